@@ -1,0 +1,36 @@
+# Warnings (errors by default) and sanitizers for every target of the project.
+if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
+    add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes
+                        -Wmissing-prototypes -Wformat=2 -Wundef -Wvla)
+    if(ZH_WERROR)
+        add_compile_options(-Werror)
+    endif()
+elseif(MSVC)
+    add_compile_options(/W4 /wd4100)
+    if(ZH_WERROR)
+        add_compile_options(/WX)
+    endif()
+endif()
+
+if(WIN32)
+    # Windows 10 APIs (LOAD_LIBRARY_SEARCH_SYSTEM32, SRW locks, condition variables).
+    add_compile_definitions(WIN32_LEAN_AND_MEAN _WIN32_WINNT=0x0A00 WINVER=0x0A00)
+    if(MINGW)
+        # C99 printf (%zu, %lld) instead of msvcrt's.
+        add_compile_definitions(__USE_MINGW_ANSI_STDIO=1)
+    endif()
+else()
+    add_compile_definitions(_POSIX_C_SOURCE=200809L)
+endif()
+
+if(ZH_SANITIZE)
+    if(WIN32)
+        message(FATAL_ERROR "ZH_SANITIZE is for native builds")
+    endif()
+    set(_zh_san -fsanitize=${ZH_SANITIZE} -fno-omit-frame-pointer -g)
+    if(ZH_SANITIZE MATCHES "address|undefined")
+        list(APPEND _zh_san -fno-sanitize-recover=all)
+    endif()
+    add_compile_options(${_zh_san})
+    add_link_options(${_zh_san})
+endif()

@@ -1,0 +1,62 @@
+#!/bin/sh
+# Builds json-c for the mingw-w64 cross build from Debian's source package.
+#
+#   build-json-c-mingw.sh WORKDIR TOOLCHAIN_FILE
+#
+# The source comes from `apt-get source json-c` through a private apt configuration under
+# WORKDIR (deb-src entries derived from the machine's own deb entries); the system's apt
+# sources are never modified. The result is a static library installed to WORKDIR/install.
+# Everything is cached in WORKDIR: a second run with the install present does nothing.
+set -eu
+
+work=$1
+toolchain=$2
+prefix=$work/install
+
+if [ -f "$prefix/lib/cmake/json-c/json-c-config.cmake" ]; then
+    exit 0
+fi
+
+mkdir -p "$work/apt/sources.list.d" "$work/apt/lists/partial" "$work/apt/cache/archives/partial"
+
+# deb-src twins of the enabled Debian sources (deb822 *.sources and one-line *.list files).
+: > "$work/apt/sources.list.d/zh-src.list"
+for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    sed -n 's/^[[:space:]]*deb[[:space:]]\+/deb-src /p' "$f" >> "$work/apt/sources.list.d/zh-src.list"
+done
+for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    sed 's/^Types:.*$/Types: deb-src/' "$f" > "$work/apt/sources.list.d/zh-$(basename "$f")"
+done
+
+apt_private() {
+    apt-get -q \
+        -o Dir::Etc::SourceList=/dev/null \
+        -o Dir::Etc::SourceParts="$work/apt/sources.list.d" \
+        -o Dir::State::Lists="$work/apt/lists" \
+        -o Dir::Cache="$work/apt/cache" \
+        -o APT::Sandbox::User=root \
+        "$@"
+}
+
+if ! ls "$work"/src/json-c-*/CMakeLists.txt >/dev/null 2>&1; then
+    rm -rf "$work/src"
+    mkdir -p "$work/src"
+    apt_private update >"$work/apt-update.log" 2>&1 || { cat "$work/apt-update.log" >&2; exit 1; }
+    (cd "$work/src" && apt_private source json-c) >"$work/apt-source.log" 2>&1 \
+        || { cat "$work/apt-source.log" >&2; exit 1; }
+fi
+src=$(ls -d "$work"/src/json-c-*/ | head -n 1)
+
+cmake -S "$src" -B "$work/build" -G "Unix Makefiles" \
+    -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_INSTALL_PREFIX="$prefix" \
+    -DCMAKE_INSTALL_LIBDIR=lib \
+    -DBUILD_SHARED_LIBS=OFF -DBUILD_STATIC_LIBS=ON \
+    -DBUILD_TESTING=OFF -DBUILD_APPS=OFF -DDISABLE_WERROR=ON \
+    >"$work/configure.log" 2>&1 || { cat "$work/configure.log" >&2; exit 1; }
+cmake --build "$work/build" -j "$(nproc)" >"$work/build.log" 2>&1 || { tail -50 "$work/build.log" >&2; exit 1; }
+cmake --install "$work/build" >"$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
+echo "json-c for mingw-w64 installed in $prefix"

@@ -1,0 +1,23 @@
+/* zhcs.h - zhcs, a C library for the Windows Host Compute Service (computecore.dll).
+ *
+ * This header grows module by module; today it carries the version.
+ */
+#ifndef ZHCS_ZHCS_H
+#define ZHCS_ZHCS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ZHCS_VERSION_MAJOR 0
+#define ZHCS_VERSION_MINOR 1
+#define ZHCS_VERSION_PATCH 0
+#define ZHCS_VERSION_STRING "0.1.0"
+
+/* The version of the library actually linked: "MAJOR.MINOR.PATCH". */
+const char *zhcs_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZHCS_ZHCS_H */

@@ -1,0 +1,23 @@
+/* zhns.h - zhns, a C library for the Windows Host Compute Network service (computenetwork.dll).
+ *
+ * This header grows module by module; today it carries the version.
+ */
+#ifndef ZHNS_ZHNS_H
+#define ZHNS_ZHNS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ZHNS_VERSION_MAJOR 0
+#define ZHNS_VERSION_MINOR 1
+#define ZHNS_VERSION_PATCH 0
+#define ZHNS_VERSION_STRING "0.1.0"
+
+/* The version of the library actually linked: "MAJOR.MINOR.PATCH". */
+const char *zhns_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZHNS_ZHNS_H */

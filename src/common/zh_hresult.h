@@ -1,0 +1,367 @@
+/* zh_hresult.h - HRESULT values the libraries know by name, and their classification.
+ *
+ * mingw-w64's winerror.h defines none of the HCS (facility 0x370) or HCN (facility 0x3B)
+ * codes, so they are defined here under Microsoft's names (only where the SDK has not
+ * already defined them). data/hresults.json holds the reference names and values; the
+ * test suite checks the table in zh_hresult.c against every entry of that file.
+ *
+ * Win32 and COM codes that matter to HCS/HCN callers get ZH_-prefixed names so they never
+ * clash with <winerror.h>; zh_hresult_name() reports them under their usual names.
+ */
+#ifndef ZH_HRESULT_H
+#define ZH_HRESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zh_error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An HRESULT as the 32-bit signed integer it is on the wire. */
+#define ZH_HR(x) ((int32_t)(uint32_t)(x))
+#define ZH_SUCCEEDED(hr) ((int32_t)(hr) >= 0)
+#define ZH_FAILED(hr) ((int32_t)(hr) < 0)
+/* HRESULT_FROM_WIN32 for a Win32 error code. */
+#define ZH_HR_FROM_WIN32(code) \
+    ((uint32_t)(code) == 0 ? 0 : ZH_HR(((uint32_t)(code) & 0xFFFFu) | 0x80070000u))
+
+/* ---- COM / Win32 codes (as HRESULTs) ---- */
+#define ZH_S_OK                       ZH_HR(0x00000000)
+#define ZH_S_FALSE                    ZH_HR(0x00000001)
+#define ZH_E_NOTIMPL                  ZH_HR(0x80004001)
+#define ZH_E_NOINTERFACE              ZH_HR(0x80004002)
+#define ZH_E_POINTER                  ZH_HR(0x80004003)
+#define ZH_E_ABORT                    ZH_HR(0x80004004)
+#define ZH_E_FAIL                     ZH_HR(0x80004005)
+#define ZH_E_UNEXPECTED               ZH_HR(0x8000FFFF)
+#define ZH_E_FILE_NOT_FOUND           ZH_HR(0x80070002) /* ERROR_FILE_NOT_FOUND */
+#define ZH_E_PATH_NOT_FOUND           ZH_HR(0x80070003) /* ERROR_PATH_NOT_FOUND */
+#define ZH_E_ACCESSDENIED             ZH_HR(0x80070005) /* ERROR_ACCESS_DENIED */
+#define ZH_E_HANDLE                   ZH_HR(0x80070006) /* ERROR_INVALID_HANDLE */
+#define ZH_E_NOT_ENOUGH_MEMORY        ZH_HR(0x80070008) /* ERROR_NOT_ENOUGH_MEMORY */
+#define ZH_E_INVALID_DATA             ZH_HR(0x8007000D) /* ERROR_INVALID_DATA */
+#define ZH_E_OUTOFMEMORY              ZH_HR(0x8007000E)
+#define ZH_E_NOT_SUPPORTED            ZH_HR(0x80070032) /* ERROR_NOT_SUPPORTED */
+#define ZH_E_FILE_EXISTS              ZH_HR(0x80070050) /* ERROR_FILE_EXISTS */
+#define ZH_E_INVALIDARG               ZH_HR(0x80070057) /* ERROR_INVALID_PARAMETER */
+#define ZH_E_CALL_NOT_IMPLEMENTED     ZH_HR(0x80070078) /* ERROR_CALL_NOT_IMPLEMENTED */
+#define ZH_E_MOD_NOT_FOUND            ZH_HR(0x8007007E) /* ERROR_MOD_NOT_FOUND */
+#define ZH_E_PROC_NOT_FOUND           ZH_HR(0x8007007F) /* ERROR_PROC_NOT_FOUND */
+#define ZH_E_BAD_ARGUMENTS            ZH_HR(0x800700A0) /* ERROR_BAD_ARGUMENTS */
+#define ZH_E_ALREADY_EXISTS           ZH_HR(0x800700B7) /* ERROR_ALREADY_EXISTS */
+#define ZH_E_WAIT_TIMEOUT             ZH_HR(0x80070102) /* WAIT_TIMEOUT */
+#define ZH_E_OPERATION_ABORTED        ZH_HR(0x800703E3) /* ERROR_OPERATION_ABORTED */
+#define ZH_E_SERVICE_DOES_NOT_EXIST   ZH_HR(0x80070424) /* ERROR_SERVICE_DOES_NOT_EXIST */
+#define ZH_E_SERVICE_NOT_ACTIVE       ZH_HR(0x80070426) /* ERROR_SERVICE_NOT_ACTIVE */
+#define ZH_E_NO_UNICODE_TRANSLATION   ZH_HR(0x80070459) /* ERROR_NO_UNICODE_TRANSLATION */
+#define ZH_E_NOT_FOUND                ZH_HR(0x80070490) /* ERROR_NOT_FOUND */
+#define ZH_E_CANCELLED                ZH_HR(0x800704C7) /* ERROR_CANCELLED */
+#define ZH_E_TIMEOUT                  ZH_HR(0x800705B4) /* ERROR_TIMEOUT */
+#define ZH_E_RPC_SERVER_UNAVAILABLE   ZH_HR(0x800706BA) /* RPC_S_SERVER_UNAVAILABLE */
+#define ZH_E_RPC_CALL_FAILED          ZH_HR(0x800706BE) /* RPC_S_CALL_FAILED */
+#define ZH_E_RPC_CALL_FAILED_DNE      ZH_HR(0x800706BF) /* RPC_S_CALL_FAILED_DNE */
+#define ZH_E_INVALID_STATE            ZH_HR(0x8007139F) /* ERROR_INVALID_STATE */
+
+/* ---- HCS (facility 0x370) and HCN (facility 0x3B) codes ---- */
+#ifndef HCS_E_TERMINATED_DURING_START
+#define HCS_E_TERMINATED_DURING_START ZH_HR(0x80370100)
+#endif
+#ifndef HCS_E_IMAGE_MISMATCH
+#define HCS_E_IMAGE_MISMATCH ZH_HR(0x80370101)
+#endif
+#ifndef HCS_E_HYPERV_NOT_INSTALLED
+#define HCS_E_HYPERV_NOT_INSTALLED ZH_HR(0x80370102)
+#endif
+#ifndef HCS_E_INVALID_STATE
+#define HCS_E_INVALID_STATE ZH_HR(0x80370105)
+#endif
+#ifndef HCS_E_UNEXPECTED_EXIT
+#define HCS_E_UNEXPECTED_EXIT ZH_HR(0x80370106)
+#endif
+#ifndef HCS_E_TERMINATED
+#define HCS_E_TERMINATED ZH_HR(0x80370107)
+#endif
+#ifndef HCS_E_CONNECT_FAILED
+#define HCS_E_CONNECT_FAILED ZH_HR(0x80370108)
+#endif
+#ifndef HCS_E_CONNECTION_TIMEOUT
+#define HCS_E_CONNECTION_TIMEOUT ZH_HR(0x80370109)
+#endif
+#ifndef HCS_E_CONNECTION_CLOSED
+#define HCS_E_CONNECTION_CLOSED ZH_HR(0x8037010A)
+#endif
+#ifndef HCS_E_UNKNOWN_MESSAGE
+#define HCS_E_UNKNOWN_MESSAGE ZH_HR(0x8037010B)
+#endif
+#ifndef HCS_E_UNSUPPORTED_PROTOCOL_VERSION
+#define HCS_E_UNSUPPORTED_PROTOCOL_VERSION ZH_HR(0x8037010C)
+#endif
+#ifndef HCS_E_INVALID_JSON
+#define HCS_E_INVALID_JSON ZH_HR(0x8037010D)
+#endif
+#ifndef HCS_E_SYSTEM_NOT_FOUND
+#define HCS_E_SYSTEM_NOT_FOUND ZH_HR(0x8037010E)
+#endif
+#ifndef HCS_E_SYSTEM_ALREADY_EXISTS
+#define HCS_E_SYSTEM_ALREADY_EXISTS ZH_HR(0x8037010F)
+#endif
+#ifndef HCS_E_SYSTEM_ALREADY_STOPPED
+#define HCS_E_SYSTEM_ALREADY_STOPPED ZH_HR(0x80370110)
+#endif
+#ifndef HCS_E_PROTOCOL_ERROR
+#define HCS_E_PROTOCOL_ERROR ZH_HR(0x80370111)
+#endif
+#ifndef HCS_E_INVALID_LAYER
+#define HCS_E_INVALID_LAYER ZH_HR(0x80370112)
+#endif
+#ifndef HCS_E_WINDOWS_INSIDER_REQUIRED
+#define HCS_E_WINDOWS_INSIDER_REQUIRED ZH_HR(0x80370113)
+#endif
+#ifndef HCS_E_SERVICE_NOT_AVAILABLE
+#define HCS_E_SERVICE_NOT_AVAILABLE ZH_HR(0x80370114)
+#endif
+#ifndef HCS_E_OPERATION_NOT_STARTED
+#define HCS_E_OPERATION_NOT_STARTED ZH_HR(0x80370115)
+#endif
+#ifndef HCS_E_OPERATION_ALREADY_STARTED
+#define HCS_E_OPERATION_ALREADY_STARTED ZH_HR(0x80370116)
+#endif
+#ifndef HCS_E_OPERATION_PENDING
+#define HCS_E_OPERATION_PENDING ZH_HR(0x80370117)
+#endif
+#ifndef HCS_E_OPERATION_TIMEOUT
+#define HCS_E_OPERATION_TIMEOUT ZH_HR(0x80370118)
+#endif
+#ifndef HCS_E_OPERATION_SYSTEM_CALLBACK_ALREADY_SET
+#define HCS_E_OPERATION_SYSTEM_CALLBACK_ALREADY_SET ZH_HR(0x80370119)
+#endif
+#ifndef HCS_E_OPERATION_RESULT_ALLOCATION_FAILED
+#define HCS_E_OPERATION_RESULT_ALLOCATION_FAILED ZH_HR(0x8037011A)
+#endif
+#ifndef HCS_E_ACCESS_DENIED
+#define HCS_E_ACCESS_DENIED ZH_HR(0x8037011B)
+#endif
+#ifndef HCS_E_GUEST_CRITICAL_ERROR
+#define HCS_E_GUEST_CRITICAL_ERROR ZH_HR(0x8037011C)
+#endif
+#ifndef HCS_E_PROCESS_INFO_NOT_AVAILABLE
+#define HCS_E_PROCESS_INFO_NOT_AVAILABLE ZH_HR(0x8037011D)
+#endif
+#ifndef HCS_E_SERVICE_DISCONNECT
+#define HCS_E_SERVICE_DISCONNECT ZH_HR(0x8037011E)
+#endif
+#ifndef HCS_E_PROCESS_ALREADY_STOPPED
+#define HCS_E_PROCESS_ALREADY_STOPPED ZH_HR(0x8037011F)
+#endif
+#ifndef HCS_E_SYSTEM_NOT_CONFIGURED_FOR_OPERATION
+#define HCS_E_SYSTEM_NOT_CONFIGURED_FOR_OPERATION ZH_HR(0x80370120)
+#endif
+#ifndef HCS_E_OPERATION_ALREADY_CANCELLED
+#define HCS_E_OPERATION_ALREADY_CANCELLED ZH_HR(0x80370121)
+#endif
+#ifndef HCN_E_NETWORK_NOT_FOUND
+#define HCN_E_NETWORK_NOT_FOUND ZH_HR(0x803B0001)
+#endif
+#ifndef HCN_E_ENDPOINT_NOT_FOUND
+#define HCN_E_ENDPOINT_NOT_FOUND ZH_HR(0x803B0002)
+#endif
+#ifndef HCN_E_LAYER_NOT_FOUND
+#define HCN_E_LAYER_NOT_FOUND ZH_HR(0x803B0003)
+#endif
+#ifndef HCN_E_SWITCH_NOT_FOUND
+#define HCN_E_SWITCH_NOT_FOUND ZH_HR(0x803B0004)
+#endif
+#ifndef HCN_E_SUBNET_NOT_FOUND
+#define HCN_E_SUBNET_NOT_FOUND ZH_HR(0x803B0005)
+#endif
+#ifndef HCN_E_ADAPTER_NOT_FOUND
+#define HCN_E_ADAPTER_NOT_FOUND ZH_HR(0x803B0006)
+#endif
+#ifndef HCN_E_PORT_NOT_FOUND
+#define HCN_E_PORT_NOT_FOUND ZH_HR(0x803B0007)
+#endif
+#ifndef HCN_E_POLICY_NOT_FOUND
+#define HCN_E_POLICY_NOT_FOUND ZH_HR(0x803B0008)
+#endif
+#ifndef HCN_E_VFP_PORTSETTING_NOT_FOUND
+#define HCN_E_VFP_PORTSETTING_NOT_FOUND ZH_HR(0x803B0009)
+#endif
+#ifndef HCN_E_INVALID_NETWORK
+#define HCN_E_INVALID_NETWORK ZH_HR(0x803B000A)
+#endif
+#ifndef HCN_E_INVALID_NETWORK_TYPE
+#define HCN_E_INVALID_NETWORK_TYPE ZH_HR(0x803B000B)
+#endif
+#ifndef HCN_E_INVALID_ENDPOINT
+#define HCN_E_INVALID_ENDPOINT ZH_HR(0x803B000C)
+#endif
+#ifndef HCN_E_INVALID_POLICY
+#define HCN_E_INVALID_POLICY ZH_HR(0x803B000D)
+#endif
+#ifndef HCN_E_INVALID_POLICY_TYPE
+#define HCN_E_INVALID_POLICY_TYPE ZH_HR(0x803B000E)
+#endif
+#ifndef HCN_E_INVALID_REMOTE_ENDPOINT_OPERATION
+#define HCN_E_INVALID_REMOTE_ENDPOINT_OPERATION ZH_HR(0x803B000F)
+#endif
+#ifndef HCN_E_NETWORK_ALREADY_EXISTS
+#define HCN_E_NETWORK_ALREADY_EXISTS ZH_HR(0x803B0010)
+#endif
+#ifndef HCN_E_LAYER_ALREADY_EXISTS
+#define HCN_E_LAYER_ALREADY_EXISTS ZH_HR(0x803B0011)
+#endif
+#ifndef HCN_E_POLICY_ALREADY_EXISTS
+#define HCN_E_POLICY_ALREADY_EXISTS ZH_HR(0x803B0012)
+#endif
+#ifndef HCN_E_PORT_ALREADY_EXISTS
+#define HCN_E_PORT_ALREADY_EXISTS ZH_HR(0x803B0013)
+#endif
+#ifndef HCN_E_ENDPOINT_ALREADY_ATTACHED
+#define HCN_E_ENDPOINT_ALREADY_ATTACHED ZH_HR(0x803B0014)
+#endif
+#ifndef HCN_E_REQUEST_UNSUPPORTED
+#define HCN_E_REQUEST_UNSUPPORTED ZH_HR(0x803B0015)
+#endif
+#ifndef HCN_E_MAPPING_NOT_SUPPORTED
+#define HCN_E_MAPPING_NOT_SUPPORTED ZH_HR(0x803B0016)
+#endif
+#ifndef HCN_E_DEGRADED_OPERATION
+#define HCN_E_DEGRADED_OPERATION ZH_HR(0x803B0017)
+#endif
+#ifndef HCN_E_SHARED_SWITCH_MODIFICATION
+#define HCN_E_SHARED_SWITCH_MODIFICATION ZH_HR(0x803B0018)
+#endif
+#ifndef HCN_E_GUID_CONVERSION_FAILURE
+#define HCN_E_GUID_CONVERSION_FAILURE ZH_HR(0x803B0019)
+#endif
+#ifndef HCN_E_REGKEY_FAILURE
+#define HCN_E_REGKEY_FAILURE ZH_HR(0x803B001A)
+#endif
+#ifndef HCN_E_INVALID_JSON
+#define HCN_E_INVALID_JSON ZH_HR(0x803B001B)
+#endif
+#ifndef HCN_E_INVALID_JSON_REFERENCE
+#define HCN_E_INVALID_JSON_REFERENCE ZH_HR(0x803B001C)
+#endif
+#ifndef HCN_E_ENDPOINT_SHARING_DISABLED
+#define HCN_E_ENDPOINT_SHARING_DISABLED ZH_HR(0x803B001D)
+#endif
+#ifndef HCN_E_INVALID_IP
+#define HCN_E_INVALID_IP ZH_HR(0x803B001E)
+#endif
+#ifndef HCN_E_SWITCH_EXTENSION_NOT_FOUND
+#define HCN_E_SWITCH_EXTENSION_NOT_FOUND ZH_HR(0x803B001F)
+#endif
+#ifndef HCN_E_MANAGER_STOPPED
+#define HCN_E_MANAGER_STOPPED ZH_HR(0x803B0020)
+#endif
+#ifndef GCN_E_MODULE_NOT_FOUND
+#define GCN_E_MODULE_NOT_FOUND ZH_HR(0x803B0021)
+#endif
+#ifndef GCN_E_NO_REQUEST_HANDLERS
+#define GCN_E_NO_REQUEST_HANDLERS ZH_HR(0x803B0022)
+#endif
+#ifndef GCN_E_REQUEST_UNSUPPORTED
+#define GCN_E_REQUEST_UNSUPPORTED ZH_HR(0x803B0023)
+#endif
+#ifndef GCN_E_RUNTIMEKEYS_FAILED
+#define GCN_E_RUNTIMEKEYS_FAILED ZH_HR(0x803B0024)
+#endif
+#ifndef GCN_E_NETADAPTER_TIMEOUT
+#define GCN_E_NETADAPTER_TIMEOUT ZH_HR(0x803B0025)
+#endif
+#ifndef GCN_E_NETADAPTER_NOT_FOUND
+#define GCN_E_NETADAPTER_NOT_FOUND ZH_HR(0x803B0026)
+#endif
+#ifndef GCN_E_NETCOMPARTMENT_NOT_FOUND
+#define GCN_E_NETCOMPARTMENT_NOT_FOUND ZH_HR(0x803B0027)
+#endif
+#ifndef GCN_E_NETINTERFACE_NOT_FOUND
+#define GCN_E_NETINTERFACE_NOT_FOUND ZH_HR(0x803B0028)
+#endif
+#ifndef GCN_E_DEFAULTNAMESPACE_EXISTS
+#define GCN_E_DEFAULTNAMESPACE_EXISTS ZH_HR(0x803B0029)
+#endif
+#ifndef HCN_E_ICS_DISABLED
+#define HCN_E_ICS_DISABLED ZH_HR(0x803B002A)
+#endif
+#ifndef HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS
+#define HCN_E_ENDPOINT_NAMESPACE_ALREADY_EXISTS ZH_HR(0x803B002B)
+#endif
+#ifndef HCN_E_ENTITY_HAS_REFERENCES
+#define HCN_E_ENTITY_HAS_REFERENCES ZH_HR(0x803B002C)
+#endif
+#ifndef HCN_E_INVALID_INTERNAL_PORT
+#define HCN_E_INVALID_INTERNAL_PORT ZH_HR(0x803B002D)
+#endif
+#ifndef HCN_E_NAMESPACE_ATTACH_FAILED
+#define HCN_E_NAMESPACE_ATTACH_FAILED ZH_HR(0x803B002E)
+#endif
+#ifndef HCN_E_ADDR_INVALID_OR_RESERVED
+#define HCN_E_ADDR_INVALID_OR_RESERVED ZH_HR(0x803B002F)
+#endif
+#ifndef HCN_E_INVALID_PREFIX
+#define HCN_E_INVALID_PREFIX ZH_HR(0x803B0030)
+#endif
+#ifndef HCN_E_OBJECT_USED_AFTER_UNLOAD
+#define HCN_E_OBJECT_USED_AFTER_UNLOAD ZH_HR(0x803B0031)
+#endif
+#ifndef HCN_E_INVALID_SUBNET
+#define HCN_E_INVALID_SUBNET ZH_HR(0x803B0032)
+#endif
+#ifndef HCN_E_INVALID_IP_SUBNET
+#define HCN_E_INVALID_IP_SUBNET ZH_HR(0x803B0033)
+#endif
+#ifndef HCN_E_ENDPOINT_NOT_ATTACHED
+#define HCN_E_ENDPOINT_NOT_ATTACHED ZH_HR(0x803B0034)
+#endif
+#ifndef HCN_E_ENDPOINT_NOT_LOCAL
+#define HCN_E_ENDPOINT_NOT_LOCAL ZH_HR(0x803B0035)
+#endif
+#ifndef HCN_INTERFACEPARAMETERS_ALREADY_APPLIED
+#define HCN_INTERFACEPARAMETERS_ALREADY_APPLIED ZH_HR(0x803B0036)
+#endif
+#ifndef HCN_E_VFP_NOT_ALLOWED
+#define HCN_E_VFP_NOT_ALLOWED ZH_HR(0x803B0037)
+#endif
+
+/* Which family a known code belongs to. */
+typedef enum zh_hresult_family {
+    ZH_FAMILY_WIN32 = 0, /* COM and Win32 codes */
+    ZH_FAMILY_HCS = 1,
+    ZH_FAMILY_HCN = 2
+} zh_hresult_family;
+
+typedef struct zh_hresult_info {
+    int32_t value;
+    const char *name;
+    zh_category category;
+    zh_hresult_family family;
+} zh_hresult_info;
+
+/* The older vmcompute.dll form 0xC037xxxx of an HCS code is mapped to 0x8037xxxx;
+ * every other value is returned unchanged. */
+int32_t zh_hresult_normalize(int32_t hr);
+
+/* The table entry for hr (after normalisation), or NULL when the code is unknown. */
+const zh_hresult_info *zh_hresult_lookup(int32_t hr);
+
+/* strerror-style name: "HCS_E_INVALID_JSON", "E_ACCESSDENIED", "S_OK", or NULL if unknown. */
+const char *zh_hresult_name(int32_t hr);
+
+/* Name and value: "HCS_E_INVALID_JSON (0x8037010D)" or "0x12345678"; like snprintf. */
+size_t zh_hresult_describe(int32_t hr, char *buf, size_t size);
+
+/* Category of an HRESULT: success -> ZH_CAT_NONE, known codes by table, unknown -> OTHER. */
+zh_category zh_hresult_category(int32_t hr);
+
+/* The whole table (for tests and tools). */
+const zh_hresult_info *zh_hresult_table(size_t *count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZH_HRESULT_H */

@@ -1,0 +1,201 @@
+/* zh_utf.c - strict UTF-8 <-> UTF-16 conversion. */
+#include "zh_utf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "zh_hresult.h"
+
+/* Decodes one scalar value at s[i..len). Returns its length in bytes, or 0 when the
+ * sequence is invalid; *why explains. */
+static size_t decode_utf8(const unsigned char *s, size_t len, size_t i, uint32_t *cp, const char **why)
+{
+    unsigned char c = s[i];
+    size_t n;
+    uint32_t v, min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        n = 2; v = c & 0x1Fu; min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3; v = c & 0x0Fu; min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4; v = c & 0x07u; min = 0x10000;
+    } else {
+        *why = (c == 0xC0 || c == 0xC1) ? "overlong encoding"
+             : (c >= 0x80 && c <= 0xBF) ? "unexpected continuation byte" : "invalid lead byte";
+        return 0;
+    }
+    if (len - i < n) {
+        *why = "truncated sequence";
+        return 0;
+    }
+    for (size_t k = 1; k < n; k++) {
+        if ((s[i + k] & 0xC0u) != 0x80u) {
+            *why = "truncated sequence";
+            return 0;
+        }
+        v = (v << 6) | (s[i + k] & 0x3Fu);
+    }
+    if (v < min) {
+        *why = "overlong encoding";
+        return 0;
+    }
+    if (v >= 0xD800 && v <= 0xDFFF) {
+        *why = "encoded surrogate";
+        return 0;
+    }
+    if (v > 0x10FFFF) {
+        *why = "code point above U+10FFFF";
+        return 0;
+    }
+    *cp = v;
+    return n;
+}
+
+int zh_utf8_validate(const char *s, size_t len, size_t *bad_offset)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (len == ZH_NUL_TERMINATED)
+        len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        const char *why;
+        size_t n = decode_utf8(u, len, i, &cp, &why);
+        if (!n) {
+            if (bad_offset)
+                *bad_offset = i;
+            return -1;
+        }
+        i += n;
+    }
+    return 0;
+}
+
+int zh_utf8_to_utf16(const char *s, size_t len, uint16_t **out, size_t *out_len, const char *what,
+                     zh_error **err)
+{
+    *out = NULL;
+    if (!what)
+        what = "string";
+    if (!s)
+        return zh_error_set(err, ZH_E_POINTER, NULL, "%s: NULL string", what);
+    if (len == ZH_NUL_TERMINATED)
+        len = strlen(s);
+    const unsigned char *u = (const unsigned char *)s;
+
+    /* Pass 1: validate and count code units. */
+    size_t units = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        const char *why = NULL;
+        size_t n = decode_utf8(u, len, i, &cp, &why);
+        if (!n)
+            return zh_error_set(err, ZH_E_NO_UNICODE_TRANSLATION, NULL,
+                                "%s: invalid UTF-8 at byte %zu: %s", what, i, why);
+        if (cp == 0)
+            return zh_error_set(err, ZH_E_NO_UNICODE_TRANSLATION, NULL,
+                                "%s: embedded NUL at byte %zu", what, i);
+        units += cp >= 0x10000 ? 2 : 1;
+        i += n;
+    }
+    if (units >= SIZE_MAX / sizeof(uint16_t))
+        return zh_error_set(err, ZH_E_OUTOFMEMORY, NULL, "%s: too long", what);
+    uint16_t *w = malloc((units + 1) * sizeof *w);
+    if (!w)
+        return zh_error_set(err, ZH_E_OUTOFMEMORY, NULL, "%s: out of memory", what);
+
+    /* Pass 2: encode. */
+    size_t k = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp = 0;
+        const char *why;
+        i += decode_utf8(u, len, i, &cp, &why);
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            w[k++] = (uint16_t)(0xD800 | (cp >> 10));
+            w[k++] = (uint16_t)(0xDC00 | (cp & 0x3FF));
+        } else {
+            w[k++] = (uint16_t)cp;
+        }
+    }
+    w[k] = 0;
+    *out = w;
+    if (out_len)
+        *out_len = k;
+    return 0;
+}
+
+size_t zh_utf16_len(const uint16_t *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+int zh_utf16_to_utf8(const uint16_t *s, size_t len, char **out, size_t *out_len, const char *what,
+                     zh_error **err)
+{
+    *out = NULL;
+    if (!what)
+        what = "string";
+    if (!s)
+        return zh_error_set(err, ZH_E_POINTER, NULL, "%s: NULL string", what);
+    if (len == ZH_NUL_TERMINATED)
+        len = zh_utf16_len(s);
+
+    size_t bytes = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint16_t c = s[i];
+        if (c == 0)
+            return zh_error_set(err, ZH_E_NO_UNICODE_TRANSLATION, NULL,
+                                "%s: embedded NUL at code unit %zu", what, i);
+        if (c >= 0xD800 && c <= 0xDBFF) {
+            if (i + 1 >= len || s[i + 1] < 0xDC00 || s[i + 1] > 0xDFFF)
+                return zh_error_set(err, ZH_E_NO_UNICODE_TRANSLATION, NULL,
+                                    "%s: invalid UTF-16 at code unit %zu: lone high surrogate", what, i);
+            bytes += 4;
+            i++;
+        } else if (c >= 0xDC00 && c <= 0xDFFF) {
+            return zh_error_set(err, ZH_E_NO_UNICODE_TRANSLATION, NULL,
+                                "%s: invalid UTF-16 at code unit %zu: lone low surrogate", what, i);
+        } else {
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+        }
+        if (bytes >= SIZE_MAX - 4)
+            return zh_error_set(err, ZH_E_OUTOFMEMORY, NULL, "%s: too long", what);
+    }
+    char *p = malloc(bytes + 1);
+    if (!p)
+        return zh_error_set(err, ZH_E_OUTOFMEMORY, NULL, "%s: out of memory", what);
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint32_t cp = s[i];
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (uint32_t)(s[i + 1] - 0xDC00);
+            i++;
+        }
+        if (cp < 0x80) {
+            p[k++] = (char)cp;
+        } else if (cp < 0x800) {
+            p[k++] = (char)(0xC0 | (cp >> 6));
+            p[k++] = (char)(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            p[k++] = (char)(0xE0 | (cp >> 12));
+            p[k++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            p[k++] = (char)(0x80 | (cp & 0x3F));
+        } else {
+            p[k++] = (char)(0xF0 | (cp >> 18));
+            p[k++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+            p[k++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            p[k++] = (char)(0x80 | (cp & 0x3F));
+        }
+    }
+    p[k] = '\0';
+    *out = p;
+    if (out_len)
+        *out_len = k;
+    return 0;
+}

@@ -1,0 +1,167 @@
+/* test_utf.c - strict UTF-8 <-> UTF-16 conversion. */
+#include "zh_hresult.h"
+#include "zh_utf.h"
+#include "zt.h"
+
+static void ascii_round_trip(void)
+{
+    uint16_t *w = NULL;
+    size_t n = 0;
+    ZT_REQUIRE(zh_utf8_to_utf16("HcsCreateComputeSystem", ZH_NUL_TERMINATED, &w, &n, "id", NULL) == 0);
+    ZT_EQ_INT(n, 22);
+    ZT_EQ_INT(w[0], 'H');
+    ZT_EQ_INT(w[22], 0);
+    char *back = NULL;
+    ZT_REQUIRE(zh_utf16_to_utf8(w, ZH_NUL_TERMINATED, &back, &n, "id", NULL) == 0);
+    ZT_EQ_STR(back, "HcsCreateComputeSystem");
+    ZT_EQ_INT(n, 22);
+    free(w);
+    free(back);
+}
+
+static void every_encoding_length_round_trips(void)
+{
+    /* U+0024, U+00E9, U+20AC, U+1F600 (surrogate pair), U+10FFFF */
+    const char *s = "$\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF";
+    uint16_t *w = NULL;
+    size_t n = 0;
+    ZT_REQUIRE(zh_utf8_to_utf16(s, ZH_NUL_TERMINATED, &w, &n, NULL, NULL) == 0);
+    ZT_EQ_INT(n, 7);
+    ZT_EQ_HEX(w[0], 0x24);
+    ZT_EQ_HEX(w[1], 0xE9);
+    ZT_EQ_HEX(w[2], 0x20AC);
+    ZT_EQ_HEX(w[3], 0xD83D);
+    ZT_EQ_HEX(w[4], 0xDE00);
+    ZT_EQ_HEX(w[5], 0xDBFF);
+    ZT_EQ_HEX(w[6], 0xDFFF);
+    char *back = NULL;
+    ZT_REQUIRE(zh_utf16_to_utf8(w, n, &back, &n, NULL, NULL) == 0);
+    ZT_EQ_STR(back, s);
+    ZT_EQ_INT(n, strlen(s));
+    free(w);
+    free(back);
+}
+
+static void empty_strings(void)
+{
+    uint16_t *w = NULL;
+    size_t n = 99;
+    ZT_REQUIRE(zh_utf8_to_utf16("", 0, &w, &n, NULL, NULL) == 0);
+    ZT_EQ_INT(n, 0);
+    ZT_EQ_INT(w[0], 0);
+    char *s = NULL;
+    ZT_REQUIRE(zh_utf16_to_utf8(w, 0, &s, &n, NULL, NULL) == 0);
+    ZT_EQ_STR(s, "");
+    free(w);
+    free(s);
+}
+
+static void expect_utf8_error(const char *bytes, size_t len, const char *want)
+{
+    uint16_t *w = (uint16_t *)1;
+    zh_error *err = NULL;
+    ZT_EQ_INT(zh_utf8_to_utf16(bytes, len, &w, NULL, "configuration", &err), -1);
+    ZT_CHECK(w == NULL);
+    ZT_REQUIRE(err != NULL);
+    ZT_EQ_HEX(zh_error_hresult(err), 0x80070459);
+    ZT_EQ_INT(zh_error_category(err), ZH_CAT_INVALID_ARGUMENT);
+    ZT_CONTAINS(zh_error_message(err), "configuration:");
+    ZT_CONTAINS(zh_error_message(err), want);
+    zh_error_free(err);
+}
+
+static void invalid_utf8_is_rejected_with_the_offset(void)
+{
+    expect_utf8_error("ab\xC0\xAF", 4, "at byte 2: overlong encoding");
+    expect_utf8_error("\xE0\x80\xAF", 3, "overlong encoding");            /* overlong 3-byte */
+    expect_utf8_error("\xF0\x80\x80\xAF", 4, "overlong encoding");        /* overlong 4-byte */
+    expect_utf8_error("x\xED\xA0\x80", 4, "at byte 1: encoded surrogate"); /* U+D800 */
+    expect_utf8_error("\xED\xBF\xBF", 3, "encoded surrogate");            /* U+DFFF */
+    expect_utf8_error("\xF4\x90\x80\x80", 4, "above U+10FFFF");
+    expect_utf8_error("\xF5\x80\x80\x80", 4, "invalid lead byte");
+    expect_utf8_error("\xFF", 1, "invalid lead byte");
+    expect_utf8_error("abc\x80", 4, "at byte 3: unexpected continuation byte");
+    expect_utf8_error("\xE2\x82", 2, "truncated sequence");
+    expect_utf8_error("\xE2\x82x", 3, "truncated sequence");
+    expect_utf8_error("a\0b", 3, "embedded NUL at byte 1");
+}
+
+static void invalid_utf16_is_rejected(void)
+{
+    static const uint16_t lone_high[] = {'a', 0xD800, 'b', 0};
+    static const uint16_t lone_low[] = {0xDC00, 0};
+    static const uint16_t high_at_end[] = {'x', 0xDBFF, 0};
+    static const uint16_t reversed[] = {0xDC00, 0xD800, 0};
+    static const uint16_t embedded_nul[] = {'a', 0, 'b'};
+    struct { const uint16_t *s; size_t len; const char *want; } cases[] = {
+        {lone_high, ZH_NUL_TERMINATED, "code unit 1: lone high surrogate"},
+        {lone_low, ZH_NUL_TERMINATED, "code unit 0: lone low surrogate"},
+        {high_at_end, ZH_NUL_TERMINATED, "code unit 1: lone high surrogate"},
+        {reversed, ZH_NUL_TERMINATED, "lone low surrogate"},
+        {embedded_nul, 3, "embedded NUL at code unit 1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = (char *)1;
+        zh_error *err = NULL;
+        ZT_EQ_INT(zh_utf16_to_utf8(cases[i].s, cases[i].len, &out, NULL, "result document", &err), -1);
+        ZT_CHECK(out == NULL);
+        ZT_EQ_HEX(zh_error_hresult(err), 0x80070459);
+        ZT_CONTAINS(zh_error_message(err), "result document: ");
+        ZT_CONTAINS(zh_error_message(err), cases[i].want);
+        zh_error_free(err);
+    }
+}
+
+static void null_input_is_an_error_not_a_crash(void)
+{
+    uint16_t *w;
+    char *s;
+    zh_error *err = NULL;
+    ZT_EQ_INT(zh_utf8_to_utf16(NULL, 0, &w, NULL, "id", &err), -1);
+    ZT_EQ_INT(zh_error_category(err), ZH_CAT_INVALID_ARGUMENT);
+    zh_error_free(err);
+    err = NULL;
+    ZT_EQ_INT(zh_utf16_to_utf8(NULL, 0, &s, NULL, "id", &err), -1);
+    ZT_EQ_INT(zh_error_category(err), ZH_CAT_INVALID_ARGUMENT);
+    zh_error_free(err);
+}
+
+static void validate_reports_the_offset(void)
+{
+    size_t at = 0;
+    ZT_EQ_INT(zh_utf8_validate("fine \xE2\x82\xAC", ZH_NUL_TERMINATED, &at), 0);
+    ZT_EQ_INT(zh_utf8_validate("bad \xC3", ZH_NUL_TERMINATED, &at), -1);
+    ZT_EQ_INT(at, 4);
+}
+
+static void large_strings_convert(void)
+{
+    size_t n = 1u << 20;
+    char *s = malloc(n + 1);
+    ZT_REQUIRE(s != NULL);
+    for (size_t i = 0; i < n; i++)
+        s[i] = (char)('a' + i % 26);
+    s[n] = '\0';
+    uint16_t *w = NULL;
+    size_t units = 0;
+    ZT_REQUIRE(zh_utf8_to_utf16(s, n, &w, &units, NULL, NULL) == 0);
+    ZT_EQ_INT(units, n);
+    char *back = NULL;
+    ZT_REQUIRE(zh_utf16_to_utf8(w, units, &back, NULL, NULL, NULL) == 0);
+    ZT_CHECK(memcmp(back, s, n + 1) == 0);
+    free(s);
+    free(w);
+    free(back);
+}
+
+static const zt_case cases[] = {
+    ZT_CASE(ascii_round_trip),
+    ZT_CASE(every_encoding_length_round_trips),
+    ZT_CASE(empty_strings),
+    ZT_CASE(invalid_utf8_is_rejected_with_the_offset),
+    ZT_CASE(invalid_utf16_is_rejected),
+    ZT_CASE(null_input_is_an_error_not_a_crash),
+    ZT_CASE(validate_reports_the_offset),
+    ZT_CASE(large_strings_convert),
+};
+ZT_MAIN(cases)
