@@ -1,0 +1,64 @@
+#!/bin/sh
+# Builds and runs every test suite: native gcc, clang with ASan+UBSan, clang with TSan (the
+# threaded suites), and the mingw-w64 Windows build under Wine. Installs what is missing
+# first. Prints each configuration's ctest summary and a closing "N passed, N failed" line.
+#
+#   scripts/test.sh                 all configurations
+#   scripts/test.sh gcc asan ...    only the named ones (gcc asan tsan mingw)
+set -u
+cd "$(dirname "$0")/.."
+
+sh scripts/deps.sh || exit 1
+
+presets=${*:-"gcc asan tsan mingw"}
+total_pass=0
+total_fail=0
+failed_presets=""
+
+for p in $presets; do
+    echo
+    echo "=== $p: configure, build, test"
+    log=build/ctest-$p.log
+    mkdir -p build
+    if ! cmake --preset "$p" >build/configure-$p.log 2>&1; then
+        cat build/configure-$p.log
+        echo "=== $p: configure FAILED"
+        failed_presets="$failed_presets $p"
+        total_fail=$((total_fail + 1))
+        continue
+    fi
+    if ! cmake --build --preset "$p" >build/build-$p.log 2>&1; then
+        cat build/build-$p.log
+        echo "=== $p: build FAILED"
+        failed_presets="$failed_presets $p"
+        total_fail=$((total_fail + 1))
+        continue
+    fi
+    { ctest --preset "$p" 2>&1; echo $? >"build/ctest-$p.rc"; } | tee "$log"
+    rc=$(cat "build/ctest-$p.rc")
+    # "100% tests passed, 0 tests failed out of 13"
+    line=$(grep -E "tests passed, [0-9]+ tests? failed out of [0-9]+" "$log" | tail -n 1)
+    if [ -n "$line" ]; then
+        nfail=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/')
+        nall=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/')
+        total_pass=$((total_pass + nall - nfail))
+        total_fail=$((total_fail + nfail))
+    else
+        total_fail=$((total_fail + 1))
+    fi
+    if [ "$rc" -ne 0 ] || [ -z "$line" ]; then
+        failed_presets="$failed_presets $p"
+    fi
+done
+
+# Belt and braces: no wineserver of this tree outlives the run.
+if [ -f build/mingw/wine/wine-env.sh ]; then
+    (. build/mingw/wine/wine-env.sh && "$ZH_WINESERVER" -k >/dev/null 2>&1; true)
+fi
+
+echo
+if [ -n "$failed_presets" ]; then
+    echo "FAILED configurations:$failed_presets"
+fi
+echo "total: $total_pass passed, $total_fail failed"
+[ -z "$failed_presets" ]
