@@ -1,9 +1,12 @@
 /* zhcs.h - zhcs, a C library for the Windows Host Compute Service (computecore.dll).
  *
- * This header grows module by module; today it carries the version.
+ * This header includes the others; it grows module by module.
  */
 #ifndef ZHCS_ZHCS_H
 #define ZHCS_ZHCS_H
+
+#include <zhcs/error.h>
+#include <zhcs/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -15,7 +18,7 @@ extern "C" {
 #define ZHCS_VERSION_STRING "0.1.0"
 
 /* The version of the library actually linked: "MAJOR.MINOR.PATCH". */
-const char *zhcs_version(void);
+ZHCS_API const char *zhcs_version(void);
 
 #ifdef __cplusplus
 }

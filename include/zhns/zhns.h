@@ -1,9 +1,12 @@
 /* zhns.h - zhns, a C library for the Windows Host Compute Network service (computenetwork.dll).
  *
- * This header grows module by module; today it carries the version.
+ * This header includes the others; it grows module by module.
  */
 #ifndef ZHNS_ZHNS_H
 #define ZHNS_ZHNS_H
+
+#include <zhns/error.h>
+#include <zhns/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -15,7 +18,7 @@ extern "C" {
 #define ZHNS_VERSION_STRING "0.1.0"
 
 /* The version of the library actually linked: "MAJOR.MINOR.PATCH". */
-const char *zhns_version(void);
+ZHNS_API const char *zhns_version(void);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,802 @@
+/* zh_schema.c - parse / emit / free for every generated schema type, driven by the
+ * descriptors tools/schemagen.py writes. */
+#include "zh_schema.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zh_hresult.h"
+#include "zh_json.h"
+#include "zh_str.h"
+#include "zh_utf.h"
+
+/* Non-NULL items pointer of an empty array or map ("present, with no elements"). */
+static const max_align_t empty_items[1];
+
+/* ---------------------------------------------------------------- JSON paths */
+typedef struct path {
+    const struct path *up;
+    const char *key; /* NULL: an index */
+    size_t key_len;
+    size_t index;
+} path;
+
+static int is_ident(const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || (i > 0 && c >= '0' && c <= '9');
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+static void format_path(zh_buf *b, const path *p)
+{
+    if (!p) {
+        zh_buf_puts(b, "$");
+        return;
+    }
+    format_path(b, p->up);
+    if (!p->key) {
+        zh_buf_printf(b, "[%zu]", p->index);
+    } else if (is_ident(p->key, p->key_len)) {
+        zh_buf_puts(b, ".");
+        zh_buf_append(b, p->key, p->key_len);
+    } else {
+        zh_buf_puts(b, "[");
+        zh_json_write_string(b, p->key, p->key_len);
+        zh_buf_puts(b, "]");
+    }
+}
+
+typedef struct ctx {
+    zh_arena *arena;
+    const char *fn;
+    zh_error **err;
+    int failed;
+} ctx;
+
+static int path_fail(ctx *c, const path *p, const char *fmt, ...) ZH_PRINTF(3, 4);
+
+static int path_fail(ctx *c, const path *p, const char *fmt, ...)
+{
+    if (c->failed)
+        return -1;
+    c->failed = 1;
+    zh_buf b = ZH_BUF_INIT(4096);
+    format_path(&b, p);
+    zh_buf_puts(&b, ": ");
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = zh_vasprintf(fmt, ap);
+    va_end(ap);
+    if (msg)
+        zh_buf_puts(&b, msg);
+    free(msg);
+    char *text = zh_buf_take(&b);
+    zh_error_set_cat(c->err, ZH_E_INVALID_DATA, ZH_CAT_INVALID_JSON, c->fn, "%s", text ? text : "invalid document");
+    free(text);
+    return -1;
+}
+
+static int oom(ctx *c, const path *p)
+{
+    if (!c->failed) {
+        c->failed = 1;
+        (void)p;
+        zh_error_set(c->err, ZH_E_OUTOFMEMORY, c->fn, "out of memory");
+    }
+    return -1;
+}
+
+/* ---------------------------------------------------------------- scalars */
+static const char *kind_name(zh_skind k)
+{
+    switch (k) {
+    case ZH_SK_BOOL: return "boolean";
+    case ZH_SK_I8: return "integer (int8)";
+    case ZH_SK_I16: return "integer (int16)";
+    case ZH_SK_I32: return "integer (int32)";
+    case ZH_SK_I64: return "integer (int64)";
+    case ZH_SK_U8: return "integer (uint8)";
+    case ZH_SK_U16: return "integer (uint16)";
+    case ZH_SK_U32: return "integer (uint32)";
+    case ZH_SK_U64: return "integer (uint64)";
+    case ZH_SK_DOUBLE: return "number";
+    case ZH_SK_STRING: return "string";
+    case ZH_SK_ANY: return "any value";
+    case ZH_SK_ENUM: return "enum value";
+    case ZH_SK_STRUCT: return "object";
+    }
+    return "?";
+}
+
+static const char *got(const zh_jv *v)
+{
+    if (v->type == ZH_JNUMBER)
+        return v->is_integer ? "an integer" : "a number with a fraction or exponent";
+    switch (v->type) {
+    case ZH_JNULL: return "null";
+    case ZH_JFALSE:
+    case ZH_JTRUE: return "a boolean";
+    case ZH_JSTRING: return "a string";
+    case ZH_JARRAY: return "an array";
+    case ZH_JOBJECT: return "an object";
+    default: return "?";
+    }
+}
+
+static int read_int(ctx *c, zh_skind k, const zh_jv *v, void *dst, const path *p)
+{
+    if (v->type != ZH_JNUMBER || !v->is_integer)
+        return path_fail(c, p, "expected %s, got %s", kind_name(k), got(v));
+    int64_t s;
+    uint64_t u;
+    int rc;
+    switch (k) {
+    case ZH_SK_I8: rc = zh_json_int64(v, INT8_MIN, INT8_MAX, &s); if (!rc) { int8_t x = (int8_t)s; memcpy(dst, &x, 1); } break;
+    case ZH_SK_I16: rc = zh_json_int64(v, INT16_MIN, INT16_MAX, &s); if (!rc) { int16_t x = (int16_t)s; memcpy(dst, &x, 2); } break;
+    case ZH_SK_I32: rc = zh_json_int64(v, INT32_MIN, INT32_MAX, &s); if (!rc) { int32_t x = (int32_t)s; memcpy(dst, &x, 4); } break;
+    case ZH_SK_I64: rc = zh_json_int64(v, INT64_MIN, INT64_MAX, &s); if (!rc) memcpy(dst, &s, 8); break;
+    case ZH_SK_U8: rc = zh_json_uint64(v, UINT8_MAX, &u); if (!rc) { uint8_t x = (uint8_t)u; memcpy(dst, &x, 1); } break;
+    case ZH_SK_U16: rc = zh_json_uint64(v, UINT16_MAX, &u); if (!rc) { uint16_t x = (uint16_t)u; memcpy(dst, &x, 2); } break;
+    case ZH_SK_U32: rc = zh_json_uint64(v, UINT32_MAX, &u); if (!rc) { uint32_t x = (uint32_t)u; memcpy(dst, &x, 4); } break;
+    default: rc = zh_json_uint64(v, UINT64_MAX, &u); if (!rc) memcpy(dst, &u, 8); break;
+    }
+    if (rc)
+        return path_fail(c, p, "%.*s is out of range for %s", (int)(v->raw_len > 64 ? 64 : v->raw_len), v->raw,
+                         kind_name(k));
+    return 0;
+}
+
+static int names_equal_ci(const char *a, const char *b, size_t blen)
+{
+    size_t i = 0;
+    for (; i < blen; i++) {
+        char x = a[i], y = b[i];
+        if (x == '\0')
+            return 0;
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y - 'A' + 'a');
+        if (x != y)
+            return 0;
+    }
+    return a[i] == '\0';
+}
+
+static int names_equal(const char *a, const char *b, size_t blen)
+{
+    return strncmp(a, b, blen) == 0 && a[blen] == '\0';
+}
+
+static int read_enum(ctx *c, const zh_stype *t, const zh_jv *v, void *dst, char **unknown, const path *p)
+{
+    int32_t value = -1; /* the __UNKNOWN value (all bits for flag sets) */
+    if (v->type == ZH_JSTRING) {
+        for (size_t i = 0; i < t->nmembers && value == -1; i++)
+            if (names_equal(t->members[i].name, v->str, v->str_len))
+                value = (int32_t)t->members[i].value;
+        for (size_t i = 0; i < t->nmembers && value == -1; i++)
+            if (names_equal_ci(t->members[i].name, v->str, v->str_len))
+                value = (int32_t)t->members[i].value;
+    } else if (v->type == ZH_JNUMBER && t->accept_number) {
+        int64_t n;
+        if (zh_json_int64(v, t->flags ? 0 : INT32_MIN, t->flags ? (int64_t)UINT32_MAX : INT32_MAX, &n) < 0)
+            return path_fail(c, p, "%.*s is not a value of %s", (int)(v->raw_len > 64 ? 64 : v->raw_len), v->raw,
+                             t->name);
+        value = (int32_t)(uint32_t)(uint64_t)n;
+        memcpy(dst, &value, 4);
+        return 0;
+    } else if (!(v->type == ZH_JNUMBER && v->is_integer && strcmp(t->family, "hcn") == 0)) {
+        return path_fail(c, p, "expected a %s name (string), got %s", t->name, got(v));
+    }
+    if (value == -1) {
+        /* Unknown names (and HCN numbers without a known table) are kept, not rejected. */
+        if (!unknown)
+            return path_fail(c, p, "\"%.*s\" is not a %s", (int)(v->raw_len > 64 ? 64 : v->raw_len), v->raw, t->name);
+        *unknown = zh_arena_strndup(c->arena, v->raw, v->raw_len);
+        if (!*unknown)
+            return oom(c, p);
+    }
+    memcpy(dst, &value, 4);
+    return 0;
+}
+
+static int fill_struct(ctx *c, const zh_stype *t, const zh_jv *obj, void *dst, const path *p);
+
+static int read_value(ctx *c, zh_skind k, const zh_stype *t, const zh_jv *v, void *dst, char **unknown,
+                      const path *p)
+{
+    switch (k) {
+    case ZH_SK_BOOL:
+        if (v->type != ZH_JTRUE && v->type != ZH_JFALSE)
+            return path_fail(c, p, "expected a boolean, got %s", got(v));
+        *(bool *)dst = v->type == ZH_JTRUE;
+        return 0;
+    case ZH_SK_I8: case ZH_SK_I16: case ZH_SK_I32: case ZH_SK_I64:
+    case ZH_SK_U8: case ZH_SK_U16: case ZH_SK_U32: case ZH_SK_U64:
+        return read_int(c, k, v, dst, p);
+    case ZH_SK_DOUBLE: {
+        if (v->type != ZH_JNUMBER)
+            return path_fail(c, p, "expected a number, got %s", got(v));
+        char tmp[64];
+        if (v->raw_len >= sizeof tmp)
+            return path_fail(c, p, "number too long");
+        memcpy(tmp, v->raw, v->raw_len);
+        tmp[v->raw_len] = '\0';
+        double d = strtod(tmp, NULL);
+        if (!isfinite(d))
+            return path_fail(c, p, "%s is out of range for a double", tmp);
+        memcpy(dst, &d, sizeof d);
+        return 0;
+    }
+    case ZH_SK_STRING: {
+        if (v->type != ZH_JSTRING)
+            return path_fail(c, p, "expected a string, got %s", got(v));
+        char *s = zh_arena_strndup(c->arena, v->str, v->str_len);
+        if (!s)
+            return oom(c, p);
+        memcpy(dst, &s, sizeof s);
+        return 0;
+    }
+    case ZH_SK_ANY: {
+        char *s = zh_arena_strndup(c->arena, v->raw, v->raw_len);
+        if (!s)
+            return oom(c, p);
+        memcpy(dst, &s, sizeof s);
+        return 0;
+    }
+    case ZH_SK_ENUM:
+        return read_enum(c, t, v, dst, unknown, p);
+    case ZH_SK_STRUCT:
+        return fill_struct(c, t, v, dst, p);
+    }
+    return path_fail(c, p, "internal: unknown kind %d", (int)k);
+}
+
+/* ---------------------------------------------------------------- parse */
+static int read_map_key(ctx *c, zh_skind k, const zh_jv *m, void *dst, const path *p)
+{
+    if (k == ZH_SK_STRING) {
+        char *s = zh_arena_strndup(c->arena, m->key, m->key_len);
+        if (!s)
+            return oom(c, p);
+        memcpy(dst, &s, sizeof s);
+        return 0;
+    }
+    /* integer keys are decimal strings: "0", "12" */
+    zh_jv num = {0};
+    num.type = ZH_JNUMBER;
+    num.is_integer = 1;
+    num.raw = m->key;
+    num.raw_len = m->key_len;
+    int ok = m->key_len > 0 && m->key_len <= 20 && !(m->key_len > 1 && m->key[0] == '0');
+    for (size_t i = 0; ok && i < m->key_len; i++)
+        ok = m->key[i] >= '0' && m->key[i] <= '9';
+    if (!ok)
+        return path_fail(c, p, "map key is not a decimal %s", kind_name(k));
+    return read_int(c, k, &num, dst, p);
+}
+
+static int fill_field(ctx *c, const zh_sfield *f, const zh_jv *v, char *dst, const path *p)
+{
+    switch ((zh_sshape)f->shape) {
+    case ZH_SHAPE_ONE:
+        if (f->kind == ZH_SK_STRUCT) {
+            if (v->type != ZH_JOBJECT)
+                return path_fail(c, p, "expected an object (%s), got %s", f->type->name, got(v));
+            void *sub = zh_arena_alloc(c->arena, f->type->size);
+            if (!sub)
+                return oom(c, p);
+            memcpy(dst + f->offset, &sub, sizeof sub);
+            return fill_struct(c, f->type, v, sub, p);
+        }
+        if (read_value(c, (zh_skind)f->kind, f->type, v, dst + f->offset,
+                       f->unknown_offset != ZH_NO_OFFSET ? (char **)(void *)(dst + f->unknown_offset) : NULL, p) < 0)
+            return -1;
+        if (f->has_offset != ZH_NO_OFFSET)
+            *(bool *)(dst + f->has_offset) = true;
+        return 0;
+    case ZH_SHAPE_ARRAY:
+    case ZH_SHAPE_FIXED: {
+        if (v->type != ZH_JARRAY)
+            return path_fail(c, p, "expected an array of %s, got %s",
+                             f->kind == ZH_SK_STRUCT ? f->type->name : kind_name((zh_skind)f->kind), got(v));
+        size_t n = v->count;
+        char *items;
+        if (f->shape == ZH_SHAPE_FIXED) {
+            if (n != f->fixed_len)
+                return path_fail(c, p, "expected an array of exactly %u elements, got %zu", f->fixed_len, n);
+            items = dst + f->offset;
+        } else if (n == 0) {
+            items = (char *)(void *)empty_items;
+        } else {
+            if (n > SIZE_MAX / f->elem_size)
+                return oom(c, p);
+            items = zh_arena_alloc(c->arena, n * f->elem_size);
+            if (!items)
+                return oom(c, p);
+        }
+        char **unknowns = NULL;
+        size_t i = 0;
+        for (const zh_jv *e = v->first; e; e = e->next, i++) {
+            path ep = {p, NULL, 0, i};
+            char *u = NULL;
+            if (read_value(c, (zh_skind)f->kind, f->type, e, items + i * f->elem_size,
+                           f->unknown_offset != ZH_NO_OFFSET ? &u : NULL, &ep) < 0)
+                return -1;
+            if (u) {
+                if (!unknowns) {
+                    unknowns = zh_arena_alloc(c->arena, n * sizeof *unknowns);
+                    if (!unknowns)
+                        return oom(c, p);
+                }
+                unknowns[i] = u;
+            }
+        }
+        if (f->shape == ZH_SHAPE_FIXED) {
+            *(bool *)(dst + f->has_offset) = true;
+        } else {
+            memcpy(dst + f->offset, &items, sizeof items);
+            memcpy(dst + f->count_offset, &n, sizeof n);
+            if (f->unknown_offset != ZH_NO_OFFSET)
+                memcpy(dst + f->unknown_offset, &unknowns, sizeof unknowns);
+        }
+        return 0;
+    }
+    case ZH_SHAPE_MAP: {
+        if (v->type != ZH_JOBJECT)
+            return path_fail(c, p, "expected an object (a map), got %s", got(v));
+        size_t n = v->count;
+        char *entries = (char *)(void *)empty_items;
+        if (n) {
+            if (n > SIZE_MAX / f->elem_size)
+                return oom(c, p);
+            entries = zh_arena_alloc(c->arena, n * f->elem_size);
+            if (!entries)
+                return oom(c, p);
+        }
+        size_t i = 0;
+        for (const zh_jv *m = v->first; m; m = m->next, i++) {
+            path mp = {p, m->key, m->key_len, 0};
+            char *entry = entries + i * f->elem_size;
+            if (read_map_key(c, (zh_skind)f->map_key, m, entry, &mp) < 0)
+                return -1;
+            if (read_value(c, (zh_skind)f->kind, f->type, m, entry + f->value_offset, NULL, &mp) < 0)
+                return -1;
+        }
+        memcpy(dst + f->offset, &entries, sizeof entries);
+        memcpy(dst + f->count_offset, &n, sizeof n);
+        return 0;
+    }
+    }
+    return path_fail(c, p, "internal: unknown shape");
+}
+
+static int fill_struct(ctx *c, const zh_stype *t, const zh_jv *obj, void *dst_, const path *p)
+{
+    char *dst = dst_;
+    if (obj->type != ZH_JOBJECT)
+        return path_fail(c, p, "expected an object (%s), got %s", t->name, got(obj));
+    unsigned char seen[ZH_SCHEMA_MAX_FIELDS] = {0};
+    zh_schema_extra *extra = NULL;
+    size_t nextra = 0, remaining = obj->count;
+    for (const zh_jv *m = obj->first; m; m = m->next, remaining--) {
+        size_t idx = t->nfields;
+        for (size_t i = 0; i < t->nfields; i++) {
+            if (names_equal(t->fields[i].key, m->key, m->key_len)) {
+                idx = i;
+                break;
+            }
+        }
+        if (idx == t->nfields) { /* HCN answers "ID" where the schema says "Id": a second try */
+            for (size_t i = 0; i < t->nfields; i++) {
+                if (!seen[i] && names_equal_ci(t->fields[i].key, m->key, m->key_len)) {
+                    idx = i;
+                    break;
+                }
+            }
+        }
+        path mp = {p, m->key, m->key_len, 0};
+        if (idx < t->nfields && !seen[idx] && m->type != ZH_JNULL) {
+            seen[idx] = 1;
+            if (fill_field(c, &t->fields[idx], m, dst, &mp) < 0)
+                return -1;
+            continue;
+        }
+        /* Unknown, duplicate or null: kept verbatim and emitted again. */
+        if (!extra) {
+            extra = zh_arena_alloc(c->arena, remaining * sizeof *extra);
+            if (!extra)
+                return oom(c, p);
+        }
+        extra[nextra].key = zh_arena_strndup(c->arena, m->key, m->key_len);
+        extra[nextra].json = zh_arena_strndup(c->arena, m->raw, m->raw_len);
+        if (!extra[nextra].key || !extra[nextra].json)
+            return oom(c, p);
+        nextra++;
+    }
+    memcpy(dst + t->extra_offset, &extra, sizeof extra);
+    memcpy(dst + t->extra_count_offset, &nextra, sizeof nextra);
+    return 0;
+}
+
+typedef struct root {
+    zh_arena arena;
+    const zh_stype *type;
+    max_align_t value[];
+} root;
+
+void *zh_schema_parse(const zh_stype *t, const char *json, size_t len, const char *fn, zh_error **err)
+{
+    zh_arena dom = {0}, out = {0};
+    ctx c = {&out, fn, err, 0};
+    if (!json) {
+        zh_error_set(err, ZH_E_POINTER, fn, "no document (NULL)");
+        return NULL;
+    }
+    if (len == SIZE_MAX)
+        len = strlen(json);
+    zh_error *jerr = NULL;
+    zh_jv *v = zh_json_parse(&dom, json, len, t->name, &jerr);
+    if (!v) {
+        /* keep the reader's message, name the public function */
+        zh_error_set_cat(err, zh_error_hresult(jerr), zh_error_category(jerr), fn, "%s", zh_error_message(jerr));
+        zh_error_free(jerr);
+        zh_arena_free(&dom);
+        return NULL;
+    }
+    size_t size = t->is_enum ? sizeof(zh_schema_enum_root) : t->size;
+    root *r = zh_arena_alloc(&out, sizeof(root) + size);
+    int rc = -1;
+    if (!r) {
+        oom(&c, NULL);
+    } else if (t->is_enum) {
+        zh_schema_enum_root *e = (zh_schema_enum_root *)(void *)r->value;
+        rc = read_enum(&c, t, v, &e->value, &e->unknown, NULL);
+    } else {
+        rc = fill_struct(&c, t, v, r->value, NULL);
+    }
+    zh_arena_free(&dom);
+    if (rc < 0) {
+        zh_arena_free(&out);
+        return NULL;
+    }
+    r->arena = out; /* the arena now lives in its own first chunk's root */
+    r->type = t;
+    return r->value;
+}
+
+void zh_schema_free(void *value)
+{
+    if (!value)
+        return;
+    root *r = (root *)(void *)((char *)value - offsetof(root, value));
+    zh_arena a = r->arena;
+    zh_arena_free(&a);
+}
+
+/* ---------------------------------------------------------------- emit */
+typedef struct emitter {
+    zh_buf buf;
+    const char *fn;
+    zh_error **err;
+    int failed;
+} emitter;
+
+static int emit_fail(emitter *e, const path *p, const char *fmt, ...) ZH_PRINTF(3, 4);
+
+static int emit_fail(emitter *e, const path *p, const char *fmt, ...)
+{
+    if (e->failed)
+        return -1;
+    e->failed = 1;
+    zh_buf b = ZH_BUF_INIT(4096);
+    format_path(&b, p);
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = zh_vasprintf(fmt, ap);
+    va_end(ap);
+    zh_buf_printf(&b, ": %s", msg ? msg : "?");
+    free(msg);
+    char *text = zh_buf_take(&b);
+    zh_error_set_cat(e->err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, e->fn, "%s", text ? text : "cannot emit");
+    free(text);
+    return -1;
+}
+
+static int emit_string(emitter *e, const char *s, const path *p)
+{
+    size_t len = strlen(s), bad;
+    if (zh_utf8_validate(s, len, &bad) < 0)
+        return emit_fail(e, p, "invalid UTF-8 at byte %zu", bad);
+    return zh_json_write_string(&e->buf, s, len);
+}
+
+static int emit_raw(emitter *e, const char *json, const path *p)
+{
+    zh_error *verr = NULL;
+    if (zh_json_validate(json, strlen(json), "value", &verr) < 0) {
+        emit_fail(e, p, "%s", zh_error_message(verr));
+        zh_error_free(verr);
+        return -1;
+    }
+    return zh_buf_puts(&e->buf, json);
+}
+
+static int emit_struct(emitter *e, const zh_stype *t, const char *src, const path *p);
+
+static int emit_value(emitter *e, zh_skind k, const zh_stype *t, const char *src, const char *unknown,
+                      const path *p)
+{
+    char num[64];
+    switch (k) {
+    case ZH_SK_BOOL:
+        return zh_buf_puts(&e->buf, *(const bool *)src ? "true" : "false");
+    case ZH_SK_I8: { int8_t x; memcpy(&x, src, 1); snprintf(num, sizeof num, "%d", (int)x); break; }
+    case ZH_SK_I16: { int16_t x; memcpy(&x, src, 2); snprintf(num, sizeof num, "%d", (int)x); break; }
+    case ZH_SK_I32: { int32_t x; memcpy(&x, src, 4); snprintf(num, sizeof num, "%ld", (long)x); break; }
+    case ZH_SK_I64: { int64_t x; memcpy(&x, src, 8); snprintf(num, sizeof num, "%lld", (long long)x); break; }
+    case ZH_SK_U8: { uint8_t x; memcpy(&x, src, 1); snprintf(num, sizeof num, "%u", (unsigned)x); break; }
+    case ZH_SK_U16: { uint16_t x; memcpy(&x, src, 2); snprintf(num, sizeof num, "%u", (unsigned)x); break; }
+    case ZH_SK_U32: { uint32_t x; memcpy(&x, src, 4); snprintf(num, sizeof num, "%lu", (unsigned long)x); break; }
+    case ZH_SK_U64: { uint64_t x; memcpy(&x, src, 8); snprintf(num, sizeof num, "%llu", (unsigned long long)x); break; }
+    case ZH_SK_DOUBLE: {
+        double d;
+        memcpy(&d, src, sizeof d);
+        if (!isfinite(d))
+            return emit_fail(e, p, "a double must be finite");
+        snprintf(num, sizeof num, "%.17g", d);
+        if (!strpbrk(num, ".eE"))
+            strcat(num, ".0");
+        break;
+    }
+    case ZH_SK_STRING: {
+        const char *s;
+        memcpy(&s, src, sizeof s);
+        if (!s)
+            return emit_fail(e, p, "NULL string");
+        return emit_string(e, s, p);
+    }
+    case ZH_SK_ANY: {
+        const char *s;
+        memcpy(&s, src, sizeof s);
+        if (!s)
+            return emit_fail(e, p, "NULL value");
+        return emit_raw(e, s, p);
+    }
+    case ZH_SK_ENUM: {
+        int32_t v;
+        memcpy(&v, src, 4);
+        if (v == -1 && unknown)
+            return emit_raw(e, unknown, p);
+        if (t->flags) {
+            snprintf(num, sizeof num, "%lu", (unsigned long)(uint32_t)v);
+            break;
+        }
+        if (t->emit_number) {
+            snprintf(num, sizeof num, "%ld", (long)v);
+            break;
+        }
+        const char *name = zh_schema_enum_name(t, v);
+        if (!name)
+            return emit_fail(e, p, "%ld is not a value of %s", (long)v, t->name);
+        return zh_json_write_string(&e->buf, name, strlen(name));
+    }
+    case ZH_SK_STRUCT:
+        return emit_struct(e, t, src, p);
+    }
+    return zh_buf_puts(&e->buf, num);
+}
+
+static int emit_field(emitter *e, const zh_sfield *f, const char *src, const path *p)
+{
+    switch ((zh_sshape)f->shape) {
+    case ZH_SHAPE_ONE:
+        if (f->kind == ZH_SK_STRUCT) {
+            const char *sub;
+            memcpy(&sub, src + f->offset, sizeof sub);
+            return emit_struct(e, f->type, sub, p);
+        } else {
+            const char *unknown = NULL;
+            if (f->unknown_offset != ZH_NO_OFFSET)
+                memcpy(&unknown, src + f->unknown_offset, sizeof unknown);
+            return emit_value(e, (zh_skind)f->kind, f->type, src + f->offset, unknown, p);
+        }
+    case ZH_SHAPE_ARRAY:
+    case ZH_SHAPE_FIXED: {
+        const char *items;
+        size_t n;
+        char *const *unknowns = NULL;
+        if (f->shape == ZH_SHAPE_FIXED) {
+            items = src + f->offset;
+            n = f->fixed_len;
+        } else {
+            memcpy(&items, src + f->offset, sizeof items);
+            memcpy(&n, src + f->count_offset, sizeof n);
+            if (n && !items)
+                return emit_fail(e, p, "count is %zu but there are no items", n);
+            if (f->unknown_offset != ZH_NO_OFFSET)
+                memcpy(&unknowns, src + f->unknown_offset, sizeof unknowns);
+        }
+        zh_buf_puts(&e->buf, "[");
+        for (size_t i = 0; i < n; i++) {
+            path ep = {p, NULL, 0, i};
+            if (i)
+                zh_buf_puts(&e->buf, ",");
+            if (emit_value(e, (zh_skind)f->kind, f->type, items + i * f->elem_size, unknowns ? unknowns[i] : NULL,
+                           &ep) < 0)
+                return -1;
+        }
+        return zh_buf_puts(&e->buf, "]");
+    }
+    case ZH_SHAPE_MAP: {
+        const char *entries;
+        size_t n;
+        memcpy(&entries, src + f->offset, sizeof entries);
+        memcpy(&n, src + f->count_offset, sizeof n);
+        if (n && !entries)
+            return emit_fail(e, p, "count is %zu but there are no entries", n);
+        zh_buf_puts(&e->buf, "{");
+        for (size_t i = 0; i < n; i++) {
+            const char *entry = entries + i * f->elem_size;
+            char keybuf[32];
+            const char *key = keybuf;
+            if (f->map_key == ZH_SK_STRING) {
+                memcpy(&key, entry, sizeof key);
+                if (!key)
+                    return emit_fail(e, p, "map entry %zu has a NULL key", i);
+            } else {
+                uint64_t k = 0;
+                switch (f->map_key) {
+                case ZH_SK_U8: { uint8_t x; memcpy(&x, entry, 1); k = x; break; }
+                case ZH_SK_U16: { uint16_t x; memcpy(&x, entry, 2); k = x; break; }
+                case ZH_SK_U32: { uint32_t x; memcpy(&x, entry, 4); k = x; break; }
+                default: memcpy(&k, entry, 8); break;
+                }
+                snprintf(keybuf, sizeof keybuf, "%llu", (unsigned long long)k);
+            }
+            path mp = {p, key, strlen(key), 0};
+            if (i)
+                zh_buf_puts(&e->buf, ",");
+            if (emit_string(e, key, &mp) < 0)
+                return -1;
+            zh_buf_puts(&e->buf, ":");
+            if (emit_value(e, (zh_skind)f->kind, f->type, entry + f->value_offset, NULL, &mp) < 0)
+                return -1;
+        }
+        return zh_buf_puts(&e->buf, "}");
+    }
+    }
+    return emit_fail(e, p, "internal: unknown shape");
+}
+
+static int field_present(const zh_sfield *f, const char *src)
+{
+    switch ((zh_sshape)f->shape) {
+    case ZH_SHAPE_ONE:
+        if (f->has_offset != ZH_NO_OFFSET)
+            return *(const bool *)(src + f->has_offset);
+        {
+            const void *ptr;
+            memcpy(&ptr, src + f->offset, sizeof ptr);
+            return ptr != NULL;
+        }
+    case ZH_SHAPE_FIXED:
+        return *(const bool *)(src + f->has_offset);
+    case ZH_SHAPE_ARRAY:
+    case ZH_SHAPE_MAP: {
+        const void *ptr;
+        size_t n;
+        memcpy(&ptr, src + f->offset, sizeof ptr);
+        memcpy(&n, src + f->count_offset, sizeof n);
+        return ptr != NULL || n > 0;
+    }
+    }
+    return 0;
+}
+
+static int emit_struct(emitter *e, const zh_stype *t, const char *src, const path *p)
+{
+    zh_buf_puts(&e->buf, "{");
+    int first = 1;
+    for (size_t i = 0; i < t->nfields; i++) {
+        const zh_sfield *f = &t->fields[i];
+        if (!field_present(f, src))
+            continue;
+        path fp = {p, f->key, strlen(f->key), 0};
+        if (!first)
+            zh_buf_puts(&e->buf, ",");
+        first = 0;
+        zh_json_write_string(&e->buf, f->key, strlen(f->key));
+        zh_buf_puts(&e->buf, ":");
+        if (emit_field(e, f, src, &fp) < 0)
+            return -1;
+    }
+    const zh_schema_extra *extra;
+    size_t nextra;
+    memcpy(&extra, src + t->extra_offset, sizeof extra);
+    memcpy(&nextra, src + t->extra_count_offset, sizeof nextra);
+    if (nextra && !extra)
+        return emit_fail(e, p, "extra count is %zu but there are no extras", nextra);
+    for (size_t i = 0; i < nextra; i++) {
+        if (!extra[i].key || !extra[i].json)
+            return emit_fail(e, p, "unknown member %zu has no key or value", i);
+        path xp = {p, extra[i].key, strlen(extra[i].key), 0};
+        if (!first)
+            zh_buf_puts(&e->buf, ",");
+        first = 0;
+        if (emit_string(e, extra[i].key, &xp) < 0)
+            return -1;
+        zh_buf_puts(&e->buf, ":");
+        if (emit_raw(e, extra[i].json, &xp) < 0)
+            return -1;
+    }
+    return zh_buf_puts(&e->buf, "}");
+}
+
+char *zh_schema_emit(const zh_stype *t, const void *value, const char *fn, zh_error **err)
+{
+    emitter e = {ZH_BUF_INIT(0), fn, err, 0};
+    if (!value) {
+        zh_error_set(err, ZH_E_POINTER, fn, "no value (NULL)");
+        return NULL;
+    }
+    int rc;
+    if (t->is_enum) {
+        const zh_schema_enum_root *r = value;
+        rc = emit_value(&e, ZH_SK_ENUM, t, (const char *)&r->value, r->unknown, NULL);
+    } else {
+        rc = emit_struct(&e, t, value, NULL);
+    }
+    if (rc < 0 || e.buf.failed) {
+        if (!e.failed)
+            zh_error_set(err, ZH_E_OUTOFMEMORY, fn, "out of memory");
+        zh_buf_free(&e.buf);
+        return NULL;
+    }
+    return zh_buf_take(&e.buf);
+}
+
+const char *zh_schema_enum_name(const zh_stype *t, int64_t value)
+{
+    for (size_t i = 0; i < t->nmembers; i++)
+        if (t->members[i].value == value)
+            return t->members[i].name;
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- registry */
+const zh_stype *zh_schema_family_find(const zh_schema_family *fam, const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < fam->count; i++)
+        if (strcmp(fam->types[i]->name, name) == 0)
+            return fam->types[i];
+    return NULL;
+}
+
+int zh_schema_roundtrip(const zh_schema_family *fam, const char *type, const char *json, size_t len, char **out,
+                        const char *fn, zh_error **err)
+{
+    *out = NULL;
+    const zh_stype *t = zh_schema_family_find(fam, type);
+    if (!t)
+        return zh_error_set(err, ZH_E_INVALIDARG, fn, "%s is not a %s schema type", type ? type : "(null)",
+                            fam->family);
+    void *v = zh_schema_parse(t, json, len, fn, err);
+    if (!v)
+        return -1;
+    *out = zh_schema_emit(t, v, fn, err);
+    zh_schema_free(v);
+    return *out ? 0 : -1;
+}
