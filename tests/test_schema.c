@@ -425,19 +425,41 @@ static void generic_roundtrip_and_type_names(void)
     ZT_EQ_INT(found, 1);
     char *out = NULL;
     zhns_error *err = NULL;
-    ZT_EQ_INT(zhns_schema_roundtrip("HostComputeQuery", "{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Flags\":\"Detailed\"}",
-                                    ZHNS_NUL_TERMINATED, &out, &err), 0);
+    ZT_EQ_INT(zhns_schema_check("HostComputeQuery", "{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Flags\":\"Detailed\"}",
+                                ZHNS_NUL_TERMINATED, ZHNS_SCHEMA_STRICT, &out, &err), 0);
     ZT_EQ_STR(out, "{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Flags\":1}");
     zhns_string_free(out);
-    ZT_EQ_INT(zhns_schema_roundtrip("NoSuchType", "{}", 2, &out, &err), -1);
+    ZT_EQ_INT(zhns_schema_check("NoSuchType", "{}", 2, 0, &out, &err), -1);
     ZT_EQ_INT(zhns_error_category_of(err), ZHNS_ERROR_INVALID_ARGUMENT);
     ZT_CONTAINS(zhns_error_message(err), "NoSuchType is not a hcn schema type");
     zhns_error_free(err);
     /* an enum type checks a JSON string */
     zhcs_error *cerr = NULL;
-    ZT_EQ_INT(zhcs_schema_roundtrip("ProcessSignal", "\"CtrlC\"", ZHCS_NUL_TERMINATED, &out, &cerr), 0);
+    ZT_EQ_INT(zhcs_schema_check("ProcessSignal", "\"CtrlC\"", ZHCS_NUL_TERMINATED, 0, &out, &cerr), 0);
     ZT_EQ_STR(out, "\"CtrlC\"");
     zhcs_string_free(out);
+    /* without an output it only checks */
+    ZT_EQ_INT(zhcs_schema_check("ProcessSignal", "\"CtrlC\"", ZHCS_NUL_TERMINATED, 0, NULL, &cerr), 0);
+}
+
+static void strict_checks_name_the_first_unknown(void)
+{
+    const char *doc = "{\"VirtualMachine\":{\"ComputeTopology\":{\"Memroy\":{\"SizeInMB\":1024}},"
+                      "\"Devices\":{\"Scsi\":{\"0\":{\"Attachments\":{\"0\":{\"Type\":\"Floppy\"}}}}}}}";
+    zhcs_error *err = NULL;
+    char *out = NULL;
+    /* lenient: kept */
+    ZT_EQ_INT(zhcs_schema_check("ComputeSystem", doc, ZHCS_NUL_TERMINATED, 0, &out, &err), 0);
+    ZT_CHECK(out && json_equal(out, doc));
+    zhcs_string_free(out);
+    /* strict: the typo is found, and both unknowns counted */
+    ZT_EQ_INT(zhcs_schema_check("ComputeSystem", doc, ZHCS_NUL_TERMINATED, ZHCS_SCHEMA_STRICT, &out, &err), -1);
+    ZT_CHECK(out == NULL);
+    ZT_REQUIRE(err != NULL);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_INVALID_JSON);
+    ZT_CONTAINS(zhcs_error_message(err), "$.VirtualMachine.ComputeTopology.Memroy: not part of the ComputeSystem schema");
+    ZT_CONTAINS(zhcs_error_message(err), "(2 unknown members or values in all)");
+    zhcs_error_free(err);
 }
 
 static const zt_case cases[] = {
@@ -455,5 +477,6 @@ static const zt_case cases[] = {
     ZT_CASE(huge_arrays_parse),
     ZT_CASE(emit_rejects_what_it_cannot_write),
     ZT_CASE(generic_roundtrip_and_type_names),
+    ZT_CASE(strict_checks_name_the_first_unknown),
 };
 ZT_MAIN(cases)

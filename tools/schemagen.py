@@ -151,12 +151,16 @@ typedef struct %s_schema_extra {
 /* The schema's type names (Microsoft's), for tools: index 0 .. count-1. */
 %s_API size_t %s_schema_type_count(void);
 %s_API const char *%s_schema_type_name(size_t index);
-/* Parses `json` as the named type and emits it again into *out (free with
- * %s_string_free). Returns 0, or -1 with an error naming the JSON path. */
-%s_API int %s_schema_roundtrip(const char *type, const char *json, size_t len, char **out, %s_error **err);
+/* Checks `json` against the named type. With %s_SCHEMA_STRICT, unknown members and enum
+ * values are errors (else they are kept). When `out` is not NULL the document is emitted
+ * again into *out (free with %s_string_free). Returns 0, or -1 with an error naming the
+ * JSON path. */
+#define %s_SCHEMA_STRICT 1u
+%s_API int %s_schema_check(const char *type, const char *json, size_t len, unsigned flags, char **out,
+                          %s_error **err);
 
 """ % (F.p, lib, F.p, F.P, F.p, F.p, F.p, guard, guard, F.p, F.p, F.P, F.p, F.p, F.P, F.p,
-       F.P, F.p, F.P, F.p, F.p, F.P, F.p, F.p))
+       F.P, F.p, F.P, F.p, F.P, F.p, F.P, F.P, F.p, F.p))
 
     # enums
     out.append("/* ---------------------------------------------------------------- enums */\n")
@@ -226,6 +230,11 @@ typedef struct %s_schema_extra {
 
     # prototypes
     out.append("/* ---------------------------------------------------------------- functions */\n")
+    out.append("/* The name of an enum value (of one flag for a flag set), or NULL when it has none. */\n")
+    for name, t in F.types.items():
+        if t["kind"] == "enum":
+            out.append("%s_API const char *%s_name(%s value);\n" % (F.P, F.ctype(name), F.ctype(name)))
+    out.append("\n")
     for name, t in F.types.items():
         if t["kind"] != "struct":
             continue
@@ -340,12 +349,18 @@ const char *%(p)s_schema_type_name(size_t index)
     return index < zh_schema_%(f)s.count ? zh_schema_%(f)s.types[index]->name : NULL;
 }
 
-int %(p)s_schema_roundtrip(const char *type, const char *json, size_t len, char **out, %(p)s_error **err)
+_Static_assert(%(P)s_SCHEMA_STRICT == ZH_SCHEMA_STRICT, "strict flag");
+
+int %(p)s_schema_check(const char *type, const char *json, size_t len, unsigned flags, char **out, %(p)s_error **err)
 {
-    return zh_schema_roundtrip(&zh_schema_%(f)s, type, json, len, out, "%(p)s_schema_roundtrip", err);
+    return zh_schema_check(&zh_schema_%(f)s, type, json, len, flags, out, "%(p)s_schema_check", err);
 }
 
-""" % {"p": F.p, "f": F.fam})
+""" % {"p": F.p, "P": F.P, "f": F.fam})
+    for name, t in F.types.items():
+        if t["kind"] == "enum":
+            out.append("const char *%(ct)s_name(%(ct)s value)\n{\n    return zh_schema_enum_name(&%(tr)s%(n)s, (int64_t)value);\n}\n\n"
+                       % {"ct": F.ctype(name), "tr": F.tref, "n": name})
     for name, t in F.types.items():
         if t["kind"] != "struct":
             continue

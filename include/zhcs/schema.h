@@ -39,9 +39,13 @@ ZHCS_API void zhcs_string_free(char *s);
 /* The schema's type names (Microsoft's), for tools: index 0 .. count-1. */
 ZHCS_API size_t zhcs_schema_type_count(void);
 ZHCS_API const char *zhcs_schema_type_name(size_t index);
-/* Parses `json` as the named type and emits it again into *out (free with
- * zhcs_string_free). Returns 0, or -1 with an error naming the JSON path. */
-ZHCS_API int zhcs_schema_roundtrip(const char *type, const char *json, size_t len, char **out, zhcs_error **err);
+/* Checks `json` against the named type. With ZHCS_SCHEMA_STRICT, unknown members and enum
+ * values are errors (else they are kept). When `out` is not NULL the document is emitted
+ * again into *out (free with zhcs_string_free). Returns 0, or -1 with an error naming the
+ * JSON path. */
+#define ZHCS_SCHEMA_STRICT 1u
+ZHCS_API int zhcs_schema_check(const char *type, const char *json, size_t len, unsigned flags, char **out,
+                          zhcs_error **err);
 
 /* ---------------------------------------------------------------- enums */
 /* ApplySecureBootTemplateType (emitted as its name). */
@@ -3398,6 +3402,73 @@ struct zhcs_WorkerExit {
 };
 
 /* ---------------------------------------------------------------- functions */
+/* The name of an enum value (of one flag for a flag set), or NULL when it has none. */
+ZHCS_API const char *zhcs_ApplySecureBootTemplateType_name(zhcs_ApplySecureBootTemplateType value);
+ZHCS_API const char *zhcs_AttachmentType_name(zhcs_AttachmentType value);
+ZHCS_API const char *zhcs_CacheMode_name(zhcs_CacheMode value);
+ZHCS_API const char *zhcs_CachingMode_name(zhcs_CachingMode value);
+ZHCS_API const char *zhcs_ContainerCredentialGuardModifyOperation_name(zhcs_ContainerCredentialGuardModifyOperation value);
+ZHCS_API const char *zhcs_ContainerCredentialGuardTransport_name(zhcs_ContainerCredentialGuardTransport value);
+ZHCS_API const char *zhcs_CrashType_name(zhcs_CrashType value);
+ZHCS_API const char *zhcs_DeviceType_name(zhcs_DeviceType value);
+ZHCS_API const char *zhcs_EnlightenmentModifications_name(zhcs_EnlightenmentModifications value);
+ZHCS_API const char *zhcs_EventDataType_name(zhcs_EventDataType value);
+ZHCS_API const char *zhcs_ExitInitiator_name(zhcs_ExitInitiator value);
+ZHCS_API const char *zhcs_FilesystemIsolationMode_name(zhcs_FilesystemIsolationMode value);
+ZHCS_API const char *zhcs_FilesystemNestingMode_name(zhcs_FilesystemNestingMode value);
+ZHCS_API const char *zhcs_FlexibleIoDeviceHostingModel_name(zhcs_FlexibleIoDeviceHostingModel value);
+ZHCS_API const char *zhcs_GetPropertyType_name(zhcs_GetPropertyType value);
+ZHCS_API const char *zhcs_GpuAssignmentMode_name(zhcs_GpuAssignmentMode value);
+ZHCS_API const char *zhcs_IntegrationComponentOperatingStateReason_name(zhcs_IntegrationComponentOperatingStateReason value);
+ZHCS_API const char *zhcs_IntegrationComponentOperationalState_name(zhcs_IntegrationComponentOperationalState value);
+ZHCS_API const char *zhcs_InterfaceClassType_name(zhcs_InterfaceClassType value);
+ZHCS_API const char *zhcs_InterruptModerationMode_name(zhcs_InterruptModerationMode value);
+ZHCS_API const char *zhcs_JobTerminationPolicy_name(zhcs_JobTerminationPolicy value);
+ZHCS_API const char *zhcs_KvpSource_name(zhcs_KvpSource value);
+ZHCS_API const char *zhcs_MappedPipePathType_name(zhcs_MappedPipePathType value);
+ZHCS_API const char *zhcs_MemoryBackingPageSize_name(zhcs_MemoryBackingPageSize value);
+ZHCS_API const char *zhcs_MemoryBackingType_name(zhcs_MemoryBackingType value);
+ZHCS_API const char *zhcs_ModifyOperation_name(zhcs_ModifyOperation value);
+ZHCS_API const char *zhcs_ModifyPropertyType_name(zhcs_ModifyPropertyType value);
+ZHCS_API const char *zhcs_ModifyRequestType_name(zhcs_ModifyRequestType value);
+ZHCS_API const char *zhcs_ModifyResourceType_name(zhcs_ModifyResourceType value);
+ZHCS_API const char *zhcs_ModifyServiceOperation_name(zhcs_ModifyServiceOperation value);
+ZHCS_API const char *zhcs_NonArchitecturalCoreSharing_name(zhcs_NonArchitecturalCoreSharing value);
+ZHCS_API const char *zhcs_NotificationType_name(zhcs_NotificationType value);
+ZHCS_API const char *zhcs_ObjectDirectoryShadow_name(zhcs_ObjectDirectoryShadow value);
+ZHCS_API const char *zhcs_ObjectSymlinkScope_name(zhcs_ObjectSymlinkScope value);
+ZHCS_API const char *zhcs_OperationFailureDetail_name(zhcs_OperationFailureDetail value);
+ZHCS_API const char *zhcs_OperationType_name(zhcs_OperationType value);
+ZHCS_API const char *zhcs_OsLayerType_name(zhcs_OsLayerType value);
+ZHCS_API const char *zhcs_OsType_name(zhcs_OsType value);
+ZHCS_API const char *zhcs_PathType_name(zhcs_PathType value);
+ZHCS_API const char *zhcs_PauseReason_name(zhcs_PauseReason value);
+ZHCS_API const char *zhcs_PauseSuspensionLevel_name(zhcs_PauseSuspensionLevel value);
+ZHCS_API const char *zhcs_ProcessSignal_name(zhcs_ProcessSignal value);
+ZHCS_API const char *zhcs_ProcessorFeature_name(zhcs_ProcessorFeature value);
+ZHCS_API const char *zhcs_ProcessorFeatureSetMode_name(zhcs_ProcessorFeatureSetMode value);
+ZHCS_API const char *zhcs_RegistryHive_name(zhcs_RegistryHive value);
+ZHCS_API const char *zhcs_RegistryValueType_name(zhcs_RegistryValueType value);
+ZHCS_API const char *zhcs_SaveType_name(zhcs_SaveType value);
+ZHCS_API const char *zhcs_SerialConsole_name(zhcs_SerialConsole value);
+ZHCS_API const char *zhcs_ShutdownMechanism_name(zhcs_ShutdownMechanism value);
+ZHCS_API const char *zhcs_ShutdownType_name(zhcs_ShutdownType value);
+ZHCS_API const char *zhcs_State_name(zhcs_State value);
+ZHCS_API const char *zhcs_StateOverride_name(zhcs_StateOverride value);
+ZHCS_API const char *zhcs_StdHandle_name(zhcs_StdHandle value);
+ZHCS_API const char *zhcs_SubnodeType_name(zhcs_SubnodeType value);
+ZHCS_API const char *zhcs_SystemExitDetail_name(zhcs_SystemExitDetail value);
+ZHCS_API const char *zhcs_SystemType_name(zhcs_SystemType value);
+ZHCS_API const char *zhcs_System_PropertyType_name(zhcs_System_PropertyType value);
+ZHCS_API const char *zhcs_UefiBootDevice_name(zhcs_UefiBootDevice value);
+ZHCS_API const char *zhcs_VirtualDeviceFailureDetail_name(zhcs_VirtualDeviceFailureDetail value);
+ZHCS_API const char *zhcs_VirtualPMemBackingType_name(zhcs_VirtualPMemBackingType value);
+ZHCS_API const char *zhcs_VirtualPMemImageFormat_name(zhcs_VirtualPMemImageFormat value);
+ZHCS_API const char *zhcs_WindowsCrashPhase_name(zhcs_WindowsCrashPhase value);
+ZHCS_API const char *zhcs_WorkerExitDetail_name(zhcs_WorkerExitDetail value);
+ZHCS_API const char *zhcs_WorkerExitType_name(zhcs_WorkerExitType value);
+ZHCS_API const char *zhcs_XsaveProcessorFeature_name(zhcs_XsaveProcessorFeature value);
+
 ZHCS_API zhcs_Attachment *zhcs_Attachment_parse(const char *json, size_t len, zhcs_error **err);
 ZHCS_API char *zhcs_Attachment_emit(const zhcs_Attachment *value, zhcs_error **err);
 ZHCS_API void zhcs_Attachment_free(zhcs_Attachment *value);

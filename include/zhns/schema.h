@@ -39,9 +39,13 @@ ZHNS_API void zhns_string_free(char *s);
 /* The schema's type names (Microsoft's), for tools: index 0 .. count-1. */
 ZHNS_API size_t zhns_schema_type_count(void);
 ZHNS_API const char *zhns_schema_type_name(size_t index);
-/* Parses `json` as the named type and emits it again into *out (free with
- * zhns_string_free). Returns 0, or -1 with an error naming the JSON path. */
-ZHNS_API int zhns_schema_roundtrip(const char *type, const char *json, size_t len, char **out, zhns_error **err);
+/* Checks `json` against the named type. With ZHNS_SCHEMA_STRICT, unknown members and enum
+ * values are errors (else they are kept). When `out` is not NULL the document is emitted
+ * again into *out (free with zhns_string_free). Returns 0, or -1 with an error naming the
+ * JSON path. */
+#define ZHNS_SCHEMA_STRICT 1u
+ZHNS_API int zhns_schema_check(const char *type, const char *json, size_t len, unsigned flags, char **out,
+                          zhns_error **err);
 
 /* ---------------------------------------------------------------- enums */
 /* ActionType (emitted as its name). */
@@ -2139,6 +2143,49 @@ struct zhns_Xlat {
 };
 
 /* ---------------------------------------------------------------- functions */
+/* The name of an enum value (of one flag for a flag set), or NULL when it has none. */
+ZHNS_API const char *zhns_ActionType_name(zhns_ActionType value);
+ZHNS_API const char *zhns_AuthenticationType_name(zhns_AuthenticationType value);
+ZHNS_API const char *zhns_DirectionType_name(zhns_DirectionType value);
+ZHNS_API const char *zhns_EncryptionMethod_name(zhns_EncryptionMethod value);
+ZHNS_API const char *zhns_EndpointFlags_name(zhns_EndpointFlags value);
+ZHNS_API const char *zhns_EndpointPolicyType_name(zhns_EndpointPolicyType value);
+ZHNS_API const char *zhns_EndpointResourceType_name(zhns_EndpointResourceType value);
+ZHNS_API const char *zhns_EntityFlags_name(zhns_EntityFlags value);
+ZHNS_API const char *zhns_FirewallPolicyFlags_name(zhns_FirewallPolicyFlags value);
+ZHNS_API const char *zhns_FirewallVMType_name(zhns_FirewallVMType value);
+ZHNS_API const char *zhns_GuestEndpointResourceType_name(zhns_GuestEndpointResourceType value);
+ZHNS_API const char *zhns_GuestNamespaceResourceType_name(zhns_GuestNamespaceResourceType value);
+ZHNS_API const char *zhns_GuestNetworkServiceFlags_name(zhns_GuestNetworkServiceFlags value);
+ZHNS_API const char *zhns_GuestNetworkServiceInterfaceState_name(zhns_GuestNetworkServiceInterfaceState value);
+ZHNS_API const char *zhns_GuestNetworkServiceNotificationType_name(zhns_GuestNetworkServiceNotificationType value);
+ZHNS_API const char *zhns_GuestNetworkServiceResourceType_name(zhns_GuestNetworkServiceResourceType value);
+ZHNS_API const char *zhns_GuestNetworkServiceState_name(zhns_GuestNetworkServiceState value);
+ZHNS_API const char *zhns_GuestResourceType_name(zhns_GuestResourceType value);
+ZHNS_API const char *zhns_HostComputeQueryFlags_name(zhns_HostComputeQueryFlags value);
+ZHNS_API const char *zhns_HostResourceType_name(zhns_HostResourceType value);
+ZHNS_API const char *zhns_IPSubnetFlags_name(zhns_IPSubnetFlags value);
+ZHNS_API const char *zhns_IovInterruptModerationType_name(zhns_IovInterruptModerationType value);
+ZHNS_API const char *zhns_IpamType_name(zhns_IpamType value);
+ZHNS_API const char *zhns_LoadBalancerDistribution_name(zhns_LoadBalancerDistribution value);
+ZHNS_API const char *zhns_LoadBalancerFlags_name(zhns_LoadBalancerFlags value);
+ZHNS_API const char *zhns_LoadBalancerPortMappingFlags_name(zhns_LoadBalancerPortMappingFlags value);
+ZHNS_API const char *zhns_ModifyRequestType_name(zhns_ModifyRequestType value);
+ZHNS_API const char *zhns_NamespaceResourceType_name(zhns_NamespaceResourceType value);
+ZHNS_API const char *zhns_NamespaceType_name(zhns_NamespaceType value);
+ZHNS_API const char *zhns_NatFlags_name(zhns_NatFlags value);
+ZHNS_API const char *zhns_NetworkFlags_name(zhns_NetworkFlags value);
+ZHNS_API const char *zhns_NetworkMode_name(zhns_NetworkMode value);
+ZHNS_API const char *zhns_NetworkPolicyType_name(zhns_NetworkPolicyType value);
+ZHNS_API const char *zhns_NetworkResourceType_name(zhns_NetworkResourceType value);
+ZHNS_API const char *zhns_ProtocolType_name(zhns_ProtocolType value);
+ZHNS_API const char *zhns_ProxyType_name(zhns_ProxyType value);
+ZHNS_API const char *zhns_RpcEndpointType_name(zhns_RpcEndpointType value);
+ZHNS_API const char *zhns_RuleType_name(zhns_RuleType value);
+ZHNS_API const char *zhns_SetPolicyTypes_name(zhns_SetPolicyTypes value);
+ZHNS_API const char *zhns_SubnetFlags_name(zhns_SubnetFlags value);
+ZHNS_API const char *zhns_SubnetPolicyType_name(zhns_SubnetPolicyType value);
+
 ZHNS_API zhns_AclPolicySetting *zhns_AclPolicySetting_parse(const char *json, size_t len, zhns_error **err);
 ZHNS_API char *zhns_AclPolicySetting_emit(const zhns_AclPolicySetting *value, zhns_error **err);
 ZHNS_API void zhns_AclPolicySetting_free(zhns_AclPolicySetting *value);

@@ -1752,9 +1752,216 @@ const char *zhns_schema_type_name(size_t index)
     return index < zh_schema_hcn.count ? zh_schema_hcn.types[index]->name : NULL;
 }
 
-int zhns_schema_roundtrip(const char *type, const char *json, size_t len, char **out, zhns_error **err)
+_Static_assert(ZHNS_SCHEMA_STRICT == ZH_SCHEMA_STRICT, "strict flag");
+
+int zhns_schema_check(const char *type, const char *json, size_t len, unsigned flags, char **out, zhns_error **err)
 {
-    return zh_schema_roundtrip(&zh_schema_hcn, type, json, len, out, "zhns_schema_roundtrip", err);
+    return zh_schema_check(&zh_schema_hcn, type, json, len, flags, out, "zhns_schema_check", err);
+}
+
+const char *zhns_ActionType_name(zhns_ActionType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_ActionType, (int64_t)value);
+}
+
+const char *zhns_AuthenticationType_name(zhns_AuthenticationType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_AuthenticationType, (int64_t)value);
+}
+
+const char *zhns_DirectionType_name(zhns_DirectionType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_DirectionType, (int64_t)value);
+}
+
+const char *zhns_EncryptionMethod_name(zhns_EncryptionMethod value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_EncryptionMethod, (int64_t)value);
+}
+
+const char *zhns_EndpointFlags_name(zhns_EndpointFlags value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_EndpointFlags, (int64_t)value);
+}
+
+const char *zhns_EndpointPolicyType_name(zhns_EndpointPolicyType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_EndpointPolicyType, (int64_t)value);
+}
+
+const char *zhns_EndpointResourceType_name(zhns_EndpointResourceType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_EndpointResourceType, (int64_t)value);
+}
+
+const char *zhns_EntityFlags_name(zhns_EntityFlags value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_EntityFlags, (int64_t)value);
+}
+
+const char *zhns_FirewallPolicyFlags_name(zhns_FirewallPolicyFlags value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_FirewallPolicyFlags, (int64_t)value);
+}
+
+const char *zhns_FirewallVMType_name(zhns_FirewallVMType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_FirewallVMType, (int64_t)value);
+}
+
+const char *zhns_GuestEndpointResourceType_name(zhns_GuestEndpointResourceType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_GuestEndpointResourceType, (int64_t)value);
+}
+
+const char *zhns_GuestNamespaceResourceType_name(zhns_GuestNamespaceResourceType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_GuestNamespaceResourceType, (int64_t)value);
+}
+
+const char *zhns_GuestNetworkServiceFlags_name(zhns_GuestNetworkServiceFlags value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_GuestNetworkServiceFlags, (int64_t)value);
+}
+
+const char *zhns_GuestNetworkServiceInterfaceState_name(zhns_GuestNetworkServiceInterfaceState value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_GuestNetworkServiceInterfaceState, (int64_t)value);
+}
+
+const char *zhns_GuestNetworkServiceNotificationType_name(zhns_GuestNetworkServiceNotificationType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_GuestNetworkServiceNotificationType, (int64_t)value);
+}
+
+const char *zhns_GuestNetworkServiceResourceType_name(zhns_GuestNetworkServiceResourceType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_GuestNetworkServiceResourceType, (int64_t)value);
+}
+
+const char *zhns_GuestNetworkServiceState_name(zhns_GuestNetworkServiceState value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_GuestNetworkServiceState, (int64_t)value);
+}
+
+const char *zhns_GuestResourceType_name(zhns_GuestResourceType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_GuestResourceType, (int64_t)value);
+}
+
+const char *zhns_HostComputeQueryFlags_name(zhns_HostComputeQueryFlags value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_HostComputeQueryFlags, (int64_t)value);
+}
+
+const char *zhns_HostResourceType_name(zhns_HostResourceType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_HostResourceType, (int64_t)value);
+}
+
+const char *zhns_IPSubnetFlags_name(zhns_IPSubnetFlags value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_IPSubnetFlags, (int64_t)value);
+}
+
+const char *zhns_IovInterruptModerationType_name(zhns_IovInterruptModerationType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_IovInterruptModerationType, (int64_t)value);
+}
+
+const char *zhns_IpamType_name(zhns_IpamType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_IpamType, (int64_t)value);
+}
+
+const char *zhns_LoadBalancerDistribution_name(zhns_LoadBalancerDistribution value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_LoadBalancerDistribution, (int64_t)value);
+}
+
+const char *zhns_LoadBalancerFlags_name(zhns_LoadBalancerFlags value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_LoadBalancerFlags, (int64_t)value);
+}
+
+const char *zhns_LoadBalancerPortMappingFlags_name(zhns_LoadBalancerPortMappingFlags value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_LoadBalancerPortMappingFlags, (int64_t)value);
+}
+
+const char *zhns_ModifyRequestType_name(zhns_ModifyRequestType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_ModifyRequestType, (int64_t)value);
+}
+
+const char *zhns_NamespaceResourceType_name(zhns_NamespaceResourceType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_NamespaceResourceType, (int64_t)value);
+}
+
+const char *zhns_NamespaceType_name(zhns_NamespaceType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_NamespaceType, (int64_t)value);
+}
+
+const char *zhns_NatFlags_name(zhns_NatFlags value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_NatFlags, (int64_t)value);
+}
+
+const char *zhns_NetworkFlags_name(zhns_NetworkFlags value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_NetworkFlags, (int64_t)value);
+}
+
+const char *zhns_NetworkMode_name(zhns_NetworkMode value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_NetworkMode, (int64_t)value);
+}
+
+const char *zhns_NetworkPolicyType_name(zhns_NetworkPolicyType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_NetworkPolicyType, (int64_t)value);
+}
+
+const char *zhns_NetworkResourceType_name(zhns_NetworkResourceType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_NetworkResourceType, (int64_t)value);
+}
+
+const char *zhns_ProtocolType_name(zhns_ProtocolType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_ProtocolType, (int64_t)value);
+}
+
+const char *zhns_ProxyType_name(zhns_ProxyType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_ProxyType, (int64_t)value);
+}
+
+const char *zhns_RpcEndpointType_name(zhns_RpcEndpointType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_RpcEndpointType, (int64_t)value);
+}
+
+const char *zhns_RuleType_name(zhns_RuleType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_RuleType, (int64_t)value);
+}
+
+const char *zhns_SetPolicyTypes_name(zhns_SetPolicyTypes value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_SetPolicyTypes, (int64_t)value);
+}
+
+const char *zhns_SubnetFlags_name(zhns_SubnetFlags value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_SubnetFlags, (int64_t)value);
+}
+
+const char *zhns_SubnetPolicyType_name(zhns_SubnetPolicyType value)
+{
+    return zh_schema_enum_name(&zh_hcn_t_SubnetPolicyType, (int64_t)value);
 }
 
 zhns_AclPolicySetting *zhns_AclPolicySetting_parse(const char *json, size_t len, zhns_error **err)

@@ -2748,9 +2748,336 @@ const char *zhcs_schema_type_name(size_t index)
     return index < zh_schema_hcs.count ? zh_schema_hcs.types[index]->name : NULL;
 }
 
-int zhcs_schema_roundtrip(const char *type, const char *json, size_t len, char **out, zhcs_error **err)
+_Static_assert(ZHCS_SCHEMA_STRICT == ZH_SCHEMA_STRICT, "strict flag");
+
+int zhcs_schema_check(const char *type, const char *json, size_t len, unsigned flags, char **out, zhcs_error **err)
 {
-    return zh_schema_roundtrip(&zh_schema_hcs, type, json, len, out, "zhcs_schema_roundtrip", err);
+    return zh_schema_check(&zh_schema_hcs, type, json, len, flags, out, "zhcs_schema_check", err);
+}
+
+const char *zhcs_ApplySecureBootTemplateType_name(zhcs_ApplySecureBootTemplateType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ApplySecureBootTemplateType, (int64_t)value);
+}
+
+const char *zhcs_AttachmentType_name(zhcs_AttachmentType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_AttachmentType, (int64_t)value);
+}
+
+const char *zhcs_CacheMode_name(zhcs_CacheMode value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_CacheMode, (int64_t)value);
+}
+
+const char *zhcs_CachingMode_name(zhcs_CachingMode value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_CachingMode, (int64_t)value);
+}
+
+const char *zhcs_ContainerCredentialGuardModifyOperation_name(zhcs_ContainerCredentialGuardModifyOperation value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ContainerCredentialGuardModifyOperation, (int64_t)value);
+}
+
+const char *zhcs_ContainerCredentialGuardTransport_name(zhcs_ContainerCredentialGuardTransport value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ContainerCredentialGuardTransport, (int64_t)value);
+}
+
+const char *zhcs_CrashType_name(zhcs_CrashType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_CrashType, (int64_t)value);
+}
+
+const char *zhcs_DeviceType_name(zhcs_DeviceType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_DeviceType, (int64_t)value);
+}
+
+const char *zhcs_EnlightenmentModifications_name(zhcs_EnlightenmentModifications value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_EnlightenmentModifications, (int64_t)value);
+}
+
+const char *zhcs_EventDataType_name(zhcs_EventDataType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_EventDataType, (int64_t)value);
+}
+
+const char *zhcs_ExitInitiator_name(zhcs_ExitInitiator value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ExitInitiator, (int64_t)value);
+}
+
+const char *zhcs_FilesystemIsolationMode_name(zhcs_FilesystemIsolationMode value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_FilesystemIsolationMode, (int64_t)value);
+}
+
+const char *zhcs_FilesystemNestingMode_name(zhcs_FilesystemNestingMode value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_FilesystemNestingMode, (int64_t)value);
+}
+
+const char *zhcs_FlexibleIoDeviceHostingModel_name(zhcs_FlexibleIoDeviceHostingModel value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_FlexibleIoDeviceHostingModel, (int64_t)value);
+}
+
+const char *zhcs_GetPropertyType_name(zhcs_GetPropertyType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_GetPropertyType, (int64_t)value);
+}
+
+const char *zhcs_GpuAssignmentMode_name(zhcs_GpuAssignmentMode value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_GpuAssignmentMode, (int64_t)value);
+}
+
+const char *zhcs_IntegrationComponentOperatingStateReason_name(zhcs_IntegrationComponentOperatingStateReason value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_IntegrationComponentOperatingStateReason, (int64_t)value);
+}
+
+const char *zhcs_IntegrationComponentOperationalState_name(zhcs_IntegrationComponentOperationalState value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_IntegrationComponentOperationalState, (int64_t)value);
+}
+
+const char *zhcs_InterfaceClassType_name(zhcs_InterfaceClassType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_InterfaceClassType, (int64_t)value);
+}
+
+const char *zhcs_InterruptModerationMode_name(zhcs_InterruptModerationMode value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_InterruptModerationMode, (int64_t)value);
+}
+
+const char *zhcs_JobTerminationPolicy_name(zhcs_JobTerminationPolicy value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_JobTerminationPolicy, (int64_t)value);
+}
+
+const char *zhcs_KvpSource_name(zhcs_KvpSource value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_KvpSource, (int64_t)value);
+}
+
+const char *zhcs_MappedPipePathType_name(zhcs_MappedPipePathType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_MappedPipePathType, (int64_t)value);
+}
+
+const char *zhcs_MemoryBackingPageSize_name(zhcs_MemoryBackingPageSize value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_MemoryBackingPageSize, (int64_t)value);
+}
+
+const char *zhcs_MemoryBackingType_name(zhcs_MemoryBackingType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_MemoryBackingType, (int64_t)value);
+}
+
+const char *zhcs_ModifyOperation_name(zhcs_ModifyOperation value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ModifyOperation, (int64_t)value);
+}
+
+const char *zhcs_ModifyPropertyType_name(zhcs_ModifyPropertyType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ModifyPropertyType, (int64_t)value);
+}
+
+const char *zhcs_ModifyRequestType_name(zhcs_ModifyRequestType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ModifyRequestType, (int64_t)value);
+}
+
+const char *zhcs_ModifyResourceType_name(zhcs_ModifyResourceType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ModifyResourceType, (int64_t)value);
+}
+
+const char *zhcs_ModifyServiceOperation_name(zhcs_ModifyServiceOperation value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ModifyServiceOperation, (int64_t)value);
+}
+
+const char *zhcs_NonArchitecturalCoreSharing_name(zhcs_NonArchitecturalCoreSharing value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_NonArchitecturalCoreSharing, (int64_t)value);
+}
+
+const char *zhcs_NotificationType_name(zhcs_NotificationType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_NotificationType, (int64_t)value);
+}
+
+const char *zhcs_ObjectDirectoryShadow_name(zhcs_ObjectDirectoryShadow value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ObjectDirectoryShadow, (int64_t)value);
+}
+
+const char *zhcs_ObjectSymlinkScope_name(zhcs_ObjectSymlinkScope value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ObjectSymlinkScope, (int64_t)value);
+}
+
+const char *zhcs_OperationFailureDetail_name(zhcs_OperationFailureDetail value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_OperationFailureDetail, (int64_t)value);
+}
+
+const char *zhcs_OperationType_name(zhcs_OperationType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_OperationType, (int64_t)value);
+}
+
+const char *zhcs_OsLayerType_name(zhcs_OsLayerType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_OsLayerType, (int64_t)value);
+}
+
+const char *zhcs_OsType_name(zhcs_OsType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_OsType, (int64_t)value);
+}
+
+const char *zhcs_PathType_name(zhcs_PathType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_PathType, (int64_t)value);
+}
+
+const char *zhcs_PauseReason_name(zhcs_PauseReason value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_PauseReason, (int64_t)value);
+}
+
+const char *zhcs_PauseSuspensionLevel_name(zhcs_PauseSuspensionLevel value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_PauseSuspensionLevel, (int64_t)value);
+}
+
+const char *zhcs_ProcessSignal_name(zhcs_ProcessSignal value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ProcessSignal, (int64_t)value);
+}
+
+const char *zhcs_ProcessorFeature_name(zhcs_ProcessorFeature value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ProcessorFeature, (int64_t)value);
+}
+
+const char *zhcs_ProcessorFeatureSetMode_name(zhcs_ProcessorFeatureSetMode value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ProcessorFeatureSetMode, (int64_t)value);
+}
+
+const char *zhcs_RegistryHive_name(zhcs_RegistryHive value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_RegistryHive, (int64_t)value);
+}
+
+const char *zhcs_RegistryValueType_name(zhcs_RegistryValueType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_RegistryValueType, (int64_t)value);
+}
+
+const char *zhcs_SaveType_name(zhcs_SaveType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_SaveType, (int64_t)value);
+}
+
+const char *zhcs_SerialConsole_name(zhcs_SerialConsole value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_SerialConsole, (int64_t)value);
+}
+
+const char *zhcs_ShutdownMechanism_name(zhcs_ShutdownMechanism value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ShutdownMechanism, (int64_t)value);
+}
+
+const char *zhcs_ShutdownType_name(zhcs_ShutdownType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_ShutdownType, (int64_t)value);
+}
+
+const char *zhcs_State_name(zhcs_State value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_State, (int64_t)value);
+}
+
+const char *zhcs_StateOverride_name(zhcs_StateOverride value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_StateOverride, (int64_t)value);
+}
+
+const char *zhcs_StdHandle_name(zhcs_StdHandle value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_StdHandle, (int64_t)value);
+}
+
+const char *zhcs_SubnodeType_name(zhcs_SubnodeType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_SubnodeType, (int64_t)value);
+}
+
+const char *zhcs_SystemExitDetail_name(zhcs_SystemExitDetail value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_SystemExitDetail, (int64_t)value);
+}
+
+const char *zhcs_SystemType_name(zhcs_SystemType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_SystemType, (int64_t)value);
+}
+
+const char *zhcs_System_PropertyType_name(zhcs_System_PropertyType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_System_PropertyType, (int64_t)value);
+}
+
+const char *zhcs_UefiBootDevice_name(zhcs_UefiBootDevice value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_UefiBootDevice, (int64_t)value);
+}
+
+const char *zhcs_VirtualDeviceFailureDetail_name(zhcs_VirtualDeviceFailureDetail value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_VirtualDeviceFailureDetail, (int64_t)value);
+}
+
+const char *zhcs_VirtualPMemBackingType_name(zhcs_VirtualPMemBackingType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_VirtualPMemBackingType, (int64_t)value);
+}
+
+const char *zhcs_VirtualPMemImageFormat_name(zhcs_VirtualPMemImageFormat value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_VirtualPMemImageFormat, (int64_t)value);
+}
+
+const char *zhcs_WindowsCrashPhase_name(zhcs_WindowsCrashPhase value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_WindowsCrashPhase, (int64_t)value);
+}
+
+const char *zhcs_WorkerExitDetail_name(zhcs_WorkerExitDetail value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_WorkerExitDetail, (int64_t)value);
+}
+
+const char *zhcs_WorkerExitType_name(zhcs_WorkerExitType value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_WorkerExitType, (int64_t)value);
+}
+
+const char *zhcs_XsaveProcessorFeature_name(zhcs_XsaveProcessorFeature value)
+{
+    return zh_schema_enum_name(&zh_hcs_t_XsaveProcessorFeature, (int64_t)value);
 }
 
 zhcs_Attachment *zhcs_Attachment_parse(const char *json, size_t len, zhcs_error **err)

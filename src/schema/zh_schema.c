@@ -785,10 +785,116 @@ const zh_stype *zh_schema_family_find(const zh_schema_family *fam, const char *n
     return NULL;
 }
 
-int zh_schema_roundtrip(const zh_schema_family *fam, const char *type, const char *json, size_t len, char **out,
-                        const char *fn, zh_error **err)
+/* ---------------------------------------------------------------- unknowns */
+typedef struct unknowns {
+    size_t count;
+    char *first;
+    size_t first_size;
+} unknowns;
+
+static void note_unknown(unknowns *u, const path *p, const char *key)
 {
-    *out = NULL;
+    if (u->count++ == 0 && u->first && u->first_size) {
+        zh_buf b = ZH_BUF_INIT(0);
+        path kp = {p, key, key ? strlen(key) : 0, 0};
+        format_path(&b, key ? &kp : p);
+        char *s = zh_buf_take(&b);
+        if (s)
+            zh_strlcpy(u->first, s, u->first_size);
+        free(s);
+    }
+}
+
+static void walk_struct(unknowns *u, const zh_stype *t, const char *src, const path *p);
+
+static void walk_value(unknowns *u, const zh_sfield *f, const char *item, const char *unknown, const path *p)
+{
+    if (f->kind == ZH_SK_STRUCT) {
+        walk_struct(u, f->type, item, p);
+    } else if (f->kind == ZH_SK_ENUM && unknown) {
+        int32_t v;
+        memcpy(&v, item, 4);
+        if (v == -1)
+            note_unknown(u, p, NULL);
+    }
+}
+
+static void walk_struct(unknowns *u, const zh_stype *t, const char *src, const path *p)
+{
+    if (!src)
+        return;
+    for (size_t i = 0; i < t->nfields; i++) {
+        const zh_sfield *f = &t->fields[i];
+        if (!field_present(f, src))
+            continue;
+        path fp = {p, f->key, strlen(f->key), 0};
+        if (f->shape == ZH_SHAPE_ONE) {
+            const char *item = src + f->offset, *unknown = NULL;
+            if (f->kind == ZH_SK_STRUCT)
+                memcpy(&item, src + f->offset, sizeof item);
+            if (f->unknown_offset != ZH_NO_OFFSET)
+                memcpy(&unknown, src + f->unknown_offset, sizeof unknown);
+            walk_value(u, f, item, unknown, &fp);
+        } else if (f->shape == ZH_SHAPE_ARRAY) {
+            const char *items;
+            size_t n;
+            char *const *unk = NULL;
+            memcpy(&items, src + f->offset, sizeof items);
+            memcpy(&n, src + f->count_offset, sizeof n);
+            if (f->unknown_offset != ZH_NO_OFFSET)
+                memcpy(&unk, src + f->unknown_offset, sizeof unk);
+            for (size_t k = 0; items && k < n; k++) {
+                path ep = {&fp, NULL, 0, k};
+                walk_value(u, f, items + k * f->elem_size, unk ? unk[k] : NULL, &ep);
+            }
+        } else if (f->shape == ZH_SHAPE_MAP && f->kind == ZH_SK_STRUCT) {
+            const char *entries;
+            size_t n;
+            memcpy(&entries, src + f->offset, sizeof entries);
+            memcpy(&n, src + f->count_offset, sizeof n);
+            for (size_t k = 0; entries && k < n; k++) {
+                char keybuf[32];
+                const char *key = keybuf;
+                const char *entry = entries + k * f->elem_size;
+                if (f->map_key == ZH_SK_STRING)
+                    memcpy(&key, entry, sizeof key);
+                else
+                    snprintf(keybuf, sizeof keybuf, "%zu", k);
+                path mp = {&fp, key ? key : "", key ? strlen(key) : 0, 0};
+                walk_struct(u, f->type, entry + f->value_offset, &mp);
+            }
+        }
+    }
+    const zh_schema_extra *extra;
+    size_t nextra;
+    memcpy(&extra, src + t->extra_offset, sizeof extra);
+    memcpy(&nextra, src + t->extra_count_offset, sizeof nextra);
+    for (size_t i = 0; extra && i < nextra; i++)
+        note_unknown(u, p, extra[i].key);
+}
+
+size_t zh_schema_unknowns(const zh_stype *t, const void *value, char *first, size_t first_size)
+{
+    unknowns u = {0, first, first_size};
+    if (first && first_size)
+        first[0] = '\0';
+    if (!value)
+        return 0;
+    if (t->is_enum) {
+        const zh_schema_enum_root *r = value;
+        if (r->value == -1 && r->unknown)
+            note_unknown(&u, NULL, NULL);
+        return u.count;
+    }
+    walk_struct(&u, t, value, NULL);
+    return u.count;
+}
+
+int zh_schema_check(const zh_schema_family *fam, const char *type, const char *json, size_t len, unsigned flags,
+                    char **out, const char *fn, zh_error **err)
+{
+    if (out)
+        *out = NULL;
     const zh_stype *t = zh_schema_family_find(fam, type);
     if (!t)
         return zh_error_set(err, ZH_E_INVALIDARG, fn, "%s is not a %s schema type", type ? type : "(null)",
@@ -796,7 +902,17 @@ int zh_schema_roundtrip(const zh_schema_family *fam, const char *type, const cha
     void *v = zh_schema_parse(t, json, len, fn, err);
     if (!v)
         return -1;
-    *out = zh_schema_emit(t, v, fn, err);
+    int rc = 0;
+    char first[512];
+    size_t n = (flags & ZH_SCHEMA_STRICT) ? zh_schema_unknowns(t, v, first, sizeof first) : 0;
+    if (n) {
+        rc = zh_error_set_cat(err, ZH_E_INVALID_DATA, ZH_CAT_INVALID_JSON, fn,
+                              "%s: not part of the %s schema (%zu unknown member%s or value%s in all)", first, t->name,
+                              n, n == 1 ? "" : "s", n == 1 ? "" : "s");
+    } else if (out) {
+        *out = zh_schema_emit(t, v, fn, err);
+        rc = *out ? 0 : -1;
+    }
     zh_schema_free(v);
-    return *out ? 0 : -1;
+    return rc;
 }

@@ -116,10 +116,18 @@ extern const zh_schema_family zh_schema_hcn;
 /* The type of that exact name in a family, or NULL. */
 const zh_stype *zh_schema_family_find(const zh_schema_family *fam, const char *name);
 
-/* Parses `json` as the named type of `fam` and emits it again (into *out, malloc'd).
- * Returns 0, or -1 with the parse or emit error (an unknown type name is invalid-argument). */
-int zh_schema_roundtrip(const zh_schema_family *fam, const char *type, const char *json, size_t len, char **out,
-                        const char *fn, zh_error **err);
+/* Counts what a parsed tree kept without understanding: unknown members and enum values
+ * the tables do not know. The JSON path of the first goes into `first` (may be NULL). */
+size_t zh_schema_unknowns(const zh_stype *t, const void *value, char *first, size_t first_size);
+
+#define ZH_SCHEMA_STRICT 1u /* zh_schema_check: anything unknown is an error */
+
+/* Parses `json` as the named type of `fam`; with ZH_SCHEMA_STRICT anything unknown is an
+ * invalid-json error naming its path. When `out` is not NULL the document is emitted again
+ * into it (malloc'd). Returns 0, or -1 with an error (an unknown type name is
+ * invalid-argument). */
+int zh_schema_check(const zh_schema_family *fam, const char *type, const char *json, size_t len, unsigned flags,
+                    char **out, const char *fn, zh_error **err);
 
 #ifdef __cplusplus
 }
