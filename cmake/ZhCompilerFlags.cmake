@@ -34,3 +34,9 @@ if(ZH_SANITIZE)
     add_compile_options(${_zh_san})
     add_link_options(${_zh_san})
 endif()
+
+if(ZH_BUILD_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+    # Coverage instrumentation for everything the fuzz targets exercise (the libraries too),
+    # or libFuzzer only sees the few edges of the target file itself.
+    add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

@@ -51,6 +51,22 @@ for p in $presets; do
     fi
 done
 
+# The optimised build (Release -O3 finds warnings Debug does not) and a very short run of
+# the benchmarks, so they cannot rot. Not counted as tests.
+if [ -z "$*" ]; then
+    echo
+    echo "=== bench: optimised build and a smoke run of the benchmarks"
+    if cmake --preset bench >build/configure-bench.log 2>&1 &&
+        cmake --build --preset bench >build/build-bench.log 2>&1 &&
+        ./build/bench/bench_schema tests/data 0.01 >build/bench-smoke.log 2>&1; then
+        echo "=== bench: ok"
+    else
+        cat build/configure-bench.log build/build-bench.log build/bench-smoke.log 2>/dev/null | tail -40
+        echo "=== bench: FAILED"
+        failed_presets="$failed_presets bench"
+    fi
+fi
+
 # Belt and braces: no wineserver of this tree outlives the run.
 if [ -f build/mingw/wine/wine-env.sh ]; then
     (. build/mingw/wine/wine-env.sh && "$ZH_WINESERVER" -k >/dev/null 2>&1; true)

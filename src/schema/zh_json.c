@@ -255,7 +255,7 @@ static int read_string(reader *r, const char **out, size_t *out_len)
         case 'r': d[k++] = '\r'; i += 2; break;
         case 't': d[k++] = '\t'; i += 2; break;
         case 'u': {
-            uint32_t u, lo;
+            uint32_t u = 0, lo = 0xDC00; /* validated in the first pass */
             hex4(r->s + i + 2, &u);
             i += 6;
             if (u >= 0xD800 && u <= 0xDBFF) {
