@@ -8,10 +8,10 @@
 #include "zh_raw_internal.h"
 #include "zh_str.h"
 
-#define NAME_(ret, name, params) #name,
-#define OFFSET_HCS_(ret, name, params) offsetof(zh_hcs_table, name),
-#define OFFSET_HCN_(ret, name, params) offsetof(zh_hcn_table, name),
-#define COUNT_(ret, name, params) +1
+#define NAME_(ret, name, params, args) #name,
+#define OFFSET_HCS_(ret, name, params, args) offsetof(zh_hcs_table, name),
+#define OFFSET_HCN_(ret, name, params, args) offsetof(zh_hcn_table, name),
+#define COUNT_(ret, name, params, args) +1
 
 static const char *const hcs_names[] = {ZH_HCS_EXPORTS(NAME_)};
 static const size_t hcs_offsets[] = {ZH_HCS_EXPORTS(OFFSET_HCS_)};

@@ -25,12 +25,12 @@ extern "C" {
 #endif
 
 /* zh_raw_<Name>_fn: the pointer type of each entry point. */
-#define ZH_RAW_FN_TYPEDEF_(ret, name, params) typedef ret(ZH_WINAPI *zh_raw_##name##_fn) params;
+#define ZH_RAW_FN_TYPEDEF_(ret, name, params, args) typedef ret(ZH_WINAPI *zh_raw_##name##_fn) params;
 ZH_HCS_EXPORTS(ZH_RAW_FN_TYPEDEF_)
 ZH_HCN_EXPORTS(ZH_RAW_FN_TYPEDEF_)
 #undef ZH_RAW_FN_TYPEDEF_
 
-#define ZH_RAW_MEMBER_(ret, name, params) zh_raw_##name##_fn name;
+#define ZH_RAW_MEMBER_(ret, name, params, args) zh_raw_##name##_fn name;
 typedef struct zh_hcs_table {
     ZH_HCS_EXPORTS(ZH_RAW_MEMBER_)
 } zh_hcs_table;
@@ -39,8 +39,8 @@ typedef struct zh_hcn_table {
 } zh_hcn_table;
 #undef ZH_RAW_MEMBER_
 
-#define ZH_RAW_ID_HCS_(ret, name, params) ZH_HCS_ID_##name,
-#define ZH_RAW_ID_HCN_(ret, name, params) ZH_HCN_ID_##name,
+#define ZH_RAW_ID_HCS_(ret, name, params, args) ZH_HCS_ID_##name,
+#define ZH_RAW_ID_HCN_(ret, name, params, args) ZH_HCN_ID_##name,
 enum zh_hcs_id { ZH_HCS_EXPORTS(ZH_RAW_ID_HCS_) ZH_HCS_ID_COUNT };
 enum zh_hcn_id { ZH_HCN_EXPORTS(ZH_RAW_ID_HCN_) ZH_HCN_ID_COUNT };
 #undef ZH_RAW_ID_HCS_

@@ -33,7 +33,7 @@ HRESULT WINAPI HcnQueryEndpointAddresses(HCN_ENDPOINT Endpoint, PCWSTR Query, PW
         type check_##name = name;                                                                \
         sink = (void (*)(void))check_##name;                                                     \
     }
-#define ZH_SIGCHECK_(ret, name, params) ZH_SIGCHECK_AS_(name, zh_raw_##name##_fn)
+#define ZH_SIGCHECK_(ret, name, params, args) ZH_SIGCHECK_AS_(name, zh_raw_##name##_fn)
 
 /* tests/sigcheck_drift.cmake compiles this file with a deliberately wrong prototype to
  * show that the check rejects it. */
