@@ -20,7 +20,7 @@
     X(zh_hresult, HcsEnumerateComputeSystemsInNamespace, (const zh_wchar *idNamespace, const zh_wchar *query, zh_hcs_operation operation), (idNamespace, query, operation)) \
     X(zh_hcs_operation, HcsCreateOperation, (const void *context, zh_hcs_operation_completion callback), (context, callback)) \
     X(void, HcsCloseOperation, (zh_hcs_operation operation), (operation)) \
-    X(void *, HcsGetOperationContext, (zh_hcs_operation operation), (operation)) \
+    X(zh_voidp, HcsGetOperationContext, (zh_hcs_operation operation), (operation)) \
     X(zh_hresult, HcsSetOperationContext, (zh_hcs_operation operation, const void *context), (operation, context)) \
     X(zh_hcs_system, HcsGetComputeSystemFromOperation, (zh_hcs_operation operation), (operation)) \
     X(zh_hcs_process, HcsGetProcessFromOperation, (zh_hcs_operation operation), (operation)) \

@@ -190,6 +190,9 @@ typedef void *zh_hcn_sdnroute;
 
 typedef const zh_raw_guid *zh_refguid;
 
+/* `void *` as one token, so the export lists can paste return types into macro names. */
+typedef void *zh_voidp;
+
 /* Compile-time checks that the stand-ins keep the layout the APIs assume. */
 _Static_assert(sizeof(zh_hresult) == 4, "HRESULT is 32 bits");
 _Static_assert(sizeof(zh_dword) == 4, "DWORD is 32 bits");

@@ -1,0 +1,107 @@
+/* sim.h - the simulator's internals shared by its files: the world (all simulated state),
+ * its lock, handles, strings across the UTF-16 boundary, and HCN ErrorRecords. */
+#ifndef SIM_H
+#define SIM_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include "zh_compat.h"
+#include "zh_guid.h"
+#include "zh_raw.h"
+#include "zh_sim.h"
+#include "zh_thread.h"
+
+/* Kinds of HCN objects. */
+typedef enum sim_kind {
+    SIM_NETWORK = 0,
+    SIM_ENDPOINT,
+    SIM_NAMESPACE,
+    SIM_LOADBALANCER,
+    SIM_ROUTE,
+    SIM_KIND_COUNT
+} sim_kind;
+
+/* An HCN object: its id and its document (the canonical JSON the service answers with). */
+typedef struct sim_obj {
+    sim_kind kind;
+    zh_guid id;
+    char *json;
+    struct sim_obj *next;
+} sim_obj;
+
+/* A handle handed out by HcnOpen/Create (HCN) - registered so a stale or foreign handle is
+ * an error, not a crash. */
+typedef struct sim_handle {
+    uint32_t magic;
+    sim_kind kind;
+    zh_guid id;
+    struct sim_handle *next;
+} sim_handle;
+
+/* A registration of HcnRegisterServiceCallback. */
+typedef struct sim_callback {
+    uint32_t magic;
+    zh_hcn_notification_callback fn;
+    void *ctx;
+    int removed;
+    struct sim_callback *next;
+} sim_callback;
+
+/* A notification waiting for the dispatcher thread. */
+typedef struct sim_note {
+    zh_dword type;
+    char *data;
+    sim_callback *only; /* NULL: every registration */
+    struct sim_note *next;
+} sim_note;
+
+typedef struct sim_world {
+    zh_mutex lock;          /* guards everything below */
+    int refs;
+    char *state_dir;
+    bool stopped;
+
+    sim_obj *objs[SIM_KIND_COUNT];
+    sim_handle *handles;
+    uint32_t next_namespace_id;
+    uint32_t next_mac;
+    uint32_t next_nat_subnet;
+
+    /* service notifications */
+    sim_callback *callbacks;
+    sim_note *notes, **notes_tail;
+    zh_cond notes_cond;      /* wakes the dispatcher */
+    zh_cond idle_cond;       /* signalled when a callback invocation ends */
+    zh_thread *dispatcher;
+    uint64_t dispatcher_id;
+    sim_callback *running;   /* the registration whose callback runs now */
+    bool dispatcher_quit;
+} sim_world;
+
+/* The one world of this process; NULL when the simulator is not open. Lock w->lock. */
+sim_world *sim_world_get(void);
+
+/* Strings handed to callers are allocated here and freed with zh_sim_free_string(). */
+zh_wchar *sim_wstr(const char *utf8);
+char *sim_utf8(const zh_wchar *w, int *bad); /* NULL input -> NULL, *bad = 0; invalid -> NULL, *bad = 1 */
+
+/* HCN: sets *record to an ErrorRecord (when record is not NULL) and returns hr. */
+zh_hresult sim_hcn_fail(zh_wchar **record, int32_t hr, const char *fmt, ...) ZH_PRINTF(3, 4);
+
+/* Queues a notification for every registration (w->lock held). `data` is copied. */
+void sim_notify(sim_world *w, zh_dword type, const char *data);
+
+/* Frees the HCN state of a world (w->lock held, at the last close). */
+void sim_hcn_free_world(sim_world *w);
+
+/* The simulated entry points, sim_<Name>, with Microsoft's prototypes; sim_core.c wraps
+ * each in the table it hands out. */
+#define SIM_DECLARE_(ret, name, params, args) ret ZH_WINAPI sim_##name params;
+ZH_HCN_EXPORTS(SIM_DECLARE_)
+#undef SIM_DECLARE_
+
+#define SIM_HANDLE_MAGIC 0x5A48434Eu   /* "ZHCN" */
+#define SIM_CALLBACK_MAGIC 0x5A484342u /* "ZHCB" */
+
+#endif /* SIM_H */

@@ -1,0 +1,1516 @@
+/* sim_hcn.c - the simulated Host Compute Network service (computenetwork.dll).
+ *
+ * Networks, endpoints, namespaces, load balancers and SDN routes live in the world as
+ * their documents (the JSON the service answers with), keyed by GUID. Every call is
+ * synchronous under the world lock, as HCN's own calls are. Failures return the HCN_E_*
+ * code and an ErrorRecord; docs/simulator.md lists the behaviour that is a documented
+ * guess rather than observed Windows behaviour. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zhns/schema.h>
+
+#include "sim.h"
+#include "sim_ip.h"
+#include "zh_hresult.h"
+#include "zh_json.h"
+#include "zh_str.h"
+
+#define FAIL(rec, hr, ...) sim_hcn_fail((rec), (hr), __VA_ARGS__)
+
+static const char *const kind_names[SIM_KIND_COUNT] = {"network", "endpoint", "namespace", "load balancer",
+                                                       "SDN route"};
+static const int32_t not_found[SIM_KIND_COUNT] = {
+    HCN_E_NETWORK_NOT_FOUND, HCN_E_ENDPOINT_NOT_FOUND, ZH_E_NOT_FOUND, ZH_E_NOT_FOUND, ZH_E_NOT_FOUND,
+};
+
+/* ---------------------------------------------------------------- common plumbing */
+/* memcpy of n items that tolerates an empty (NULL) source. */
+static void copy_items(void *dst, const void *src, size_t n, size_t size)
+{
+    if (n)
+        memcpy(dst, src, n * size);
+}
+
+typedef struct call {
+    sim_world *w;
+    zh_wchar **record;
+} call;
+
+/* Locks the world and clears the out-parameters. 0, or an HRESULT to return. */
+static zh_hresult begin(call *c, zh_wchar **record, zh_wchar **out)
+{
+    if (record)
+        *record = NULL;
+    if (out)
+        *out = NULL;
+    c->record = record;
+    c->w = sim_world_get();
+    if (!c->w)
+        return ZH_E_RPC_SERVER_UNAVAILABLE;
+    zh_mutex_lock(&c->w->lock);
+    return 0;
+}
+
+static zh_hresult end(call *c, zh_hresult hr)
+{
+    zh_mutex_unlock(&c->w->lock);
+    return hr;
+}
+
+static sim_obj *find(sim_world *w, sim_kind k, const zh_guid *id)
+{
+    for (sim_obj *o = w->objs[k]; o; o = o->next)
+        if (zh_guid_equal(&o->id, id))
+            return o;
+    return NULL;
+}
+
+static int store(sim_world *w, sim_kind k, const zh_guid *id, char *json)
+{
+    sim_obj *o = calloc(1, sizeof *o);
+    if (!o)
+        return -1;
+    o->kind = k;
+    o->id = *id;
+    o->json = json;
+    /* append: enumeration answers in creation order */
+    sim_obj **p = &w->objs[k];
+    while (*p)
+        p = &(*p)->next;
+    *p = o;
+    return 0;
+}
+
+static void unlink_obj(sim_world *w, sim_obj *o)
+{
+    for (sim_obj **p = &w->objs[o->kind]; *p; p = &(*p)->next) {
+        if (*p == o) {
+            *p = o->next;
+            break;
+        }
+    }
+    free(o->json);
+    free(o);
+}
+
+static void format_id(const zh_guid *id, char buf[ZH_GUID_BUFSIZE])
+{
+    zh_guid_format(id, ZH_GUID_LOWER, buf);
+}
+
+static void *new_handle(sim_world *w, sim_kind k, const zh_guid *id)
+{
+    sim_handle *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->magic = SIM_HANDLE_MAGIC;
+    h->kind = k;
+    h->id = *id;
+    h->next = w->handles;
+    w->handles = h;
+    return h;
+}
+
+/* A handle of kind k that this world handed out and nobody closed, else NULL. */
+static sim_handle *check_handle(sim_world *w, void *p, sim_kind k)
+{
+    for (sim_handle *h = w->handles; h; h = h->next)
+        if (h == p)
+            return h->kind == k ? h : NULL;
+    return NULL;
+}
+
+static zh_hresult close_handle(void *p, sim_kind k)
+{
+    call c;
+    zh_hresult hr = begin(&c, NULL, NULL);
+    if (hr)
+        return hr;
+    for (sim_handle **q = &c.w->handles; *q; q = &(*q)->next) {
+        if (*q == p && (*q)->kind == k) {
+            sim_handle *h = *q;
+            *q = h->next;
+            h->magic = 0;
+            free(h);
+            return end(&c, 0);
+        }
+    }
+    return end(&c, ZH_E_HANDLE);
+}
+
+/* The UTF-8 of a settings/query argument. NULL with *hr set on invalid UTF-16. */
+static char *arg_text(call *c, const zh_wchar *w, const char *what, zh_hresult *hr)
+{
+    int bad;
+    char *s = sim_utf8(w, &bad);
+    *hr = 0;
+    if (bad)
+        *hr = FAIL(c->record, HCN_E_INVALID_JSON, "%s is not valid UTF-16", what);
+    return s;
+}
+
+/* Validates an optional HostComputeQuery and returns its parsed form (NULL when absent). */
+static zh_hresult parse_query(call *c, const zh_wchar *query, zhns_HostComputeQuery **out)
+{
+    zh_hresult hr;
+    *out = NULL;
+    char *text = arg_text(c, query, "query", &hr);
+    if (hr)
+        return hr;
+    if (text && *text) {
+        zhns_error *err = NULL;
+        *out = zhns_HostComputeQuery_parse(text, ZHNS_NUL_TERMINATED, &err);
+        if (!*out)
+            hr = FAIL(c->record, HCN_E_INVALID_JSON, "invalid query: %s", zh_error_message(err));
+        zh_error_free(err);
+    }
+    free(text);
+    return hr;
+}
+
+/* Sets *out to the document (UTF-16). */
+static zh_hresult answer(call *c, zh_wchar **out, const char *json)
+{
+    if (!out)
+        return 0;
+    *out = sim_wstr(json);
+    return *out ? 0 : FAIL(c->record, ZH_E_OUTOFMEMORY, "out of memory");
+}
+
+static zh_hresult want_id(call *c, zh_refguid id, zh_guid *out, sim_kind k)
+{
+    if (!id)
+        return FAIL(c->record, ZH_E_POINTER, "no %s id", kind_names[k]);
+    memcpy(out, id, sizeof *out);
+    return 0;
+}
+
+/* A new id: the caller's unless it is all zero (then the service picks one). */
+static zh_hresult new_id(call *c, zh_refguid id, zh_guid *out, sim_kind k)
+{
+    zh_guid g = {0};
+    if (id)
+        memcpy(&g, id, sizeof g);
+    if (zh_guid_is_nil(&g) && zh_guid_random(&g, NULL) < 0)
+        return FAIL(c->record, ZH_E_FAIL, "no random id");
+    if (find(c->w, k, &g)) {
+        char buf[ZH_GUID_BUFSIZE];
+        format_id(&g, buf);
+        return FAIL(c->record, k == SIM_NETWORK ? HCN_E_NETWORK_ALREADY_EXISTS : ZH_E_ALREADY_EXISTS,
+                    "a %s with id %s already exists", kind_names[k], buf);
+    }
+    *out = g;
+    return 0;
+}
+
+/* Object document lookups for handles. */
+static zh_hresult handle_obj(call *c, void *handle, sim_kind k, sim_obj **out)
+{
+    sim_handle *h = check_handle(c->w, handle, k);
+    if (!h)
+        return FAIL(c->record, ZH_E_HANDLE, "not an open %s handle", kind_names[k]);
+    *out = find(c->w, k, &h->id);
+    if (!*out) {
+        char buf[ZH_GUID_BUFSIZE];
+        format_id(&h->id, buf);
+        return FAIL(c->record, not_found[k], "the %s %s was deleted", kind_names[k], buf);
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- enumeration */
+/* Filter keys HCN takes under the names of its v1 API. */
+static const char *filter_alias(sim_kind k, const char *key)
+{
+    if (k == SIM_ENDPOINT && zh_strcasecmp_ascii(key, "VirtualNetwork") == 0)
+        return "HostComputeNetwork";
+    if (k == SIM_ENDPOINT && zh_strcasecmp_ascii(key, "Namespace") == 0)
+        return "HostComputeNamespace";
+    return key;
+}
+
+static int value_matches(const zh_jv *want, const zh_jv *have)
+{
+    if (want->type != have->type) {
+        /* true/false are distinct types in the reader */
+        return 0;
+    }
+    if (want->type == ZH_JSTRING) {
+        if (want->str_len != have->str_len)
+            return 0;
+        for (size_t i = 0; i < want->str_len; i++) {
+            char a = want->str[i], b = have->str[i];
+            if (a >= 'A' && a <= 'Z')
+                a = (char)(a - 'A' + 'a');
+            if (b >= 'A' && b <= 'Z')
+                b = (char)(b - 'A' + 'a');
+            if (a != b)
+                return 0;
+        }
+        return 1;
+    }
+    return want->raw_len == have->raw_len && memcmp(want->raw, have->raw, want->raw_len) == 0;
+}
+
+/* Does the object's document match every member of the filter object? */
+static int filter_matches(sim_kind k, const zh_jv *filter, const char *json)
+{
+    zh_arena a = {0};
+    zh_jv *doc = zh_json_parse(&a, json, strlen(json), "object", NULL);
+    int ok = doc != NULL;
+    for (const zh_jv *f = filter ? filter->first : NULL; ok && f; f = f->next) {
+        char key[256];
+        snprintf(key, sizeof key, "%.*s", (int)f->key_len, f->key);
+        const char *name = filter_alias(k, key);
+        const zh_jv *m = doc->first;
+        while (m) {
+            char mk[256];
+            snprintf(mk, sizeof mk, "%.*s", (int)m->key_len, m->key);
+            if (zh_strcasecmp_ascii(mk, name) == 0)
+                break;
+            m = m->next;
+        }
+        ok = m && value_matches(f, m);
+    }
+    zh_arena_free(&a);
+    return ok;
+}
+
+static zh_hresult enumerate(sim_kind k, const zh_wchar *query, zh_wchar **ids, zh_wchar **record)
+{
+    call c;
+    zh_hresult hr = begin(&c, record, ids);
+    if (hr)
+        return hr;
+    zhns_HostComputeQuery *q = NULL;
+    if ((hr = parse_query(&c, query, &q)))
+        return end(&c, hr);
+    zh_arena a = {0};
+    zh_jv *filter = NULL;
+    if (q && q->Filter && *q->Filter) {
+        zh_error *err = NULL;
+        filter = zh_json_parse(&a, q->Filter, strlen(q->Filter), "Filter", &err);
+        if (!filter || filter->type != ZH_JOBJECT) {
+            hr = FAIL(record, HCN_E_INVALID_JSON, "the query's Filter is not a JSON object%s%s", err ? ": " : "",
+                      err ? zh_error_message(err) : "");
+        }
+        zh_error_free(err);
+    }
+    if (!hr) {
+        zh_buf b = ZH_BUF_INIT(0);
+        zh_buf_puts(&b, "[");
+        int first = 1;
+        for (sim_obj *o = c.w->objs[k]; o; o = o->next) {
+            if (!filter_matches(k, filter, o->json))
+                continue;
+            char buf[ZH_GUID_BUFSIZE];
+            format_id(&o->id, buf);
+            zh_buf_printf(&b, "%s\"%s\"", first ? "" : ",", buf);
+            first = 0;
+        }
+        zh_buf_puts(&b, "]");
+        char *json = zh_buf_take(&b);
+        hr = json ? answer(&c, ids, json) : FAIL(record, ZH_E_OUTOFMEMORY, "out of memory");
+        free(json);
+    }
+    zh_arena_free(&a);
+    zhns_HostComputeQuery_free(q);
+    return end(&c, hr);
+}
+
+static zh_hresult query_properties(void *handle, sim_kind k, const zh_wchar *query, zh_wchar **props,
+                                   zh_wchar **record)
+{
+    call c;
+    zh_hresult hr = begin(&c, record, props);
+    if (hr)
+        return hr;
+    sim_obj *o;
+    zhns_HostComputeQuery *q = NULL;
+    if ((hr = handle_obj(&c, handle, k, &o)) || (hr = parse_query(&c, query, &q)))
+        return end(&c, hr);
+    zhns_HostComputeQuery_free(q);
+    return end(&c, answer(&c, props, o->json));
+}
+
+static zh_hresult open_object(sim_kind k, zh_refguid id, void **out, zh_wchar **record)
+{
+    call c;
+    zh_hresult hr = begin(&c, record, NULL);
+    if (out)
+        *out = NULL;
+    if (hr)
+        return hr;
+    zh_guid g;
+    if ((hr = want_id(&c, id, &g, k)))
+        return end(&c, hr);
+    if (!out)
+        return end(&c, FAIL(record, ZH_E_POINTER, "no place for the handle"));
+    if (!find(c.w, k, &g)) {
+        char buf[ZH_GUID_BUFSIZE];
+        format_id(&g, buf);
+        return end(&c, FAIL(record, not_found[k], "%s %s not found", kind_names[k], buf));
+    }
+    *out = new_handle(c.w, k, &g);
+    return end(&c, *out ? 0 : FAIL(record, ZH_E_OUTOFMEMORY, "out of memory"));
+}
+
+/* ---------------------------------------------------------------- networks */
+typedef struct subnet_info {
+    sim_prefix prefix;
+    sim_ip gateway;
+    int has_gateway;
+} subnet_info;
+
+#define MAX_SUBNETS 32
+
+/* The subnets of a parsed network: prefixes and default-route next hops. */
+static zh_hresult network_subnets(call *c, const zhns_HostComputeNetwork *n, subnet_info *out, size_t *count)
+{
+    *count = 0;
+    for (size_t i = 0; i < n->Ipams_count; i++) {
+        for (size_t j = 0; j < n->Ipams[i].Subnets_count; j++) {
+            const zhns_Subnet *s = &n->Ipams[i].Subnets[j];
+            if (*count == MAX_SUBNETS)
+                return FAIL(c->record, HCN_E_INVALID_SUBNET, "more than %d subnets", MAX_SUBNETS);
+            subnet_info *si = &out[(*count)++];
+            memset(si, 0, sizeof *si);
+            if (!s->IpAddressPrefix || sim_prefix_parse(s->IpAddressPrefix, 0, &si->prefix) < 0)
+                return FAIL(c->record, HCN_E_INVALID_PREFIX, "subnet prefix \"%s\" is not a valid IP prefix",
+                            s->IpAddressPrefix ? s->IpAddressPrefix : "");
+            for (size_t r = 0; r < s->Routes_count; r++) {
+                const zhns_Route *rt = &s->Routes[r];
+                sim_prefix dest;
+                if (!rt->DestinationPrefix || sim_prefix_parse(rt->DestinationPrefix, 1, &dest) < 0)
+                    return FAIL(c->record, HCN_E_INVALID_PREFIX, "route destination \"%s\" is not a valid IP prefix",
+                                rt->DestinationPrefix ? rt->DestinationPrefix : "");
+                if (!sim_prefix_is_default(&dest))
+                    continue;
+                if (!rt->NextHop || sim_ip_parse(rt->NextHop, &si->gateway) < 0)
+                    return FAIL(c->record, HCN_E_INVALID_IP, "the default route's next hop \"%s\" is not an IP address",
+                                rt->NextHop ? rt->NextHop : "");
+                if (!sim_prefix_contains(&si->prefix, &si->gateway))
+                    return FAIL(c->record, HCN_E_INVALID_SUBNET, "the next hop %s is outside the subnet %s",
+                                rt->NextHop, s->IpAddressPrefix);
+                si->has_gateway = 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Network types that bridge to a physical network need a subnet with a default route. */
+static int needs_default_route(zhns_NetworkMode t)
+{
+    return t == ZHNS_NETWORKMODE_TRANSPARENT || t == ZHNS_NETWORKMODE_L2BRIDGE || t == ZHNS_NETWORKMODE_L2TUNNEL ||
+           t == ZHNS_NETWORKMODE_OVERLAY;
+}
+
+zh_hresult ZH_WINAPI sim_HcnCreateNetwork(zh_refguid Id, const zh_wchar *Settings, zh_hcn_network *Network,
+                                          zh_wchar **ErrorRecord)
+{
+    call c;
+    zh_hresult hr = begin(&c, ErrorRecord, NULL);
+    if (Network)
+        *Network = NULL;
+    if (hr)
+        return hr;
+    if (!Network)
+        return end(&c, FAIL(ErrorRecord, ZH_E_POINTER, "no place for the network handle"));
+    char *text = arg_text(&c, Settings, "settings", &hr);
+    if (hr)
+        return end(&c, hr);
+    zhns_error *err = NULL;
+    zhns_HostComputeNetwork *n = text ? zhns_HostComputeNetwork_parse(text, ZHNS_NUL_TERMINATED, &err) : NULL;
+    free(text);
+    if (!n) {
+        hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid network settings: %s",
+                  err ? zh_error_message(err) : "no settings");
+        zh_error_free(err);
+        return end(&c, hr);
+    }
+    zh_guid id;
+    subnet_info subnets[MAX_SUBNETS];
+    size_t nsub = 0;
+    char *json = NULL;
+    if (!n->has_Type || n->Type == ZHNS_NETWORKMODE__UNKNOWN) {
+        hr = FAIL(ErrorRecord, HCN_E_INVALID_NETWORK_TYPE, "the network type %s is not supported",
+                  n->Type_unknown ? n->Type_unknown : "(missing)");
+    } else if (!(hr = new_id(&c, Id, &id, SIM_NETWORK)) && !(hr = network_subnets(&c, n, subnets, &nsub))) {
+        int has_default = 0;
+        for (size_t i = 0; i < nsub; i++)
+            has_default |= subnets[i].has_gateway;
+        if (needs_default_route(n->Type) && !has_default)
+            hr = FAIL(ErrorRecord, HCN_E_INVALID_SUBNET,
+                      "a %s network needs a subnet with a default route (0.0.0.0/0 or ::/0) and a next hop",
+                      zhns_NetworkMode_name(n->Type));
+    }
+    /* NAT without an address plan: the service picks a private /24 (a documented guess). */
+    zhns_Ipam ipam = {0};
+    zhns_Subnet subnet = {0};
+    zhns_Route route = {0};
+    char prefix_buf[32], gw_buf[32];
+    if (!hr && n->Type == ZHNS_NETWORKMODE_NAT && n->Ipams_count == 0) {
+        unsigned k = c.w->next_nat_subnet++ % 256;
+        snprintf(prefix_buf, sizeof prefix_buf, "172.31.%u.0/24", k);
+        snprintf(gw_buf, sizeof gw_buf, "172.31.%u.1", k);
+        route.NextHop = gw_buf;
+        route.DestinationPrefix = "0.0.0.0/0";
+        subnet.IpAddressPrefix = prefix_buf;
+        subnet.Routes = &route;
+        subnet.Routes_count = 1;
+        ipam.has_Type = true;
+        ipam.Type = ZHNS_IPAMTYPE_STATIC;
+        ipam.Subnets = &subnet;
+        ipam.Subnets_count = 1;
+        n->Ipams = &ipam;
+        n->Ipams_count = 1;
+    }
+    if (!hr) {
+        char idbuf[ZH_GUID_BUFSIZE];
+        format_id(&id, idbuf);
+        n->ID = idbuf;
+        zhns_Version v = {true, 2, true, 0, NULL, 0};
+        if (!n->SchemaVersion)
+            n->SchemaVersion = &v;
+        n->has_State = true;
+        n->State = 1;
+        json = zhns_HostComputeNetwork_emit(n, &err);
+        if (!json || store(c.w, SIM_NETWORK, &id, json) < 0) {
+            free(json);
+            hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+        } else if (!(*Network = new_handle(c.w, SIM_NETWORK, &id))) {
+            unlink_obj(c.w, find(c.w, SIM_NETWORK, &id));
+            hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+        } else {
+            char note[64];
+            snprintf(note, sizeof note, "{\"ID\":\"%s\"}", idbuf);
+            sim_notify(c.w, 2 /* HcnNotificationNetworkCreate */, note);
+        }
+    }
+    zh_error_free(err);
+    zhns_HostComputeNetwork_free(n);
+    return end(&c, hr);
+}
+
+zh_hresult ZH_WINAPI sim_HcnOpenNetwork(zh_refguid Id, zh_hcn_network *Network, zh_wchar **ErrorRecord)
+{
+    return open_object(SIM_NETWORK, Id, Network, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnEnumerateNetworks(const zh_wchar *Query, zh_wchar **Networks, zh_wchar **ErrorRecord)
+{
+    return enumerate(SIM_NETWORK, Query, Networks, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnQueryNetworkProperties(zh_hcn_network Network, const zh_wchar *Query,
+                                                   zh_wchar **Properties, zh_wchar **ErrorRecord)
+{
+    return query_properties(Network, SIM_NETWORK, Query, Properties, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnCloseNetwork(zh_hcn_network Network)
+{
+    return close_handle(Network, SIM_NETWORK);
+}
+
+static int endpoint_on_network(sim_world *w, const zh_guid *net)
+{
+    char buf[ZH_GUID_BUFSIZE];
+    format_id(net, buf);
+    for (sim_obj *o = w->objs[SIM_ENDPOINT]; o; o = o->next) {
+        zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
+        int on = e && e->HostComputeNetwork && zh_strcasecmp_ascii(e->HostComputeNetwork, buf) == 0;
+        zhns_HostComputeEndpoint_free(e);
+        if (on)
+            return 1;
+    }
+    return 0;
+}
+
+static zh_hresult delete_object(sim_kind k, zh_refguid Id, zh_wchar **ErrorRecord);
+
+zh_hresult ZH_WINAPI sim_HcnDeleteNetwork(zh_refguid Id, zh_wchar **ErrorRecord)
+{
+    return delete_object(SIM_NETWORK, Id, ErrorRecord);
+}
+
+/* ModifyNetworkSettingRequest: Policy Add/Remove/Update, DNS Update. */
+zh_hresult ZH_WINAPI sim_HcnModifyNetwork(zh_hcn_network Network, const zh_wchar *Settings, zh_wchar **ErrorRecord)
+{
+    call c;
+    zh_hresult hr = begin(&c, ErrorRecord, NULL);
+    if (hr)
+        return hr;
+    sim_obj *o;
+    if ((hr = handle_obj(&c, Network, SIM_NETWORK, &o)))
+        return end(&c, hr);
+    char *text = arg_text(&c, Settings, "settings", &hr);
+    if (hr)
+        return end(&c, hr);
+    zhns_error *err = NULL;
+    zhns_ModifyNetworkSettingRequest *req = text ? zhns_ModifyNetworkSettingRequest_parse(text, ZHNS_NUL_TERMINATED, &err) : NULL;
+    free(text);
+    zhns_HostComputeNetwork *n = zhns_HostComputeNetwork_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
+    zhns_HostComputeNetwork *change = NULL;
+    zhns_DNS *dns = NULL;
+    zhns_NetworkPolicy *merged = NULL;
+    if (!req) {
+        hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid modify request: %s", err ? zh_error_message(err) : "none");
+    } else if (!n) {
+        hr = FAIL(ErrorRecord, ZH_E_UNEXPECTED, "stored network document is unreadable");
+    } else if (!req->has_RequestType || !req->Settings) {
+        hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "a modify request needs RequestType and Settings");
+    } else if (req->has_ResourceType && req->ResourceType == ZHNS_NETWORKRESOURCETYPE_POLICY) {
+        change = zhns_HostComputeNetwork_parse(req->Settings, ZHNS_NUL_TERMINATED, &err);
+        if (!change) {
+            hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid policy settings: %s", zh_error_message(err));
+        } else {
+            size_t total = n->Policies_count + change->Policies_count, count = 0;
+            merged = calloc(total ? total : 1, sizeof *merged);
+            if (!merged) {
+                hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+            } else if (req->RequestType == ZHNS_MODIFYREQUESTTYPE_ADD) {
+                copy_items(merged, n->Policies, n->Policies_count, sizeof *merged);
+                copy_items(merged + n->Policies_count, change->Policies, change->Policies_count, sizeof *merged);
+                count = total;
+            } else if (req->RequestType == ZHNS_MODIFYREQUESTTYPE_REMOVE ||
+                       req->RequestType == ZHNS_MODIFYREQUESTTYPE_UPDATE) {
+                size_t removed = 0;
+                for (size_t i = 0; i < n->Policies_count; i++) {
+                    int drop = 0;
+                    for (size_t j = 0; j < change->Policies_count; j++)
+                        drop |= n->Policies[i].Type == change->Policies[j].Type;
+                    if (drop)
+                        removed++;
+                    else
+                        merged[count++] = n->Policies[i];
+                }
+                if (req->RequestType == ZHNS_MODIFYREQUESTTYPE_REMOVE && removed == 0)
+                    hr = FAIL(ErrorRecord, HCN_E_POLICY_NOT_FOUND, "no policy of that type on the network");
+                if (req->RequestType == ZHNS_MODIFYREQUESTTYPE_UPDATE) {
+                    copy_items(merged + count, change->Policies, change->Policies_count, sizeof *merged);
+                    count += change->Policies_count;
+                }
+            } else {
+                hr = FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED, "request type not supported for policies");
+            }
+            n->Policies = merged;
+            n->Policies_count = count;
+        }
+    } else if (req->has_ResourceType && req->ResourceType == ZHNS_NETWORKRESOURCETYPE_DNS &&
+               req->RequestType == ZHNS_MODIFYREQUESTTYPE_UPDATE) {
+        dns = zhns_DNS_parse(req->Settings, ZHNS_NUL_TERMINATED, &err);
+        if (!dns)
+            hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid DNS settings: %s", zh_error_message(err));
+        n->Dns = dns;
+    } else {
+        hr = FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED, "this network modification is not supported");
+    }
+    if (!hr) {
+        char *json = zhns_HostComputeNetwork_emit(n, NULL);
+        if (!json) {
+            hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+        } else {
+            free(o->json);
+            o->json = json;
+        }
+    }
+    free(merged);
+    zhns_DNS_free(dns);
+    zhns_HostComputeNetwork_free(change);
+    zhns_HostComputeNetwork_free(n);
+    zhns_ModifyNetworkSettingRequest_free(req);
+    zh_error_free(err);
+    return end(&c, hr);
+}
+
+/* ---------------------------------------------------------------- endpoints */
+/* Addresses endpoints of a network use. */
+static size_t used_addresses(sim_world *w, const char *net_id, sim_ip *out, size_t max)
+{
+    size_t n = 0;
+    for (sim_obj *o = w->objs[SIM_ENDPOINT]; o; o = o->next) {
+        zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
+        if (e && e->HostComputeNetwork && zh_strcasecmp_ascii(e->HostComputeNetwork, net_id) == 0) {
+            for (size_t i = 0; i < e->IpConfigurations_count && n < max; i++)
+                if (e->IpConfigurations[i].IpAddress && sim_ip_parse(e->IpConfigurations[i].IpAddress, &out[n]) == 0)
+                    n++;
+        }
+        zhns_HostComputeEndpoint_free(e);
+    }
+    return n;
+}
+
+static int in_use(const sim_ip *ip, const sim_ip *used, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (sim_ip_equal(ip, &used[i]))
+            return 1;
+    return 0;
+}
+
+/* Reserved: the network address, the broadcast address (IPv4), the gateway. */
+static int reserved(const subnet_info *s, const sim_ip *ip)
+{
+    sim_ip last;
+    if (sim_ip_equal(ip, &s->prefix.addr))
+        return 1;
+    if (!ip->v6 && sim_prefix_host(&s->prefix, sim_prefix_size(&s->prefix) - 1, &last) == 0 && sim_ip_equal(ip, &last) &&
+        s->prefix.len < 31)
+        return 1;
+    return s->has_gateway && sim_ip_equal(ip, &s->gateway);
+}
+
+#define MAX_USED 65536
+
+zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id, const zh_wchar *Settings,
+                                           zh_hcn_endpoint *Endpoint, zh_wchar **ErrorRecord)
+{
+    call c;
+    zh_hresult hr = begin(&c, ErrorRecord, NULL);
+    if (Endpoint)
+        *Endpoint = NULL;
+    if (hr)
+        return hr;
+    sim_obj *net_obj;
+    if ((hr = handle_obj(&c, Network, SIM_NETWORK, &net_obj)))
+        return end(&c, hr);
+    if (!Endpoint)
+        return end(&c, FAIL(ErrorRecord, ZH_E_POINTER, "no place for the endpoint handle"));
+    char *text = arg_text(&c, Settings, "settings", &hr);
+    if (hr)
+        return end(&c, hr);
+    zhns_error *err = NULL;
+    zhns_HostComputeEndpoint *e = text ? zhns_HostComputeEndpoint_parse(text, ZHNS_NUL_TERMINATED, &err) : NULL;
+    free(text);
+    zhns_HostComputeNetwork *net = zhns_HostComputeNetwork_parse(net_obj->json, ZHNS_NUL_TERMINATED, NULL);
+    char net_id[ZH_GUID_BUFSIZE], idbuf[ZH_GUID_BUFSIZE], ipbuf[64], macbuf[32];
+    format_id(&net_obj->id, net_id);
+    subnet_info subnets[MAX_SUBNETS];
+    size_t nsub = 0;
+    sim_ip *used = NULL;
+    zhns_IpConfig auto_ip = {0};
+    zh_guid id;
+    if (!e) {
+        hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid endpoint settings: %s", err ? zh_error_message(err) : "none");
+    } else if (!net || (hr = network_subnets(&c, net, subnets, &nsub))) {
+        hr = hr ? hr : FAIL(ErrorRecord, ZH_E_UNEXPECTED, "stored network document is unreadable");
+    } else if (e->HostComputeNetwork && zh_strcasecmp_ascii(e->HostComputeNetwork, net_id) != 0) {
+        hr = FAIL(ErrorRecord, HCN_E_INVALID_NETWORK, "the settings name network %s, the handle network %s",
+                  e->HostComputeNetwork, net_id);
+    } else if (!(hr = new_id(&c, Id, &id, SIM_ENDPOINT))) {
+        used = malloc(MAX_USED * sizeof *used);
+        size_t nused = used ? used_addresses(c.w, net_id, used, MAX_USED) : 0;
+        if (!used)
+            hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+        for (size_t i = 0; !hr && i < e->IpConfigurations_count; i++) {
+            zhns_IpConfig *ipc = &e->IpConfigurations[i];
+            sim_ip ip;
+            if (!ipc->IpAddress || sim_ip_parse(ipc->IpAddress, &ip) < 0) {
+                hr = FAIL(ErrorRecord, HCN_E_INVALID_IP, "\"%s\" is not an IP address", ipc->IpAddress ? ipc->IpAddress : "");
+                break;
+            }
+            const subnet_info *s = NULL;
+            for (size_t k = 0; k < nsub && !s; k++)
+                if (sim_prefix_contains(&subnets[k].prefix, &ip))
+                    s = &subnets[k];
+            if (!s) {
+                hr = FAIL(ErrorRecord, HCN_E_INVALID_IP,
+                          "IP address %s is either invalid or not part of any configured subnet(s)", ipc->IpAddress);
+            } else if (ipc->has_PrefixLength && ipc->PrefixLength != s->prefix.len) {
+                hr = FAIL(ErrorRecord, HCN_E_INVALID_PREFIX, "prefix length %u does not match the subnet's /%u",
+                          (unsigned)ipc->PrefixLength, s->prefix.len);
+            } else if (reserved(s, &ip) || in_use(&ip, used, nused)) {
+                hr = FAIL(ErrorRecord, HCN_E_ADDR_INVALID_OR_RESERVED,
+                          "the address %s is invalid or reserved (in use by another endpoint, or the subnet's "
+                          "network, broadcast or gateway address)",
+                          ipc->IpAddress);
+            } else if (!ipc->has_PrefixLength) {
+                ipc->has_PrefixLength = true;
+                ipc->PrefixLength = (uint8_t)s->prefix.len;
+            }
+        }
+        if (!hr && e->IpConfigurations_count == 0 && nsub > 0) {
+            /* allocate the first free address of the first subnet */
+            const subnet_info *s = &subnets[0];
+            uint64_t size = sim_prefix_size(&s->prefix), k;
+            sim_ip ip;
+            for (k = 1; k < size; k++) {
+                if (sim_prefix_host(&s->prefix, k, &ip) < 0 || (!reserved(s, &ip) && !in_use(&ip, used, nused)))
+                    break;
+            }
+            if (k >= size || sim_prefix_host(&s->prefix, k, &ip) < 0) {
+                hr = FAIL(ErrorRecord, HCN_E_ADDR_INVALID_OR_RESERVED, "no free address left in the subnet");
+            } else {
+                sim_ip_format(&ip, ipbuf, sizeof ipbuf);
+                auto_ip.IpAddress = ipbuf;
+                auto_ip.has_PrefixLength = true;
+                auto_ip.PrefixLength = (uint8_t)s->prefix.len;
+                e->IpConfigurations = &auto_ip;
+                e->IpConfigurations_count = 1;
+            }
+        }
+    }
+    if (!hr) {
+        format_id(&id, idbuf);
+        e->ID = idbuf;
+        e->HostComputeNetwork = net_id;
+        if (!e->MacAddress) {
+            uint32_t m = c.w->next_mac++;
+            snprintf(macbuf, sizeof macbuf, "00-15-5D-%02X-%02X-%02X", (m >> 16) & 0xFF, (m >> 8) & 0xFF, m & 0xFF);
+            e->MacAddress = macbuf;
+        }
+        zhns_Version v = {true, 2, true, 0, NULL, 0};
+        if (!e->SchemaVersion)
+            e->SchemaVersion = &v;
+        e->has_State = true;
+        e->State = 1;
+        char *json = zhns_HostComputeEndpoint_emit(e, &err);
+        if (!json || store(c.w, SIM_ENDPOINT, &id, json) < 0) {
+            free(json);
+            hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+        } else if (!(*Endpoint = new_handle(c.w, SIM_ENDPOINT, &id))) {
+            unlink_obj(c.w, find(c.w, SIM_ENDPOINT, &id));
+            hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+        }
+    }
+    /* The parsed tree may point at our locals now; freeing it frees only its own arena. */
+    free(used);
+    zh_error_free(err);
+    zhns_HostComputeNetwork_free(net);
+    zhns_HostComputeEndpoint_free(e);
+    return end(&c, hr);
+}
+
+zh_hresult ZH_WINAPI sim_HcnOpenEndpoint(zh_refguid Id, zh_hcn_endpoint *Endpoint, zh_wchar **ErrorRecord)
+{
+    return open_object(SIM_ENDPOINT, Id, Endpoint, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnEnumerateEndpoints(const zh_wchar *Query, zh_wchar **Endpoints, zh_wchar **ErrorRecord)
+{
+    return enumerate(SIM_ENDPOINT, Query, Endpoints, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnQueryEndpointProperties(zh_hcn_endpoint Endpoint, const zh_wchar *Query,
+                                                    zh_wchar **Properties, zh_wchar **ErrorRecord)
+{
+    return query_properties(Endpoint, SIM_ENDPOINT, Query, Properties, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnCloseEndpoint(zh_hcn_endpoint Endpoint)
+{
+    return close_handle(Endpoint, SIM_ENDPOINT);
+}
+
+zh_hresult ZH_WINAPI sim_HcnDeleteEndpoint(zh_refguid Id, zh_wchar **ErrorRecord)
+{
+    return delete_object(SIM_ENDPOINT, Id, ErrorRecord);
+}
+
+/* ModifyEndpointSettingRequest: Policy Add/Remove/Update with {"Policies": [...]}. */
+zh_hresult ZH_WINAPI sim_HcnModifyEndpoint(zh_hcn_endpoint Endpoint, const zh_wchar *Settings, zh_wchar **ErrorRecord)
+{
+    call c;
+    zh_hresult hr = begin(&c, ErrorRecord, NULL);
+    if (hr)
+        return hr;
+    sim_obj *o;
+    if ((hr = handle_obj(&c, Endpoint, SIM_ENDPOINT, &o)))
+        return end(&c, hr);
+    char *text = arg_text(&c, Settings, "settings", &hr);
+    if (hr)
+        return end(&c, hr);
+    zhns_error *err = NULL;
+    zhns_ModifyEndpointSettingRequest *req = text ? zhns_ModifyEndpointSettingRequest_parse(text, ZHNS_NUL_TERMINATED, &err) : NULL;
+    free(text);
+    zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
+    zhns_HostComputeEndpoint *change = NULL;
+    zhns_EndpointPolicy *merged = NULL;
+    if (!req || !e) {
+        hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid modify request: %s", err ? zh_error_message(err) : "none");
+    } else if (!req->has_ResourceType || req->ResourceType != ZHNS_ENDPOINTRESOURCETYPE_POLICY || !req->Settings ||
+               !req->has_RequestType) {
+        hr = FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED, "only policy changes of endpoints are simulated");
+    } else if (!(change = zhns_HostComputeEndpoint_parse(req->Settings, ZHNS_NUL_TERMINATED, &err))) {
+        hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid policy settings: %s", zh_error_message(err));
+    } else if (!(merged = calloc(e->Policies_count + change->Policies_count + 1, sizeof *merged))) {
+        hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+    } else {
+        size_t count = 0, removed = 0;
+        int add = req->RequestType == ZHNS_MODIFYREQUESTTYPE_ADD;
+        for (size_t i = 0; i < e->Policies_count; i++) {
+            int drop = 0;
+            for (size_t j = 0; !add && j < change->Policies_count; j++)
+                drop |= e->Policies[i].Type == change->Policies[j].Type;
+            if (drop)
+                removed++;
+            else
+                merged[count++] = e->Policies[i];
+        }
+        if (req->RequestType == ZHNS_MODIFYREQUESTTYPE_REMOVE && removed == 0)
+            hr = FAIL(ErrorRecord, HCN_E_POLICY_NOT_FOUND, "no policy of that type on the endpoint");
+        else if (!add && req->RequestType != ZHNS_MODIFYREQUESTTYPE_REMOVE &&
+                 req->RequestType != ZHNS_MODIFYREQUESTTYPE_UPDATE)
+            hr = FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED, "request type not supported for policies");
+        if (req->RequestType != ZHNS_MODIFYREQUESTTYPE_REMOVE) {
+            copy_items(merged + count, change->Policies, change->Policies_count, sizeof *merged);
+            count += change->Policies_count;
+        }
+        e->Policies = merged;
+        e->Policies_count = count;
+    }
+    if (!hr) {
+        char *json = zhns_HostComputeEndpoint_emit(e, NULL);
+        if (json) {
+            free(o->json);
+            o->json = json;
+        } else {
+            hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+        }
+    }
+    free(merged);
+    zhns_HostComputeEndpoint_free(change);
+    zhns_HostComputeEndpoint_free(e);
+    zhns_ModifyEndpointSettingRequest_free(req);
+    zh_error_free(err);
+    return end(&c, hr);
+}
+
+/* Counters that advance with every query, as a live endpoint's would (a documented guess at
+ * the shape: hcsshim's HNSEndpointStats member names). */
+zh_hresult ZH_WINAPI sim_HcnQueryEndpointStats(zh_hcn_endpoint Endpoint, const zh_wchar *Query, zh_wchar **Stats,
+                                               zh_wchar **ErrorRecord)
+{
+    call c;
+    zh_hresult hr = begin(&c, ErrorRecord, Stats);
+    if (hr)
+        return hr;
+    sim_obj *o;
+    zhns_HostComputeQuery *q = NULL;
+    if ((hr = handle_obj(&c, Endpoint, SIM_ENDPOINT, &o)) || (hr = parse_query(&c, Query, &q)))
+        return end(&c, hr);
+    zhns_HostComputeQuery_free(q);
+    static uint64_t tick; /* guarded by the world lock */
+    tick++;
+    char idbuf[ZH_GUID_BUFSIZE], json[512];
+    format_id(&o->id, idbuf);
+    snprintf(json, sizeof json,
+             "{\"BytesReceived\":%llu,\"BytesSent\":%llu,\"DroppedPacketsIncoming\":0,\"DroppedPacketsOutgoing\":0,"
+             "\"EndpointID\":\"%s\",\"PacketsReceived\":%llu,\"PacketsSent\":%llu}",
+             (unsigned long long)(tick * 1500), (unsigned long long)(tick * 900), idbuf,
+             (unsigned long long)tick, (unsigned long long)(tick * 3 / 5));
+    return end(&c, answer(&c, Stats, json));
+}
+
+/* The endpoint's addresses (a documented guess at the shape: its IpConfigurations). */
+zh_hresult ZH_WINAPI sim_HcnQueryEndpointAddresses(zh_hcn_endpoint Endpoint, const zh_wchar *Query,
+                                                   zh_wchar **Addresses, zh_wchar **ErrorRecord)
+{
+    call c;
+    zh_hresult hr = begin(&c, ErrorRecord, Addresses);
+    if (hr)
+        return hr;
+    sim_obj *o;
+    zhns_HostComputeQuery *q = NULL;
+    if ((hr = handle_obj(&c, Endpoint, SIM_ENDPOINT, &o)) || (hr = parse_query(&c, Query, &q)))
+        return end(&c, hr);
+    zhns_HostComputeQuery_free(q);
+    zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
+    zhns_HostComputeEndpoint only = {0};
+    if (e) {
+        only.IpConfigurations = e->IpConfigurations;
+        only.IpConfigurations_count = e->IpConfigurations_count;
+    }
+    char *json = e ? zhns_HostComputeEndpoint_emit(&only, NULL) : NULL;
+    hr = json ? answer(&c, Addresses, json) : FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+    free(json);
+    zhns_HostComputeEndpoint_free(e);
+    return end(&c, hr);
+}
+
+/* ---------------------------------------------------------------- namespaces */
+/* Is the object member's key `name`, in any case? */
+static int key_is(const zh_jv *m, const char *name)
+{
+    size_t n = strlen(name);
+    if (m->key_len != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char a = m->key[i], b = name[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (char)(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z')
+            b = (char)(b - 'A' + 'a');
+        if (a != b)
+            return 0;
+    }
+    return 1;
+}
+
+/* Sets an endpoint's HostComputeNamespace (NULL clears it). */
+static int set_endpoint_namespace(sim_obj *ep, const char *ns_id)
+{
+    zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(ep->json, ZHNS_NUL_TERMINATED, NULL);
+    if (!e)
+        return -1;
+    e->HostComputeNamespace = (char *)ns_id;
+    char *json = zhns_HostComputeEndpoint_emit(e, NULL);
+    zhns_HostComputeEndpoint_free(e);
+    if (!json)
+        return -1;
+    free(ep->json);
+    ep->json = json;
+    return 0;
+}
+
+static char *endpoint_namespace(const sim_obj *ep)
+{
+    zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(ep->json, ZHNS_NUL_TERMINATED, NULL);
+    char *ns = e && e->HostComputeNamespace ? zh_strdup(e->HostComputeNamespace) : NULL;
+    zhns_HostComputeEndpoint_free(e);
+    return ns;
+}
+
+/* Adds (add=1) or removes the endpoint resource `ep` of namespace document `ns`. */
+static zh_hresult namespace_endpoint(call *c, sim_obj *ns_obj, const zh_guid *ep_id, int add)
+{
+    char ns_id[ZH_GUID_BUFSIZE], ep_str[ZH_GUID_BUFSIZE];
+    format_id(&ns_obj->id, ns_id);
+    format_id(ep_id, ep_str);
+    sim_obj *ep = find(c->w, SIM_ENDPOINT, ep_id);
+    if (!ep)
+        return FAIL(c->record, HCN_E_ENDPOINT_NOT_FOUND, "endpoint %s not found", ep_str);
+    char *current = endpoint_namespace(ep);
+    zh_hresult hr = 0;
+    if (add && current)
+        hr = FAIL(c->record, HCN_E_ENDPOINT_ALREADY_ATTACHED, "endpoint %s is already attached to namespace %s", ep_str,
+                  current);
+    else if (!add && (!current || zh_strcasecmp_ascii(current, ns_id) != 0))
+        hr = FAIL(c->record, HCN_E_ENDPOINT_NOT_ATTACHED, "endpoint %s is not attached to namespace %s", ep_str, ns_id);
+    free(current);
+    if (hr)
+        return hr;
+    zhns_HostComputeNamespace *ns = zhns_HostComputeNamespace_parse(ns_obj->json, ZHNS_NUL_TERMINATED, NULL);
+    zhns_NamespaceResource *res = ns ? calloc(ns->Resources_count + 1, sizeof *res) : NULL;
+    zhns_NamespaceResourceData data = {0};
+    data.ID = ep_str;
+    size_t count = 0;
+    if (!res) {
+        zhns_HostComputeNamespace_free(ns);
+        return FAIL(c->record, ZH_E_OUTOFMEMORY, "out of memory");
+    }
+    for (size_t i = 0; i < ns->Resources_count; i++) {
+        const zhns_NamespaceResource *r = &ns->Resources[i];
+        int same = r->Type == ZHNS_NAMESPACERESOURCETYPE_ENDPOINT && r->Data && r->Data->ID &&
+                   zh_strcasecmp_ascii(r->Data->ID, ep_str) == 0;
+        if (!same)
+            res[count++] = *r;
+    }
+    if (add) {
+        res[count].has_Type = true;
+        res[count].Type = ZHNS_NAMESPACERESOURCETYPE_ENDPOINT;
+        res[count].Data = &data;
+        count++;
+    }
+    ns->Resources = res;
+    ns->Resources_count = count;
+    char *json = zhns_HostComputeNamespace_emit(ns, NULL);
+    if (!json || set_endpoint_namespace(ep, add ? ns_id : NULL) < 0) {
+        hr = FAIL(c->record, ZH_E_OUTOFMEMORY, "out of memory");
+        free(json);
+    } else {
+        free(ns_obj->json);
+        ns_obj->json = json;
+    }
+    free(res);
+    zhns_HostComputeNamespace_free(ns);
+    return hr;
+}
+
+zh_hresult ZH_WINAPI sim_HcnCreateNamespace(zh_refguid Id, const zh_wchar *Settings, zh_hcn_namespace *Namespace,
+                                            zh_wchar **ErrorRecord)
+{
+    call c;
+    zh_hresult hr = begin(&c, ErrorRecord, NULL);
+    if (Namespace)
+        *Namespace = NULL;
+    if (hr)
+        return hr;
+    if (!Namespace)
+        return end(&c, FAIL(ErrorRecord, ZH_E_POINTER, "no place for the namespace handle"));
+    char *text = arg_text(&c, Settings, "settings", &hr);
+    if (hr)
+        return end(&c, hr);
+    zhns_error *err = NULL;
+    zhns_HostComputeNamespace *ns = text ? zhns_HostComputeNamespace_parse(text, ZHNS_NUL_TERMINATED, &err) : NULL;
+    free(text);
+    zh_guid id;
+    if (!ns) {
+        hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid namespace settings: %s", err ? zh_error_message(err) : "none");
+    } else if (ns->has_Type && ns->Type == ZHNS_NAMESPACETYPE__UNKNOWN) {
+        hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "unknown namespace type %s", ns->Type_unknown);
+    } else if (ns->Resources_count) {
+        hr = FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED, "attach endpoints with HcnModifyNamespace after creating it");
+    } else if (!(hr = new_id(&c, Id, &id, SIM_NAMESPACE))) {
+        if (!ns->has_Type) {
+            ns->has_Type = true;
+            ns->Type = ZHNS_NAMESPACETYPE_HOST;
+        }
+        if (ns->Type == ZHNS_NAMESPACETYPE_HOSTDEFAULT || ns->Type == ZHNS_NAMESPACETYPE_GUESTDEFAULT) {
+            for (sim_obj *o = c.w->objs[SIM_NAMESPACE]; o && !hr; o = o->next) {
+                zhns_HostComputeNamespace *other = zhns_HostComputeNamespace_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
+                if (other && other->Type == ns->Type)
+                    hr = FAIL(ErrorRecord, GCN_E_DEFAULTNAMESPACE_EXISTS, "a %s namespace already exists",
+                              zhns_NamespaceType_name(ns->Type));
+                zhns_HostComputeNamespace_free(other);
+            }
+        }
+    }
+    if (!hr) {
+        char idbuf[ZH_GUID_BUFSIZE];
+        format_id(&id, idbuf);
+        ns->ID = idbuf;
+        ns->has_NamespaceId = true;
+        ns->NamespaceId = c.w->next_namespace_id++;
+        zhns_Version v = {true, 2, true, 0, NULL, 0};
+        if (!ns->SchemaVersion)
+            ns->SchemaVersion = &v;
+        char *json = zhns_HostComputeNamespace_emit(ns, &err);
+        if (!json || store(c.w, SIM_NAMESPACE, &id, json) < 0) {
+            free(json);
+            hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+        } else if (!(*Namespace = new_handle(c.w, SIM_NAMESPACE, &id))) {
+            unlink_obj(c.w, find(c.w, SIM_NAMESPACE, &id));
+            hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+        } else {
+            char note[64];
+            snprintf(note, sizeof note, "{\"ID\":\"%s\"}", idbuf);
+            sim_notify(c.w, 5 /* HcnNotificationNamespaceCreate */, note);
+        }
+    }
+    zh_error_free(err);
+    zhns_HostComputeNamespace_free(ns);
+    return end(&c, hr);
+}
+
+zh_hresult ZH_WINAPI sim_HcnOpenNamespace(zh_refguid Id, zh_hcn_namespace *Namespace, zh_wchar **ErrorRecord)
+{
+    return open_object(SIM_NAMESPACE, Id, Namespace, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnEnumerateNamespaces(const zh_wchar *Query, zh_wchar **Namespaces, zh_wchar **ErrorRecord)
+{
+    return enumerate(SIM_NAMESPACE, Query, Namespaces, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnQueryNamespaceProperties(zh_hcn_namespace Namespace, const zh_wchar *Query,
+                                                     zh_wchar **Properties, zh_wchar **ErrorRecord)
+{
+    return query_properties(Namespace, SIM_NAMESPACE, Query, Properties, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnCloseNamespace(zh_hcn_namespace Namespace)
+{
+    return close_handle(Namespace, SIM_NAMESPACE);
+}
+
+zh_hresult ZH_WINAPI sim_HcnDeleteNamespace(zh_refguid Id, zh_wchar **ErrorRecord)
+{
+    return delete_object(SIM_NAMESPACE, Id, ErrorRecord);
+}
+
+/* {"ResourceType": "Endpoint", "RequestType": "Add"|"Remove", "Settings": {"EndpointId": "<id>"}} */
+zh_hresult ZH_WINAPI sim_HcnModifyNamespace(zh_hcn_namespace Namespace, const zh_wchar *Settings, zh_wchar **ErrorRecord)
+{
+    call c;
+    zh_hresult hr = begin(&c, ErrorRecord, NULL);
+    if (hr)
+        return hr;
+    sim_obj *o;
+    if ((hr = handle_obj(&c, Namespace, SIM_NAMESPACE, &o)))
+        return end(&c, hr);
+    char *text = arg_text(&c, Settings, "settings", &hr);
+    if (hr)
+        return end(&c, hr);
+    zhns_error *err = NULL;
+    zhns_ModifyNamespaceSettingRequest *req = text ? zhns_ModifyNamespaceSettingRequest_parse(text, ZHNS_NUL_TERMINATED, &err) : NULL;
+    free(text);
+    zh_arena a = {0};
+    zh_jv *settings = NULL;
+    if (!req) {
+        hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid modify request: %s", err ? zh_error_message(err) : "none");
+    } else if (!req->has_ResourceType || req->ResourceType != ZHNS_NAMESPACERESOURCETYPE_ENDPOINT) {
+        hr = FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED, "only endpoint resources of namespaces are simulated");
+    } else if (!req->has_RequestType ||
+               (req->RequestType != ZHNS_MODIFYREQUESTTYPE_ADD && req->RequestType != ZHNS_MODIFYREQUESTTYPE_REMOVE)) {
+        hr = FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED, "endpoints are added or removed");
+    } else if (!req->Settings || !(settings = zh_json_parse(&a, req->Settings, strlen(req->Settings), "Settings", NULL)) ||
+               settings->type != ZH_JOBJECT) {
+        hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "Settings must be {\"EndpointId\": \"<guid>\"}");
+    } else {
+        const zh_jv *m = settings->first;
+        while (m && !key_is(m, "EndpointId"))
+            m = m->next;
+        char idtext[64] = "";
+        zh_guid ep;
+        if (m && m->type == ZH_JSTRING && m->str_len < sizeof idtext)
+            memcpy(idtext, m->str, m->str_len), idtext[m->str_len] = '\0';
+        if (!m || zh_guid_parse(idtext, &ep, NULL) < 0)
+            hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "Settings.EndpointId is not a GUID");
+        else
+            hr = namespace_endpoint(&c, o, &ep, req->RequestType == ZHNS_MODIFYREQUESTTYPE_ADD);
+    }
+    zh_arena_free(&a);
+    zhns_ModifyNamespaceSettingRequest_free(req);
+    zh_error_free(err);
+    return end(&c, hr);
+}
+
+/* ---------------------------------------------------------------- load balancers */
+/* Another load balancer already answering on a frontend VIP / protocol / port? */
+static zh_hresult port_conflict(call *c, const zhns_HostComputeLoadBalancer *lb, const zh_guid *self)
+{
+    for (sim_obj *o = c->w->objs[SIM_LOADBALANCER]; o; o = o->next) {
+        if (self && zh_guid_equal(&o->id, self))
+            continue;
+        zhns_HostComputeLoadBalancer *other = zhns_HostComputeLoadBalancer_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
+        zh_hresult hr = 0;
+        for (size_t i = 0; other && !hr && i < lb->PortMappings_count; i++) {
+            for (size_t j = 0; !hr && j < other->PortMappings_count; j++) {
+                const zhns_LoadBalancerPortMapping *a = &lb->PortMappings[i], *b = &other->PortMappings[j];
+                if (a->Protocol != b->Protocol || a->ExternalPort != b->ExternalPort)
+                    continue;
+                size_t na = lb->FrontendVIPs_count ? lb->FrontendVIPs_count : 1;
+                size_t nb = other->FrontendVIPs_count ? other->FrontendVIPs_count : 1;
+                for (size_t x = 0; !hr && x < na; x++)
+                    for (size_t y = 0; !hr && y < nb; y++) {
+                        const char *va = lb->FrontendVIPs_count ? lb->FrontendVIPs[x] : "";
+                        const char *vb = other->FrontendVIPs_count ? other->FrontendVIPs[y] : "";
+                        if (strcmp(va ? va : "", vb ? vb : "") == 0)
+                            hr = FAIL(c->record, HCN_E_PORT_ALREADY_EXISTS,
+                                      "port %u/%ld on VIP \"%s\" is already mapped by another load balancer",
+                                      (unsigned)a->ExternalPort, (long)a->Protocol, va ? va : "");
+                    }
+            }
+        }
+        zhns_HostComputeLoadBalancer_free(other);
+        if (hr)
+            return hr;
+    }
+    return 0;
+}
+
+static zh_hresult check_lb(call *c, const zhns_HostComputeLoadBalancer *lb, const zh_guid *self)
+{
+    for (size_t i = 0; i < lb->HostComputeEndpoints_count; i++) {
+        zh_guid ep;
+        const char *s = lb->HostComputeEndpoints[i];
+        if (!s || zh_guid_parse(s, &ep, NULL) < 0 || !find(c->w, SIM_ENDPOINT, &ep))
+            return FAIL(c->record, HCN_E_ENDPOINT_NOT_FOUND, "endpoint %s not found", s ? s : "(null)");
+    }
+    return port_conflict(c, lb, self);
+}
+
+/* Create and modify share this: validate, set the id, store. */
+static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const zh_wchar *Settings, void **handle,
+                               zh_wchar **ErrorRecord)
+{
+    call c;
+    zh_hresult hr = begin(&c, ErrorRecord, NULL);
+    if (handle)
+        *handle = NULL;
+    if (hr)
+        return hr;
+    sim_obj *old = NULL;
+    zh_guid id;
+    if (existing && (hr = handle_obj(&c, existing, k, &old)))
+        return end(&c, hr);
+    if (!existing && !handle)
+        return end(&c, FAIL(ErrorRecord, ZH_E_POINTER, "no place for the handle"));
+    char *text = arg_text(&c, Settings, "settings", &hr);
+    if (hr)
+        return end(&c, hr);
+    zhns_error *err = NULL;
+    char idbuf[ZH_GUID_BUFSIZE], *json = NULL;
+    if (old)
+        id = old->id;
+    else if ((hr = new_id(&c, Id, &id, k))) {
+        free(text);
+        return end(&c, hr);
+    }
+    format_id(&id, idbuf);
+    zhns_Version v = {true, 2, true, 0, NULL, 0};
+    if (k == SIM_LOADBALANCER) {
+        zhns_HostComputeLoadBalancer *lb = text ? zhns_HostComputeLoadBalancer_parse(text, ZHNS_NUL_TERMINATED, &err) : NULL;
+        if (!lb) {
+            hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid load balancer: %s", err ? zh_error_message(err) : "none");
+        } else if (!(hr = check_lb(&c, lb, old ? &id : NULL))) {
+            lb->ID = idbuf;
+            if (!lb->SchemaVersion)
+                lb->SchemaVersion = &v;
+            json = zhns_HostComputeLoadBalancer_emit(lb, &err);
+        }
+        zhns_HostComputeLoadBalancer_free(lb);
+    } else {
+        zhns_HostComputeRoute *rt = text ? zhns_HostComputeRoute_parse(text, ZHNS_NUL_TERMINATED, &err) : NULL;
+        if (!rt) {
+            hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid SDN route: %s", err ? zh_error_message(err) : "none");
+        } else {
+            for (size_t i = 0; !hr && i < rt->Routes_count; i++) {
+                sim_prefix p;
+                if (!rt->Routes[i].DestinationPrefix || sim_prefix_parse(rt->Routes[i].DestinationPrefix, 1, &p) < 0)
+                    hr = FAIL(ErrorRecord, HCN_E_INVALID_PREFIX, "route destination is not an IP prefix");
+            }
+            if (!hr) {
+                rt->ID = idbuf;
+                if (!rt->SchemaVersion)
+                    rt->SchemaVersion = &v;
+                json = zhns_HostComputeRoute_emit(rt, &err);
+            }
+        }
+        zhns_HostComputeRoute_free(rt);
+    }
+    free(text);
+    if (!hr && !json)
+        hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+    if (!hr && old) {
+        free(old->json);
+        old->json = json;
+    } else if (!hr) {
+        if (store(c.w, k, &id, json) < 0) {
+            free(json);
+            hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+        } else if (!(*handle = new_handle(c.w, k, &id))) {
+            unlink_obj(c.w, find(c.w, k, &id));
+            hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+        }
+    } else {
+        free(json);
+    }
+    zh_error_free(err);
+    return end(&c, hr);
+}
+
+zh_hresult ZH_WINAPI sim_HcnCreateLoadBalancer(zh_refguid Id, const zh_wchar *Settings, zh_hcn_loadbalancer *LoadBalancer,
+                                               zh_wchar **ErrorRecord)
+{
+    return put_document(SIM_LOADBALANCER, Id, NULL, Settings, LoadBalancer, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnModifyLoadBalancer(zh_hcn_loadbalancer LoadBalancer, const zh_wchar *Settings,
+                                               zh_wchar **ErrorRecord)
+{
+    return put_document(SIM_LOADBALANCER, NULL, LoadBalancer, Settings, NULL, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnOpenLoadBalancer(zh_refguid Id, zh_hcn_loadbalancer *LoadBalancer, zh_wchar **ErrorRecord)
+{
+    return open_object(SIM_LOADBALANCER, Id, LoadBalancer, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnEnumerateLoadBalancers(const zh_wchar *Query, zh_wchar **LoadBalancer, zh_wchar **ErrorRecord)
+{
+    return enumerate(SIM_LOADBALANCER, Query, LoadBalancer, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnQueryLoadBalancerProperties(zh_hcn_loadbalancer LoadBalancer, const zh_wchar *Query,
+                                                        zh_wchar **Properties, zh_wchar **ErrorRecord)
+{
+    return query_properties(LoadBalancer, SIM_LOADBALANCER, Query, Properties, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnDeleteLoadBalancer(zh_refguid Id, zh_wchar **ErrorRecord)
+{
+    return delete_object(SIM_LOADBALANCER, Id, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnCloseLoadBalancer(zh_hcn_loadbalancer LoadBalancer)
+{
+    return close_handle(LoadBalancer, SIM_LOADBALANCER);
+}
+
+/* ---------------------------------------------------------------- SDN routes */
+zh_hresult ZH_WINAPI sim_HcnCreateSdnRoute(zh_refguid Id, const zh_wchar *Settings, zh_hcn_sdnroute *Route,
+                                           zh_wchar **ErrorRecord)
+{
+    return put_document(SIM_ROUTE, Id, NULL, Settings, Route, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnModifySdnRoute(zh_hcn_sdnroute Route, const zh_wchar *Settings, zh_wchar **ErrorRecord)
+{
+    return put_document(SIM_ROUTE, NULL, Route, Settings, NULL, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnOpenSdnRoute(zh_refguid Id, zh_hcn_sdnroute *Route, zh_wchar **ErrorRecord)
+{
+    return open_object(SIM_ROUTE, Id, Route, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnEnumerateSdnRoutes(const zh_wchar *Query, zh_wchar **Routes, zh_wchar **ErrorRecord)
+{
+    return enumerate(SIM_ROUTE, Query, Routes, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnQuerySdnRouteProperties(zh_hcn_sdnroute Route, const zh_wchar *Query, zh_wchar **Properties,
+                                                    zh_wchar **ErrorRecord)
+{
+    return query_properties(Route, SIM_ROUTE, Query, Properties, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnDeleteSdnRoute(zh_refguid Id, zh_wchar **ErrorRecord)
+{
+    return delete_object(SIM_ROUTE, Id, ErrorRecord);
+}
+
+zh_hresult ZH_WINAPI sim_HcnCloseSdnRoute(zh_hcn_sdnroute Route)
+{
+    return close_handle(Route, SIM_ROUTE);
+}
+
+/* ---------------------------------------------------------------- deletes */
+static zh_hresult delete_object(sim_kind k, zh_refguid Id, zh_wchar **ErrorRecord)
+{
+    call c;
+    zh_hresult hr = begin(&c, ErrorRecord, NULL);
+    if (hr)
+        return hr;
+    zh_guid id;
+    if ((hr = want_id(&c, Id, &id, k)))
+        return end(&c, hr);
+    sim_obj *o = find(c.w, k, &id);
+    char idbuf[ZH_GUID_BUFSIZE];
+    format_id(&id, idbuf);
+    if (!o)
+        return end(&c, FAIL(ErrorRecord, not_found[k], "%s %s not found", kind_names[k], idbuf));
+    if (k == SIM_NETWORK && endpoint_on_network(c.w, &id))
+        return end(&c, FAIL(ErrorRecord, HCN_E_ENTITY_HAS_REFERENCES, "network %s still has endpoints", idbuf));
+    if (k == SIM_ENDPOINT) {
+        /* detach from its namespace first (a documented guess: HNS does not refuse) */
+        char *ns = endpoint_namespace(o);
+        zh_guid ns_id;
+        sim_obj *ns_obj = ns && zh_guid_parse(ns, &ns_id, NULL) == 0 ? find(c.w, SIM_NAMESPACE, &ns_id) : NULL;
+        free(ns);
+        if (ns_obj && (hr = namespace_endpoint(&c, ns_obj, &id, 0)))
+            return end(&c, hr);
+        /* load balancers keep naming it, as HNS's do until they are updated */
+    }
+    if (k == SIM_NAMESPACE) {
+        for (sim_obj *ep = c.w->objs[SIM_ENDPOINT]; ep; ep = ep->next) {
+            char *ns = endpoint_namespace(ep);
+            if (ns && zh_strcasecmp_ascii(ns, idbuf) == 0)
+                set_endpoint_namespace(ep, NULL);
+            free(ns);
+        }
+    }
+    unlink_obj(c.w, o);
+    char note[64];
+    snprintf(note, sizeof note, "{\"ID\":\"%s\"}", idbuf);
+    if (k == SIM_NETWORK)
+        sim_notify(c.w, 4 /* HcnNotificationNetworkDelete */, note);
+    if (k == SIM_NAMESPACE)
+        sim_notify(c.w, 6 /* HcnNotificationNamespaceDelete */, note);
+    return end(&c, 0);
+}
+
+/* ---------------------------------------------------------------- service callbacks */
+zh_hresult ZH_WINAPI sim_HcnRegisterServiceCallback(zh_hcn_notification_callback Callback, void *Context,
+                                                    zh_hcn_callback *CallbackHandle)
+{
+    call c;
+    zh_hresult hr = begin(&c, NULL, NULL);
+    if (hr)
+        return hr;
+    if (!Callback || !CallbackHandle)
+        return end(&c, ZH_E_POINTER);
+    sim_callback *cb = calloc(1, sizeof *cb);
+    if (!cb)
+        return end(&c, ZH_E_OUTOFMEMORY);
+    cb->magic = SIM_CALLBACK_MAGIC;
+    cb->fn = Callback;
+    cb->ctx = Context;
+    cb->next = c.w->callbacks;
+    c.w->callbacks = cb;
+    *CallbackHandle = cb;
+    return end(&c, 0);
+}
+
+/* No callback of the registration runs after this returns (unless called from inside that
+ * very callback, which cannot wait for itself). */
+zh_hresult ZH_WINAPI sim_HcnUnregisterServiceCallback(zh_hcn_callback CallbackHandle)
+{
+    call c;
+    zh_hresult hr = begin(&c, NULL, NULL);
+    if (hr)
+        return hr;
+    sim_callback *cb = NULL;
+    for (sim_callback *p = c.w->callbacks; p; p = p->next)
+        if (p == CallbackHandle && !p->removed)
+            cb = p;
+    if (!cb)
+        return end(&c, ZH_E_HANDLE);
+    cb->removed = 1;
+    if (zh_thread_self_id() != c.w->dispatcher_id)
+        while (c.w->running == cb)
+            zh_cond_wait(&c.w->idle_cond, &c.w->lock);
+    return end(&c, 0);
+}
+
+/* ---------------------------------------------------------------- not simulated */
+/* The guest network service family and port reservations serve VM guests' networking,
+ * which the simulator has no guests for: E_NOTIMPL (docs/simulator.md). */
+#define NOT_SIMULATED_(name, params, ...)                                                         \
+    zh_hresult ZH_WINAPI sim_##name params                                                        \
+    {                                                                                             \
+        (void)0, __VA_ARGS__;                                                                     \
+        return ZH_E_NOTIMPL;                                                                      \
+    }
+NOT_SIMULATED_(HcnRegisterGuestNetworkServiceCallback,
+               (zh_hcn_guestnetworkservice GuestNetworkService, zh_hcn_notification_callback Callback, void *Context,
+                zh_hcn_callback *CallbackHandle),
+               (void)GuestNetworkService, (void)Callback, (void)Context, (void)CallbackHandle)
+NOT_SIMULATED_(HcnUnregisterGuestNetworkServiceCallback, (zh_hcn_callback CallbackHandle), (void)CallbackHandle)
+NOT_SIMULATED_(HcnCreateGuestNetworkService,
+               (zh_refguid Id, const zh_wchar *Settings, zh_hcn_guestnetworkservice *GuestNetworkService,
+                zh_wchar **ErrorRecord),
+               (void)Id, (void)Settings, (void)GuestNetworkService, (void)(ErrorRecord && (*ErrorRecord = NULL)))
+NOT_SIMULATED_(HcnCloseGuestNetworkService, (zh_hcn_guestnetworkservice GuestNetworkService), (void)GuestNetworkService)
+NOT_SIMULATED_(HcnModifyGuestNetworkService,
+               (zh_hcn_guestnetworkservice GuestNetworkService, const zh_wchar *Settings, zh_wchar **ErrorRecord),
+               (void)GuestNetworkService, (void)Settings, (void)(ErrorRecord && (*ErrorRecord = NULL)))
+NOT_SIMULATED_(HcnDeleteGuestNetworkService, (zh_refguid Id, zh_wchar **ErrorRecord), (void)Id,
+               (void)(ErrorRecord && (*ErrorRecord = NULL)))
+NOT_SIMULATED_(HcnReserveGuestNetworkServicePort,
+               (zh_hcn_guestnetworkservice GuestNetworkService, zh_hcn_port_protocol Protocol, zh_hcn_port_access Access,
+                zh_ushort Port, zh_handle *PortReservationHandle),
+               (void)GuestNetworkService, (void)Protocol, (void)Access, (void)Port, (void)PortReservationHandle)
+NOT_SIMULATED_(HcnReserveGuestNetworkServicePortRange,
+               (zh_hcn_guestnetworkservice GuestNetworkService, zh_ushort PortCount,
+                zh_hcn_port_range_reservation *PortRangeReservation, zh_handle *PortReservationHandle),
+               (void)GuestNetworkService, (void)PortCount, (void)PortRangeReservation, (void)PortReservationHandle)
+NOT_SIMULATED_(HcnReleaseGuestNetworkServicePortReservationHandle, (zh_handle PortReservationHandle),
+               (void)PortReservationHandle)
+NOT_SIMULATED_(HcnEnumerateGuestNetworkPortReservations, (zh_ulong * ReturnCount, zh_hcn_port_range_entry **PortEntries),
+               (void)(ReturnCount && (*ReturnCount = 0)), (void)(PortEntries && (*PortEntries = NULL)))
+
+void ZH_WINAPI sim_HcnFreeGuestNetworkPortReservations(zh_hcn_port_range_entry *PortEntries)
+{
+    (void)PortEntries;
+}
+
+/* ---------------------------------------------------------------- teardown */
+void sim_hcn_free_world(sim_world *w)
+{
+    for (int k = 0; k < SIM_KIND_COUNT; k++)
+        while (w->objs[k])
+            unlink_obj(w, w->objs[k]);
+    while (w->handles) {
+        sim_handle *h = w->handles;
+        w->handles = h->next;
+        h->magic = 0;
+        free(h);
+    }
+}

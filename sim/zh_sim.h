@@ -1,0 +1,59 @@
+/* zh_sim.h - the HCS/HCN simulator's controls: start and stop the simulated services, get
+ * their raw entry-point tables, and the test controls (fault injection, latency, call
+ * counters, stopping the service). Never needed by production code: programs reach the
+ * simulator through the "sim:" and "sim:PATH" service URIs.
+ *
+ * Like the real services, the simulator is one per process: zh_sim_open() starts it (or
+ * adds a reference to the one running) and zh_sim_close() drops the reference; the last
+ * close frees everything. See docs/simulator.md.
+ */
+#ifndef ZH_SIM_H
+#define ZH_SIM_H
+
+#include <stdint.h>
+
+#include "zh_error.h"
+#include "zh_raw.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* state_dir NULL: private, in-process state ("sim:"). Opening while a simulator with other
+ * state runs is an invalid-state error. */
+int zh_sim_open(const char *state_dir, zh_error **err);
+void zh_sim_close(void);
+
+/* The raw tables (valid while open) and the free function for the strings they return. */
+const zh_hcs_table *zh_sim_hcs_table(void);
+const zh_hcn_table *zh_sim_hcn_table(void);
+void zh_sim_free_string(zh_wchar *s);
+
+/* Convenience: zh_raw_lib backends over the tables ("table:sim"). */
+zh_raw_lib *zh_sim_hcs_lib(zh_error **err);
+zh_raw_lib *zh_sim_hcn_lib(zh_error **err);
+
+/* ---- test controls ---- */
+
+/* Makes calls of `entry` ("HcnCreateEndpoint"; NULL: any entry point) fail with `hr`:
+ * nth = 0 every call, nth = N only the Nth call from now. An injected failure returns the
+ * HRESULT without touching out-parameters (no ErrorRecord). -1 for an unknown entry. */
+int zh_sim_fault(const char *entry, unsigned nth, int32_t hr);
+void zh_sim_fault_clear(void);
+
+/* Adds `ms` of latency to every call of `entry` (NULL: all). -1 for an unknown entry. */
+int zh_sim_latency(const char *entry, uint32_t ms);
+
+/* Calls of `entry` since the last reset (NULL: all entry points). */
+uint64_t zh_sim_calls(const char *entry);
+void zh_sim_calls_reset(void);
+
+/* Stops the simulated services: registered HCN service callbacks receive
+ * ServiceDisconnect, and every later call fails with RPC_S_SERVER_UNAVAILABLE, except the
+ * Close / Unregister calls that release what callers hold. */
+void zh_sim_stop_service(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZH_SIM_H */
