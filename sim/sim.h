@@ -77,6 +77,8 @@ typedef struct sim_world {
     uint64_t dispatcher_id;
     sim_callback *running;   /* the registration whose callback runs now */
     bool dispatcher_quit;
+
+    struct hcs_state *hcs;   /* the HCS half (sim_hcs.c) */
 } sim_world;
 
 /* The one world of this process; NULL when the simulator is not open. Lock w->lock. */
@@ -98,6 +100,7 @@ void sim_hcn_free_world(sim_world *w);
 /* The simulated entry points, sim_<Name>, with Microsoft's prototypes; sim_core.c wraps
  * each in the table it hands out. */
 #define SIM_DECLARE_(ret, name, params, args) ret ZH_WINAPI sim_##name params;
+ZH_HCS_EXPORTS(SIM_DECLARE_)
 ZH_HCN_EXPORTS(SIM_DECLARE_)
 #undef SIM_DECLARE_
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "sim_hcs.h"
 #include "zh_hresult.h"
 #include "zh_str.h"
 #include "zh_utf.h"
@@ -69,6 +70,19 @@ int zh_sim_open(const char *state_dir, zh_error **err)
         zh_mutex_unlock(&world_lock);
         return -1;
     }
+    if (sim_hcs_init(w, err) < 0) {
+        zh_mutex_lock(&w->lock);
+        w->dispatcher_quit = true;
+        zh_cond_broadcast(&w->notes_cond);
+        zh_mutex_unlock(&w->lock);
+        zh_thread_join(w->dispatcher);
+        zh_cond_destroy(&w->notes_cond);
+        zh_cond_destroy(&w->idle_cond);
+        zh_mutex_destroy(&w->lock);
+        free(w);
+        zh_mutex_unlock(&world_lock);
+        return -1;
+    }
     world = w;
     zh_mutex_unlock(&world_lock);
     return 0;
@@ -85,6 +99,7 @@ void zh_sim_close(void)
     world = NULL;
     zh_mutex_unlock(&world_lock);
 
+    sim_hcs_free(w);
     zh_mutex_lock(&w->lock);
     w->dispatcher_quit = true;
     zh_cond_broadcast(&w->notes_cond);
@@ -122,6 +137,7 @@ void zh_sim_stop_service(void)
     if (!w->stopped) {
         w->stopped = true;
         sim_notify(w, 0x01000000u /* HcnNotificationServiceDisconnect */, NULL);
+        sim_hcs_service_stopped(w);
     }
     zh_mutex_unlock(&w->lock);
 }
@@ -431,13 +447,13 @@ void zh_sim_calls_reset(void)
 #define WRAP_zh_hcs_operation_type(name, params, args, id) WRAP_PLAIN_(zh_hcs_operation_type, name, params, args, id)
 #define WRAP_zh_u64(name, params, args, id) WRAP_PLAIN_(zh_u64, name, params, args, id)
 
+#define WRAP_HCS_(ret, name, params, args) WRAP_##ret(name, params, args, ZH_HCS_ID_##name)
 #define WRAP_HCN_(ret, name, params, args) WRAP_##ret(name, params, args, ZH_HCS_ID_COUNT + ZH_HCN_ID_##name)
+ZH_HCS_EXPORTS(WRAP_HCS_)
 ZH_HCN_EXPORTS(WRAP_HCN_)
 
 #define MEMBER_(ret, name, params, args) w_##name,
-/* The HCS half of the simulator is not written yet: its table is empty, so every HCS entry
- * reports "table:sim does not implement HcsX" (unsupported) instead of pretending. */
-static const zh_hcs_table hcs_table = {0};
+static const zh_hcs_table hcs_table = {ZH_HCS_EXPORTS(MEMBER_)};
 static const zh_hcn_table hcn_table = {ZH_HCN_EXPORTS(MEMBER_)};
 #undef MEMBER_
 

@@ -44,6 +44,11 @@ void zh_sim_fault_clear(void);
 /* Adds `ms` of latency to every call of `entry` (NULL: all). -1 for an unknown entry. */
 int zh_sim_latency(const char *entry, uint32_t ms);
 
+/* HCS operations started by `entry` (e.g. "HcsShutDownComputeSystem"; NULL: all) complete
+ * `ms` after the call accepted them, instead of at once: for timeouts, cancellation and
+ * escalation tests. -1 for an unknown entry or when the simulator is not open. */
+int zh_sim_op_delay(const char *entry, uint32_t ms);
+
 /* Calls of `entry` since the last reset (NULL: all entry points). */
 uint64_t zh_sim_calls(const char *entry);
 void zh_sim_calls_reset(void);

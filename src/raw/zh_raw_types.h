@@ -44,6 +44,7 @@ typedef HCS_SYSTEM zh_hcs_system;
 typedef HCS_PROCESS zh_hcs_process;
 typedef HCS_OPERATION_TYPE zh_hcs_operation_type;
 typedef HCS_OPERATION_COMPLETION zh_hcs_operation_completion;
+typedef HCS_EVENT_TYPE zh_hcs_event_type;
 typedef HCS_EVENT zh_hcs_event;
 typedef HCS_EVENT_OPTIONS zh_hcs_event_options;
 typedef HCS_EVENT_CALLBACK zh_hcs_event_callback;

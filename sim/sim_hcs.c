@@ -1,0 +1,1559 @@
+/* sim_hcs.c - the simulated Host Compute Service (computecore.dll): operations, compute
+ * systems and their events. Processes are in sim_proc.c.
+ *
+ * A call that takes an HCS_OPERATION validates its arguments, marks the operation pending
+ * and queues the work for the service's worker thread, returning S_OK ("accepted"), as HCS
+ * does. The worker applies the change (the state machine below), completes the operation
+ * and delivers completion callbacks and system events - always on the worker, never on the
+ * caller's thread, and never with the world locked. Closing a handle drains its callbacks
+ * in flight; no callback of a handle runs after its close returns, and closing sends no
+ * final event. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <zhcs/schema.h>
+
+#include "sim_hcs.h"
+#include "zh_errdoc.h"
+#include "zh_hresult.h"
+#include "zh_str.h"
+
+#define INFINITE_MS 0xFFFFFFFFu
+
+/* ---------------------------------------------------------------- state */
+hcs_state *sim_hcs_state(sim_world *w)
+{
+    return w ? w->hcs : NULL;
+}
+
+static void worker_main(void *arg);
+
+int sim_hcs_init(sim_world *w, zh_error **err)
+{
+    hcs_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return zh_error_set(err, ZH_E_OUTOFMEMORY, "zh_sim_open", "out of memory");
+    zh_cond_init(&s->jobs_cond);
+    zh_cond_init(&s->done_cond);
+    w->hcs = s;
+    if (zh_thread_start(&s->worker, worker_main, w, err) < 0) {
+        zh_cond_destroy(&s->jobs_cond);
+        zh_cond_destroy(&s->done_cond);
+        free(s);
+        w->hcs = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static void free_system(hcs_state *s, hcs_system *sys)
+{
+    for (hcs_system **p = &s->systems; *p; p = &(*p)->next) {
+        if (*p == sys) {
+            *p = sys->next;
+            break;
+        }
+    }
+    sim_proc_free_all(s, sys);
+    free(sys->id);
+    free(sys->owner);
+    free(sys->name);
+    free(sys->config);
+    free(sys->exit_status);
+    free(sys);
+}
+
+static void free_op(hcs_state *s, hcs_op *op)
+{
+    for (hcs_op **p = &s->ops; *p; p = &(*p)->next) {
+        if (*p == op) {
+            *p = op->next;
+            break;
+        }
+    }
+    op->magic = 0;
+    free(op->result);
+    free(op);
+}
+
+static void op_put(hcs_state *s, hcs_op *op)
+{
+    if (--op->refs == 0)
+        free_op(s, op);
+}
+
+/* At the last zh_sim_close: stop the worker, then free what callers leaked. */
+void sim_hcs_free(sim_world *w)
+{
+    hcs_state *s = w->hcs;
+    if (!s)
+        return;
+    zh_mutex_lock(&w->lock);
+    s->quit = true;
+    zh_cond_broadcast(&s->jobs_cond);
+    zh_mutex_unlock(&w->lock);
+    zh_thread_join(s->worker);
+
+    zh_mutex_lock(&w->lock);
+    while (s->jobs) {
+        hcs_job *j = s->jobs;
+        s->jobs = j->next;
+        if (j->op)
+            j->op->refs--;
+        free(j->arg);
+        free(j);
+    }
+    while (s->systems)
+        free_system(s, s->systems); /* their processes go to the reaper */
+    zh_mutex_unlock(&w->lock);
+    sim_proc_reap(w, true); /* process threads end without the lock held */
+    zh_mutex_lock(&w->lock);
+    while (s->jobs) { /* queued by processes that exited just now */
+        hcs_job *j = s->jobs;
+        s->jobs = j->next;
+        if (j->op)
+            j->op->refs--;
+        free(j->arg);
+        free(j);
+    }
+    sim_proc_free_handles(s);
+    while (s->sys_handles) {
+        hcs_sys_handle *h = s->sys_handles;
+        s->sys_handles = h->next;
+        h->magic = 0;
+        free(h);
+    }
+    while (s->ops)
+        free_op(s, s->ops);
+    zh_mutex_unlock(&w->lock);
+    zh_cond_destroy(&s->jobs_cond);
+    zh_cond_destroy(&s->done_cond);
+    free(s);
+    w->hcs = NULL;
+}
+
+/* ---------------------------------------------------------------- events */
+void sim_hcs_add_event(hcs_event_batch *b, zh_hcs_event_callback cb, void *ctx, int *running, zh_hcs_event_type type,
+                       const char *data, zh_hcs_operation op)
+{
+    if (!cb || b->count >= sizeof b->item / sizeof b->item[0])
+        return;
+    size_t i = b->count++;
+    b->item[i].cb = cb;
+    b->item[i].ctx = ctx;
+    b->item[i].running = running;
+    b->data[i] = data ? sim_wstr(data) : NULL;
+    b->item[i].event.Type = type;
+    b->item[i].event.EventData = b->data[i];
+    b->item[i].event.Operation = op;
+    if (running)
+        (*running)++;
+}
+
+void sim_hcs_sys_events(hcs_state *s, hcs_system *sys, zh_hcs_event_type type, const char *data, hcs_event_batch *b)
+{
+    for (hcs_sys_handle *h = s->sys_handles; h; h = h->next)
+        if (h->sys == sys && h->callback && !h->closing)
+            sim_hcs_add_event(b, h->callback, h->context, &h->running, type, data, NULL);
+}
+
+void sim_hcs_deliver(sim_world *w, hcs_event_batch *b)
+{
+    for (size_t i = 0; i < b->count; i++)
+        b->item[i].cb(&b->item[i].event, b->item[i].ctx); /* the event and its data stay ours */
+    zh_mutex_lock(&w->lock);
+    for (size_t i = 0; i < b->count; i++) {
+        if (b->item[i].running)
+            (*b->item[i].running)--;
+        zh_sim_free_string(b->data[i]);
+    }
+    if (w->hcs) {
+        sim_hcs_reap_handles(w->hcs);
+        zh_cond_broadcast(&w->hcs->done_cond);
+    }
+    zh_mutex_unlock(&w->lock);
+    b->count = 0;
+}
+
+void sim_hcs_reap_handles(hcs_state *s)
+{
+    for (hcs_sys_handle **p = &s->sys_handles; *p;) {
+        hcs_sys_handle *h = *p;
+        if (h->zombie && h->running == 0) {
+            *p = h->next;
+            h->magic = 0;
+            free(h);
+        } else {
+            p = &h->next;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- handles */
+hcs_op *sim_hcs_op(hcs_state *s, zh_hcs_operation op)
+{
+    for (hcs_op *o = s ? s->ops : NULL; o; o = o->next)
+        if ((void *)o == (void *)op && !o->closed)
+            return o;
+    return NULL;
+}
+
+hcs_sys_handle *sim_hcs_sys_handle(hcs_state *s, zh_hcs_system h)
+{
+    for (hcs_sys_handle *p = s ? s->sys_handles : NULL; p; p = p->next)
+        if ((void *)p == (void *)h && !p->closing)
+            return p;
+    return NULL;
+}
+
+/* Locks the world and finds the HCS state. NULL when the service is gone. */
+static hcs_state *lock_state(sim_world **w)
+{
+    *w = sim_world_get();
+    if (!*w)
+        return NULL;
+    zh_mutex_lock(&(*w)->lock);
+    if (!(*w)->hcs) {
+        zh_mutex_unlock(&(*w)->lock);
+        return NULL;
+    }
+    return (*w)->hcs;
+}
+
+/* ---------------------------------------------------------------- operations */
+zh_hcs_operation ZH_WINAPI sim_HcsCreateOperation(const void *context, zh_hcs_operation_completion callback)
+{
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return NULL;
+    hcs_op *op = calloc(1, sizeof *op);
+    if (op) {
+        op->magic = HCS_OP_MAGIC;
+        op->refs = 1;
+        op->context = context;
+        op->callback = callback;
+        op->type = HcsOperationTypeNone;
+        op->id = ++s->next_op_id;
+        op->state = OP_IDLE;
+        op->next = s->ops;
+        s->ops = op;
+    }
+    zh_mutex_unlock(&w->lock);
+    return (zh_hcs_operation)(void *)op;
+}
+
+void ZH_WINAPI sim_HcsCloseOperation(zh_hcs_operation operation)
+{
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return;
+    hcs_op *op = sim_hcs_op(s, operation);
+    if (op) {
+        /* Allowed while in flight and from inside its own callback: the result is discarded
+         * and the memory goes when the last reference does. */
+        op->closed = true;
+        op_put(s, op);
+    }
+    zh_mutex_unlock(&w->lock);
+}
+
+zh_voidp ZH_WINAPI sim_HcsGetOperationContext(zh_hcs_operation operation)
+{
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return NULL;
+    hcs_op *op = sim_hcs_op(s, operation);
+    void *ctx = op ? (void *)(uintptr_t)op->context : NULL;
+    zh_mutex_unlock(&w->lock);
+    return ctx;
+}
+
+zh_hresult ZH_WINAPI sim_HcsSetOperationContext(zh_hcs_operation operation, const void *context)
+{
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return ZH_E_RPC_SERVER_UNAVAILABLE;
+    hcs_op *op = sim_hcs_op(s, operation);
+    if (op)
+        op->context = context;
+    zh_mutex_unlock(&w->lock);
+    return op ? 0 : ZH_E_HANDLE;
+}
+
+zh_hresult ZH_WINAPI sim_HcsSetOperationCallback(zh_hcs_operation operation, const void *context,
+                                                 zh_hcs_operation_completion callback)
+{
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return ZH_E_RPC_SERVER_UNAVAILABLE;
+    hcs_op *op = sim_hcs_op(s, operation);
+    zh_hresult hr = 0;
+    if (!op)
+        hr = ZH_E_HANDLE;
+    else if (op->state == OP_PENDING)
+        hr = HCS_E_OPERATION_ALREADY_STARTED;
+    else {
+        op->context = context;
+        op->callback = callback;
+    }
+    zh_mutex_unlock(&w->lock);
+    return hr;
+}
+
+zh_hcs_system ZH_WINAPI sim_HcsGetComputeSystemFromOperation(zh_hcs_operation operation)
+{
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return NULL;
+    hcs_op *op = sim_hcs_op(s, operation);
+    zh_hcs_system h = op ? (zh_hcs_system)(void *)op->sysh : NULL;
+    zh_mutex_unlock(&w->lock);
+    return h;
+}
+
+zh_hcs_process ZH_WINAPI sim_HcsGetProcessFromOperation(zh_hcs_operation operation)
+{
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return NULL;
+    hcs_op *op = sim_hcs_op(s, operation);
+    zh_hcs_process h = op ? (zh_hcs_process)(void *)op->proch : NULL;
+    zh_mutex_unlock(&w->lock);
+    return h;
+}
+
+zh_hcs_operation_type ZH_WINAPI sim_HcsGetOperationType(zh_hcs_operation operation)
+{
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return HcsOperationTypeNone;
+    hcs_op *op = sim_hcs_op(s, operation);
+    zh_hcs_operation_type t = op ? op->type : HcsOperationTypeNone;
+    zh_mutex_unlock(&w->lock);
+    return t;
+}
+
+zh_u64 ZH_WINAPI sim_HcsGetOperationId(zh_hcs_operation operation)
+{
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return (zh_u64)-1;
+    hcs_op *op = sim_hcs_op(s, operation);
+    zh_u64 id = op ? op->id : (zh_u64)-1; /* HCS_INVALID_OPERATION_ID */
+    zh_mutex_unlock(&w->lock);
+    return id;
+}
+
+/* The result of a completed operation (lock held). */
+static zh_hresult take_result(hcs_op *op, zh_hcs_process_information *pi, zh_wchar **doc)
+{
+    if (doc)
+        *doc = op->result ? sim_wstr(op->result) : NULL;
+    if (pi) {
+        memset(pi, 0, sizeof *pi);
+        if (op->has_pi) {
+            *pi = op->pi; /* the stdio handles are the caller's from now on */
+            op->has_pi = false;
+        }
+    }
+    return (zh_hresult)op->hr;
+}
+
+static zh_hresult get_result(zh_hcs_operation operation, zh_hcs_process_information *pi, zh_wchar **doc)
+{
+    if (doc)
+        *doc = NULL;
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return ZH_E_RPC_SERVER_UNAVAILABLE;
+    hcs_op *op = sim_hcs_op(s, operation);
+    zh_hresult hr;
+    if (!op)
+        hr = ZH_E_HANDLE;
+    else if (op->state == OP_IDLE)
+        hr = HCS_E_OPERATION_NOT_STARTED;
+    else if (op->state == OP_PENDING)
+        hr = HCS_E_OPERATION_PENDING;
+    else
+        hr = take_result(op, pi, doc);
+    zh_mutex_unlock(&w->lock);
+    return hr;
+}
+
+zh_hresult ZH_WINAPI sim_HcsGetOperationResult(zh_hcs_operation operation, zh_wchar **resultDocument)
+{
+    return get_result(operation, NULL, resultDocument);
+}
+
+zh_hresult ZH_WINAPI sim_HcsGetOperationResultAndProcessInfo(zh_hcs_operation operation,
+                                                             zh_hcs_process_information *processInformation,
+                                                             zh_wchar **resultDocument)
+{
+    return get_result(operation, processInformation, resultDocument);
+}
+
+static zh_hresult wait_result(zh_hcs_operation operation, zh_dword timeoutMs, zh_hcs_process_information *pi,
+                              zh_wchar **doc)
+{
+    if (doc)
+        *doc = NULL;
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return ZH_E_RPC_SERVER_UNAVAILABLE;
+    hcs_op *op = sim_hcs_op(s, operation);
+    if (!op) {
+        zh_mutex_unlock(&w->lock);
+        return ZH_E_HANDLE;
+    }
+    if (op->state == OP_IDLE) {
+        zh_mutex_unlock(&w->lock);
+        return HCS_E_OPERATION_NOT_STARTED;
+    }
+    op->refs++; /* survives a close from another thread while we wait */
+    uint64_t deadline = zh_monotonic_ns() + (uint64_t)timeoutMs * 1000000u;
+    while (op->state != OP_DONE && !op->closed) {
+        if (timeoutMs == INFINITE_MS)
+            zh_cond_wait(&s->done_cond, &w->lock);
+        else if (zh_cond_wait_until(&s->done_cond, &w->lock, deadline))
+            break;
+    }
+    zh_hresult hr;
+    if (op->closed)
+        hr = ZH_E_HANDLE;
+    else if (op->state != OP_DONE)
+        hr = HCS_E_OPERATION_TIMEOUT; /* the operation goes on */
+    else
+        hr = take_result(op, pi, doc);
+    op_put(s, op);
+    zh_mutex_unlock(&w->lock);
+    return hr;
+}
+
+zh_hresult ZH_WINAPI sim_HcsWaitForOperationResult(zh_hcs_operation operation, zh_dword timeoutMs,
+                                                   zh_wchar **resultDocument)
+{
+    return wait_result(operation, timeoutMs, NULL, resultDocument);
+}
+
+zh_hresult ZH_WINAPI sim_HcsWaitForOperationResultAndProcessInfo(zh_hcs_operation operation, zh_dword timeoutMs,
+                                                                 zh_hcs_process_information *processInformation,
+                                                                 zh_wchar **resultDocument)
+{
+    return wait_result(operation, timeoutMs, processInformation, resultDocument);
+}
+
+/* Completes an operation (lock held) and collects its completion notice into `b`. The
+ * callback itself is invoked by the caller after unlocking (complete_deliver). */
+typedef struct completion {
+    hcs_op *op;
+    zh_hcs_operation_completion cb;
+    void *ctx;
+} completion;
+
+static completion complete_op(hcs_state *s, hcs_op *op, int32_t hr, hcs_event_batch *b)
+{
+    completion c = {NULL, NULL, NULL};
+    op->hr = hr;
+    op->state = OP_DONE;
+    zh_cond_broadcast(&s->done_cond);
+    if (op->closed)
+        return c;
+    if (op->event_to) {
+        hcs_sys_handle *h = op->event_to;
+        sim_hcs_add_event(b, h->callback, h->context, &h->running, HcsEventOperationCallback, op->result,
+                          (zh_hcs_operation)(void *)op);
+    } else if (op->callback) {
+        op->refs++;
+        c.op = op;
+        c.cb = op->callback;
+        c.ctx = (void *)(uintptr_t)op->context;
+    }
+    return c;
+}
+
+/* Delivers a completion callback (lock NOT held). The callback may close the operation. */
+static void complete_deliver(sim_world *w, completion *c)
+{
+    if (!c->op)
+        return;
+    c->cb((zh_hcs_operation)(void *)c->op, c->ctx);
+    zh_mutex_lock(&w->lock);
+    op_put(w->hcs, c->op);
+    zh_mutex_unlock(&w->lock);
+}
+
+zh_hresult sim_hcs_op_begin(hcs_state *s, zh_hcs_operation operation, zh_hcs_operation_type type, hcs_sys_handle *sysh,
+                            hcs_proc_handle *proch, hcs_op **out)
+{
+    hcs_op *op = sim_hcs_op(s, operation);
+    *out = NULL;
+    if (!op)
+        return operation ? ZH_E_HANDLE : ZH_E_INVALIDARG;
+    if (op->state == OP_PENDING)
+        return HCS_E_OPERATION_ALREADY_STARTED;
+    hcs_sys_handle *events = sysh && sysh->callback && (sysh->options & HcsEventOptionEnableOperationCallbacks) ? sysh : NULL;
+    if (events && op->callback)
+        return HCS_E_OPERATION_SYSTEM_CALLBACK_ALREADY_SET;
+    free(op->result);
+    op->result = NULL;
+    op->hr = 0;
+    op->has_pi = false;
+    op->state = OP_PENDING;
+    op->type = type;
+    op->sysh = sysh;
+    op->proch = proch;
+    op->event_to = events;
+    *out = op;
+    return 0;
+}
+
+int sim_hcs_queue(hcs_state *s, hcs_op *op, uint32_t delay_ms, int (*run)(hcs_state *, hcs_job *, hcs_event_batch *),
+                  hcs_system *sys, hcs_proc *proc, const char *arg)
+{
+    hcs_job *j = calloc(1, sizeof *j);
+    if (!j || (arg && !(j->arg = zh_strdup(arg)))) {
+        free(j);
+        return -1;
+    }
+    j->due_ns = zh_monotonic_ns() + (uint64_t)delay_ms * 1000000u;
+    j->run = run;
+    j->op = op;
+    j->sys = sys;
+    j->proc = proc;
+    if (op)
+        op->refs++;
+    hcs_job **p = &s->jobs;
+    while (*p && (*p)->due_ns <= j->due_ns)
+        p = &(*p)->next;
+    j->next = *p;
+    *p = j;
+    zh_cond_broadcast(&s->jobs_cond);
+    return 0;
+}
+
+zh_hresult ZH_WINAPI sim_HcsCancelOperation(zh_hcs_operation operation)
+{
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return ZH_E_RPC_SERVER_UNAVAILABLE;
+    hcs_op *op = sim_hcs_op(s, operation);
+    zh_hresult hr = 0;
+    hcs_event_batch b = {0};
+    completion c = {NULL, NULL, NULL};
+    if (!op) {
+        hr = ZH_E_HANDLE;
+    } else if (op->state == OP_IDLE) {
+        hr = HCS_E_OPERATION_NOT_STARTED;
+    } else if (op->state == OP_PENDING) {
+        /* work not yet applied is dropped; the operation completes as cancelled */
+        for (hcs_job **p = &s->jobs; *p; p = &(*p)->next) {
+            if ((*p)->op == op) {
+                hcs_job *j = *p;
+                *p = j->next;
+                free(j->arg);
+                free(j);
+                op->refs--;
+                c = complete_op(s, op, ZH_E_CANCELLED, &b);
+                break;
+            }
+        }
+        if (op->state == OP_PENDING)
+            hr = HCS_E_OPERATION_PENDING; /* already being applied */
+    }
+    zh_mutex_unlock(&w->lock);
+    sim_hcs_deliver(w, &b);
+    complete_deliver(w, &c);
+    return hr;
+}
+
+/* ---------------------------------------------------------------- the worker */
+static void worker_main(void *arg)
+{
+    sim_world *w = arg;
+    hcs_state *s = w->hcs;
+    zh_mutex_lock(&w->lock);
+    s->worker_id = zh_thread_self_id();
+    while (!s->quit) {
+        if (!s->jobs) {
+            zh_cond_wait(&s->jobs_cond, &w->lock);
+            continue;
+        }
+        if (zh_monotonic_ns() < s->jobs->due_ns) {
+            zh_cond_wait_until(&s->jobs_cond, &w->lock, s->jobs->due_ns);
+            continue;
+        }
+        hcs_job *j = s->jobs;
+        s->jobs = j->next;
+        hcs_event_batch b = {0};
+        int32_t hr = j->run(s, j, &b);
+        completion c = {NULL, NULL, NULL};
+        if (j->op) {
+            if (j->op->state == OP_PENDING)
+                c = complete_op(s, j->op, hr, &b);
+            op_put(s, j->op);
+        }
+        free(j->arg);
+        free(j);
+        zh_mutex_unlock(&w->lock);
+        sim_hcs_deliver(w, &b);
+        complete_deliver(w, &c);
+        sim_proc_reap(w, false);
+        zh_mutex_lock(&w->lock);
+    }
+    zh_mutex_unlock(&w->lock);
+}
+
+/* ---------------------------------------------------------------- systems */
+static const char *state_name(int st)
+{
+    static const char *const names[] = {"Created", "Running", "Paused", "Stopped", "SavedAsTemplate"};
+    return names[st];
+}
+
+static hcs_system *find_system(hcs_state *s, const char *id)
+{
+    for (hcs_system *sys = s->systems; sys; sys = sys->next)
+        if (zh_strcasecmp_ascii(sys->id, id) == 0)
+            return sys;
+    return NULL;
+}
+
+/* A ResultError document for an operation's result. */
+static char *result_error(int32_t hr, const char *fmt, ...) ZH_PRINTF(2, 3);
+static char *result_error(int32_t hr, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = zh_vasprintf(fmt, ap);
+    va_end(ap);
+    zhcs_ResultError re = {0};
+    re.has_Error = true;
+    re.Error = hr;
+    re.ErrorMessage = msg;
+    char *doc = zhcs_ResultError_emit(&re, NULL);
+    free(msg);
+    return doc;
+}
+
+static int fail_op(hcs_op *op, int32_t hr, const char *msg)
+{
+    if (op) {
+        free(op->result);
+        op->result = result_error(hr, "%s", msg);
+    }
+    return hr;
+}
+
+/* The system stops: processes end, waiters wake, SystemExited goes to every callback. */
+static void stop_system(hcs_state *s, hcs_system *sys, const char *exit_type, int32_t status, hcs_event_batch *b)
+{
+    if (sys->state == SYS_STOPPED)
+        return;
+    sys->state = SYS_STOPPED;
+    sys->stopped_ns = zh_monotonic_ns();
+    sim_proc_stop_all(s, sys);
+    zhcs_SystemExitStatus st = {0};
+    st.has_Status = true;
+    st.Status = status;
+    st.has_ExitType = true;
+    st.ExitType = strcmp(exit_type, "GracefulExit") == 0   ? ZHCS_NOTIFICATIONTYPE_GRACEFULEXIT
+                  : strcmp(exit_type, "ForcedExit") == 0   ? ZHCS_NOTIFICATIONTYPE_FORCEDEXIT
+                                                           : ZHCS_NOTIFICATIONTYPE_UNEXPECTEDEXIT;
+    free(sys->exit_status);
+    sys->exit_status = zhcs_SystemExitStatus_emit(&st, NULL);
+    zh_cond_broadcast(&s->done_cond);
+    if (b)
+        sim_hcs_sys_events(s, sys, HcsEventSystemExited, sys->exit_status, b);
+}
+
+static int run_create(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    (void)s;
+    (void)b;
+    j->sys->creating = false;
+    return 0;
+}
+
+static int already_stopped(hcs_job *j)
+{
+    return fail_op(j->op, HCS_E_SYSTEM_ALREADY_STOPPED, "The operation could not be completed: the virtual machine or container has already stopped.");
+}
+
+static int invalid_state(hcs_job *j, const char *what)
+{
+    char msg[256];
+    snprintf(msg, sizeof msg, "The requested operation (%s) is not valid in the system's current state (%s).", what,
+             state_name(j->sys->state));
+    return fail_op(j->op, HCS_E_INVALID_STATE, msg);
+}
+
+static int run_start(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    (void)s;
+    (void)b;
+    hcs_system *sys = j->sys;
+    if (sys->state == SYS_STOPPED)
+        return already_stopped(j);
+    if (sys->state != SYS_CREATED)
+        return invalid_state(j, "Start");
+    sys->state = SYS_RUNNING;
+    sys->started_ns = zh_monotonic_ns();
+    return 0;
+}
+
+static int run_shutdown(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    hcs_system *sys = j->sys;
+    if (sys->state == SYS_STOPPED)
+        return already_stopped(j);
+    if (sys->state == SYS_CREATED)
+        return invalid_state(j, "Shutdown");
+    stop_system(s, sys, "GracefulExit", 0, b);
+    return 0;
+}
+
+static int run_terminate(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    if (j->sys->state == SYS_STOPPED)
+        return already_stopped(j);
+    stop_system(s, j->sys, "ForcedExit", 0, b);
+    return 0;
+}
+
+static int run_pause(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    (void)s;
+    (void)b;
+    if (j->sys->state == SYS_STOPPED)
+        return already_stopped(j);
+    if (j->sys->state != SYS_RUNNING)
+        return invalid_state(j, "Pause");
+    j->sys->state = SYS_PAUSED;
+    return 0;
+}
+
+static int run_resume(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    (void)s;
+    (void)b;
+    if (j->sys->state == SYS_STOPPED)
+        return already_stopped(j);
+    if (j->sys->state != SYS_PAUSED && j->sys->state != SYS_SAVED)
+        return invalid_state(j, "Resume");
+    j->sys->state = SYS_RUNNING;
+    return 0;
+}
+
+/* Save: from Paused; AsTemplate leaves the system SavedAsTemplate (a documented guess). */
+static int run_save(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    (void)s;
+    (void)b;
+    if (j->sys->state == SYS_STOPPED)
+        return already_stopped(j);
+    if (j->sys->state != SYS_PAUSED)
+        return invalid_state(j, "Save");
+    if (j->arg && strstr(j->arg, "AsTemplate"))
+        j->sys->state = SYS_SAVED;
+    return 0;
+}
+
+static int run_crash(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    hcs_system *sys = j->sys;
+    if (sys->state == SYS_STOPPED)
+        return already_stopped(j);
+    if (sys->state != SYS_RUNNING)
+        return invalid_state(j, "Crash");
+    sim_hcs_sys_events(s, sys, HcsEventSystemCrashInitiated, NULL, b);
+    zhcs_CrashReport cr = {0};
+    cr.SystemId = sys->id;
+    cr.CrashLog = "simulated crash (HcsCrashComputeSystem)";
+    cr.has_Status = true;
+    cr.Status = 0;
+    char *report = zhcs_CrashReport_emit(&cr, NULL);
+    sim_hcs_sys_events(s, sys, HcsEventSystemCrashReport, report, b);
+    free(report);
+    stop_system(s, sys, "UnexpectedExit", HCS_E_UNEXPECTED_EXIT, b);
+    return 0;
+}
+
+static int run_modify(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    (void)s;
+    (void)b;
+    if (j->sys->state == SYS_STOPPED)
+        return already_stopped(j);
+    return 0;
+}
+
+/* Statistics that advance with the system's uptime. */
+static void fill_statistics(hcs_system *sys, zhcs_Statistics *st, zhcs_ProcessorStats *p, zhcs_MemoryStats *m,
+                            zhcs_StorageStats *io, char *now_buf, size_t now_size)
+{
+    uint64_t up = (zh_monotonic_ns() - sys->started_ns) / 100u; /* 100 ns units */
+    time_t now = time(NULL);
+    struct tm tmv;
+#ifdef _WIN32
+    gmtime_s(&tmv, &now);
+#else
+    gmtime_r(&now, &tmv);
+#endif
+    strftime(now_buf, now_size, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    st->Timestamp = now_buf;
+    st->has_Uptime100ns = true;
+    st->Uptime100ns = up;
+    p->has_TotalRuntime100ns = p->has_RuntimeUser100ns = p->has_RuntimeKernel100ns = true;
+    p->TotalRuntime100ns = up / 4;
+    p->RuntimeUser100ns = up / 6;
+    p->RuntimeKernel100ns = up / 4 - up / 6;
+    m->has_MemoryUsageCommitBytes = m->has_MemoryUsageCommitPeakBytes = m->has_MemoryUsagePrivateWorkingSetBytes = true;
+    m->MemoryUsageCommitBytes = 64u * 1024 * 1024 + (up / 10000) % (32u * 1024 * 1024);
+    m->MemoryUsageCommitPeakBytes = 96u * 1024 * 1024;
+    m->MemoryUsagePrivateWorkingSetBytes = m->MemoryUsageCommitBytes / 2;
+    io->has_ReadCountNormalized = io->has_ReadSizeBytes = io->has_WriteCountNormalized = io->has_WriteSizeBytes = true;
+    io->ReadCountNormalized = up / 100000;
+    io->ReadSizeBytes = io->ReadCountNormalized * 4096;
+    io->WriteCountNormalized = up / 250000;
+    io->WriteSizeBytes = io->WriteCountNormalized * 4096;
+    st->Processor = p;
+    st->Memory = m;
+    st->Storage = io;
+}
+
+/* Basic Properties of a system (the members enumeration returns). */
+static void basic_properties(hcs_system *sys, zhcs_Properties *p)
+{
+    p->Id = sys->id;
+    p->has_SystemType = true;
+    p->SystemType = sys->is_vm ? ZHCS_SYSTEMTYPE_VIRTUALMACHINE : ZHCS_SYSTEMTYPE_CONTAINER;
+    p->Name = sys->name ? sys->name : sys->id;
+    p->Owner = sys->owner;
+    p->RuntimeId = sys->runtime_id;
+    p->has_State = true;
+    p->State = sys->state == SYS_CREATED   ? ZHCS_STATE_CREATED
+               : sys->state == SYS_RUNNING ? ZHCS_STATE_RUNNING
+               : sys->state == SYS_PAUSED  ? ZHCS_STATE_PAUSED
+               : sys->state == SYS_SAVED   ? ZHCS_STATE_SAVEDASTEMPLATE
+                                           : ZHCS_STATE_STOPPED;
+    p->has_Stopped = true;
+    p->Stopped = sys->state == SYS_STOPPED;
+}
+
+zhcs_ProcessDetails *sim_proc_details(hcs_state *s, hcs_system *sys, size_t *count);
+
+static int run_properties(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    (void)b;
+    hcs_system *sys = j->sys;
+    zhcs_System_PropertyQuery *q = j->arg ? zhcs_System_PropertyQuery_parse(j->arg, ZHCS_NUL_TERMINATED, NULL) : NULL;
+    zhcs_Properties p = {0};
+    basic_properties(sys, &p);
+    zhcs_Statistics st = {0};
+    zhcs_ProcessorStats ps = {0};
+    zhcs_MemoryStats ms = {0};
+    zhcs_StorageStats io = {0};
+    zhcs_MemoryInformationForVm mem = {0};
+    zhcs_VmMemory vmm = {0};
+    zhcs_ProcessDetails *procs = NULL;
+    char now[64];
+    int32_t hr = 0;
+    for (size_t i = 0; q && i < q->PropertyTypes_count && !hr; i++) {
+        switch (q->PropertyTypes[i]) {
+        case ZHCS_SYSTEM_PROPERTYTYPE_STATISTICS:
+            if (sys->state == SYS_STOPPED || sys->state == SYS_CREATED) {
+                /* what HCS answers when a stats query races a stop */
+                hr = fail_op(j->op, ZH_E_HANDLE, "The handle is invalid: the system is not running.");
+                break;
+            }
+            fill_statistics(sys, &st, &ps, &ms, &io, now, sizeof now);
+            p.Statistics = &st;
+            break;
+        case ZHCS_SYSTEM_PROPERTYTYPE_PROCESSLIST:
+            procs = sim_proc_details(s, sys, &p.ProcessList_count);
+            p.ProcessList = procs;
+            if (!procs)
+                p.ProcessList = (zhcs_ProcessDetails *)(void *)&p; /* present, empty */
+            break;
+        case ZHCS_SYSTEM_PROPERTYTYPE_MEMORY:
+            if (sys->is_vm) {
+                vmm.has_AssignedMemory = true;
+                vmm.AssignedMemory = 1024u * 1024 * 1024;
+                vmm.has_AvailableMemory = true;
+                vmm.AvailableMemory = 512;
+                mem.VirtualMachineMemory = &vmm;
+                p.Memory = &mem;
+            }
+            break;
+        case ZHCS_SYSTEM_PROPERTYTYPE_TERMINATEONLASTHANDLECLOSED:
+            p.has_TerminateOnLastHandleClosed = true;
+            p.TerminateOnLastHandleClosed = sys->terminate_on_last_close;
+            break;
+        default:
+            break; /* other property types: not simulated, left out */
+        }
+    }
+    if (!hr) {
+        free(j->op->result);
+        j->op->result = zhcs_Properties_emit(&p, NULL);
+        if (!j->op->result)
+            hr = ZH_E_OUTOFMEMORY;
+    }
+    free(procs);
+    zhcs_System_PropertyQuery_free(q);
+    return hr;
+}
+
+static int run_enumerate(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    (void)b;
+    zhcs_SystemQuery *q = j->arg ? zhcs_SystemQuery_parse(j->arg, ZHCS_NUL_TERMINATED, NULL) : NULL;
+    zh_buf out = ZH_BUF_INIT(0);
+    zh_buf_puts(&out, "[");
+    int first = 1;
+    for (hcs_system *sys = s->systems; sys; sys = sys->next) {
+        if (sys->creating)
+            continue;
+        int ok = 1;
+        if (q && q->Ids_count) {
+            ok = 0;
+            for (size_t i = 0; i < q->Ids_count; i++)
+                ok |= q->Ids[i] && zh_strcasecmp_ascii(q->Ids[i], sys->id) == 0;
+        }
+        if (ok && q && q->Names_count) {
+            ok = 0;
+            for (size_t i = 0; i < q->Names_count; i++)
+                ok |= q->Names[i] && strcmp(q->Names[i], sys->name ? sys->name : sys->id) == 0;
+        }
+        if (ok && q && q->Owners_count) {
+            ok = 0;
+            for (size_t i = 0; i < q->Owners_count; i++)
+                ok |= q->Owners[i] && sys->owner && strcmp(q->Owners[i], sys->owner) == 0;
+        }
+        if (ok && q && q->Types_count) {
+            ok = 0;
+            for (size_t i = 0; i < q->Types_count; i++)
+                ok |= q->Types[i] == (sys->is_vm ? ZHCS_SYSTEMTYPE_VIRTUALMACHINE : ZHCS_SYSTEMTYPE_CONTAINER);
+        }
+        if (!ok)
+            continue;
+        zhcs_Properties p = {0};
+        basic_properties(sys, &p);
+        char *doc = zhcs_Properties_emit(&p, NULL);
+        if (doc) {
+            zh_buf_printf(&out, "%s%s", first ? "" : ",", doc);
+            first = 0;
+        }
+        free(doc);
+    }
+    zh_buf_puts(&out, "]");
+    zhcs_SystemQuery_free(q);
+    free(j->op->result);
+    j->op->result = zh_buf_take(&out);
+    return j->op->result ? 0 : ZH_E_OUTOFMEMORY;
+}
+
+/* The delay of an operation (zh_sim_op_delay), lock held. */
+static uint32_t delay_of(hcs_state *s, size_t id)
+{
+    return s->op_delay_ms[id];
+}
+
+/* Converts an optional UTF-16 argument; an invalid one makes *hr E_INVALIDARG. */
+static char *arg8(const zh_wchar *w, zh_hresult *hr)
+{
+    int bad = 0;
+    char *s = sim_utf8(w, &bad);
+    if (bad)
+        *hr = ZH_E_INVALIDARG;
+    return s;
+}
+
+/* Checks the optional options document of a system call against its type. */
+static int options_valid(const char *type, const char *text, char **why)
+{
+    *why = NULL;
+    if (!text || !*text)
+        return 1;
+    zhcs_error *err = NULL;
+    int ok = zhcs_schema_check(type, text, ZHCS_NUL_TERMINATED, 0, NULL, &err) == 0;
+    if (!ok)
+        *why = zh_strdup(zh_error_message(err));
+    zh_error_free(err);
+    return ok;
+}
+
+/* The common shape of Start/Shutdown/Terminate/Pause/Resume/Save/Crash/Modify/GetProperties. */
+static zh_hresult system_call(zh_hcs_system computeSystem, zh_hcs_operation operation, const zh_wchar *options,
+                              zh_hcs_operation_type type, size_t id, const char *options_type,
+                              int (*run)(hcs_state *, hcs_job *, hcs_event_batch *))
+{
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return ZH_E_RPC_SERVER_UNAVAILABLE;
+    zh_hresult hr = 0;
+    hcs_sys_handle *h = sim_hcs_sys_handle(s, computeSystem);
+    hcs_op *op = NULL;
+    char *text = arg8(options, &hr);
+    if (!h)
+        hr = ZH_E_HANDLE;
+    if (!hr)
+        hr = sim_hcs_op_begin(s, operation, type, h, NULL, &op);
+    if (!hr) {
+        hcs_system *sys = h->sys;
+        char *why = NULL;
+        hcs_event_batch b = {0};
+        if (!find_system(s, sys->id) || sys->creating) {
+            /* the create failed or was never completed */
+            fail_op(op, HCS_E_SYSTEM_NOT_FOUND, "A virtual machine or container with the specified identifier does not exist.");
+            completion c = complete_op(s, op, HCS_E_SYSTEM_NOT_FOUND, &b);
+            zh_mutex_unlock(&w->lock);
+            sim_hcs_deliver(w, &b);
+            complete_deliver(w, &c);
+            free(text);
+            return 0;
+        }
+        if (options_type && !options_valid(options_type, text, &why)) {
+            fail_op(op, HCS_E_INVALID_JSON, why ? why : "invalid options");
+            completion c = complete_op(s, op, HCS_E_INVALID_JSON, &b);
+            free(why);
+            zh_mutex_unlock(&w->lock);
+            sim_hcs_deliver(w, &b);
+            complete_deliver(w, &c);
+            free(text);
+            return 0;
+        }
+        free(why);
+        if (sim_hcs_queue(s, op, delay_of(s, id), run, sys, NULL, text) < 0) {
+            op->state = OP_IDLE;
+            hr = ZH_E_OUTOFMEMORY;
+        }
+    }
+    zh_mutex_unlock(&w->lock);
+    free(text);
+    return hr;
+}
+
+zh_hresult ZH_WINAPI sim_HcsStartComputeSystem(zh_hcs_system computeSystem, zh_hcs_operation operation,
+                                               const zh_wchar *options)
+{
+    return system_call(computeSystem, operation, options, HcsOperationTypeStart, ZH_HCS_ID_HcsStartComputeSystem, NULL,
+                       run_start);
+}
+
+zh_hresult ZH_WINAPI sim_HcsShutDownComputeSystem(zh_hcs_system computeSystem, zh_hcs_operation operation,
+                                                  const zh_wchar *options)
+{
+    return system_call(computeSystem, operation, options, HcsOperationTypeShutdown, ZH_HCS_ID_HcsShutDownComputeSystem,
+                       "ShutdownOptions", run_shutdown);
+}
+
+zh_hresult ZH_WINAPI sim_HcsTerminateComputeSystem(zh_hcs_system computeSystem, zh_hcs_operation operation,
+                                                   const zh_wchar *options)
+{
+    return system_call(computeSystem, operation, options, HcsOperationTypeTerminate,
+                       ZH_HCS_ID_HcsTerminateComputeSystem, NULL, run_terminate);
+}
+
+zh_hresult ZH_WINAPI sim_HcsCrashComputeSystem(zh_hcs_system computeSystem, zh_hcs_operation operation,
+                                               const zh_wchar *options)
+{
+    return system_call(computeSystem, operation, options, HcsOperationTypeCrash, ZH_HCS_ID_HcsCrashComputeSystem,
+                       "CrashOptions", run_crash);
+}
+
+zh_hresult ZH_WINAPI sim_HcsPauseComputeSystem(zh_hcs_system computeSystem, zh_hcs_operation operation,
+                                               const zh_wchar *options)
+{
+    return system_call(computeSystem, operation, options, HcsOperationTypePause, ZH_HCS_ID_HcsPauseComputeSystem,
+                       "PauseOptions", run_pause);
+}
+
+zh_hresult ZH_WINAPI sim_HcsResumeComputeSystem(zh_hcs_system computeSystem, zh_hcs_operation operation,
+                                                const zh_wchar *options)
+{
+    return system_call(computeSystem, operation, options, HcsOperationTypeResume, ZH_HCS_ID_HcsResumeComputeSystem, NULL,
+                       run_resume);
+}
+
+zh_hresult ZH_WINAPI sim_HcsSaveComputeSystem(zh_hcs_system computeSystem, zh_hcs_operation operation,
+                                              const zh_wchar *options)
+{
+    return system_call(computeSystem, operation, options, HcsOperationTypeSave, ZH_HCS_ID_HcsSaveComputeSystem,
+                       "SaveOptions", run_save);
+}
+
+zh_hresult ZH_WINAPI sim_HcsGetComputeSystemProperties(zh_hcs_system computeSystem, zh_hcs_operation operation,
+                                                       const zh_wchar *propertyQuery)
+{
+    return system_call(computeSystem, operation, propertyQuery, HcsOperationTypeGetProperties,
+                       ZH_HCS_ID_HcsGetComputeSystemProperties, "System_PropertyQuery", run_properties);
+}
+
+zh_hresult ZH_WINAPI sim_HcsModifyComputeSystem(zh_hcs_system computeSystem, zh_hcs_operation operation,
+                                                const zh_wchar *configuration, zh_handle identity)
+{
+    (void)identity;
+    if (!configuration)
+        return ZH_E_INVALIDARG;
+    return system_call(computeSystem, operation, configuration, HcsOperationTypeModify, ZH_HCS_ID_HcsModifyComputeSystem,
+                       "ModifySettingRequest", run_modify);
+}
+
+/* Checks a container's HCN namespace against the simulated network world (lock held). */
+static int namespace_exists(sim_world *w, const char *id);
+
+zh_hresult ZH_WINAPI sim_HcsCreateComputeSystem(const zh_wchar *id, const zh_wchar *configuration,
+                                                zh_hcs_operation operation, const zh_security_descriptor *securityDescriptor,
+                                                zh_hcs_system *computeSystem)
+{
+    (void)securityDescriptor;
+    if (computeSystem)
+        *computeSystem = NULL;
+    if (!id || !configuration || !computeSystem)
+        return ZH_E_INVALIDARG;
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return ZH_E_RPC_SERVER_UNAVAILABLE;
+    zh_hresult hr = 0;
+    char *id8 = arg8(id, &hr), *config = arg8(configuration, &hr);
+    hcs_op *op = NULL;
+    if (!hr && (!id8 || !*id8))
+        hr = ZH_E_INVALIDARG;
+    if (!hr)
+        hr = sim_hcs_op_begin(s, operation, HcsOperationTypeCreate, NULL, NULL, &op);
+    if (hr) {
+        zh_mutex_unlock(&w->lock);
+        free(id8);
+        free(config);
+        return hr;
+    }
+    /* Document-level errors are returned by the call and also complete the operation with
+     * a ResultError (a documented guess: callers see them either way). */
+    zhcs_error *err = NULL;
+    zhcs_ComputeSystem *cs = zhcs_ComputeSystem_parse(config, ZHCS_NUL_TERMINATED, &err);
+    char msg[512] = "";
+    if (!cs) {
+        hr = HCS_E_INVALID_JSON;
+        snprintf(msg, sizeof msg, "The JSON document is invalid: %s", zh_error_message(err));
+    } else if (!cs->Container && !cs->VirtualMachine) {
+        hr = HCS_E_INVALID_JSON;
+        snprintf(msg, sizeof msg, "The configuration has neither a Container nor a VirtualMachine section.");
+    } else if (find_system(s, id8)) {
+        hr = HCS_E_SYSTEM_ALREADY_EXISTS;
+        snprintf(msg, sizeof msg, "A virtual machine or container with the specified identifier (%.64s) already exists.",
+                 id8);
+    } else if (cs->Container && cs->Container->Networking && cs->Container->Networking->Namespace &&
+               !namespace_exists(w, cs->Container->Networking->Namespace)) {
+        hr = ZH_E_NOT_FOUND;
+        snprintf(msg, sizeof msg, "The network namespace %.64s does not exist.", cs->Container->Networking->Namespace);
+    }
+    zh_error_free(err);
+    hcs_system *sys = NULL;
+    hcs_sys_handle *h = NULL;
+    if (!hr) {
+        sys = calloc(1, sizeof *sys);
+        h = calloc(1, sizeof *h);
+        if (!sys || !h || !(sys->id = zh_strdup(id8)) || (cs->Owner && !(sys->owner = zh_strdup(cs->Owner)))) {
+            hr = ZH_E_OUTOFMEMORY;
+            snprintf(msg, sizeof msg, "out of memory");
+            if (sys)
+                free(sys->id);
+            free(sys);
+            free(h);
+            sys = NULL;
+        }
+    }
+    if (hr) {
+        hcs_event_batch b = {0};
+        fail_op(op, hr, msg);
+        completion c = complete_op(s, op, hr, &b);
+        zh_mutex_unlock(&w->lock);
+        sim_hcs_deliver(w, &b);
+        complete_deliver(w, &c);
+        zhcs_ComputeSystem_free(cs);
+        free(id8);
+        free(config);
+        return hr;
+    }
+    zh_guid rid;
+    zh_guid_random(&rid, NULL);
+    zh_guid_format(&rid, ZH_GUID_LOWER, sys->runtime_id);
+    sys->is_vm = cs->VirtualMachine != NULL;
+    sys->state = SYS_CREATED;
+    sys->creating = true;
+    sys->terminate_on_last_close = cs->has_ShouldTerminateOnLastHandleClosed && cs->ShouldTerminateOnLastHandleClosed;
+    sys->config = config;
+    config = NULL;
+    sys->handles = 1;
+    sys->next_pid = 1000;
+    sys->next = s->systems;
+    s->systems = sys;
+    h->magic = HCS_SYS_MAGIC;
+    h->sys = sys;
+    h->next = s->sys_handles;
+    s->sys_handles = h;
+    op->sysh = h;
+    *computeSystem = (zh_hcs_system)(void *)h;
+    if (sim_hcs_queue(s, op, delay_of(s, ZH_HCS_ID_HcsCreateComputeSystem), run_create, sys, NULL, NULL) < 0)
+        sys->creating = false, op->state = OP_DONE; /* out of memory: created at once */
+    zh_mutex_unlock(&w->lock);
+    zhcs_ComputeSystem_free(cs);
+    free(id8);
+    free(config);
+    return 0;
+}
+
+zh_hresult ZH_WINAPI sim_HcsOpenComputeSystem(const zh_wchar *id, zh_dword requestedAccess, zh_hcs_system *computeSystem)
+{
+    (void)requestedAccess;
+    if (computeSystem)
+        *computeSystem = NULL;
+    if (!id || !computeSystem)
+        return ZH_E_INVALIDARG;
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return ZH_E_RPC_SERVER_UNAVAILABLE;
+    zh_hresult hr = 0;
+    char *id8 = arg8(id, &hr);
+    hcs_system *sys = !hr && id8 ? find_system(s, id8) : NULL;
+    if (!hr && (!sys || sys->creating))
+        hr = HCS_E_SYSTEM_NOT_FOUND;
+    hcs_sys_handle *h = NULL;
+    if (!hr && !(h = calloc(1, sizeof *h)))
+        hr = ZH_E_OUTOFMEMORY;
+    if (!hr) {
+        h->magic = HCS_SYS_MAGIC;
+        h->sys = sys;
+        h->next = s->sys_handles;
+        s->sys_handles = h;
+        sys->handles++;
+        *computeSystem = (zh_hcs_system)(void *)h;
+    }
+    zh_mutex_unlock(&w->lock);
+    free(id8);
+    return hr;
+}
+
+zh_hresult ZH_WINAPI sim_HcsOpenComputeSystemInNamespace(const zh_wchar *idNamespace, const zh_wchar *id,
+                                                         zh_dword requestedAccess, zh_hcs_system *computeSystem)
+{
+    if (idNamespace && idNamespace[0])
+        return ZH_E_NOTIMPL; /* HCS namespaces are not simulated */
+    return sim_HcsOpenComputeSystem(id, requestedAccess, computeSystem);
+}
+
+zh_hresult ZH_WINAPI sim_HcsCreateComputeSystemInNamespace(const zh_wchar *idNamespace, const zh_wchar *id,
+                                                           const zh_wchar *configuration, zh_hcs_operation operation,
+                                                           const zh_hcs_create_options *options,
+                                                           zh_hcs_system *computeSystem)
+{
+    (void)options;
+    if (idNamespace && idNamespace[0])
+        return ZH_E_NOTIMPL;
+    return sim_HcsCreateComputeSystem(id, configuration, operation, NULL, computeSystem);
+}
+
+void ZH_WINAPI sim_HcsCloseComputeSystem(zh_hcs_system computeSystem)
+{
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return;
+    hcs_sys_handle *h = sim_hcs_sys_handle(s, computeSystem);
+    if (!h) {
+        zh_mutex_unlock(&w->lock);
+        return;
+    }
+    /* No callback after close returns: unregister, then drain those in flight (unless this
+     * is the worker itself, i.e. a close from inside the callback, which HCS forbids). */
+    h->closing = true;
+    h->callback = NULL;
+    zh_cond_broadcast(&s->done_cond); /* releases HcsWaitForComputeSystemExit on this handle */
+    int on_worker = zh_thread_self_id() == s->worker_id;
+    if (!on_worker)
+        while (h->running > 0)
+            zh_cond_wait(&s->done_cond, &w->lock);
+    for (hcs_op *op = s->ops; op; op = op->next) {
+        if (op->event_to == h)
+            op->event_to = NULL;
+        if (op->sysh == h)
+            op->sysh = NULL;
+    }
+    hcs_system *sys = h->sys;
+    if (on_worker && h->running > 0) {
+        h->zombie = true; /* its own callback is still on the stack: freed when it returns */
+    } else {
+        for (hcs_sys_handle **p = &s->sys_handles; *p; p = &(*p)->next) {
+            if (*p == h) {
+                *p = h->next;
+                break;
+            }
+        }
+        h->magic = 0;
+        free(h);
+    }
+    if (--sys->handles == 0) {
+        /* ShouldTerminateOnLastHandleClosed: the system goes with its last handle */
+        if (sys->terminate_on_last_close && sys->state != SYS_STOPPED)
+            stop_system(s, sys, "ForcedExit", 0, NULL);
+        if (sys->state == SYS_STOPPED || sys->creating)
+            free_system(s, sys);
+    }
+    zh_mutex_unlock(&w->lock);
+}
+
+zh_hresult ZH_WINAPI sim_HcsWaitForComputeSystemExit(zh_hcs_system computeSystem, zh_dword timeoutMs, zh_wchar **result)
+{
+    if (result)
+        *result = NULL;
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return ZH_E_RPC_SERVER_UNAVAILABLE;
+    hcs_sys_handle *h = sim_hcs_sys_handle(s, computeSystem);
+    if (!h) {
+        zh_mutex_unlock(&w->lock);
+        return ZH_E_HANDLE;
+    }
+    uint64_t deadline = zh_monotonic_ns() + (uint64_t)timeoutMs * 1000000u;
+    hcs_system *sys = h->sys;
+    zh_hresult hr = 0;
+    h->running++; /* a close waits for us to leave */
+    while (sys->state != SYS_STOPPED && !h->closing) {
+        if (timeoutMs == INFINITE_MS)
+            zh_cond_wait(&s->done_cond, &w->lock);
+        else if (zh_cond_wait_until(&s->done_cond, &w->lock, deadline)) {
+            hr = HCS_E_OPERATION_TIMEOUT;
+            break;
+        }
+    }
+    if (!hr && h->closing)
+        hr = ZH_E_HANDLE; /* closed while we waited */
+    if (!hr && result && sys->exit_status)
+        *result = sim_wstr(sys->exit_status);
+    h->running--;
+    zh_cond_broadcast(&s->done_cond);
+    zh_mutex_unlock(&w->lock);
+    return hr;
+}
+
+zh_hresult ZH_WINAPI sim_HcsSetComputeSystemCallback(zh_hcs_system computeSystem, zh_hcs_event_options callbackOptions,
+                                                     const void *context, zh_hcs_event_callback callback)
+{
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return ZH_E_RPC_SERVER_UNAVAILABLE;
+    hcs_sys_handle *h = sim_hcs_sys_handle(s, computeSystem);
+    zh_hresult hr = 0;
+    if (!h)
+        hr = ZH_E_HANDLE;
+    else if (h->callback)
+        hr = HCS_E_OPERATION_SYSTEM_CALLBACK_ALREADY_SET;
+    else {
+        h->callback = callback;
+        h->context = (void *)(uintptr_t)context;
+        h->options = callbackOptions;
+    }
+    zh_mutex_unlock(&w->lock);
+    return hr;
+}
+
+zh_hresult ZH_WINAPI sim_HcsEnumerateComputeSystems(const zh_wchar *query, zh_hcs_operation operation)
+{
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return ZH_E_RPC_SERVER_UNAVAILABLE;
+    zh_hresult hr = 0;
+    char *text = arg8(query, &hr);
+    hcs_op *op = NULL;
+    char *why = NULL;
+    if (!hr)
+        hr = sim_hcs_op_begin(s, operation, HcsOperationTypeEnumerate, NULL, NULL, &op);
+    if (!hr && !options_valid("SystemQuery", text, &why)) {
+        hcs_event_batch b = {0};
+        fail_op(op, HCS_E_INVALID_JSON, why ? why : "invalid query");
+        completion c = complete_op(s, op, HCS_E_INVALID_JSON, &b);
+        zh_mutex_unlock(&w->lock);
+        sim_hcs_deliver(w, &b);
+        complete_deliver(w, &c);
+        free(why);
+        free(text);
+        return 0;
+    }
+    free(why);
+    if (!hr && sim_hcs_queue(s, op, delay_of(s, ZH_HCS_ID_HcsEnumerateComputeSystems), run_enumerate, NULL, NULL,
+                             text && *text ? text : NULL) < 0) {
+        op->state = OP_IDLE;
+        hr = ZH_E_OUTOFMEMORY;
+    }
+    zh_mutex_unlock(&w->lock);
+    free(text);
+    return hr;
+}
+
+zh_hresult ZH_WINAPI sim_HcsEnumerateComputeSystemsInNamespace(const zh_wchar *idNamespace, const zh_wchar *query,
+                                                               zh_hcs_operation operation)
+{
+    if (idNamespace && idNamespace[0])
+        return ZH_E_NOTIMPL;
+    return sim_HcsEnumerateComputeSystems(query, operation);
+}
+
+zh_hresult ZH_WINAPI sim_HcsGetServiceProperties(const zh_wchar *propertyQuery, zh_wchar **result)
+{
+    (void)propertyQuery;
+    if (!result)
+        return ZH_E_POINTER;
+    *result = sim_wstr("{\"SupportedSchemaVersions\":[{\"Major\":2,\"Minor\":0},{\"Major\":2,\"Minor\":1},"
+                       "{\"Major\":2,\"Minor\":2},{\"Major\":2,\"Minor\":3},{\"Major\":2,\"Minor\":4},"
+                       "{\"Major\":2,\"Minor\":5}]}");
+    return *result ? 0 : ZH_E_OUTOFMEMORY;
+}
+
+/* Not simulated (docs/simulator.md): file, WER and ACL services around VMs. */
+zh_hresult ZH_WINAPI sim_HcsModifyServiceSettings(const zh_wchar *settings, zh_wchar **result)
+{
+    (void)settings;
+    if (result)
+        *result = NULL;
+    return ZH_E_NOTIMPL;
+}
+
+zh_hresult ZH_WINAPI sim_HcsSubmitWerReport(const zh_wchar *settings)
+{
+    (void)settings;
+    return ZH_E_NOTIMPL;
+}
+
+zh_hresult ZH_WINAPI sim_HcsCreateEmptyGuestStateFile(const zh_wchar *guestStateFilePath)
+{
+    (void)guestStateFilePath;
+    return ZH_E_NOTIMPL;
+}
+
+zh_hresult ZH_WINAPI sim_HcsCreateEmptyRuntimeStateFile(const zh_wchar *runtimeStateFilePath)
+{
+    (void)runtimeStateFilePath;
+    return ZH_E_NOTIMPL;
+}
+
+/* Granting a VM access to a file has no meaning without VMs: accepted (a documented choice,
+ * so that code preparing VM files runs). */
+zh_hresult ZH_WINAPI sim_HcsGrantVmAccess(const zh_wchar *vmId, const zh_wchar *filePath)
+{
+    return vmId && filePath ? 0 : ZH_E_INVALIDARG;
+}
+
+zh_hresult ZH_WINAPI sim_HcsRevokeVmAccess(const zh_wchar *vmId, const zh_wchar *filePath)
+{
+    return vmId && filePath ? 0 : ZH_E_INVALIDARG;
+}
+
+zh_hresult ZH_WINAPI sim_HcsGrantVmGroupAccess(const zh_wchar *filePath)
+{
+    return filePath ? 0 : ZH_E_INVALIDARG;
+}
+
+zh_hresult ZH_WINAPI sim_HcsRevokeVmGroupAccess(const zh_wchar *filePath)
+{
+    return filePath ? 0 : ZH_E_INVALIDARG;
+}
+
+zh_hresult ZH_WINAPI sim_HcsGetProcessorCompatibilityFromSavedState(const zh_wchar *RuntimeFileName,
+                                                                    const zh_wchar **ProcessorFeaturesString)
+{
+    (void)RuntimeFileName;
+    if (ProcessorFeaturesString)
+        *ProcessorFeaturesString = NULL;
+    return ZH_E_NOTIMPL;
+}
+
+zh_hresult ZH_WINAPI sim_HcsAddResourceToOperation(zh_hcs_operation operation, zh_hcs_resource_type type,
+                                                   const zh_wchar *uri, zh_handle handle)
+{
+    (void)operation;
+    (void)type;
+    (void)uri;
+    (void)handle;
+    return ZH_E_NOTIMPL;
+}
+
+/* ---------------------------------------------------------------- service stop */
+static int run_disconnect(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    (void)j;
+    for (hcs_sys_handle *h = s->sys_handles; h; h = h->next)
+        if (h->callback && !h->closing)
+            sim_hcs_add_event(b, h->callback, h->context, &h->running, HcsEventServiceDisconnect, NULL, NULL);
+    return 0;
+}
+
+static int run_disconnected(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    (void)s;
+    (void)b;
+    return fail_op(j->op, HCS_E_SERVICE_DISCONNECT, "The connection to the compute service was lost.");
+}
+
+void sim_hcs_service_stopped(sim_world *w)
+{
+    hcs_state *s = w->hcs;
+    if (!s)
+        return;
+    /* queued work will never be done: each job now fails at once, on the worker, so the
+     * operations complete with HCS_E_SERVICE_DISCONNECT and their callbacks run */
+    for (hcs_job *j = s->jobs; j; j = j->next) {
+        j->run = run_disconnected;
+        j->due_ns = 0;
+    }
+    sim_hcs_queue(s, NULL, 0, run_disconnect, NULL, NULL, NULL);
+}
+
+/* ---------------------------------------------------------------- controls */
+int zh_sim_op_delay(const char *entry, uint32_t ms)
+{
+    size_t id = entry ? zh_raw_spec_find(&zh_raw_hcs_spec, entry) : (size_t)-1;
+    if (entry && id == (size_t)-1)
+        return -1;
+    sim_world *w;
+    hcs_state *s = lock_state(&w);
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < ZH_HCS_ID_COUNT; i++)
+        if (!entry || i == id)
+            s->op_delay_ms[i] = ms;
+    zh_mutex_unlock(&w->lock);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- HCN link */
+static int namespace_exists(sim_world *w, const char *id)
+{
+    zh_guid g;
+    if (zh_guid_parse(id, &g, NULL) < 0)
+        return 0;
+    for (sim_obj *o = w->objs[SIM_NAMESPACE]; o; o = o->next)
+        if (zh_guid_equal(&o->id, &g))
+            return 1;
+    return 0;
+}
