@@ -1,8 +1,8 @@
 /* test_loader_win32.c - the win32 loader (Windows build, run under Wine).
  *
- * The setup fixture installs zhtest_partial_hcs.dll into the prefix's system32; a copy
- * named zhtest_exedir_only.dll sits only beside this program. Until the simulator DLLs are
- * installed, computecore.dll and computenetwork.dll are absent from the prefix.
+ * The setup fixture installs zhtest_partial_hcs.dll and the simulator (computecore.dll,
+ * computenetwork.dll) into the prefix's system32; a copy named zhtest_exedir_only.dll sits
+ * only beside this program; zhtest_absent.dll exists nowhere.
  */
 #include <objbase.h>
 
@@ -17,9 +17,9 @@ static void missing_dll_is_unsupported_naming_the_function(void)
     const size_t ids[] = {ZH_HCS_ID_HcsCreateOperation, ZH_HCN_ID_HcnEnumerateNetworks};
     for (size_t i = 0; i < 2; i++) {
         zh_error *err = NULL;
-        zh_raw_lib *lib = zh_raw_lib_open_local(specs[i], &err);
+        zh_raw_lib *lib = zh_raw_lib_open_system_dll(specs[i], "zhtest_absent.dll", &err);
         ZT_REQUIRE(lib != NULL); /* opening loads nothing yet */
-        ZT_EQ_STR(zh_raw_lib_backend(lib), i == 0 ? "win32:computecore.dll" : "win32:computenetwork.dll");
+        ZT_EQ_STR(zh_raw_lib_backend(lib), "win32:zhtest_absent.dll");
         for (int round = 0; round < 2; round++) { /* the answer is cached and stays the same */
             ZT_CHECK(zh_raw_get(lib, ids[i], &err) == NULL);
             ZT_REQUIRE(err != NULL);
@@ -27,13 +27,46 @@ static void missing_dll_is_unsupported_naming_the_function(void)
             ZT_EQ_HEX(zh_error_hresult(err), 0x8007007E); /* ERROR_MOD_NOT_FOUND */
             ZT_EQ_STR(zh_error_function(err), specs[i]->names[ids[i]]);
             ZT_CONTAINS(zh_error_message(err), "not available on this Windows build");
-            ZT_CONTAINS(zh_error_message(err), specs[i]->dll_name);
+            ZT_CONTAINS(zh_error_message(err), "zhtest_absent.dll");
             ZT_CONTAINS(zh_error_message(err), "ERROR_MOD_NOT_FOUND");
+            ZT_CONTAINS(zh_error_message(err), specs[i]->service);
             zh_error_free(err);
             err = NULL;
         }
         zh_raw_lib_free(lib);
     }
+}
+
+static void the_simulator_dlls_load_from_system32(void)
+{
+    /* wine_setup installs the simulator as computecore.dll and computenetwork.dll */
+    zh_error *err = NULL;
+    zh_raw_lib *hcs = zh_raw_lib_open_local(&zh_raw_hcs_spec, &err);
+    zh_raw_lib *hcn = zh_raw_lib_open_local(&zh_raw_hcn_spec, &err);
+    ZT_REQUIRE(hcs && hcn);
+    for (size_t i = 0; i < ZH_HCS_ID_COUNT; i++)
+        if (!zh_raw_get(hcs, i, NULL))
+            ZT_FAIL_("computecore.dll lacks %s", zh_raw_hcs_spec.names[i]);
+    for (size_t i = 0; i < ZH_HCN_ID_COUNT; i++)
+        if (!zh_raw_get(hcn, i, NULL))
+            ZT_FAIL_("computenetwork.dll lacks %s", zh_raw_hcn_spec.names[i]);
+    /* calls go through: the simulator starts on first use, as the real service is there */
+    zh_raw_HcsCreateOperation_fn create = ZH_HCS(hcs, HcsCreateOperation, &err);
+    zh_raw_HcsCloseOperation_fn close_op = ZH_HCS(hcs, HcsCloseOperation, &err);
+    ZT_REQUIRE(create && close_op);
+    zh_hcs_operation op = create(NULL, NULL);
+    ZT_CHECK(op != NULL);
+    close_op(op);
+    zh_raw_HcnEnumerateNetworks_fn en = ZH_HCN(hcn, HcnEnumerateNetworks, &err);
+    ZT_REQUIRE(en != NULL);
+    zh_wchar *ids = NULL, *rec = NULL;
+    ZT_EQ_HEX(en(NULL, &ids, &rec), 0);
+    ZT_REQUIRE(ids != NULL);
+    ZT_EQ_INT(ids[0], '[');
+    zh_raw_free_string(hcn, ids); /* CoTaskMemFree of what the DLL allocated */
+    zh_raw_free_string(hcn, rec);
+    zh_raw_lib_free(hcs);
+    zh_raw_lib_free(hcn);
 }
 
 static void present_exports_resolve_and_missing_ones_are_named(void)
@@ -122,8 +155,8 @@ static void lazy_resolution_is_thread_safe(void)
 
 static void result_strings_are_freed_with_their_allocator(void)
 {
-    zh_raw_lib *hcs = zh_raw_lib_open_local(&zh_raw_hcs_spec, NULL);
-    zh_raw_lib *hcn = zh_raw_lib_open_local(&zh_raw_hcn_spec, NULL);
+    zh_raw_lib *hcs = zh_raw_lib_open_system_dll(&zh_raw_hcs_spec, "zhtest_absent.dll", NULL);
+    zh_raw_lib *hcn = zh_raw_lib_open_system_dll(&zh_raw_hcn_spec, "zhtest_absent.dll", NULL);
     ZT_REQUIRE(hcs && hcn);
 #ifdef ZH_HCS_RESULT_FREE_LOCAL
     zh_wchar *a = LocalAlloc(LMEM_FIXED, 16);
@@ -141,6 +174,7 @@ static void result_strings_are_freed_with_their_allocator(void)
 
 static const zt_case cases[] = {
     ZT_CASE(missing_dll_is_unsupported_naming_the_function),
+    ZT_CASE(the_simulator_dlls_load_from_system32),
     ZT_CASE(present_exports_resolve_and_missing_ones_are_named),
     ZT_CASE(dlls_beside_the_program_are_not_loaded),
     ZT_CASE(lazy_resolution_is_thread_safe),

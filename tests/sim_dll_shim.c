@@ -1,0 +1,130 @@
+/* sim_dll_shim.c - runs the simulator tests against the simulator DLLs (Windows build).
+ *
+ * The test programs call zh_sim_*(); linked with this file instead of the simulator
+ * library, those calls go to the test controls computenetwork.dll exports (ZhSim*), and
+ * the raw tables are filled through the project's win32 loader from the DLLs the Wine
+ * prefix's system32 holds - computecore.dll and computenetwork.dll, as on Windows. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "zh_hresult.h"
+#include "zh_raw.h"
+#include "zh_sim.h"
+
+static HMODULE net;
+static zh_hcs_table hcs;
+static zh_hcn_table hcn;
+static zh_raw_lib *hcs_lib, *hcn_lib;
+
+static void (*control(const char *name))(void)
+{
+    if (!net)
+        net = LoadLibraryExW(L"computenetwork.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    return net ? (void (*)(void))GetProcAddress(net, name) : NULL;
+}
+
+#define CONTROL(type, name) ((type)control(name))
+
+/* Every entry of a table, resolved through the loader (once). */
+static void fill(zh_raw_lib **lib, const zh_raw_spec *spec, void *table)
+{
+    if (*lib)
+        return;
+    *lib = zh_raw_lib_open_local(spec, NULL);
+    for (size_t i = 0; *lib && i < spec->count; i++) {
+        zh_raw_fnptr fn = zh_raw_get(*lib, i, NULL);
+        memcpy((char *)table + spec->offsets[i], &fn, sizeof fn);
+    }
+}
+
+int zh_sim_open(const char *state_dir, zh_error **err)
+{
+    int (*open)(const char *, zh_error **) = CONTROL(int (*)(const char *, zh_error **), "ZhSimOpen");
+    if (!open)
+        return zh_error_set_cat(err, ZH_E_MOD_NOT_FOUND, ZH_CAT_UNSUPPORTED, "zh_sim_open",
+                                "computenetwork.dll (the simulator) is not in system32");
+    fill(&hcs_lib, &zh_raw_hcs_spec, &hcs);
+    fill(&hcn_lib, &zh_raw_hcn_spec, &hcn);
+    return open(state_dir, err);
+}
+
+void zh_sim_close(void)
+{
+    void (*f)(void) = CONTROL(void (*)(void), "ZhSimClose");
+    if (f)
+        f();
+}
+
+const zh_hcs_table *zh_sim_hcs_table(void)
+{
+    fill(&hcs_lib, &zh_raw_hcs_spec, &hcs);
+    return &hcs;
+}
+
+const zh_hcn_table *zh_sim_hcn_table(void)
+{
+    fill(&hcn_lib, &zh_raw_hcn_spec, &hcn);
+    return &hcn;
+}
+
+void zh_sim_free_string(zh_wchar *s)
+{
+    void (*f)(zh_wchar *) = CONTROL(void (*)(zh_wchar *), "ZhSimFreeString");
+    if (f)
+        f(s);
+}
+
+zh_raw_lib *zh_sim_hcs_lib(zh_error **err)
+{
+    return zh_raw_lib_open_local(&zh_raw_hcs_spec, err);
+}
+
+zh_raw_lib *zh_sim_hcn_lib(zh_error **err)
+{
+    return zh_raw_lib_open_local(&zh_raw_hcn_spec, err);
+}
+
+int zh_sim_fault(const char *entry, unsigned nth, int32_t hr)
+{
+    int (*f)(const char *, unsigned, int32_t) = CONTROL(int (*)(const char *, unsigned, int32_t), "ZhSimFault");
+    return f ? f(entry, nth, hr) : -1;
+}
+
+void zh_sim_fault_clear(void)
+{
+    void (*f)(void) = CONTROL(void (*)(void), "ZhSimFaultClear");
+    if (f)
+        f();
+}
+
+int zh_sim_latency(const char *entry, uint32_t ms)
+{
+    int (*f)(const char *, uint32_t) = CONTROL(int (*)(const char *, uint32_t), "ZhSimLatency");
+    return f ? f(entry, ms) : -1;
+}
+
+int zh_sim_op_delay(const char *entry, uint32_t ms)
+{
+    int (*f)(const char *, uint32_t) = CONTROL(int (*)(const char *, uint32_t), "ZhSimOpDelay");
+    return f ? f(entry, ms) : -1;
+}
+
+uint64_t zh_sim_calls(const char *entry)
+{
+    uint64_t (*f)(const char *) = CONTROL(uint64_t (*)(const char *), "ZhSimCalls");
+    return f ? f(entry) : 0;
+}
+
+void zh_sim_calls_reset(void)
+{
+    void (*f)(void) = CONTROL(void (*)(void), "ZhSimCallsReset");
+    if (f)
+        f();
+}
+
+void zh_sim_stop_service(void)
+{
+    void (*f)(void) = CONTROL(void (*)(void), "ZhSimStopService");
+    if (f)
+        f();
+}
