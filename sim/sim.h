@@ -79,7 +79,16 @@ typedef struct sim_world {
     bool dispatcher_quit;
 
     struct hcs_state *hcs;   /* the HCS half (sim_hcs.c) */
+
+    /* "sim:PATH": the shared state (NULL for the private "sim:") */
+    struct sim_store *store;
+    bool dirty;              /* the HCN state changed during this call */
 } sim_world;
+
+/* sim:PATH: loads the shared HCN state into the world / saves it (w->lock and the store's
+ * lock held). 0 or -1. */
+int sim_hcn_load(sim_world *w, zh_error **err);
+int sim_hcn_save(sim_world *w);
 
 /* The one world of this process; NULL when the simulator is not open. Lock w->lock. */
 sim_world *sim_world_get(void);

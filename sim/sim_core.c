@@ -6,6 +6,7 @@
 
 #include "sim.h"
 #include "sim_hcs.h"
+#include "sim_store.h"
 #include "zh_hresult.h"
 #include "zh_str.h"
 #include "zh_utf.h"
@@ -28,6 +29,22 @@ sim_world *sim_world_get(void)
 
 static void dispatcher_main(void *arg);
 
+/* Frees a world that never became the process's world (zh_sim_open failing). */
+static void discard_world(sim_world *w)
+{
+    sim_hcn_free_world(w);
+    if (w->store) {
+        if (w->store->dir)
+            sim_store_close(w->store);
+        free(w->store);
+    }
+    free(w->state_dir);
+    zh_cond_destroy(&w->notes_cond);
+    zh_cond_destroy(&w->idle_cond);
+    zh_mutex_destroy(&w->lock);
+    free(w);
+}
+
 int zh_sim_open(const char *state_dir, zh_error **err)
 {
     zh_mutex_lock(&world_lock);
@@ -37,18 +54,12 @@ int zh_sim_open(const char *state_dir, zh_error **err)
         if (!same) {
             zh_mutex_unlock(&world_lock);
             return zh_error_set(err, ZH_E_INVALID_STATE, "zh_sim_open",
-                                "the simulator of this process already serves %s%s; one simulated service per process",
-                                world->state_dir ? "sim:" : "sim:", world->state_dir ? world->state_dir : "");
+                                "the simulator of this process already serves sim:%s; one simulated service per process",
+                                world->state_dir ? world->state_dir : "");
         }
         world->refs++;
         zh_mutex_unlock(&world_lock);
         return 0;
-    }
-    if (state_dir) {
-        zh_mutex_unlock(&world_lock);
-        return zh_error_set_cat(err, ZH_E_NOTIMPL, ZH_CAT_UNSUPPORTED, "zh_sim_open",
-                                "sim:%s: shared simulator state in a directory is not implemented yet; use \"sim:\"",
-                                state_dir);
     }
     sim_world *w = calloc(1, sizeof *w);
     if (!w) {
@@ -62,24 +73,31 @@ int zh_sim_open(const char *state_dir, zh_error **err)
     w->notes_tail = &w->notes;
     w->next_namespace_id = 1;
     w->next_mac = 1;
-    if (zh_thread_start(&w->dispatcher, dispatcher_main, w, err) < 0) {
-        zh_cond_destroy(&w->notes_cond);
-        zh_cond_destroy(&w->idle_cond);
-        zh_mutex_destroy(&w->lock);
-        free(w);
-        zh_mutex_unlock(&world_lock);
-        return -1;
+    int rc = 0;
+    if (state_dir) {
+        /* "sim:PATH": HCN state shared through the directory */
+        w->store = calloc(1, sizeof *w->store);
+        w->state_dir = zh_strdup(state_dir);
+        rc = !w->store || !w->state_dir ? zh_error_set(err, ZH_E_OUTOFMEMORY, "zh_sim_open", "out of memory")
+                                        : sim_store_open(w->store, state_dir, err);
+        if (rc == 0) {
+            sim_store_lock(w->store);
+            rc = sim_hcn_load(w, err);
+            sim_store_unlock(w->store);
+        }
     }
-    if (sim_hcs_init(w, err) < 0) {
+    if (rc == 0)
+        rc = zh_thread_start(&w->dispatcher, dispatcher_main, w, err);
+    if (rc == 0 && sim_hcs_init(w, err) < 0) {
         zh_mutex_lock(&w->lock);
         w->dispatcher_quit = true;
         zh_cond_broadcast(&w->notes_cond);
         zh_mutex_unlock(&w->lock);
         zh_thread_join(w->dispatcher);
-        zh_cond_destroy(&w->notes_cond);
-        zh_cond_destroy(&w->idle_cond);
-        zh_mutex_destroy(&w->lock);
-        free(w);
+        rc = -1;
+    }
+    if (rc < 0) {
+        discard_world(w);
         zh_mutex_unlock(&world_lock);
         return -1;
     }
@@ -107,7 +125,6 @@ void zh_sim_close(void)
     zh_thread_join(w->dispatcher);
 
     zh_mutex_lock(&w->lock);
-    sim_hcn_free_world(w);
     while (w->notes) {
         sim_note *n = w->notes;
         w->notes = n->next;
@@ -121,11 +138,7 @@ void zh_sim_close(void)
         free(c);
     }
     zh_mutex_unlock(&w->lock);
-    zh_cond_destroy(&w->notes_cond);
-    zh_cond_destroy(&w->idle_cond);
-    zh_mutex_destroy(&w->lock);
-    free(w->state_dir);
-    free(w);
+    discard_world(w);
 }
 
 void zh_sim_stop_service(void)

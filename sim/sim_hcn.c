@@ -13,6 +13,7 @@
 
 #include "sim.h"
 #include "sim_ip.h"
+#include "sim_store.h"
 #include "zh_hresult.h"
 #include "zh_json.h"
 #include "zh_str.h"
@@ -50,11 +51,31 @@ static zh_hresult begin(call *c, zh_wchar **record, zh_wchar **out)
     if (!c->w)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     zh_mutex_lock(&c->w->lock);
+    c->w->dirty = false;
+    if (c->w->store) {
+        /* sim:PATH: this process alone until the call ends, on the latest shared state */
+        zh_error *err = NULL;
+        if (sim_store_lock(c->w->store) < 0 || sim_hcn_load(c->w, &err) < 0) {
+            zh_hresult hr = FAIL(record, ZH_E_FAIL, "the shared simulator state is unreadable: %s",
+                                 err ? zh_error_message(err) : "cannot lock it");
+            zh_error_free(err);
+            if (c->w->store->locked)
+                sim_store_unlock(c->w->store);
+            zh_mutex_unlock(&c->w->lock);
+            return hr;
+        }
+    }
     return 0;
 }
 
 static zh_hresult end(call *c, zh_hresult hr)
 {
+    if (c->w->store) {
+        if (c->w->dirty && sim_hcn_save(c->w) < 0 && hr == 0)
+            hr = FAIL(c->record, ZH_E_FAIL, "the shared simulator state could not be written");
+        sim_store_unlock(c->w->store);
+    }
+    c->w->dirty = false;
     zh_mutex_unlock(&c->w->lock);
     return hr;
 }
@@ -80,11 +101,21 @@ static int store(sim_world *w, sim_kind k, const zh_guid *id, char *json)
     while (*p)
         p = &(*p)->next;
     *p = o;
+    w->dirty = true;
     return 0;
+}
+
+/* Replaces an object's document (takes `json`). */
+static void replace_json(sim_world *w, sim_obj *o, char *json)
+{
+    free(o->json);
+    o->json = json;
+    w->dirty = true;
 }
 
 static void unlink_obj(sim_world *w, sim_obj *o)
 {
+    w->dirty = true;
     for (sim_obj **p = &w->objs[o->kind]; *p; p = &(*p)->next) {
         if (*p == o) {
             *p = o->next;
@@ -614,8 +645,7 @@ zh_hresult ZH_WINAPI sim_HcnModifyNetwork(zh_hcn_network Network, const zh_wchar
         if (!json) {
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
         } else {
-            free(o->json);
-            o->json = json;
+            replace_json(c.w, o, json);
         }
     }
     free(merged);
@@ -866,8 +896,7 @@ zh_hresult ZH_WINAPI sim_HcnModifyEndpoint(zh_hcn_endpoint Endpoint, const zh_wc
     if (!hr) {
         char *json = zhns_HostComputeEndpoint_emit(e, NULL);
         if (json) {
-            free(o->json);
-            o->json = json;
+            replace_json(c.w, o, json);
         } else {
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
         }
@@ -963,7 +992,7 @@ static int set_endpoint_namespace(sim_obj *ep, const char *ns_id)
     if (!json)
         return -1;
     free(ep->json);
-    ep->json = json;
+    ep->json = json; /* the caller's call marks the world dirty */
     return 0;
 }
 
@@ -1023,8 +1052,7 @@ static zh_hresult namespace_endpoint(call *c, sim_obj *ns_obj, const zh_guid *ep
         hr = FAIL(c->record, ZH_E_OUTOFMEMORY, "out of memory");
         free(json);
     } else {
-        free(ns_obj->json);
-        ns_obj->json = json;
+        replace_json(c->w, ns_obj, json);
     }
     free(res);
     zhns_HostComputeNamespace_free(ns);
@@ -1278,8 +1306,7 @@ static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const 
     if (!hr && !json)
         hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
     if (!hr && old) {
-        free(old->json);
-        old->json = json;
+        replace_json(c.w, old, json);
     } else if (!hr) {
         if (store(c.w, k, &id, json) < 0) {
             free(json);
@@ -1513,4 +1540,102 @@ void sim_hcn_free_world(sim_world *w)
         h->magic = 0;
         free(h);
     }
+}
+
+/* ---------------------------------------------------------------- sim:PATH state */
+/* The state file:
+ *   {"Version": 1, "NextNamespaceId": N, "NextMac": N, "NextNatSubnet": N,
+ *    "Objects": [{"Kind": "network", "ID": "<guid>", "Document": {...}}, ...]} */
+static const char *const kind_keys[SIM_KIND_COUNT] = {"network", "endpoint", "namespace", "loadbalancer", "route"};
+
+int sim_hcn_save(sim_world *w)
+{
+    zh_buf b = ZH_BUF_INIT(0);
+    zh_buf_printf(&b, "{\"Version\":1,\"NextNamespaceId\":%lu,\"NextMac\":%lu,\"NextNatSubnet\":%lu,\"Objects\":[",
+                  (unsigned long)w->next_namespace_id, (unsigned long)w->next_mac, (unsigned long)w->next_nat_subnet);
+    int first = 1;
+    for (int k = 0; k < SIM_KIND_COUNT; k++) {
+        for (sim_obj *o = w->objs[k]; o; o = o->next) {
+            char id[ZH_GUID_BUFSIZE];
+            format_id(&o->id, id);
+            zh_buf_printf(&b, "%s\n{\"Kind\":\"%s\",\"ID\":\"%s\",\"Document\":%s}", first ? "" : ",", kind_keys[k], id,
+                          o->json);
+            first = 0;
+        }
+    }
+    zh_buf_puts(&b, "]}\n");
+    char *text = zh_buf_take(&b);
+    int rc = text ? sim_store_write(w->store, text) : -1;
+    free(text);
+    return rc;
+}
+
+static const zh_jv *member(const zh_jv *obj, const char *key)
+{
+    for (const zh_jv *m = obj ? obj->first : NULL; m; m = m->next)
+        if (key_is(m, key))
+            return m;
+    return NULL;
+}
+
+static uint32_t member_u32(const zh_jv *obj, const char *key, uint32_t dflt)
+{
+    uint64_t v;
+    const zh_jv *m = member(obj, key);
+    return m && zh_json_uint64(m, UINT32_MAX, &v) == 0 ? (uint32_t)v : dflt;
+}
+
+int sim_hcn_load(sim_world *w, zh_error **err)
+{
+    char *text = sim_store_read(w->store);
+    if (!text)
+        return 0; /* no state yet: an empty world */
+    zh_arena a = {0};
+    zh_jv *root = zh_json_parse(&a, text, strlen(text), "simulator state", err);
+    const zh_jv *objs = root ? member(root, "Objects") : NULL;
+    int rc = 0;
+    if (!root || root->type != ZH_JOBJECT || !objs || objs->type != ZH_JARRAY) {
+        if (root)
+            zh_error_set(err, ZH_E_INVALID_DATA, "zh_sim_open", "%s: not a simulator state file", w->store->state_path);
+        rc = -1;
+    } else {
+        for (int k = 0; k < SIM_KIND_COUNT; k++)
+            while (w->objs[k]) {
+                sim_obj *o = w->objs[k];
+                w->objs[k] = o->next;
+                free(o->json);
+                free(o);
+            }
+        w->next_namespace_id = member_u32(root, "NextNamespaceId", 1);
+        w->next_mac = member_u32(root, "NextMac", 1);
+        w->next_nat_subnet = member_u32(root, "NextNatSubnet", 0);
+        sim_obj **tails[SIM_KIND_COUNT];
+        for (int k = 0; k < SIM_KIND_COUNT; k++)
+            tails[k] = &w->objs[k];
+        for (const zh_jv *e = objs->first; e && rc == 0; e = e->next) {
+            const zh_jv *kind = member(e, "Kind"), *id = member(e, "ID"), *doc = member(e, "Document");
+            int k = -1;
+            for (int i = 0; kind && kind->type == ZH_JSTRING && i < SIM_KIND_COUNT; i++)
+                if (strlen(kind_keys[i]) == kind->str_len && memcmp(kind_keys[i], kind->str, kind->str_len) == 0)
+                    k = i;
+            char idtext[64] = "";
+            if (id && id->type == ZH_JSTRING && id->str_len < sizeof idtext)
+                memcpy(idtext, id->str, id->str_len);
+            sim_obj *o = calloc(1, sizeof *o);
+            if (k < 0 || !doc || doc->type != ZH_JOBJECT || !o || zh_guid_parse(idtext, &o->id, NULL) < 0 ||
+                !(o->json = zh_strndup(doc->raw, doc->raw_len))) {
+                free(o);
+                zh_error_set(err, ZH_E_INVALID_DATA, "zh_sim_open", "%s: an object entry is damaged",
+                             w->store->state_path);
+                rc = -1;
+                break;
+            }
+            o->kind = (sim_kind)k;
+            *tails[k] = o;
+            tails[k] = &o->next;
+        }
+    }
+    zh_arena_free(&a);
+    free(text);
+    return rc;
 }
