@@ -80,6 +80,10 @@ typedef struct sim_world {
 
     struct hcs_state *hcs;   /* the HCS half (sim_hcs.c) */
 
+    /* the host's adapters (zh_sim_set_adapters); NULL: the default list */
+    zh_sim_adapter *adapters;
+    size_t adapter_count;
+
     /* "sim:PATH": the shared state (NULL for the private "sim:") */
     struct sim_store *store;
     bool dirty;              /* the HCN state changed during this call */

@@ -29,10 +29,85 @@ sim_world *sim_world_get(void)
 
 static void dispatcher_main(void *arg);
 
+/* ---------------------------------------------------------------- adapters */
+static const zh_sim_adapter default_adapters[] = {
+    {"Ethernet", "Intel(R) Ethernet Connection (simulated)", "00-15-5D-00-00-01", 1, 0, 0, "192.168.1.10/24",
+     "192.168.1.1", 25},
+    {"Loopback Pseudo-Interface 1", "Software Loopback Interface 1", "", 1, 1, 0, "127.0.0.1/8", NULL, 75},
+    {"vEthernet (nat)", "Hyper-V Virtual Ethernet Adapter (simulated)", "00-15-5D-00-00-02", 1, 0, 0,
+     "172.31.0.1/20", NULL, 5000},
+};
+
+void zh_sim_adapters_free(zh_sim_adapter *list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++) {
+        free((char *)list[i].name);
+        free((char *)list[i].description);
+        free((char *)list[i].mac);
+        free((char *)list[i].ipv4);
+        free((char *)list[i].gateway);
+    }
+    free(list);
+}
+
+static zh_sim_adapter *copy_adapters(const zh_sim_adapter *src, size_t n)
+{
+    zh_sim_adapter *dst = calloc(n ? n : 1, sizeof *dst);
+    int ok = dst != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        dst[i] = src[i];
+        dst[i].name = zh_strdup(src[i].name ? src[i].name : "");
+        dst[i].description = zh_strdup(src[i].description ? src[i].description : "");
+        dst[i].mac = zh_strdup(src[i].mac ? src[i].mac : "");
+        dst[i].ipv4 = src[i].ipv4 ? zh_strdup(src[i].ipv4) : NULL;
+        dst[i].gateway = src[i].gateway ? zh_strdup(src[i].gateway) : NULL;
+        ok = dst[i].name && dst[i].description && dst[i].mac && (!src[i].ipv4 || dst[i].ipv4) &&
+             (!src[i].gateway || dst[i].gateway);
+    }
+    if (!ok) {
+        zh_sim_adapters_free(dst, n);
+        return NULL;
+    }
+    return dst;
+}
+
+int zh_sim_set_adapters(const zh_sim_adapter *list, size_t n)
+{
+    sim_world *w = sim_world_get();
+    if (!w)
+        return -1;
+    zh_sim_adapter *copy = NULL;
+    if (list && !(copy = copy_adapters(list, n)))
+        return -1;
+    zh_mutex_lock(&w->lock);
+    zh_sim_adapters_free(w->adapters, w->adapter_count);
+    w->adapters = copy;
+    w->adapter_count = copy ? n : 0;
+    zh_mutex_unlock(&w->lock);
+    return 0;
+}
+
+zh_sim_adapter *zh_sim_get_adapters(size_t *n)
+{
+    *n = 0;
+    sim_world *w = sim_world_get();
+    if (!w)
+        return NULL;
+    zh_mutex_lock(&w->lock);
+    const zh_sim_adapter *src = w->adapters ? w->adapters : default_adapters;
+    size_t count = w->adapters ? w->adapter_count : sizeof default_adapters / sizeof default_adapters[0];
+    zh_sim_adapter *copy = copy_adapters(src, count);
+    zh_mutex_unlock(&w->lock);
+    if (copy)
+        *n = count;
+    return copy;
+}
+
 /* Frees a world that never became the process's world (zh_sim_open failing). */
 static void discard_world(sim_world *w)
 {
     sim_hcn_free_world(w);
+    zh_sim_adapters_free(w->adapters, w->adapter_count);
     if (w->store) {
         if (w->store->dir)
             sim_store_close(w->store);

@@ -119,3 +119,21 @@ void ZhSimStopService(void)
 {
     zh_sim_stop_service();
 }
+
+EXPORT int ZhSimSetAdapters(const zh_sim_adapter *list, size_t n);
+int ZhSimSetAdapters(const zh_sim_adapter *list, size_t n)
+{
+    return zh_sim_set_adapters(list, n);
+}
+
+EXPORT zh_sim_adapter *ZhSimGetAdapters(size_t *n);
+zh_sim_adapter *ZhSimGetAdapters(size_t *n)
+{
+    return zh_sim_get_adapters(n);
+}
+
+EXPORT void ZhSimAdaptersFree(zh_sim_adapter *list, size_t n);
+void ZhSimAdaptersFree(zh_sim_adapter *list, size_t n)
+{
+    zh_sim_adapters_free(list, n);
+}

@@ -53,6 +53,29 @@ int zh_sim_op_delay(const char *entry, uint32_t ms);
 uint64_t zh_sim_calls(const char *entry);
 void zh_sim_calls_reset(void);
 
+/* The host's network adapters, as the network-adapter helper sees them off Windows
+ * (GetAdaptersAddresses on Windows). */
+typedef struct zh_sim_adapter {
+    const char *name;         /* friendly name: "Ethernet" */
+    const char *description;  /* "Intel(R) Ethernet Connection" */
+    const char *mac;          /* "00-15-5D-01-02-03" */
+    int up;                   /* operational status */
+    int loopback;
+    int tunnel;
+    const char *ipv4;         /* "192.168.1.10/24", or NULL */
+    const char *gateway;      /* IPv4 default gateway, or NULL */
+    uint32_t metric;          /* route metric of the default route */
+} zh_sim_adapter;
+
+/* Replaces the simulator's adapter list (copied). n = 0 with list NULL restores the default
+ * list: "Ethernet" (up, 192.168.1.10/24 via 192.168.1.1, metric 25), a loopback and an
+ * internal "vEthernet (nat)" without a gateway. 0, or -1 when not open. */
+int zh_sim_set_adapters(const zh_sim_adapter *list, size_t n);
+
+/* A copy of the adapter list (free with zh_sim_adapters_free), or NULL with *n = 0. */
+zh_sim_adapter *zh_sim_get_adapters(size_t *n);
+void zh_sim_adapters_free(zh_sim_adapter *list, size_t n);
+
 /* Stops the simulated services: registered HCN service callbacks receive
  * ServiceDisconnect, and every later call fails with RPC_S_SERVER_UNAVAILABLE, except the
  * Close / Unregister calls that release what callers hold. */

@@ -128,3 +128,23 @@ void zh_sim_stop_service(void)
     if (f)
         f();
 }
+
+int zh_sim_set_adapters(const zh_sim_adapter *list, size_t n)
+{
+    int (*f)(const zh_sim_adapter *, size_t) = CONTROL(int (*)(const zh_sim_adapter *, size_t), "ZhSimSetAdapters");
+    return f ? f(list, n) : -1;
+}
+
+zh_sim_adapter *zh_sim_get_adapters(size_t *n)
+{
+    zh_sim_adapter *(*f)(size_t *) = CONTROL(zh_sim_adapter * (*)(size_t *), "ZhSimGetAdapters");
+    *n = 0;
+    return f ? f(n) : NULL;
+}
+
+void zh_sim_adapters_free(zh_sim_adapter *list, size_t n)
+{
+    void (*f)(zh_sim_adapter *, size_t) = CONTROL(void (*)(zh_sim_adapter *, size_t), "ZhSimAdaptersFree");
+    if (f)
+        f(list, n);
+}

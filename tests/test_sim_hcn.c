@@ -736,6 +736,39 @@ static void service_lifecycle(void)
     zh_raw_lib_free(hcn);
 }
 
+static void the_adapter_list_can_be_replaced(void)
+{
+    ZT_REQUIRE(start() == 0);
+    size_t n = 0;
+    zh_sim_adapter *list = zh_sim_get_adapters(&n);
+    ZT_REQUIRE(list != NULL);
+    ZT_EQ_INT(n, 3); /* the default */
+    ZT_EQ_STR(list[0].name, "Ethernet");
+    ZT_EQ_STR(list[0].gateway, "192.168.1.1");
+    ZT_CHECK(list[1].loopback && list[2].gateway == NULL);
+    zh_sim_adapters_free(list, n);
+
+    zh_sim_adapter mine[] = {
+        {"Wi-Fi", "Wireless", "00-11-22-33-44-55", 1, 0, 0, "10.0.0.5/24", "10.0.0.1", 50},
+        {"Tunnel", "VPN", "", 1, 0, 1, "10.8.0.2/24", "10.8.0.1", 1},
+    };
+    ZT_EQ_INT(zh_sim_set_adapters(mine, 2), 0);
+    list = zh_sim_get_adapters(&n);
+    ZT_REQUIRE(list && n == 2);
+    ZT_EQ_STR(list[1].name, "Tunnel");
+    ZT_CHECK(list[1].tunnel && list[1].metric == 1);
+    ZT_CHECK(list[0].name != mine[0].name); /* a copy */
+    zh_sim_adapters_free(list, n);
+    ZT_EQ_INT(zh_sim_set_adapters(NULL, 0), 0); /* back to the default */
+    list = zh_sim_get_adapters(&n);
+    ZT_EQ_INT(n, 3);
+    zh_sim_adapters_free(list, n);
+    ZT_EQ_INT(zh_sim_set_adapters(mine, 2), 0); /* left set: freed by the close */
+    stop();
+    ZT_EQ_INT(zh_sim_set_adapters(mine, 2), -1); /* not open */
+    ZT_CHECK(zh_sim_get_adapters(&n) == NULL && n == 0);
+}
+
 /* ---- threads ---- */
 struct worker {
     zh_hcn_network net;
@@ -797,6 +830,7 @@ static const zt_case cases[] = {
     ZT_CASE(service_notifications_are_delivered),
     ZT_CASE(calls_are_counted_and_faults_injected),
     ZT_CASE(service_lifecycle),
+    ZT_CASE(the_adapter_list_can_be_replaced),
     ZT_CASE(concurrent_endpoints_get_distinct_addresses),
 };
 ZT_MAIN(cases)
