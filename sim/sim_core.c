@@ -107,6 +107,7 @@ zh_sim_adapter *zh_sim_get_adapters(size_t *n)
 static void discard_world(sim_world *w)
 {
     sim_hcn_free_world(w);
+    sim_sysrecs_free(w->recs, w->nrecs);
     zh_sim_adapters_free(w->adapters, w->adapter_count);
     if (w->store) {
         if (w->store->dir)
@@ -157,7 +158,7 @@ int zh_sim_open(const char *state_dir, zh_error **err)
                                         : sim_store_open(w->store, state_dir, err);
         if (rc == 0) {
             sim_store_lock(w->store);
-            rc = sim_hcn_load(w, err);
+            rc = sim_state_load(w, err);
             sim_store_unlock(w->store);
         }
     }

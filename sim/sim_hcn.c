@@ -55,7 +55,7 @@ static zh_hresult begin(call *c, zh_wchar **record, zh_wchar **out)
     if (c->w->store) {
         /* sim:PATH: this process alone until the call ends, on the latest shared state */
         zh_error *err = NULL;
-        if (sim_store_lock(c->w->store) < 0 || sim_hcn_load(c->w, &err) < 0) {
+        if (sim_store_lock(c->w->store) < 0 || sim_state_load(c->w, &err) < 0) {
             zh_hresult hr = FAIL(record, ZH_E_FAIL, "the shared simulator state is unreadable: %s",
                                  err ? zh_error_message(err) : "cannot lock it");
             zh_error_free(err);
@@ -71,7 +71,7 @@ static zh_hresult begin(call *c, zh_wchar **record, zh_wchar **out)
 static zh_hresult end(call *c, zh_hresult hr)
 {
     if (c->w->store) {
-        if (c->w->dirty && sim_hcn_save(c->w) < 0 && hr == 0)
+        if (c->w->dirty && sim_state_save(c->w) < 0 && hr == 0)
             hr = FAIL(c->record, ZH_E_FAIL, "the shared simulator state could not be written");
         sim_store_unlock(c->w->store);
     }
@@ -1548,7 +1548,7 @@ void sim_hcn_free_world(sim_world *w)
  *    "Objects": [{"Kind": "network", "ID": "<guid>", "Document": {...}}, ...]} */
 static const char *const kind_keys[SIM_KIND_COUNT] = {"network", "endpoint", "namespace", "loadbalancer", "route"};
 
-int sim_hcn_save(sim_world *w)
+int sim_state_save(sim_world *w)
 {
     zh_buf b = ZH_BUF_INIT(0);
     zh_buf_printf(&b, "{\"Version\":1,\"NextNamespaceId\":%lu,\"NextMac\":%lu,\"NextNatSubnet\":%lu,\"Objects\":[",
@@ -1562,6 +1562,22 @@ int sim_hcn_save(sim_world *w)
                           o->json);
             first = 0;
         }
+    }
+    zh_buf_puts(&b, "],\"Systems\":[");
+    static const char *const states[] = {"Created", "Running", "Paused", "Stopped", "SavedAsTemplate"};
+    for (size_t i = 0; i < w->nrecs; i++) {
+        const sim_sysrec *r = &w->recs[i];
+        zh_buf_printf(&b, "%s\n{\"Id\":", i ? "," : "");
+        zh_json_write_string(&b, r->id, strlen(r->id));
+        zh_buf_puts(&b, ",\"Owner\":");
+        zh_json_write_string(&b, r->owner ? r->owner : "", r->owner ? strlen(r->owner) : 0);
+        zh_buf_puts(&b, ",\"Name\":");
+        zh_json_write_string(&b, r->name ? r->name : "", r->name ? strlen(r->name) : 0);
+        zh_buf_printf(&b, ",\"Type\":\"%s\",\"State\":\"%s\",\"RuntimeId\":\"%s\","
+                          "\"TerminateOnLastHandleClosed\":%s,\"OwnerPid\":%lu,\"ExitStatus\":%s}",
+                      r->is_vm ? "VirtualMachine" : "Container", states[r->state < 5 ? r->state : 3], r->runtime_id,
+                      r->terminate_on_last_close ? "true" : "false", (unsigned long)r->owner_pid,
+                      r->exit_status ? r->exit_status : "null");
     }
     zh_buf_puts(&b, "]}\n");
     char *text = zh_buf_take(&b);
@@ -1585,7 +1601,7 @@ static uint32_t member_u32(const zh_jv *obj, const char *key, uint32_t dflt)
     return m && zh_json_uint64(m, UINT32_MAX, &v) == 0 ? (uint32_t)v : dflt;
 }
 
-int sim_hcn_load(sim_world *w, zh_error **err)
+int sim_state_load(sim_world *w, zh_error **err)
 {
     char *text = sim_store_read(w->store);
     if (!text)
@@ -1634,8 +1650,55 @@ int sim_hcn_load(sim_world *w, zh_error **err)
             *tails[k] = o;
             tails[k] = &o->next;
         }
+        const zh_jv *systems = member(root, "Systems");
+        sim_sysrecs_free(w->recs, w->nrecs);
+        w->recs = NULL;
+        w->nrecs = 0;
+        if (rc == 0 && systems && systems->type == ZH_JARRAY && systems->count) {
+            w->recs = calloc(systems->count, sizeof *w->recs);
+            if (!w->recs)
+                rc = -1;
+            for (const zh_jv *e = systems->first; e && rc == 0; e = e->next) {
+                sim_sysrec *r = &w->recs[w->nrecs];
+                const zh_jv *id = member(e, "Id"), *owner = member(e, "Owner"), *name = member(e, "Name"),
+                            *type = member(e, "Type"), *state = member(e, "State"), *rid = member(e, "RuntimeId"),
+                            *term = member(e, "TerminateOnLastHandleClosed"), *exit = member(e, "ExitStatus");
+                if (!id || id->type != ZH_JSTRING || !state || state->type != ZH_JSTRING) {
+                    zh_error_set(err, ZH_E_INVALID_DATA, "zh_sim_open", "%s: a system entry is damaged",
+                                 w->store->state_path);
+                    rc = -1;
+                    break;
+                }
+                static const char *const states[] = {"Created", "Running", "Paused", "Stopped", "SavedAsTemplate"};
+                r->state = 3;
+                for (int k = 0; k < 5; k++)
+                    if (strlen(states[k]) == state->str_len && memcmp(states[k], state->str, state->str_len) == 0)
+                        r->state = k;
+                r->id = zh_strndup(id->str, id->str_len);
+                r->owner = owner && owner->type == ZH_JSTRING && owner->str_len ? zh_strndup(owner->str, owner->str_len) : NULL;
+                r->name = name && name->type == ZH_JSTRING && name->str_len ? zh_strndup(name->str, name->str_len) : NULL;
+                r->is_vm = type && type->type == ZH_JSTRING && type->str_len == 14;
+                if (rid && rid->type == ZH_JSTRING && rid->str_len < sizeof r->runtime_id)
+                    memcpy(r->runtime_id, rid->str, rid->str_len);
+                r->terminate_on_last_close = term && term->type == ZH_JTRUE;
+                r->owner_pid = member_u32(e, "OwnerPid", 0);
+                r->exit_status = exit && exit->type == ZH_JOBJECT ? zh_strndup(exit->raw, exit->raw_len) : NULL;
+                w->nrecs++;
+            }
+        }
     }
     zh_arena_free(&a);
     free(text);
     return rc;
+}
+
+void sim_sysrecs_free(sim_sysrec *recs, size_t n)
+{
+    for (size_t i = 0; recs && i < n; i++) {
+        free(recs[i].id);
+        free(recs[i].owner);
+        free(recs[i].name);
+        free(recs[i].exit_status);
+    }
+    free(recs);
 }

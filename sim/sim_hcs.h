@@ -67,6 +67,8 @@ struct hcs_system {
     char *exit_status;        /* SystemExitStatus once stopped */
     uint32_t next_pid;
     hcs_proc *procs;
+    bool foreign;             /* sim:PATH: created by another process */
+    uint32_t owner_pid;
     hcs_system *next;
 };
 
@@ -96,6 +98,8 @@ struct hcs_state {
     bool quit;
     uint32_t op_delay_ms[ZH_HCS_ID_COUNT]; /* zh_sim_op_delay */
     hcs_proc *dead_procs;     /* detached processes waiting to be joined and freed */
+    sim_world *w;
+    uint64_t last_sync_ns;    /* sim:PATH: when the worker last read the shared state */
 };
 
 /* An event for every handle of `sys` (or of a process) that has a callback; delivered by

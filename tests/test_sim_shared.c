@@ -1,10 +1,8 @@
-/* test_sim_shared.c - "sim:PATH": HCN state shared by several processes through a
- * directory, with concurrent writers and writers killed at random moments (POSIX: the
- * children are forked before the parent starts any simulator thread). */
-#include <signal.h>
+/* test_sim_shared.c - "sim:PATH": HCN state and compute systems shared by several
+ * processes through a directory, with concurrent writers and writers killed at random
+ * moments. The children are forked (POSIX, before the parent starts any simulator thread)
+ * or are this program started again (Windows). */
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <zhns/schema.h>
 
@@ -15,7 +13,152 @@
 #include "zh_utf.h"
 #include "zt.h"
 
-static char dir[256];
+#ifdef _WIN32
+#include <direct.h>
+#else
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
+
+static char dir[512];
+
+/* ---- child processes: a role run by a forked child (POSIX) or by this program started
+ * again with "--child ROLE ARG DIR" (Windows) ---- */
+static int run_role(const char *role, const char *arg);
+
+#define KILLED 109 /* what a killed child's status reads as (100 + SIGKILL on POSIX) */
+
+#ifdef _WIN32
+typedef HANDLE child;
+
+static int spawn(const char *role, const char *arg, child *c)
+{
+    wchar_t exe[MAX_PATH], cmd[2 * MAX_PATH + 700];
+    if (!GetModuleFileNameW(NULL, exe, MAX_PATH))
+        return -1;
+    _snwprintf(cmd, sizeof cmd / sizeof cmd[0], L"\"%ls\" --child %hs %hs \"%hs\"", exe, role, arg ? arg : "-", dir);
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    if (!CreateProcessW(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+        return -1;
+    CloseHandle(pi.hThread);
+    *c = pi.hProcess;
+    return 0;
+}
+
+static int child_status(child c)
+{
+    DWORD code = 1;
+    if (WaitForSingleObject(c, 120000) != WAIT_OBJECT_0)
+        TerminateProcess(c, 99);
+    GetExitCodeProcess(c, &code);
+    CloseHandle(c);
+    return (int)code;
+}
+
+static void child_kill(child c)
+{
+    TerminateProcess(c, KILLED);
+}
+
+static int make_dir(void)
+{
+    static unsigned counter;
+    char tmp[MAX_PATH];
+    if (!GetTempPathA(sizeof tmp, tmp))
+        return -1;
+    snprintf(dir, sizeof dir, "%szhsim-%lu-%u", tmp, (unsigned long)GetCurrentProcessId(), counter++);
+    return _mkdir(dir);
+}
+
+static void remove_empty_dir(void)
+{
+    _rmdir(dir);
+}
+#else
+typedef pid_t child;
+
+static int spawn(const char *role, const char *arg, child *c)
+{
+    fflush(stdout);
+    pid_t pid = fork(); /* callers fork before this process starts any simulator thread */
+    if (pid < 0)
+        return -1;
+    if (pid == 0)
+        _exit(run_role(role, arg));
+    *c = pid;
+    return 0;
+}
+
+static int child_status(child c)
+{
+    int st = 0;
+    waitpid(c, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+static void child_kill(child c)
+{
+    kill(c, SIGKILL);
+}
+
+static int make_dir(void)
+{
+    snprintf(dir, sizeof dir, "%s/zhsim-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static void remove_empty_dir(void)
+{
+    rmdir(dir);
+}
+#endif
+
+static const char *FILES[] = {"state.json", "state.json.tmp", "lock", "ready", "go"};
+
+static int fresh_dir(void)
+{
+    return make_dir();
+}
+
+static void remove_dir(void)
+{
+    char path[700];
+    for (size_t i = 0; i < sizeof FILES / sizeof FILES[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, FILES[i]);
+        remove(path);
+    }
+    remove_empty_dir();
+}
+
+/* A flag file in the shared directory ("ready", "go"): set by one process, awaited by another. */
+static void flag_set(const char *name)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f)
+        fclose(f);
+}
+
+static int flag_wait(const char *name, uint32_t ms)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    for (uint32_t waited = 0; waited <= ms; waited += 10) {
+        FILE *f = fopen(path, "r");
+        if (f) {
+            fclose(f);
+            return 0;
+        }
+        zh_sleep_ms(10);
+    }
+    return -1;
+}
 
 static zh_wchar *W(const char *s)
 {
@@ -47,23 +190,6 @@ static zh_raw_guid guid(const char *s)
 static const char *NET_ID = "0d9a4b63-2f8c-4b1e-9a6f-3c2d1e0f9a8b";
 static const char *NAT = "{\"Name\":\"shared\",\"Type\":\"NAT\",\"Ipams\":[{\"Subnets\":[{\"IpAddressPrefix\":\"10.50.0.0/16\","
                          "\"Routes\":[{\"NextHop\":\"10.50.0.1\",\"DestinationPrefix\":\"0.0.0.0/0\"}]}]}]}";
-
-static int fresh_dir(void)
-{
-    snprintf(dir, sizeof dir, "%s/zhsim-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static void remove_dir(void)
-{
-    char path[512];
-    const char *names[] = {"state.json", "state.json.tmp", "lock"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        unlink(path);
-    }
-    rmdir(dir);
-}
 
 /* Creates the shared network (in whichever process calls it). */
 static int32_t create_network(void)
@@ -144,23 +270,59 @@ static int check_state(void)
     return bad || !arr ? -1 : n;
 }
 
-static int child_status(pid_t pid)
+static int role_network_and_endpoint(void)
 {
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    return create_network() == 0 && create_endpoint("from-child") == 0 ? 0 : 1;
+}
+
+static int role_writer(const char *tag)
+{
+    for (int i = 0; i < 20; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "c%s-%d", tag, i);
+        if (create_endpoint(name) != 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Creates and deletes endpoints until killed. */
+static int role_churn(void)
+{
+    const zh_hcn_table *T = zh_sim_hcn_table();
+    flag_set("ready");
+    for (int i = 0; i < 1000000; i++) { /* killed long before the end */
+        char name[32];
+        snprintf(name, sizeof name, "r%d", i);
+        create_endpoint(name);
+        if (i % 3 == 2) { /* delete one now and then, so the state shrinks too */
+            zh_wchar *ids = NULL;
+            if (T->HcnEnumerateEndpoints(NULL, &ids, NULL) == 0) {
+                char *list = take(ids);
+                const char *q = list ? strchr(list, '"') : NULL;
+                if (q) {
+                    char id[40];
+                    snprintf(id, sizeof id, "%.36s", q + 1);
+                    zh_raw_guid g = guid(id);
+                    T->HcnDeleteEndpoint(&g, NULL);
+                }
+                free(list);
+            }
+        }
+    }
+    return 1;
+}
+
+static int run_child(const char *role, const char *arg)
+{
+    child c;
+    return spawn(role, arg, &c) < 0 ? -1 : child_status(c);
 }
 
 static void state_is_shared_between_processes(void)
 {
     ZT_REQUIRE(fresh_dir() == 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int ok = zh_sim_open(dir, NULL) == 0 && create_network() == 0 && create_endpoint("from-child") == 0;
-        zh_sim_close();
-        _exit(ok ? 0 : 1);
-    }
-    ZT_EQ_INT(child_status(pid), 0);
+    ZT_EQ_INT(run_child("network", NULL), 0);
 
     ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
     const zh_hcn_table *T = zh_sim_hcn_table();
@@ -176,13 +338,7 @@ static void state_is_shared_between_processes(void)
     zh_sim_close();
 
     /* and a later process sees it all */
-    pid = fork();
-    if (pid == 0) {
-        int ok = zh_sim_open(dir, NULL) == 0 && check_state() == 2;
-        zh_sim_close();
-        _exit(ok ? 0 : 1);
-    }
-    ZT_EQ_INT(child_status(pid), 0);
+    ZT_EQ_INT(run_child("count", "2"), 0);
     remove_dir();
 }
 
@@ -192,22 +348,12 @@ static void concurrent_writers_are_serialised(void)
     ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
     ZT_EQ_HEX(create_network(), 0);
     zh_sim_close();
-    pid_t pids[3];
-    for (int c = 0; c < 3; c++) {
-        pids[c] = fork();
-        if (pids[c] == 0) {
-            int ok = zh_sim_open(dir, NULL) == 0;
-            for (int i = 0; ok && i < 20; i++) {
-                char name[32];
-                snprintf(name, sizeof name, "c%d-%d", c, i);
-                ok = create_endpoint(name) == 0;
-            }
-            zh_sim_close();
-            _exit(ok ? 0 : 1);
-        }
-    }
-    for (int c = 0; c < 3; c++)
-        ZT_EQ_INT(child_status(pids[c]), 0);
+    child c[3];
+    const char *tags[3] = {"0", "1", "2"};
+    for (int i = 0; i < 3; i++)
+        ZT_REQUIRE(spawn("writer", tags[i], &c[i]) == 0);
+    for (int i = 0; i < 3; i++)
+        ZT_EQ_INT(child_status(c[i]), 0);
     ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
     ZT_EQ_INT(check_state(), 60); /* 60 endpoints, 60 distinct addresses */
     zh_sim_close();
@@ -222,35 +368,17 @@ static void writers_killed_at_any_moment_leave_consistent_state(void)
     zh_sim_close();
     srand(12345);
     int kills = 0;
+    char ready[700];
+    snprintf(ready, sizeof ready, "%s/ready", dir);
     for (int round = 0; round < 12; round++) {
-        pid_t pid = fork();
-        if (pid == 0) {
-            if (zh_sim_open(dir, NULL) < 0)
-                _exit(1);
-            const zh_hcn_table *T = zh_sim_hcn_table();
-            for (int i = 0;; i++) {
-                char name[32];
-                snprintf(name, sizeof name, "r%d", i);
-                create_endpoint(name);
-                if (i % 3 == 2) { /* delete one now and then, so the state shrinks too */
-                    zh_wchar *ids = NULL;
-                    if (T->HcnEnumerateEndpoints(NULL, &ids, NULL) == 0) {
-                        char *list = take(ids);
-                        const char *q = list ? strchr(list, '"') : NULL;
-                        if (q) {
-                            char id[40];
-                            snprintf(id, sizeof id, "%.36s", q + 1);
-                            zh_raw_guid g = guid(id);
-                            T->HcnDeleteEndpoint(&g, NULL);
-                        }
-                        free(list);
-                    }
-                }
-            }
-        }
+        remove(ready);
+        child c;
+        ZT_REQUIRE(spawn("churn", NULL, &c) == 0);
+        if (flag_wait("ready", 60000) < 0)
+            ZT_FAIL_("round %d: the writer did not start", round);
         zh_sleep_ms((uint32_t)(5 + rand() % 60));
-        kill(pid, SIGKILL);
-        kills += child_status(pid) == 100 + SIGKILL;
+        child_kill(c);
+        kills += child_status(c) == KILLED;
         /* the survivor's view: readable, consistent, and not locked by the dead */
         ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
         int n = check_state();
@@ -266,7 +394,7 @@ static void writers_killed_at_any_moment_leave_consistent_state(void)
 static void a_damaged_state_file_is_reported_not_trusted(void)
 {
     ZT_REQUIRE(fresh_dir() == 0);
-    char path[512];
+    char path[700];
     snprintf(path, sizeof path, "%s/state.json", dir);
     FILE *f = fopen(path, "w");
     ZT_REQUIRE(f != NULL);
@@ -288,10 +416,316 @@ static void a_damaged_state_file_is_reported_not_trusted(void)
     remove_dir();
 }
 
+
+/* ---- compute systems ---- */
+static const char *CONTAINER = "{\"Owner\":\"shared-test\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"Container\":{}}";
+static const char *EPHEMERAL = "{\"Owner\":\"shared-test\",\"ShouldTerminateOnLastHandleClosed\":true,\"Container\":{}}";
+
+static int32_t wait_op(zh_hcs_operation op)
+{
+    zh_wchar *d = NULL;
+    int32_t hr = zh_sim_hcs_table()->HcsWaitForOperationResult(op, 5000, &d);
+    free(take(d));
+    return hr;
+}
+
+/* Runs one system call with a fresh operation; returns its HRESULT (and the document). */
+static int32_t sys_call(zh_hresult(ZH_WINAPI *fn)(zh_hcs_system, zh_hcs_operation, const zh_wchar *), zh_hcs_system sys,
+                        char **doc)
+{
+    const zh_hcs_table *T = zh_sim_hcs_table();
+    zh_hcs_operation op = T->HcsCreateOperation(NULL, NULL);
+    int32_t hr = fn(sys, op, NULL);
+    if (hr == 0) {
+        zh_wchar *d = NULL;
+        hr = T->HcsWaitForOperationResult(op, 5000, &d);
+        char *text = take(d);
+        if (doc)
+            *doc = text;
+        else
+            free(text);
+    }
+    T->HcsCloseOperation(op);
+    return hr;
+}
+
+/* Creates and starts a system; returns its handle or NULL. */
+static zh_hcs_system create_started(const char *id, const char *config)
+{
+    const zh_hcs_table *T = zh_sim_hcs_table();
+    zh_hcs_operation op = T->HcsCreateOperation(NULL, NULL);
+    zh_hcs_system sys = NULL;
+    zh_wchar *wid = W(id), *cfg = W(config);
+    int32_t hr = T->HcsCreateComputeSystem(wid, cfg, op, NULL, &sys);
+    free(wid);
+    free(cfg);
+    if (hr == 0)
+        hr = wait_op(op);
+    T->HcsCloseOperation(op);
+    if (hr == 0)
+        hr = sys_call(T->HcsStartComputeSystem, sys, NULL);
+    if (hr != 0) {
+        T->HcsCloseComputeSystem(sys);
+        return NULL;
+    }
+    return sys;
+}
+
+static int32_t open_system(const char *id, zh_hcs_system *sys)
+{
+    zh_wchar *wid = W(id);
+    *sys = NULL;
+    int32_t hr = zh_sim_hcs_table()->HcsOpenComputeSystem(wid, 0, sys);
+    free(wid);
+    return hr;
+}
+
+static char *enumerate(void)
+{
+    const zh_hcs_table *T = zh_sim_hcs_table();
+    zh_hcs_operation op = T->HcsCreateOperation(NULL, NULL);
+    char *list = NULL;
+    if (T->HcsEnumerateComputeSystems(NULL, op) == 0) {
+        zh_wchar *d = NULL;
+        if (T->HcsWaitForOperationResult(op, 5000, &d) == 0)
+            list = take(d);
+        else
+            zh_sim_free_string(d);
+    }
+    T->HcsCloseOperation(op);
+    return list;
+}
+
+typedef struct exits {
+    zh_mutex lock;
+    zh_cond cond;
+    int exited;
+    char data[512];
+} exits;
+
+static void ZH_WINAPI on_exit_event(zh_hcs_event *ev, void *ctx)
+{
+    exits *e = ctx;
+    if (ev->Type != HcsEventSystemExited)
+        return;
+    char *d = NULL;
+    if (ev->EventData)
+        zh_utf16_to_utf8((const uint16_t *)ev->EventData, ZH_NUL_TERMINATED, &d, NULL, "event", NULL);
+    zh_mutex_lock(&e->lock);
+    e->exited++;
+    snprintf(e->data, sizeof e->data, "%s", d ? d : "");
+    zh_cond_broadcast(&e->cond);
+    zh_mutex_unlock(&e->lock);
+    free(d);
+}
+
+/* Waits up to 5 s for a SystemExited event; returns how many arrived. */
+static int wait_exit(exits *e)
+{
+    uint64_t deadline = zh_monotonic_ns() + 5000000000ull;
+    zh_mutex_lock(&e->lock);
+    while (e->exited == 0 && zh_cond_wait_until(&e->cond, &e->lock, deadline) == 0) {
+    }
+    int n = e->exited;
+    zh_mutex_unlock(&e->lock);
+    return n;
+}
+
+/* Creates a lasting system and goes away: the system stays. */
+static int role_make_system(void)
+{
+    zh_hcs_system sys = create_started("made-elsewhere", CONTAINER);
+    if (!sys)
+        return 1;
+    zh_sim_hcs_table()->HcsCloseComputeSystem(sys);
+    return 0;
+}
+
+static int role_system_gone(void)
+{
+    zh_hcs_system sys = NULL;
+    int ok = open_system("made-elsewhere", &sys) == HCS_E_SYSTEM_NOT_FOUND;
+    char *list = enumerate();
+    ok = ok && list && !strstr(list, "made-elsewhere");
+    free(list);
+    return ok ? 0 : 1;
+}
+
+/* Creates an ephemeral system and holds its handle until killed. */
+static int role_hold_ephemeral(void)
+{
+    if (!create_started("ephemeral", EPHEMERAL))
+        return 1;
+    flag_set("ready");
+    for (;;)
+        zh_sleep_ms(1000);
+}
+
+/* When told to, terminates the system another process created. */
+static int role_terminate_watched(void)
+{
+    if (flag_wait("go", 60000) < 0)
+        return 2;
+    zh_hcs_system sys = NULL;
+    int ok = open_system("watched", &sys) == 0 && sys_call(zh_sim_hcs_table()->HcsTerminateComputeSystem, sys, NULL) == 0;
+    if (sys)
+        zh_sim_hcs_table()->HcsCloseComputeSystem(sys);
+    return ok ? 0 : 1;
+}
+
+static void systems_are_shared_between_processes(void)
+{
+    ZT_REQUIRE(fresh_dir() == 0);
+    ZT_EQ_INT(run_child("make-system", NULL), 0);
+
+    ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
+    const zh_hcs_table *T = zh_sim_hcs_table();
+    char *list = enumerate();
+    ZT_CONTAINS(list, "\"Id\":\"made-elsewhere\"");
+    ZT_CONTAINS(list, "\"Owner\":\"shared-test\"");
+    free(list);
+    zh_hcs_system sys = NULL;
+    ZT_EQ_HEX(open_system("made-elsewhere", &sys), 0);
+    char *props = NULL;
+    ZT_EQ_HEX(sys_call(T->HcsGetComputeSystemProperties, sys, &props), 0);
+    ZT_CONTAINS(props, "\"State\":\"Running\"");
+    free(props);
+    /* a process started in it runs here, in the process that started it */
+    zh_hcs_operation op = T->HcsCreateOperation(NULL, NULL);
+    zh_hcs_process proc = NULL;
+    zh_wchar *params = W("{\"CommandLine\":\"cmd /c exit 3\"}");
+    ZT_EQ_HEX(T->HcsCreateProcess(sys, params, op, NULL, &proc), 0);
+    free(params);
+    ZT_EQ_HEX(wait_op(op), 0);
+    T->HcsCloseOperation(op);
+    zh_wchar *status = NULL;
+    ZT_EQ_HEX(T->HcsWaitForProcessExit(proc, 5000, &status), 0);
+    char *st = take(status);
+    ZT_CONTAINS(st, "\"ExitCode\":3");
+    free(st);
+    T->HcsCloseProcess(proc);
+    /* its id is taken here too */
+    zh_hcs_system dup = create_started("made-elsewhere", CONTAINER);
+    ZT_REQUIRE(dup == NULL);
+    ZT_EQ_HEX(sys_call(T->HcsTerminateComputeSystem, sys, NULL), 0);
+    T->HcsCloseComputeSystem(sys);
+    ZT_EQ_HEX(open_system("made-elsewhere", &sys), HCS_E_SYSTEM_NOT_FOUND);
+    zh_sim_close();
+
+    /* and a later process finds it gone */
+    ZT_EQ_INT(run_child("system-gone", NULL), 0);
+    remove_dir();
+}
+
+static void a_killed_creator_takes_its_ephemeral_system_along(void)
+{
+    ZT_REQUIRE(fresh_dir() == 0);
+    child c;
+    ZT_REQUIRE(spawn("hold-ephemeral", NULL, &c) == 0);
+    if (flag_wait("ready", 60000) < 0) {
+        child_kill(c);
+        child_status(c);
+        ZT_FAIL_("the creator did not get its system running");
+        remove_dir();
+        return;
+    }
+
+    ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
+    const zh_hcs_table *T = zh_sim_hcs_table();
+    zh_hcs_system sys = NULL;
+    ZT_EQ_HEX(open_system("ephemeral", &sys), 0); /* its creator is alive */
+    exits e;
+    memset(&e, 0, sizeof e);
+    zh_mutex_init(&e.lock);
+    zh_cond_init(&e.cond);
+    ZT_EQ_HEX(T->HcsSetComputeSystemCallback(sys, HcsEventOptionNone, &e, on_exit_event), 0);
+    child_kill(c);
+    ZT_EQ_INT(child_status(c), KILLED);
+    ZT_EQ_INT(wait_exit(&e), 1); /* noticed within the worker's next look */
+    ZT_CONTAINS(e.data, "ForcedExit");
+    T->HcsCloseComputeSystem(sys);
+    zh_cond_destroy(&e.cond);
+    zh_mutex_destroy(&e.lock);
+    ZT_EQ_HEX(open_system("ephemeral", &sys), HCS_E_SYSTEM_NOT_FOUND);
+    char *list = enumerate();
+    ZT_REQUIRE(list != NULL);
+    ZT_REQUIRE(strstr(list, "ephemeral") == NULL);
+    free(list);
+    zh_sim_close();
+    remove_dir();
+}
+
+static void the_creator_hears_of_a_terminate_from_elsewhere(void)
+{
+    ZT_REQUIRE(fresh_dir() == 0);
+    child c;
+    ZT_REQUIRE(spawn("terminate-watched", NULL, &c) == 0); /* waits for "go" */
+    ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
+    const zh_hcs_table *T = zh_sim_hcs_table();
+    zh_hcs_system sys = create_started("watched", CONTAINER);
+    ZT_REQUIRE(sys != NULL);
+    exits e;
+    memset(&e, 0, sizeof e);
+    zh_mutex_init(&e.lock);
+    zh_cond_init(&e.cond);
+    ZT_EQ_HEX(T->HcsSetComputeSystemCallback(sys, HcsEventOptionNone, &e, on_exit_event), 0);
+    flag_set("go");
+    ZT_EQ_INT(child_status(c), 0);
+    ZT_EQ_INT(wait_exit(&e), 1);
+    ZT_CONTAINS(e.data, "ForcedExit");
+    ZT_EQ_HEX(T->HcsWaitForComputeSystemExit(sys, 1000, NULL), 0);
+    char *props = NULL;
+    ZT_EQ_HEX(sys_call(T->HcsGetComputeSystemProperties, sys, &props), 0);
+    ZT_CONTAINS(props, "\"State\":\"Stopped\"");
+    free(props);
+    T->HcsCloseComputeSystem(sys);
+    zh_cond_destroy(&e.cond);
+    zh_mutex_destroy(&e.lock);
+    ZT_EQ_HEX(open_system("watched", &sys), HCS_E_SYSTEM_NOT_FOUND);
+    zh_sim_close();
+    remove_dir();
+}
+
+/* The roles children play; each opens the shared simulator first. */
+static int run_role(const char *role, const char *arg)
+{
+    if (zh_sim_open(dir, NULL) < 0)
+        return 10;
+    int rc = 11;
+    if (strcmp(role, "network") == 0)
+        rc = role_network_and_endpoint();
+    else if (strcmp(role, "count") == 0)
+        rc = check_state() == atoi(arg) ? 0 : 1;
+    else if (strcmp(role, "writer") == 0)
+        rc = role_writer(arg);
+    else if (strcmp(role, "churn") == 0)
+        rc = role_churn();
+    else if (strcmp(role, "make-system") == 0)
+        rc = role_make_system();
+    else if (strcmp(role, "system-gone") == 0)
+        rc = role_system_gone();
+    else if (strcmp(role, "hold-ephemeral") == 0)
+        rc = role_hold_ephemeral();
+    else if (strcmp(role, "terminate-watched") == 0)
+        rc = role_terminate_watched();
+    zh_sim_close();
+    return rc;
+}
+
 static const zt_case cases[] = {
     ZT_CASE(state_is_shared_between_processes),
     ZT_CASE(concurrent_writers_are_serialised),
     ZT_CASE(writers_killed_at_any_moment_leave_consistent_state),
     ZT_CASE(a_damaged_state_file_is_reported_not_trusted),
+    ZT_CASE(systems_are_shared_between_processes),
+    ZT_CASE(a_killed_creator_takes_its_ephemeral_system_along),
+    ZT_CASE(the_creator_hears_of_a_terminate_from_elsewhere),
 };
-ZT_MAIN(cases)
+int main(int argc, char **argv)
+{
+    if (argc == 5 && strcmp(argv[1], "--child") == 0) { /* Windows: this program as a child */
+        snprintf(dir, sizeof dir, "%s", argv[4]);
+        return run_role(argv[2], argv[3]);
+    }
+    return zt_run(cases, sizeof cases / sizeof cases[0], argc, argv);
+}
