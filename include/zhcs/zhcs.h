@@ -7,6 +7,7 @@
 
 #include <zhcs/error.h>
 #include <zhcs/export.h>
+#include <zhcs/service.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -7,6 +7,7 @@
 
 #include <zhns/error.h>
 #include <zhns/export.h>
+#include <zhns/service.h>
 
 #ifdef __cplusplus
 extern "C" {

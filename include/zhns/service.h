@@ -1,0 +1,44 @@
+/* zhns/service.h - the connection to the Host Compute Network service (computenetwork.dll).
+ *
+ * Every call goes through a service opened from a URI:
+ *   "local"     the real service on this Windows host (the default: NULL means "local");
+ *               elsewhere an UNSUPPORTED error that names "sim:";
+ *   "sim:"      an in-process simulator, private to this process;
+ *   "sim:PATH"  a simulator whose state lives in directory PATH, shared by every process
+ *               that opens the same PATH.
+ * zhcs and zhns opened on the same simulator see one world. Objects opened through a service
+ * keep it alive: closing the service first is safe.
+ */
+#ifndef ZHNS_SERVICE_H
+#define ZHNS_SERVICE_H
+
+#include <stddef.h>
+
+#include <zhns/error.h>
+#include <zhns/export.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct zhns_service zhns_service;
+
+/* Opens the service at `uri`. 0, or -1 with *err (INVALID_ARGUMENT for an unknown URI,
+ * UNSUPPORTED for "local" off Windows or when the DLL is missing). */
+ZHNS_API int zhns_service_open(zhns_service **out, const char *uri, zhns_error **err);
+
+/* Drops the caller's reference; accepts NULL. */
+ZHNS_API void zhns_service_close(zhns_service *svc);
+
+/* The URI the service was opened with ("local", "sim:", "sim:PATH"). */
+ZHNS_API const char *zhns_service_uri(const zhns_service *svc);
+
+/* Frees what the library hands back: a string, or a list of strings with its count.
+ * Both accept NULL. (zhns_string_free is declared in zhns/schema.h too.) */
+ZHNS_API void zhns_string_free(char *s);
+ZHNS_API void zhns_strings_free(char **items, size_t count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZHNS_SERVICE_H */
