@@ -279,6 +279,12 @@ void ZH_WINAPI sim_HcsCloseOperation(zh_hcs_operation operation)
         /* Allowed while in flight and from inside its own callback: the result is discarded
          * and the memory goes when the last reference does. */
         op->closed = true;
+        /* ... and no completion callback runs after this returns: one in flight is waited
+         * for, unless this is that callback closing its own operation. */
+        op->refs++;
+        while (op->delivering > 0 && op->deliver_thread != zh_thread_self_id())
+            zh_cond_wait(&s->done_cond, &w->lock);
+        op->refs--;
         op_put(s, op);
     }
     zh_mutex_unlock(&w->lock);
@@ -500,6 +506,7 @@ static completion complete_op(hcs_state *s, hcs_op *op, int32_t hr, hcs_event_ba
                           (zh_hcs_operation)(void *)op);
     } else if (op->callback) {
         op->refs++;
+        op->delivering++; /* HcsCloseOperation waits for it (complete_deliver) */
         c.op = op;
         c.cb = op->callback;
         c.ctx = (void *)(uintptr_t)op->context;
@@ -512,8 +519,13 @@ static void complete_deliver(sim_world *w, completion *c)
 {
     if (!c->op)
         return;
+    zh_mutex_lock(&w->lock);
+    c->op->deliver_thread = zh_thread_self_id();
+    zh_mutex_unlock(&w->lock);
     c->cb((zh_hcs_operation)(void *)c->op, c->ctx);
     zh_mutex_lock(&w->lock);
+    c->op->delivering--;
+    zh_cond_broadcast(&w->hcs->done_cond);
     op_put(w->hcs, c->op);
     zh_mutex_unlock(&w->lock);
 }
@@ -567,6 +579,26 @@ int sim_hcs_queue(hcs_state *s, hcs_op *op, uint32_t delay_ms, int (*run)(hcs_st
     return 0;
 }
 
+static int run_preset(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    (void)s;
+    (void)b;
+    return j->hr;
+}
+
+/* Completes `op` with `hr` (its ResultError already in place) on the worker, as HCS
+ * completes operations on its own threads - also those the call itself refused. */
+static void complete_later(hcs_state *s, hcs_op *op, int32_t hr, hcs_event_batch *fallback, completion *c)
+{
+    if (sim_hcs_queue(s, op, 0, run_preset, NULL, NULL, NULL) == 0) {
+        for (hcs_job *j = s->jobs; j; j = j->next)
+            if (j->op == op && j->run == run_preset)
+                j->hr = hr;
+        return;
+    }
+    *c = complete_op(s, op, hr, fallback); /* out of memory: at once, on this thread */
+}
+
 zh_hresult ZH_WINAPI sim_HcsCancelOperation(zh_hcs_operation operation)
 {
     sim_world *w;
@@ -583,18 +615,24 @@ zh_hresult ZH_WINAPI sim_HcsCancelOperation(zh_hcs_operation operation)
         hr = HCS_E_OPERATION_NOT_STARTED;
     } else if (op->state == OP_PENDING) {
         /* work not yet applied is dropped; the operation completes as cancelled */
+        bool dropped = false;
         for (hcs_job **p = &s->jobs; *p; p = &(*p)->next) {
-            if ((*p)->op == op) {
+            if ((*p)->op == op && (*p)->run != run_preset) {
                 hcs_job *j = *p;
                 *p = j->next;
                 free(j->arg);
                 free(j);
                 op->refs--;
-                c = complete_op(s, op, ZH_E_CANCELLED, &b);
+                complete_later(s, op, ZH_E_CANCELLED, &b, &c);
+                dropped = true;
+                break;
+            }
+            if ((*p)->op == op) {
+                dropped = true; /* already cancelled or refused: completes at once */
                 break;
             }
         }
-        if (op->state == OP_PENDING)
+        if (!dropped)
             hr = HCS_E_OPERATION_PENDING; /* already being applied */
     }
     zh_mutex_unlock(&w->lock);
@@ -1282,7 +1320,8 @@ static zh_hresult system_call(zh_hcs_system computeSystem, zh_hcs_operation oper
         if (!find_system(s, sys->id) || sys->creating) {
             /* the create failed or was never completed */
             fail_op(op, HCS_E_SYSTEM_NOT_FOUND, "A virtual machine or container with the specified identifier does not exist.");
-            completion c = complete_op(s, op, HCS_E_SYSTEM_NOT_FOUND, &b);
+            completion c = {NULL, NULL, NULL};
+            complete_later(s, op, HCS_E_SYSTEM_NOT_FOUND, &b, &c);
             zh_mutex_unlock(&w->lock);
             sim_hcs_deliver(w, &b);
             complete_deliver(w, &c);
@@ -1291,7 +1330,8 @@ static zh_hresult system_call(zh_hcs_system computeSystem, zh_hcs_operation oper
         }
         if (options_type && !options_valid(options_type, text, &why)) {
             fail_op(op, HCS_E_INVALID_JSON, why ? why : "invalid options");
-            completion c = complete_op(s, op, HCS_E_INVALID_JSON, &b);
+            completion c = {NULL, NULL, NULL};
+            complete_later(s, op, HCS_E_INVALID_JSON, &b, &c);
             free(why);
             zh_mutex_unlock(&w->lock);
             sim_hcs_deliver(w, &b);
@@ -1445,7 +1485,8 @@ zh_hresult ZH_WINAPI sim_HcsCreateComputeSystem(const zh_wchar *id, const zh_wch
     if (hr) {
         hcs_event_batch b = {0};
         fail_op(op, hr, msg);
-        completion c = complete_op(s, op, hr, &b);
+        completion c = {NULL, NULL, NULL};
+        complete_later(s, op, hr, &b, &c);
         zh_mutex_unlock(&w->lock);
         sim_hcs_deliver(w, &b);
         complete_deliver(w, &c);
@@ -1659,7 +1700,8 @@ zh_hresult ZH_WINAPI sim_HcsEnumerateComputeSystems(const zh_wchar *query, zh_hc
     if (!hr && !options_valid("SystemQuery", text, &why)) {
         hcs_event_batch b = {0};
         fail_op(op, HCS_E_INVALID_JSON, why ? why : "invalid query");
-        completion c = complete_op(s, op, HCS_E_INVALID_JSON, &b);
+        completion c = {NULL, NULL, NULL};
+        complete_later(s, op, HCS_E_INVALID_JSON, &b, &c);
         zh_mutex_unlock(&w->lock);
         sim_hcs_deliver(w, &b);
         complete_deliver(w, &c);

@@ -32,6 +32,8 @@ struct hcs_op {
     hcs_sys_handle *sysh;     /* for HcsGetComputeSystemFromOperation */
     hcs_proc_handle *proch;   /* for HcsGetProcessFromOperation */
     hcs_sys_handle *event_to; /* completion goes to this handle's event callback instead */
+    int delivering;           /* completion callbacks running now */
+    uint64_t deliver_thread;  /* the thread running the last of them */
     hcs_op *next;
 };
 
@@ -46,6 +48,7 @@ struct hcs_job {
     hcs_system *sys;
     hcs_proc *proc;
     char *arg;
+    int32_t hr;               /* run_preset: the HRESULT to complete with */
     hcs_job *next;
 };
 

@@ -389,6 +389,42 @@ static void completion_callbacks_and_system_operation_events(void)
     zh_sim_close();
 }
 
+/* A completion callback that takes its time, recording when it started and finished. */
+struct slow_probe {
+    zh_atomic started;
+    zh_atomic finished;
+};
+
+static void ZH_WINAPI slow_complete(zh_hcs_operation op, void *ctx)
+{
+    (void)op;
+    struct slow_probe *p = ctx;
+    zh_atomic_store(&p->started, 1);
+    zh_sleep_ms(200);
+    zh_atomic_store(&p->finished, 1);
+}
+
+static void closing_an_operation_waits_for_its_callback(void)
+{
+    ZT_REQUIRE(start() == 0);
+    struct slow_probe p;
+    zh_atomic_init(&p.started, 0);
+    zh_atomic_init(&p.finished, 0);
+    zh_hcs_operation op = T->HcsCreateOperation(&p, slow_complete);
+    zh_wchar *id = W("slow-cb"), *cfg = W(CONTAINER);
+    zh_hcs_system sys = NULL;
+    ZT_EQ_HEX(T->HcsCreateComputeSystem(id, cfg, op, NULL, &sys), 0);
+    free(id);
+    free(cfg);
+    for (int i = 0; i < 500 && !zh_atomic_load(&p.started); i++)
+        zh_sleep_ms(10);
+    ZT_REQUIRE(zh_atomic_load(&p.started) == 1);
+    T->HcsCloseOperation(op); /* from another thread: returns after the callback did */
+    ZT_EQ_INT(zh_atomic_load(&p.finished), 1);
+    T->HcsCloseComputeSystem(sys);
+    zh_sim_close();
+}
+
 static void timeouts_and_cancellation(void)
 {
     ZT_REQUIRE(start() == 0);
@@ -873,6 +909,7 @@ static const zt_case cases[] = {
     ZT_CASE(a_container_goes_through_its_states),
     ZT_CASE(create_checks_the_document_and_the_network),
     ZT_CASE(completion_callbacks_and_system_operation_events),
+    ZT_CASE(closing_an_operation_waits_for_its_callback),
     ZT_CASE(timeouts_and_cancellation),
     ZT_CASE(the_last_handle_can_terminate_the_system),
     ZT_CASE(enumeration_filters),
