@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds and runs every test suite: native gcc, clang with ASan+UBSan, clang with TSan (the
 # threaded suites), and the mingw-w64 Windows build under Wine. Installs what is missing
-# first. Prints each configuration's ctest summary and a closing "N passed, N failed" line.
+# first. Prints each configuration's ctest summary and a closing "N passed, N failed,
+# N skipped" line (skipped: suites that need something this machine lacks, e.g. live Windows).
 #
 #   scripts/test.sh                 all configurations
 #   scripts/test.sh gcc asan ...    only the named ones (gcc asan tsan mingw)
@@ -13,6 +14,7 @@ sh scripts/deps.sh || exit 1
 presets=${*:-"gcc asan tsan mingw"}
 total_pass=0
 total_fail=0
+total_skip=0
 failed_presets=""
 
 for p in $presets; do
@@ -41,8 +43,11 @@ for p in $presets; do
     if [ -n "$line" ]; then
         nfail=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/')
         nall=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/')
-        total_pass=$((total_pass + nall - nfail))
+        # skipped tests (e.g. live-Windows suites off Windows) are listed as "(Skipped)"
+        nskip=$(grep -cE "^[[:space:]]*[0-9]+ - .*\(Skipped\)" "$log")
+        total_pass=$((total_pass + nall - nfail - nskip))
         total_fail=$((total_fail + nfail))
+        total_skip=$((total_skip + nskip))
     else
         total_fail=$((total_fail + 1))
     fi
@@ -76,5 +81,5 @@ echo
 if [ -n "$failed_presets" ]; then
     echo "FAILED configurations:$failed_presets"
 fi
-echo "total: $total_pass passed, $total_fail failed"
+echo "total: $total_pass passed, $total_fail failed, $total_skip skipped"
 [ -z "$failed_presets" ]

@@ -19,7 +19,12 @@ typedef struct zt_case {
     void (*fn)(void);
 } zt_case;
 
+/* A program whose every case was skipped exits with this (ctest's SKIP_RETURN_CODE), so that
+ * ctest reports it as not run rather than passed. */
+#define ZT_ALL_SKIPPED 77
+
 static int zt_failed_checks;
+static char zt_skip_reason[256]; /* set by ZT_SKIP: the case did not run, and says why */
 
 #define ZT_FAIL_(...)                                                                              \
     do {                                                                                           \
@@ -27,6 +32,13 @@ static int zt_failed_checks;
         printf("  %s:%d: ", __FILE__, __LINE__);                                                   \
         printf(__VA_ARGS__);                                                                       \
         printf("\n");                                                                              \
+    } while (0)
+
+/* Leaves the case as skipped (never counted as passed), with the reason printed. */
+#define ZT_SKIP(...)                                                                               \
+    do {                                                                                           \
+        snprintf(zt_skip_reason, sizeof zt_skip_reason, __VA_ARGS__);                              \
+        return;                                                                                    \
     } while (0)
 
 #define ZT_CHECK(cond)                                                                             \
@@ -78,26 +90,35 @@ static int zt_run(const zt_case *cases, size_t n, int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0); /* Windows fully buffers pipes; keep output ordered */
     const char *filter = argc > 1 ? argv[1] : NULL;
-    int passed = 0, failed = 0;
+    int passed = 0, failed = 0, skipped = 0;
     for (size_t i = 0; i < n; i++) {
         if (filter && !strstr(cases[i].name, filter))
             continue;
         int before = zt_failed_checks;
+        zt_skip_reason[0] = '\0';
         cases[i].fn();
-        if (zt_failed_checks == before) {
-            passed++;
-            printf("ok   %s\n", cases[i].name);
-        } else {
+        if (zt_failed_checks != before) {
             failed++;
             printf("FAIL %s\n", cases[i].name);
+        } else if (zt_skip_reason[0]) {
+            skipped++;
+            printf("skip %s: %s\n", cases[i].name, zt_skip_reason);
+        } else {
+            passed++;
+            printf("ok   %s\n", cases[i].name);
         }
     }
-    printf("%d passed, %d failed\n", passed, failed);
-    if (passed + failed == 0) {
+    if (skipped)
+        printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+    else
+        printf("%d passed, %d failed\n", passed, failed);
+    if (passed + failed + skipped == 0) {
         printf("no test case matched\n");
         return 1;
     }
-    return failed ? 1 : 0;
+    if (failed)
+        return 1;
+    return passed == 0 && skipped ? ZT_ALL_SKIPPED : 0;
 }
 
 #define ZT_CASE(fn) {#fn, fn}

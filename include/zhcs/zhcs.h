@@ -5,9 +5,17 @@
 #ifndef ZHCS_ZHCS_H
 #define ZHCS_ZHCS_H
 
+#include <zhcs/enumerate.h>
 #include <zhcs/error.h>
+#include <zhcs/events.h>
 #include <zhcs/export.h>
+#include <zhcs/operation.h>
+#include <zhcs/process.h>
+#include <zhcs/schema.h>
 #include <zhcs/service.h>
+#include <zhcs/stats.h>
+#include <zhcs/system.h>
+#include <zhcs/types.h>
 
 #ifdef __cplusplus
 extern "C" {

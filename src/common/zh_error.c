@@ -71,6 +71,27 @@ zh_error *zh_error_newv(int32_t hresult, zh_category category, const char *funct
     return alloc_error(hresult, category, function, msg, NULL);
 }
 
+zh_error *zh_error_dup(const zh_error *e)
+{
+    if (!e || e->is_static)
+        return (zh_error *)(e ? e : &oom_error);
+    char *doc = NULL;
+    if (e->document && !(doc = zh_strdup(e->document)))
+        return &oom_error;
+    return alloc_error(e->hresult, e->category, e->function, zh_strdup(e->message), doc);
+}
+
+zh_error *zh_error_prefixed(const zh_error *e, const char *function, const char *prefix)
+{
+    if (!e || e->is_static)
+        return (zh_error *)(e ? e : &oom_error);
+    char *doc = NULL;
+    if (e->document && !(doc = zh_strdup(e->document)))
+        return &oom_error;
+    return alloc_error(e->hresult, e->category, function ? function : e->function,
+                       zh_asprintf("%s%s", prefix ? prefix : "", e->message), doc);
+}
+
 zh_error *zh_error_new(int32_t hresult, const char *function, const char *fmt, ...)
 {
     va_list ap;

@@ -52,6 +52,11 @@ zh_error *zh_error_new(int32_t hresult, const char *function, const char *fmt, .
 zh_error *zh_error_newv(int32_t hresult, zh_category category, const char *function,
                         const char *fmt, va_list ap) ZH_PRINTF(4, 0);
 
+/* A copy of `e` (the static out-of-memory error stays itself). */
+zh_error *zh_error_dup(const zh_error *e);
+/* A copy with its message prefixed and (when not NULL) another function name. */
+zh_error *zh_error_prefixed(const zh_error *e, const char *function, const char *prefix);
+
 /* Reporting into an out-parameter. No-ops when `err` is NULL; an error already in *err is
  * freed and replaced. Always return -1 so that `return zh_error_set(...)` reads naturally. */
 int zh_error_set(zh_error **err, int32_t hresult, const char *function, const char *fmt, ...) ZH_PRINTF(4, 5);

@@ -110,6 +110,7 @@ void zh_once_run(zh_once *once, void (*fn)(void))
 struct zh_thread {
     void (*fn)(void *);
     void *arg;
+    zh_atomic users;
 #ifdef _WIN32
     HANDLE handle;
 #else
@@ -117,18 +118,27 @@ struct zh_thread {
 #endif
 };
 
+/* The thread reads its start values, then lets go of the struct: a detached thread's struct
+ * goes when both the thread and zh_thread_detach are done with it. */
+static void thread_run(zh_thread *t)
+{
+    void (*fn)(void *) = t->fn;
+    void *arg = t->arg;
+    if (zh_atomic_add(&t->users, -1) == 0)
+        free(t);
+    fn(arg);
+}
+
 #ifdef _WIN32
 static DWORD WINAPI thread_main(LPVOID p)
 {
-    zh_thread *t = p;
-    t->fn(t->arg);
+    thread_run(p);
     return 0;
 }
 #else
 static void *thread_main(void *p)
 {
-    zh_thread *t = p;
-    t->fn(t->arg);
+    thread_run(p);
     return NULL;
 }
 #endif
@@ -141,6 +151,7 @@ int zh_thread_start(zh_thread **out, void (*fn)(void *arg), void *arg, zh_error 
         return zh_error_set(err, ZH_E_OUTOFMEMORY, "zh_thread_start", "out of memory");
     t->fn = fn;
     t->arg = arg;
+    zh_atomic_init(&t->users, 2); /* the thread's start, and join/detach */
 #ifdef _WIN32
     t->handle = CreateThread(NULL, 0, thread_main, t, 0, NULL);
     if (!t->handle) {
@@ -170,7 +181,21 @@ void zh_thread_join(zh_thread *t)
 #else
     pthread_join(t->tid, NULL);
 #endif
-    free(t);
+    if (zh_atomic_add(&t->users, -1) == 0)
+        free(t);
+}
+
+void zh_thread_detach(zh_thread *t)
+{
+    if (!t)
+        return;
+#ifdef _WIN32
+    CloseHandle(t->handle);
+#else
+    pthread_detach(t->tid);
+#endif
+    if (zh_atomic_add(&t->users, -1) == 0)
+        free(t);
 }
 
 uint64_t zh_thread_self_id(void)
@@ -210,6 +235,13 @@ void zh_ref_init(zh_refcount *r) { zh_atomic_init(r, 1); }
 void zh_ref_get(zh_refcount *r) { zh_atomic_add(r, 1); }
 int zh_ref_put(zh_refcount *r) { return zh_atomic_add(r, -1) == 0; }
 int zh_ref_count(zh_refcount *r) { return zh_atomic_load(r); }
+int zh_ref_tryget(zh_refcount *r)
+{
+    for (int n = zh_atomic_load(r); n > 0; n = zh_atomic_load(r))
+        if (zh_atomic_cas(r, n, n + 1))
+            return 1;
+    return 0;
+}
 
 /* ---------------------------------------------------------------- time */
 uint64_t zh_monotonic_ns(void)

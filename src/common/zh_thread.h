@@ -75,6 +75,8 @@ typedef struct zh_thread zh_thread;
 int zh_thread_start(zh_thread **out, void (*fn)(void *arg), void *arg, zh_error **err);
 /* Waits for the thread to finish and frees it. Accepts NULL. */
 void zh_thread_join(zh_thread *t);
+/* Lets the thread run on and free itself when it ends (for a thread that ends itself). */
+void zh_thread_detach(zh_thread *t);
 /* A number identifying the calling thread (for logs and re-entrancy checks). */
 uint64_t zh_thread_self_id(void);
 
@@ -98,6 +100,9 @@ void zh_ref_init(zh_refcount *r);
 void zh_ref_get(zh_refcount *r);
 int zh_ref_put(zh_refcount *r);
 int zh_ref_count(zh_refcount *r);
+/* Takes a reference only while the count is above zero: 1 when taken, 0 when the object is
+ * already on its way out. */
+int zh_ref_tryget(zh_refcount *r);
 
 /* ---- time ---- */
 uint64_t zh_monotonic_ns(void);
