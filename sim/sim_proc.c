@@ -190,9 +190,13 @@ static uint32_t run_words(guest *g, char **w, size_t n, const char *rest)
             zh_mutex_unlock(&g->w->lock);
             if (term)
                 return 1;
-            if (closed || g->p->in.guest == -1)
-                return 0; /* CloseHandle StdIn reached the process: end of input */
-            int got = sim_fd_read(g->p->in.guest, buf, sizeof buf, 20);
+            if (g->p->in.guest == -1)
+                return 0;
+            /* after CloseHandle StdIn, what was written before it is still read; then the
+             * input ends */
+            int got = sim_fd_read(g->p->in.guest, buf, sizeof buf, closed ? 0 : 20);
+            if (closed && got < 0)
+                return 0;
             if (got == 0 || got == -1)
                 return 0;
             if (got > 0 && put(g, g->p->out.guest, buf, (size_t)got) < 0)
