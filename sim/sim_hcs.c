@@ -682,6 +682,11 @@ static void worker_main(void *arg)
         int32_t hr = j->run(s, j, &b);
         if (j->sys && !j->proc)
             publish(s, j->sys); /* sim:PATH: let the other processes know */
+        if (j->sys && !j->proc && j->sys->state == SYS_STOPPED && j->sys->handles == 0) {
+            /* stopped with nobody holding it (its handles closed while the stop ran) */
+            unpublish(s, j->sys);
+            free_system(s, j->sys);
+        }
         completion c = {NULL, NULL, NULL};
         if (j->op) {
             if (j->op->state == OP_PENDING)

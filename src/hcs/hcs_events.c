@@ -430,5 +430,7 @@ void zhcs_events_close(zhcs_events *h)
     zh_mutex_unlock(&s->lock);
     if (ctx_free)
         ctx_free(ctx);
+    for (size_t n = on_dispatcher ? 0 : hcs_dispatch_cancel(s, sub); n > 0; n--)
+        sub_unref(sub); /* queued deliveries that will not happen */
     sub_unref(sub);
 }

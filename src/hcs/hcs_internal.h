@@ -51,6 +51,10 @@ void hcs_service_unref(hcs_service *s);
  * failure (out of memory, no thread) returns -1 and fn never runs. */
 int hcs_dispatch(hcs_service *s, void (*fn)(void *arg), void *arg, bool locked);
 bool hcs_on_dispatcher(hcs_service *s);
+/* Takes the queued tasks whose argument is `arg` off the queue (returns how many: the
+ * caller drops the references they held) and waits until no task for `arg` runs (unless
+ * called from the dispatcher). svc->lock NOT held. Makes closes synchronous. */
+size_t hcs_dispatch_cancel(hcs_service *s, void *arg);
 
 /* Waits on svc->cond until `deadline_ns` (UINT64_MAX: for ever); lock held. 0 when woken,
  * -1 when the deadline passed. */

@@ -109,14 +109,16 @@ static void op_cb_task(void *arg)
     cb((zhcs_operation *)handle, ctx);
 
     zh_mutex_lock(&s->lock);
-    op->cb_running--;
     op->cb_closed = true; /* once */
     zhcs_free_fn ctx_free = op->ctx_free;
     op->ctx_free = NULL;
-    zh_cond_broadcast(&s->cond);
     zh_mutex_unlock(&s->lock);
     if (ctx_free)
-        ctx_free(ctx);
+        ctx_free(ctx); /* still "running": a free waits for this too */
+    zh_mutex_lock(&s->lock);
+    op->cb_running--;
+    zh_cond_broadcast(&s->cond);
+    zh_mutex_unlock(&s->lock);
     hcs_op_unref(op);
 }
 
@@ -458,5 +460,9 @@ void zhcs_operation_free(zhcs_operation *h)
     zh_mutex_unlock(&s->lock);
     if (ctx_free)
         ctx_free(ctx);
+    /* a callback task still queued will not run: drop its reference now, so that the
+     * operation (and perhaps the service) is gone when this returns */
+    for (size_t n = inside ? 0 : hcs_dispatch_cancel(s, op); n > 0; n--)
+        hcs_op_unref(op);
     hcs_op_unref(op);
 }

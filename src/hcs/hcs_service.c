@@ -20,6 +20,7 @@ struct hcs_dispatcher {
     zh_mutex lock;
     zh_cond cond;
     hcs_task *tasks, *tail;
+    void *running;   /* the argument of the task running now */
     bool stop;
     zh_atomic users; /* the service and the thread */
     uint64_t thread_id;
@@ -50,10 +51,13 @@ static void dispatcher_main(void *arg)
         d->tasks = t->next;
         if (!d->tasks)
             d->tail = NULL;
+        d->running = t->arg;
         zh_mutex_unlock(&d->lock);
         t->fn(t->arg); /* may drop the service's last reference: we only touch `d` after */
         free(t);
         zh_mutex_lock(&d->lock);
+        d->running = NULL;
+        zh_cond_broadcast(&d->cond);
     }
     zh_mutex_unlock(&d->lock);
     dispatcher_unref(d);
@@ -103,6 +107,34 @@ int hcs_dispatch(hcs_service *s, void (*fn)(void *arg), void *arg, bool locked)
     zh_cond_signal(&d->cond);
     zh_mutex_unlock(&d->lock);
     return 0;
+}
+
+size_t hcs_dispatch_cancel(hcs_service *s, void *arg)
+{
+    zh_mutex_lock(&s->lock);
+    hcs_dispatcher *d = s->disp;
+    zh_mutex_unlock(&s->lock);
+    if (!d)
+        return 0;
+    size_t dropped = 0;
+    zh_mutex_lock(&d->lock);
+    for (hcs_task **p = &d->tasks; *p;) {
+        if ((*p)->arg == arg) {
+            hcs_task *t = *p;
+            *p = t->next;
+            free(t);
+            dropped++;
+        } else {
+            p = &(*p)->next;
+        }
+    }
+    d->tail = NULL;
+    for (hcs_task *t = d->tasks; t; t = t->next)
+        d->tail = t;
+    while (d->running == arg && d->thread_id != zh_thread_self_id())
+        zh_cond_wait(&d->cond, &d->lock);
+    zh_mutex_unlock(&d->lock);
+    return dropped;
 }
 
 bool hcs_on_dispatcher(hcs_service *s)
