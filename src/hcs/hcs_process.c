@@ -245,8 +245,9 @@ int zhcs_process_create_json(zhcs_process **out, zhcs_system *h, const char *par
         zh_error *e = NULL;
         rc = hcs_op_finish(op, timeout_ms, NULL, &e);
         if (rc < 0) {
-            if (zh_error_category(e) == ZH_CAT_TIMEOUT)
-                kill_quietly(p->svc, p->raw); /* it may start after all: not behind our back */
+            /* it may start after all (a timeout), or have started while reading the result
+             * failed: not behind the caller's back */
+            kill_quietly(p->svc, p->raw);
             zh_error_put(err, e);
             proc_discard(p);
         } else {

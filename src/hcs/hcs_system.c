@@ -211,11 +211,12 @@ static int create_begin(hcs_service *svc, const char *id, const char *config_jso
     return 0;
 }
 
-/* After a failed create: nothing may stay behind. A create that timed out may still
- * succeed in HCS, so the system is terminated (bounded) before the handle closes. */
-static void create_cleanup(hcs_sys *s, bool timed_out)
+/* After a failed create: nothing may stay behind. The create may still succeed in HCS (a
+ * timeout), or have succeeded while reading its result failed, so the system is terminated
+ * (bounded; "not found" is the usual answer) before the handle closes. */
+static void create_cleanup(hcs_sys *s)
 {
-    if (timed_out) {
+    {
         zh_raw_HcsTerminateComputeSystem_fn term = ZH_HCS(s->svc->lib, HcsTerminateComputeSystem, NULL);
         hcs_op *t = term ? hcs_op_new(s->svc, "HcsTerminateComputeSystem", false, NULL) : NULL;
         if (t) {
@@ -245,7 +246,7 @@ int zhcs_system_create_json(zhcs_system **out, zhcs_service *svc_h, const char *
         zh_error *e = NULL;
         rc = hcs_op_finish(op, timeout_ms, NULL, &e);
         if (rc < 0) {
-            create_cleanup(s, zh_error_category(e) == ZH_CAT_TIMEOUT);
+            create_cleanup(s);
             zh_error_put(err, e);
         } else {
             rc = sys_publish(s, out, fn, err);

@@ -1,0 +1,188 @@
+/* test_zhcs_faults.c - every raw call of each high-level zhcs operation failing in turn.
+ *
+ * For each scenario the suite first counts the raw calls a clean run makes (the
+ * simulator's call counter), then runs it once per call with exactly that call failing.
+ * Each run must end with either success or a clear error (a message and the call that
+ * failed), leave no system or process behind once the caller has cleaned up as documented,
+ * and leak nothing (the sanitizer builds check that). */
+#include "hcs_test.h"
+
+#include "zh_handle.h"
+
+#define INJECTED ((int32_t)0x80370114) /* HCS_E_SERVICE_NOT_AVAILABLE */
+
+typedef struct scenario {
+    const char *name;
+    /* before the faults: what the scenario needs (may be NULL) */
+    int (*setup)(zhcs_service *svc, zhcs_system **sys);
+    /* under the faults */
+    int (*body)(zhcs_service *svc, zhcs_system *sys, zhcs_error **err);
+    /* 1: no single failing call may make it fail (stop escalates past any one) */
+    int absorbs_all;
+} scenario;
+
+static int setup_running(zhcs_service *svc, zhcs_system **sys)
+{
+    *sys = t_running(svc, "victim");
+    return *sys ? 0 : -1;
+}
+
+/* What a careful caller writes: create, start, and on a failed start stop and close. */
+static int body_create_start(zhcs_service *svc, zhcs_system *unused, zhcs_error **err)
+{
+    (void)unused;
+    zhcs_system *sys = NULL;
+    if (zhcs_system_create_json(&sys, svc, "fresh", CONTAINER_DOC, T_TIMEOUT, err) < 0)
+        return -1;
+    int rc = zhcs_system_start(sys, T_TIMEOUT, err);
+    zhcs_system_stop(sys, NULL, NULL);
+    zhcs_system_close(sys);
+    return rc;
+}
+
+static int body_run(zhcs_service *svc, zhcs_system *sys, zhcs_error **err)
+{
+    (void)svc;
+    zhcs_run_result r;
+    zhcs_run_options o = ZHCS_RUN_OPTIONS_INIT;
+    o.stdin_data = "abc";
+    o.stdin_len = 3;
+    int rc = zhcs_process_run(&r, sys, "more", &o, err);
+    if (rc == 0 && (r.out_len != 3 || r.exit_code != 0))
+        rc = zh_error_set(err, (int32_t)0x80004005, "body_run", "wrong result despite success");
+    zhcs_run_result_free(&r);
+    return rc;
+}
+
+static int body_stop(zhcs_service *svc, zhcs_system *sys, zhcs_error **err)
+{
+    (void)svc;
+    zhcs_stop_options o = ZHCS_STOP_OPTIONS_INIT;
+    o.shutdown_timeout_ms = 2000;
+    o.terminate_timeout_ms = 2000;
+    return zhcs_system_stop(sys, &o, err);
+}
+
+static int body_list(zhcs_service *svc, zhcs_system *sys, zhcs_error **err)
+{
+    (void)sys;
+    zhcs_system_list *list = NULL;
+    int rc = zhcs_list_by_owner(&list, svc, "zhcs-test", T_TIMEOUT, err);
+    if (rc == 0 && list->count != 1)
+        rc = zh_error_set(err, (int32_t)0x80004005, "body_list", "wrong count despite success");
+    zhcs_system_list_free(list);
+    return rc;
+}
+
+static int body_events(zhcs_service *svc, zhcs_system *sys, zhcs_error **err)
+{
+    (void)svc;
+    zhcs_events *ev = NULL;
+    if (zhcs_events_subscribe(&ev, sys, NULL, err) < 0)
+        return -1;
+    int rc = zhcs_system_terminate(sys, NULL, T_TIMEOUT, err);
+    zhcs_event *e = NULL;
+    if (rc == 0 && (rc = zhcs_events_next(ev, T_TIMEOUT, &e, err)) == 0 && e->type != ZHCS_EVENT_SYSTEM_EXITED)
+        rc = zh_error_set(err, (int32_t)0x80004005, "body_events", "wrong event despite success");
+    zhcs_event_free(e);
+    zhcs_events_close(ev);
+    return rc;
+}
+
+static int body_stats(zhcs_service *svc, zhcs_system *sys, zhcs_error **err)
+{
+    (void)svc;
+    zhcs_Statistics *a = NULL;
+    int rc = zhcs_system_statistics(&a, sys, T_TIMEOUT, err);
+    if (rc == ZHCS_STATS_NOT_RUNNING)
+        rc = zh_error_set(err, (int32_t)0x80004005, "body_stats", "a running system reported as not running");
+    zhcs_Statistics_free(a);
+    return rc;
+}
+
+static const scenario scenarios[] = {
+    {"create+start", NULL, body_create_start, 0},
+    {"process run", setup_running, body_run, 0},
+    {"stop", setup_running, body_stop, 1},
+    {"list by owner", setup_running, body_list, 0},
+    {"events", setup_running, body_events, 0},
+    {"statistics", setup_running, body_stats, 0},
+};
+
+/* Runs one scenario with the nth raw call failing (0: none). Returns the raw calls made
+ * under the fault window, or -1 when a check failed. */
+static long run_once(const scenario *sc, unsigned nth, int *failed_runs)
+{
+    zhcs_service *svc = t_open();
+    if (!svc)
+        return -1;
+    zhcs_system *sys = NULL;
+    if (sc->setup && sc->setup(svc, &sys) < 0) {
+        zhcs_service_close(svc);
+        return -1;
+    }
+    zh_sim_calls_reset();
+    if (nth)
+        zh_sim_fault(NULL, nth, INJECTED);
+    zhcs_error *err = NULL;
+    int rc = sc->body(svc, sys, &err);
+    long calls = (long)zh_sim_calls(NULL);
+    zh_sim_fault_clear();
+    long result = calls;
+    if (rc < 0) {
+        (*failed_runs)++;
+        if (!err || !zhcs_error_message(err)[0] || !zhcs_error_function(err)[0] ||
+            zhcs_error_category_of(err) == ZHCS_ERROR_NONE) {
+            printf("  %s, call %u failing: an unclear error (%s)\n", sc->name, nth, err ? t_errstr(err) : "none");
+            result = -1;
+        }
+    } else if (nth == 0 && err) {
+        result = -1;
+    }
+    zhcs_error_free(err);
+    /* the caller's cleanup, then nothing may be left */
+    if (sys) {
+        zhcs_system_stop(sys, NULL, NULL);
+        zhcs_system_close(sys);
+    }
+    int left = t_count_systems(svc);
+    if (left != 0) {
+        printf("  %s, call %u failing: %d system(s) left behind\n", sc->name, nth, left);
+        result = -1;
+    }
+    zhcs_service_close(svc);
+    if (zh_handle_live() != 0) {
+        printf("  %s, call %u failing: %zu handle(s) still live\n", sc->name, nth, zh_handle_live());
+        result = -1;
+    }
+    return result;
+}
+
+static void every_raw_call_failing_in_turn(void)
+{
+    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
+        const scenario *sc = &scenarios[i];
+        int failed_runs = 0;
+        long n = run_once(sc, 0, &failed_runs);
+        if (n <= 0 || failed_runs) {
+            ZT_FAIL_("%s: the clean run failed", sc->name);
+            continue;
+        }
+        int bad = 0;
+        for (unsigned k = 1; k <= (unsigned)n; k++)
+            if (run_once(sc, k, &failed_runs) < 0)
+                bad++;
+        printf("  %-14s %2ld raw calls; %d of them failing made it fail clearly, the rest were absorbed\n",
+               sc->name, n, failed_runs);
+        ZT_EQ_INT(bad, 0);
+        if (sc->absorbs_all)
+            ZT_EQ_INT(failed_runs, 0);
+        else
+            ZT_CHECK(failed_runs > 0); /* the faults were real */
+    }
+}
+
+static const zt_case cases[] = {
+    ZT_CASE(every_raw_call_failing_in_turn),
+};
+ZT_MAIN(cases)
