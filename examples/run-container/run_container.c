@@ -1,0 +1,234 @@
+/* run_container.c - create a container, start it, run a command with its output streamed,
+ * print resource usage, stop it. The end-to-end tour of zhcs.
+ *
+ *   run-container [--connect URI] [--id ID] [--config FILE] [--] [COMMAND LINE...]
+ *
+ * URI: "local" (the default on Windows), "sim:" (the default elsewhere: the simulator), or
+ * "sim:PATH". On a real host pass --config with a ComputeSystem document that names your
+ * image layers; the built-in one is enough for the simulator. Exit code: the command's own
+ * (0..255), or 1 when something failed before it ran. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zhcs/zhcs.h>
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <poll.h>
+#include <unistd.h>
+#endif
+
+static const char *const DEFAULT_CONFIG =
+    "{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"Owner\":\"run-container-example\","
+    "\"ShouldTerminateOnLastHandleClosed\":true,"
+    "\"Container\":{\"Storage\":{\"Path\":\"C:\\\\ProgramData\\\\run-container\\\\scratch\"}}}";
+
+static int fail(const char *what, zhcs_error *err)
+{
+    char buf[1024];
+    zhcs_error_format(err, buf, sizeof buf);
+    fprintf(stderr, "run-container: %s: %s\n", what, buf);
+    zhcs_error_free(err);
+    return 1;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    char buf[4096];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+        if (len + got + 1 > cap) {
+            cap = (len + got + 1) * 2;
+            char *grown = realloc(text, cap);
+            if (!grown) {
+                free(text);
+                fclose(f);
+                return NULL;
+            }
+            text = grown;
+        }
+        memcpy(text + len, buf, got);
+        len += got;
+        text[len] = '\0';
+    }
+    fclose(f);
+    return text;
+}
+
+/* ---- streaming a process's output as it comes ---- */
+#ifdef _WIN32
+static DWORD WINAPI copy_stderr(LPVOID arg)
+{
+    char buf[4096];
+    DWORD got;
+    while (ReadFile((HANDLE)arg, buf, sizeof buf, &got, NULL) && got > 0)
+        fwrite(buf, 1, got, stderr);
+    return 0;
+}
+
+static void stream(zhcs_fd out, zhcs_fd err)
+{
+    HANDLE t = err ? CreateThread(NULL, 0, copy_stderr, err, 0, NULL) : NULL;
+    char buf[4096];
+    DWORD got;
+    while (out && ReadFile(out, buf, sizeof buf, &got, NULL) && got > 0) {
+        fwrite(buf, 1, got, stdout);
+        fflush(stdout);
+    }
+    if (t) {
+        WaitForSingleObject(t, INFINITE);
+        CloseHandle(t);
+    }
+}
+#else
+static void stream(zhcs_fd out, zhcs_fd err)
+{
+    struct pollfd p[2] = {{out, POLLIN, 0}, {err, POLLIN, 0}};
+    int open = (out >= 0) + (err >= 0);
+    char buf[4096];
+    while (open > 0) {
+        if (poll(p, 2, -1) < 0)
+            break;
+        for (int i = 0; i < 2; i++) {
+            if (p[i].fd < 0 || !p[i].revents)
+                continue;
+            ssize_t got = read(p[i].fd, buf, sizeof buf);
+            if (got <= 0) {
+                p[i].fd = -1;
+                open--;
+                continue;
+            }
+            fwrite(buf, 1, (size_t)got, i == 0 ? stdout : stderr);
+            fflush(i == 0 ? stdout : stderr);
+        }
+    }
+}
+#endif
+
+static void print_stats(const zhcs_Statistics *a, const zhcs_Statistics *b)
+{
+    zhcs_stats s;
+    zhcs_error *err = NULL;
+    if (zhcs_stats_compute(&s, a, b, zhcs_host_processors(), 1, &err) < 0) {
+        fail("stats", err);
+        return;
+    }
+    printf("stats: %.2f s, cpu %.1f%% of the host, memory %.1f MiB (peak %.1f MiB), "
+           "read %.0f B/s, written %.0f B/s\n",
+           s.interval_s, s.cpu_percent_host, s.memory_commit_bytes / 1048576.0, s.memory_commit_peak_bytes / 1048576.0,
+           s.read_bytes_per_s, s.write_bytes_per_s);
+}
+
+int main(int argc, char **argv)
+{
+#ifdef _WIN32
+    const char *uri = "local";
+#else
+    const char *uri = "sim:";
+#endif
+    const char *id = "run-container-example";
+    const char *config_file = NULL;
+    char command[4096] = "";
+    int i = 1;
+    for (; i < argc; i++) {
+        if (strcmp(argv[i], "--connect") == 0 && i + 1 < argc)
+            uri = argv[++i];
+        else if (strcmp(argv[i], "--id") == 0 && i + 1 < argc)
+            id = argv[++i];
+        else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            config_file = argv[++i];
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: run-container [--connect URI] [--id ID] [--config FILE] [--] [COMMAND LINE...]\n");
+            return 0;
+        } else if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "run-container: unknown option %s (try --help)\n", argv[i]);
+            return 2;
+        } else
+            break;
+    }
+    for (; i < argc; i++) {
+        size_t len = strlen(command);
+        snprintf(command + len, sizeof command - len, "%s%s", len ? " " : "", argv[i]);
+    }
+    if (!command[0])
+        snprintf(command, sizeof command, "ping -n 3 127.0.0.1");
+    if (strncmp(uri, "sim:", 4) == 0)
+        printf("run-container: running on the simulator (%s), not on a Windows host\n", uri);
+
+    char *config = NULL;
+    if (config_file && !(config = read_file(config_file))) {
+        fprintf(stderr, "run-container: cannot read %s\n", config_file);
+        return 1;
+    }
+
+    zhcs_service *svc = NULL;
+    zhcs_system *sys = NULL;
+    zhcs_process *proc = NULL;
+    zhcs_Statistics *before = NULL, *after = NULL;
+    zhcs_error *err = NULL;
+    int rc = 1;
+    int64_t code = -1;
+
+    if (zhcs_service_open(&svc, uri, &err) < 0) {
+        rc = fail("open the compute service", err);
+        goto out;
+    }
+    /* ShouldTerminateOnLastHandleClosed: if this program dies, HCS ends the container */
+    if (zhcs_system_create_json(&sys, svc, id, config ? config : DEFAULT_CONFIG, 120000, &err) < 0) {
+        rc = fail("create the container", err);
+        goto out;
+    }
+    printf("created %s\n", zhcs_system_id(sys));
+    if (zhcs_system_start(sys, 120000, &err) < 0) {
+        rc = fail("start it", err);
+        goto out;
+    }
+    printf("started; running: %s\n", command);
+    zhcs_system_statistics(&before, sys, 30000, NULL);
+
+    if (zhcs_process_spawn(&proc, sys, command, 60000, &err) < 0) {
+        rc = fail("run the command", err);
+        goto out;
+    }
+    zhcs_process_close_stdin(proc, 30000, NULL); /* it reads nothing from us */
+    stream(zhcs_process_stdout(proc), zhcs_process_stderr(proc));
+    if (zhcs_process_wait(proc, 600000, &code, &err) < 0) {
+        rc = fail("wait for the command", err);
+        goto out;
+    }
+    printf("the command exited with %lld\n", (long long)code);
+
+    if (before && zhcs_system_statistics(&after, sys, 30000, NULL) == 0)
+        print_stats(before, after);
+
+    zhcs_stop_options stop = ZHCS_STOP_OPTIONS_INIT;
+    if (zhcs_system_stop(sys, &stop, &err) < 0) {
+        rc = fail("stop the container", err);
+        goto out;
+    }
+    zhcs_SystemExitStatus *status = NULL;
+    if (zhcs_system_wait(sys, 0, &status, NULL) == 0 && status && status->has_ExitType)
+        printf("stopped (%s)\n", status->ExitType == ZHCS_NOTIFICATIONTYPE_GRACEFULEXIT ? "graceful" : "forced");
+    else
+        printf("stopped\n");
+    zhcs_SystemExitStatus_free(status);
+    rc = code >= 0 && code <= 255 ? (int)code : 1;
+out:
+    zhcs_Statistics_free(before);
+    zhcs_Statistics_free(after);
+    zhcs_process_close(proc);
+    zhcs_system_close(sys);
+    zhcs_service_close(svc);
+    free(config);
+    return rc;
+}
