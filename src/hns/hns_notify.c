@@ -99,7 +99,9 @@ int zhns_notify_register(zhns_notify **out, zhns_service *svc, zhns_notify_fn ca
     n->svc = hns_service_ref(svc);
     n->fn = callback;
     n->ctx = context;
-    /* until the registration exists, a failure leaves the context with the caller */
+    n->ctx_free = context_free;
+    /* HCN keeps `n` as the callback's context until the unregistration; should the
+     * registration fail, the context stays the caller's (n is freed without drop) */
     zh_hresult hr = reg(trampoline, n, &n->handle);
     if (ZH_FAILED(hr) || !n->handle) {
         zh_error_set_cat(err, ZH_FAILED(hr) ? hr : ZH_E_UNEXPECTED, ZH_FAILED(hr) ? zh_hresult_category(hr) : ZH_CAT_OTHER,
@@ -108,7 +110,6 @@ int zhns_notify_register(zhns_notify **out, zhns_service *svc, zhns_notify_fn ca
         free(n);
         return -1;
     }
-    n->ctx_free = context_free;
     *out = n;
     return 0;
 }
