@@ -99,6 +99,9 @@ typedef struct sim_world {
     zh_sim_adapter *adapters;
     size_t adapter_count;
 
+    /* the HNS version zh_sim_hnscall reports (zh_sim_set_hns_version); major 0: none */
+    uint32_t hns_major, hns_minor;
+
     /* "sim:PATH": the shared state (NULL for the private "sim:") */
     struct sim_store *store;
     bool dirty;              /* the shared state changed during this call */

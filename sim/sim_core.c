@@ -149,6 +149,8 @@ int zh_sim_open(const char *state_dir, zh_error **err)
     w->notes_tail = &w->notes;
     w->next_namespace_id = 1;
     w->next_mac = 1;
+    w->hns_major = 15; /* a documented guess: a Windows Server 2022 class host */
+    w->hns_minor = 4;
     int rc = 0;
     if (state_dir) {
         /* "sim:PATH": HCN state shared through the directory */

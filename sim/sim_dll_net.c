@@ -137,3 +137,16 @@ void ZhSimAdaptersFree(zh_sim_adapter *list, size_t n)
 {
     zh_sim_adapters_free(list, n);
 }
+
+EXPORT zh_hresult ZhSimHnsCall(const zh_wchar *method, const zh_wchar *path, const zh_wchar *request,
+                               zh_wchar **response);
+zh_hresult ZhSimHnsCall(const zh_wchar *method, const zh_wchar *path, const zh_wchar *request, zh_wchar **response)
+{
+    return zh_sim_hnscall(method, path, request, response);
+}
+
+EXPORT int ZhSimSetHnsVersion(uint32_t major, uint32_t minor);
+int ZhSimSetHnsVersion(uint32_t major, uint32_t minor)
+{
+    return zh_sim_set_hns_version(major, minor);
+}

@@ -1486,6 +1486,56 @@ zh_hresult ZH_WINAPI sim_HcnUnregisterServiceCallback(zh_hcn_callback CallbackHa
     return end(&c, 0);
 }
 
+/* ---------------------------------------------------------------- HNSCall (vmcompute.dll) */
+/* The HNS version lives outside computenetwork.dll: callers ask vmcompute.dll's HNSCall for
+ * "GET /globals/version". Only that request is simulated. */
+int zh_sim_set_hns_version(uint32_t major, uint32_t minor)
+{
+    sim_world *w = sim_world_get();
+    if (!w)
+        return -1;
+    zh_mutex_lock(&w->lock);
+    w->hns_major = major;
+    w->hns_minor = minor;
+    zh_mutex_unlock(&w->lock);
+    return 0;
+}
+
+zh_hresult ZH_WINAPI zh_sim_hnscall(const zh_wchar *method, const zh_wchar *path, const zh_wchar *request,
+                          zh_wchar **response)
+{
+    if (!response)
+        return ZH_E_POINTER;
+    *response = NULL;
+    sim_world *w = sim_world_get();
+    if (!w)
+        return ZH_E_RPC_SERVER_UNAVAILABLE;
+    zh_mutex_lock(&w->lock);
+    int stopped = w->stopped;
+    uint32_t major = w->hns_major, minor = w->hns_minor;
+    zh_mutex_unlock(&w->lock);
+    if (stopped)
+        return ZH_E_RPC_SERVER_UNAVAILABLE;
+    int bad_m, bad_p, bad_r;
+    char *m = sim_utf8(method, &bad_m), *p = sim_utf8(path, &bad_p), *r = sim_utf8(request, &bad_r);
+    char json[256];
+    if (bad_m || bad_p || bad_r || !m || !p) {
+        snprintf(json, sizeof json, "{\"Success\":false,\"Error\":\"invalid request\"}");
+    } else if (zh_strcasecmp_ascii(m, "GET") != 0 || zh_strcasecmp_ascii(p, "/globals/version") != 0) {
+        snprintf(json, sizeof json, "{\"Success\":false,\"Error\":\"only GET /globals/version is simulated\"}");
+    } else if (major == 0) {
+        snprintf(json, sizeof json, "{\"Success\":false,\"Error\":\"Element not found.\"}");
+    } else {
+        snprintf(json, sizeof json, "{\"Success\":true,\"Error\":\"\",\"Output\":{\"Major\":%lu,\"Minor\":%lu}}",
+                 (unsigned long)major, (unsigned long)minor);
+    }
+    free(m);
+    free(p);
+    free(r);
+    *response = sim_wstr(json);
+    return *response ? 0 : ZH_E_OUTOFMEMORY;
+}
+
 /* ---------------------------------------------------------------- not simulated */
 /* The guest network service family and port reservations serve VM guests' networking,
  * which the simulator has no guests for: E_NOTIMPL (docs/simulator.md). */

@@ -76,6 +76,20 @@ int zh_sim_set_adapters(const zh_sim_adapter *list, size_t n);
 zh_sim_adapter *zh_sim_get_adapters(size_t *n);
 void zh_sim_adapters_free(zh_sim_adapter *list, size_t n);
 
+/* vmcompute.dll's HNSCall(method, path, request, &response), the one place Windows reports
+ * the HNS version, as far as that goes: "GET" of "/globals/version" answers
+ * {"Success":true,"Error":"","Output":{"Major":M,"Minor":m}}; any other request, or a
+ * version with major 0, answers {"Success":false,"Error":"..."} (as hosts older than
+ * Windows 10 1803 do). The response is freed with zh_sim_free_string. Not a table entry:
+ * zh_sim_calls and zh_sim_fault do not see it. RPC_S_SERVER_UNAVAILABLE when not open or
+ * stopped, E_POINTER without a response pointer. */
+zh_hresult ZH_WINAPI zh_sim_hnscall(const zh_wchar *method, const zh_wchar *path, const zh_wchar *request,
+                          zh_wchar **response);
+
+/* The HNS version zh_sim_hnscall reports: 15.4 by default (a guess at a current host);
+ * major 0 makes the query fail. 0, or -1 when not open. */
+int zh_sim_set_hns_version(uint32_t major, uint32_t minor);
+
 /* Stops the simulated services: registered HCN service callbacks receive
  * ServiceDisconnect, and every later call fails with RPC_S_SERVER_UNAVAILABLE, except the
  * Close / Unregister calls that release what callers hold. */

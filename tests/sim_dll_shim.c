@@ -148,3 +148,18 @@ void zh_sim_adapters_free(zh_sim_adapter *list, size_t n)
     if (f)
         f(list, n);
 }
+
+zh_hresult ZH_WINAPI zh_sim_hnscall(const zh_wchar *method, const zh_wchar *path, const zh_wchar *request, zh_wchar **response)
+{
+    zh_hresult (*f)(const zh_wchar *, const zh_wchar *, const zh_wchar *, zh_wchar **) =
+        CONTROL(zh_hresult(*)(const zh_wchar *, const zh_wchar *, const zh_wchar *, zh_wchar **), "ZhSimHnsCall");
+    if (response)
+        *response = NULL;
+    return f ? f(method, path, request, response) : ZH_E_PROC_NOT_FOUND;
+}
+
+int zh_sim_set_hns_version(uint32_t major, uint32_t minor)
+{
+    int (*f)(uint32_t, uint32_t) = CONTROL(int (*)(uint32_t, uint32_t), "ZhSimSetHnsVersion");
+    return f ? f(major, minor) : -1;
+}

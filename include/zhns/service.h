@@ -23,11 +23,17 @@ extern "C" {
 
 typedef struct zhns_service zhns_service;
 
+/* The largest JSON document (settings, queries, modify requests) a call accepts, in bytes;
+ * a larger one is an INVALID_ARGUMENT error before anything reaches the service. */
+#define ZHNS_DOCUMENT_MAX ((size_t)16 << 20)
+
 /* Opens the service at `uri`. 0, or -1 with *err (INVALID_ARGUMENT for an unknown URI,
  * UNSUPPORTED for "local" off Windows or when the DLL is missing). */
 ZHNS_API int zhns_service_open(zhns_service **out, const char *uri, zhns_error **err);
 
-/* Drops the caller's reference; accepts NULL. */
+/* Drops the caller's reference; accepts NULL. Objects opened through the service keep it
+ * alive, but the caller's pointer is done with: unlike the object handles (see
+ * zhns/network.h), a service pointer used after its close is not detected. */
 ZHNS_API void zhns_service_close(zhns_service *svc);
 
 /* The URI the service was opened with ("local", "sim:", "sim:PATH"). */

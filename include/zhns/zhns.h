@@ -1,12 +1,24 @@
 /* zhns.h - zhns, a C library for the Windows Host Compute Network service (computenetwork.dll).
  *
- * This header includes the others; it grows module by module.
+ * This header includes the others: the service, networks, endpoints, namespaces, attachments,
+ * load balancers, SDN routes, supported features, service notifications and adapters.
+ * docs/zhns.md is the tour; each header documents its functions.
  */
 #ifndef ZHNS_ZHNS_H
 #define ZHNS_ZHNS_H
 
+#include <zhns/adapter.h>
+#include <zhns/attach.h>
+#include <zhns/endpoint.h>
 #include <zhns/error.h>
 #include <zhns/export.h>
+#include <zhns/features.h>
+#include <zhns/loadbalancer.h>
+#include <zhns/namespace.h>
+#include <zhns/network.h>
+#include <zhns/notify.h>
+#include <zhns/route.h>
+#include <zhns/schema.h>
 #include <zhns/service.h>
 
 #ifdef __cplusplus

@@ -18,6 +18,7 @@ int zhns_service_open(zhns_service **out, const char *uri, zhns_error **err)
     }
     s->lib = zh_svc_lib(s->svc);
     zh_ref_init(&s->ref);
+    zh_mutex_init(&s->lock);
     *out = s;
     return 0;
 }
@@ -34,6 +35,7 @@ void zhns_service_close(zhns_service *svc)
     if (!svc || !zh_ref_put(&svc->ref))
         return;
     zh_svc_close(svc->svc);
+    zh_mutex_destroy(&svc->lock);
     free(svc);
 }
 

@@ -1,0 +1,549 @@
+/* hns_attach.c - zhns_attachment_*: an endpoint plus a namespace holding it, made and unmade
+ * as one (create_overlay / teardown), and crash recovery by owner tag (list_owned,
+ * delete_endpoint_and_namespace, cleanup_owner). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hns_internal.h"
+#include "zh_json.h"
+#include "zh_str.h"
+#include "zh_utf.h"
+
+struct zhns_attachment {
+    hns_obj o;               /* first: the table of live handles knows attachments too */
+    zh_mutex lock;           /* serialises teardowns */
+    bool torn_down;
+    hns_obj *ep, *ns;        /* the open handles (objects of the table) */
+    char endpoint_id[ZH_GUID_BUFSIZE];
+    char namespace_id[ZH_GUID_BUFSIZE];
+    char *ip;
+    uint8_t prefix_length;
+    char *owner;
+};
+
+#define ATT(p) ((const void *)(p))
+
+static void attachment_dtor(hns_obj *o)
+{
+    struct zhns_attachment *a = (struct zhns_attachment *)o;
+    hns_obj_close(a->ep, HNS_ENDPOINT);
+    hns_obj_close(a->ns, HNS_NAMESPACE);
+    zh_mutex_destroy(&a->lock);
+    free(a->ip);
+    free(a->owner);
+}
+
+/* ---------------------------------------------------------------- create_overlay */
+static int check_strings(const char *const *items, size_t count, const char *what, const char *fn, zh_error **err)
+{
+    if (count && !items)
+        return hns_bad_arg(err, fn, "%s_count is %zu but %s is NULL", what, count, what);
+    for (size_t i = 0; i < count; i++)
+        if (!items[i])
+            return hns_bad_arg(err, fn, "%s[%zu] is NULL", what, i);
+    return 0;
+}
+
+static int check_options(const zhns_overlay_options *opts, const char *fn, zh_error **err)
+{
+    if (!opts)
+        return hns_bad_arg(err, fn, "the options are NULL (start from ZHNS_OVERLAY_OPTIONS_INIT)");
+    if (opts->version < 1 || opts->version > ZHNS_OVERLAY_OPTIONS_VERSION)
+        return hns_bad_arg(err, fn, "options version %u is not one this library knows (1..%d)", opts->version,
+                           ZHNS_OVERLAY_OPTIONS_VERSION);
+    size_t bad;
+    if (!opts->owner || !*opts->owner)
+        return hns_bad_arg(err, fn, "the owner tag is missing: crash recovery finds attachments by owner");
+    if (zh_utf8_validate(opts->owner, strlen(opts->owner), &bad) < 0)
+        return hns_bad_arg(err, fn, "the owner is not valid UTF-8 (byte %zu)", bad);
+    if (opts->policy_count && !opts->policies)
+        return hns_bad_arg(err, fn, "policy_count is %zu but policies is NULL", opts->policy_count);
+    if (opts->prefix_length && !opts->ip_address)
+        return hns_bad_arg(err, fn, "prefix_length is set without ip_address");
+    return check_strings(opts->dns_servers, opts->dns_server_count, "dns_servers", fn, err) < 0 ||
+                   check_strings(opts->dns_search, opts->dns_search_count, "dns_search", fn, err) < 0
+               ? -1
+               : 0;
+}
+
+static char *endpoint_document(const zhns_overlay_options *opts, const char *id, const char *network_id,
+                               zh_error **err)
+{
+    zhns_Version schema = {true, 2, true, 0, NULL, 0};
+    zhns_IpConfig ip = {0};
+    ip.IpAddress = (char *)opts->ip_address;
+    ip.has_PrefixLength = opts->prefix_length != 0;
+    ip.PrefixLength = opts->prefix_length;
+    zhns_Route route = {0};
+    route.NextHop = (char *)opts->gateway;
+    route.DestinationPrefix = "0.0.0.0/0";
+    zhns_DNS dns = {0};
+    dns.ServerList = (char **)opts->dns_servers;
+    dns.ServerList_count = opts->dns_server_count;
+    dns.Search = (char **)opts->dns_search;
+    dns.Search_count = opts->dns_search_count;
+    dns.Domain = (char *)opts->dns_domain;
+    zhns_HostComputeEndpoint e = {0};
+    e.ID = (char *)id;
+    e.Name = (char *)opts->name;
+    e.Owner = (char *)opts->owner;
+    e.SchemaVersion = &schema;
+    e.HostComputeNetwork = (char *)network_id;
+    e.IpConfigurations = opts->ip_address ? &ip : NULL;
+    e.IpConfigurations_count = opts->ip_address ? 1 : 0;
+    e.Routes = opts->gateway ? &route : NULL;
+    e.Routes_count = opts->gateway ? 1 : 0;
+    e.Dns = opts->dns_server_count || opts->dns_search_count || opts->dns_domain ? &dns : NULL;
+    e.Policies = (zhns_EndpointPolicy *)opts->policies;
+    e.Policies_count = opts->policy_count;
+    e.MacAddress = (char *)opts->mac_address;
+    return zhns_HostComputeEndpoint_emit(&e, err);
+}
+
+static char *namespace_document(const char *owner, const char *id, zh_error **err)
+{
+    zhns_Version schema = {true, 2, true, 0, NULL, 0};
+    zhns_HostComputeNamespace ns = {0};
+    ns.ID = (char *)id;
+    ns.Owner = (char *)owner;
+    ns.SchemaVersion = &schema;
+    ns.has_Type = true;
+    ns.Type = ZHNS_NAMESPACETYPE_HOST;
+    return zhns_HostComputeNamespace_emit(&ns, err);
+}
+
+/* Adds "; <note>" to the error's message, keeping its code, category and function. */
+static void annotate(zh_error **err, const char *note)
+{
+    if (!err || !*err)
+        return;
+    zh_error *e = *err;
+    *err = NULL;
+    zh_error_set_cat(err, zh_error_hresult(e), zh_error_category(e), zh_error_function(e), "%s; %s",
+                     zh_error_message(e), note);
+    zh_error_free(e);
+}
+
+/* Deletes what a failed create made (not found counts as gone); notes what stays. */
+static void roll_back(zhns_service *svc, const char *ep_id, const char *ns_id, zh_error **err)
+{
+    char note[300] = "";
+    if (ns_id && hns_obj_delete(svc, HNS_NAMESPACE, ns_id, "zhns_attachment_create_overlay", NULL) < 0)
+        snprintf(note, sizeof note, "the rollback could not delete namespace %s", ns_id);
+    if (ep_id && hns_obj_delete(svc, HNS_ENDPOINT, ep_id, "zhns_attachment_create_overlay", NULL) < 0)
+        snprintf(note + strlen(note), sizeof note - strlen(note), "%sthe rollback could not delete endpoint %s",
+                 *note ? "; " : "", ep_id);
+    if (*note)
+        annotate(err, note);
+}
+
+int zhns_attachment_create_overlay(zhns_attachment **out, zhns_network *net, const zhns_overlay_options *opts,
+                                   zhns_error **err)
+{
+    static const char fn[] = "zhns_attachment_create_overlay";
+    if (!out)
+        return hns_bad_arg(err, fn, "out is NULL");
+    *out = NULL;
+    if (check_options(opts, fn, err) < 0)
+        return -1;
+    HNS_ACQUIRE(n, (const void *)net, HNS_NETWORK, fn, err);
+    zhns_service *svc = n->svc;
+    struct zhns_attachment *a = calloc(1, sizeof *a);
+    zh_guid ep_guid, ns_guid;
+    char *doc = NULL;
+    int rc = -1;
+    const char *made_ep = NULL, *made_ns = NULL;
+    if (!a) {
+        zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+        goto done;
+    }
+    zh_mutex_init(&a->lock);
+    if (zh_guid_random(&ep_guid, err) < 0 || zh_guid_random(&ns_guid, err) < 0 ||
+        !(a->owner = zh_strdup(opts->owner))) {
+        if (!a->owner)
+            zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+        goto done;
+    }
+    zh_guid_format(&ep_guid, ZH_GUID_LOWER, a->endpoint_id);
+    zh_guid_format(&ns_guid, ZH_GUID_LOWER, a->namespace_id);
+
+    /* 1. the endpoint (HcnCreateEndpoint) */
+    if (!(doc = endpoint_document(opts, a->endpoint_id, n->id, err)) ||
+        hns_obj_create(&a->ep, svc, HNS_ENDPOINT, n, doc, fn, err) < 0)
+        goto done;
+    made_ep = a->endpoint_id;
+    /* 2. the address HCN gave it (HcnQueryEndpointProperties) */
+    char *props = NULL;
+    if (hns_obj_query(&props, a->ep, NULL, fn, err) < 0)
+        goto done;
+    zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(props, ZHNS_NUL_TERMINATED, err);
+    free(props);
+    if (!e)
+        goto done;
+    if (e->IpConfigurations_count && e->IpConfigurations[0].IpAddress) {
+        a->ip = zh_strdup(e->IpConfigurations[0].IpAddress);
+        a->prefix_length = e->IpConfigurations[0].has_PrefixLength ? e->IpConfigurations[0].PrefixLength : 0;
+    } else {
+        a->ip = zh_strdup(""); /* e.g. a DHCP network: the address comes later */
+    }
+    zhns_HostComputeEndpoint_free(e);
+    if (!a->ip) {
+        zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+        goto done;
+    }
+    /* 3. the namespace (HcnCreateNamespace) */
+    free(doc);
+    if (!(doc = namespace_document(opts->owner, a->namespace_id, err)) ||
+        hns_obj_create(&a->ns, svc, HNS_NAMESPACE, NULL, doc, fn, err) < 0)
+        goto done;
+    made_ns = a->namespace_id;
+    /* 4. the endpoint into it (HcnModifyNamespace) */
+    char req[200];
+    snprintf(req, sizeof req, "{\"ResourceType\":\"Endpoint\",\"RequestType\":\"Add\",\"Settings\":{\"EndpointId\":\"%s\"}}",
+             a->endpoint_id);
+    if (hns_obj_modify(a->ns, req, NULL, fn, err) < 0)
+        goto done;
+    a->o.dtor = attachment_dtor;
+    if (hns_obj_add(&a->o, svc, HNS_ATTACHMENT, NULL, &ep_guid, fn, err) < 0)
+        goto done;
+    *out = (zhns_attachment *)a;
+    a = NULL;
+    rc = 0;
+done:
+    if (a) {
+        if (made_ep || made_ns)
+            roll_back(svc, made_ep, made_ns, err);
+        attachment_dtor(&a->o);
+        free(a);
+    }
+    free(doc);
+    hns_obj_release(n);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- accessors */
+static struct zhns_attachment *peek(const zhns_attachment *att)
+{
+    /* a getter: a live attachment's fields never change, so no reference is kept */
+    hns_obj *o = hns_obj_acquire(ATT(att), HNS_ATTACHMENT, "zhns_attachment", NULL);
+    hns_obj_release(o);
+    return (struct zhns_attachment *)o;
+}
+
+const char *zhns_attachment_endpoint_id(const zhns_attachment *att)
+{
+    struct zhns_attachment *a = peek(att);
+    return a ? a->endpoint_id : "";
+}
+
+const char *zhns_attachment_namespace_id(const zhns_attachment *att)
+{
+    struct zhns_attachment *a = peek(att);
+    return a ? a->namespace_id : "";
+}
+
+const char *zhns_attachment_ip(const zhns_attachment *att)
+{
+    struct zhns_attachment *a = peek(att);
+    return a ? a->ip : "";
+}
+
+uint8_t zhns_attachment_prefix_length(const zhns_attachment *att)
+{
+    struct zhns_attachment *a = peek(att);
+    return a ? a->prefix_length : 0;
+}
+
+const char *zhns_attachment_owner(const zhns_attachment *att)
+{
+    struct zhns_attachment *a = peek(att);
+    return a ? a->owner : "";
+}
+
+zhns_endpoint *zhns_attachment_endpoint(const zhns_attachment *att)
+{
+    struct zhns_attachment *a = peek(att);
+    return a ? (zhns_endpoint *)a->ep : NULL;
+}
+
+zhns_namespace *zhns_attachment_namespace(const zhns_attachment *att)
+{
+    struct zhns_attachment *a = peek(att);
+    return a ? (zhns_namespace *)a->ns : NULL;
+}
+
+/* ---------------------------------------------------------------- teardown and cleanup */
+/* Detaching is done when the endpoint or namespace is gone, or it was never attached. */
+static bool detach_done(const zh_error *e)
+{
+    return hns_is_not_found(e) || zh_error_hresult(e) == HCN_E_ENDPOINT_NOT_ATTACHED;
+}
+
+static int detach(hns_obj *ns, const char *endpoint_id, const char *fn, zh_error **err)
+{
+    char req[200];
+    snprintf(req, sizeof req, "{\"ResourceType\":\"Endpoint\",\"RequestType\":\"Remove\",\"Settings\":{\"EndpointId\":\"%s\"}}",
+             endpoint_id);
+    zh_error *e = NULL;
+    if (hns_obj_modify(ns, req, NULL, fn, &e) == 0 || detach_done(e)) {
+        zh_error_free(e);
+        return 0;
+    }
+    return zh_error_put(err, e);
+}
+
+int zhns_attachment_teardown(zhns_attachment *att, zhns_error **err)
+{
+    static const char fn[] = "zhns_attachment_teardown";
+    HNS_ACQUIRE(o, ATT(att), HNS_ATTACHMENT, fn, err);
+    struct zhns_attachment *a = (struct zhns_attachment *)o;
+    zh_mutex_lock(&a->lock);
+    int rc = 0;
+    if (!a->torn_down) {
+        rc = detach(a->ns, a->endpoint_id, fn, err);
+        if (rc == 0)
+            rc = hns_obj_delete(o->svc, HNS_ENDPOINT, a->endpoint_id, fn, err);
+        if (rc == 0)
+            rc = hns_obj_delete(o->svc, HNS_NAMESPACE, a->namespace_id, fn, err);
+        a->torn_down = rc == 0;
+    }
+    zh_mutex_unlock(&a->lock);
+    hns_obj_release(o);
+    return rc;
+}
+
+void zhns_attachment_close(zhns_attachment *att)
+{
+    hns_obj_close(ATT(att), HNS_ATTACHMENT);
+}
+
+int zhns_attachment_delete_endpoint_and_namespace(zhns_service *svc, const char *endpoint_id, const char *namespace_id,
+                                                  zhns_error **err)
+{
+    static const char fn[] = "zhns_attachment_delete_endpoint_and_namespace";
+    char ep[ZH_GUID_BUFSIZE], ns[ZH_GUID_BUFSIZE];
+    if (!svc)
+        return hns_bad_arg(err, fn, "the service is NULL");
+    if (!endpoint_id && !namespace_id)
+        return hns_bad_arg(err, fn, "neither an endpoint id nor a namespace id");
+    if ((endpoint_id && hns_parse_id(endpoint_id, NULL, ep, "endpoint_id", fn, err) < 0) ||
+        (namespace_id && hns_parse_id(namespace_id, NULL, ns, "namespace_id", fn, err) < 0))
+        return -1;
+    if (endpoint_id && namespace_id) {
+        hns_obj *o = NULL;
+        zh_error *e = NULL;
+        if (hns_obj_open(&o, svc, HNS_NAMESPACE, ns, fn, &e) == 0) {
+            int rc = detach(o, ep, fn, err);
+            hns_obj_close(o, HNS_NAMESPACE);
+            if (rc < 0)
+                return -1;
+        } else if (!hns_is_not_found(e)) {
+            return zh_error_put(err, e);
+        }
+        zh_error_free(e);
+    }
+    if (endpoint_id && hns_obj_delete(svc, HNS_ENDPOINT, ep, fn, err) < 0)
+        return -1;
+    if (namespace_id && hns_obj_delete(svc, HNS_NAMESPACE, ns, fn, err) < 0)
+        return -1;
+    return 0;
+}
+
+void zhns_owned_attachments_free(zhns_owned_attachment *list, size_t count)
+{
+    for (size_t i = 0; list && i < count; i++) {
+        free(list[i].endpoint_id);
+        free(list[i].namespace_id);
+    }
+    free(list);
+}
+
+/* A HostComputeQuery whose Filter is {"Owner": owner} (a JSON object carried as a string). */
+static char *owner_query(const char *owner, zh_error **err)
+{
+    zh_buf filter = ZH_BUF_INIT(0);
+    zh_buf_puts(&filter, "{\"Owner\":");
+    zh_json_write_string(&filter, owner, strlen(owner));
+    zh_buf_puts(&filter, "}");
+    char *f = zh_buf_take(&filter);
+    if (!f) {
+        zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, "zhns_attachment_list_owned", "out of memory");
+        return NULL;
+    }
+    zhns_Version schema = {true, 2, true, 0, NULL, 0};
+    zhns_HostComputeQuery q = {0};
+    q.SchemaVersion = &schema;
+    q.has_Flags = true;
+    q.Flags = ZHNS_HOSTCOMPUTEQUERYFLAGS_NONE;
+    q.Filter = f;
+    char *json = zhns_HostComputeQuery_emit(&q, err);
+    free(f);
+    return json;
+}
+
+/* Opens, queries and closes one object (3 raw calls); *doc NULL when it is gone meanwhile. */
+static int fetch(char **doc, zhns_service *svc, hns_kind kind, const char *id, const char *fn, zh_error **err)
+{
+    *doc = NULL;
+    hns_obj *o = NULL;
+    zh_error *e = NULL;
+    int rc = hns_obj_open(&o, svc, kind, id, fn, &e);
+    if (rc == 0) {
+        rc = hns_obj_query(doc, o, NULL, fn, &e);
+        hns_obj_close(o, kind);
+    }
+    if (rc < 0 && hns_is_not_found(e)) { /* deleted since the enumeration: not ours to report */
+        zh_error_free(e);
+        return 0;
+    }
+    return rc < 0 ? zh_error_put(err, e) : 0;
+}
+
+typedef struct owned_list {
+    zhns_owned_attachment *items;
+    size_t count, cap;
+} owned_list;
+
+static int owned_add(owned_list *l, const char *ep, const char *ns)
+{
+    if (l->count == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 8;
+        zhns_owned_attachment *n = realloc(l->items, ncap * sizeof *n);
+        if (!n)
+            return -1;
+        l->items = n;
+        l->cap = ncap;
+    }
+    zhns_owned_attachment *it = &l->items[l->count];
+    it->endpoint_id = ep ? zh_strdup(ep) : NULL;
+    it->namespace_id = ns ? zh_strdup(ns) : NULL;
+    if ((ep && !it->endpoint_id) || (ns && !it->namespace_id)) {
+        free(it->endpoint_id);
+        free(it->namespace_id);
+        return -1;
+    }
+    l->count++;
+    return 0;
+}
+
+static char *canonical_id(const char *s)
+{
+    zh_guid g;
+    char buf[ZH_GUID_BUFSIZE];
+    if (!s || zh_guid_parse(s, &g, NULL) < 0)
+        return NULL;
+    return zh_strdup(zh_guid_format(&g, ZH_GUID_LOWER, buf));
+}
+
+int zhns_attachment_list_owned(zhns_owned_attachment **list, size_t *count, zhns_service *svc, const char *owner,
+                               zhns_error **err)
+{
+    static const char fn[] = "zhns_attachment_list_owned";
+    if (!list || !count)
+        return hns_bad_arg(err, fn, "%s is NULL", list ? "count" : "list");
+    *list = NULL;
+    *count = 0;
+    size_t bad;
+    if (!svc)
+        return hns_bad_arg(err, fn, "the service is NULL");
+    if (!owner || !*owner)
+        return hns_bad_arg(err, fn, "the owner is missing");
+    if (zh_utf8_validate(owner, strlen(owner), &bad) < 0)
+        return hns_bad_arg(err, fn, "the owner is not valid UTF-8 (byte %zu)", bad);
+    char *query = owner_query(owner, err);
+    if (!query)
+        return -1;
+    owned_list l = {0};
+    char **ids = NULL;
+    size_t n = 0;
+    int rc = 0;
+    /* The Owner filter narrows the answer on the service's side; each document is still
+     * checked here, since the match must be exact (HCN may compare without case). */
+    if (hns_list(&ids, &n, svc, HNS_ENDPOINT, query, fn, err) < 0)
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char *doc = NULL;
+        if ((rc = fetch(&doc, svc, HNS_ENDPOINT, ids[i], fn, err)) < 0 || !doc)
+            continue;
+        zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(doc, ZHNS_NUL_TERMINATED, err);
+        free(doc);
+        if (!e) {
+            rc = -1;
+            break;
+        }
+        if (e->Owner && strcmp(e->Owner, owner) == 0) {
+            char *ns = canonical_id(e->HostComputeNamespace);
+            if (owned_add(&l, ids[i], ns) < 0)
+                rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+            free(ns);
+        }
+        zhns_HostComputeEndpoint_free(e);
+    }
+    zhns_strings_free(ids, n);
+    ids = NULL;
+    n = 0;
+    if (rc == 0 && hns_list(&ids, &n, svc, HNS_NAMESPACE, query, fn, err) < 0)
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        size_t k;
+        for (k = 0; k < l.count; k++)
+            if (l.items[k].namespace_id && strcmp(l.items[k].namespace_id, ids[i]) == 0)
+                break;
+        if (k < l.count)
+            continue; /* found through its endpoint already */
+        char *doc = NULL;
+        if ((rc = fetch(&doc, svc, HNS_NAMESPACE, ids[i], fn, err)) < 0 || !doc)
+            continue;
+        zhns_HostComputeNamespace *ns = zhns_HostComputeNamespace_parse(doc, ZHNS_NUL_TERMINATED, err);
+        free(doc);
+        if (!ns) {
+            rc = -1;
+            break;
+        }
+        if (ns->Owner && strcmp(ns->Owner, owner) == 0) {
+            /* an owned endpoint that names no namespace but sits in this one is paired */
+            int paired = 0;
+            for (size_t r = 0; r < ns->Resources_count && !paired; r++) {
+                const zhns_NamespaceResource *res = &ns->Resources[r];
+                char *ep = res->Data ? canonical_id(res->Data->ID) : NULL;
+                for (size_t j = 0; ep && j < l.count && !paired; j++) {
+                    if (!l.items[j].namespace_id && l.items[j].endpoint_id && strcmp(l.items[j].endpoint_id, ep) == 0 &&
+                        (l.items[j].namespace_id = zh_strdup(ids[i])))
+                        paired = 1;
+                }
+                free(ep);
+            }
+            if (!paired && owned_add(&l, NULL, ids[i]) < 0)
+                rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+        }
+        zhns_HostComputeNamespace_free(ns);
+    }
+    zhns_strings_free(ids, n);
+    free(query);
+    if (rc < 0) {
+        zhns_owned_attachments_free(l.items, l.count);
+        return -1;
+    }
+    *list = l.items;
+    *count = l.count;
+    return 0;
+}
+
+int zhns_attachment_cleanup_owner(size_t *removed, zhns_service *svc, const char *owner, zhns_error **err)
+{
+    if (removed)
+        *removed = 0;
+    zhns_owned_attachment *list = NULL;
+    size_t n = 0;
+    if (zhns_attachment_list_owned(&list, &n, svc, owner, err) < 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rc = zhns_attachment_delete_endpoint_and_namespace(svc, list[i].endpoint_id, list[i].namespace_id, err);
+        if (rc == 0 && removed)
+            (*removed)++;
+    }
+    zhns_owned_attachments_free(list, n);
+    return rc;
+}

@@ -1,0 +1,147 @@
+/* hns_notify.c - zhns_notify_*: HCN service notifications with (callback, context,
+ * context_free).
+ *
+ * The registration's struct is HCN's callback context. HcnUnregisterServiceCallback
+ * returns once no invocation is in flight (when called from another thread), so the struct
+ * and the caller's context can go right after it. Called from inside the callback, it
+ * cannot wait for itself: then the invocation in flight holds a reference, and whichever of
+ * the two lets go last runs context_free and frees the struct. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hns_internal.h"
+#include "zh_json.h"
+#include "zh_str.h"
+#include "zh_utf.h"
+
+struct zhns_notify {
+    zh_refcount ref;          /* the registration + each invocation in flight */
+    zhns_service *svc;        /* a reference */
+    zh_hcn_callback handle;   /* HCN's registration */
+    zhns_notify_fn fn;
+    void *ctx;
+    void (*ctx_free)(void *);
+    zh_atomic ended;          /* set by unregister: no more calls of fn */
+};
+
+static void drop(zhns_notify *n)
+{
+    if (!zh_ref_put(&n->ref))
+        return;
+    /* nothing can call fn any more: the context is the caller's to release */
+    if (n->ctx_free)
+        n->ctx_free(n->ctx);
+    zhns_service_close(n->svc);
+    free(n);
+}
+
+/* The object id in {"ID": "..."}; NULL when there is none. */
+static char *data_id(const char *data)
+{
+    if (!data)
+        return NULL;
+    zh_arena a = {0};
+    zh_jv *root = zh_json_parse(&a, data, strlen(data), "notification", NULL);
+    char *id = NULL;
+    for (const zh_jv *m = root && root->type == ZH_JOBJECT ? root->first : NULL; m && !id; m = m->next) {
+        if (m->key_len == 2 && (m->key[0] | 0x20) == 'i' && (m->key[1] | 0x20) == 'd' && m->type == ZH_JSTRING) {
+            char buf[ZH_GUID_BUFSIZE], *s = zh_strndup(m->str, m->str_len);
+            zh_guid g;
+            if (s && zh_guid_parse(s, &g, NULL) == 0) {
+                free(s);
+                s = zh_strdup(zh_guid_format(&g, ZH_GUID_LOWER, buf));
+            }
+            id = s;
+        }
+    }
+    zh_arena_free(&a);
+    return id;
+}
+
+/* Runs on HCN's thread. `data` stays HCN's: it is only read here. */
+static void ZH_WINAPI trampoline(zh_dword type, void *context, zh_hresult status, const zh_wchar *data)
+{
+    zhns_notify *n = context;
+    if (zh_atomic_load(&n->ended))
+        return;
+    zh_ref_get(&n->ref);
+    char *text = NULL;
+    if (data && zh_utf16_to_utf8((const uint16_t *)data, ZH_NUL_TERMINATED, &text, NULL, "notification", NULL) < 0)
+        text = NULL;
+    char *id = data_id(text);
+    zhns_notification ev = {type, status, id, text};
+    if (!zh_atomic_load(&n->ended))
+        n->fn(&ev, n->ctx);
+    free(id);
+    free(text);
+    drop(n);
+}
+
+int zhns_notify_register(zhns_notify **out, zhns_service *svc, zhns_notify_fn callback, void *context,
+                         void (*context_free)(void *context), zhns_error **err)
+{
+    static const char fn[] = "zhns_notify_register";
+    if (!out)
+        return hns_bad_arg(err, fn, "out is NULL");
+    *out = NULL;
+    if (!svc)
+        return hns_bad_arg(err, fn, "the service is NULL");
+    if (!callback)
+        return hns_bad_arg(err, fn, "the callback is NULL");
+    zh_raw_HcnRegisterServiceCallback_fn reg = ZH_HCN(svc->lib, HcnRegisterServiceCallback, err);
+    if (!reg)
+        return -1;
+    zhns_notify *n = calloc(1, sizeof *n);
+    if (!n)
+        return zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+    zh_ref_init(&n->ref);
+    zh_atomic_init(&n->ended, 0);
+    n->svc = hns_service_ref(svc);
+    n->fn = callback;
+    n->ctx = context;
+    n->ctx_free = context_free;
+    /* HCN keeps `n` as the callback's context until the unregistration; should the
+     * registration fail, the context stays the caller's (n is freed without drop) */
+    zh_hresult hr = reg(trampoline, n, &n->handle);
+    if (ZH_FAILED(hr) || !n->handle) {
+        zh_error_set_cat(err, ZH_FAILED(hr) ? hr : ZH_E_UNEXPECTED, ZH_FAILED(hr) ? zh_hresult_category(hr) : ZH_CAT_OTHER,
+                         "HcnRegisterServiceCallback", "cannot register for service notifications");
+        zhns_service_close(n->svc);
+        free(n);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+void zhns_notify_unregister(zhns_notify *n)
+{
+    if (!n || !zh_atomic_cas(&n->ended, 0, 1))
+        return;
+    zh_raw_HcnUnregisterServiceCallback_fn unreg = ZH_HCN(n->svc->lib, HcnUnregisterServiceCallback, NULL);
+    /* from another thread this waits for invocations in flight; from inside the callback
+     * it cannot, and that invocation's reference keeps the struct until it returns */
+    if (unreg)
+        unreg(n->handle);
+    drop(n);
+}
+
+const char *zhns_notification_type_name(uint32_t type)
+{
+    switch (type) {
+    case ZHNS_NOTIFY_NETWORK_PRE_CREATE: return "network-pre-create";
+    case ZHNS_NOTIFY_NETWORK_CREATE: return "network-create";
+    case ZHNS_NOTIFY_NETWORK_PRE_DELETE: return "network-pre-delete";
+    case ZHNS_NOTIFY_NETWORK_DELETE: return "network-delete";
+    case ZHNS_NOTIFY_NAMESPACE_CREATE: return "namespace-create";
+    case ZHNS_NOTIFY_NAMESPACE_DELETE: return "namespace-delete";
+    case ZHNS_NOTIFY_GUEST_NETWORK_SERVICE_CREATE: return "guest-network-service-create";
+    case ZHNS_NOTIFY_GUEST_NETWORK_SERVICE_DELETE: return "guest-network-service-delete";
+    case ZHNS_NOTIFY_NETWORK_ENDPOINT_ATTACHED: return "network-endpoint-attached";
+    case ZHNS_NOTIFY_NETWORK_ENDPOINT_DETACHED: return "network-endpoint-detached";
+    case ZHNS_NOTIFY_GUEST_NETWORK_SERVICE_STATE_CHANGED: return "guest-network-service-state-changed";
+    case ZHNS_NOTIFY_GUEST_NETWORK_SERVICE_INTERFACE_STATE_CHANGED: return "guest-network-service-interface-state-changed";
+    case ZHNS_NOTIFY_SERVICE_DISCONNECT: return "service-disconnect";
+    default: return "unknown";
+    }
+}

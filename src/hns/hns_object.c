@@ -1,0 +1,271 @@
+/* hns_object.c - create, open, delete, modify, query and enumerate, written once for every
+ * HCN object family (networks, endpoints, namespaces, load balancers, SDN routes). Each
+ * family's entries have the same shape - Create(Id, Settings, &handle, &record) and so
+ * on - except HcnCreateEndpoint, which takes the network's handle first. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hns_internal.h"
+#include "zh_json.h"
+
+typedef zh_hresult(ZH_WINAPI *create_fn)(zh_refguid, const zh_wchar *, void **, zh_wchar **);
+typedef zh_hresult(ZH_WINAPI *open_fn)(zh_refguid, void **, zh_wchar **);
+typedef zh_hresult(ZH_WINAPI *modify_fn)(void *, const zh_wchar *, zh_wchar **);
+typedef zh_hresult(ZH_WINAPI *query_fn)(void *, const zh_wchar *, zh_wchar **, zh_wchar **);
+typedef zh_hresult(ZH_WINAPI *delete_fn)(zh_refguid, zh_wchar **);
+typedef zh_hresult(ZH_WINAPI *enumerate_fn)(const zh_wchar *, zh_wchar **, zh_wchar **);
+
+#define ENTRY(svc, type, id, err) ((type)zh_raw_get((svc)->lib, (id), (err)))
+
+static int need_service(zhns_service *svc, const char *function, zh_error **err)
+{
+    return svc ? 0 : hns_bad_arg(err, function, "the service is NULL");
+}
+
+/* The document's top-level "ID" (any case), when it has one. 0 with *has = 0/1, or -1. */
+static int document_id(const char *doc, zh_guid *id, int *has, const char *function, zh_error **err)
+{
+    *has = 0;
+    zh_arena a = {0};
+    zh_jv *root = zh_json_parse(&a, doc, strlen(doc), "settings", NULL);
+    int rc = 0;
+    for (const zh_jv *m = root && root->type == ZH_JOBJECT ? root->first : NULL; m; m = m->next) {
+        if (m->key_len != 2 || (m->key[0] != 'I' && m->key[0] != 'i') || (m->key[1] != 'D' && m->key[1] != 'd'))
+            continue;
+        if (m->type == ZH_JNULL)
+            break;
+        char text[64];
+        if (m->type != ZH_JSTRING || m->str_len >= sizeof text) {
+            rc = hns_bad_arg(err, function, "settings: ID is not a GUID string");
+            break;
+        }
+        memcpy(text, m->str, m->str_len);
+        text[m->str_len] = '\0';
+        if (zh_guid_parse(text, id, NULL) < 0) {
+            rc = hns_bad_arg(err, function, "settings: ID \"%s\" is not a GUID", text);
+            break;
+        }
+        *has = 1;
+        break;
+    }
+    zh_arena_free(&a);
+    return rc;
+}
+
+int hns_obj_create(hns_obj **out, zhns_service *svc, hns_kind kind, hns_obj *network, const char *settings,
+                   const char *function, zh_error **err)
+{
+    const hns_kind_info *k = &hns_kinds[kind];
+    zh_guid id;
+    int has_id;
+    if (!out)
+        return hns_bad_arg(err, function, "out is NULL");
+    *out = NULL;
+    if (need_service(svc, function, err) < 0 || hns_check_doc(settings, "settings", k->schema, function, err) < 0 ||
+        document_id(settings, &id, &has_id, function, err) < 0)
+        return -1;
+    /* An id chosen here rather than by HCN: known without a query, and a failed call
+     * can be cleaned up by it. */
+    if (!has_id && zh_guid_random(&id, err) < 0)
+        return -1;
+    zh_wchar *w = hns_wide(settings, "settings", function, err);
+    if (!w)
+        return -1;
+    zh_raw_guid rid;
+    memcpy(&rid, &id, sizeof rid);
+    void *raw = NULL;
+    zh_wchar *record = NULL;
+    zh_hresult hr;
+    const char *raw_name = hns_raw_name(k->create);
+    if (kind == HNS_ENDPOINT) {
+        zh_raw_HcnCreateEndpoint_fn fn = ENTRY(svc, zh_raw_HcnCreateEndpoint_fn, ZH_HCN_ID_HcnCreateEndpoint, err);
+        if (!fn) {
+            free(w);
+            return -1;
+        }
+        /* HCN hands back a handle we own (closed by the object) and a record we free */
+        hr = fn(network->raw, &rid, w, &raw, &record);
+    } else {
+        create_fn fn = ENTRY(svc, create_fn, k->create, err);
+        if (!fn) {
+            free(w);
+            return -1;
+        }
+        hr = fn(&rid, w, &raw, &record);
+    }
+    free(w);
+    if (hns_result(svc, hr, record, raw_name, err) < 0) {
+        if (raw) { /* a handle despite the failure: give it back */
+            zh_hresult(ZH_WINAPI * close_fn)(void *) = (zh_hresult(ZH_WINAPI *)(void *))zh_raw_get(svc->lib, k->close, NULL);
+            if (close_fn)
+                close_fn(raw);
+        }
+        return -1;
+    }
+    if (!raw)
+        return zh_error_set_cat(err, ZH_E_UNEXPECTED, ZH_CAT_OTHER, raw_name, "the service returned no %s handle",
+                                k->name);
+    if (hns_obj_new(out, svc, kind, raw, &id, function, err) < 0) {
+        /* the object exists in HCN but cannot be handed over: do not leave it behind */
+        delete_fn del = ENTRY(svc, delete_fn, k->del, NULL);
+        zh_wchar *rec = NULL;
+        if (del) {
+            del(&rid, &rec);
+            zh_raw_free_string(svc->lib, rec); /* HCN's record, ours to free */
+        }
+        return -1;
+    }
+    return 0;
+}
+
+int hns_obj_open(hns_obj **out, zhns_service *svc, hns_kind kind, const char *id, const char *function,
+                 zh_error **err)
+{
+    const hns_kind_info *k = &hns_kinds[kind];
+    if (!out)
+        return hns_bad_arg(err, function, "out is NULL");
+    *out = NULL;
+    zh_guid g;
+    if (need_service(svc, function, err) < 0 || hns_parse_id(id, &g, NULL, "id", function, err) < 0)
+        return -1;
+    open_fn fn = ENTRY(svc, open_fn, k->open, err);
+    if (!fn)
+        return -1;
+    zh_raw_guid rid;
+    memcpy(&rid, &g, sizeof rid);
+    void *raw = NULL;
+    zh_wchar *record = NULL;
+    /* the handle becomes the object's; the record is freed by hns_result */
+    zh_hresult hr = fn(&rid, &raw, &record);
+    if (hns_result(svc, hr, record, hns_raw_name(k->open), err) < 0) {
+        if (raw) {
+            zh_hresult(ZH_WINAPI * close_fn)(void *) = (zh_hresult(ZH_WINAPI *)(void *))zh_raw_get(svc->lib, k->close, NULL);
+            if (close_fn)
+                close_fn(raw);
+        }
+        return -1;
+    }
+    if (!raw)
+        return zh_error_set_cat(err, ZH_E_UNEXPECTED, ZH_CAT_OTHER, hns_raw_name(k->open),
+                                "the service returned no %s handle", k->name);
+    return hns_obj_new(out, svc, kind, raw, &g, function, err);
+}
+
+int hns_obj_delete(zhns_service *svc, hns_kind kind, const char *id, const char *function, zh_error **err)
+{
+    const hns_kind_info *k = &hns_kinds[kind];
+    zh_guid g;
+    if (need_service(svc, function, err) < 0 || hns_parse_id(id, &g, NULL, "id", function, err) < 0)
+        return -1;
+    delete_fn fn = ENTRY(svc, delete_fn, k->del, err);
+    if (!fn)
+        return -1;
+    zh_raw_guid rid;
+    memcpy(&rid, &g, sizeof rid);
+    zh_wchar *record = NULL;
+    zh_hresult hr = fn(&rid, &record); /* the record is freed by hns_result */
+    zh_error *e = NULL;
+    if (hns_result(svc, hr, record, hns_raw_name(k->del), &e) == 0)
+        return 0;
+    if (hns_is_not_found(e)) { /* already gone: what the caller wants */
+        zh_error_free(e);
+        return 0;
+    }
+    return zh_error_put(err, e);
+}
+
+int hns_obj_modify(hns_obj *o, const char *request, const char *doc_type, const char *function, zh_error **err)
+{
+    const hns_kind_info *k = &hns_kinds[o->kind];
+    if (hns_check_doc(request, "the request", doc_type, function, err) < 0)
+        return -1;
+    modify_fn fn = ENTRY(o->svc, modify_fn, k->modify, err);
+    if (!fn)
+        return -1;
+    zh_wchar *w = hns_wide(request, "the request", function, err);
+    if (!w)
+        return -1;
+    zh_wchar *record = NULL;
+    zh_hresult hr = fn(o->raw, w, &record);
+    free(w);
+    return hns_result(o->svc, hr, record, hns_raw_name(k->modify), err);
+}
+
+int hns_obj_query(char **out, hns_obj *o, const char *query, const char *function, zh_error **err)
+{
+    const hns_kind_info *k = &hns_kinds[o->kind];
+    if (!out)
+        return hns_bad_arg(err, function, "out is NULL");
+    *out = NULL;
+    if (!query)
+        query = hns_default_query;
+    else if (hns_check_doc(query, "the query", "HostComputeQuery", function, err) < 0)
+        return -1;
+    query_fn fn = ENTRY(o->svc, query_fn, k->query, err);
+    if (!fn)
+        return -1;
+    zh_wchar *w = hns_wide(query, "the query", function, err);
+    if (!w)
+        return -1;
+    zh_wchar *props = NULL, *record = NULL;
+    /* both strings are HCN's for us to free: hns_result and hns_take do */
+    zh_hresult hr = fn(o->raw, w, &props, &record);
+    free(w);
+    if (hns_result(o->svc, hr, record, hns_raw_name(k->query), err) < 0) {
+        zh_raw_free_string(o->svc->lib, props);
+        return -1;
+    }
+    return hns_take(o->svc, props, out, hns_raw_name(k->query), err);
+}
+
+int hns_list(char ***ids, size_t *count, zhns_service *svc, hns_kind kind, const char *query, const char *function,
+             zh_error **err)
+{
+    const hns_kind_info *k = &hns_kinds[kind];
+    if (!ids || !count)
+        return hns_bad_arg(err, function, "%s is NULL", ids ? "count" : "ids");
+    *ids = NULL;
+    *count = 0;
+    if (need_service(svc, function, err) < 0)
+        return -1;
+    if (!query)
+        query = hns_default_query;
+    else if (hns_check_doc(query, "the query", "HostComputeQuery", function, err) < 0)
+        return -1;
+    enumerate_fn fn = ENTRY(svc, enumerate_fn, k->enumerate, err);
+    if (!fn)
+        return -1;
+    zh_wchar *w = hns_wide(query, "the query", function, err);
+    if (!w)
+        return -1;
+    zh_wchar *list = NULL, *record = NULL;
+    /* both strings are HCN's for us to free */
+    zh_hresult hr = fn(w, &list, &record);
+    free(w);
+    if (hns_result(svc, hr, record, hns_raw_name(k->enumerate), err) < 0) {
+        zh_raw_free_string(svc->lib, list);
+        return -1;
+    }
+    char *text = NULL;
+    if (hns_take(svc, list, &text, hns_raw_name(k->enumerate), err) < 0)
+        return -1;
+    int rc = hns_ids_from_json(text, ids, count, hns_raw_name(k->enumerate), err);
+    free(text);
+    return rc;
+}
+
+int hns_list_query(char ***ids, size_t *count, zhns_service *svc, hns_kind kind, const zhns_HostComputeQuery *query,
+                   const char *function, zh_error **err)
+{
+    char *json = NULL;
+    if (query && !(json = zhns_HostComputeQuery_emit(query, err))) {
+        if (ids)
+            *ids = NULL;
+        if (count)
+            *count = 0;
+        return -1;
+    }
+    int rc = hns_list(ids, count, svc, kind, json, function, err);
+    zhns_string_free(json);
+    return rc;
+}
