@@ -100,6 +100,60 @@ static int body_stats(zhcs_service *svc, zhcs_system *sys, zhcs_error **err)
     return rc;
 }
 
+static int body_open_pause_resume(zhcs_service *svc, zhcs_system *unused, zhcs_error **err)
+{
+    (void)unused;
+    zhcs_system *sys = NULL;
+    if (zhcs_system_open(&sys, svc, "victim", err) < 0)
+        return -1;
+    int rc = zhcs_system_pause(sys, NULL, T_TIMEOUT, err);
+    if (rc == 0)
+        rc = zhcs_system_resume(sys, NULL, T_TIMEOUT, err);
+    zhcs_system_close(sys);
+    return rc;
+}
+
+static int body_properties_modify(zhcs_service *svc, zhcs_system *sys, zhcs_error **err)
+{
+    (void)svc;
+    zhcs_Properties *p = NULL;
+    int rc = zhcs_system_properties(&p, sys, NULL, T_TIMEOUT, err);
+    zhcs_Properties_free(p);
+    if (rc == 0)
+        rc = zhcs_system_modify_json(sys, "{\"ResourcePath\":\"VirtualMachine/ComputeTopology/Memory/SizeInMB\","
+                                          "\"RequestType\":\"Update\",\"Settings\":2048}",
+                                     T_TIMEOUT, err);
+    return rc;
+}
+
+/* spawn, signal, kill, wait: the process life by hand */
+static int body_process_signals(zhcs_service *svc, zhcs_system *sys, zhcs_error **err)
+{
+    (void)svc;
+    zhcs_process *p = NULL;
+    if (zhcs_process_spawn(&p, sys, "ping -t 127.0.0.1", T_TIMEOUT, err) < 0)
+        return -1;
+    int rc = zhcs_process_signal(p, ZHCS_SIGNAL_CTRL_BREAK, T_TIMEOUT, err);
+    if (rc == 0)
+        rc = zhcs_process_terminate(p, T_TIMEOUT, err);
+    int64_t code = 0;
+    if (rc == 0)
+        rc = zhcs_process_wait(p, T_TIMEOUT, &code, err);
+    if (rc < 0)
+        zhcs_process_terminate(p, T_TIMEOUT, NULL); /* the caller's cleanup */
+    zhcs_process_close(p);
+    return rc;
+}
+
+static int body_crash(zhcs_service *svc, zhcs_system *sys, zhcs_error **err)
+{
+    (void)svc;
+    int rc = zhcs_system_crash(sys, NULL, T_TIMEOUT, err);
+    if (rc == 0)
+        rc = zhcs_system_wait(sys, T_TIMEOUT, NULL, err);
+    return rc;
+}
+
 static const scenario scenarios[] = {
     {"create+start", NULL, body_create_start, 0},
     {"process run", setup_running, body_run, 0},
@@ -107,6 +161,10 @@ static const scenario scenarios[] = {
     {"list by owner", setup_running, body_list, 0},
     {"events", setup_running, body_events, 0},
     {"statistics", setup_running, body_stats, 0},
+    {"open+pause+resume", setup_running, body_open_pause_resume, 0},
+    {"properties+modify", setup_running, body_properties_modify, 0},
+    {"process signals", setup_running, body_process_signals, 0},
+    {"crash", setup_running, body_crash, 0},
 };
 
 /* Runs one scenario with the nth raw call failing (0: none). Returns the raw calls made
@@ -140,6 +198,27 @@ static long run_once(const scenario *sc, unsigned nth, int *failed_runs)
         result = -1;
     }
     zhcs_error_free(err);
+    /* no process may be left running in the system (a kill takes effect a moment later) */
+    if (sys && zhcs_system_exited(sys) == 0) {
+        zhcs_System_PropertyType types[1] = {ZHCS_SYSTEM_PROPERTYTYPE_PROCESSLIST};
+        zhcs_System_PropertyQuery q;
+        memset(&q, 0, sizeof q);
+        q.PropertyTypes = types;
+        q.PropertyTypes_count = 1;
+        size_t running = 0;
+        for (int tries = 0; tries < 60; tries++) {
+            zhcs_Properties *p = NULL;
+            running = zhcs_system_properties(&p, sys, &q, T_TIMEOUT, NULL) == 0 ? p->ProcessList_count : 0;
+            zhcs_Properties_free(p);
+            if (!running)
+                break;
+            zh_sleep_ms(50);
+        }
+        if (running) {
+            printf("  %s, call %u failing: %zu process(es) left running\n", sc->name, nth, running);
+            result = -1;
+        }
+    }
     /* the caller's cleanup, then nothing may be left */
     if (sys) {
         zhcs_system_stop(sys, NULL, NULL);
