@@ -13,3 +13,8 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*
 echo "compiler: $(gcc --version | head -n1), Release (-O3)"
 echo
 ./build/bench/bench_schema tests/data "${1:-1}"
+echo
+echo "zhcs on the simulator:"
+./build/bench/bench_zhcs 200
+echo
+./build/bench/bench_zhns 200

@@ -63,7 +63,9 @@ if [ -z "$*" ]; then
     echo "=== bench: optimised build and a smoke run of the benchmarks"
     if cmake --preset bench >build/configure-bench.log 2>&1 &&
         cmake --build --preset bench >build/build-bench.log 2>&1 &&
-        ./build/bench/bench_schema tests/data 0.01 >build/bench-smoke.log 2>&1; then
+        ./build/bench/bench_schema tests/data 0.01 >build/bench-smoke.log 2>&1 &&
+        ./build/bench/bench_zhcs 5 >>build/bench-smoke.log 2>&1 &&
+        ./build/bench/bench_zhns 10 >>build/bench-smoke.log 2>&1; then
         echo "=== bench: ok"
     else
         cat build/configure-bench.log build/build-bench.log build/bench-smoke.log 2>/dev/null | tail -40

@@ -1,0 +1,168 @@
+/* bench_zhcs.c - the cost of zhcs on the simulator: time and raw HCS calls per high-level
+ * call (the simulator's call counter), stdio throughput of zhcs_process_run, and how long an
+ * exit takes to reach an event stream.
+ *
+ *   bench_zhcs [N]        N repetitions of each case (default 200)
+ *
+ * The simulator answers in microseconds, so these numbers are the library's own overhead
+ * plus the simulator's; on a real host HCS itself dominates (tens of milliseconds to start
+ * a container). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zhcs/zhcs.h>
+
+#include "zh_sim.h"
+#include "zh_thread.h"
+
+static const char *const DOC = "{\"Owner\":\"bench\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"Container\":{}}";
+
+static uint64_t t0;
+
+static void start(void)
+{
+    zh_sim_calls_reset();
+    t0 = zh_monotonic_ns();
+}
+
+static void report(const char *what, size_t ops)
+{
+    uint64_t ns = zh_monotonic_ns() - t0;
+    uint64_t calls = zh_sim_calls(NULL);
+    printf("| %-44s | %8zu | %12.1f | %8.2f |\n", what, ops, ops ? ns / 1000.0 / (double)ops : 0.0,
+           ops ? (double)calls / (double)ops : 0.0);
+}
+
+static int check(int rc, zhcs_error *err, const char *what)
+{
+    if (rc == 0)
+        return 0;
+    char buf[512];
+    zhcs_error_format(err, buf, sizeof buf);
+    fprintf(stderr, "bench_zhcs: %s: %s\n", what, buf);
+    zhcs_error_free(err);
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    size_t n = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 200;
+    if (n == 0)
+        n = 1;
+    zhcs_service *svc = NULL;
+    zhcs_error *err = NULL;
+    if (check(zhcs_service_open(&svc, "sim:", &err), err, "open"))
+        return 1;
+    printf("| case | ops | us/op | raw calls/op |\n|---|---:|---:|---:|\n");
+
+    /* lifecycle: create, start, stop (graceful), close */
+    start();
+    for (size_t i = 0; i < n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "bench-%zu", i);
+        zhcs_system *sys = NULL;
+        if (check(zhcs_system_create_json(&sys, svc, id, DOC, 10000, &err), err, "create") ||
+            check(zhcs_system_start(sys, 10000, &err), err, "start") ||
+            check(zhcs_system_stop(sys, NULL, &err), err, "stop"))
+            return 1;
+        zhcs_system_close(sys);
+    }
+    report("create + start + stop + close a container", n);
+
+    zhcs_system *sys = NULL;
+    if (check(zhcs_system_create_json(&sys, svc, "bench", DOC, 10000, &err), err, "create") ||
+        check(zhcs_system_start(sys, 10000, &err), err, "start"))
+        return 1;
+
+    start();
+    for (size_t i = 0; i < n; i++) {
+        zhcs_Properties *p = NULL;
+        if (check(zhcs_system_properties(&p, sys, NULL, 10000, &err), err, "properties"))
+            return 1;
+        zhcs_Properties_free(p);
+    }
+    report("properties, typed (blocking)", n);
+
+    start();
+    for (size_t i = 0; i < n; i++) {
+        zhcs_Statistics *st = NULL;
+        if (zhcs_system_statistics(&st, sys, 10000, &err) != 0)
+            return check(-1, err, "statistics");
+        zhcs_Statistics_free(st);
+    }
+    report("statistics sample", n);
+
+    start();
+    for (size_t i = 0; i < n; i++) {
+        zhcs_operation *op = NULL;
+        if (check(zhcs_system_properties_async(&op, sys, NULL, &err), err, "async") ||
+            check(zhcs_operation_wait(op, 10000, &err), err, "wait"))
+            return 1;
+        zhcs_operation_free(op);
+    }
+    report("properties, async + wait", n);
+
+    start();
+    for (size_t i = 0; i < n; i++) {
+        zhcs_system_list *list = NULL;
+        if (check(zhcs_list_by_owner(&list, svc, "bench", 10000, &err), err, "list"))
+            return 1;
+        zhcs_system_list_free(list);
+    }
+    report("list_by_owner (1 system)", n);
+
+    start();
+    for (size_t i = 0; i < n; i++) {
+        zhcs_run_result r;
+        if (check(zhcs_process_run(&r, sys, "cmd /c echo hi", NULL, &err), err, "run"))
+            return 1;
+        zhcs_run_result_free(&r);
+    }
+    report("process_run \"cmd /c echo hi\"", n);
+
+    /* stdio throughput: 8 MiB on stdout and 8 MiB on stderr at once */
+    size_t runs = n / 50 ? n / 50 : 1;
+    start();
+    size_t bytes = 0;
+    for (size_t i = 0; i < runs; i++) {
+        zhcs_run_result r;
+        zhcs_run_options o = ZHCS_RUN_OPTIONS_INIT;
+        o.max_output = (size_t)32 << 20;
+        if (check(zhcs_process_run(&r, sys, "zhsim-write stdout=8388608 stderr=8388608", &o, &err), err, "run big"))
+            return 1;
+        bytes += r.out_len + r.err_len;
+        zhcs_run_result_free(&r);
+    }
+    double secs = (double)(zh_monotonic_ns() - t0) / 1e9;
+    report("process_run, 8 MiB stdout + 8 MiB stderr", runs);
+    zhcs_system_close(sys);
+
+    /* exit to event: terminate, then time until the stream delivers SystemExited */
+    uint64_t total_ns = 0;
+    for (size_t i = 0; i < n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "ev-%zu", i);
+        zhcs_system *s = NULL;
+        zhcs_events *ev = NULL;
+        if (check(zhcs_system_create_json(&s, svc, id, DOC, 10000, &err), err, "create") ||
+            check(zhcs_system_start(s, 10000, &err), err, "start") ||
+            check(zhcs_events_subscribe(&ev, s, NULL, &err), err, "subscribe"))
+            return 1;
+        uint64_t a = zh_monotonic_ns();
+        zhcs_operation *op = NULL;
+        zhcs_event *e = NULL;
+        if (check(zhcs_system_terminate_async(&op, s, NULL, &err), err, "terminate") ||
+            check(zhcs_events_next(ev, 10000, &e, &err), err, "next"))
+            return 1;
+        total_ns += zh_monotonic_ns() - a;
+        zhcs_event_free(e);
+        zhcs_operation_free(op);
+        zhcs_events_close(ev);
+        zhcs_system_close(s);
+    }
+    printf("\nstdio throughput: %.0f MB/s through zhcs_process_run (both pipes at once)\n", bytes / secs / 1e6);
+    printf("terminate to SystemExited in an event stream: %.1f us on average\n", total_ns / 1000.0 / (double)n);
+    zhcs_service_close(svc);
+    return 0;
+}
