@@ -2,7 +2,6 @@
  * hnsdiag. This file parses the global options and dispatches to the command groups. */
 #include "hcsctl.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,87 +14,56 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: hcsctl [--connect URI] [--json] COMMAND ...\n"
             "\n"
-            "commands:\n"
-            "  schema list                    the HCS and HCN schema type names\n"
-            "  schema check TYPE [FILE|-]     parse a document as TYPE (e.g. ComputeSystem,\n"
-            "                                 HostComputeEndpoint, hcs:Version); --emit prints it re-emitted,\n"
-            "                                 --strict rejects members and values the schema does not know\n"
-            "  version                        the library versions\n"
+            "URI: local (the default on Windows), sim: or sim:PATH (the simulator; elsewhere say\n"
+            "     which, with --connect or $HCSCTL_CONNECT)\n"
             "\n"
-            "exit status: 0 success, 1 failure or invalid document, 2 bad command line\n");
-}
-
-char *hcsctl_read_input(const char *path, size_t limit, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "hcsctl: %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n == cap - 1) {
-            if (cap > limit) {
-                fprintf(stderr, "hcsctl: %s: larger than the %zu-byte limit\n", path, limit);
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - 1 - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                fprintf(stderr, "hcsctl: %s: read error\n", path);
-                free(buf);
-                buf = NULL;
-            }
-            break;
-        }
-    }
-    if (f != stdin)
-        fclose(f);
-    if (!buf)
-        return NULL;
-    if (n > limit) {
-        fprintf(stderr, "hcsctl: %s: larger than the %zu-byte limit\n", path, limit);
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
-void hcsctl_print_json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", stdout);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
+            "compute systems:\n"
+            "  list [--owner O] [--id ID]... [--name N] [--type container|vm] [--state S]\n"
+            "  inspect ID [--query Statistics,ProcessList,...]\n"
+            "  create ID FILE|-                   from a ComputeSystem document\n"
+            "  start|pause|resume|save|kill ID [--options DOC] [--timeout S]\n"
+            "  stop ID [--timeout S] [--force]    shutdown, wait, terminate, wait\n"
+            "  wait ID [--timeout S]              until it stops\n"
+            "  stats ID [--watch [--interval S] [--count N] [--cpus N]]\n"
+            "  events ID [--count N] [--timeout S]\n"
+            "processes:\n"
+            "  exec ID [--tty HxW] [--workdir DIR] [--no-stdin] -- COMMAND LINE\n"
+            "  ps ID\n"
+            "  signal ID PID CtrlC|CtrlBreak|CtrlClose|CtrlLogOff|CtrlShutdown\n"
+            "schema:\n"
+            "  schema list                        the HCS and HCN schema type names\n"
+            "  schema check TYPE [FILE|-] [--emit] [--strict]\n"
+            "  version                            the library versions\n"
+            "\n"
+            "exit status: 0 success, 1 failure, 2 bad command line; exec: the process's own\n"
+            "(125 when it could not run). docs/hcsctl.md has the details.\n");
 }
 
 int main(int argc, char **argv)
 {
     hcsctl_opts o = {NULL, 0};
+    /* --json and --connect are global and may come anywhere before a "--" (the command
+     * line of exec starts after it): take them out of the arguments */
+    int kept = 1;
+    for (int k = 1; k < argc; k++) {
+        if (strcmp(argv[k], "--") == 0) {
+            while (k < argc)
+                argv[kept++] = argv[k++];
+            break;
+        }
+        if (strcmp(argv[k], "--json") == 0) {
+            o.json = 1;
+        } else if (strcmp(argv[k], "--connect") == 0) {
+            if (k + 1 >= argc)
+                return hcsctl_usage_error("--connect needs a URI: local, sim: or sim:PATH");
+            o.connect = argv[++k];
+        } else if (strncmp(argv[k], "--connect=", 10) == 0) {
+            o.connect = argv[k] + 10;
+        } else {
+            argv[kept++] = argv[k];
+        }
+    }
+    argc = kept;
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         if (strcmp(argv[i], "--json") == 0) {
@@ -120,6 +88,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[i];
     if (strcmp(cmd, "schema") == 0)
         return hcsctl_schema(&o, argc - i - 1, argv + i + 1);
+    if (hcsctl_is_system_command(cmd))
+        return hcsctl_system(&o, cmd, argc - i - 1, argv + i + 1);
+    if (hcsctl_is_process_command(cmd))
+        return hcsctl_process(&o, cmd, argc - i - 1, argv + i + 1);
     if (strcmp(cmd, "version") == 0) {
         if (o.json)
             printf("{\"zhcs\":\"%s\",\"zhns\":\"%s\"}\n", zhcs_version(), zhns_version());

@@ -1,0 +1,529 @@
+/* cmd_system.c - hcsctl's compute-system commands: list, inspect, create, start, stop, kill,
+ * pause, resume, save, stats, events, wait. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hcsctl.h"
+
+#ifdef _WIN32
+#include <windows.h>
+#define sleep_ms(ms) Sleep(ms)
+#else
+#include <unistd.h>
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+#endif
+
+#define DEFAULT_TIMEOUT_MS 60000u
+
+static const char *const COMMANDS[] = {"list", "inspect", "create", "start", "stop", "kill", "pause",
+                                       "resume", "save", "stats", "events", "wait", NULL};
+
+int hcsctl_is_system_command(const char *cmd)
+{
+    for (size_t i = 0; COMMANDS[i]; i++)
+        if (strcmp(cmd, COMMANDS[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* "--name VALUE" or "--name=VALUE" at argv[*i]: 1 with *out set (and *i advanced), 0 when
+ * argv[*i] is not that option, -1 when its value is missing. */
+static int opt(int *i, int argc, char **argv, const char *name, const char **out)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return 0;
+    if (argv[*i][n] == '=') {
+        *out = argv[*i] + n + 1;
+        return 1;
+    }
+    if (argv[*i][n] != '\0')
+        return 0;
+    if (*i + 1 >= argc)
+        return -1;
+    *out = argv[++*i];
+    return 1;
+}
+
+static const char *exit_type_name(const zhcs_SystemExitStatus *st)
+{
+    if (!st || !st->has_ExitType)
+        return "unknown";
+    switch (st->ExitType) {
+    case ZHCS_NOTIFICATIONTYPE_GRACEFULEXIT: return "GracefulExit";
+    case ZHCS_NOTIFICATIONTYPE_FORCEDEXIT: return "ForcedExit";
+    case ZHCS_NOTIFICATIONTYPE_UNEXPECTEDEXIT: return "UnexpectedExit";
+    case ZHCS_NOTIFICATIONTYPE_NONE: return "None";
+    default: return "Unknown";
+    }
+}
+
+/* ------------------------------------------------------------------ list */
+static int cmd_list(const hcsctl_opts *o, zhcs_service *svc, int argc, char **argv)
+{
+    const char *ids[64], *owner = NULL, *name = NULL, *type = NULL, *state = NULL, *v = NULL;
+    size_t nids = 0;
+    for (int i = 0; i < argc; i++) {
+        int r;
+        if ((r = opt(&i, argc, argv, "--id", &v)) != 0) {
+            if (r < 0 || nids == 64)
+                return hcsctl_usage_error("--id needs a value (at most 64 of them)");
+            ids[nids++] = v;
+        } else if ((r = opt(&i, argc, argv, "--owner", &owner)) != 0 ||
+                   (r = opt(&i, argc, argv, "--name", &name)) != 0 ||
+                   (r = opt(&i, argc, argv, "--type", &type)) != 0 ||
+                   (r = opt(&i, argc, argv, "--state", &state)) != 0) {
+            if (r < 0)
+                return hcsctl_usage_error("%s needs a value", argv[i]);
+        } else {
+            return hcsctl_usage_error("list: unexpected \"%s\"", argv[i]);
+        }
+    }
+    zhcs_SystemQuery q;
+    memset(&q, 0, sizeof q);
+    zhcs_SystemType t = ZHCS_SYSTEMTYPE_CONTAINER;
+    if (type) {
+        if (strcmp(type, "container") == 0 || strcmp(type, "Container") == 0)
+            t = ZHCS_SYSTEMTYPE_CONTAINER;
+        else if (strcmp(type, "vm") == 0 || strcmp(type, "VirtualMachine") == 0)
+            t = ZHCS_SYSTEMTYPE_VIRTUALMACHINE;
+        else
+            return hcsctl_usage_error("--type is container or vm, not \"%s\"", type);
+        q.Types = &t;
+        q.Types_count = 1;
+    }
+    char *owners[1] = {(char *)owner}, *names[1] = {(char *)name};
+    if (owner) {
+        q.Owners = owners;
+        q.Owners_count = 1;
+    }
+    if (name) {
+        q.Names = names;
+        q.Names_count = 1;
+    }
+    if (nids) {
+        q.Ids = (char **)ids;
+        q.Ids_count = nids;
+    }
+    zhcs_system_list *list = NULL;
+    zhcs_error *err = NULL;
+    if (zhcs_list(&list, svc, (owner || name || type || nids) ? &q : NULL, DEFAULT_TIMEOUT_MS, &err) < 0)
+        return hcsctl_fail(o, "cannot list the compute systems", err);
+    static const char *const headers[] = {"ID", "TYPE", "STATE", "OWNER", "NAME"};
+    hcsctl_table *tbl = hcsctl_table_new(5, headers);
+    for (size_t k = 0; k < list->count; k++) {
+        const zhcs_system_info *s = &list->items[k];
+        if (state && (!s->state || strcmp(s->state, state) != 0))
+            continue;
+        const char *row[] = {s->id, s->system_type, s->state, s->owner, s->name};
+        hcsctl_table_add(tbl, row);
+    }
+    hcsctl_table_print(o, tbl);
+    zhcs_system_list_free(list);
+    return HCSCTL_OK;
+}
+
+/* ------------------------------------------------------------------ one system */
+static int open_system(const hcsctl_opts *o, zhcs_service *svc, const char *id, zhcs_system **sys)
+{
+    zhcs_error *err = NULL;
+    if (zhcs_system_open(sys, svc, id, &err) < 0) {
+        char what[300];
+        snprintf(what, sizeof what, "cannot open \"%.200s\"", id);
+        return hcsctl_fail(o, what, err);
+    }
+    return 0;
+}
+
+static int cmd_inspect(const hcsctl_opts *o, zhcs_service *svc, const char *id, int argc, char **argv)
+{
+    const char *query = NULL;
+    for (int i = 0; i < argc; i++) {
+        int r = opt(&i, argc, argv, "--query", &query);
+        if (r <= 0)
+            return hcsctl_usage_error(r < 0 ? "--query needs a value" : "inspect: unexpected \"%s\"", argv[i]);
+    }
+    char q[1024] = "";
+    if (query) { /* "Statistics,ProcessList" -> {"PropertyTypes":["Statistics","ProcessList"]} */
+        size_t len = (size_t)snprintf(q, sizeof q, "{\"PropertyTypes\":[");
+        const char *p = query;
+        while (*p && len < sizeof q - 8) {
+            const char *comma = strchr(p, ',');
+            size_t n = comma ? (size_t)(comma - p) : strlen(p);
+            for (size_t k = 0; k < n; k++)
+                if (!((p[k] >= 'A' && p[k] <= 'Z') || (p[k] >= 'a' && p[k] <= 'z')))
+                    return hcsctl_usage_error("--query takes property types separated by commas, e.g. Statistics,ProcessList");
+            len += (size_t)snprintf(q + len, sizeof q - len, "%s\"%.*s\"", p == query ? "" : ",", (int)n, p);
+            p = comma ? comma + 1 : p + n;
+        }
+        snprintf(q + len, sizeof q - len, "]}");
+    }
+    zhcs_system *sys = NULL;
+    int rc = open_system(o, svc, id, &sys);
+    if (rc)
+        return rc;
+    char *doc = NULL;
+    zhcs_error *err = NULL;
+    if (zhcs_system_properties_json(&doc, sys, query ? q : NULL, DEFAULT_TIMEOUT_MS, &err) < 0) {
+        rc = hcsctl_fail(o, "cannot read the properties", err);
+    } else if (o->json) {
+        puts(doc ? doc : "{}");
+    } else {
+        hcsctl_print_json_pretty(doc ? doc : "{}");
+    }
+    zhcs_string_free(doc);
+    zhcs_system_close(sys);
+    return rc;
+}
+
+static int cmd_create(const hcsctl_opts *o, zhcs_service *svc, int argc, char **argv)
+{
+    if (argc != 2)
+        return hcsctl_usage_error("create ID FILE  (FILE: a ComputeSystem document, - for standard input)");
+    char *doc = hcsctl_document(argv[1]);
+    if (!doc)
+        return HCSCTL_FAILED;
+    zhcs_system *sys = NULL;
+    zhcs_error *err = NULL;
+    int rc = HCSCTL_OK;
+    if (zhcs_system_create_json(&sys, svc, argv[0], doc, DEFAULT_TIMEOUT_MS, &err) < 0) {
+        rc = hcsctl_fail(o, "cannot create the system", err);
+    } else if (o->json) {
+        printf("{\"id\":");
+        hcsctl_print_json_string(zhcs_system_id(sys));
+        printf(",\"state\":\"Created\"}\n");
+    } else {
+        printf("created %s\n", zhcs_system_id(sys));
+    }
+    zhcs_system_close(sys);
+    free(doc);
+    return rc;
+}
+
+typedef int (*lifecycle_fn)(zhcs_system *, const char *, uint32_t, zhcs_error **);
+
+static int start_fn(zhcs_system *sys, const char *options, uint32_t timeout, zhcs_error **err)
+{
+    (void)options;
+    return zhcs_system_start(sys, timeout, err);
+}
+
+/* start, pause, resume, save, kill: one call, an optional --options document, --timeout. */
+static int cmd_lifecycle(const hcsctl_opts *o, zhcs_service *svc, const char *cmd, const char *id, int argc,
+                         char **argv)
+{
+    const char *options = NULL, *timeout = NULL;
+    for (int i = 0; i < argc; i++) {
+        int r;
+        if ((r = opt(&i, argc, argv, "--options", &options)) == 0 && (r = opt(&i, argc, argv, "--timeout", &timeout)) == 0)
+            return hcsctl_usage_error("%s: unexpected \"%s\"", cmd, argv[i]);
+        if (r < 0)
+            return hcsctl_usage_error("%s needs a value", argv[i]);
+    }
+    long ms = timeout ? hcsctl_seconds(timeout) : (long)DEFAULT_TIMEOUT_MS;
+    if (ms < 0)
+        return hcsctl_usage_error("--timeout takes seconds, not \"%s\"", timeout);
+    lifecycle_fn fn = strcmp(cmd, "start") == 0    ? start_fn
+                      : strcmp(cmd, "pause") == 0  ? zhcs_system_pause
+                      : strcmp(cmd, "resume") == 0 ? zhcs_system_resume
+                      : strcmp(cmd, "save") == 0   ? zhcs_system_save
+                                                   : zhcs_system_terminate;
+    char *doc = options ? hcsctl_document(options) : NULL;
+    if (options && !doc)
+        return HCSCTL_FAILED;
+    zhcs_system *sys = NULL;
+    int rc = open_system(o, svc, id, &sys);
+    zhcs_error *err = NULL;
+    if (rc == 0) {
+        if (fn(sys, doc, (uint32_t)ms, &err) < 0) {
+            char what[300];
+            snprintf(what, sizeof what, "cannot %s \"%.200s\"", strcmp(cmd, "kill") == 0 ? "terminate" : cmd, id);
+            rc = hcsctl_fail(o, what, err);
+        } else if (o->json) {
+            printf("{\"id\":");
+            hcsctl_print_json_string(id);
+            printf(",\"done\":\"%s\"}\n", cmd);
+        } else {
+            static const char *const past[][2] = {{"start", "started"}, {"pause", "paused"}, {"resume", "resumed"},
+                                                  {"save", "saved"}, {"kill", "killed"}};
+            for (size_t k = 0; k < sizeof past / sizeof past[0]; k++)
+                if (strcmp(cmd, past[k][0]) == 0)
+                    printf("%s %s\n", past[k][1], id);
+        }
+    }
+    zhcs_system_close(sys);
+    free(doc);
+    return rc;
+}
+
+static int cmd_stop(const hcsctl_opts *o, zhcs_service *svc, const char *id, int argc, char **argv)
+{
+    const char *timeout = NULL;
+    int force = 0;
+    for (int i = 0; i < argc; i++) {
+        int r = opt(&i, argc, argv, "--timeout", &timeout);
+        if (r < 0)
+            return hcsctl_usage_error("--timeout needs a value");
+        if (r == 0 && strcmp(argv[i], "--force") == 0)
+            force = 1;
+        else if (r == 0)
+            return hcsctl_usage_error("stop: unexpected \"%s\"", argv[i]);
+    }
+    zhcs_stop_options so = ZHCS_STOP_OPTIONS_INIT;
+    if (timeout) {
+        long ms = hcsctl_seconds(timeout);
+        if (ms < 0)
+            return hcsctl_usage_error("--timeout takes seconds, not \"%s\"", timeout);
+        so.shutdown_timeout_ms = so.terminate_timeout_ms = (uint32_t)ms;
+    }
+    so.skip_shutdown = force;
+    zhcs_system *sys = NULL;
+    int rc = open_system(o, svc, id, &sys);
+    if (rc)
+        return rc;
+    zhcs_error *err = NULL;
+    zhcs_SystemExitStatus *st = NULL;
+    if (zhcs_system_stop(sys, &so, &err) < 0) {
+        rc = hcsctl_fail(o, "cannot stop the system", err);
+    } else {
+        zhcs_system_wait(sys, 0, &st, NULL);
+        if (o->json) {
+            printf("{\"id\":");
+            hcsctl_print_json_string(id);
+            printf(",\"exit_type\":\"%s\"}\n", exit_type_name(st));
+        } else {
+            printf("stopped %s (%s)\n", id, exit_type_name(st));
+        }
+    }
+    zhcs_SystemExitStatus_free(st);
+    zhcs_system_close(sys);
+    return rc;
+}
+
+static int cmd_wait(const hcsctl_opts *o, zhcs_service *svc, const char *id, int argc, char **argv)
+{
+    const char *timeout = NULL;
+    for (int i = 0; i < argc; i++) {
+        int r = opt(&i, argc, argv, "--timeout", &timeout);
+        if (r <= 0)
+            return hcsctl_usage_error(r < 0 ? "--timeout needs a value" : "wait: unexpected \"%s\"", argv[i]);
+    }
+    long ms = timeout ? hcsctl_seconds(timeout) : -2;
+    if (ms == -1)
+        return hcsctl_usage_error("--timeout takes seconds, not \"%s\"", timeout);
+    zhcs_system *sys = NULL;
+    int rc = open_system(o, svc, id, &sys);
+    if (rc)
+        return rc;
+    zhcs_error *err = NULL;
+    zhcs_SystemExitStatus *st = NULL;
+    if (zhcs_system_wait(sys, ms == -2 ? ZHCS_INFINITE : (uint32_t)ms, &st, &err) < 0) {
+        rc = hcsctl_fail(o, "the system did not stop", err);
+    } else if (o->json) {
+        char *doc = st ? zhcs_SystemExitStatus_emit(st, NULL) : NULL;
+        printf("{\"id\":");
+        hcsctl_print_json_string(id);
+        printf(",\"exit_type\":\"%s\",\"status\":%s}\n", exit_type_name(st), doc ? doc : "null");
+        zhcs_string_free(doc);
+    } else {
+        printf("%s exited (%s)\n", id, exit_type_name(st));
+    }
+    zhcs_SystemExitStatus_free(st);
+    zhcs_system_close(sys);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ stats */
+static void print_sample(const hcsctl_opts *o, const zhcs_Statistics *s)
+{
+    if (o->json) {
+        char *doc = zhcs_Statistics_emit(s, NULL);
+        puts(doc ? doc : "{}");
+        zhcs_string_free(doc);
+        return;
+    }
+    char buf[8][64];
+    snprintf(buf[0], sizeof buf[0], "%.1f s", s->has_Uptime100ns ? s->Uptime100ns / 1e7 : 0.0);
+    snprintf(buf[1], sizeof buf[1], "%.3f s",
+             s->Processor && s->Processor->has_TotalRuntime100ns ? s->Processor->TotalRuntime100ns / 1e7 : 0.0);
+    snprintf(buf[2], sizeof buf[2], "%.1f MiB",
+             s->Memory && s->Memory->has_MemoryUsageCommitBytes ? s->Memory->MemoryUsageCommitBytes / 1048576.0 : 0.0);
+    snprintf(buf[3], sizeof buf[3], "%.1f MiB",
+             s->Memory && s->Memory->has_MemoryUsageCommitPeakBytes ? s->Memory->MemoryUsageCommitPeakBytes / 1048576.0
+                                                                    : 0.0);
+    snprintf(buf[4], sizeof buf[4], "%llu B",
+             (unsigned long long)(s->Storage && s->Storage->has_ReadSizeBytes ? s->Storage->ReadSizeBytes : 0));
+    snprintf(buf[5], sizeof buf[5], "%llu B",
+             (unsigned long long)(s->Storage && s->Storage->has_WriteSizeBytes ? s->Storage->WriteSizeBytes : 0));
+    static const char *const headers[] = {"UPTIME", "CPU TIME", "MEMORY", "PEAK", "READ", "WRITTEN"};
+    hcsctl_table *t = hcsctl_table_new(6, headers);
+    const char *row[] = {buf[0], buf[1], buf[2], buf[3], buf[4], buf[5]};
+    hcsctl_table_add(t, row);
+    hcsctl_table_print(o, t);
+}
+
+static int cmd_stats(const hcsctl_opts *o, zhcs_service *svc, const char *id, int argc, char **argv)
+{
+    const char *interval = NULL, *count = NULL, *cpus = NULL;
+    int watch = 0;
+    for (int i = 0; i < argc; i++) {
+        int r;
+        if (strcmp(argv[i], "--watch") == 0) {
+            watch = 1;
+            continue;
+        }
+        if ((r = opt(&i, argc, argv, "--interval", &interval)) == 0 && (r = opt(&i, argc, argv, "--count", &count)) == 0 &&
+            (r = opt(&i, argc, argv, "--cpus", &cpus)) == 0)
+            return hcsctl_usage_error("stats: unexpected \"%s\"", argv[i]);
+        if (r < 0)
+            return hcsctl_usage_error("%s needs a value", argv[i]);
+    }
+    long every = interval ? hcsctl_seconds(interval) : 1000;
+    long n = count ? strtol(count, NULL, 10) : 0;
+    long ncpu = cpus ? strtol(cpus, NULL, 10) : 1;
+    if (every <= 0 || n < 0 || ncpu <= 0)
+        return hcsctl_usage_error("--interval takes seconds, --count and --cpus positive numbers");
+    zhcs_system *sys = NULL;
+    int rc = open_system(o, svc, id, &sys);
+    if (rc)
+        return rc;
+    zhcs_error *err = NULL;
+    zhcs_Statistics *prev = NULL, *cur = NULL;
+    int got = zhcs_system_statistics(&prev, sys, DEFAULT_TIMEOUT_MS, &err);
+    if (got < 0) {
+        rc = hcsctl_fail(o, "cannot read statistics", err);
+    } else if (got == ZHCS_STATS_NOT_RUNNING) {
+        fprintf(stderr, "hcsctl: %s is not running\n", id);
+        rc = HCSCTL_FAILED;
+    } else if (!watch) {
+        print_sample(o, prev);
+    } else {
+        static const char *const headers[] = {"TIME", "CPU %", "MEMORY", "READ/S", "WRITE/S"};
+        if (!o->json)
+            printf("%-10s %7s %12s %12s %12s\n", headers[0], headers[1], headers[2], headers[3], headers[4]);
+        for (long k = 0; n == 0 || k < n; k++) {
+            sleep_ms((unsigned)every);
+            got = zhcs_system_statistics(&cur, sys, DEFAULT_TIMEOUT_MS, &err);
+            if (got < 0) {
+                rc = hcsctl_fail(o, "cannot read statistics", err);
+                break;
+            }
+            if (got == ZHCS_STATS_NOT_RUNNING) {
+                if (!o->json)
+                    printf("%s stopped\n", id);
+                break;
+            }
+            zhcs_stats st;
+            if (zhcs_stats_compute(&st, prev, cur, zhcs_host_processors(), (uint32_t)ncpu, &err) < 0) {
+                rc = hcsctl_fail(o, "cannot compute rates", err);
+                break;
+            }
+            if (o->json)
+                printf("{\"interval_s\":%.3f,\"cpu_percent_host\":%.2f,\"cpu_percent_container\":%.2f,"
+                       "\"memory_commit_bytes\":%llu,\"read_bytes_per_s\":%.1f,\"write_bytes_per_s\":%.1f}\n",
+                       st.interval_s, st.cpu_percent_host, st.cpu_percent_container,
+                       (unsigned long long)st.memory_commit_bytes, st.read_bytes_per_s, st.write_bytes_per_s);
+            else
+                printf("%-10.1f %7.1f %8.1f MiB %10.0f B %10.0f B\n", st.uptime_100ns / 1e7, st.cpu_percent_container,
+                       st.memory_commit_bytes / 1048576.0, st.read_bytes_per_s, st.write_bytes_per_s);
+            fflush(stdout);
+            zhcs_Statistics_free(prev);
+            prev = cur;
+            cur = NULL;
+        }
+    }
+    zhcs_Statistics_free(prev);
+    zhcs_Statistics_free(cur);
+    zhcs_system_close(sys);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ events */
+static int cmd_events(const hcsctl_opts *o, zhcs_service *svc, const char *id, int argc, char **argv)
+{
+    const char *count = NULL, *timeout = NULL;
+    for (int i = 0; i < argc; i++) {
+        int r;
+        if ((r = opt(&i, argc, argv, "--count", &count)) == 0 && (r = opt(&i, argc, argv, "--timeout", &timeout)) == 0)
+            return hcsctl_usage_error("events: unexpected \"%s\"", argv[i]);
+        if (r < 0)
+            return hcsctl_usage_error("%s needs a value", argv[i]);
+    }
+    long n = count ? strtol(count, NULL, 10) : 0;
+    long ms = timeout ? hcsctl_seconds(timeout) : -2;
+    if (n < 0 || ms == -1)
+        return hcsctl_usage_error("--count takes a number, --timeout seconds");
+    zhcs_system *sys = NULL;
+    int rc = open_system(o, svc, id, &sys);
+    if (rc)
+        return rc;
+    zhcs_events *ev = NULL;
+    zhcs_error *err = NULL;
+    if (zhcs_events_subscribe(&ev, sys, NULL, &err) < 0) {
+        zhcs_system_close(sys);
+        return hcsctl_fail(o, "cannot follow the events", err);
+    }
+    if (!o->json)
+        fprintf(stderr, "following the events of %s%s\n", id, n ? "" : " (Ctrl-C to stop)");
+    for (long k = 0; n == 0 || k < n; k++) {
+        zhcs_event *e = NULL;
+        if (zhcs_events_next(ev, ms == -2 ? ZHCS_INFINITE : (uint32_t)ms, &e, &err) < 0) {
+            if (zhcs_error_category_of(err) == ZHCS_ERROR_CLOSED) {
+                zhcs_error_free(err);
+                break;
+            }
+            rc = hcsctl_fail(o, "no more events", err);
+            break;
+        }
+        if (o->json) {
+            printf("{\"sequence\":%llu,\"type\":\"%s\",\"raw_type\":%u,\"data\":%s}\n", (unsigned long long)e->sequence,
+                   zhcs_event_type_name(e->type), (unsigned)e->raw_type, e->data && *e->data ? e->data : "null");
+        } else {
+            printf("%llu %s %s\n", (unsigned long long)e->sequence, zhcs_event_type_name(e->type),
+                   e->data ? e->data : "");
+        }
+        fflush(stdout);
+        int exited = e->type == ZHCS_EVENT_SYSTEM_EXITED;
+        zhcs_event_free(e);
+        if (exited && n == 0)
+            break; /* nothing follows an exit */
+    }
+    zhcs_events_close(ev);
+    zhcs_system_close(sys);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ dispatch */
+int hcsctl_system(const hcsctl_opts *o, const char *cmd, int argc, char **argv)
+{
+    if (strcmp(cmd, "list") != 0 && strcmp(cmd, "create") != 0 && argc < 1)
+        return hcsctl_usage_error("%s needs a system id", cmd);
+    zhcs_service *svc = NULL;
+    int rc = hcsctl_open_hcs(o, &svc);
+    if (rc)
+        return rc;
+    if (strcmp(cmd, "list") == 0)
+        rc = cmd_list(o, svc, argc, argv);
+    else if (strcmp(cmd, "create") == 0)
+        rc = cmd_create(o, svc, argc, argv);
+    else if (strcmp(cmd, "inspect") == 0)
+        rc = cmd_inspect(o, svc, argv[0], argc - 1, argv + 1);
+    else if (strcmp(cmd, "stop") == 0)
+        rc = cmd_stop(o, svc, argv[0], argc - 1, argv + 1);
+    else if (strcmp(cmd, "wait") == 0)
+        rc = cmd_wait(o, svc, argv[0], argc - 1, argv + 1);
+    else if (strcmp(cmd, "stats") == 0)
+        rc = cmd_stats(o, svc, argv[0], argc - 1, argv + 1);
+    else if (strcmp(cmd, "events") == 0)
+        rc = cmd_events(o, svc, argv[0], argc - 1, argv + 1);
+    else
+        rc = cmd_lifecycle(o, svc, cmd, argv[0], argc - 1, argv + 1);
+    zhcs_service_close(svc);
+    return rc;
+}
