@@ -5,13 +5,13 @@
 # N skipped" line (skipped: suites that need something this machine lacks, e.g. live Windows).
 #
 #   scripts/test.sh                 all configurations
-#   scripts/test.sh gcc asan ...    only the named ones (gcc asan tsan mingw)
+#   scripts/test.sh gcc asan ...    only the named ones (gcc asan tsan mingw package)
 set -u
 cd "$(dirname "$0")/.."
 
 sh scripts/deps.sh || exit 1
 
-presets=${*:-"gcc asan tsan mingw"}
+presets=${*:-"gcc asan tsan mingw package"}
 total_pass=0
 total_fail=0
 total_skip=0

@@ -570,3 +570,14 @@ zh_raw_lib *zh_sim_hcn_lib(zh_error **err)
 {
     return zh_raw_lib_from_table(&zh_raw_hcn_spec, &hcn_table, zh_sim_free_string, "sim", err);
 }
+
+/* ---------------------------------------------------------------- the simulator as one table */
+static const zh_sim_api sim_api = {
+    ZH_SIM_API_VERSION, zh_sim_open, zh_sim_close, zh_sim_hcs_table, zh_sim_hcn_table, zh_sim_free_string,
+    zh_sim_get_adapters, zh_sim_adapters_free, zh_sim_hnscall,
+};
+
+const zh_sim_api *zh_sim_api_table(void)
+{
+    return &sim_api;
+}

@@ -95,6 +95,30 @@ int zh_sim_set_hns_version(uint32_t major, uint32_t minor);
  * Close / Unregister calls that release what callers hold. */
 void zh_sim_stop_service(void);
 
+/* ---- the simulator as one table ----
+ * What src/svc needs to start the simulator and reach it, as one versioned table: linked in
+ * directly (the static libraries), or exported by the simulator plug-in (libzhsim.so,
+ * zhsim.dll) that the shared libraries load, so that zhcs and zhns share one simulator. */
+#define ZH_SIM_API_VERSION 1u
+typedef struct zh_sim_api {
+    unsigned version;
+    int (*open)(const char *state_dir, zh_error **err);
+    void (*close)(void);
+    const zh_hcs_table *(*hcs_table)(void);
+    const zh_hcn_table *(*hcn_table)(void);
+    void (*free_string)(zh_wchar *s);
+    zh_sim_adapter *(*get_adapters)(size_t *n);
+    void (*adapters_free)(zh_sim_adapter *list, size_t n);
+    zh_hresult(ZH_WINAPI *hnscall)(const zh_wchar *method, const zh_wchar *path, const zh_wchar *request,
+                                   zh_wchar **response);
+} zh_sim_api;
+
+const zh_sim_api *zh_sim_api_table(void);
+
+/* The plug-in's one export (sim/sim_plugin.c). */
+#define ZH_SIM_PLUGIN_ENTRY "zh_sim_plugin_api"
+typedef const zh_sim_api *(*zh_sim_plugin_api_fn)(void);
+
 #ifdef __cplusplus
 }
 #endif

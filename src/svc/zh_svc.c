@@ -5,13 +5,14 @@
 #include <string.h>
 
 #include "zh_hresult.h"
-#include "zh_sim.h"
+#include "zh_sim_link.h"
 #include "zh_str.h"
 
 struct zh_svc {
     zh_raw_lib *lib;
     char *uri;
     bool sim;
+    const zh_sim_api *api; /* the simulator's table, for sim: services */
 };
 
 zh_svc *zh_svc_open(const char *uri, const zh_raw_spec *spec, const char *function, zh_error **err)
@@ -37,13 +38,16 @@ zh_svc *zh_svc_open(const char *uri, const zh_raw_spec *spec, const char *functi
     svc->sim = sim;
     if (sim) {
         const char *path = uri + 4;
-        if (zh_sim_open(*path ? path : NULL, err) < 0)
+        const zh_sim_api *api = zh_sim_link(function, err);
+        if (!api || api->open(*path ? path : NULL, err) < 0)
             goto fail;
-        svc->lib = spec == &zh_raw_hcs_spec ? zh_sim_hcs_lib(err) : zh_sim_hcn_lib(err);
+        const void *table = spec == &zh_raw_hcs_spec ? (const void *)api->hcs_table() : (const void *)api->hcn_table();
+        svc->lib = zh_raw_lib_from_table(spec, table, api->free_string, "table:sim", err);
         if (!svc->lib) {
-            zh_sim_close();
+            api->close();
             goto fail;
         }
+        svc->api = api;
     } else {
         svc->lib = zh_raw_lib_open_local(spec, err);
         if (!svc->lib)
@@ -61,8 +65,8 @@ void zh_svc_close(zh_svc *svc)
     if (!svc)
         return;
     zh_raw_lib_free(svc->lib);
-    if (svc->sim)
-        zh_sim_close();
+    if (svc->api)
+        svc->api->close();
     free(svc->uri);
     free(svc);
 }
@@ -80,4 +84,9 @@ const char *zh_svc_uri(const zh_svc *svc)
 bool zh_svc_is_sim(const zh_svc *svc)
 {
     return svc && svc->sim;
+}
+
+const zh_sim_api *zh_svc_sim_api(const zh_svc *svc)
+{
+    return svc ? svc->api : NULL;
 }

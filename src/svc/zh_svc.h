@@ -33,6 +33,9 @@ zh_raw_lib *zh_svc_lib(const zh_svc *svc);
 /* The URI as given, normalised: "local", "sim:" or "sim:PATH". */
 const char *zh_svc_uri(const zh_svc *svc);
 bool zh_svc_is_sim(const zh_svc *svc);
+/* The simulator behind a sim: service (NULL for local). */
+struct zh_sim_api;
+const struct zh_sim_api *zh_svc_sim_api(const zh_svc *svc);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 
 #include "zh_hresult.h"
 #include "zh_sim.h"
+#include "zh_svc.h"
 #include "zh_str.h"
 
 void zh_host_adapters_free(zh_host_adapter *list, size_t n)
@@ -35,8 +36,9 @@ int zh_svc_sim_adapters(const zh_svc *svc, zh_host_adapter **out, size_t *n, con
     if (want_sim(svc, function, err) < 0)
         return -1;
     size_t count = 0;
-    /* the copy is ours; zh_sim_adapters_free gives it back to whoever allocated it */
-    zh_sim_adapter *sim = zh_sim_get_adapters(&count);
+    const zh_sim_api *api = zh_svc_sim_api(svc);
+    /* the copy is ours; adapters_free gives it back to whoever allocated it */
+    zh_sim_adapter *sim = api ? api->get_adapters(&count) : NULL;
     if (!sim && count == 0) {
         /* an empty list and a failure look alike; an open simulator always has a list */
         return zh_error_set_cat(err, ZH_E_RPC_SERVER_UNAVAILABLE, ZH_CAT_SERVICE_UNAVAILABLE, function,
@@ -57,7 +59,8 @@ int zh_svc_sim_adapters(const zh_svc *svc, zh_host_adapter **out, size_t *n, con
         ok = list[i].name && list[i].description && list[i].mac && (!sim[i].ipv4 || list[i].ipv4) &&
              (!sim[i].gateway || list[i].gateway);
     }
-    zh_sim_adapters_free(sim, count);
+    if (api)
+        api->adapters_free(sim, count);
     if (!ok) {
         zh_host_adapters_free(list, count);
         return zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, function, "out of memory");
@@ -74,7 +77,10 @@ int zh_svc_sim_hnscall(const zh_svc *svc, zh_svc_hnscall_fn *call, zh_raw_free_f
     *free_response = NULL;
     if (want_sim(svc, function, err) < 0)
         return -1;
-    *call = zh_sim_hnscall;
-    *free_response = zh_sim_free_string;
+    const zh_sim_api *api = zh_svc_sim_api(svc);
+    if (!api)
+        return zh_error_set_cat(err, ZH_E_INVALID_STATE, ZH_CAT_INVALID_STATE, function, "no simulator");
+    *call = api->hnscall;
+    *free_response = api->free_string;
     return 0;
 }
