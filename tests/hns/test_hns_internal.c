@@ -8,7 +8,8 @@
 
 static void an_error_record_with_s_ok_is_a_failure(void)
 {
-    zhns_service *svc = ht_open(NULL);
+    zhns_service *hsvc = ht_open(NULL);
+    hns_service *svc = hns_service_get(hsvc, "test", NULL);
     ZT_REQUIRE(svc);
     /* a real ErrorRecord, allocated by the service: opening a network that does not exist */
     zh_raw_HcnOpenNetwork_fn open = ZH_HCN(svc->lib, HcnOpenNetwork, NULL);
@@ -40,7 +41,8 @@ static void an_error_record_with_s_ok_is_a_failure(void)
     /* S_OK and an empty record: success, and the empty record is freed too (ASan) */
     ZT_EQ_INT(hns_result(svc, 0, NULL, "HcnX", &err), 0);
     ZT_CHECK(err == NULL);
-    zhns_service_close(svc);
+    hns_service_unref(svc);
+    zhns_service_close(hsvc);
 }
 
 static void id_lists_are_normalised(void)
