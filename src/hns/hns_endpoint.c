@@ -186,10 +186,16 @@ int zhns_endpoint_primary_ip(char **ip, uint8_t *prefix_length, zhns_endpoint *e
     *ip = NULL;
     if (prefix_length)
         *prefix_length = 0;
-    zhns_HostComputeEndpoint *doc = NULL;
-    if (zhns_endpoint_query_properties(&doc, ep, err) < 0)
+    HNS_ACQUIRE(o, ep, HNS_ENDPOINT, fn, err);
+    char *json = NULL;
+    int rc = hns_obj_query(&json, o, NULL, fn, err);
+    hns_obj_release(o);
+    if (rc < 0)
         return -1;
-    int rc = 0;
+    zhns_HostComputeEndpoint *doc = zhns_HostComputeEndpoint_parse(json, ZHNS_NUL_TERMINATED, err);
+    zhns_string_free(json);
+    if (!doc)
+        return -1;
     const zhns_IpConfig *c = doc->IpConfigurations_count ? &doc->IpConfigurations[0] : NULL;
     if (!c || !c->IpAddress || !*c->IpAddress) {
         rc = zh_error_set_cat(err, ZH_E_NOT_FOUND, ZH_CAT_NOT_FOUND, fn, "the endpoint %s has no IP address",

@@ -130,12 +130,19 @@ int zhns_namespace_list_endpoints(char ***ids, size_t *count, zhns_namespace *ns
         return hns_bad_arg(err, fn, "%s is NULL", ids ? "count" : "ids");
     *ids = NULL;
     *count = 0;
-    zhns_HostComputeNamespace *doc = NULL;
-    if (zhns_namespace_query(&doc, ns, err) < 0)
+    HNS_ACQUIRE(o, ns, HNS_NAMESPACE, fn, err);
+    char *json = NULL;
+    int rc = hns_obj_query(&json, o, NULL, fn, err);
+    hns_obj_release(o);
+    if (rc < 0)
+        return -1;
+    zhns_HostComputeNamespace *doc = zhns_HostComputeNamespace_parse(json, ZHNS_NUL_TERMINATED, err);
+    zhns_string_free(json);
+    if (!doc)
         return -1;
     char **list = calloc(doc->Resources_count ? doc->Resources_count : 1, sizeof *list);
     size_t n = 0;
-    int rc = list ? 0 : zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+    rc = list ? 0 : zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
     for (size_t i = 0; rc == 0 && i < doc->Resources_count; i++) {
         const zhns_NamespaceResource *r = &doc->Resources[i];
         if (!r->has_Type || r->Type != ZHNS_NAMESPACERESOURCETYPE_ENDPOINT || !r->Data || !r->Data->ID)
