@@ -134,4 +134,4 @@ static const zt_case cases[] = {
     ZT_CASE(hosts_without_a_version),
     ZT_CASE(local_hosts),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)

@@ -106,4 +106,4 @@ static const zt_case cases[] = {
     ZT_CASE(id_lists_are_normalised),
     ZT_CASE(the_table_of_live_handles),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)

@@ -378,4 +378,4 @@ static const zt_case cases[] = {
     ZT_CASE(transparent_networks),
     ZT_CASE(transparent_options_are_checked),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)

@@ -228,4 +228,4 @@ static const zt_case cases[] = {
     ZT_CASE(the_service_goes_away),
     ZT_CASE(bad_registrations),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)
