@@ -9,6 +9,9 @@
  * it with zhns_attachment_delete_endpoint_and_namespace (or zhns_attachment_cleanup_owner).
  * Deletes treat "not found" as done, so teardown and cleanup can be repeated, interrupted
  * and run concurrently.
+ *
+ * A zhns_attachment is a handle under the rules of zhns/network.h (closed, bogus and
+ * wrong-kind handles are clear errors).
  */
 #ifndef ZHNS_ATTACH_H
 #define ZHNS_ATTACH_H
@@ -62,15 +65,19 @@ typedef struct zhns_attachment zhns_attachment;
 ZHNS_API int zhns_attachment_create_overlay(zhns_attachment **out, zhns_network *net,
                                             const zhns_overlay_options *opts, zhns_error **err);
 
-/* What a compute system's Networking section needs. Owned by the attachment. */
+/* What a compute system's Networking section needs. Owned by the attachment, valid until
+ * its close; "" (0 for the prefix length) for NULL, a closed handle or any value that is
+ * not a live attachment. */
 ZHNS_API const char *zhns_attachment_endpoint_id(const zhns_attachment *att);
 ZHNS_API const char *zhns_attachment_namespace_id(const zhns_attachment *att);
 ZHNS_API const char *zhns_attachment_ip(const zhns_attachment *att);
 ZHNS_API uint8_t zhns_attachment_prefix_length(const zhns_attachment *att);
 ZHNS_API const char *zhns_attachment_owner(const zhns_attachment *att);
 
-/* The open endpoint and namespace handles (borrowed: valid until zhns_attachment_close),
- * e.g. for zhns_endpoint_query_stats. */
+/* The open endpoint and namespace handles (borrowed: valid until zhns_attachment_close, and
+ * CLOSED errors after it), e.g. for zhns_endpoint_query_stats; NULL for a value that is not
+ * a live attachment. Do not close them: a close by mistake ends only that borrowed handle,
+ * the attachment keeps working. */
 ZHNS_API zhns_endpoint *zhns_attachment_endpoint(const zhns_attachment *att);
 ZHNS_API zhns_namespace *zhns_attachment_namespace(const zhns_attachment *att);
 

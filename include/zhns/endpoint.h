@@ -38,7 +38,8 @@ ZHNS_API int zhns_endpoint_open(zhns_endpoint **out, zhns_service *svc, const ch
 /* Releases the handle (see zhns/network.h); accepts NULL. */
 ZHNS_API void zhns_endpoint_close(zhns_endpoint *ep);
 
-/* The endpoint's id, lower case; owned by the handle. "" for NULL or a closed handle. */
+/* The endpoint's id, lower case; owned by the handle. "" for NULL, a closed handle or any
+ * value that is not a live endpoint. */
 ZHNS_API const char *zhns_endpoint_id(const zhns_endpoint *ep);
 
 /* Deletes the endpoint with this id (HcnDeleteEndpoint); one that does not exist counts as

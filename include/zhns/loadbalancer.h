@@ -32,10 +32,11 @@ ZHNS_API int zhns_loadbalancer_create_json(zhns_loadbalancer **out, zhns_service
 /* Opens an existing load balancer by id (HcnOpenLoadBalancer). */
 ZHNS_API int zhns_loadbalancer_open(zhns_loadbalancer **out, zhns_service *svc, const char *id, zhns_error **err);
 
-/* Releases the handle; accepts NULL. */
+/* Releases the handle (see zhns/network.h); accepts NULL. */
 ZHNS_API void zhns_loadbalancer_close(zhns_loadbalancer *lb);
 
-/* The load balancer's id, lower case; owned by the handle. "" for NULL or a closed handle. */
+/* The load balancer's id, lower case; owned by the handle. "" for NULL, a closed handle or any
+ * value that is not a live load balancer. */
 ZHNS_API const char *zhns_loadbalancer_id(const zhns_loadbalancer *lb);
 
 /* Deletes the load balancer with this id; one that does not exist counts as deleted. */

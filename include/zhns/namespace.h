@@ -40,7 +40,8 @@ ZHNS_API int zhns_namespace_open(zhns_namespace **out, zhns_service *svc, const 
 /* Releases the handle (see zhns/network.h); accepts NULL. */
 ZHNS_API void zhns_namespace_close(zhns_namespace *ns);
 
-/* The namespace's id, lower case; owned by the handle. "" for NULL or a closed handle. */
+/* The namespace's id, lower case; owned by the handle. "" for NULL, a closed handle or any
+ * value that is not a live namespace. */
 ZHNS_API const char *zhns_namespace_id(const zhns_namespace *ns);
 
 /* Deletes the namespace with this id (HcnDeleteNamespace); one that does not exist counts

@@ -5,14 +5,18 @@
  * from several threads at once, and is closed with zhns_network_close. Ids are GUID
  * strings, accepted in any case with or without braces, handed back in lower case.
  *
- * Handles after close: zhns_network_close (like every zhns _close) releases the caller's
- * handle. A call that still passes the closed pointer fails with a CLOSED error instead of
- * touching freed memory, and a second close does nothing - the library keeps a table of
- * live handles, much as Windows does for its HANDLEs. Like a stale HANDLE value, a stale
- * pointer may name a newer object once the library reuses the address, so this is a
- * safety net, not a licence: close each handle once, after its last use. A close while
- * other threads are inside calls on the same handle is safe: those calls finish, and the
- * HCN handle is closed when the last of them returns.
+ * Handles: every zhns handle (zhns_service, zhns_network, zhns_endpoint, zhns_namespace,
+ * zhns_loadbalancer, zhns_route, zhns_attachment, zhns_notify) is a value from a process-wide
+ * table of slots with generations, never an address. zhns_network_close (like every zhns
+ * _close) ends the caller's handle: a call that still passes it fails with a CLOSED error
+ * instead of touching freed memory, a second close does nothing, and a value that never was
+ * a handle is a CLOSED error too. A slot reused by a newer object gets a new generation, so
+ * an old handle never names the new object. A NULL object handle, or a zhns handle of
+ * another kind (a zhns_namespace * where a zhns_network * belongs), is an INVALID_ARGUMENT
+ * error (a NULL service is CLOSED, as in zhcs: zhns/service.h); getters such as
+ * zhns_network_id answer "" for every such value. Still, close each handle once, after its
+ * last use. A close while other threads are inside calls on the same handle is
+ * safe: those calls finish, and the HCN handle is closed when the last of them returns.
  */
 #ifndef ZHNS_NETWORK_H
 #define ZHNS_NETWORK_H
@@ -33,11 +37,12 @@ typedef struct zhns_network zhns_network;
 
 /* Creates a network from a HostComputeNetwork document (HcnCreateNetwork). The id is the
  * document's ID when it has one, else a new random GUID chosen here (so no query is needed
- * to learn it). *out receives the open network. Errors: INVALID_ARGUMENT (NULL arguments,
- * an ID that is not a GUID, a document over ZHNS_DOCUMENT_MAX), INVALID_JSON (a document
- * that is not JSON or does not fit the HostComputeNetwork schema), and what HCN reports
- * (ALREADY_EXISTS, INVALID_ARGUMENT for HCN_E_INVALID_PREFIX / _SUBNET, ...) with its
- * message. One raw call. */
+ * to learn it). *out receives the open network. Errors: CLOSED (a NULL, closed or bogus
+ * service: zhns/service.h), INVALID_ARGUMENT (other NULL arguments, an ID that is not a
+ * GUID, a document over ZHNS_DOCUMENT_MAX), INVALID_JSON (a document that is not JSON or
+ * does not fit the HostComputeNetwork schema), and what HCN reports (ALREADY_EXISTS,
+ * INVALID_ARGUMENT for HCN_E_INVALID_PREFIX / _SUBNET, ...) with its message. One raw
+ * call. */
 ZHNS_API int zhns_network_create(zhns_network **out, zhns_service *svc, const zhns_HostComputeNetwork *settings,
                                  zhns_error **err);
 ZHNS_API int zhns_network_create_json(zhns_network **out, zhns_service *svc, const char *settings_json,
@@ -78,7 +83,8 @@ ZHNS_API int zhns_network_open(zhns_network **out, zhns_service *svc, const char
 /* Releases the handle (see the top of this file); accepts NULL. */
 ZHNS_API void zhns_network_close(zhns_network *net);
 
-/* The network's id, lower case; owned by the handle. "" for NULL or a closed handle. */
+/* The network's id, lower case; owned by the handle. "" for NULL, a closed handle or any
+ * value that is not a live network. */
 ZHNS_API const char *zhns_network_id(const zhns_network *net);
 
 /* Deletes the network with this id (HcnDeleteNetwork). A network that does not exist

@@ -58,7 +58,8 @@ ZHNS_API int zhns_notify_register(zhns_notify **out, zhns_service *svc, zhns_not
                                   void (*context_free)(void *context), zhns_error **err);
 
 /* Ends the registration (HcnUnregisterServiceCallback) and frees it; see the top of this
- * file for when context_free runs. Accepts NULL; a second call does nothing. */
+ * file for when context_free runs. The zhns_notify * is a handle (see zhns/network.h):
+ * NULL, a second call, or any value that is not a live registration does nothing. */
 ZHNS_API void zhns_notify_unregister(zhns_notify *reg);
 
 /* "network-create", "service-disconnect", ...; "unknown" for other values. */

@@ -32,10 +32,11 @@ ZHNS_API int zhns_route_create_json(zhns_route **out, zhns_service *svc, const c
 /* Opens an existing SDN route by id (HcnOpenSdnRoute). */
 ZHNS_API int zhns_route_open(zhns_route **out, zhns_service *svc, const char *id, zhns_error **err);
 
-/* Releases the handle; accepts NULL. */
+/* Releases the handle (see zhns/network.h); accepts NULL. */
 ZHNS_API void zhns_route_close(zhns_route *rt);
 
-/* The route's id, lower case; owned by the handle. "" for NULL or a closed handle. */
+/* The route's id, lower case; owned by the handle. "" for NULL, a closed handle or any
+ * value that is not a live route. */
 ZHNS_API const char *zhns_route_id(const zhns_route *rt);
 
 /* Deletes the SDN route with this id; one that does not exist counts as deleted. */

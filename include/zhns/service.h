@@ -8,6 +8,12 @@
  *               that opens the same PATH.
  * zhcs and zhns opened on the same simulator see one world. Objects opened through a service
  * keep it alive: closing the service first is safe.
+ *
+ * A zhns_service * is a handle like the object handles (see zhns/network.h): a value the
+ * library checks, not an address. Every function that takes a service fails with a CLOSED
+ * error naming itself when the service is NULL, closed, or a value that never was a
+ * service, and with INVALID_ARGUMENT when it is another zhns handle (a zhns_network *).
+ * A call holds the service for its duration, so a close on another thread is safe.
  */
 #ifndef ZHNS_SERVICE_H
 #define ZHNS_SERVICE_H
@@ -31,12 +37,13 @@ typedef struct zhns_service zhns_service;
  * UNSUPPORTED for "local" off Windows or when the DLL is missing). */
 ZHNS_API int zhns_service_open(zhns_service **out, const char *uri, zhns_error **err);
 
-/* Drops the caller's reference; accepts NULL. Objects opened through the service keep it
- * alive, but the caller's pointer is done with: unlike the object handles (see
- * zhns/network.h), a service pointer used after its close is not detected. */
+/* Ends the caller's handle: later calls with it are CLOSED errors, and a second close (or a
+ * close of NULL or of anything that is not a live service) does nothing. Objects opened
+ * through the service keep the connection alive until the last of them is closed. */
 ZHNS_API void zhns_service_close(zhns_service *svc);
 
-/* The URI the service was opened with ("local", "sim:", "sim:PATH"). */
+/* The URI the service was opened with ("local", "sim:", "sim:PATH"); owned by the service,
+ * valid until its close. "" for NULL or any value that is not a live service. */
 ZHNS_API const char *zhns_service_uri(const zhns_service *svc);
 
 /* Frees what the library hands back: a string, or a list of strings with its count.

@@ -19,15 +19,9 @@ void zhns_adapters_free(zhns_adapter *list, size_t count)
     free(list);
 }
 
-int zhns_adapter_list(zhns_adapter **list, size_t *count, zhns_service *svc, zhns_error **err)
+/* The host's adapters as a public list; `svc` held by the caller. */
+static int adapter_list(zhns_adapter **list, size_t *count, hns_service *svc, const char *fn, zh_error **err)
 {
-    static const char fn[] = "zhns_adapter_list";
-    if (!list || !count)
-        return hns_bad_arg(err, fn, "%s is NULL", list ? "count" : "list");
-    *list = NULL;
-    *count = 0;
-    if (!svc)
-        return hns_bad_arg(err, fn, "the service is NULL");
     zh_host_adapter *host = NULL;
     size_t n = 0;
     int rc = zh_svc_is_sim(svc->svc) ? zh_svc_sim_adapters(svc->svc, &host, &n, fn, err)
@@ -54,6 +48,19 @@ int zhns_adapter_list(zhns_adapter **list, size_t *count, zhns_service *svc, zhn
     *list = out;
     *count = n;
     return 0;
+}
+
+int zhns_adapter_list(zhns_adapter **list, size_t *count, zhns_service *svc, zhns_error **err)
+{
+    static const char fn[] = "zhns_adapter_list";
+    if (!list || !count)
+        return hns_bad_arg(err, fn, "%s is NULL", list ? "count" : "list");
+    *list = NULL;
+    *count = 0;
+    HNS_SERVICE(s, svc, fn, err);
+    int rc = adapter_list(list, count, s, fn, err);
+    hns_service_unref(s);
+    return rc;
 }
 
 static const char *str(const char *s)
@@ -139,21 +146,31 @@ int zhns_adapter_select(size_t *index, const zhns_adapter *list, size_t count, c
     return -1;
 }
 
+int hns_adapter_find_primary(char **name, hns_service *svc, const char *override_name, const char *function,
+                             zh_error **err)
+{
+    *name = NULL;
+    if (!override_name)
+        override_name = getenv(ZHNS_UPLINK_ENV);
+    zhns_adapter *list = NULL;
+    size_t count = 0, index = 0;
+    if (adapter_list(&list, &count, svc, "zhns_adapter_list", err) < 0)
+        return -1;
+    int rc = zhns_adapter_select(&index, list, count, override_name, err);
+    if (rc == 0 && !(*name = zh_strdup(str(list[index].name))))
+        rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, function, "out of memory");
+    zhns_adapters_free(list, count);
+    return rc;
+}
+
 int zhns_adapter_find_primary(char **name, zhns_service *svc, const char *override_name, zhns_error **err)
 {
     static const char fn[] = "zhns_adapter_find_primary";
     if (!name)
         return hns_bad_arg(err, fn, "name is NULL");
     *name = NULL;
-    if (!override_name)
-        override_name = getenv(ZHNS_UPLINK_ENV);
-    zhns_adapter *list = NULL;
-    size_t count = 0, index = 0;
-    if (zhns_adapter_list(&list, &count, svc, err) < 0)
-        return -1;
-    int rc = zhns_adapter_select(&index, list, count, override_name, err);
-    if (rc == 0 && !(*name = zh_strdup(str(list[index].name))))
-        rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
-    zhns_adapters_free(list, count);
+    HNS_SERVICE(s, svc, fn, err);
+    int rc = hns_adapter_find_primary(name, s, override_name, fn, err);
+    hns_service_unref(s);
     return rc;
 }

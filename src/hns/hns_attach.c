@@ -10,25 +10,25 @@
 #include "zh_str.h"
 #include "zh_utf.h"
 
-struct zhns_attachment {
-    hns_obj o;               /* first: the table of live handles knows attachments too */
+typedef struct hns_attachment {
+    hns_obj o;               /* first: an attachment is a handle object like the others */
     zh_mutex lock;           /* serialises teardowns */
     bool torn_down;
-    hns_obj *ep, *ns;        /* the open handles (objects of the table) */
+    hns_obj *ep, *ns;        /* the open endpoint and namespace: their handles (lent out by
+                              * zhns_attachment_endpoint/namespace) and a reference of ours,
+                              * so that a borrowed handle closed by mistake frees nothing */
     char endpoint_id[ZH_GUID_BUFSIZE];
     char namespace_id[ZH_GUID_BUFSIZE];
     char *ip;
     uint8_t prefix_length;
     char *owner;
-};
-
-#define ATT(p) ((const void *)(p))
+} hns_attachment;
 
 static void attachment_dtor(hns_obj *o)
 {
-    struct zhns_attachment *a = (struct zhns_attachment *)o;
-    hns_obj_close(a->ep, HNS_ENDPOINT);
-    hns_obj_close(a->ns, HNS_NAMESPACE);
+    hns_attachment *a = (hns_attachment *)o;
+    hns_obj_close(a->ep);
+    hns_obj_close(a->ns);
     zh_mutex_destroy(&a->lock);
     free(a->ip);
     free(a->owner);
@@ -126,7 +126,7 @@ static void annotate(zh_error **err, const char *note)
 }
 
 /* Deletes what a failed create made (not found counts as gone); notes what stays. */
-static void roll_back(zhns_service *svc, const char *ep_id, const char *ns_id, zh_error **err)
+static void roll_back(hns_service *svc, const char *ep_id, const char *ns_id, zh_error **err)
 {
     char note[300] = "";
     if (ns_id && hns_obj_delete(svc, HNS_NAMESPACE, ns_id, "zhns_attachment_create_overlay", NULL) < 0)
@@ -147,9 +147,9 @@ int zhns_attachment_create_overlay(zhns_attachment **out, zhns_network *net, con
     *out = NULL;
     if (check_options(opts, fn, err) < 0)
         return -1;
-    HNS_ACQUIRE(n, (const void *)net, HNS_NETWORK, fn, err);
-    zhns_service *svc = n->svc;
-    struct zhns_attachment *a = calloc(1, sizeof *a);
+    HNS_ACQUIRE(n, net, HNS_NETWORK, fn, err);
+    hns_service *svc = n->svc;
+    hns_attachment *a = calloc(1, sizeof *a);
     zh_guid ep_guid, ns_guid;
     char *doc = NULL;
     int rc = -1;
@@ -207,7 +207,7 @@ int zhns_attachment_create_overlay(zhns_attachment **out, zhns_network *net, con
     a->o.dtor = attachment_dtor;
     if (hns_obj_add(&a->o, svc, HNS_ATTACHMENT, NULL, &ep_guid, fn, err) < 0)
         goto done;
-    *out = (zhns_attachment *)a;
+    *out = (zhns_attachment *)hns_obj_publish(&a->o);
     a = NULL;
     rc = 0;
 done:
@@ -223,54 +223,53 @@ done:
 }
 
 /* ---------------------------------------------------------------- accessors */
-static struct zhns_attachment *peek(const zhns_attachment *att)
+static hns_attachment *peek(const zhns_attachment *att)
 {
-    /* a getter: a live attachment's fields never change, so no reference is kept */
-    hns_obj *o = hns_obj_acquire(ATT(att), HNS_ATTACHMENT, "zhns_attachment", NULL);
-    hns_obj_release(o);
-    return (struct zhns_attachment *)o;
+    /* a getter: a live attachment's fields never change and live until its close, so no
+     * reference is kept (as for the ids of hns_obj_id) */
+    return zh_handle_get((uintptr_t)att, HNS_T_BASE + HNS_ATTACHMENT, NULL);
 }
 
 const char *zhns_attachment_endpoint_id(const zhns_attachment *att)
 {
-    struct zhns_attachment *a = peek(att);
+    hns_attachment *a = peek(att);
     return a ? a->endpoint_id : "";
 }
 
 const char *zhns_attachment_namespace_id(const zhns_attachment *att)
 {
-    struct zhns_attachment *a = peek(att);
+    hns_attachment *a = peek(att);
     return a ? a->namespace_id : "";
 }
 
 const char *zhns_attachment_ip(const zhns_attachment *att)
 {
-    struct zhns_attachment *a = peek(att);
+    hns_attachment *a = peek(att);
     return a ? a->ip : "";
 }
 
 uint8_t zhns_attachment_prefix_length(const zhns_attachment *att)
 {
-    struct zhns_attachment *a = peek(att);
+    hns_attachment *a = peek(att);
     return a ? a->prefix_length : 0;
 }
 
 const char *zhns_attachment_owner(const zhns_attachment *att)
 {
-    struct zhns_attachment *a = peek(att);
+    hns_attachment *a = peek(att);
     return a ? a->owner : "";
 }
 
 zhns_endpoint *zhns_attachment_endpoint(const zhns_attachment *att)
 {
-    struct zhns_attachment *a = peek(att);
-    return a ? (zhns_endpoint *)a->ep : NULL;
+    hns_attachment *a = peek(att);
+    return a ? (zhns_endpoint *)a->ep->handle : NULL;
 }
 
 zhns_namespace *zhns_attachment_namespace(const zhns_attachment *att)
 {
-    struct zhns_attachment *a = peek(att);
-    return a ? (zhns_namespace *)a->ns : NULL;
+    hns_attachment *a = peek(att);
+    return a ? (zhns_namespace *)a->ns->handle : NULL;
 }
 
 /* ---------------------------------------------------------------- teardown and cleanup */
@@ -296,8 +295,8 @@ static int detach(hns_obj *ns, const char *endpoint_id, const char *fn, zh_error
 int zhns_attachment_teardown(zhns_attachment *att, zhns_error **err)
 {
     static const char fn[] = "zhns_attachment_teardown";
-    HNS_ACQUIRE(o, ATT(att), HNS_ATTACHMENT, fn, err);
-    struct zhns_attachment *a = (struct zhns_attachment *)o;
+    HNS_ACQUIRE(o, att, HNS_ATTACHMENT, fn, err);
+    hns_attachment *a = (hns_attachment *)o;
     zh_mutex_lock(&a->lock);
     int rc = 0;
     if (!a->torn_down) {
@@ -315,16 +314,13 @@ int zhns_attachment_teardown(zhns_attachment *att, zhns_error **err)
 
 void zhns_attachment_close(zhns_attachment *att)
 {
-    hns_obj_close(ATT(att), HNS_ATTACHMENT);
+    hns_obj_close_handle(att, HNS_ATTACHMENT);
 }
 
-int zhns_attachment_delete_endpoint_and_namespace(zhns_service *svc, const char *endpoint_id, const char *namespace_id,
-                                                  zhns_error **err)
+static int delete_pair(hns_service *svc, const char *endpoint_id, const char *namespace_id, zh_error **err)
 {
     static const char fn[] = "zhns_attachment_delete_endpoint_and_namespace";
     char ep[ZH_GUID_BUFSIZE], ns[ZH_GUID_BUFSIZE];
-    if (!svc)
-        return hns_bad_arg(err, fn, "the service is NULL");
     if (!endpoint_id && !namespace_id)
         return hns_bad_arg(err, fn, "neither an endpoint id nor a namespace id");
     if ((endpoint_id && hns_parse_id(endpoint_id, NULL, ep, "endpoint_id", fn, err) < 0) ||
@@ -335,7 +331,7 @@ int zhns_attachment_delete_endpoint_and_namespace(zhns_service *svc, const char 
         zh_error *e = NULL;
         if (hns_obj_open(&o, svc, HNS_NAMESPACE, ns, fn, &e) == 0) {
             int rc = detach(o, ep, fn, err);
-            hns_obj_close(o, HNS_NAMESPACE);
+            hns_obj_close(o);
             if (rc < 0)
                 return -1;
         } else if (!hns_is_not_found(e)) {
@@ -348,6 +344,15 @@ int zhns_attachment_delete_endpoint_and_namespace(zhns_service *svc, const char 
     if (namespace_id && hns_obj_delete(svc, HNS_NAMESPACE, ns, fn, err) < 0)
         return -1;
     return 0;
+}
+
+int zhns_attachment_delete_endpoint_and_namespace(zhns_service *svc, const char *endpoint_id, const char *namespace_id,
+                                                  zhns_error **err)
+{
+    HNS_SERVICE(s, svc, "zhns_attachment_delete_endpoint_and_namespace", err);
+    int rc = delete_pair(s, endpoint_id, namespace_id, err);
+    hns_service_unref(s);
+    return rc;
 }
 
 void zhns_owned_attachments_free(zhns_owned_attachment *list, size_t count)
@@ -383,7 +388,7 @@ static char *owner_query(const char *owner, zh_error **err)
 }
 
 /* Opens, queries and closes one object (3 raw calls); *doc NULL when it is gone meanwhile. */
-static int fetch(char **doc, zhns_service *svc, hns_kind kind, const char *id, const char *fn, zh_error **err)
+static int fetch(char **doc, hns_service *svc, hns_kind kind, const char *id, const char *fn, zh_error **err)
 {
     *doc = NULL;
     hns_obj *o = NULL;
@@ -391,7 +396,7 @@ static int fetch(char **doc, zhns_service *svc, hns_kind kind, const char *id, c
     int rc = hns_obj_open(&o, svc, kind, id, fn, &e);
     if (rc == 0) {
         rc = hns_obj_query(doc, o, NULL, fn, &e);
-        hns_obj_close(o, kind);
+        hns_obj_close(o);
     }
     if (rc < 0 && hns_is_not_found(e)) { /* deleted since the enumeration: not ours to report */
         zh_error_free(e);
@@ -436,17 +441,12 @@ static char *canonical_id(const char *s)
     return zh_strdup(zh_guid_format(&g, ZH_GUID_LOWER, buf));
 }
 
-int zhns_attachment_list_owned(zhns_owned_attachment **list, size_t *count, zhns_service *svc, const char *owner,
-                               zhns_error **err)
+static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *svc, const char *owner, zh_error **err)
 {
     static const char fn[] = "zhns_attachment_list_owned";
-    if (!list || !count)
-        return hns_bad_arg(err, fn, "%s is NULL", list ? "count" : "list");
     *list = NULL;
     *count = 0;
     size_t bad;
-    if (!svc)
-        return hns_bad_arg(err, fn, "the service is NULL");
     if (!owner || !*owner)
         return hns_bad_arg(err, fn, "the owner is missing");
     if (zh_utf8_validate(owner, strlen(owner), &bad) < 0)
@@ -460,7 +460,7 @@ int zhns_attachment_list_owned(zhns_owned_attachment **list, size_t *count, zhns
     int rc = 0;
     /* The Owner filter narrows the answer on the service's side; each document is still
      * checked here, since the match must be exact (HCN may compare without case). */
-    if (hns_list(&ids, &n, svc, HNS_ENDPOINT, query, fn, err) < 0)
+    if (hns_obj_list(&ids, &n, svc, HNS_ENDPOINT, query, fn, err) < 0)
         rc = -1;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char *doc = NULL;
@@ -483,7 +483,7 @@ int zhns_attachment_list_owned(zhns_owned_attachment **list, size_t *count, zhns
     zhns_strings_free(ids, n);
     ids = NULL;
     n = 0;
-    if (rc == 0 && hns_list(&ids, &n, svc, HNS_NAMESPACE, query, fn, err) < 0)
+    if (rc == 0 && hns_obj_list(&ids, &n, svc, HNS_NAMESPACE, query, fn, err) < 0)
         rc = -1;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         size_t k;
@@ -530,20 +530,34 @@ int zhns_attachment_list_owned(zhns_owned_attachment **list, size_t *count, zhns
     return 0;
 }
 
+int zhns_attachment_list_owned(zhns_owned_attachment **list, size_t *count, zhns_service *svc, const char *owner,
+                               zhns_error **err)
+{
+    static const char fn[] = "zhns_attachment_list_owned";
+    if (!list || !count)
+        return hns_bad_arg(err, fn, "%s is NULL", list ? "count" : "list");
+    *list = NULL;
+    *count = 0;
+    HNS_SERVICE(s, svc, fn, err);
+    int rc = list_owned(list, count, s, owner, err);
+    hns_service_unref(s);
+    return rc;
+}
+
 int zhns_attachment_cleanup_owner(size_t *removed, zhns_service *svc, const char *owner, zhns_error **err)
 {
     if (removed)
         *removed = 0;
+    HNS_SERVICE(s, svc, "zhns_attachment_cleanup_owner", err);
     zhns_owned_attachment *list = NULL;
     size_t n = 0;
-    if (zhns_attachment_list_owned(&list, &n, svc, owner, err) < 0)
-        return -1;
-    int rc = 0;
+    int rc = list_owned(&list, &n, s, owner, err);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        rc = zhns_attachment_delete_endpoint_and_namespace(svc, list[i].endpoint_id, list[i].namespace_id, err);
+        rc = delete_pair(s, list[i].endpoint_id, list[i].namespace_id, err);
         if (rc == 0 && removed)
             (*removed)++;
     }
     zhns_owned_attachments_free(list, n);
+    hns_service_unref(s);
     return rc;
 }

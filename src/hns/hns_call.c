@@ -68,7 +68,7 @@ zh_wchar *hns_wide(const char *s, const char *what, const char *function, zh_err
     return (zh_wchar *)w;
 }
 
-int hns_result(zhns_service *svc, zh_hresult hr, zh_wchar *record, const char *function, zh_error **err)
+int hns_result(hns_service *svc, zh_hresult hr, zh_wchar *record, const char *function, zh_error **err)
 {
     char *text = NULL;
     if (record) {
@@ -87,7 +87,7 @@ int hns_result(zhns_service *svc, zh_hresult hr, zh_wchar *record, const char *f
     return -1;
 }
 
-int hns_take(zhns_service *svc, zh_wchar *w, char **out, const char *function, zh_error **err)
+int hns_take(hns_service *svc, zh_wchar *w, char **out, const char *function, zh_error **err)
 {
     *out = NULL;
     if (!w)

@@ -8,15 +8,17 @@
 #include "zh_json.h"
 #include "zh_str.h"
 
-#define EP(p) ((const void *)(p))
-
 int zhns_endpoint_create_json(zhns_endpoint **out, zhns_network *net, const char *settings_json, zhns_error **err)
 {
     static const char fn[] = "zhns_endpoint_create";
-    if (out)
-        *out = NULL;
-    HNS_ACQUIRE(n, (const void *)net, HNS_NETWORK, fn, err);
-    int rc = hns_obj_create((hns_obj **)out, n->svc, HNS_ENDPOINT, n, settings_json, fn, err);
+    if (!out)
+        return hns_bad_arg(err, fn, "out is NULL");
+    *out = NULL;
+    HNS_ACQUIRE(n, net, HNS_NETWORK, fn, err);
+    hns_obj *o = NULL;
+    int rc = hns_obj_create(&o, n->svc, HNS_ENDPOINT, n, settings_json, fn, err);
+    if (rc == 0)
+        *out = (zhns_endpoint *)hns_obj_publish(o);
     hns_obj_release(n);
     return rc;
 }
@@ -38,27 +40,31 @@ int zhns_endpoint_create(zhns_endpoint **out, zhns_network *net, const zhns_Host
 
 int zhns_endpoint_open(zhns_endpoint **out, zhns_service *svc, const char *id, zhns_error **err)
 {
-    return hns_obj_open((hns_obj **)out, svc, HNS_ENDPOINT, id, "zhns_endpoint_open", err);
+    uintptr_t h = 0;
+    int rc = hns_open(out ? &h : NULL, svc, HNS_ENDPOINT, id, "zhns_endpoint_open", err);
+    if (out)
+        *out = (zhns_endpoint *)h;
+    return rc;
 }
 
 void zhns_endpoint_close(zhns_endpoint *ep)
 {
-    hns_obj_close(EP(ep), HNS_ENDPOINT);
+    hns_obj_close_handle(ep, HNS_ENDPOINT);
 }
 
 const char *zhns_endpoint_id(const zhns_endpoint *ep)
 {
-    return hns_obj_id(EP(ep), HNS_ENDPOINT);
+    return hns_obj_id(ep, HNS_ENDPOINT);
 }
 
 int zhns_endpoint_delete(zhns_service *svc, const char *id, zhns_error **err)
 {
-    return hns_obj_delete(svc, HNS_ENDPOINT, id, "zhns_endpoint_delete", err);
+    return hns_delete(svc, HNS_ENDPOINT, id, "zhns_endpoint_delete", err);
 }
 
 int zhns_endpoint_modify_json(zhns_endpoint *ep, const char *request_json, zhns_error **err)
 {
-    HNS_ACQUIRE(o, EP(ep), HNS_ENDPOINT, "zhns_endpoint_modify", err);
+    HNS_ACQUIRE(o, ep, HNS_ENDPOINT, "zhns_endpoint_modify", err);
     int rc = hns_obj_modify(o, request_json, "ModifyEndpointSettingRequest", "zhns_endpoint_modify", err);
     hns_obj_release(o);
     return rc;
@@ -80,7 +86,7 @@ int zhns_endpoint_query_properties_json(char **out, zhns_endpoint *ep, const cha
 {
     if (out)
         *out = NULL;
-    HNS_ACQUIRE(o, EP(ep), HNS_ENDPOINT, "zhns_endpoint_query_properties", err);
+    HNS_ACQUIRE(o, ep, HNS_ENDPOINT, "zhns_endpoint_query_properties", err);
     int rc = hns_obj_query(out, o, query_json, "zhns_endpoint_query_properties", err);
     hns_obj_release(o);
     return rc;
@@ -105,7 +111,7 @@ int zhns_endpoint_query_stats_json(char **out, zhns_endpoint *ep, zhns_error **e
     if (!out)
         return hns_bad_arg(err, fn, "out is NULL");
     *out = NULL;
-    HNS_ACQUIRE(o, EP(ep), HNS_ENDPOINT, fn, err);
+    HNS_ACQUIRE(o, ep, HNS_ENDPOINT, fn, err);
     int rc = -1;
     zh_raw_HcnQueryEndpointStats_fn stats = ZH_HCN(o->svc->lib, HcnQueryEndpointStats, err);
     zh_wchar *q = stats ? hns_wide(hns_default_query, "the query", fn, err) : NULL;
@@ -180,10 +186,16 @@ int zhns_endpoint_primary_ip(char **ip, uint8_t *prefix_length, zhns_endpoint *e
     *ip = NULL;
     if (prefix_length)
         *prefix_length = 0;
-    zhns_HostComputeEndpoint *doc = NULL;
-    if (zhns_endpoint_query_properties(&doc, ep, err) < 0)
+    HNS_ACQUIRE(o, ep, HNS_ENDPOINT, fn, err);
+    char *json = NULL;
+    int rc = hns_obj_query(&json, o, NULL, fn, err);
+    hns_obj_release(o);
+    if (rc < 0)
         return -1;
-    int rc = 0;
+    zhns_HostComputeEndpoint *doc = zhns_HostComputeEndpoint_parse(json, ZHNS_NUL_TERMINATED, err);
+    zhns_string_free(json);
+    if (!doc)
+        return -1;
     const zhns_IpConfig *c = doc->IpConfigurations_count ? &doc->IpConfigurations[0] : NULL;
     if (!c || !c->IpAddress || !*c->IpAddress) {
         rc = zh_error_set_cat(err, ZH_E_NOT_FOUND, ZH_CAT_NOT_FOUND, fn, "the endpoint %s has no IP address",

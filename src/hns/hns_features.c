@@ -127,12 +127,12 @@ static int parse_version(const char *text, zhns_hns_version *out, zh_error **err
     return rc;
 }
 
-static int ask_version(zhns_service *svc, zhns_hns_version *out, zh_error **err)
+static int ask_version(hns_service *svc, zhns_hns_version *out, const char *function, zh_error **err)
 {
     zh_svc_hnscall_fn call = NULL;
     zh_raw_free_fn free_response = NULL;
-    int rc = zh_svc_is_sim(svc->svc) ? zh_svc_sim_hnscall(svc->svc, &call, &free_response, "zhns_hns_version_get", err)
-                                     : hns_host_hnscall(&call, &free_response, "zhns_hns_version_get", err);
+    int rc = zh_svc_is_sim(svc->svc) ? zh_svc_sim_hnscall(svc->svc, &call, &free_response, function, err)
+                                     : hns_host_hnscall(&call, &free_response, function, err);
     if (rc < 0)
         return -1;
     zh_wchar *method = hns_wide("GET", "method", "HNSCall", err);
@@ -163,20 +163,14 @@ static int ask_version(zhns_service *svc, zhns_hns_version *out, zh_error **err)
     return rc;
 }
 
-int zhns_hns_version_get(zhns_hns_version *out, zhns_service *svc, zhns_error **err)
+int hns_version_get(zhns_hns_version *out, hns_service *svc, const char *function, zh_error **err)
 {
-    static const char fn[] = "zhns_hns_version_get";
-    if (!out)
-        return hns_bad_arg(err, fn, "out is NULL");
-    out->major = out->minor = 0;
-    if (!svc)
-        return hns_bad_arg(err, fn, "the service is NULL");
     zh_mutex_lock(&svc->lock);
     bool cached = svc->version_known;
     zhns_hns_version v = svc->version;
     zh_mutex_unlock(&svc->lock);
     if (!cached) {
-        if (ask_version(svc, &v, err) < 0)
+        if (ask_version(svc, &v, function, err) < 0)
             return -1;
         zh_mutex_lock(&svc->lock);
         svc->version = v;
@@ -187,6 +181,18 @@ int zhns_hns_version_get(zhns_hns_version *out, zhns_service *svc, zhns_error **
     return 0;
 }
 
+int zhns_hns_version_get(zhns_hns_version *out, zhns_service *svc, zhns_error **err)
+{
+    static const char fn[] = "zhns_hns_version_get";
+    if (!out)
+        return hns_bad_arg(err, fn, "out is NULL");
+    out->major = out->minor = 0;
+    HNS_SERVICE(s, svc, fn, err);
+    int rc = hns_version_get(out, s, fn, err);
+    hns_service_unref(s);
+    return rc;
+}
+
 int zhns_feature_supported(bool *supported, zhns_service *svc, zhns_feature feature, zhns_error **err)
 {
     static const char fn[] = "zhns_feature_supported";
@@ -195,11 +201,27 @@ int zhns_feature_supported(bool *supported, zhns_service *svc, zhns_feature feat
     *supported = false;
     if (!known(feature))
         return hns_bad_arg(err, fn, "feature %d is not one this library knows", (int)feature);
+    HNS_SERVICE(s, svc, fn, err);
     zhns_hns_version v;
-    if (zhns_hns_version_get(&v, svc, err) < 0)
+    int rc = hns_version_get(&v, s, "zhns_hns_version_get", err);
+    if (rc == 0)
+        *supported = zhns_version_supports(v, feature);
+    hns_service_unref(s);
+    return rc;
+}
+
+int hns_feature_require(hns_service *svc, zhns_feature feature, const char *function, zh_error **err)
+{
+    if (!known(feature))
+        return hns_bad_arg(err, function, "feature %d is not one this library knows", (int)feature);
+    zhns_hns_version v;
+    if (hns_version_get(&v, svc, "zhns_hns_version_get", err) < 0)
         return -1;
-    *supported = zhns_version_supports(v, feature);
-    return 0;
+    if (zhns_version_supports(v, feature))
+        return 0;
+    return zh_error_set_cat(err, ZH_E_NOT_SUPPORTED, ZH_CAT_UNSUPPORTED, function,
+                            "%s needs HNS %s; this host runs HNS %lu.%lu", features[feature].name,
+                            features[feature].versions, (unsigned long)v.major, (unsigned long)v.minor);
 }
 
 int zhns_feature_require(zhns_service *svc, zhns_feature feature, zhns_error **err)
@@ -207,12 +229,8 @@ int zhns_feature_require(zhns_service *svc, zhns_feature feature, zhns_error **e
     static const char fn[] = "zhns_feature_require";
     if (!known(feature))
         return hns_bad_arg(err, fn, "feature %d is not one this library knows", (int)feature);
-    zhns_hns_version v;
-    if (zhns_hns_version_get(&v, svc, err) < 0)
-        return -1;
-    if (zhns_version_supports(v, feature))
-        return 0;
-    return zh_error_set_cat(err, ZH_E_NOT_SUPPORTED, ZH_CAT_UNSUPPORTED, fn,
-                            "%s needs HNS %s; this host runs HNS %lu.%lu", features[feature].name,
-                            features[feature].versions, (unsigned long)v.major, (unsigned long)v.minor);
+    HNS_SERVICE(s, svc, fn, err);
+    int rc = hns_feature_require(s, feature, fn, err);
+    hns_service_unref(s);
+    return rc;
 }

@@ -1,42 +1,81 @@
 /* hns_internal.h - what the zhns modules share: the service's insides, the handle objects
- * and their table of live handles, and the helpers around every raw HCN call. */
+ * behind the public handles, and the helpers around every raw HCN call.
+ *
+ * Public handles (zhns_service *, zhns_network *, ..., zhns_notify *) are values from the
+ * process-wide handle table (zh_handle.h), never addresses: a closed, bogus or wrong-kind
+ * handle is a clear error instead of a use of freed memory, and the generation in the value
+ * keeps an old handle from naming a newer object at the same address. Nothing here casts a
+ * public pointer to an object: every public entry point looks its handles up (hns_service_get,
+ * hns_obj_acquire) and holds a reference for the call.
+ */
 #ifndef ZHNS_hns_INTERNAL_H
 #define ZHNS_hns_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <zhns/zhns.h>
 
 #include "zh_error.h"
 #include "zh_guid.h"
+#include "zh_handle.h"
 #include "zh_hresult.h"
 #include "zh_raw.h"
 #include "zh_svc.h"
 #include "zh_thread.h"
 
-struct zhns_service {
-    zh_refcount ref;
-    zh_svc *svc;
-    zh_raw_lib *lib;           /* the raw table: win32 DLL or simulator */
-    zh_mutex lock;             /* guards the cached HNS version */
-    bool version_known;
-    zhns_hns_version version;
-};
-
-/* Takes a reference for an object that keeps the service alive; zhns_service_close drops it. */
-zhns_service *hns_service_ref(zhns_service *svc);
-
-/* ---- handle objects ---- */
+/* ---- handle kinds ---- */
 typedef enum hns_kind {
     HNS_NETWORK = 0,
     HNS_ENDPOINT,
     HNS_NAMESPACE,
     HNS_LOADBALANCER,
     HNS_ROUTE,
-    HNS_ATTACHMENT, /* not an HCN family: a zhns_attachment, kept in the same table */
+    HNS_ATTACHMENT, /* not an HCN family: a zhns_attachment, an object like the others */
     HNS_KIND_COUNT
 } hns_kind;
 
+/* Handle types in the handle table (zhcs uses 0x11..0x15). An object of kind k is
+ * registered as HNS_T_BASE + k: network 0x21, endpoint 0x22, namespace 0x23, load balancer
+ * 0x24, SDN route 0x25, attachment 0x26. */
+enum {
+    HNS_T_SERVICE = 0x20,
+    HNS_T_BASE = 0x21,
+    HNS_T_NOTIFY = HNS_T_BASE + HNS_KIND_COUNT, /* 0x27 */
+    HNS_T_FIRST = HNS_T_SERVICE,
+    HNS_T_LAST = HNS_T_NOTIFY
+};
+
+/* The public type a live handle of any zhns type names ("zhns_endpoint"), or NULL when it
+ * names nothing of zhns (closed, bogus, 0). Only for messages: the answer may be stale. */
+const char *hns_handle_type_name(uintptr_t h);
+
+/* ---- the service ---- */
+typedef struct hns_service {
+    zh_refcount ref;          /* the handle + every object of the service + calls in flight */
+    uintptr_t handle;
+    zh_svc *svc;
+    zh_raw_lib *lib;          /* the raw table: win32 DLL or simulator */
+    zh_mutex lock;            /* guards the cached HNS version */
+    bool version_known;
+    zhns_hns_version version;
+} hns_service;
+
+/* The live service `h` with a reference for the caller (hns_service_unref), or NULL with
+ * an error naming `fn`: CLOSED for NULL, a closed handle or a value that never was one;
+ * INVALID_ARGUMENT for a zhns handle of another kind. */
+hns_service *hns_service_get(const zhns_service *h, const char *fn, zh_error **err);
+/* Takes a reference (an object that keeps its service alive); returns `s`. */
+hns_service *hns_service_ref(hns_service *s);
+void hns_service_unref(hns_service *s);
+
+/* Declares `var`, the service `h` held for the rest of the call, or returns -1. */
+#define HNS_SERVICE(var, h, fn, err)                          \
+    hns_service *var = hns_service_get((h), (fn), (err));     \
+    if (!var)                                                 \
+        return -1
+
+/* ---- handle objects ---- */
 /* The raw entries of one object family and the names used in messages. */
 typedef struct hns_kind_info {
     const char *name;     /* "network" */
@@ -47,62 +86,90 @@ typedef struct hns_kind_info {
 
 extern const hns_kind_info hns_kinds[HNS_KIND_COUNT];
 
-/* Every public handle (zhns_network, zhns_endpoint, ...) is one of these. A handle lives in
- * the table of live handles from creation until its _close; `ref` counts the creator's
- * reference plus every call in flight, and the last one closes the HCN handle. */
+/* Every public object handle (zhns_network, zhns_endpoint, ...) names one of these. The
+ * handle is registered from creation until its _close; `ref` counts the handle's reference,
+ * every call in flight and every internal holder (an attachment holds its endpoint and
+ * namespace); the last one closes the HCN handle. */
 typedef struct hns_obj hns_obj;
 struct hns_obj {
     hns_kind kind;
     zh_refcount ref;
-    zhns_service *svc;    /* a reference */
+    uintptr_t handle;     /* the public handle value; set once, before anyone else sees it */
+    hns_service *svc;     /* a reference */
     void *raw;            /* the HCN handle (NULL for attachments) */
     char id[ZH_GUID_BUFSIZE];
     void (*dtor)(hns_obj *o); /* attachments: frees what the object holds */
 };
 
-/* Enters an object the caller allocated (hns_obj first; freed with free()) in the table:
- * sets kind, ref, svc (a new reference), raw and id. 0, or -1 with an error (then nothing
- * was taken: the caller still owns o and raw). */
-int hns_obj_add(hns_obj *o, zhns_service *svc, hns_kind kind, void *raw, const zh_guid *id, const char *function,
+/* Registers an object the caller allocated (hns_obj first; freed with free()) as a handle:
+ * sets kind, ref, svc (a new reference), raw, id and handle. On success the object has two
+ * references: the handle's and the caller's (drop it with hns_obj_release). -1 with an error
+ * when the table is full (then nothing was taken: the caller still owns o and raw). */
+int hns_obj_add(hns_obj *o, hns_service *svc, hns_kind kind, void *raw, const zh_guid *id, const char *function,
                 zh_error **err);
 
-/* A new object around an open HCN handle (takes a service reference), entered in the
- * table. On failure the HCN handle is closed and *out is NULL. */
-int hns_obj_new(hns_obj **out, zhns_service *svc, hns_kind kind, void *raw, const zh_guid *id, const char *function,
+/* A new object around an open HCN handle, registered, with a reference for the caller (as
+ * hns_obj_add). On failure the HCN handle is closed and *out is NULL. */
+int hns_obj_new(hns_obj **out, hns_service *svc, hns_kind kind, void *raw, const zh_guid *id, const char *function,
                 zh_error **err);
-/* The live object `p` of `kind` with a reference for the caller (release it with
- * hns_obj_release), or NULL with an error: INVALID_ARGUMENT for NULL or another kind,
- * CLOSED for a pointer that is not (or no longer) a live handle. */
-hns_obj *hns_obj_acquire(const void *p, hns_kind kind, const char *function, zh_error **err);
+/* The live object handle `h` names, of `kind`, with a reference for the caller (release it
+ * with hns_obj_release), or NULL with an error: INVALID_ARGUMENT for NULL or a zhns handle of
+ * another kind ("a zhns_endpoint was passed where a zhns_network belongs"), CLOSED for a
+ * value that is not (or no longer) a live handle. */
+hns_obj *hns_obj_acquire(const void *h, hns_kind kind, const char *function, zh_error **err);
 void hns_obj_release(hns_obj *o);
-/* Takes `p` out of the table and drops the creator's reference; a pointer that is not a
- * live handle of `kind` is ignored. */
-void hns_obj_close(const void *p, hns_kind kind);
-/* The id of a live handle, or "" (getters). */
-const char *hns_obj_id(const void *p, hns_kind kind);
+/* A public _close: ends handle `h` and drops its reference; a value that is not a live
+ * handle of `kind` (NULL, closed, bogus, another kind) is ignored. */
+void hns_obj_close_handle(const void *h, hns_kind kind);
+/* Ends the handle of an object the caller holds (if it is still live) and drops the
+ * caller's reference: the end of an internal object's life. Accepts NULL. */
+void hns_obj_close(hns_obj *o);
+/* The id of a live handle of `kind`, or "" (getters). */
+const char *hns_obj_id(const void *h, hns_kind kind);
+
+/* Hands a new object to a public out-parameter: its handle value, and the caller's
+ * reference dropped (the handle keeps the object). */
+uintptr_t hns_obj_publish(hns_obj *o);
 
 /* ---- the generic operations of every family ---- */
-int hns_obj_create(hns_obj **out, zhns_service *svc, hns_kind kind, hns_obj *network, const char *settings,
+/* Create and open return the object with a reference for the caller (hns_obj_new). */
+int hns_obj_create(hns_obj **out, hns_service *svc, hns_kind kind, hns_obj *network, const char *settings,
                    const char *function, zh_error **err);
-int hns_obj_open(hns_obj **out, zhns_service *svc, hns_kind kind, const char *id, const char *function,
+int hns_obj_open(hns_obj **out, hns_service *svc, hns_kind kind, const char *id, const char *function,
                  zh_error **err);
 /* Deletes by id; not found is success. */
-int hns_obj_delete(zhns_service *svc, hns_kind kind, const char *id, const char *function, zh_error **err);
+int hns_obj_delete(hns_service *svc, hns_kind kind, const char *id, const char *function, zh_error **err);
 /* `doc_type` is the schema type the request is checked against (NULL: JSON only). */
 int hns_obj_modify(hns_obj *o, const char *request, const char *doc_type, const char *function, zh_error **err);
 /* `query` NULL: the default query. *out: the raw properties text. */
 int hns_obj_query(char **out, hns_obj *o, const char *query, const char *function, zh_error **err);
-int hns_list(char ***ids, size_t *count, zhns_service *svc, hns_kind kind, const char *query, const char *function,
+int hns_obj_list(char ***ids, size_t *count, hns_service *svc, hns_kind kind, const char *query, const char *function,
+                 zh_error **err);
+
+/* The same for public callers, taking the public service handle (checked and held for the
+ * call). `out` NULL is the INVALID_ARGUMENT "out is NULL"; on failure *out is 0. */
+int hns_create(uintptr_t *out, const zhns_service *svc, hns_kind kind, const char *settings, const char *function,
+               zh_error **err);
+int hns_open(uintptr_t *out, const zhns_service *svc, hns_kind kind, const char *id, const char *function,
              zh_error **err);
+int hns_delete(const zhns_service *svc, hns_kind kind, const char *id, const char *function, zh_error **err);
+int hns_list(char ***ids, size_t *count, const zhns_service *svc, hns_kind kind, const char *query,
+             const char *function, zh_error **err);
 /* The same with a typed query (NULL: all). */
-int hns_list_query(char ***ids, size_t *count, zhns_service *svc, hns_kind kind, const zhns_HostComputeQuery *query,
-                   const char *function, zh_error **err);
+int hns_list_query(char ***ids, size_t *count, const zhns_service *svc, hns_kind kind,
+                   const zhns_HostComputeQuery *query, const char *function, zh_error **err);
 
 /* The public wrappers of a handle's call: acquire, run, release. */
-#define HNS_ACQUIRE(var, ptr, kind, fn, err)                 \
-    hns_obj *var = hns_obj_acquire((ptr), (kind), (fn), (err)); \
-    if (!var)                                                \
+#define HNS_ACQUIRE(var, h, kind, fn, err)                       \
+    hns_obj *var = hns_obj_acquire((const void *)(h), (kind), (fn), (err)); \
+    if (!var)                                                    \
         return -1
+
+/* ---- what several modules need on an internal service ---- */
+int hns_version_get(zhns_hns_version *out, hns_service *svc, const char *function, zh_error **err);
+int hns_feature_require(hns_service *svc, zhns_feature feature, const char *function, zh_error **err);
+int hns_adapter_find_primary(char **name, hns_service *svc, const char *override_name, const char *function,
+                             zh_error **err);
 
 /* ---- helpers around raw calls ---- */
 /* {"SchemaVersion":{"Major":2,"Minor":0},"Flags":0} */
@@ -119,11 +186,11 @@ zh_wchar *hns_wide(const char *s, const char *what, const char *function, zh_err
 /* After a raw call that returns an ErrorRecord: frees the record (on every path) and
  * returns 0 when `hr` succeeded and the record is empty, else -1 with an error naming
  * `function` (the raw call) and carrying HCN's message and record. */
-int hns_result(zhns_service *svc, zh_hresult hr, zh_wchar *record, const char *function, zh_error **err);
+int hns_result(hns_service *svc, zh_hresult hr, zh_wchar *record, const char *function, zh_error **err);
 
 /* A raw out-string -> UTF-8 (*out, caller frees); frees `w` on every path. A NULL `w` is
  * an error naming `function` (the service answered nothing). */
-int hns_take(zhns_service *svc, zh_wchar *w, char **out, const char *function, zh_error **err);
+int hns_take(hns_service *svc, zh_wchar *w, char **out, const char *function, zh_error **err);
 
 /* Parses an id argument: NULL, invalid UTF-8 or not a GUID is INVALID_ARGUMENT naming `what`.
  * `canon` (may be NULL) receives the lower-case form. */

@@ -1,12 +1,14 @@
 /* hns_loadbalancer.c - zhns_loadbalancer_*: HCN load balancers. */
 #include "hns_internal.h"
 
-#define LB(p) ((const void *)(p))
-
 int zhns_loadbalancer_create_json(zhns_loadbalancer **out, zhns_service *svc, const char *settings_json,
                                   zhns_error **err)
 {
-    return hns_obj_create((hns_obj **)out, svc, HNS_LOADBALANCER, NULL, settings_json, "zhns_loadbalancer_create", err);
+    uintptr_t h = 0;
+    int rc = hns_create(out ? &h : NULL, svc, HNS_LOADBALANCER, settings_json, "zhns_loadbalancer_create", err);
+    if (out)
+        *out = (zhns_loadbalancer *)h;
+    return rc;
 }
 
 int zhns_loadbalancer_create(zhns_loadbalancer **out, zhns_service *svc, const zhns_HostComputeLoadBalancer *settings,
@@ -26,35 +28,39 @@ int zhns_loadbalancer_create(zhns_loadbalancer **out, zhns_service *svc, const z
 
 int zhns_loadbalancer_open(zhns_loadbalancer **out, zhns_service *svc, const char *id, zhns_error **err)
 {
-    return hns_obj_open((hns_obj **)out, svc, HNS_LOADBALANCER, id, "zhns_loadbalancer_open", err);
+    uintptr_t h = 0;
+    int rc = hns_open(out ? &h : NULL, svc, HNS_LOADBALANCER, id, "zhns_loadbalancer_open", err);
+    if (out)
+        *out = (zhns_loadbalancer *)h;
+    return rc;
 }
 
 void zhns_loadbalancer_close(zhns_loadbalancer *lb)
 {
-    hns_obj_close(LB(lb), HNS_LOADBALANCER);
+    hns_obj_close_handle(lb, HNS_LOADBALANCER);
 }
 
 const char *zhns_loadbalancer_id(const zhns_loadbalancer *lb)
 {
-    return hns_obj_id(LB(lb), HNS_LOADBALANCER);
+    return hns_obj_id(lb, HNS_LOADBALANCER);
 }
 
 int zhns_loadbalancer_delete(zhns_service *svc, const char *id, zhns_error **err)
 {
-    return hns_obj_delete(svc, HNS_LOADBALANCER, id, "zhns_loadbalancer_delete", err);
+    return hns_delete(svc, HNS_LOADBALANCER, id, "zhns_loadbalancer_delete", err);
 }
 
 int zhns_loadbalancer_modify_json(zhns_loadbalancer *lb, const char *settings_json, zhns_error **err)
 {
     static const char fn[] = "zhns_loadbalancer_modify";
-    HNS_ACQUIRE(o, LB(lb), HNS_LOADBALANCER, fn, err);
+    HNS_ACQUIRE(o, lb, HNS_LOADBALANCER, fn, err);
     /* Gate on the HNS version when it can be learnt: an old host gets a clear
      * UNSUPPORTED instead of whatever HCN makes of the request. */
     zhns_hns_version v;
     zh_error *e = NULL;
     int rc = 0;
-    if (zhns_hns_version_get(&v, o->svc, &e) == 0 && !zhns_version_supports(v, ZHNS_FEATURE_MODIFY_LOAD_BALANCER))
-        rc = zhns_feature_require(o->svc, ZHNS_FEATURE_MODIFY_LOAD_BALANCER, err);
+    if (hns_version_get(&v, o->svc, fn, &e) == 0 && !zhns_version_supports(v, ZHNS_FEATURE_MODIFY_LOAD_BALANCER))
+        rc = hns_feature_require(o->svc, ZHNS_FEATURE_MODIFY_LOAD_BALANCER, fn, err);
     zh_error_free(e);
     if (rc == 0)
         rc = hns_obj_modify(o, settings_json, "HostComputeLoadBalancer", fn, err);
@@ -78,7 +84,7 @@ int zhns_loadbalancer_query_json(char **out, zhns_loadbalancer *lb, const char *
 {
     if (out)
         *out = NULL;
-    HNS_ACQUIRE(o, LB(lb), HNS_LOADBALANCER, "zhns_loadbalancer_query", err);
+    HNS_ACQUIRE(o, lb, HNS_LOADBALANCER, "zhns_loadbalancer_query", err);
     int rc = hns_obj_query(out, o, query_json, "zhns_loadbalancer_query", err);
     hns_obj_release(o);
     return rc;

@@ -6,11 +6,13 @@
 #include "hns_internal.h"
 #include "zh_str.h"
 
-#define NS(p) ((const void *)(p))
-
 int zhns_namespace_create_json(zhns_namespace **out, zhns_service *svc, const char *settings_json, zhns_error **err)
 {
-    return hns_obj_create((hns_obj **)out, svc, HNS_NAMESPACE, NULL, settings_json, "zhns_namespace_create", err);
+    uintptr_t h = 0;
+    int rc = hns_create(out ? &h : NULL, svc, HNS_NAMESPACE, settings_json, "zhns_namespace_create", err);
+    if (out)
+        *out = (zhns_namespace *)h;
+    return rc;
 }
 
 int zhns_namespace_create(zhns_namespace **out, zhns_service *svc, const zhns_HostComputeNamespace *settings,
@@ -30,36 +32,44 @@ int zhns_namespace_create(zhns_namespace **out, zhns_service *svc, const zhns_Ho
 
 int zhns_namespace_create_host_default(zhns_namespace **out, zhns_service *svc, zhns_error **err)
 {
-    return hns_obj_create((hns_obj **)out, svc, HNS_NAMESPACE, NULL,
-                          "{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Type\":\"HostDefault\"}",
-                          "zhns_namespace_create_host_default", err);
+    uintptr_t h = 0;
+    int rc = hns_create(out ? &h : NULL, svc, HNS_NAMESPACE,
+                        "{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Type\":\"HostDefault\"}",
+                        "zhns_namespace_create_host_default", err);
+    if (out)
+        *out = (zhns_namespace *)h;
+    return rc;
 }
 
 int zhns_namespace_open(zhns_namespace **out, zhns_service *svc, const char *id, zhns_error **err)
 {
-    return hns_obj_open((hns_obj **)out, svc, HNS_NAMESPACE, id, "zhns_namespace_open", err);
+    uintptr_t h = 0;
+    int rc = hns_open(out ? &h : NULL, svc, HNS_NAMESPACE, id, "zhns_namespace_open", err);
+    if (out)
+        *out = (zhns_namespace *)h;
+    return rc;
 }
 
 void zhns_namespace_close(zhns_namespace *ns)
 {
-    hns_obj_close(NS(ns), HNS_NAMESPACE);
+    hns_obj_close_handle(ns, HNS_NAMESPACE);
 }
 
 const char *zhns_namespace_id(const zhns_namespace *ns)
 {
-    return hns_obj_id(NS(ns), HNS_NAMESPACE);
+    return hns_obj_id(ns, HNS_NAMESPACE);
 }
 
 int zhns_namespace_delete(zhns_service *svc, const char *id, zhns_error **err)
 {
-    return hns_obj_delete(svc, HNS_NAMESPACE, id, "zhns_namespace_delete", err);
+    return hns_delete(svc, HNS_NAMESPACE, id, "zhns_namespace_delete", err);
 }
 
 static int endpoint_request(zhns_namespace *ns, const char *endpoint_id, const char *request_type, const char *fn,
                             zh_error **err)
 {
     char id[ZH_GUID_BUFSIZE];
-    HNS_ACQUIRE(o, NS(ns), HNS_NAMESPACE, fn, err);
+    HNS_ACQUIRE(o, ns, HNS_NAMESPACE, fn, err);
     int rc = hns_parse_id(endpoint_id, NULL, id, "endpoint_id", fn, err);
     if (rc == 0) {
         char req[200];
@@ -84,7 +94,7 @@ int zhns_namespace_remove_endpoint(zhns_namespace *ns, const char *endpoint_id, 
 
 int zhns_namespace_modify_json(zhns_namespace *ns, const char *request_json, zhns_error **err)
 {
-    HNS_ACQUIRE(o, NS(ns), HNS_NAMESPACE, "zhns_namespace_modify", err);
+    HNS_ACQUIRE(o, ns, HNS_NAMESPACE, "zhns_namespace_modify", err);
     int rc = hns_obj_modify(o, request_json, "ModifyNamespaceSettingRequest", "zhns_namespace_modify", err);
     hns_obj_release(o);
     return rc;
@@ -94,7 +104,7 @@ int zhns_namespace_query_json(char **out, zhns_namespace *ns, const char *query_
 {
     if (out)
         *out = NULL;
-    HNS_ACQUIRE(o, NS(ns), HNS_NAMESPACE, "zhns_namespace_query", err);
+    HNS_ACQUIRE(o, ns, HNS_NAMESPACE, "zhns_namespace_query", err);
     int rc = hns_obj_query(out, o, query_json, "zhns_namespace_query", err);
     hns_obj_release(o);
     return rc;
@@ -120,12 +130,19 @@ int zhns_namespace_list_endpoints(char ***ids, size_t *count, zhns_namespace *ns
         return hns_bad_arg(err, fn, "%s is NULL", ids ? "count" : "ids");
     *ids = NULL;
     *count = 0;
-    zhns_HostComputeNamespace *doc = NULL;
-    if (zhns_namespace_query(&doc, ns, err) < 0)
+    HNS_ACQUIRE(o, ns, HNS_NAMESPACE, fn, err);
+    char *json = NULL;
+    int rc = hns_obj_query(&json, o, NULL, fn, err);
+    hns_obj_release(o);
+    if (rc < 0)
+        return -1;
+    zhns_HostComputeNamespace *doc = zhns_HostComputeNamespace_parse(json, ZHNS_NUL_TERMINATED, err);
+    zhns_string_free(json);
+    if (!doc)
         return -1;
     char **list = calloc(doc->Resources_count ? doc->Resources_count : 1, sizeof *list);
     size_t n = 0;
-    int rc = list ? 0 : zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+    rc = list ? 0 : zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
     for (size_t i = 0; rc == 0 && i < doc->Resources_count; i++) {
         const zhns_NamespaceResource *r = &doc->Resources[i];
         if (!r->has_Type || r->Type != ZHNS_NAMESPACERESOURCETYPE_ENDPOINT || !r->Data || !r->Data->ID)

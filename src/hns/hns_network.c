@@ -6,11 +6,13 @@
 #include "hns_internal.h"
 #include "zh_str.h"
 
-#define NET(p) ((const void *)(p))
-
 int zhns_network_create_json(zhns_network **out, zhns_service *svc, const char *settings_json, zhns_error **err)
 {
-    return hns_obj_create((hns_obj **)out, svc, HNS_NETWORK, NULL, settings_json, "zhns_network_create", err);
+    uintptr_t h = 0;
+    int rc = hns_create(out ? &h : NULL, svc, HNS_NETWORK, settings_json, "zhns_network_create", err);
+    if (out)
+        *out = (zhns_network *)h;
+    return rc;
 }
 
 int zhns_network_create(zhns_network **out, zhns_service *svc, const zhns_HostComputeNetwork *settings,
@@ -30,27 +32,31 @@ int zhns_network_create(zhns_network **out, zhns_service *svc, const zhns_HostCo
 
 int zhns_network_open(zhns_network **out, zhns_service *svc, const char *id, zhns_error **err)
 {
-    return hns_obj_open((hns_obj **)out, svc, HNS_NETWORK, id, "zhns_network_open", err);
+    uintptr_t h = 0;
+    int rc = hns_open(out ? &h : NULL, svc, HNS_NETWORK, id, "zhns_network_open", err);
+    if (out)
+        *out = (zhns_network *)h;
+    return rc;
 }
 
 void zhns_network_close(zhns_network *net)
 {
-    hns_obj_close(NET(net), HNS_NETWORK);
+    hns_obj_close_handle(net, HNS_NETWORK);
 }
 
 const char *zhns_network_id(const zhns_network *net)
 {
-    return hns_obj_id(NET(net), HNS_NETWORK);
+    return hns_obj_id(net, HNS_NETWORK);
 }
 
 int zhns_network_delete(zhns_service *svc, const char *id, zhns_error **err)
 {
-    return hns_obj_delete(svc, HNS_NETWORK, id, "zhns_network_delete", err);
+    return hns_delete(svc, HNS_NETWORK, id, "zhns_network_delete", err);
 }
 
 int zhns_network_modify_json(zhns_network *net, const char *request_json, zhns_error **err)
 {
-    HNS_ACQUIRE(o, NET(net), HNS_NETWORK, "zhns_network_modify", err);
+    HNS_ACQUIRE(o, net, HNS_NETWORK, "zhns_network_modify", err);
     int rc = hns_obj_modify(o, request_json, "ModifyNetworkSettingRequest", "zhns_network_modify", err);
     hns_obj_release(o);
     return rc;
@@ -72,7 +78,7 @@ int zhns_network_query_json(char **out, zhns_network *net, const char *query_jso
 {
     if (out)
         *out = NULL;
-    HNS_ACQUIRE(o, NET(net), HNS_NETWORK, "zhns_network_query", err);
+    HNS_ACQUIRE(o, net, HNS_NETWORK, "zhns_network_query", err);
     int rc = hns_obj_query(out, o, query_json, "zhns_network_query", err);
     hns_obj_release(o);
     return rc;
@@ -163,15 +169,10 @@ static int check_addresses(const char *subnet, const char *gateway, int *v6, zh_
     return 0;
 }
 
-int zhns_network_create_transparent(zhns_network **out, zhns_service *svc, const zhns_transparent_options *opts,
-                                    zhns_error **err)
+/* The transparent network `opts` describes, on a service the caller holds. */
+static int create_transparent(hns_obj **out, hns_service *svc, const zhns_transparent_options *opts, zh_error **err)
 {
     static const char fn[] = "zhns_network_create_transparent";
-    if (!out)
-        return hns_bad_arg(err, fn, "out is NULL");
-    *out = NULL;
-    if (!svc)
-        return hns_bad_arg(err, fn, "the service is NULL");
     if (!opts)
         return hns_bad_arg(err, fn, "the options are NULL (start from ZHNS_TRANSPARENT_OPTIONS_INIT)");
     if (opts->version < 1 || opts->version > ZHNS_TRANSPARENT_OPTIONS_VERSION)
@@ -197,7 +198,7 @@ int zhns_network_create_transparent(zhns_network **out, zhns_service *svc, const
         adapter = zh_strdup(opts->adapter);
         if (!adapter)
             return zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
-    } else if (zhns_adapter_find_primary(&adapter, svc, NULL, err) < 0) {
+    } else if (hns_adapter_find_primary(&adapter, svc, NULL, fn, err) < 0) {
         return -1;
     }
 
@@ -242,10 +243,26 @@ int zhns_network_create_transparent(zhns_network **out, zhns_service *svc, const
         n.Flags = opts->flags;
         char *json = zhns_HostComputeNetwork_emit(&n, err);
         if (json)
-            rc = hns_obj_create((hns_obj **)out, svc, HNS_NETWORK, NULL, json, fn, err);
+            rc = hns_obj_create(out, svc, HNS_NETWORK, NULL, json, fn, err);
         zhns_string_free(json);
     }
     zhns_string_free(uplink_json);
     free(adapter);
+    return rc;
+}
+
+int zhns_network_create_transparent(zhns_network **out, zhns_service *svc, const zhns_transparent_options *opts,
+                                    zhns_error **err)
+{
+    static const char fn[] = "zhns_network_create_transparent";
+    if (!out)
+        return hns_bad_arg(err, fn, "out is NULL");
+    *out = NULL;
+    HNS_SERVICE(s, svc, fn, err);
+    hns_obj *o = NULL;
+    int rc = create_transparent(&o, s, opts, err);
+    if (rc == 0)
+        *out = (zhns_network *)hns_obj_publish(o);
+    hns_service_unref(s);
     return rc;
 }

@@ -1,7 +1,9 @@
 /* hns_notify.c - zhns_notify_*: HCN service notifications with (callback, context,
  * context_free).
  *
- * The registration's struct is HCN's callback context. HcnUnregisterServiceCallback
+ * The public zhns_notify * is a handle value (HNS_T_NOTIFY), so unregistering twice, or
+ * passing a bogus or other handle, does nothing. The registration's struct is HCN's
+ * callback context. HcnUnregisterServiceCallback
  * returns once no invocation is in flight (when called from another thread), so the struct
  * and the caller's context can go right after it. Called from inside the callback, it
  * cannot wait for itself: then the invocation in flight holds a reference, and whichever of
@@ -14,24 +16,24 @@
 #include "zh_str.h"
 #include "zh_utf.h"
 
-struct zhns_notify {
+typedef struct hns_notify {
     zh_refcount ref;          /* the registration + each invocation in flight */
-    zhns_service *svc;        /* a reference */
-    zh_hcn_callback handle;   /* HCN's registration */
+    hns_service *svc;         /* a reference */
+    zh_hcn_callback raw;      /* HCN's registration */
     zhns_notify_fn fn;
     void *ctx;
     void (*ctx_free)(void *);
     zh_atomic ended;          /* set by unregister: no more calls of fn */
-};
+} hns_notify;
 
-static void drop(zhns_notify *n)
+static void drop(hns_notify *n)
 {
     if (!zh_ref_put(&n->ref))
         return;
     /* nothing can call fn any more: the context is the caller's to release */
     if (n->ctx_free)
         n->ctx_free(n->ctx);
-    zhns_service_close(n->svc);
+    hns_service_unref(n->svc);
     free(n);
 }
 
@@ -61,7 +63,7 @@ static char *data_id(const char *data)
 /* Runs on HCN's thread. `data` stays HCN's: it is only read here. */
 static void ZH_WINAPI trampoline(zh_dword type, void *context, zh_hresult status, const zh_wchar *data)
 {
-    zhns_notify *n = context;
+    hns_notify *n = context;
     if (zh_atomic_load(&n->ended))
         return;
     zh_ref_get(&n->ref);
@@ -84,45 +86,65 @@ int zhns_notify_register(zhns_notify **out, zhns_service *svc, zhns_notify_fn ca
     if (!out)
         return hns_bad_arg(err, fn, "out is NULL");
     *out = NULL;
-    if (!svc)
-        return hns_bad_arg(err, fn, "the service is NULL");
     if (!callback)
         return hns_bad_arg(err, fn, "the callback is NULL");
-    zh_raw_HcnRegisterServiceCallback_fn reg = ZH_HCN(svc->lib, HcnRegisterServiceCallback, err);
+    HNS_SERVICE(s, svc, fn, err);
+    int rc = -1;
+    hns_notify *n = NULL;
+    zh_raw_HcnRegisterServiceCallback_fn reg = ZH_HCN(s->lib, HcnRegisterServiceCallback, err);
     if (!reg)
-        return -1;
-    zhns_notify *n = calloc(1, sizeof *n);
-    if (!n)
-        return zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+        goto done;
+    n = calloc(1, sizeof *n);
+    if (!n) {
+        zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+        goto done;
+    }
     zh_ref_init(&n->ref);
     zh_atomic_init(&n->ended, 0);
-    n->svc = hns_service_ref(svc);
+    n->svc = hns_service_ref(s);
     n->fn = callback;
     n->ctx = context;
     n->ctx_free = context_free;
     /* HCN keeps `n` as the callback's context until the unregistration; should the
      * registration fail, the context stays the caller's (n is freed without drop) */
-    zh_hresult hr = reg(trampoline, n, &n->handle);
-    if (ZH_FAILED(hr) || !n->handle) {
+    zh_hresult hr = reg(trampoline, n, &n->raw);
+    if (ZH_FAILED(hr) || !n->raw) {
         zh_error_set_cat(err, ZH_FAILED(hr) ? hr : ZH_E_UNEXPECTED, ZH_FAILED(hr) ? zh_hresult_category(hr) : ZH_CAT_OTHER,
                          "HcnRegisterServiceCallback", "cannot register for service notifications");
-        zhns_service_close(n->svc);
+        hns_service_unref(n->svc);
         free(n);
-        return -1;
+        goto done;
     }
-    *out = n;
-    return 0;
+    uintptr_t h = zh_handle_register(n, HNS_T_NOTIFY);
+    if (!h) {
+        /* registered with HCN but not handed over: undo it, leaving the context the caller's */
+        zh_raw_HcnUnregisterServiceCallback_fn unreg = ZH_HCN(s->lib, HcnUnregisterServiceCallback, NULL);
+        zh_atomic_store(&n->ended, 1);
+        n->ctx_free = NULL;
+        if (unreg)
+            unreg(n->raw);
+        drop(n);
+        zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of handles");
+        goto done;
+    }
+    *out = (zhns_notify *)h;
+    rc = 0;
+done:
+    hns_service_unref(s);
+    return rc;
 }
 
-void zhns_notify_unregister(zhns_notify *n)
+void zhns_notify_unregister(zhns_notify *reg)
 {
+    /* NULL, a second call, a bogus value or another kind of handle: not a live registration */
+    hns_notify *n = zh_handle_unregister((uintptr_t)reg, HNS_T_NOTIFY);
     if (!n || !zh_atomic_cas(&n->ended, 0, 1))
         return;
     zh_raw_HcnUnregisterServiceCallback_fn unreg = ZH_HCN(n->svc->lib, HcnUnregisterServiceCallback, NULL);
     /* from another thread this waits for invocations in flight; from inside the callback
      * it cannot, and that invocation's reference keeps the struct until it returns */
     if (unreg)
-        unreg(n->handle);
+        unreg(n->raw);
     drop(n);
 }
 

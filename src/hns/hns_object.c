@@ -17,11 +17,6 @@ typedef zh_hresult(ZH_WINAPI *enumerate_fn)(const zh_wchar *, zh_wchar **, zh_wc
 
 #define ENTRY(svc, type, id, err) ((type)zh_raw_get((svc)->lib, (id), (err)))
 
-static int need_service(zhns_service *svc, const char *function, zh_error **err)
-{
-    return svc ? 0 : hns_bad_arg(err, function, "the service is NULL");
-}
-
 /* The document's top-level "ID" (any case), when it has one. 0 with *has = 0/1, or -1. */
 static int document_id(const char *doc, zh_guid *id, int *has, const char *function, zh_error **err)
 {
@@ -52,16 +47,14 @@ static int document_id(const char *doc, zh_guid *id, int *has, const char *funct
     return rc;
 }
 
-int hns_obj_create(hns_obj **out, zhns_service *svc, hns_kind kind, hns_obj *network, const char *settings,
+int hns_obj_create(hns_obj **out, hns_service *svc, hns_kind kind, hns_obj *network, const char *settings,
                    const char *function, zh_error **err)
 {
     const hns_kind_info *k = &hns_kinds[kind];
     zh_guid id;
     int has_id;
-    if (!out)
-        return hns_bad_arg(err, function, "out is NULL");
     *out = NULL;
-    if (need_service(svc, function, err) < 0 || hns_check_doc(settings, "settings", k->schema, function, err) < 0 ||
+    if (hns_check_doc(settings, "settings", k->schema, function, err) < 0 ||
         document_id(settings, &id, &has_id, function, err) < 0)
         return -1;
     /* An id chosen here rather than by HCN: known without a query, and a failed call
@@ -118,15 +111,13 @@ int hns_obj_create(hns_obj **out, zhns_service *svc, hns_kind kind, hns_obj *net
     return 0;
 }
 
-int hns_obj_open(hns_obj **out, zhns_service *svc, hns_kind kind, const char *id, const char *function,
+int hns_obj_open(hns_obj **out, hns_service *svc, hns_kind kind, const char *id, const char *function,
                  zh_error **err)
 {
     const hns_kind_info *k = &hns_kinds[kind];
-    if (!out)
-        return hns_bad_arg(err, function, "out is NULL");
     *out = NULL;
     zh_guid g;
-    if (need_service(svc, function, err) < 0 || hns_parse_id(id, &g, NULL, "id", function, err) < 0)
+    if (hns_parse_id(id, &g, NULL, "id", function, err) < 0)
         return -1;
     open_fn fn = ENTRY(svc, open_fn, k->open, err);
     if (!fn)
@@ -151,11 +142,11 @@ int hns_obj_open(hns_obj **out, zhns_service *svc, hns_kind kind, const char *id
     return hns_obj_new(out, svc, kind, raw, &g, function, err);
 }
 
-int hns_obj_delete(zhns_service *svc, hns_kind kind, const char *id, const char *function, zh_error **err)
+int hns_obj_delete(hns_service *svc, hns_kind kind, const char *id, const char *function, zh_error **err)
 {
     const hns_kind_info *k = &hns_kinds[kind];
     zh_guid g;
-    if (need_service(svc, function, err) < 0 || hns_parse_id(id, &g, NULL, "id", function, err) < 0)
+    if (hns_parse_id(id, &g, NULL, "id", function, err) < 0)
         return -1;
     delete_fn fn = ENTRY(svc, delete_fn, k->del, err);
     if (!fn)
@@ -218,16 +209,12 @@ int hns_obj_query(char **out, hns_obj *o, const char *query, const char *functio
     return hns_take(o->svc, props, out, hns_raw_name(k->query), err);
 }
 
-int hns_list(char ***ids, size_t *count, zhns_service *svc, hns_kind kind, const char *query, const char *function,
-             zh_error **err)
+int hns_obj_list(char ***ids, size_t *count, hns_service *svc, hns_kind kind, const char *query, const char *function,
+                 zh_error **err)
 {
     const hns_kind_info *k = &hns_kinds[kind];
-    if (!ids || !count)
-        return hns_bad_arg(err, function, "%s is NULL", ids ? "count" : "ids");
     *ids = NULL;
     *count = 0;
-    if (need_service(svc, function, err) < 0)
-        return -1;
     if (!query)
         query = hns_default_query;
     else if (hns_check_doc(query, "the query", "HostComputeQuery", function, err) < 0)
@@ -254,8 +241,60 @@ int hns_list(char ***ids, size_t *count, zhns_service *svc, hns_kind kind, const
     return rc;
 }
 
-int hns_list_query(char ***ids, size_t *count, zhns_service *svc, hns_kind kind, const zhns_HostComputeQuery *query,
-                   const char *function, zh_error **err)
+/* ---------------------------------------------------------------- for public callers */
+int hns_create(uintptr_t *out, const zhns_service *svc, hns_kind kind, const char *settings, const char *function,
+               zh_error **err)
+{
+    if (!out)
+        return hns_bad_arg(err, function, "out is NULL");
+    *out = 0;
+    HNS_SERVICE(s, svc, function, err);
+    hns_obj *o = NULL;
+    int rc = hns_obj_create(&o, s, kind, NULL, settings, function, err);
+    if (rc == 0)
+        *out = hns_obj_publish(o);
+    hns_service_unref(s);
+    return rc;
+}
+
+int hns_open(uintptr_t *out, const zhns_service *svc, hns_kind kind, const char *id, const char *function,
+             zh_error **err)
+{
+    if (!out)
+        return hns_bad_arg(err, function, "out is NULL");
+    *out = 0;
+    HNS_SERVICE(s, svc, function, err);
+    hns_obj *o = NULL;
+    int rc = hns_obj_open(&o, s, kind, id, function, err);
+    if (rc == 0)
+        *out = hns_obj_publish(o);
+    hns_service_unref(s);
+    return rc;
+}
+
+int hns_delete(const zhns_service *svc, hns_kind kind, const char *id, const char *function, zh_error **err)
+{
+    HNS_SERVICE(s, svc, function, err);
+    int rc = hns_obj_delete(s, kind, id, function, err);
+    hns_service_unref(s);
+    return rc;
+}
+
+int hns_list(char ***ids, size_t *count, const zhns_service *svc, hns_kind kind, const char *query,
+             const char *function, zh_error **err)
+{
+    if (!ids || !count)
+        return hns_bad_arg(err, function, "%s is NULL", ids ? "count" : "ids");
+    *ids = NULL;
+    *count = 0;
+    HNS_SERVICE(s, svc, function, err);
+    int rc = hns_obj_list(ids, count, s, kind, query, function, err);
+    hns_service_unref(s);
+    return rc;
+}
+
+int hns_list_query(char ***ids, size_t *count, const zhns_service *svc, hns_kind kind,
+                   const zhns_HostComputeQuery *query, const char *function, zh_error **err)
 {
     char *json = NULL;
     if (query && !(json = zhns_HostComputeQuery_emit(query, err))) {

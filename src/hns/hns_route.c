@@ -1,12 +1,14 @@
 /* hns_route.c - zhns_route_*: HCN SDN routes (the HcnXxxSdnRoute family). */
 #include "hns_internal.h"
 
-#define RT(p) ((const void *)(p))
-
 int zhns_route_create_json(zhns_route **out, zhns_service *svc, const char *settings_json,
                                   zhns_error **err)
 {
-    return hns_obj_create((hns_obj **)out, svc, HNS_ROUTE, NULL, settings_json, "zhns_route_create", err);
+    uintptr_t h = 0;
+    int rc = hns_create(out ? &h : NULL, svc, HNS_ROUTE, settings_json, "zhns_route_create", err);
+    if (out)
+        *out = (zhns_route *)h;
+    return rc;
 }
 
 int zhns_route_create(zhns_route **out, zhns_service *svc, const zhns_HostComputeRoute *settings,
@@ -26,27 +28,31 @@ int zhns_route_create(zhns_route **out, zhns_service *svc, const zhns_HostComput
 
 int zhns_route_open(zhns_route **out, zhns_service *svc, const char *id, zhns_error **err)
 {
-    return hns_obj_open((hns_obj **)out, svc, HNS_ROUTE, id, "zhns_route_open", err);
+    uintptr_t h = 0;
+    int rc = hns_open(out ? &h : NULL, svc, HNS_ROUTE, id, "zhns_route_open", err);
+    if (out)
+        *out = (zhns_route *)h;
+    return rc;
 }
 
 void zhns_route_close(zhns_route *rt)
 {
-    hns_obj_close(RT(rt), HNS_ROUTE);
+    hns_obj_close_handle(rt, HNS_ROUTE);
 }
 
 const char *zhns_route_id(const zhns_route *rt)
 {
-    return hns_obj_id(RT(rt), HNS_ROUTE);
+    return hns_obj_id(rt, HNS_ROUTE);
 }
 
 int zhns_route_delete(zhns_service *svc, const char *id, zhns_error **err)
 {
-    return hns_obj_delete(svc, HNS_ROUTE, id, "zhns_route_delete", err);
+    return hns_delete(svc, HNS_ROUTE, id, "zhns_route_delete", err);
 }
 
 int zhns_route_modify_json(zhns_route *rt, const char *settings_json, zhns_error **err)
 {
-    HNS_ACQUIRE(o, RT(rt), HNS_ROUTE, "zhns_route_modify", err);
+    HNS_ACQUIRE(o, rt, HNS_ROUTE, "zhns_route_modify", err);
     int rc = hns_obj_modify(o, settings_json, "HostComputeRoute", "zhns_route_modify", err);
     hns_obj_release(o);
     return rc;
@@ -68,7 +74,7 @@ int zhns_route_query_json(char **out, zhns_route *rt, const char *query_json, zh
 {
     if (out)
         *out = NULL;
-    HNS_ACQUIRE(o, RT(rt), HNS_ROUTE, "zhns_route_query", err);
+    HNS_ACQUIRE(o, rt, HNS_ROUTE, "zhns_route_query", err);
     int rc = hns_obj_query(out, o, query_json, "zhns_route_query", err);
     hns_obj_release(o);
     return rc;

@@ -88,4 +88,4 @@ static const zt_case cases[] = {
     ZT_CASE(the_tour_runs),
     ZT_CASE(the_tour_reports_failures),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)

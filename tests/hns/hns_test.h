@@ -1,5 +1,6 @@
 /* hns_test.h - what the zhns test programs share: a service on the simulator, a NAT network
- * to hang endpoints on, counting what the simulator holds, and error checks. */
+ * to hang endpoints on, counting what the simulator holds, error checks, and a main() that
+ * fails the program when it leaves handles live. */
 #ifndef HNS_TEST_H
 #define HNS_TEST_H
 
@@ -8,6 +9,7 @@
 
 #include <zhns/zhns.h>
 
+#include "zh_handle.h"
 #include "zh_sim.h"
 #include "zt.h"
 
@@ -84,5 +86,20 @@ static inline int ht_has(char **ids, size_t n, const char *id)
             return 1;
     return 0;
 }
+
+/* ZT_MAIN, and then every handle the program made must be closed: zh_handle_live() back at
+ * its value before the first case (a leaked handle is a leaked object). */
+#define HT_MAIN(cases)                                                                                                \
+    int main(int argc, char **argv)                                                                                   \
+    {                                                                                                                 \
+        size_t ht_live0_ = zh_handle_live();                                                                          \
+        int ht_rc_ = zt_run(cases, sizeof(cases) / sizeof((cases)[0]), argc, argv);                                   \
+        size_t ht_live_ = zh_handle_live();                                                                           \
+        if (ht_live_ != ht_live0_) {                                                                                  \
+            printf("FAIL %zu handle(s) live at the end, %zu at the start\n", ht_live_, ht_live0_);                  \
+            return 1;                                                                                                 \
+        }                                                                                                             \
+        return ht_rc_;                                                                                                \
+    }
 
 #endif

@@ -175,4 +175,4 @@ static const zt_case cases[] = {
     ZT_CASE(the_simulators_adapters),
     ZT_CASE(the_hosts_adapters),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)

@@ -351,4 +351,4 @@ static const zt_case cases[] = {
     ZT_CASE(owners_match_exactly),
     ZT_CASE(delete_by_ids_is_idempotent),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)

@@ -121,4 +121,4 @@ static const zt_case cases[] = {
     ZT_CASE(listing_costs_one_call_whatever_the_number),
     ZT_CASE(single_calls),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)

@@ -220,4 +220,4 @@ static const zt_case cases[] = {
     ZT_CASE(hcn_errors_carry_the_message_and_record),
     ZT_CASE(closed_and_wrong_handles),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)

@@ -94,7 +94,7 @@ static void hosts_without_a_version(void)
     ZT_EQ_INT(zhns_hns_version_get(NULL, svc, &err), -1);
     HT_ERR(err, ZHNS_ERROR_INVALID_ARGUMENT, "out is NULL");
     ZT_EQ_INT(zhns_hns_version_get(&v, NULL, &err), -1);
-    HT_ERR(err, ZHNS_ERROR_INVALID_ARGUMENT, "service");
+    HT_ERR(err, ZHNS_ERROR_CLOSED, "the service is NULL");
     zhns_service_close(svc);
     /* a stopped service */
     svc = ht_open(NULL);
@@ -134,4 +134,4 @@ static const zt_case cases[] = {
     ZT_CASE(hosts_without_a_version),
     ZT_CASE(local_hosts),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)

@@ -1,6 +1,6 @@
 /* test_hns_internal.c - the helpers behind every zhns call, driven directly: an ErrorRecord
- * returned with S_OK is a failure (and freed), HCN's id lists are normalised, and the table
- * of live handles grows, shrinks and forgets. */
+ * returned with S_OK is a failure (and freed), HCN's id lists are normalised, many handles
+ * live and closed side by side, and an object's address is no handle. */
 #include <stdio.h>
 
 #include "hns_internal.h"
@@ -8,7 +8,8 @@
 
 static void an_error_record_with_s_ok_is_a_failure(void)
 {
-    zhns_service *svc = ht_open(NULL);
+    zhns_service *hsvc = ht_open(NULL);
+    hns_service *svc = hns_service_get(hsvc, "test", NULL);
     ZT_REQUIRE(svc);
     /* a real ErrorRecord, allocated by the service: opening a network that does not exist */
     zh_raw_HcnOpenNetwork_fn open = ZH_HCN(svc->lib, HcnOpenNetwork, NULL);
@@ -40,7 +41,8 @@ static void an_error_record_with_s_ok_is_a_failure(void)
     /* S_OK and an empty record: success, and the empty record is freed too (ASan) */
     ZT_EQ_INT(hns_result(svc, 0, NULL, "HcnX", &err), 0);
     ZT_CHECK(err == NULL);
-    zhns_service_close(svc);
+    hns_service_unref(svc);
+    zhns_service_close(hsvc);
 }
 
 static void id_lists_are_normalised(void)
@@ -73,7 +75,7 @@ static void the_table_of_live_handles(void)
     static zhns_namespace *ns[MANY];
     for (int i = 0; i < MANY; i++)
         HT_OK(zhns_namespace_create_json(&ns[i], svc, "{}", HT_E));
-    /* close every other one: the rest stay reachable after the table shrinks its runs */
+    /* close every other one: the rest stay reachable beside the freed slots */
     for (int i = 0; i < MANY; i += 2) {
         HT_OK(zhns_namespace_delete(svc, zhns_namespace_id(ns[i]), HT_E));
         zhns_namespace_close(ns[i]);
@@ -99,9 +101,44 @@ static void the_table_of_live_handles(void)
     zhns_service_close(svc);
 }
 
+/* The public value is the handle, never the address: the old scheme's handles were
+ * addresses, and an address is now just a bogus value. */
+static void an_address_is_not_a_handle(void)
+{
+    zhns_service *hsvc = ht_open(NULL);
+    zhns_namespace *ns = NULL;
+    HT_OK(zhns_namespace_create_json(&ns, hsvc, "{}", HT_E));
+    hns_obj *o = hns_obj_acquire(ns, HNS_NAMESPACE, "test", NULL);
+    hns_service *s = hns_service_get(hsvc, "test", NULL);
+    ZT_REQUIRE(o && s);
+    ZT_CHECK(o->handle == (uintptr_t)ns && (void *)o != (void *)ns);
+    ZT_CHECK(s->handle == (uintptr_t)hsvc && (void *)s != (void *)hsvc);
+    zh_error *err = NULL;
+    ZT_CHECK(hns_obj_acquire(o, HNS_NAMESPACE, "test", &err) == NULL);
+    ZT_EQ_INT(zh_error_category(err), ZH_CAT_CLOSED);
+    zh_error_free(err);
+    err = NULL;
+    ZT_EQ_STR(zhns_namespace_id((zhns_namespace *)(void *)o), "");
+    ZT_CHECK(hns_service_get((zhns_service *)(void *)s, "test", &err) == NULL);
+    ZT_EQ_INT(zh_error_category(err), ZH_CAT_CLOSED);
+    zh_error_free(err);
+    ZT_EQ_STR(zhns_service_uri((zhns_service *)(void *)s), "");
+    /* the type names on the error path */
+    ZT_EQ_STR(hns_handle_type_name((uintptr_t)ns), "zhns_namespace");
+    ZT_EQ_STR(hns_handle_type_name((uintptr_t)hsvc), "zhns_service");
+    ZT_CHECK(hns_handle_type_name((uintptr_t)o) == NULL);
+    ZT_CHECK(hns_handle_type_name(0) == NULL);
+    hns_obj_release(o);
+    hns_service_unref(s);
+    HT_OK(zhns_namespace_delete(hsvc, zhns_namespace_id(ns), HT_E));
+    zhns_namespace_close(ns);
+    zhns_service_close(hsvc);
+}
+
 static const zt_case cases[] = {
     ZT_CASE(an_error_record_with_s_ok_is_a_failure),
     ZT_CASE(id_lists_are_normalised),
     ZT_CASE(the_table_of_live_handles),
+    ZT_CASE(an_address_is_not_a_handle),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)

@@ -170,4 +170,4 @@ static const zt_case cases[] = {
     ZT_CASE(modify_is_gated_on_old_hosts),
     ZT_CASE(sdn_routes),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)

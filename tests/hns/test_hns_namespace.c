@@ -134,4 +134,4 @@ static const zt_case cases[] = {
     ZT_CASE(attach_and_detach),
     ZT_CASE(kinds_of_namespaces),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)

@@ -169,7 +169,7 @@ static void bad_input_is_a_clear_error(void)
     HT_ERR(err, ZHNS_ERROR_INVALID_ARGUMENT, "out is NULL");
     ZT_EQ_INT(zhns_network_create_json(&net, NULL, HT_NAT_JSON, &err), -1);
     ZT_CHECK(net == NULL);
-    HT_ERR(err, ZHNS_ERROR_INVALID_ARGUMENT, "service is NULL");
+    HT_ERR(err, ZHNS_ERROR_CLOSED, "the service is NULL");
     ZT_EQ_INT(zhns_network_create_json(&net, svc, NULL, &err), -1);
     HT_ERR(err, ZHNS_ERROR_INVALID_ARGUMENT, "settings is NULL");
     ZT_EQ_INT(zhns_network_create(&net, svc, NULL, &err), -1);
@@ -378,4 +378,4 @@ static const zt_case cases[] = {
     ZT_CASE(transparent_networks),
     ZT_CASE(transparent_options_are_checked),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)

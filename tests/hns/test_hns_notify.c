@@ -209,7 +209,7 @@ static void bad_registrations(void)
     ZT_CHECK(reg == NULL);
     HT_ERR(err, ZHNS_ERROR_INVALID_ARGUMENT, "callback");
     ZT_EQ_INT(zhns_notify_register(&reg, NULL, on_event, &s, on_free, &err), -1);
-    HT_ERR(err, ZHNS_ERROR_INVALID_ARGUMENT, "service");
+    HT_ERR(err, ZHNS_ERROR_CLOSED, "the service is NULL");
     ZT_EQ_INT(zhns_notify_register(NULL, svc, on_event, &s, on_free, &err), -1);
     HT_ERR(err, ZHNS_ERROR_INVALID_ARGUMENT, "out");
     /* a failed registration leaves the context with the caller */
@@ -228,4 +228,4 @@ static const zt_case cases[] = {
     ZT_CASE(the_service_goes_away),
     ZT_CASE(bad_registrations),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)

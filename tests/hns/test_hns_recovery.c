@@ -272,5 +272,11 @@ int main(int argc, char **argv)
         snprintf(dir, sizeof dir, "%s", argv[2]);
         return run_child();
     }
-    return zt_run(cases, sizeof cases / sizeof cases[0], argc, argv);
+    size_t live0 = zh_handle_live();
+    int rc = zt_run(cases, sizeof cases / sizeof cases[0], argc, argv);
+    if (zh_handle_live() != live0) {
+        printf("FAIL %zu handle(s) live at the end, %zu at the start\n", zh_handle_live(), live0);
+        return 1;
+    }
+    return rc;
 }

@@ -182,4 +182,4 @@ static const zt_case cases[] = {
     ZT_CASE(close_while_in_use),
     ZT_CASE(teardown_once_from_many),
 };
-ZT_MAIN(cases)
+HT_MAIN(cases)
