@@ -6,7 +6,10 @@ if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
         add_compile_options(-Werror)
     endif()
 elseif(MSVC)
-    add_compile_options(/W4 /wd4100)
+    # C4100 unused parameter, C4127 constant conditions (do-while(0) macros), C4201/C4204
+    # C11 anonymous members and non-constant initialisers; the CRT's "unsafe function" notes
+    add_compile_options(/W4 /wd4100 /wd4127 /wd4201 /wd4204)
+    add_compile_definitions(_CRT_SECURE_NO_WARNINGS _CRT_NONSTDC_NO_DEPRECATE)
     if(ZH_WERROR)
         add_compile_options(/WX)
     endif()
