@@ -232,7 +232,7 @@ hcs_sys_handle *sim_hcs_sys_handle(hcs_state *s, zh_hcs_system h)
 }
 
 /* Locks the world and finds the HCS state. NULL when the service is gone. */
-static hcs_state *lock_state(sim_world **w)
+hcs_state *sim_hcs_lock(sim_world **w)
 {
     *w = sim_world_get();
     if (!*w)
@@ -249,7 +249,7 @@ static hcs_state *lock_state(sim_world **w)
 zh_hcs_operation ZH_WINAPI sim_HcsCreateOperation(const void *context, zh_hcs_operation_completion callback)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return NULL;
     hcs_op *op = calloc(1, sizeof *op);
@@ -271,7 +271,7 @@ zh_hcs_operation ZH_WINAPI sim_HcsCreateOperation(const void *context, zh_hcs_op
 void ZH_WINAPI sim_HcsCloseOperation(zh_hcs_operation operation)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return;
     hcs_op *op = sim_hcs_op(s, operation);
@@ -293,7 +293,7 @@ void ZH_WINAPI sim_HcsCloseOperation(zh_hcs_operation operation)
 zh_voidp ZH_WINAPI sim_HcsGetOperationContext(zh_hcs_operation operation)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return NULL;
     hcs_op *op = sim_hcs_op(s, operation);
@@ -305,7 +305,7 @@ zh_voidp ZH_WINAPI sim_HcsGetOperationContext(zh_hcs_operation operation)
 zh_hresult ZH_WINAPI sim_HcsSetOperationContext(zh_hcs_operation operation, const void *context)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     hcs_op *op = sim_hcs_op(s, operation);
@@ -319,7 +319,7 @@ zh_hresult ZH_WINAPI sim_HcsSetOperationCallback(zh_hcs_operation operation, con
                                                  zh_hcs_operation_completion callback)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     hcs_op *op = sim_hcs_op(s, operation);
@@ -339,7 +339,7 @@ zh_hresult ZH_WINAPI sim_HcsSetOperationCallback(zh_hcs_operation operation, con
 zh_hcs_system ZH_WINAPI sim_HcsGetComputeSystemFromOperation(zh_hcs_operation operation)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return NULL;
     hcs_op *op = sim_hcs_op(s, operation);
@@ -351,7 +351,7 @@ zh_hcs_system ZH_WINAPI sim_HcsGetComputeSystemFromOperation(zh_hcs_operation op
 zh_hcs_process ZH_WINAPI sim_HcsGetProcessFromOperation(zh_hcs_operation operation)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return NULL;
     hcs_op *op = sim_hcs_op(s, operation);
@@ -363,7 +363,7 @@ zh_hcs_process ZH_WINAPI sim_HcsGetProcessFromOperation(zh_hcs_operation operati
 zh_hcs_operation_type ZH_WINAPI sim_HcsGetOperationType(zh_hcs_operation operation)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return HcsOperationTypeNone;
     hcs_op *op = sim_hcs_op(s, operation);
@@ -375,7 +375,7 @@ zh_hcs_operation_type ZH_WINAPI sim_HcsGetOperationType(zh_hcs_operation operati
 zh_u64 ZH_WINAPI sim_HcsGetOperationId(zh_hcs_operation operation)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return (zh_u64)-1;
     hcs_op *op = sim_hcs_op(s, operation);
@@ -404,7 +404,7 @@ static zh_hresult get_result(zh_hcs_operation operation, zh_hcs_process_informat
     if (doc)
         *doc = NULL;
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     hcs_op *op = sim_hcs_op(s, operation);
@@ -439,7 +439,7 @@ static zh_hresult wait_result(zh_hcs_operation operation, zh_dword timeoutMs, zh
     if (doc)
         *doc = NULL;
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     hcs_op *op = sim_hcs_op(s, operation);
@@ -602,7 +602,7 @@ static void complete_later(hcs_state *s, hcs_op *op, int32_t hr, hcs_event_batch
 zh_hresult ZH_WINAPI sim_HcsCancelOperation(zh_hcs_operation operation)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     hcs_op *op = sim_hcs_op(s, operation);
@@ -1307,7 +1307,7 @@ static zh_hresult system_call(zh_hcs_system computeSystem, zh_hcs_operation oper
                               int (*run)(hcs_state *, hcs_job *, hcs_event_batch *))
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     zh_hresult hr = 0;
@@ -1434,7 +1434,7 @@ zh_hresult ZH_WINAPI sim_HcsCreateComputeSystem(const zh_wchar *id, const zh_wch
     if (!id || !configuration || !computeSystem)
         return ZH_E_INVALIDARG;
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     zh_hresult hr = 0;
@@ -1537,7 +1537,7 @@ zh_hresult ZH_WINAPI sim_HcsOpenComputeSystem(const zh_wchar *id, zh_dword reque
     if (!id || !computeSystem)
         return ZH_E_INVALIDARG;
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     zh_hresult hr = 0;
@@ -1584,7 +1584,7 @@ zh_hresult ZH_WINAPI sim_HcsCreateComputeSystemInNamespace(const zh_wchar *idNam
 void ZH_WINAPI sim_HcsCloseComputeSystem(zh_hcs_system computeSystem)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return;
     hcs_sys_handle *h = sim_hcs_sys_handle(s, computeSystem);
@@ -1638,7 +1638,7 @@ zh_hresult ZH_WINAPI sim_HcsWaitForComputeSystemExit(zh_hcs_system computeSystem
     if (result)
         *result = NULL;
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     hcs_sys_handle *h = sim_hcs_sys_handle(s, computeSystem);
@@ -1672,7 +1672,7 @@ zh_hresult ZH_WINAPI sim_HcsSetComputeSystemCallback(zh_hcs_system computeSystem
                                                      const void *context, zh_hcs_event_callback callback)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     hcs_sys_handle *h = sim_hcs_sys_handle(s, computeSystem);
@@ -1693,7 +1693,7 @@ zh_hresult ZH_WINAPI sim_HcsSetComputeSystemCallback(zh_hcs_system computeSystem
 zh_hresult ZH_WINAPI sim_HcsEnumerateComputeSystems(const zh_wchar *query, zh_hcs_operation operation)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     zh_hresult hr = 0;
@@ -1850,7 +1850,7 @@ int zh_sim_op_delay(const char *entry, uint32_t ms)
     if (entry && id == (size_t)-1)
         return -1;
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return -1;
     for (size_t i = 0; i < ZH_HCS_ID_COUNT; i++)

@@ -127,6 +127,10 @@ int sim_hcs_queue(hcs_state *s, hcs_op *op, uint32_t delay_ms, int (*run)(hcs_st
                   hcs_system *sys, hcs_proc *proc, const char *arg);
 
 /* Marks an operation pending for `type` (checks reuse and the system-callback rule). */
+/* Locks the world and finds the HCS state: NULL (nothing locked) when the simulator is
+ * not open or its HCS half is gone. */
+hcs_state *sim_hcs_lock(sim_world **w);
+
 zh_hresult sim_hcs_op_begin(hcs_state *s, zh_hcs_operation op, zh_hcs_operation_type type, hcs_sys_handle *sysh,
                             hcs_proc_handle *proch, hcs_op **out);
 

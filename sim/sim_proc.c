@@ -452,19 +452,6 @@ zhcs_ProcessDetails *sim_proc_details(hcs_state *s, hcs_system *sys, size_t *cou
     return d;
 }
 
-/* Locks the world and finds the HCS state. */
-static hcs_state *lock_state(sim_world **w)
-{
-    *w = sim_world_get();
-    if (!*w)
-        return NULL;
-    zh_mutex_lock(&(*w)->lock);
-    if (!(*w)->hcs) {
-        zh_mutex_unlock(&(*w)->lock);
-        return NULL;
-    }
-    return (*w)->hcs;
-}
 
 static hcs_proc_handle *new_proc_handle(hcs_state *s, hcs_proc *p)
 {
@@ -532,7 +519,7 @@ zh_hresult ZH_WINAPI sim_HcsCreateProcess(zh_hcs_system computeSystem, const zh_
     if (!processParameters || !process)
         return ZH_E_INVALIDARG;
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     hcs_sys_handle *sh = sim_hcs_sys_handle(s, computeSystem);
@@ -643,7 +630,7 @@ zh_hresult ZH_WINAPI sim_HcsOpenProcess(zh_hcs_system computeSystem, zh_dword pr
     if (!process)
         return ZH_E_INVALIDARG;
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     hcs_sys_handle *sh = sim_hcs_sys_handle(s, computeSystem);
@@ -664,7 +651,7 @@ zh_hresult ZH_WINAPI sim_HcsOpenProcess(zh_hcs_system computeSystem, zh_dword pr
 void ZH_WINAPI sim_HcsCloseProcess(zh_hcs_process process)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return;
     hcs_proc_handle *h = proc_handle(s, process);
@@ -717,7 +704,7 @@ static zh_hresult process_call(zh_hcs_process process, zh_hcs_operation operatio
                                zh_hcs_operation_type type, proc_action act)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     hcs_proc_handle *h = proc_handle(s, process);
@@ -837,7 +824,7 @@ zh_hresult ZH_WINAPI sim_HcsSetProcessCallback(zh_hcs_process process, zh_hcs_ev
                                                void *context, zh_hcs_event_callback callback)
 {
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     hcs_proc_handle *h = proc_handle(s, process);
@@ -860,7 +847,7 @@ zh_hresult ZH_WINAPI sim_HcsWaitForProcessExit(zh_hcs_process computeSystem, zh_
     if (result)
         *result = NULL;
     sim_world *w;
-    hcs_state *s = lock_state(&w);
+    hcs_state *s = sim_hcs_lock(&w);
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     hcs_proc_handle *h = proc_handle(s, computeSystem);
