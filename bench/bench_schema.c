@@ -18,6 +18,27 @@
 #include "zh_str.h"
 #include "zh_thread.h"
 
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#include <malloc.h>
+static long long heap_bytes(void)
+{
+    return (long long)mallinfo2().uordblks;
+}
+#else
+static long long heap_bytes(void)
+{
+    return -1;
+}
+#endif
+
+/* Heap a parsed tree holds, per document: the typed tree next to json-c's. */
+typedef struct memory_row {
+    const char *name;
+    double zh, jsonc, text;
+} memory_row;
+static memory_row memory[8];
+static size_t memory_rows;
+
 typedef struct doc_set {
     const char *name;
     char **texts;
@@ -120,14 +141,22 @@ static void report(const char *what, const doc_set *s, double sets_per_s)
 static void bench(const doc_set *s, parse_fn parse, emit_fn emit, free_fn release, double seconds)
 {
     job j = {s, parse, emit, release, calloc(s->count, sizeof(void *)), calloc(s->count, sizeof(struct json_object *))};
-    for (size_t i = 0; i < s->count; i++) {
+    long long h0 = heap_bytes();
+    for (size_t i = 0; i < s->count; i++)
         j.trees[i] = parse(s->texts[i], s->lens[i]);
+    long long h1 = heap_bytes();
+    for (size_t i = 0; i < s->count; i++)
         j.jtrees[i] = json_tokener_parse(s->texts[i]);
+    long long h2 = heap_bytes();
+    for (size_t i = 0; i < s->count; i++) {
         if (!j.trees[i] || !j.jtrees[i]) {
             fprintf(stderr, "bench_schema: %s does not parse\n", s->name);
             exit(2);
         }
     }
+    if (h0 >= 0 && memory_rows < sizeof memory / sizeof memory[0])
+        memory[memory_rows++] = (memory_row){s->name, (double)(h1 - h0) / (double)s->count,
+                                             (double)(h2 - h1) / (double)s->count, (double)s->bytes / (double)s->count};
     report("zh parse", s, measure(seconds, round_parse, &j));
     report("json-c parse", s, measure(seconds, round_jsonc_parse, &j));
     report("zh emit", s, measure(seconds, round_emit, &j));
@@ -202,6 +231,11 @@ int main(int argc, char **argv)
     }
     bench(&eps, parse_HostComputeEndpoint, emit_HostComputeEndpoint, free_HostComputeEndpoint, seconds);
 
+    if (memory_rows) {
+        printf("\n| document | bytes of JSON | heap, typed tree | heap, json-c tree |\n|---|---:|---:|---:|\n");
+        for (size_t i = 0; i < memory_rows; i++)
+            printf("| %-40s | %9.0f | %9.0f | %9.0f |\n", memory[i].name, memory[i].text, memory[i].zh, memory[i].jsonc);
+    }
     free(stats.texts[0]);
     free(props.texts[0]);
     free(vm.texts[0]);

@@ -16,6 +16,23 @@
 #include "zh_sim.h"
 #include "zh_thread.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#include <sys/resource.h>
+#define HAVE_MALLINFO2 (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#else
+#define HAVE_MALLINFO2 0
+#endif
+
+static long long heap_bytes(void)
+{
+#if HAVE_MALLINFO2
+    return (long long)mallinfo2().uordblks;
+#else
+    return -1;
+#endif
+}
+
 static const char *const DOC = "{\"Owner\":\"bench\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"Container\":{}}";
 
 static uint64_t t0;
@@ -161,7 +178,42 @@ int main(int argc, char **argv)
         zhcs_events_close(ev);
         zhcs_system_close(s);
     }
+    /* memory: what N open system handles and N subscriptions hold on the heap (the
+     * simulator's own records included) */
+    size_t m = n * 5;
+    zhcs_system **many = calloc(m, sizeof *many);
+    zhcs_events **subs = calloc(m, sizeof *subs);
+    if (!many || !subs)
+        return 1;
+    long long before = heap_bytes();
+    for (size_t i = 0; i < m; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "mem-%zu", i);
+        if (check(zhcs_system_create_json(&many[i], svc, id, DOC, 10000, &err), err, "create"))
+            return 1;
+    }
+    long long after_systems = heap_bytes();
+    for (size_t i = 0; i < m; i++)
+        if (check(zhcs_events_subscribe(&subs[i], many[i], NULL, &err), err, "subscribe"))
+            return 1;
+    long long after_subs = heap_bytes();
+    for (size_t i = 0; i < m; i++) {
+        zhcs_events_close(subs[i]);
+        zhcs_system_close(many[i]); /* not started, no terminate flag: they stay in the simulator */
+    }
+    free(many);
+    free(subs);
+
     printf("\nstdio throughput: %.0f MB/s through zhcs_process_run (both pipes at once)\n", bytes / secs / 1e6);
+    if (before >= 0)
+        printf("heap per created system with its handle: %.0f bytes (library and simulator); per event "
+               "subscription (capacity 256): %.0f bytes\n",
+               (double)(after_systems - before) / (double)m, (double)(after_subs - after_systems) / (double)m);
+#if defined(__GLIBC__)
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        printf("peak resident set of the whole run: %.1f MiB\n", ru.ru_maxrss / 1024.0);
+#endif
     printf("terminate to SystemExited in an event stream: %.1f us on average\n", total_ns / 1000.0 / (double)n);
     zhcs_service_close(svc);
     return 0;

@@ -28,7 +28,11 @@ void *zh_arena_alloc(zh_arena *a, size_t size)
         size = ARENA_ALIGN;
     zh_arena_chunk *c = a->head;
     if (!c || c->size - c->used < size) {
-        size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+        /* small documents start small (a->first) and double up to the usual chunk */
+        size_t base = ARENA_CHUNK;
+        if (a->first && a->total < ARENA_CHUNK)
+            base = a->total ? a->total : a->first;
+        size_t cap = size > base ? size : base;
         if (a->total > ARENA_CHUNK * 4 && cap < a->total / 4)
             cap = a->total / 4; /* grow geometrically for big documents */
         cap = (cap + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;

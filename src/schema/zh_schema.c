@@ -455,6 +455,9 @@ void *zh_schema_parse(const zh_stype *t, const char *json, size_t len, const cha
         return NULL;
     }
     size_t size = t->is_enum ? sizeof(zh_schema_enum_root) : t->size;
+    /* the typed tree is about as big as the text plus its structs: size the first chunk to
+     * match, so that a small document does not hold a whole 16 KiB chunk */
+    out.first = len + 2 * size + 512;
     root *r = zh_arena_alloc(&out, sizeof(root) + size);
     int rc = -1;
     if (!r) {
