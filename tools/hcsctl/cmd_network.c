@@ -1071,7 +1071,8 @@ static int cmd_cleanup(const hcsctl_opts *o, int argc, char **argv)
         if (zhns_attachment_delete_endpoint_and_namespace(svc, list[i].endpoint_id, list[i].namespace_id, &err) < 0) {
             char what[200];
             snprintf(what, sizeof what, "cannot delete endpoint %.40s, namespace %.40s",
-                     list[i].endpoint_id ? list[i].endpoint_id : "-", list[i].namespace_id ? list[i].namespace_id : "-");
+                     list[i].endpoint_id ? list[i].endpoint_id : "-",
+                     list[i].namespace_id ? list[i].namespace_id : "-");
             hcsctl_fail_hcn(o, what, err);
             err = NULL;
             actions[i] = "failed";
