@@ -32,25 +32,6 @@ int hcsctl_is_system_command(const char *cmd)
     return 0;
 }
 
-/* "--name VALUE" or "--name=VALUE" at argv[*i]: 1 with *out set (and *i advanced), 0 when
- * argv[*i] is not that option, -1 when its value is missing. */
-static int opt(int *i, int argc, char **argv, const char *name, const char **out)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return 0;
-    if (argv[*i][n] == '=') {
-        *out = argv[*i] + n + 1;
-        return 1;
-    }
-    if (argv[*i][n] != '\0')
-        return 0;
-    if (*i + 1 >= argc)
-        return -1;
-    *out = argv[++*i];
-    return 1;
-}
-
 static const char *exit_type_name(const zhcs_SystemExitStatus *st)
 {
     if (!st || !st->has_ExitType)
@@ -71,14 +52,14 @@ static int cmd_list(const hcsctl_opts *o, zhcs_service *svc, int argc, char **ar
     size_t nids = 0;
     for (int i = 0; i < argc; i++) {
         int r;
-        if ((r = opt(&i, argc, argv, "--id", &v)) != 0) {
+        if ((r = hcsctl_opt(&i, argc, argv, "--id", &v)) != 0) {
             if (r < 0 || nids == 64)
                 return hcsctl_usage_error("--id needs a value (at most 64 of them)");
             ids[nids++] = v;
-        } else if ((r = opt(&i, argc, argv, "--owner", &owner)) != 0 ||
-                   (r = opt(&i, argc, argv, "--name", &name)) != 0 ||
-                   (r = opt(&i, argc, argv, "--type", &type)) != 0 ||
-                   (r = opt(&i, argc, argv, "--state", &state)) != 0) {
+        } else if ((r = hcsctl_opt(&i, argc, argv, "--owner", &owner)) != 0 ||
+                   (r = hcsctl_opt(&i, argc, argv, "--name", &name)) != 0 ||
+                   (r = hcsctl_opt(&i, argc, argv, "--type", &type)) != 0 ||
+                   (r = hcsctl_opt(&i, argc, argv, "--state", &state)) != 0) {
             if (r < 0)
                 return hcsctl_usage_error("%s needs a value", argv[i]);
         } else {
@@ -145,7 +126,7 @@ static int cmd_inspect(const hcsctl_opts *o, zhcs_service *svc, const char *id, 
 {
     const char *query = NULL;
     for (int i = 0; i < argc; i++) {
-        int r = opt(&i, argc, argv, "--query", &query);
+        int r = hcsctl_opt(&i, argc, argv, "--query", &query);
         if (r <= 0)
             return hcsctl_usage_error(r < 0 ? "--query needs a value" : "inspect: unexpected \"%s\"", argv[i]);
     }
@@ -221,7 +202,8 @@ static int cmd_lifecycle(const hcsctl_opts *o, zhcs_service *svc, const char *cm
     const char *options = NULL, *timeout = NULL;
     for (int i = 0; i < argc; i++) {
         int r;
-        if ((r = opt(&i, argc, argv, "--options", &options)) == 0 && (r = opt(&i, argc, argv, "--timeout", &timeout)) == 0)
+        if ((r = hcsctl_opt(&i, argc, argv, "--options", &options)) == 0 &&
+            (r = hcsctl_opt(&i, argc, argv, "--timeout", &timeout)) == 0)
             return hcsctl_usage_error("%s: unexpected \"%s\"", cmd, argv[i]);
         if (r < 0)
             return hcsctl_usage_error("%s needs a value", argv[i]);
@@ -267,7 +249,7 @@ static int cmd_stop(const hcsctl_opts *o, zhcs_service *svc, const char *id, int
     const char *timeout = NULL;
     int force = 0;
     for (int i = 0; i < argc; i++) {
-        int r = opt(&i, argc, argv, "--timeout", &timeout);
+        int r = hcsctl_opt(&i, argc, argv, "--timeout", &timeout);
         if (r < 0)
             return hcsctl_usage_error("--timeout needs a value");
         if (r == 0 && strcmp(argv[i], "--force") == 0)
@@ -310,7 +292,7 @@ static int cmd_wait(const hcsctl_opts *o, zhcs_service *svc, const char *id, int
 {
     const char *timeout = NULL;
     for (int i = 0; i < argc; i++) {
-        int r = opt(&i, argc, argv, "--timeout", &timeout);
+        int r = hcsctl_opt(&i, argc, argv, "--timeout", &timeout);
         if (r <= 0)
             return hcsctl_usage_error(r < 0 ? "--timeout needs a value" : "wait: unexpected \"%s\"", argv[i]);
     }
@@ -378,8 +360,9 @@ static int cmd_stats(const hcsctl_opts *o, zhcs_service *svc, const char *id, in
             watch = 1;
             continue;
         }
-        if ((r = opt(&i, argc, argv, "--interval", &interval)) == 0 && (r = opt(&i, argc, argv, "--count", &count)) == 0 &&
-            (r = opt(&i, argc, argv, "--cpus", &cpus)) == 0)
+        if ((r = hcsctl_opt(&i, argc, argv, "--interval", &interval)) == 0 &&
+            (r = hcsctl_opt(&i, argc, argv, "--count", &count)) == 0 &&
+            (r = hcsctl_opt(&i, argc, argv, "--cpus", &cpus)) == 0)
             return hcsctl_usage_error("stats: unexpected \"%s\"", argv[i]);
         if (r < 0)
             return hcsctl_usage_error("%s needs a value", argv[i]);
@@ -450,7 +433,8 @@ static int cmd_events(const hcsctl_opts *o, zhcs_service *svc, const char *id, i
     const char *count = NULL, *timeout = NULL;
     for (int i = 0; i < argc; i++) {
         int r;
-        if ((r = opt(&i, argc, argv, "--count", &count)) == 0 && (r = opt(&i, argc, argv, "--timeout", &timeout)) == 0)
+        if ((r = hcsctl_opt(&i, argc, argv, "--count", &count)) == 0 &&
+            (r = hcsctl_opt(&i, argc, argv, "--timeout", &timeout)) == 0)
             return hcsctl_usage_error("events: unexpected \"%s\"", argv[i]);
         if (r < 0)
             return hcsctl_usage_error("%s needs a value", argv[i]);

@@ -30,6 +30,19 @@ static void usage(FILE *out)
             "  exec ID [--tty HxW] [--workdir DIR] [--no-stdin] -- COMMAND LINE\n"
             "  ps ID\n"
             "  signal ID PID CtrlC|CtrlBreak|CtrlClose|CtrlLogOff|CtrlShutdown\n"
+            "networking (KIND: network, endpoint, namespace, lb, route):\n"
+            "  KIND list [--owner O] [--name N] [--quiet]   endpoint list also [--network ID]\n"
+            "  KIND inspect ID\n"
+            "  KIND create DOC                    endpoint create DOC [--network ID]\n"
+            "  KIND delete ID...                  an id that does not exist counts as deleted\n"
+            "  namespace add-endpoint|remove-endpoint NAMESPACE-ID ENDPOINT-ID\n"
+            "  attach NETWORK-ID [--owner TAG] [--name N] [--ip ADDR[/LEN]] [--gateway IP]\n"
+            "         [--dns IP,...] [--dns-suffix S,...] [--dns-domain D] [--mac MAC]\n"
+            "                                     an endpoint in a namespace of its own\n"
+            "  detach ENDPOINT-ID [NAMESPACE-ID]  deletes the endpoint, and its namespace once empty\n"
+            "  cleanup --owner TAG [--yes]        an owner's leftover attachments (a dry run without --yes)\n"
+            "  features [--hns-version M.N]       the HNS version and what it supports\n"
+            "  adapter [--uplink NAME]            the host's adapters and the uplink choice\n"
             "schema:\n"
             "  schema list                        the HCS and HCN schema type names\n"
             "  schema check TYPE [FILE|-] [--emit] [--strict]\n"
@@ -92,6 +105,8 @@ int main(int argc, char **argv)
         return hcsctl_system(&o, cmd, argc - i - 1, argv + i + 1);
     if (hcsctl_is_process_command(cmd))
         return hcsctl_process(&o, cmd, argc - i - 1, argv + i + 1);
+    if (hcsctl_is_network_command(cmd))
+        return hcsctl_network(&o, cmd, argc - i - 1, argv + i + 1);
     if (strcmp(cmd, "version") == 0) {
         if (o.json)
             printf("{\"zhcs\":\"%s\",\"zhns\":\"%s\"}\n", zhcs_version(), zhns_version());

@@ -54,6 +54,9 @@ int hcsctl_fail_hcn(const hcsctl_opts *o, const char *what, zhns_error *err);
 int hcsctl_usage_error(const char *fmt, ...) HCSCTL_PRINTF(1, 2);
 
 /* ---- input ---- */
+/* "--name VALUE" or "--name=VALUE" at argv[*i]: 1 with *out set (and *i advanced past the
+ * value), 0 when argv[*i] is not that option, -1 when its value is missing. */
+int hcsctl_opt(int *i, int argc, char **argv, const char *name, const char **out);
 /* Reads a whole file ("-" = standard input), at most `limit` bytes; NULL on failure (the
  * reason printed). *len receives the length; the text is NUL-terminated. */
 char *hcsctl_read_input(const char *path, size_t limit, size_t *len);
@@ -76,5 +79,7 @@ hcsctl_table *hcsctl_table_new(size_t ncols, const char *const *headers);
 void hcsctl_table_add(hcsctl_table *t, const char *const *cells);
 /* Aligned columns for people, or with --json an array of objects. Frees the table. */
 void hcsctl_table_print(const hcsctl_opts *o, hcsctl_table *t);
+/* Frees a table without printing it (accepts NULL). */
+void hcsctl_table_free(hcsctl_table *t);
 
 #endif /* HCSCTL_H */

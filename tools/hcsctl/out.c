@@ -176,6 +176,23 @@ char *hcsctl_read_input(const char *path, size_t limit, size_t *len)
     return buf;
 }
 
+int hcsctl_opt(int *i, int argc, char **argv, const char *name, const char **out)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return 0;
+    if (argv[*i][n] == '=') {
+        *out = argv[*i] + n + 1;
+        return 1;
+    }
+    if (argv[*i][n] != '\0')
+        return 0;
+    if (*i + 1 >= argc)
+        return -1;
+    *out = argv[++*i];
+    return 1;
+}
+
 char *hcsctl_document(const char *arg)
 {
     size_t len = 0;
@@ -382,6 +399,13 @@ void hcsctl_table_print(const hcsctl_opts *o, hcsctl_table *t)
         }
         free(w);
     }
+    hcsctl_table_free(t);
+}
+
+void hcsctl_table_free(hcsctl_table *t)
+{
+    if (!t)
+        return;
     for (size_t i = 0; i < t->nrows * t->ncols; i++)
         free(t->cells[i]);
     for (size_t i = 0; i < t->ncols; i++)
