@@ -81,17 +81,37 @@ static void ZH_WINAPI sys_raw_event(zh_hcs_event *ev, void *ctx)
 }
 
 /* ------------------------------------------------------------------ making handles */
+static void close_raw(hcs_service *svc, zh_hcs_system raw)
+{
+    zh_raw_HcsCloseComputeSystem_fn close_sys = ZH_HCS(svc->lib, HcsCloseComputeSystem, NULL);
+    if (raw && close_sys)
+        close_sys(raw);
+}
+
+/* Terminates a system behind a raw handle, best effort and bounded: for creates that
+ * failed after HCS accepted them, so that nothing stays behind. */
+static void terminate_raw(hcs_service *svc, zh_hcs_system raw, uint32_t timeout_ms)
+{
+    zh_raw_HcsTerminateComputeSystem_fn term = ZH_HCS(svc->lib, HcsTerminateComputeSystem, NULL);
+    hcs_op *t = term ? hcs_op_new(svc, "HcsTerminateComputeSystem", false, NULL) : NULL;
+    if (!t)
+        return;
+    if (hcs_op_started(t, term(raw, t->raw, NULL), NULL) == 0)
+        hcs_op_finish(t, timeout_ms, NULL, NULL);
+    else
+        hcs_op_unref(t);
+}
+
 /* Closes the raw handle of a system that never became a public handle. */
 static void sys_discard(hcs_sys *s)
 {
-    zh_raw_HcsCloseComputeSystem_fn close_sys = ZH_HCS(s->svc->lib, HcsCloseComputeSystem, NULL);
-    if (s->raw && close_sys)
-        close_sys(s->raw);
+    close_raw(s->svc, s->raw);
     s->raw = NULL;
     hcs_sys_unref(s);
 }
 
-/* Wraps a raw handle: the object, its event callback. Takes over `raw` (closed on failure). */
+/* Wraps a raw handle: the object, its event callback. On failure the raw handle stays the
+ * caller's (to terminate and close). */
 static hcs_sys *sys_wrap(hcs_service *svc, const char *id, zh_hcs_system raw, const char *fn, zh_error **err)
 {
     hcs_sys *s = calloc(1, sizeof *s);
@@ -99,9 +119,6 @@ static hcs_sys *sys_wrap(hcs_service *svc, const char *id, zh_hcs_system raw, co
     if (!s || !idc) {
         free(s);
         free(idc);
-        zh_raw_HcsCloseComputeSystem_fn close_sys = ZH_HCS(svc->lib, HcsCloseComputeSystem, NULL);
-        if (close_sys)
-            close_sys(raw);
         zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
         return NULL;
     }
@@ -115,7 +132,8 @@ static hcs_sys *sys_wrap(hcs_service *svc, const char *id, zh_hcs_system raw, co
     if (ZH_FAILED(hr)) {
         if (set_cb)
             hcs_raw_error(err, hr, "HcsSetComputeSystemCallback", "cannot listen to the system's events");
-        sys_discard(s);
+        s->raw = NULL; /* the caller's */
+        hcs_sys_unref(s);
         return NULL;
     }
     return s;
@@ -173,9 +191,7 @@ static int create_begin(hcs_service *svc, const char *id, const char *config_jso
     free(wid);
     free(wcfg);
     if (hcs_op_started(op, hr, err) < 0) {
-        zh_raw_HcsCloseComputeSystem_fn close_sys = ZH_HCS(svc->lib, HcsCloseComputeSystem, NULL);
-        if (raw && close_sys)
-            close_sys(raw);
+        close_raw(svc, raw);
         hcs_op_unref(op);
         return -1;
     }
@@ -186,24 +202,10 @@ static int create_begin(hcs_service *svc, const char *id, const char *config_jso
     hcs_sys *s = sys_wrap(svc, id, raw, fn, err);
     if (!s) {
         /* the create goes on without us: make sure nothing stays behind */
-        hcs_op_finish(op, 30000, NULL, NULL);
-        zh_raw_HcsOpenComputeSystem_fn open_sys = ZH_HCS(svc->lib, HcsOpenComputeSystem, NULL);
-        zh_raw_HcsTerminateComputeSystem_fn term = ZH_HCS(svc->lib, HcsTerminateComputeSystem, NULL);
-        zh_raw_HcsCloseComputeSystem_fn close_sys = ZH_HCS(svc->lib, HcsCloseComputeSystem, NULL);
-        zh_wchar *w2 = NULL;
-        zh_hcs_system again = NULL;
-        if (open_sys && term && close_sys && hcs_wide(id, &w2, fn, "id", NULL) == 0 &&
-            ZH_SUCCEEDED(open_sys(w2, HCS_GENERIC_ALL, &again)) && again) {
-            hcs_op *t = hcs_op_new(svc, "HcsTerminateComputeSystem", false, NULL);
-            if (t) {
-                if (hcs_op_started(t, term(again, t->raw, NULL), NULL) == 0)
-                    hcs_op_finish(t, 30000, NULL, NULL);
-                else
-                    hcs_op_unref(t);
-            }
-            close_sys(again);
-        }
-        free(w2);
+        if (hcs_op_wait(op, 30000, NULL) == 0)
+            terminate_raw(svc, raw, 10000);
+        hcs_op_unref(op);
+        close_raw(svc, raw);
         return -1;
     }
     *sys_out = s;
@@ -216,16 +218,7 @@ static int create_begin(hcs_service *svc, const char *id, const char *config_jso
  * (bounded; "not found" is the usual answer) before the handle closes. */
 static void create_cleanup(hcs_sys *s)
 {
-    {
-        zh_raw_HcsTerminateComputeSystem_fn term = ZH_HCS(s->svc->lib, HcsTerminateComputeSystem, NULL);
-        hcs_op *t = term ? hcs_op_new(s->svc, "HcsTerminateComputeSystem", false, NULL) : NULL;
-        if (t) {
-            if (hcs_op_started(t, term(s->raw, t->raw, NULL), NULL) == 0)
-                hcs_op_finish(t, 10000, NULL, NULL);
-            else
-                hcs_op_unref(t);
-        }
-    }
+    terminate_raw(s->svc, s->raw, 10000);
     sys_discard(s);
 }
 
@@ -325,6 +318,8 @@ int zhcs_system_open(zhcs_system **out, zhcs_service *svc_h, const char *id, zhc
             hcs_raw_error(err, ZH_FAILED(hr) ? hr : ZH_E_FAIL, "HcsOpenComputeSystem", what);
         } else {
             hcs_sys *s = sys_wrap(svc, id, raw, fn, err);
+            if (!s)
+                close_raw(svc, raw);
             rc = s ? sys_publish(s, out, fn, err) : -1;
         }
     }
