@@ -11,8 +11,7 @@
 struct zh_svc {
     zh_raw_lib *lib;
     char *uri;
-    bool sim;
-    const zh_sim_api *api; /* the simulator's table, for sim: services */
+    const zh_sim_api *api; /* the simulator's table; NULL for local */
 };
 
 zh_svc *zh_svc_open(const char *uri, const zh_raw_spec *spec, const char *function, zh_error **err)
@@ -35,7 +34,6 @@ zh_svc *zh_svc_open(const char *uri, const zh_raw_spec *spec, const char *functi
         zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, function, "out of memory");
         return NULL;
     }
-    svc->sim = sim;
     if (sim) {
         const char *path = uri + 4;
         const zh_sim_api *api = zh_sim_link(function, err);
@@ -83,7 +81,7 @@ const char *zh_svc_uri(const zh_svc *svc)
 
 bool zh_svc_is_sim(const zh_svc *svc)
 {
-    return svc && svc->sim;
+    return svc && svc->api;
 }
 
 const zh_sim_api *zh_svc_sim_api(const zh_svc *svc)

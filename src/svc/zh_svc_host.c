@@ -20,12 +20,14 @@ void zh_host_adapters_free(zh_host_adapter *list, size_t n)
     free(list);
 }
 
-static int want_sim(const zh_svc *svc, const char *function, zh_error **err)
+/* The simulator behind a sim: service, or NULL with an invalid-state error. */
+static const zh_sim_api *want_sim(const zh_svc *svc, const char *function, zh_error **err)
 {
-    if (zh_svc_is_sim(svc))
-        return 0;
-    return zh_error_set_cat(err, ZH_E_INVALID_STATE, ZH_CAT_INVALID_STATE, function,
-                            "the service \"%s\" is not a simulator", zh_svc_uri(svc));
+    const zh_sim_api *api = zh_svc_sim_api(svc);
+    if (!api)
+        zh_error_set_cat(err, ZH_E_INVALID_STATE, ZH_CAT_INVALID_STATE, function,
+                         "the service \"%s\" is not a simulator", zh_svc_uri(svc));
+    return api;
 }
 
 int zh_svc_sim_adapters(const zh_svc *svc, zh_host_adapter **out, size_t *n, const char *function,
@@ -33,12 +35,12 @@ int zh_svc_sim_adapters(const zh_svc *svc, zh_host_adapter **out, size_t *n, con
 {
     *out = NULL;
     *n = 0;
-    if (want_sim(svc, function, err) < 0)
+    const zh_sim_api *api = want_sim(svc, function, err);
+    if (!api)
         return -1;
     size_t count = 0;
-    const zh_sim_api *api = zh_svc_sim_api(svc);
     /* the copy is ours; adapters_free gives it back to whoever allocated it */
-    zh_sim_adapter *sim = api ? api->get_adapters(&count) : NULL;
+    zh_sim_adapter *sim = api->get_adapters(&count);
     if (!sim && count == 0) {
         /* an empty list and a failure look alike; an open simulator always has a list */
         return zh_error_set_cat(err, ZH_E_RPC_SERVER_UNAVAILABLE, ZH_CAT_SERVICE_UNAVAILABLE, function,
@@ -59,8 +61,7 @@ int zh_svc_sim_adapters(const zh_svc *svc, zh_host_adapter **out, size_t *n, con
         ok = list[i].name && list[i].description && list[i].mac && (!sim[i].ipv4 || list[i].ipv4) &&
              (!sim[i].gateway || list[i].gateway);
     }
-    if (api)
-        api->adapters_free(sim, count);
+    api->adapters_free(sim, count);
     if (!ok) {
         zh_host_adapters_free(list, count);
         return zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, function, "out of memory");
@@ -75,11 +76,9 @@ int zh_svc_sim_hnscall(const zh_svc *svc, zh_svc_hnscall_fn *call, zh_raw_free_f
 {
     *call = NULL;
     *free_response = NULL;
-    if (want_sim(svc, function, err) < 0)
-        return -1;
-    const zh_sim_api *api = zh_svc_sim_api(svc);
+    const zh_sim_api *api = want_sim(svc, function, err);
     if (!api)
-        return zh_error_set_cat(err, ZH_E_INVALID_STATE, ZH_CAT_INVALID_STATE, function, "no simulator");
+        return -1;
     *call = api->hnscall;
     *free_response = api->free_string;
     return 0;
