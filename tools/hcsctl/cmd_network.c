@@ -403,7 +403,7 @@ static int cmd_list(const hcsctl_opts *o, const kind *k, int argc, char **argv)
         sb_puts(&filter, "}");
     if (filter.oom) {
         sb_free(&filter);
-        fprintf(stderr, "hcsctl: out of memory\n");
+        hcsctl_failf("out of memory");
         return HCSCTL_FAILED;
     }
     zhns_Version v2 = {true, 2, true, 0, NULL, 0};
@@ -434,7 +434,7 @@ static int cmd_list(const hcsctl_opts *o, const kind *k, int argc, char **argv)
     hcsctl_table *t = hcsctl_table_new(k->ncols, k->headers);
     char *kept = calloc(n ? n : 1, 1); /* kept[i]: ids[i] is listed */
     if (!t || !kept) {
-        fprintf(stderr, "hcsctl: out of memory\n");
+        hcsctl_failf("out of memory");
         rc = HCSCTL_FAILED;
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -535,7 +535,7 @@ static int create_endpoint(const hcsctl_opts *o, zhns_service *svc, const char *
     } else if (zhns_endpoint_create_json(&ep, net, doc, &err) < 0) {
         rc = hcsctl_fail_hcn(o, "cannot create the endpoint", err);
     } else if (!(*id = malloc(strlen(zhns_endpoint_id(ep)) + 1))) {
-        fprintf(stderr, "hcsctl: out of memory\n");
+        hcsctl_failf("out of memory");
         rc = HCSCTL_FAILED;
     } else {
         strcpy(*id, zhns_endpoint_id(ep));
@@ -578,7 +578,7 @@ static int cmd_create(const hcsctl_opts *o, const kind *k, int argc, char **argv
         rc = hcsctl_fail_hcn(o, what, err);
     }
     if (rc == 0 && !id) {
-        fprintf(stderr, "hcsctl: out of memory\n");
+        hcsctl_failf("out of memory");
         rc = HCSCTL_FAILED;
     }
     if (rc == 0) {
@@ -867,7 +867,7 @@ static int cmd_detach(const hcsctl_opts *o, int argc, char **argv)
                             ? props->HostComputeNamespace
                             : NULL;
     if (ns_arg && ep_ns && !same_id(ns_arg, ep_ns)) {
-        fprintf(stderr, "hcsctl: endpoint %s is in namespace %s, not %s: nothing done\n", ep_id, ep_ns, ns_arg);
+        hcsctl_failf("endpoint %s is in namespace %s, not %s: nothing done", ep_id, ep_ns, ns_arg);
         zhns_HostComputeEndpoint_free(props);
         zhns_service_close(svc);
         return HCSCTL_FAILED;
@@ -1006,7 +1006,7 @@ static int cmd_cleanup(const hcsctl_opts *o, int argc, char **argv)
     if (!actions) {
         zhns_owned_attachments_free(list, n);
         zhns_service_close(svc);
-        fprintf(stderr, "hcsctl: out of memory\n");
+        hcsctl_failf("out of memory");
         return HCSCTL_FAILED;
     }
     for (size_t i = 0; i < n; i++) {

@@ -442,8 +442,7 @@ static int cmd_stats(const hcsctl_opts *o, zhcs_service *svc, const char *id, in
     if (got < 0) {
         rc = hcsctl_fail(o, "cannot read statistics", err);
     } else if (got == ZHCS_STATS_NOT_RUNNING) {
-        fprintf(stderr, "hcsctl: %s is not running\n", id);
-        rc = HCSCTL_FAILED;
+        rc = hcsctl_failf("%s is not running", id);
     } else if (!watch) {
         print_sample(o, prev);
     } else {

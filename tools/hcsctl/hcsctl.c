@@ -198,7 +198,17 @@ static int wants_help(const hcsctl_command *c, int argc, char **argv)
     return 0;
 }
 
+static int run_main(int argc, char **argv);
+
 int hcsctl_main(int argc, char **argv)
+{
+    int rc = run_main(argc, argv);
+    hcsctl_set_context(NULL, ""); /* its options lived on run_main's stack */
+    fflush(stdout);
+    return rc;
+}
+
+static int run_main(int argc, char **argv)
 {
     hcsctl_opts o = {NULL, 0};
     hcsctl_set_context(&o, "");
@@ -261,7 +271,7 @@ int hcsctl_main(int argc, char **argv)
     char words[64];
     snprintf(words, sizeof words, "%s%s%s", c->name, s ? " " : "", s ? s->name : "");
     hcsctl_set_context(&o, words);
-    if (c->run != run_help && wants_help(c, n, args)) {
+    if (wants_help(c, n, args)) {
         hcsctl_print_help(stdout, c, s);
         return HCSCTL_OK;
     }

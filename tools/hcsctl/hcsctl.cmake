@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # hcsctl's entry point and the texts generated from its command table: the man page
 # (hcsctl.1, from `hcsctl --man`) and the bash completion (`hcsctl --completion bash`),
-# made at build time and installed. HCSCTL_CORE_SOURCES: hcsctl's sources without main.c,
-# for the argv fuzz test (tests/cli/test_hcsctl_argv.c).
+# made at build time and installed (HCSCTL_MAN and HCSCTL_COMPLETION name the files, for
+# tests/cli/hcsctl_tests.cmake).
 target_sources(hcsctl PRIVATE ${CMAKE_CURRENT_LIST_DIR}/main.c ${CMAKE_CURRENT_LIST_DIR}/help.c)
 # Not for a cross build (a Windows hcsctl has neither man nor bash).
 if(NOT CMAKE_CROSSCOMPILING)
@@ -21,5 +21,3 @@ if(NOT CMAKE_CROSSCOMPILING)
     install(FILES ${HCSCTL_MAN} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
     install(FILES ${HCSCTL_COMPLETION} DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
 endif()
-get_target_property(HCSCTL_CORE_SOURCES hcsctl SOURCES)
-list(FILTER HCSCTL_CORE_SOURCES EXCLUDE REGEX "main\\.c$")

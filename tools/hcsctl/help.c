@@ -118,7 +118,9 @@ void hcsctl_print_man(FILE *out)
         for (const hcsctl_command *c = hcsctl_commands; c->name; c++) {
             if (strcmp(c->section, sec[k]) != 0)
                 continue;
-            fprintf(out, ".TP\n\\fB%s\\fR ", c->name);
+            fputs(".TP\n\\fB", out);
+            roff(out, c->name);
+            fputs("\\fR ", out);
             roff(out, c->args);
             fputc('\n', out);
             roff(out, c->summary);
@@ -129,7 +131,11 @@ void hcsctl_print_man(FILE *out)
                 fputs(".fi\n", out);
             }
             for (const hcsctl_subcommand *s = c->subs; s && s->name; s++) {
-                fprintf(out, ".RS\n.TP\n\\fB%s %s\\fR ", c->name, s->name);
+                fputs(".RS\n.TP\n\\fB", out);
+                roff(out, c->name);
+                fputc(' ', out);
+                roff(out, s->name);
+                fputs("\\fR ", out);
                 roff(out, s->args);
                 fputc('\n', out);
                 roff(out, s->summary);

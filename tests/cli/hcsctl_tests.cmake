@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: MIT
+# hcsctl's own tests beyond the flows: the argv fuzz matrix (in one process, natively; the
+# asan preset runs it with AddressSanitizer and UndefinedBehaviorSanitizer) and the check
+# that the generated man page and bash completion name every command of the table.
+if(NOT CMAKE_CROSSCOMPILING)
+    # hcsctl's sources as they are now (a command file another branch added included), but
+    # its main.c
+    get_target_property(_srcs hcsctl SOURCES)
+    get_target_property(_dir hcsctl SOURCE_DIR)
+    set(_core)
+    foreach(_s IN LISTS _srcs)
+        if(NOT IS_ABSOLUTE "${_s}")
+            set(_s "${_dir}/${_s}")
+        endif()
+        if(NOT _s MATCHES "/main\\.c$")
+            list(APPEND _core "${_s}")
+        endif()
+    endforeach()
+    zh_add_test(test_hcsctl_argv SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_hcsctl_argv.c ${_core}
+                LIBS zhcs zhns Threads::Threads LABELS cli)
+    target_include_directories(test_hcsctl_argv PRIVATE ${PROJECT_SOURCE_DIR}/tools/hcsctl)
+    add_test(NAME cli_hcsctl_texts
+             COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:hcsctl> -DMAN=${HCSCTL_MAN}
+                     -DCOMPLETION=${HCSCTL_COMPLETION} -DDOC=${PROJECT_SOURCE_DIR}/docs/hcsctl.md
+                     -P ${CMAKE_CURRENT_LIST_DIR}/check_texts.cmake)
+    set_tests_properties(cli_hcsctl_texts PROPERTIES LABELS "unit;cli" TIMEOUT 120)
+endif()
