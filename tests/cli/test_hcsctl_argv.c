@@ -9,6 +9,7 @@
  * exit status 0, 1 or 2 (exec: also 125, "could not run it"); a crash or a sanitizer
  * report ends the test, naming the command line. Against "sim:", a private simulator
  * that is empty, so nothing waits: ids name nothing, standard input is empty. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,9 @@ int main(void)
         perror("test_hcsctl_argv: cannot redirect the standard streams");
         return 1;
     }
+#ifdef HAVE_DEATH_CALLBACK
+    __sanitizer_set_report_fd((void *)(intptr_t)report_fd); /* the report, where people see it */
+#endif
     size_t commands = 0;
     for (const hcsctl_command *c = hcsctl_commands; c->name; c++) {
         matrix(c, NULL);

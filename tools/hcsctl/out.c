@@ -106,10 +106,13 @@ int hcsctl_fail(const hcsctl_opts *o, const char *what, zhcs_error *err)
         print_error_json(what, zhcs_error_hresult(err), zhcs_hresult_name(zhcs_error_hresult(err)),
                          zhcs_error_category_name(zhcs_error_category_of(err)), zhcs_error_function(err),
                          zhcs_error_message(err));
-    } else {
-        char buf[2048];
-        zhcs_error_format(err, buf, sizeof buf);
-        fprintf(stderr, "hcsctl: %s: %s\n", what, buf);
+    } else { /* the whole message, however long */
+        size_t n = zhcs_error_format(err, NULL, 0);
+        char *buf = malloc(n + 1);
+        if (buf)
+            zhcs_error_format(err, buf, n + 1);
+        fprintf(stderr, "hcsctl: %s: %s\n", what, buf ? buf : "(out of memory)");
+        free(buf);
     }
     zhcs_error_free(err);
     return HCSCTL_FAILED;
@@ -121,10 +124,13 @@ int hcsctl_fail_hcn(const hcsctl_opts *o, const char *what, zhns_error *err)
         print_error_json(what, zhns_error_hresult(err), zhns_hresult_name(zhns_error_hresult(err)),
                          zhns_error_category_name(zhns_error_category_of(err)), zhns_error_function(err),
                          zhns_error_message(err));
-    } else {
-        char buf[2048];
-        zhns_error_format(err, buf, sizeof buf);
-        fprintf(stderr, "hcsctl: %s: %s\n", what, buf);
+    } else { /* the whole message, however long */
+        size_t n = zhns_error_format(err, NULL, 0);
+        char *buf = malloc(n + 1);
+        if (buf)
+            zhns_error_format(err, buf, n + 1);
+        fprintf(stderr, "hcsctl: %s: %s\n", what, buf ? buf : "(out of memory)");
+        free(buf);
     }
     zhns_error_free(err);
     return HCSCTL_FAILED;
@@ -167,6 +173,7 @@ static void one_line_to(FILE *f, const char *s)
         fputc((unsigned char)*s < 0x20 || *s == 0x7F ? '?' : *s, f);
 }
 
+static char *vformat(const char *fmt, va_list ap) HCSCTL_PRINTF(1, 0);
 static char *vformat(const char *fmt, va_list ap)
 {
     va_list copy;
