@@ -209,7 +209,12 @@ static int cmd_create(const hcsctl_opts *o, zhcs_service *svc, int argc, char **
     zhcs_system *sys = NULL;
     zhcs_error *err = NULL;
     int rc = HCSCTL_OK;
-    if (zhcs_system_create_json(&sys, svc, argv[0], doc, DEFAULT_TIMEOUT_MS, &err) < 0) {
+    char doing[160];
+    snprintf(doing, sizeof doing, "creating %.100s", argv[0]);
+    hcsctl_progress *pg = hcsctl_progress_begin(o, doing);
+    int created = zhcs_system_create_json(&sys, svc, argv[0], doc, DEFAULT_TIMEOUT_MS, &err);
+    hcsctl_progress_end(pg);
+    if (created < 0) {
         rc = hcsctl_fail(o, "cannot create the system", err);
     } else if (o->json) {
         printf("{\"id\":");
@@ -632,7 +637,15 @@ int hcsctl_share(const hcsctl_opts *o, const char *cmd, int argc, char **argv)
     int rc = hcsctl_open_hcs(o, &svc);
     if (rc == 0)
         rc = open_system(o, svc, pos[0], &sys);
-    if (rc == 0 && zhcs_system_modify(sys, &req, ms, &err) < 0) {
+    int modified = 0;
+    if (rc == 0) {
+        char doing[160];
+        snprintf(doing, sizeof doing, "%s %.100s", remove ? "unmapping" : "mapping", pos[1]);
+        hcsctl_progress *pg = hcsctl_progress_begin(o, doing);
+        modified = zhcs_system_modify(sys, &req, ms, &err);
+        hcsctl_progress_end(pg);
+    }
+    if (rc == 0 && modified < 0) {
         char what[300];
         snprintf(what, sizeof what, "cannot %s \"%.100s\" %s \"%.100s\"", remove ? "unmap" : "map", pos[1],
                  remove ? "from" : "into", pos[0]);
