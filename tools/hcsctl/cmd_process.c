@@ -341,7 +341,7 @@ int hcsctl_process(const hcsctl_opts *o, const char *cmd, int argc, char **argv)
     zhcs_service *svc = NULL;
     int rc = hcsctl_open_hcs(o, &svc);
     if (rc)
-        return strcmp(cmd, "exec") == 0 ? HCSCTL_EXEC_FAILED : rc;
+        return strcmp(cmd, "exec") == 0 && rc != HCSCTL_USAGE ? HCSCTL_EXEC_FAILED : rc;
     if (strcmp(cmd, "exec") == 0)
         rc = cmd_exec(o, svc, argc, argv);
     else if (strcmp(cmd, "ps") == 0)
