@@ -3,7 +3,6 @@
  * attach and detach (a container's endpoint in a namespace of its own, made and unmade as
  * one); cleanup (crash recovery by owner tag, a dry run unless --yes); features (the HNS
  * version and its feature table); adapter (the host's adapters and the uplink choice). */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1335,17 +1334,6 @@ int hcsctl_list_all(const hcsctl_opts *o, int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ dispatch */
-int hcsctl_is_network_command(const char *cmd)
-{
-    static const char *const words[] = {"attach", "detach", "cleanup", "features", "adapter", NULL};
-    if (find_kind(cmd))
-        return 1;
-    for (size_t i = 0; words[i]; i++)
-        if (strcmp(cmd, words[i]) == 0)
-            return 1;
-    return 0;
-}
-
 int hcsctl_network(const hcsctl_opts *o, const char *cmd, int argc, char **argv)
 {
     const kind *k = find_kind(cmd);

@@ -19,11 +19,6 @@
 
 #define DEFAULT_TIMEOUT_MS 60000u
 
-int hcsctl_is_process_command(const char *cmd)
-{
-    return strcmp(cmd, "exec") == 0 || strcmp(cmd, "ps") == 0 || strcmp(cmd, "signal") == 0;
-}
-
 /* ------------------------------------------------------------------ stdio */
 typedef struct feeder {
     zhcs_process *proc;

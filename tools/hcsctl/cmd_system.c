@@ -21,17 +21,6 @@ static void sleep_ms(unsigned ms)
 
 #define DEFAULT_TIMEOUT_MS 60000u
 
-static const char *const COMMANDS[] = {"list", "inspect", "create", "start", "stop", "kill", "pause",
-                                       "resume", "save", "stats", "events", "wait", NULL};
-
-int hcsctl_is_system_command(const char *cmd)
-{
-    for (size_t i = 0; COMMANDS[i]; i++)
-        if (strcmp(cmd, COMMANDS[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static const char *exit_type_name(const zhcs_SystemExitStatus *st)
 {
     if (!st || !st->has_ExitType)

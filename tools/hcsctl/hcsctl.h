@@ -36,10 +36,6 @@ int hcsctl_network(const hcsctl_opts *o, const char *cmd, int argc, char **argv)
 int hcsctl_share(const hcsctl_opts *o, const char *cmd, int argc, char **argv);
 /* list all: every HCN object kind (cmd_network.c) */
 int hcsctl_list_all(const hcsctl_opts *o, int argc, char **argv);
-/* 1 when `cmd` belongs to that group */
-int hcsctl_is_system_command(const char *cmd);
-int hcsctl_is_process_command(const char *cmd);
-int hcsctl_is_network_command(const char *cmd);
 
 /* ---- the command table (hcsctl.c) ----
  * One entry per command word drives the dispatch, `--help` of every command and
