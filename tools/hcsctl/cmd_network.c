@@ -1307,7 +1307,8 @@ int hcsctl_list_all(const hcsctl_opts *o, int argc, char **argv)
         int r;
         if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
             continue;
-        if ((r = hcsctl_opt(&i, argc, argv, "--owner", &v)) != 0 || (r = hcsctl_opt(&i, argc, argv, "--name", &v)) != 0) {
+        if ((r = hcsctl_opt(&i, argc, argv, "--owner", &v)) != 0 ||
+            (r = hcsctl_opt(&i, argc, argv, "--name", &v)) != 0) {
             if (r < 0)
                 return hcsctl_usage_error("%s needs a value", argv[i]);
             continue;

@@ -166,7 +166,8 @@ static int cmd_exec(const hcsctl_opts *o, zhcs_service *svc, int argc, char **ar
             return hcsctl_usage_error("--tty takes HEIGHTxWIDTH, e.g. 30x120, not \"%s\"", tty);
         memcpy(height, tty, hl);
         height[hl] = '\0';
-        if (hcsctl_parse_uint("--tty height", height, 1, 65535, &h) || hcsctl_parse_uint("--tty width", x + 1, 1, 65535, &w))
+        if (hcsctl_parse_uint("--tty height", height, 1, 65535, &h) ||
+            hcsctl_parse_uint("--tty width", x + 1, 1, 65535, &w))
             return HCSCTL_USAGE;
     }
     /* the command line: the words joined by spaces, as typed */

@@ -595,11 +595,12 @@ int hcsctl_share(const hcsctl_opts *o, const char *cmd, int argc, char **argv)
         else
             pos[npos++] = argv[i];
     }
+    static const char *const arg_names[] = {"system id", "host directory", "container directory"};
     if (npos != 3)
-        return hcsctl_usage_error("share ID HOST-DIR CONTAINER-DIR: %s is missing",
-                                  npos == 0 ? "the system id" : npos == 1 ? "the host directory" : "the container directory");
-    if (!*pos[0] || !*pos[1] || !*pos[2])
-        return hcsctl_usage_error("share: an empty %s", !*pos[0] ? "system id" : !*pos[1] ? "host directory" : "container directory");
+        return hcsctl_usage_error("share ID HOST-DIR CONTAINER-DIR: the %s is missing", arg_names[npos]);
+    for (int k = 0; k < 3; k++)
+        if (!*pos[k])
+            return hcsctl_usage_error("share: an empty %s", arg_names[k]);
     uint32_t ms = DEFAULT_TIMEOUT_MS;
     if (timeout && hcsctl_parse_seconds("--timeout", timeout, HCSCTL_MAX_TIMEOUT_MS, &ms))
         return HCSCTL_USAGE;

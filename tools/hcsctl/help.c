@@ -7,12 +7,13 @@
 
 #include "hcsctl.h"
 
-static const char GLOBAL[] = "  --connect URI   the service: local (the default on Windows), sim: (a private simulator) or\n"
-                             "                  sim:PATH (a simulator whose state lives in directory PATH); off Windows\n"
-                             "                  there is no default: give it or set HCSCTL_CONNECT\n"
-                             "  --json          JSON output; errors as one JSON object on standard error\n"
-                             "  -h, --help      this summary; after a command, that command's help\n"
-                             "  --version       the versions of hcsctl and the libraries\n";
+static const char GLOBAL[] =
+    "  --connect URI   the service: local (the default on Windows), sim: (a private simulator) or\n"
+    "                  sim:PATH (a simulator whose state lives in directory PATH); off Windows\n"
+    "                  there is no default: give it or set HCSCTL_CONNECT\n"
+    "  --json          JSON output; errors as one JSON object on standard error\n"
+    "  -h, --help      this summary; after a command, that command's help\n"
+    "  --version       the versions of hcsctl and the libraries\n";
 
 static const char EXIT_STATUS[] = "exit status: 0 success, 1 failure, 2 bad command line; exec: the process's own\n"
                                   "(125 when it could not run it).\n";
@@ -193,7 +194,9 @@ void hcsctl_print_bash_completion(FILE *out)
           "        --) return ;;\n"
           "        --connect) ((i++)) ;;\n"
           "        -*) ;;\n"
-          "        *) if [[ -z $cmd ]]; then cmd=${COMP_WORDS[i]}; elif [[ -z $sub ]]; then sub=${COMP_WORDS[i]}; fi ;;\n"
+          "        *)\n"
+          "            if [[ -z $cmd ]]; then cmd=${COMP_WORDS[i]}; elif [[ -z $sub ]]; then sub=${COMP_WORDS[i]}; fi\n"
+          "            ;;\n"
           "        esac\n"
           "    done\n"
           "    case $cmd in\n"
