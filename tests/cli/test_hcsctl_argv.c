@@ -206,6 +206,33 @@ int main(void)
         char *j[2] = {"--json", hostile[h]};
         run(0, NULL, j, 2);
     }
+    /* under --json an error is valid JSON even when an argument is not UTF-8 */
+    const char *out = "test_hcsctl_argv.stderr";
+    char *bad[] = {"--json", "start", non_utf8, "--timeout", binary};
+    if (freopen(out, "w", stderr)) {
+        run(0, "start", bad, 5);
+        fflush(stderr);
+    }
+    if (!freopen("/dev/null", "w", stderr))
+        return 1;
+    FILE *f = fopen(out, "rb");
+    char text[512] = "";
+    size_t got = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    text[got] = '\0';
+    if (f)
+        fclose(f);
+    remove(out);
+    int valid = strncmp(text, "{\"error\":{\"what\":\"usage\",\"message\":\"--timeout takes seconds", 58) == 0 &&
+                strstr(text, "\\u0001\\u0002\\u001b[31m\\u007f\\ufffd\\u0009\\u000d\\n\\ufffd") != NULL;
+    for (size_t i = 0; i < got; i++)
+        valid = valid && (unsigned char)text[i] < 0x80 && (text[i] >= 0x20 || text[i] == '\n');
+    if (!valid) {
+        say("test_hcsctl_argv: the --json usage error is not the escaped, ASCII-only JSON expected: ");
+        say(text);
+        say("\n");
+        failures++;
+    }
+
     char msg[160];
     snprintf(msg, sizeof msg, "test_hcsctl_argv: %zu commands and subcommands, %lu command lines, %lu failed\n",
              commands, runs, failures);

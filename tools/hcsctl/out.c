@@ -67,6 +67,8 @@ int hcsctl_open_hcn(const hcsctl_opts *o, zhns_service **svc)
 }
 
 /* ------------------------------------------------------------------ errors */
+static void json_string_to(FILE *f, const char *s);
+
 /* {"error":{"what":...,"hresult":"0x...","name":...,"category":...,"function":...,"message":...}}
  * on standard error. */
 static void print_error_json(const char *what, int32_t hr, const char *name, const char *category,
@@ -81,21 +83,7 @@ static void print_error_json(const char *what, int32_t hr, const char *name, con
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         fprintf(stderr, "%s\"%s\":", i ? "," : "", fields[i][0]);
         const char *s = fields[i][1];
-        if (!s || !*s) {
-            fputs("null", stderr);
-            continue;
-        }
-        fputc('"', stderr);
-        for (; *s; s++) {
-            unsigned char c = (unsigned char)*s;
-            if (c == '"' || c == '\\')
-                fprintf(stderr, "\\%c", c);
-            else if (c < 0x20)
-                fprintf(stderr, "\\u%04x", c);
-            else
-                fputc(c, stderr);
-        }
-        fputc('"', stderr);
+        json_string_to(stderr, s && *s ? s : NULL);
     }
     fputs("}}\n", stderr);
 }
@@ -146,7 +134,22 @@ void hcsctl_set_context(const hcsctl_opts *o, const char *words)
     snprintf(ctx_words, sizeof ctx_words, "%s", words ? words : "");
 }
 
-/* `s` as a JSON string on `f`. */
+/* The length of the valid UTF-8 sequence at `s`, 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
+        (c == 0xF4 && s[1] > 0x8F))
+        return 0; /* overlong, a surrogate, or past U+10FFFF */
+    return n;
+}
+
+/* `s` as a JSON string on `f`: control characters escaped, bytes that are not UTF-8 as
+ * U+FFFD (arguments may be anything; the output stays valid JSON). */
 static void json_string_to(FILE *f, const char *s)
 {
     if (!s) {
@@ -154,14 +157,23 @@ static void json_string_to(FILE *f, const char *s)
         return;
     }
     fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned char c = *p;
+        size_t n = utf8_len(p);
+        if (n == 0) {
+            fputs("\\ufffd", f);
+            p++;
+            continue;
+        }
         if (c == '"' || c == '\\')
             fprintf(f, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", f);
         else if (c < 0x20 || c == 0x7F)
             fprintf(f, "\\u%04x", c);
         else
-            fputc(c, f);
+            fwrite(p, 1, n, f);
+        p += n;
     }
     fputc('"', f);
 }
@@ -587,23 +599,7 @@ void hcsctl_progress_end(hcsctl_progress *p)
 /* ------------------------------------------------------------------ JSON output */
 void hcsctl_print_json_string(const char *s)
 {
-    if (!s) {
-        fputs("null", stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", stdout);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
+    json_string_to(stdout, s);
 }
 
 void hcsctl_print_json_pretty(const char *json)
