@@ -159,7 +159,7 @@ static void matrix(const hcsctl_command *c, const hcsctl_subcommand *s)
             w[base + 2] = hostile[h];
             run(0, c->name, w, base + 3);
             char joined[96];
-            snprintf(joined, sizeof joined, "%s=%.40s", opts[k], hostile[h]);
+            snprintf(joined, sizeof joined, "%.31s=%.40s", opts[k], hostile[h]);
             w[base + 1] = joined;
             w[base + 2] = "y";
             w[base + 3] = "z";
