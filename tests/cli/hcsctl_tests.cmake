@@ -25,7 +25,7 @@ if(NOT CMAKE_CROSSCOMPILING)
                      -P ${CMAKE_CURRENT_LIST_DIR}/check_texts.cmake)
     set_tests_properties(cli_hcsctl_texts PROPERTIES LABELS "unit;cli" TIMEOUT 120)
     # no service named (there is no default off Windows): a usage error, for exec too
-    zh_cli_test(cli_exec_no_service 2 "^hcsctl: the Windows compute services exist only on Windows"
+    zh_cli_test(cli_exec_no_service 2 "^hcsctl: which service\\? The Windows compute services exist only on Windows: here give --connect sim:PATH [^\n]*; see 'hcsctl exec --help'\n$"
                 ARGS exec web1 -- cmd /c echo)
     zh_cli_test(cli_no_service_json 2 "^{\"error\":{\"what\":\"usage\",\"message\":\"which service\\?"
                 ARGS --json list)

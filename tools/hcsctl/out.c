@@ -32,14 +32,8 @@ const char *hcsctl_uri(const hcsctl_opts *o)
 #ifdef _WIN32
     return "local";
 #else
-    if (o->json) {
-        hcsctl_usage_error("which service? Off Windows give --connect sim:PATH or set HCSCTL_CONNECT=sim:PATH");
-        return NULL;
-    }
-    fprintf(stderr, "hcsctl: the Windows compute services exist only on Windows; here, use the simulator:\n"
-                    "        hcsctl --connect sim:PATH ...   (state kept in directory PATH, shared by every\n"
-                    "                                         hcsctl and program that opens it)\n"
-                    "        or set HCSCTL_CONNECT=sim:PATH\n");
+    hcsctl_usage_error("which service? The Windows compute services exist only on Windows: here give --connect "
+                       "sim:PATH (a simulator keeping its state in directory PATH) or set HCSCTL_CONNECT=sim:PATH");
     return NULL;
 #endif
 }
