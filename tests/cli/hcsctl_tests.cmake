@@ -16,9 +16,13 @@ if(NOT CMAKE_CROSSCOMPILING)
             list(APPEND _core "${_s}")
         endif()
     endforeach()
+    # ... and hcsctl's libraries, include directories and definitions, whatever they become
+    get_target_property(_libs hcsctl LINK_LIBRARIES)
     zh_add_test(test_hcsctl_argv SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_hcsctl_argv.c ${_core}
-                LIBS zhcs zhns Threads::Threads LABELS cli)
-    target_include_directories(test_hcsctl_argv PRIVATE ${PROJECT_SOURCE_DIR}/tools/hcsctl)
+                LIBS ${_libs} Threads::Threads LABELS cli)
+    target_include_directories(test_hcsctl_argv PRIVATE ${PROJECT_SOURCE_DIR}/tools/hcsctl
+                                                        $<TARGET_PROPERTY:hcsctl,INCLUDE_DIRECTORIES>)
+    target_compile_definitions(test_hcsctl_argv PRIVATE $<TARGET_PROPERTY:hcsctl,COMPILE_DEFINITIONS>)
     add_test(NAME cli_hcsctl_texts
              COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:hcsctl> -DMAN=${HCSCTL_MAN}
                      -DCOMPLETION=${HCSCTL_COMPLETION} -DDOC=${PROJECT_SOURCE_DIR}/docs/hcsctl.md

@@ -64,6 +64,18 @@ static char *hostile[] = {
     "65536x1", "10.", ".10", "1.2.3", "CtrlC", "all", "list", "help"};
 #define NHOSTILE (sizeof hostile / sizeof hostile[0])
 
+/* Commands the matrix leaves out: one whose hostile arguments could reach outside the
+ * private simulator (start a daemon, write files named by them) goes here, with why. */
+static const char *const LEFT_OUT[] = {NULL};
+
+static int left_out(const char *name)
+{
+    for (size_t i = 0; LEFT_OUT[i]; i++)
+        if (strcmp(LEFT_OUT[i], name) == 0)
+            return 1;
+    return 0;
+}
+
 static unsigned long runs, failures;
 
 /* Runs hcsctl with "--connect sim:" (unless no_connect) and `words`; checks its exit. */
@@ -190,6 +202,8 @@ int main(void)
 #endif
     size_t commands = 0;
     for (const hcsctl_command *c = hcsctl_commands; c->name; c++) {
+        if (left_out(c->name))
+            continue;
         matrix(c, NULL);
         commands++;
         for (const hcsctl_subcommand *s = c->subs; s && s->name; s++) {
