@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: MIT
 # Checks that hcsctl's generated texts agree with its command table:
-#   cmake -DPROGRAM=hcsctl -DMAN=hcsctl.1 -DCOMPLETION=file -DDOC=docs/hcsctl.md -P check_texts.cmake
+#   cmake -DPROGRAM=hcsctl -DMAN=hcsctl.1 -DCOMPLETION=file -DDOC=docs/hcsctl.md -DBUILD=builddir
+#         -DWORK=scratchdir -P check_texts.cmake
 # - the man page and the completion the build wrote are what this hcsctl prints now;
+# - `cmake --install` puts both under the prefix (share/man/man1, share/bash-completion);
 # - every command and subcommand (`hcsctl --commands`) is in the man page, in the
 #   completion, in `hcsctl --help` (commands), in docs/hcsctl.md (commands), and has a
 #   `--help` of its own that exits 0 and starts with its usage line.
@@ -10,6 +12,14 @@ foreach(_f MAN COMPLETION DOC)
         message(FATAL_ERROR "${_f}: ${${_f}} was not generated")
     endif()
 endforeach()
+file(REMOVE_RECURSE "${WORK}")
+execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD}" --component hcsctl-texts --prefix "${WORK}"
+                RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _out)
+if(NOT _rc EQUAL 0 OR NOT EXISTS "${WORK}/share/man/man1/hcsctl.1"
+   OR NOT EXISTS "${WORK}/share/bash-completion/completions/hcsctl")
+    message(FATAL_ERROR "cmake --install does not install the man page and the completion:\n${_out}")
+endif()
+file(REMOVE_RECURSE "${WORK}")
 execute_process(COMMAND ${PROGRAM} --man OUTPUT_VARIABLE _man RESULT_VARIABLE _rc)
 file(READ "${MAN}" _man_file)
 if(NOT _rc EQUAL 0 OR NOT _man STREQUAL _man_file)

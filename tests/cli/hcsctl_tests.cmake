@@ -26,6 +26,7 @@ if(NOT CMAKE_CROSSCOMPILING)
     add_test(NAME cli_hcsctl_texts
              COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:hcsctl> -DMAN=${HCSCTL_MAN}
                      -DCOMPLETION=${HCSCTL_COMPLETION} -DDOC=${PROJECT_SOURCE_DIR}/docs/hcsctl.md
+                     -DBUILD=${PROJECT_BINARY_DIR} -DWORK=${CMAKE_CURRENT_BINARY_DIR}/hcsctl_texts_install
                      -P ${CMAKE_CURRENT_LIST_DIR}/check_texts.cmake)
     set_tests_properties(cli_hcsctl_texts PROPERTIES LABELS "unit;cli" TIMEOUT 120)
     # no service named (there is no default off Windows): a usage error, for exec too

@@ -18,6 +18,8 @@ if(NOT CMAKE_CROSSCOMPILING)
                        COMMENT "hcsctl.1 and the bash completion, from hcsctl's command table" VERBATIM)
     add_custom_target(hcsctl_texts ALL DEPENDS ${HCSCTL_MAN} ${HCSCTL_COMPLETION})
     include(GNUInstallDirs)
-    install(FILES ${HCSCTL_MAN} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
-    install(FILES ${HCSCTL_COMPLETION} DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
+    # a component of their own, so that a test can install just them
+    install(FILES ${HCSCTL_MAN} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT hcsctl-texts)
+    install(FILES ${HCSCTL_COMPLETION} DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
+            COMPONENT hcsctl-texts)
 endif()
