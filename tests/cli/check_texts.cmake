@@ -92,10 +92,10 @@ find_program(_bash bash)
 if(_bash)
     execute_process(COMMAND ${_bash} -c "source '${COMPLETION}'
 c() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); _hcsctl; echo \"\${COMPREPLY[*]}\"; }
-c hcsctl net; c hcsctl --json namespace ''; c hcsctl stop web1 --; c hcsctl --connect ''"
+c hcsctl net; c hcsctl --json namespace ''; c hcsctl stop web1 --; c hcsctl --connect ''; c hcsctl list --"
                     OUTPUT_VARIABLE _got RESULT_VARIABLE _rc)
     set(_want "network\nlist inspect create delete add-endpoint remove-endpoint --help\n")
-    string(APPEND _want "--timeout --force --help\nlocal sim:\n")
+    string(APPEND _want "--timeout --force --help\nlocal sim:\n--owner --id --name --type --state --help\n")
     if(NOT _rc EQUAL 0 OR NOT _got STREQUAL _want)
         message(FATAL_ERROR "bash completes differently:\n${_got}\nexpected:\n${_want}")
     endif()

@@ -75,6 +75,10 @@ static const hcsctl_subcommand SCHEMA_SUBS[] = {
      "members"},
     {NULL, NULL, NULL}};
 
+#define KIND_HELP                                                                                \
+    "  --owner O and --name N keep the objects whose Owner / Name is exactly O / N; --quiet (-q)\n" \
+    "  prints only the ids. DOC is a file, - (standard input), @FILE, or the JSON itself.\n"
+
 #define SYS "compute systems"
 #define PROC "processes"
 #define NET "networking"
@@ -126,22 +130,35 @@ const hcsctl_command hcsctl_commands[] = {
     {"ps", PROC, "ID", "PID, IMAGE, CREATED, CPU TIME, MEMORY of the system's processes", NULL, NULL, hcsctl_process},
     {"signal", PROC, "ID PID SIGNAL", "sends CtrlC, CtrlBreak, CtrlClose, CtrlLogOff or CtrlShutdown (any case)",
      NULL, NULL, hcsctl_process},
-    {"network", NET, "SUBCOMMAND ...", "networks", NULL, NETWORK_SUBS, hcsctl_network},
-    {"endpoint", NET, "SUBCOMMAND ...", "endpoints", NULL, ENDPOINT_SUBS, hcsctl_network},
-    {"namespace", NET, "SUBCOMMAND ...", "namespaces", NULL, NAMESPACE_SUBS, hcsctl_network},
-    {"lb", NET, "SUBCOMMAND ...", "load balancers", NULL, LB_SUBS, hcsctl_network},
-    {"route", NET, "SUBCOMMAND ...", "SDN routes", NULL, ROUTE_SUBS, hcsctl_network},
+    {"network", NET, "SUBCOMMAND ...", "networks", KIND_HELP, NETWORK_SUBS, hcsctl_network},
+    {"endpoint", NET, "SUBCOMMAND ...", "endpoints", KIND_HELP, ENDPOINT_SUBS, hcsctl_network},
+    {"namespace", NET, "SUBCOMMAND ...", "namespaces", KIND_HELP, NAMESPACE_SUBS, hcsctl_network},
+    {"lb", NET, "SUBCOMMAND ...", "load balancers", KIND_HELP, LB_SUBS, hcsctl_network},
+    {"route", NET, "SUBCOMMAND ...", "SDN routes", KIND_HELP, ROUTE_SUBS, hcsctl_network},
     {"attach", NET,
      "NETWORK-ID [--owner TAG] [--name N] [--ip ADDR[/LEN]] [--gateway IP] [--dns IP,...] [--dns-suffix S,...] "
      "[--dns-domain D] [--mac MAC]",
-     "an endpoint on the network in a namespace of its own, rolled back as a whole on failure", NULL, NULL,
+     "an endpoint on the network in a namespace of its own, rolled back as a whole on failure",
+     "  --owner TAG     both objects' owner (default hcsctl): cleanup finds them by it\n"
+     "  --name N        the endpoint's name\n"
+     "  --ip ADDR[/LEN] the address (else HCN picks a free one), the prefix length (else the subnet's)\n"
+     "  --gateway IP    adds the default route through IP\n"
+     "  --dns IP,...    DNS servers; --dns-suffix S,... search suffixes; --dns-domain D the domain\n"
+     "  --mac MAC       the endpoint's MAC address\n",
+     NULL, hcsctl_network},
+    {"detach", NET, "ENDPOINT-ID [NAMESPACE-ID]", "deletes the endpoint, and its namespace once empty",
+     "  Not found counts as done, so a detach can be repeated; a NAMESPACE-ID that is not the\n"
+     "  endpoint's is refused and nothing is done.\n",
+     NULL, hcsctl_network},
+    {"cleanup", NET, "--owner TAG [--yes]", "an owner's leftover attachments (a dry run without --yes)",
+     "  --owner TAG     exactly that owner: never by prefix or case\n"
+     "  --yes           deletes them (each detached, the endpoint and the namespace deleted)\n",
+     NULL, hcsctl_network},
+    {"features", NET, "[--hns-version M.N]", "the HNS version and what it supports",
+     "  --hns-version M.N  the table for that version, without asking the host\n", NULL, hcsctl_network},
+    {"adapter", NET, "[--uplink NAME]", "the host's adapters and the uplink choice",
+     "  --uplink NAME   the override (else $ZLAYER_HCN_UPLINK_ADAPTER), matched without case\n", NULL,
      hcsctl_network},
-    {"detach", NET, "ENDPOINT-ID [NAMESPACE-ID]", "deletes the endpoint, and its namespace once empty", NULL, NULL,
-     hcsctl_network},
-    {"cleanup", NET, "--owner TAG [--yes]", "an owner's leftover attachments (a dry run without --yes)", NULL, NULL,
-     hcsctl_network},
-    {"features", NET, "[--hns-version M.N]", "the HNS version and what it supports", NULL, NULL, hcsctl_network},
-    {"adapter", NET, "[--uplink NAME]", "the host's adapters and the uplink choice", NULL, NULL, hcsctl_network},
     {"schema", "schema", "SUBCOMMAND ...", "the schema conformance tool", NULL, SCHEMA_SUBS, run_schema},
     {"version", "other", "", "the versions of hcsctl and the libraries", NULL, NULL, run_version},
     {"help", "other", "[COMMAND [SUBCOMMAND]]", "this summary, or a command's help", NULL, NULL, run_help},

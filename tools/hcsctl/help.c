@@ -214,7 +214,8 @@ void hcsctl_print_bash_completion(FILE *out)
             fputs("        case $sub in\n        '') opts='", out);
             for (const hcsctl_subcommand *s = c->subs; s->name; s++)
                 fprintf(out, "%s ", s->name);
-            fprintf(out, "%s--help' ;;\n", own.s ? own.s : "");
+            /* a command that also runs without a subcommand (list) offers its own options */
+            fprintf(out, "%s--help' ;;\n", strcmp(c->args, "SUBCOMMAND ...") != 0 && own.s ? own.s : "");
             for (const hcsctl_subcommand *s = c->subs; s->name; s++) {
                 hcsctl_buf sb = {0};
                 options_of(&sb, s->args);
