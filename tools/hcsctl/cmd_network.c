@@ -3,7 +3,6 @@
  * attach and detach (a container's endpoint in a namespace of its own, made and unmade as
  * one); cleanup (crash recovery by owner tag, a dry run unless --yes); features (the HNS
  * version and its feature table); adapter (the host's adapters and the uplink choice). */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,80 +11,12 @@
 #include "hcsctl.h"
 
 /* ------------------------------------------------------------------ small helpers */
-/* A growing string; on allocation failure it stays as it was and `oom` is set. */
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(b->s, cap);
-        if (!grown) {
-            b->oom = 1;
-            return;
-        }
-        b->s = grown;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
-static void sb_printf(sbuf *b, const char *fmt, ...) HCSCTL_PRINTF(2, 3);
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    char small[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof small) {
-        sb_put(b, small, (size_t)n);
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        b->oom = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    sb_put(b, big, (size_t)n);
-    free(big);
-}
-
-/* `s` as a JSON string literal. */
-static void sb_json(sbuf *b, const char *s)
-{
-    sb_puts(b, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            sb_printf(b, "\\%c", c);
-        else if (c < 0x20)
-            sb_printf(b, "\\u%04x", c);
-        else
-            sb_put(b, s, 1);
-    }
-    sb_puts(b, "\"");
-}
+/* The growing string of out.c, by shorter names. */
+typedef hcsctl_buf sbuf;
+#define sb_put hcsctl_buf_put
+#define sb_puts hcsctl_buf_puts
+#define sb_printf hcsctl_buf_printf
+#define sb_json hcsctl_buf_json
 
 /* Appends `item` to a comma-separated list. */
 static void sb_item(sbuf *b, const char *item)
@@ -101,12 +32,7 @@ static const char *sb_cell(const sbuf *b)
     return b->len ? b->s : NULL;
 }
 
-static void sb_free(sbuf *b)
-{
-    free(b->s);
-    b->s = NULL;
-    b->len = b->cap = 0;
-}
+#define sb_free hcsctl_buf_free
 
 static int is_hex(char c)
 {
@@ -476,7 +402,7 @@ static int cmd_list(const hcsctl_opts *o, const kind *k, int argc, char **argv)
         sb_puts(&filter, "}");
     if (filter.oom) {
         sb_free(&filter);
-        fprintf(stderr, "hcsctl: out of memory\n");
+        hcsctl_failf("out of memory");
         return HCSCTL_FAILED;
     }
     zhns_Version v2 = {true, 2, true, 0, NULL, 0};
@@ -507,7 +433,7 @@ static int cmd_list(const hcsctl_opts *o, const kind *k, int argc, char **argv)
     hcsctl_table *t = hcsctl_table_new(k->ncols, k->headers);
     char *kept = calloc(n ? n : 1, 1); /* kept[i]: ids[i] is listed */
     if (!t || !kept) {
-        fprintf(stderr, "hcsctl: out of memory\n");
+        hcsctl_failf("out of memory");
         rc = HCSCTL_FAILED;
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -608,7 +534,7 @@ static int create_endpoint(const hcsctl_opts *o, zhns_service *svc, const char *
     } else if (zhns_endpoint_create_json(&ep, net, doc, &err) < 0) {
         rc = hcsctl_fail_hcn(o, "cannot create the endpoint", err);
     } else if (!(*id = malloc(strlen(zhns_endpoint_id(ep)) + 1))) {
-        fprintf(stderr, "hcsctl: out of memory\n");
+        hcsctl_failf("out of memory");
         rc = HCSCTL_FAILED;
     } else {
         strcpy(*id, zhns_endpoint_id(ep));
@@ -651,7 +577,7 @@ static int cmd_create(const hcsctl_opts *o, const kind *k, int argc, char **argv
         rc = hcsctl_fail_hcn(o, what, err);
     }
     if (rc == 0 && !id) {
-        fprintf(stderr, "hcsctl: out of memory\n");
+        hcsctl_failf("out of memory");
         rc = HCSCTL_FAILED;
     }
     if (rc == 0) {
@@ -821,9 +747,11 @@ static int cmd_attach(const hcsctl_opts *o, int argc, char **argv)
         addr[alen] = '\0';
         opts.ip_address = addr;
         if (slash) {
-            char *end = NULL;
-            long len = strtol(slash + 1, &end, 10);
-            if (!slash[1] || *end || len < 1 || len > 128)
+            unsigned len = 0;
+            const char *d = slash + 1;
+            for (; *d >= '0' && *d <= '9' && len <= 128; d++)
+                len = len * 10 + (unsigned)(*d - '0');
+            if (d == slash + 1 || *d || len < 1 || len > 128)
                 return hcsctl_usage_error("--ip: the prefix length of \"%s\" is not 1 to 128", ip);
             opts.prefix_length = (uint8_t)len;
         }
@@ -897,6 +825,9 @@ static int cmd_attach(const hcsctl_opts *o, int argc, char **argv)
 /* What detach did to one object. */
 static const char *const DETACH_DELETED = "deleted", *const DETACH_GONE = "not found", *const DETACH_KEPT = "kept";
 
+static void print_detach(const hcsctl_opts *o, const char *ep_id, int ep_exists, const char *ep_result,
+                         const char *ns_id, const char *ns_result, size_t others);
+
 /* detach ENDPOINT-ID [NAMESPACE-ID]: the endpoint is taken out of its namespace and deleted;
  * the namespace (the one given, else the endpoint's) is deleted too unless other endpoints
  * are still in it. Not found counts as done, so a detach can be repeated. */
@@ -935,14 +866,20 @@ static int cmd_detach(const hcsctl_opts *o, int argc, char **argv)
                             ? props->HostComputeNamespace
                             : NULL;
     if (ns_arg && ep_ns && !same_id(ns_arg, ep_ns)) {
-        fprintf(stderr, "hcsctl: endpoint %s is in namespace %s, not %s: nothing done\n", ep_id, ep_ns, ns_arg);
+        hcsctl_failf("endpoint %s is in namespace %s, not %s: nothing done", ep_id, ep_ns, ns_arg);
         zhns_HostComputeEndpoint_free(props);
         zhns_service_close(svc);
         return HCSCTL_FAILED;
     }
-    char ns_id[300] = "";
-    if (ns_arg || ep_ns)
-        snprintf(ns_id, sizeof ns_id, "%.200s", ns_arg ? ns_arg : ep_ns);
+    /* the namespace's id, kept whole (the endpoint's document goes now) */
+    const char *ns_src = ns_arg ? ns_arg : ep_ns ? ep_ns : "";
+    char *ns_id = malloc(strlen(ns_src) + 1);
+    if (!ns_id) {
+        zhns_HostComputeEndpoint_free(props);
+        zhns_service_close(svc);
+        return hcsctl_failf("out of memory");
+    }
+    strcpy(ns_id, ns_src);
     zhns_HostComputeEndpoint_free(props);
     /* 2. the namespace: which other endpoints are in it (open, query) */
     zhns_namespace *ns = NULL;
@@ -955,6 +892,7 @@ static int cmd_detach(const hcsctl_opts *o, int argc, char **argv)
             if (!is_category(err, ZHNS_ERROR_NOT_FOUND)) {
                 snprintf(what, sizeof what, "cannot open namespace \"%.200s\"", ns_id);
                 zhns_service_close(svc);
+                free(ns_id);
                 return hcsctl_fail_hcn(o, what, err);
             }
             zhns_error_free(err);
@@ -963,6 +901,7 @@ static int cmd_detach(const hcsctl_opts *o, int argc, char **argv)
             snprintf(what, sizeof what, "cannot read namespace \"%.200s\"", ns_id);
             zhns_namespace_close(ns);
             zhns_service_close(svc);
+            free(ns_id);
             return hcsctl_fail_hcn(o, what, err);
         } else {
             ns_exists = 1;
@@ -996,8 +935,15 @@ static int cmd_detach(const hcsctl_opts *o, int argc, char **argv)
     }
     zhns_namespace_close(ns);
     zhns_service_close(svc);
-    if (rc)
-        return rc;
+    if (rc == 0)
+        print_detach(o, ep_id, ep_exists, ep_result, ns_id, ns_result, others);
+    free(ns_id);
+    return rc;
+}
+
+static void print_detach(const hcsctl_opts *o, const char *ep_id, int ep_exists, const char *ep_result,
+                         const char *ns_id, const char *ns_result, size_t others)
+{
     if (o->json) {
         printf("{\"endpoint\":{\"id\":");
         hcsctl_print_json_string(ep_id);
@@ -1012,7 +958,7 @@ static int cmd_detach(const hcsctl_opts *o, int argc, char **argv)
         } else {
             printf("null}\n");
         }
-        return HCSCTL_OK;
+        return;
     }
     if (ep_exists)
         printf("deleted endpoint %s\n", ep_id);
@@ -1026,7 +972,6 @@ static int cmd_detach(const hcsctl_opts *o, int argc, char **argv)
         printf("kept namespace %s: %zu other endpoint%s still in it\n", ns_id, others, others == 1 ? " is" : "s are");
     else if (ep_exists)
         printf("the endpoint was in no namespace\n");
-    return HCSCTL_OK;
 }
 
 /* ------------------------------------------------------------------ cleanup */
@@ -1060,7 +1005,7 @@ static int cmd_cleanup(const hcsctl_opts *o, int argc, char **argv)
     if (!actions) {
         zhns_owned_attachments_free(list, n);
         zhns_service_close(svc);
-        fprintf(stderr, "hcsctl: out of memory\n");
+        hcsctl_failf("out of memory");
         return HCSCTL_FAILED;
     }
     for (size_t i = 0; i < n; i++) {
@@ -1121,13 +1066,23 @@ static int cmd_cleanup(const hcsctl_opts *o, int argc, char **argv)
 /* ------------------------------------------------------------------ features */
 static int parse_version(const char *s, zhns_hns_version *v)
 {
-    char *end = NULL;
-    unsigned long major = strtoul(s, &end, 10);
-    if (end == s || *end != '.' || !(end[1] >= '0' && end[1] <= '9'))
+    /* MAJOR.MINOR, digits only, each at most 4294967295 */
+    const char *dot = strchr(s, '.');
+    size_t n = dot ? (size_t)(dot - s) : 0;
+    uint64_t major = 0, minor = 0;
+    if (!dot || n == 0 || n > 10 || !dot[1] || strlen(dot + 1) > 10)
         return -1;
-    const char *minor_text = end + 1;
-    unsigned long minor = strtoul(minor_text, &end, 10);
-    if (*end || major > 0xFFFFFFFFul || minor > 0xFFFFFFFFul || !(s[0] >= '0' && s[0] <= '9'))
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        major = major * 10 + (uint64_t)(s[i] - '0');
+    }
+    for (const char *p = dot + 1; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        minor = minor * 10 + (uint64_t)(*p - '0');
+    }
+    if (major > 0xFFFFFFFFu || minor > 0xFFFFFFFFu)
         return -1;
     v->major = (uint32_t)major;
     v->minor = (uint32_t)minor;
@@ -1342,18 +1297,44 @@ static int cmd_adapter(const hcsctl_opts *o, int argc, char **argv)
     return rc;
 }
 
-/* ------------------------------------------------------------------ dispatch */
-int hcsctl_is_network_command(const char *cmd)
+/* ------------------------------------------------------------------ list all */
+/* hnsdiag's `list all`: each kind's list in turn (under a heading; with --json one object
+ * whose members are the kinds' arrays). The options are those of every kind's list. */
+int hcsctl_list_all(const hcsctl_opts *o, int argc, char **argv)
 {
-    static const char *const words[] = {"attach", "detach", "cleanup", "features", "adapter", NULL};
-    if (find_kind(cmd))
-        return 1;
-    for (size_t i = 0; words[i]; i++)
-        if (strcmp(cmd, words[i]) == 0)
-            return 1;
-    return 0;
+    for (int i = 0; i < argc; i++) {
+        const char *v = NULL;
+        int r;
+        if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0)
+            continue;
+        if ((r = hcsctl_opt(&i, argc, argv, "--owner", &v)) != 0 ||
+            (r = hcsctl_opt(&i, argc, argv, "--name", &v)) != 0) {
+            if (r < 0)
+                return hcsctl_usage_error("%s needs a value", argv[i]);
+            continue;
+        }
+        return hcsctl_usage_error("list all: unexpected \"%s\"", argv[i]);
+    }
+    static const char *const plural[] = {"networks", "endpoints", "namespaces", "load balancers", "SDN routes"};
+    int rc = HCSCTL_OK;
+    if (o->json)
+        putchar('{');
+    for (size_t k = 0; k < sizeof KINDS / sizeof KINDS[0] && rc == HCSCTL_OK; k++) {
+        if (o->json)
+            printf("%s\"%s\":", k ? "," : "", KINDS[k].cmd);
+        else
+            printf("%s%s:\n", k ? "\n" : "", plural[k]);
+        fflush(stdout);
+        rc = cmd_list(o, &KINDS[k], argc, argv);
+        if (rc != HCSCTL_OK && o->json)
+            fputs("null", stdout);
+    }
+    if (o->json)
+        puts("}");
+    return rc;
 }
 
+/* ------------------------------------------------------------------ dispatch */
 int hcsctl_network(const hcsctl_opts *o, const char *cmd, int argc, char **argv)
 {
     const kind *k = find_kind(cmd);

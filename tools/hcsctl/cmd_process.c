@@ -19,11 +19,6 @@
 
 #define DEFAULT_TIMEOUT_MS 60000u
 
-int hcsctl_is_process_command(const char *cmd)
-{
-    return strcmp(cmd, "exec") == 0 || strcmp(cmd, "ps") == 0 || strcmp(cmd, "signal") == 0;
-}
-
 /* ------------------------------------------------------------------ stdio */
 typedef struct feeder {
     zhcs_process *proc;
@@ -146,13 +141,12 @@ static int cmd_exec(const hcsctl_opts *o, zhcs_service *svc, int argc, char **ar
             i++;
             break;
         }
-        if (strcmp(argv[i], "--tty") == 0 && i + 1 < argc)
-            tty = argv[++i];
-        else if (strncmp(argv[i], "--tty=", 6) == 0)
-            tty = argv[i] + 6;
-        else if (strcmp(argv[i], "--workdir") == 0 && i + 1 < argc)
-            cwd = argv[++i];
-        else if (strcmp(argv[i], "--no-stdin") == 0)
+        int r;
+        if ((r = hcsctl_opt(&i, argc, argv, "--tty", &tty)) != 0 ||
+            (r = hcsctl_opt(&i, argc, argv, "--workdir", &cwd)) != 0) {
+            if (r < 0)
+                return hcsctl_usage_error("%s needs a value", argv[i]);
+        } else if (strcmp(argv[i], "--no-stdin") == 0)
             no_stdin = 1;
         else if (argv[i][0] == '-' && argv[i][1] == '-')
             return hcsctl_usage_error("exec: unknown option %s", argv[i]);
@@ -163,21 +157,40 @@ static int cmd_exec(const hcsctl_opts *o, zhcs_service *svc, int argc, char **ar
     }
     if (!id || i >= argc)
         return hcsctl_usage_error("exec ID [--tty HEIGHTxWIDTH] [--workdir DIR] [--no-stdin] -- COMMAND LINE");
-    unsigned h = 0, w = 0;
-    if (tty && (sscanf(tty, "%ux%u", &h, &w) != 2 || !h || !w || h > 65535 || w > 65535))
-        return hcsctl_usage_error("--tty takes HEIGHTxWIDTH, e.g. 30x120");
-    char cmdline[8192] = "";
-    for (size_t len = 0; i < argc; i++) {
-        int n = snprintf(cmdline + len, sizeof cmdline - len, "%s%s", len ? " " : "", argv[i]);
-        if (n < 0 || (size_t)n >= sizeof cmdline - len)
-            return hcsctl_usage_error("the command line is longer than %zu bytes", sizeof cmdline - 1);
-        len += (size_t)n;
+    uint64_t h = 0, w = 0;
+    if (tty) { /* HEIGHTxWIDTH, each 1 to 65535 */
+        const char *x = strchr(tty, 'x');
+        char height[16];
+        size_t hl = x ? (size_t)(x - tty) : 0;
+        if (!x || hl == 0 || hl >= sizeof height)
+            return hcsctl_usage_error("--tty takes HEIGHTxWIDTH, e.g. 30x120, not \"%s\"", tty);
+        memcpy(height, tty, hl);
+        height[hl] = '\0';
+        if (hcsctl_parse_uint("--tty height", height, 1, 65535, &h) ||
+            hcsctl_parse_uint("--tty width", x + 1, 1, 65535, &w))
+            return HCSCTL_USAGE;
     }
-
+    /* the command line: the words joined by spaces, as typed */
+    hcsctl_buf line = {0};
+    for (; i < argc; i++) {
+        if (line.len)
+            hcsctl_buf_puts(&line, " ");
+        hcsctl_buf_puts(&line, argv[i]);
+    }
+    if (line.oom || !line.s) {
+        hcsctl_buf_free(&line);
+        return hcsctl_usage_error("exec: an empty command line");
+    }
+    if (line.len > 32767) {
+        hcsctl_buf_free(&line);
+        return hcsctl_usage_error("the command line is longer than Windows' 32767 characters");
+    }
+    char *cmdline = line.s;
     zhcs_system *sys = NULL;
     zhcs_error *err = NULL;
     if (zhcs_system_open(&sys, svc, id, &err) < 0) {
         hcsctl_fail(o, "cannot open the system", err);
+        free(cmdline);
         return HCSCTL_EXEC_FAILED;
     }
     zhcs_ProcessParameters pp;
@@ -198,6 +211,7 @@ static int cmd_exec(const hcsctl_opts *o, zhcs_service *svc, int argc, char **ar
     if (zhcs_process_create(&proc, sys, &pp, DEFAULT_TIMEOUT_MS, &err) < 0) {
         hcsctl_fail(o, "cannot start the process", err);
         zhcs_system_close(sys);
+        free(cmdline);
         return HCSCTL_EXEC_FAILED;
     }
     static feeder f;
@@ -237,6 +251,7 @@ static int cmd_exec(const hcsctl_opts *o, zhcs_service *svc, int argc, char **ar
     /* the feeder may still sit in a read of our stdin: the process is gone, so we leave */
     zhcs_process_close(proc);
     zhcs_system_close(sys);
+    free(cmdline);
     return rc;
 }
 
@@ -263,10 +278,10 @@ static int cmd_ps(const hcsctl_opts *o, zhcs_service *svc, int argc, char **argv
         hcsctl_table *t = hcsctl_table_new(5, headers);
         for (size_t k = 0; k < p->ProcessList_count; k++) {
             const zhcs_ProcessDetails *d = &p->ProcessList[k];
-            char pid[16], cpu[32], mem[32];
+            char pid[16], cpu[48], mem[32];
             snprintf(pid, sizeof pid, "%u", (unsigned)d->ProcessId);
             snprintf(cpu, sizeof cpu, "%.3f s", (double)(d->UserTime100ns + d->KernelTime100ns) / 1e7);
-            snprintf(mem, sizeof mem, "%.1f MiB", d->MemoryCommitBytes / 1048576.0);
+            hcsctl_format_bytes(mem, sizeof mem, (double)d->MemoryCommitBytes);
             const char *row[] = {pid, d->ImageName, d->CreateTimestamp, cpu, mem};
             hcsctl_table_add(t, row);
         }
@@ -281,10 +296,9 @@ static int cmd_signal(const hcsctl_opts *o, zhcs_service *svc, int argc, char **
 {
     if (argc != 3)
         return hcsctl_usage_error("signal ID PID SIGNAL  (SIGNAL: CtrlC, CtrlBreak, CtrlClose, CtrlLogOff, CtrlShutdown)");
-    char *end = NULL;
-    unsigned long pid = strtoul(argv[1], &end, 10);
-    if (!*argv[1] || *end || pid == 0 || pid > 0xFFFFFFFFul)
-        return hcsctl_usage_error("\"%s\" is not a process id", argv[1]);
+    uint64_t pid = 0;
+    if (hcsctl_parse_uint("PID", argv[1], 1, 0xFFFFFFFFu, &pid))
+        return HCSCTL_USAGE;
     int sig = -1;
     for (int k = 0; k <= ZHCS_SIGNAL_CTRL_SHUTDOWN; k++) {
         const char *name = zhcs_signal_name((zhcs_signal)k);
@@ -310,9 +324,9 @@ static int cmd_signal(const hcsctl_opts *o, zhcs_service *svc, int argc, char **
     else if (zhcs_process_signal(proc, (zhcs_signal)sig, DEFAULT_TIMEOUT_MS, &err) < 0)
         rc = hcsctl_fail(o, "cannot signal the process", err);
     else if (o->json)
-        printf("{\"pid\":%lu,\"signal\":\"%s\"}\n", pid, zhcs_signal_name((zhcs_signal)sig));
+        printf("{\"pid\":%u,\"signal\":\"%s\"}\n", (unsigned)pid, zhcs_signal_name((zhcs_signal)sig));
     else
-        printf("sent %s to %lu\n", zhcs_signal_name((zhcs_signal)sig), pid);
+        printf("sent %s to %u\n", zhcs_signal_name((zhcs_signal)sig), (unsigned)pid);
     zhcs_process_close(proc);
     zhcs_system_close(sys);
     return rc;
@@ -323,7 +337,7 @@ int hcsctl_process(const hcsctl_opts *o, const char *cmd, int argc, char **argv)
     zhcs_service *svc = NULL;
     int rc = hcsctl_open_hcs(o, &svc);
     if (rc)
-        return strcmp(cmd, "exec") == 0 ? HCSCTL_EXEC_FAILED : rc;
+        return strcmp(cmd, "exec") == 0 && rc != HCSCTL_USAGE ? HCSCTL_EXEC_FAILED : rc;
     if (strcmp(cmd, "exec") == 0)
         rc = cmd_exec(o, svc, argc, argv);
     else if (strcmp(cmd, "ps") == 0)

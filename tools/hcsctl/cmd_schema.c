@@ -67,15 +67,11 @@ static int check(const hcsctl_opts *o, int argc, char **argv)
             type = argv[i];
         else if (positional == 1 && (positional = 2))
             file = argv[i];
-        else {
-            fprintf(stderr, "hcsctl: schema check: unexpected argument \"%s\"\n", argv[i]);
-            return HCSCTL_USAGE;
-        }
+        else
+            return hcsctl_usage_error("schema check: unexpected \"%s\"", argv[i]);
     }
-    if (!type) {
-        fprintf(stderr, "usage: hcsctl schema check TYPE [FILE|-] [--emit] [--strict]\n");
-        return HCSCTL_USAGE;
-    }
+    if (!type)
+        return hcsctl_usage_error("schema check needs a TYPE (hcsctl schema list shows them)");
     int hcs;
     const char *name = type;
     if (strncmp(type, "hcs:", 4) == 0) {
@@ -85,14 +81,12 @@ static int check(const hcsctl_opts *o, int argc, char **argv)
         hcs = 0;
         name = type + 4;
     } else if (in_hcs(type) && in_hcn(type)) {
-        fprintf(stderr, "hcsctl: %s is a type of both schemas: say hcs:%s or hcn:%s\n", type, type, type);
-        return HCSCTL_USAGE;
+        return hcsctl_usage_error("%s is a type of both schemas: say hcs:%s or hcn:%s", type, type, type);
     } else {
         hcs = in_hcs(type);
     }
     if (!(hcs ? in_hcs(name) : in_hcn(name))) {
-        fprintf(stderr, "hcsctl: %s is not a schema type (hcsctl schema list shows them)\n", type);
-        return HCSCTL_USAGE;
+        return hcsctl_usage_error("%s is not a schema type (hcsctl schema list shows them)", type);
     }
     size_t len = 0;
     char *text = hcsctl_read_input(file, MAX_DOCUMENT, &len);
@@ -138,10 +132,11 @@ static int check(const hcsctl_opts *o, int argc, char **argv)
 
 int hcsctl_schema(const hcsctl_opts *o, int argc, char **argv)
 {
-    if (argc >= 1 && strcmp(argv[0], "list") == 0 && argc == 1)
-        return list(o);
+    if (argc >= 1 && strcmp(argv[0], "list") == 0)
+        return argc == 1 ? list(o) : hcsctl_usage_error("schema list: unexpected \"%s\"", argv[1]);
     if (argc >= 1 && strcmp(argv[0], "check") == 0)
         return check(o, argc - 1, argv + 1);
-    fprintf(stderr, "usage: hcsctl schema list | hcsctl schema check TYPE [FILE|-] [--emit] [--strict]\n");
-    return HCSCTL_USAGE;
+    if (argc == 0)
+        return hcsctl_usage_error("schema needs a subcommand: list or check");
+    return hcsctl_usage_error("schema: unknown subcommand \"%s\" (list, check)", argv[0]);
 }
