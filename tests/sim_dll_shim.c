@@ -14,7 +14,8 @@
 static HMODULE net;
 static zh_hcs_table hcs;
 static zh_hcn_table hcn;
-static zh_raw_lib *hcs_lib, *hcn_lib;
+static zh_hcst_table hcst;
+static zh_raw_lib *hcs_lib, *hcn_lib, *hcst_lib;
 
 static void (*control(const char *name))(void)
 {
@@ -72,6 +73,23 @@ void zh_sim_free_string(zh_wchar *s)
     void (*f)(zh_wchar *) = CONTROL(void (*)(zh_wchar *), "ZhSimFreeString");
     if (f)
         f(s);
+}
+
+const zh_hcst_table *zh_sim_storage_table(void)
+{
+    fill(&hcst_lib, &zh_raw_hcst_spec, &hcst);
+    return &hcst;
+}
+
+zh_raw_lib *zh_sim_storage_lib(zh_error **err)
+{
+    return zh_raw_lib_open_local(&zh_raw_hcst_spec, err);
+}
+
+int zh_sim_require_storage(int on)
+{
+    int (*f)(int) = CONTROL(int (*)(int), "ZhSimRequireStorage");
+    return f ? f(on) : -1;
 }
 
 zh_raw_lib *zh_sim_hcs_lib(zh_error **err)

@@ -14,6 +14,7 @@
 #include <zhcs/schema.h>
 #include <zhcs/service.h>
 #include <zhcs/stats.h>
+#include <zhcs/storage.h>
 #include <zhcs/system.h>
 #include <zhcs/types.h>
 
