@@ -8,6 +8,7 @@
 #include <zhcs/enumerate.h>
 #include <zhcs/error.h>
 #include <zhcs/events.h>
+#include <zhcs/image.h>
 #include <zhcs/export.h>
 #include <zhcs/operation.h>
 #include <zhcs/process.h>
