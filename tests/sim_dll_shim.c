@@ -186,7 +186,7 @@ int zh_sim_set_hns_version(uint32_t major, uint32_t minor)
  * "sim:" service of the libraries under test talks to the simulator DLLs as well. */
 static const zh_sim_api shim_api = {
     ZH_SIM_API_VERSION, zh_sim_open, zh_sim_close, zh_sim_hcs_table, zh_sim_hcn_table, zh_sim_free_string,
-    zh_sim_get_adapters, zh_sim_adapters_free, zh_sim_hnscall,
+    zh_sim_get_adapters, zh_sim_adapters_free, zh_sim_hnscall, zh_sim_storage_table,
 };
 
 const zh_sim_api *zh_sim_api_table(void)

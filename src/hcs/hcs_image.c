@@ -358,7 +358,7 @@ static int unpack(const char *blob, const char *digest, const char *dir, zh_erro
     int rc = 0, entries = 0;
     if (archive_read_open_filename(in, blob, 65536) != ARCHIVE_OK) {
         rc = zh_error_set_cat(err, ZH_E_INVALID_DATA, ZH_CAT_INVALID_ARGUMENT, FN_IMPORT,
-                              "the layer %s is not a tar archive: %s", digest, archive_error_string(in));
+                              "the %s %s is not a tar archive: %s", strcmp(digest, "archive") ? "layer" : "image", digest, archive_error_string(in));
         goto done;
     }
     for (;;) {
@@ -492,17 +492,9 @@ static const char *pick_manifest(json_object *index, const char *name, const cha
     return NULL;
 }
 
-int zhcs_image_import(zhcs_storage *st, const char *layout, const char *store, const char *name, char **out_name,
-                      zhcs_error **err)
+static int import_layout(zhcs_storage *st, const char *layout, const char *store, const char *name, char **out_name,
+                         zhcs_error **err)
 {
-    if (out_name)
-        *out_name = NULL;
-    if (!st)
-        return hcs_null_arg(FN_IMPORT, "storage", err);
-    if (!layout || !*layout)
-        return hcs_null_arg(FN_IMPORT, "layout", err);
-    if (check_store_args(store, name, FN_IMPORT, err) < 0)
-        return -1;
     char *index_path = zh_fs_join(layout, "index.json");
     char *index_text = index_path ? zh_fs_read(index_path, NULL) : NULL;
     free(index_path);
@@ -631,6 +623,45 @@ out:
         *out_name = final_name;
     else
         free(final_name);
+    return rc;
+}
+int zhcs_image_import(zhcs_storage *st, const char *layout, const char *store, const char *name, char **out_name,
+                      zhcs_error **err)
+{
+    if (out_name)
+        *out_name = NULL;
+    if (!st)
+        return hcs_null_arg(FN_IMPORT, "storage", err);
+    if (!layout || !*layout)
+        return hcs_null_arg(FN_IMPORT, "layout", err);
+    if (check_store_args(store, name, FN_IMPORT, err) < 0)
+        return -1;
+    if (zh_fs_is_dir(layout))
+        return import_layout(st, layout, store, name, out_name, err);
+    if (!zh_fs_is_file(layout))
+        return zh_error_set_cat(err, ZH_E_FILE_NOT_FOUND, ZH_CAT_NOT_FOUND, FN_IMPORT,
+                                "%.300s is neither an OCI image layout directory nor an archive of one", layout);
+    /* an archive of a layout (tar, or tar.gz): unpacked into the store's tmp first */
+    char suffix[40];
+    zh_guid g;
+    zh_guid_random(&g, NULL);
+    char gs[ZH_GUID_BUFSIZE];
+    zh_guid_format(&g, ZH_GUID_LOWER, gs);
+    snprintf(suffix, sizeof suffix, "tmp/layout-%.8s", gs);
+    char *dir = zh_fs_join(store, suffix);
+    if (!dir || zh_fs_mkdirs(dir) != 0) {
+        free(dir);
+        return zh_error_set(err, ZH_E_ACCESSDENIED, FN_IMPORT, "cannot create the store %.300s", store);
+    }
+    int rc = unpack(layout, "archive", dir, err);
+    if (rc == 0)
+        rc = import_layout(st, dir, store, name, out_name, err);
+    zh_fs_rmtree(dir);
+    free(dir);
+    char *tmp = zh_fs_join(store, "tmp");
+    if (tmp)
+        remove(tmp); /* when empty */
+    free(tmp);
     return rc;
 }
 #endif /* ZH_HAVE_IMAGE_IMPORT */

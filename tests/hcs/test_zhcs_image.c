@@ -133,6 +133,53 @@ static int make_layout(const member *app, size_t app_n, int damage)
     return rc ? -1 : 0;
 }
 
+/* Adds the tree `dir` (as `prefix`) to an archive being written. */
+static void add_tree(struct archive *a, const char *dir, const char *prefix)
+{
+    size_t n = 0;
+    char **names = zh_fs_list(dir, &n);
+    for (size_t i = 0; names && i < n; i++) {
+        char *path = zh_asprintf("%s/%s", dir, names[i]);
+        char *name = prefix[0] ? zh_asprintf("%s/%s", prefix, names[i]) : zh_strdup(names[i]);
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, name);
+        archive_entry_set_perm(e, 0644);
+        if (zh_fs_is_dir(path)) {
+            archive_entry_set_filetype(e, AE_IFDIR);
+            archive_write_header(a, e);
+            add_tree(a, path, name);
+        } else {
+            size_t len = 0;
+            char *data = zh_fs_read(path, &len);
+            archive_entry_set_filetype(e, AE_IFREG);
+            archive_entry_set_size(e, (la_int64_t)len);
+            archive_write_header(a, e);
+            archive_write_data(a, data, len);
+            free(data);
+        }
+        archive_entry_free(e);
+        free(path);
+        free(name);
+    }
+    zh_fs_names_free(names, n);
+}
+
+/* The layout as ROOT/layout.tar.gz. */
+static int archive_layout(void)
+{
+    struct archive *a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    archive_write_add_filter_gzip(a);
+    if (archive_write_open_filename(a, ROOT "/layout.tar.gz") != ARCHIVE_OK) {
+        archive_write_free(a);
+        return -1;
+    }
+    add_tree(a, LAYOUT, "");
+    archive_write_close(a);
+    archive_write_free(a);
+    return 0;
+}
+
 static int setup(void)
 {
     zh_fs_rmtree(ROOT);
@@ -299,6 +346,28 @@ static void damaged_layouts_leave_nothing(void)
     teardown();
 }
 
+static void an_archived_layout_imports(void)
+{
+    ZT_REQUIRE(setup() == 0);
+    ZT_REQUIRE(make_layout(NULL, 0, 0) == 0);
+    ZT_REQUIRE(archive_layout() == 0);
+    zh_fs_rmtree(LAYOUT);
+    zhcs_error *err = NULL;
+    char *name = NULL;
+    ZT_CHECK(zhcs_image_import(st, ROOT "/layout.tar.gz", STORE, "archived", &name, &err) == 0);
+    ZT_EQ_STR(name ? name : "", "archived");
+    ZT_EQ_INT(store_layers(), 2);
+    ZT_CHECK(!zh_fs_exists(STORE "/tmp"));
+    zhcs_string_free(name);
+    /* a file that is no archive */
+    ZT_REQUIRE(zh_fs_write(ROOT "/junk.tar", "junk", 4) == 0);
+    ZT_CHECK(zhcs_image_import(st, ROOT "/junk.tar", STORE, "junk", NULL, &err) == -1);
+    ZT_CONTAINS(err ? zhcs_error_message(err) : "", "the image archive is not a tar archive");
+    zhcs_error_free(err);
+    ZT_CHECK(!zh_fs_exists(STORE "/tmp"));
+    teardown();
+}
+
 static void a_fault_in_the_middle_rolls_back(void)
 {
     ZT_REQUIRE(setup() == 0);
@@ -326,6 +395,7 @@ static void a_fault_in_the_middle_rolls_back(void)
 static const zt_case cases[] = {
     ZT_CASE(an_image_runs_as_a_container),
     ZT_CASE(damaged_layouts_leave_nothing),
+    ZT_CASE(an_archived_layout_imports),
     ZT_CASE(a_fault_in_the_middle_rolls_back),
 };
 ZT_MAIN(cases)
