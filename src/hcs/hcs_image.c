@@ -353,8 +353,9 @@ static int unpack(const char *blob, const char *digest, const char *dir, zh_erro
     archive_read_support_filter_gzip(in);
     archive_read_support_filter_none(in);
     archive_read_support_format_tar(in);
-    archive_write_disk_set_options(out, ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                            ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+    /* members are checked above; libarchive checks again that nothing climbs out or writes
+     * through a link (the destination itself is our, possibly absolute, directory) */
+    archive_write_disk_set_options(out, ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
     int rc = 0, entries = 0;
     if (archive_read_open_filename(in, blob, 65536) != ARCHIVE_OK) {
         rc = zh_error_set_cat(err, ZH_E_INVALID_DATA, ZH_CAT_INVALID_ARGUMENT, FN_IMPORT,
@@ -372,11 +373,12 @@ static int unpack(const char *blob, const char *digest, const char *dir, zh_erro
             goto done;
         }
         entries++;
-        const char *name = archive_entry_pathname(e);
+        char name[256];
+        snprintf(name, sizeof name, "%s", archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
         char *rel = inside_path(name);
         if (!rel) {
             rc = zh_error_set_cat(err, ZH_E_INVALID_DATA, ZH_CAT_INVALID_ARGUMENT, FN_IMPORT,
-                                  "the layer %s holds \"%.200s\", a path outside the layer", digest, name ? name : "");
+                                  "the layer %s holds \"%.200s\", a path outside the layer", digest, name);
             goto done;
         }
         const char *sym = archive_entry_symlink(e), *hard = archive_entry_hardlink(e);

@@ -107,6 +107,8 @@ int main(int argc, char **argv)
         return hcsctl_process(&o, cmd, argc - i - 1, argv + i + 1);
     if (hcsctl_is_network_command(cmd))
         return hcsctl_network(&o, cmd, argc - i - 1, argv + i + 1);
+    if (hcsctl_is_image_command(cmd)) /* image, layer, run: cmd_image.c */
+        return hcsctl_image(&o, cmd, argc - i - 1, argv + i + 1);
     if (strcmp(cmd, "version") == 0) {
         if (o.json)
             printf("{\"zhcs\":\"%s\",\"zhns\":\"%s\"}\n", zhcs_version(), zhns_version());

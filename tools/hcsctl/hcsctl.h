@@ -27,10 +27,12 @@ int hcsctl_schema(const hcsctl_opts *o, int argc, char **argv);
 int hcsctl_system(const hcsctl_opts *o, const char *cmd, int argc, char **argv);
 int hcsctl_process(const hcsctl_opts *o, const char *cmd, int argc, char **argv);
 int hcsctl_network(const hcsctl_opts *o, const char *cmd, int argc, char **argv);
+int hcsctl_image(const hcsctl_opts *o, const char *cmd, int argc, char **argv); /* image, layer, run */
 /* 1 when `cmd` belongs to that group */
 int hcsctl_is_system_command(const char *cmd);
 int hcsctl_is_process_command(const char *cmd);
 int hcsctl_is_network_command(const char *cmd);
+int hcsctl_is_image_command(const char *cmd);
 
 /* ---- connecting ---- */
 /* The URI to use, or NULL after printing how to choose one (off Windows, no default). */
