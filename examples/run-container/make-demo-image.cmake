@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: MIT
-# Writes a small OCI image layout for the tests: a base layer (Files/Windows/win.ini,
+# Writes a small OCI image layout of a Windows image: a base layer (Files/Windows/win.ini,
 # Hives/) as tar+gzip and an application layer (Files/hello.txt) as plain tar, with the
 # config, the manifest and index.json naming the image NAME.
-#   cmake -DOUT=DIR [-DNAME=hello:1] -P make_oci_layout.cmake
+#   cmake -DOUT=DIR [-DNAME=hello:1] -P make-demo-image.cmake
+# scripts/main.sh runs examples/run-container on it; the tests use it too.
 if(NOT OUT)
-    message(FATAL_ERROR "make_oci_layout.cmake: -DOUT=DIR is required")
+    message(FATAL_ERROR "make-demo-image.cmake: -DOUT=DIR is required")
 endif()
+get_filename_component(OUT "${OUT}" ABSOLUTE)
 if(NOT NAME)
     set(NAME "hello:1")
 endif()
@@ -33,7 +35,7 @@ function(layer_tar out dir compression)
     execute_process(COMMAND ${CMAKE_COMMAND} -E chdir ${dir} ${CMAKE_COMMAND} -E tar c${compression}f ${out} --format=pax
                             ${_files} RESULT_VARIABLE _rc)
     if(NOT _rc EQUAL 0)
-        message(FATAL_ERROR "make_oci_layout.cmake: cannot archive ${dir}")
+        message(FATAL_ERROR "make-demo-image.cmake: cannot archive ${dir}")
     endif()
 endfunction()
 
