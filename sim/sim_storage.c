@@ -14,7 +14,10 @@
  *
  * The HRESULTs for bad input are guesses where the reference says nothing (docs/storage.md
  * lists them): a path that does not exist is ERROR_PATH_NOT_FOUND, a directory that is not
- * a layer or a chain that does not fit HCS_E_INVALID_LAYER, bad LayerData HCS_E_INVALID_JSON.
+ * a layer or a chain that does not fit HCS_E_INVALID_LAYER, bad LayerData HCS_E_INVALID_JSON;
+ * a container without Storage (or without layers, scratch or layer ids) E_INVALIDARG,
+ * "The parameter is incorrect", which is what users report HcsCreateComputeSystem answering
+ * for container configurations Windows refuses.
  * Calls are serialised by one lock (a real host serialises per layer). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -493,22 +496,22 @@ zh_hresult sim_storage_check(const zhcs_Container *c, char *msg, size_t n)
     bool required = require_storage;
     zh_mutex_unlock(&storage_lock);
     if (!st)
-        return required ? storage_fail(msg, n, HCS_E_INVALID_JSON,
+        return required ? storage_fail(msg, n, ZH_E_INVALIDARG,
                                        "The container configuration has no Storage (layers and scratch).")
                         : 0;
     if (st->Layers_count == 0 && !required)
         return 0; /* the lenient default: a Storage without layers, as before layers existed */
     if (st->Layers_count == 0)
-        return storage_fail(msg, n, HCS_E_INVALID_LAYER, "Storage.Layers is empty: a container needs its image layers.");
+        return storage_fail(msg, n, ZH_E_INVALIDARG, "Storage.Layers is empty: a container needs its image layers.");
     if (!st->Path)
-        return storage_fail(msg, n, HCS_E_INVALID_JSON, "Storage.Path (the scratch layer) is missing.");
+        return storage_fail(msg, n, ZH_E_INVALIDARG, "Storage.Path (the scratch layer) is missing.");
     zh_hresult hr = 0;
     zh_mutex_lock(&storage_lock);
     for (size_t i = 0; i < st->Layers_count && !hr; i++) {
         const zhcs_Layer *l = &st->Layers[i];
         zh_guid g;
         if (!l->Path || !l->Id || zh_guid_parse(l->Id, &g, NULL) < 0) {
-            hr = storage_fail(msg, n, HCS_E_INVALID_JSON, "A layer of Storage.Layers (%.64s) needs an Id (a GUID) and a Path.",
+            hr = storage_fail(msg, n, ZH_E_INVALIDARG, "A layer of Storage.Layers (%.64s) needs an Id (a GUID) and a Path.",
                               l->Id ? l->Id : "?");
             break;
         }

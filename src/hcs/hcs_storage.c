@@ -100,12 +100,13 @@ static zh_raw_lib *lib_of(zhcs_storage *st, const char *fn, zh_error **err)
     return zh_svc_lib(st->svc);
 }
 
-/* Turns a raw HRESULT into the result: 0, or -1 with "<raw>(<path>): <HRESULT name>". */
+/* Turns a raw HRESULT into the result: 0, or -1 with the raw call as the error's function
+ * and the message "<path>: <HRESULT name>". */
 static int result(zh_hresult hr, const char *raw, const char *path, zh_error **err)
 {
     if (hr >= 0)
         return 0;
-    char *what = zh_asprintf("%s %.400s", raw, path ? path : "");
+    char *what = zh_asprintf("%.400s", path ? path : "");
     int rc = hcs_raw_error(err, hr, raw, what ? what : raw);
     free(what);
     return rc;
