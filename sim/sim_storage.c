@@ -511,7 +511,8 @@ zh_hresult sim_storage_check(const zhcs_Container *c, char *msg, size_t n)
         const zhcs_Layer *l = &st->Layers[i];
         zh_guid g;
         if (!l->Path || !l->Id || zh_guid_parse(l->Id, &g, NULL) < 0) {
-            hr = storage_fail(msg, n, ZH_E_INVALIDARG, "A layer of Storage.Layers (%.64s) needs an Id (a GUID) and a Path.",
+            hr = storage_fail(msg, n, ZH_E_INVALIDARG,
+                              "A layer of Storage.Layers (%.64s) needs an Id (a GUID) and a Path.",
                               l->Id ? l->Id : "?");
             break;
         }

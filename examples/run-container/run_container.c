@@ -249,7 +249,8 @@ int main(int argc, char **argv)
             char **ids = NULL;
             size_t n = 0;
             char query[400];
-            snprintf(query, sizeof query, "{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Filter\":\"{\\\"Name\\\":\\\"%.200s\\\"}\"}",
+            snprintf(query, sizeof query,
+                     "{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Filter\":\"{\\\"Name\\\":\\\"%.200s\\\"}\"}",
                      network);
             if (zhns_network_open(&net, hcn, network, NULL) < 0 &&
                 (zhns_network_list_json(&ids, &n, hcn, query, &nerr) < 0 || n == 0 ||

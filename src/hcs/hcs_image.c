@@ -67,8 +67,8 @@ int zhcs_image_layers(const char *store, const char *name, zhcs_LayerData **out,
     char *text = path ? zh_fs_read(path, NULL) : NULL;
     free(path);
     if (!text)
-        return zh_error_set_cat(err, ZH_E_NOT_FOUND, ZH_CAT_NOT_FOUND, fn, "the store %.300s has no image \"%s\"", store,
-                                name);
+        return zh_error_set_cat(err, ZH_E_NOT_FOUND, ZH_CAT_NOT_FOUND, fn, "the store %.300s has no image \"%s\"",
+                                store, name);
     zh_error *e = NULL;
     *out = zhcs_LayerData_parse(text, ZHCS_NUL_TERMINATED, &e);
     free(text);
@@ -250,7 +250,8 @@ static int blob_checked(const char *layout, const char *digest, char **path, zh_
     if (bad || strcmp(hexsum, hex) != 0) {
         free(p);
         return zh_error_set_cat(err, ZH_E_INVALID_DATA, ZH_CAT_INVALID_ARGUMENT, FN_IMPORT,
-                                bad ? "the blob %s cannot be read" : "the blob %s is damaged: its content has sha256:%s",
+                                bad ? "the blob %s cannot be read"
+                                    : "the blob %s is damaged: its content has sha256:%s",
                                 digest, bad ? "" : hexsum);
     }
     *path = p;
@@ -359,7 +360,8 @@ static int unpack(const char *blob, const char *digest, const char *dir, zh_erro
     int rc = 0, entries = 0;
     if (archive_read_open_filename(in, blob, 65536) != ARCHIVE_OK) {
         rc = zh_error_set_cat(err, ZH_E_INVALID_DATA, ZH_CAT_INVALID_ARGUMENT, FN_IMPORT,
-                              "the %s %s is not a tar archive: %s", strcmp(digest, "archive") ? "layer" : "image", digest, archive_error_string(in));
+                              "the %s %s is not a tar archive: %s", strcmp(digest, "archive") ? "layer" : "image",
+                              digest, archive_error_string(in));
         goto done;
     }
     for (;;) {
@@ -385,7 +387,8 @@ static int unpack(const char *blob, const char *digest, const char *dir, zh_erro
         char *hard_rel = hard ? inside_path(hard) : NULL;
         if ((sym && !link_inside(rel, sym)) || (hard && !hard_rel)) {
             rc = zh_error_set_cat(err, ZH_E_INVALID_DATA, ZH_CAT_INVALID_ARGUMENT, FN_IMPORT,
-                                  "the layer %s holds the link \"%.200s\" -> \"%.200s\", which points outside the layer",
+                                  "the layer %s holds the link \"%.200s\" -> \"%.200s\", which points outside "
+                                  "the layer",
                                   digest, rel, sym ? sym : hard);
             free(rel);
             free(hard_rel);

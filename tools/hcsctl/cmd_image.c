@@ -255,9 +255,10 @@ static int cmd_layer(const hcsctl_opts *o, int argc, char **argv)
             size_t pl = strlen(p), al = arg ? strlen(arg) : 0;
             if (inspect && strcmp(p, arg) != 0 && !(al >= 12 && pl >= al && strcmp(p + pl - al, arg) == 0))
                 continue;
-            char pos[48];
-            snprintf(pos, sizeof pos, "%zu of %zu%s", d->Layers_count - k, d->Layers_count, k + 1 == d->Layers_count ? " (base)" : "");
-            const char *row[] = {p, d->Layers[k].Id, pos, names[i], k + 1 < d->Layers_count ? d->Layers[k + 1].Path : NULL};
+            char pos[64];
+            bool base = k + 1 == d->Layers_count;
+            snprintf(pos, sizeof pos, "%zu of %zu%s", d->Layers_count - k, d->Layers_count, base ? " (base)" : "");
+            const char *row[] = {p, d->Layers[k].Id, pos, names[i], base ? NULL : d->Layers[k + 1].Path};
             hcsctl_table_add(t, row);
             if (inspect && !found) {
                 found = 1;
@@ -366,8 +367,8 @@ static int open_network(zhns_network **net, zhns_service *svc, const char *which
     char **ids = NULL;
     size_t n = 0;
     char query[512];
-    snprintf(query, sizeof query, "{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Filter\":\"{\\\"Name\\\":\\\"%.200s\\\"}\"}",
-             which);
+    snprintf(query, sizeof query,
+             "{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Filter\":\"{\\\"Name\\\":\\\"%.200s\\\"}\"}", which);
     int rc = -1;
     if (!strpbrk(which, "\"\\") && zhns_network_list_json(&ids, &n, svc, query, NULL) == 0 && n > 0)
         rc = zhns_network_open(net, svc, ids[0], err);
