@@ -57,6 +57,10 @@ if(ZH_BUILD_SHARED)
             PRIVATE ${PROJECT_SOURCE_DIR}/src/schema)
         target_compile_definitions(${_lib}_shared PRIVATE ${_LIB}_BUILDING)
         target_link_libraries(${_lib}_shared PRIVATE zh_svc_plugin zh_raw zh_common ${_zh_sys_libs})
+        if(_lib STREQUAL "zhcs" AND ZH_HAVE_IMAGE_IMPORT) # OCI image import (src/hcs/CMakeLists.txt)
+            target_compile_definitions(zhcs_shared PRIVATE ZH_HAVE_IMAGE_IMPORT=1)
+            target_link_libraries(zhcs_shared PRIVATE ${ZH_IMAGE_LINK_LIBRARIES})
+        endif()
         set_target_properties(${_lib}_shared PROPERTIES
             OUTPUT_NAME ${_lib} EXPORT_NAME ${_lib} C_VISIBILITY_PRESET hidden
             VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
@@ -110,6 +114,9 @@ foreach(_lib zhcs zhns)
     # with the shared library, -l<lib> is all a program needs; with only the static one,
     # the internal libraries come along
     set(_internal_libs "-lzh_svc -lzh_sim -lzh_schema -lzh_raw -lzh_common ${ZH_PC_SYSLIBS}")
+    if(_lib STREQUAL "zhcs" AND ZH_HAVE_IMAGE_IMPORT)
+        string(APPEND _internal_libs " ${ZH_IMAGE_PC_LIBS}") # OCI image import
+    endif()
     string(TOUPPER ${_lib} _LIB)
     if(ZH_BUILD_SHARED)
         set(ZH_PC_LIBS "")

@@ -135,6 +135,7 @@ void sim_hcn_free_world(sim_world *w);
 #define SIM_DECLARE_(ret, name, params, args) ret ZH_WINAPI sim_##name params;
 ZH_HCS_EXPORTS(SIM_DECLARE_)
 ZH_HCN_EXPORTS(SIM_DECLARE_)
+ZH_HCST_EXPORTS(SIM_DECLARE_)
 #undef SIM_DECLARE_
 
 #define SIM_HANDLE_MAGIC 0x5A48434Eu   /* "ZHCN" */

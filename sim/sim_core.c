@@ -358,7 +358,8 @@ zh_hresult sim_hcn_fail(zh_wchar **record, int32_t hr, const char *fmt, ...)
 }
 
 /* ---------------------------------------------------------------- test controls */
-#define SIM_ENTRIES (ZH_HCS_ID_COUNT + ZH_HCN_ID_COUNT)
+#define SIM_ENTRIES (ZH_HCS_ID_COUNT + ZH_HCN_ID_COUNT + ZH_HCST_ID_COUNT)
+#define SIM_HCST_BASE (ZH_HCS_ID_COUNT + ZH_HCN_ID_COUNT)
 
 typedef struct fault {
     int active;
@@ -376,6 +377,8 @@ static unsigned char exempt[SIM_ENTRIES]; /* Close/Unregister/Free and operation
 
 static const char *entry_name(size_t i)
 {
+    if (i >= SIM_HCST_BASE)
+        return zh_raw_hcst_spec.names[i - SIM_HCST_BASE];
     return i < ZH_HCS_ID_COUNT ? zh_raw_hcs_spec.names[i] : zh_raw_hcn_spec.names[i - ZH_HCS_ID_COUNT];
 }
 
@@ -385,7 +388,10 @@ static long entry_index(const char *name)
     if (i != (size_t)-1)
         return (long)i;
     i = zh_raw_spec_find(&zh_raw_hcn_spec, name);
-    return i == (size_t)-1 ? -1 : (long)(ZH_HCS_ID_COUNT + i);
+    if (i != (size_t)-1)
+        return (long)(ZH_HCS_ID_COUNT + i);
+    i = zh_raw_spec_find(&zh_raw_hcst_spec, name);
+    return i == (size_t)-1 ? -1 : (long)(SIM_HCST_BASE + i);
 }
 
 static int fires(fault *f)
@@ -503,7 +509,7 @@ void zh_sim_calls_reset(void)
 }
 
 /* ---------------------------------------------------------------- the tables */
-/* Every entry point sim_X (sim_hcs.c, sim_hcn.c) gets a wrapper w_X that counts the call,
+/* Every entry point sim_X (sim_hcs.c, sim_hcn.c, sim_storage.c) gets a wrapper w_X that counts the call,
  * applies latency, injected faults and a stopped service, then forwards. Faults apply to
  * entries that return an HRESULT (and to HcsCreateOperation, which then returns NULL). */
 
@@ -545,10 +551,13 @@ void zh_sim_calls_reset(void)
 #define WRAP_HCN_(ret, name, params, args) WRAP_##ret(name, params, args, ZH_HCS_ID_COUNT + ZH_HCN_ID_##name)
 ZH_HCS_EXPORTS(WRAP_HCS_)
 ZH_HCN_EXPORTS(WRAP_HCN_)
+#define WRAP_HCST_(ret, name, params, args) WRAP_##ret(name, params, args, SIM_HCST_BASE + ZH_HCST_ID_##name)
+ZH_HCST_EXPORTS(WRAP_HCST_)
 
 #define MEMBER_(ret, name, params, args) w_##name,
 static const zh_hcs_table hcs_table = {ZH_HCS_EXPORTS(MEMBER_)};
 static const zh_hcn_table hcn_table = {ZH_HCN_EXPORTS(MEMBER_)};
+static const zh_hcst_table hcst_table = {ZH_HCST_EXPORTS(MEMBER_)};
 #undef MEMBER_
 
 const zh_hcs_table *zh_sim_hcs_table(void)
@@ -559,6 +568,16 @@ const zh_hcs_table *zh_sim_hcs_table(void)
 const zh_hcn_table *zh_sim_hcn_table(void)
 {
     return &hcn_table;
+}
+
+const zh_hcst_table *zh_sim_storage_table(void)
+{
+    return &hcst_table;
+}
+
+zh_raw_lib *zh_sim_storage_lib(zh_error **err)
+{
+    return zh_raw_lib_from_table(&zh_raw_hcst_spec, &hcst_table, zh_sim_free_string, "sim", err);
 }
 
 zh_raw_lib *zh_sim_hcs_lib(zh_error **err)
@@ -574,7 +593,7 @@ zh_raw_lib *zh_sim_hcn_lib(zh_error **err)
 /* ---------------------------------------------------------------- the simulator as one table */
 static const zh_sim_api sim_api = {
     ZH_SIM_API_VERSION, zh_sim_open, zh_sim_close, zh_sim_hcs_table, zh_sim_hcn_table, zh_sim_free_string,
-    zh_sim_get_adapters, zh_sim_adapters_free, zh_sim_hnscall,
+    zh_sim_get_adapters, zh_sim_adapters_free, zh_sim_hnscall, zh_sim_storage_table,
 };
 
 const zh_sim_api *zh_sim_api_table(void)

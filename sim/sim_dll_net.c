@@ -57,6 +57,13 @@ const zh_hcs_table *WINAPI ZhSimHcsTable(void)
     return zh_sim_hcs_table();
 }
 
+EXPORT const zh_hcst_table *WINAPI ZhSimStorageTable(void);
+const zh_hcst_table *WINAPI ZhSimStorageTable(void)
+{
+    ensure_open();
+    return zh_sim_storage_table();
+}
+
 /* ---- test controls ---- */
 EXPORT int ZhSimOpen(const char *state_dir, zh_error **err);
 int ZhSimOpen(const char *state_dir, zh_error **err)
@@ -143,6 +150,12 @@ EXPORT zh_hresult ZhSimHnsCall(const zh_wchar *method, const zh_wchar *path, con
 zh_hresult ZhSimHnsCall(const zh_wchar *method, const zh_wchar *path, const zh_wchar *request, zh_wchar **response)
 {
     return zh_sim_hnscall(method, path, request, response);
+}
+
+EXPORT int ZhSimRequireStorage(int on);
+int ZhSimRequireStorage(int on)
+{
+    return zh_sim_require_storage(on);
 }
 
 EXPORT int ZhSimSetHnsVersion(uint32_t major, uint32_t minor);

@@ -16,6 +16,7 @@
 #include <zhcs/schema.h>
 
 #include "sim_hcs.h"
+#include "sim_storage.h"
 #include "sim_store.h"
 #include "zh_hresult.h"
 #include "zh_str.h"
@@ -1470,6 +1471,8 @@ zh_hresult ZH_WINAPI sim_HcsCreateComputeSystem(const zh_wchar *id, const zh_wch
                !namespace_exists(w, cs->Container->Networking->Namespace)) {
         hr = ZH_E_NOT_FOUND;
         snprintf(msg, sizeof msg, "The network namespace %.64s does not exist.", cs->Container->Networking->Namespace);
+    } else if (cs->Container && (hr = sim_storage_check(cs->Container, msg, sizeof msg)) != 0) {
+        /* layers and scratch: sim_storage.c */
     }
     zh_error_free(err);
     hcs_system *sys = NULL;

@@ -21,6 +21,7 @@
 
 #include "sim_hcs.h"
 #include "sim_pipe.h"
+#include "sim_storage.h"
 #include "zh_hresult.h"
 #include "zh_str.h"
 
@@ -273,8 +274,22 @@ static uint32_t run_words(guest *g, char **w, size_t n, const char *rest)
     return SIM_NOT_RECOGNIZED;
 }
 
+static int guest_write(void *ctx, int fd, const char *text)
+{
+    guest *g = ctx;
+    return put(g, fd == 2 ? g->p->err.guest : g->p->out.guest, text, strlen(text));
+}
+
 static uint32_t run_command(guest *g, const char *line)
 {
+    uint32_t code; /* a container's C:\ (type, echo > file): sim_storage.c */
+    zh_mutex_lock(&g->w->lock);
+    char *config = g->p->sys && g->p->sys->config ? zh_strdup(g->p->sys->config) : NULL;
+    zh_mutex_unlock(&g->w->lock);
+    int handled = sim_storage_command(config, line, guest_write, g, &code);
+    free(config);
+    if (handled)
+        return code;
     size_t len = strlen(line);
     char *storage = malloc(len + 1 + 64);
     char *words[64];

@@ -33,6 +33,10 @@ void zh_sim_free_string(zh_wchar *s);
 zh_raw_lib *zh_sim_hcs_lib(zh_error **err);
 zh_raw_lib *zh_sim_hcn_lib(zh_error **err);
 
+/* The simulated computestorage.dll (container layers, sim/sim_storage.c) and its lib. */
+const zh_hcst_table *zh_sim_storage_table(void);
+zh_raw_lib *zh_sim_storage_lib(zh_error **err);
+
 /* ---- test controls ---- */
 
 /* Makes calls of `entry` ("HcnCreateEndpoint"; NULL: any entry point) fail with `hr`:
@@ -90,6 +94,12 @@ zh_hresult ZH_WINAPI zh_sim_hnscall(const zh_wchar *method, const zh_wchar *path
  * major 0 makes the query fail. 0, or -1 when not open. */
 int zh_sim_set_hns_version(uint32_t major, uint32_t minor);
 
+/* With `on`, HcsCreateComputeSystem refuses a container without Storage, or whose Storage
+ * has no Layers (as Windows does); off (the default) accepts those, for configurations
+ * written before the simulator had layers. Storage.Layers, when given, is always checked
+ * (layers exist, their chain fits, the scratch Path was prepared for them). 0. */
+int zh_sim_require_storage(int on);
+
 /* Stops the simulated services: registered HCN service callbacks receive
  * ServiceDisconnect, and every later call fails with RPC_S_SERVER_UNAVAILABLE, except the
  * Close / Unregister calls that release what callers hold. */
@@ -111,6 +121,7 @@ typedef struct zh_sim_api {
     void (*adapters_free)(zh_sim_adapter *list, size_t n);
     zh_hresult(ZH_WINAPI *hnscall)(const zh_wchar *method, const zh_wchar *path, const zh_wchar *request,
                                    zh_wchar **response);
+    const zh_hcst_table *(*storage_table)(void); /* computestorage.dll */
 } zh_sim_api;
 
 const zh_sim_api *zh_sim_api_table(void);

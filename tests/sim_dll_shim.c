@@ -14,7 +14,8 @@
 static HMODULE net;
 static zh_hcs_table hcs;
 static zh_hcn_table hcn;
-static zh_raw_lib *hcs_lib, *hcn_lib;
+static zh_hcst_table hcst;
+static zh_raw_lib *hcs_lib, *hcn_lib, *hcst_lib;
 
 static void (*control(const char *name))(void)
 {
@@ -72,6 +73,23 @@ void zh_sim_free_string(zh_wchar *s)
     void (*f)(zh_wchar *) = CONTROL(void (*)(zh_wchar *), "ZhSimFreeString");
     if (f)
         f(s);
+}
+
+const zh_hcst_table *zh_sim_storage_table(void)
+{
+    fill(&hcst_lib, &zh_raw_hcst_spec, &hcst);
+    return &hcst;
+}
+
+zh_raw_lib *zh_sim_storage_lib(zh_error **err)
+{
+    return zh_raw_lib_open_local(&zh_raw_hcst_spec, err);
+}
+
+int zh_sim_require_storage(int on)
+{
+    int (*f)(int) = CONTROL(int (*)(int), "ZhSimRequireStorage");
+    return f ? f(on) : -1;
 }
 
 zh_raw_lib *zh_sim_hcs_lib(zh_error **err)
@@ -168,7 +186,7 @@ int zh_sim_set_hns_version(uint32_t major, uint32_t minor)
  * "sim:" service of the libraries under test talks to the simulator DLLs as well. */
 static const zh_sim_api shim_api = {
     ZH_SIM_API_VERSION, zh_sim_open, zh_sim_close, zh_sim_hcs_table, zh_sim_hcn_table, zh_sim_free_string,
-    zh_sim_get_adapters, zh_sim_adapters_free, zh_sim_hnscall,
+    zh_sim_get_adapters, zh_sim_adapters_free, zh_sim_hnscall, zh_sim_storage_table,
 };
 
 const zh_sim_api *zh_sim_api_table(void)

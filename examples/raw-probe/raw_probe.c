@@ -1,4 +1,4 @@
-/* raw_probe.c - loads the raw HCS and HCN entry-point tables for the local services and
+/* raw_probe.c - loads the raw HCS, HCN and HCS storage entry-point tables for the local services and
  * reports what it found: which DLL, and which exports this Windows build provides.
  *
  *   zh-raw-probe [-v]
@@ -60,5 +60,6 @@ int main(int argc, char **argv)
     printf("zhcs %s / zhns %s raw-table probe\n", zhcs_version(), zhns_version());
     probe(&zh_raw_hcs_spec, verbose);
     probe(&zh_raw_hcn_spec, verbose);
+    probe(&zh_raw_hcst_spec, verbose);
     return 0;
 }

@@ -1,17 +1,25 @@
-/* run_container.c - create a container, start it, run a command with its output streamed,
- * print resource usage, stop it. The end-to-end tour of zhcs.
+/* run_container.c - a container from an OCI image: import the image into layers, prepare
+ * the container's scratch layer, attach it to a NAT network, create and start it, run a
+ * command with its output streamed, print resource usage, stop it and clean up. The
+ * end-to-end tour of zhcs and zhns.
  *
- *   run-container [--connect URI] [--id ID] [--config FILE] [--] [COMMAND LINE...]
+ *   run-container [--connect URI] [--id ID] [--image LAYOUT [--store DIR] [--network NAME]]
+ *                 [--config FILE] [--] [COMMAND LINE...]
  *
  * URI: "local" (the default on Windows), "sim:" (the default elsewhere: the simulator), or
- * "sim:PATH". On a real host pass --config with a ComputeSystem document that names your
- * image layers; the built-in one is enough for the simulator. Exit code: the command's own
- * (0..255), or 1 when something failed before it ran. */
+ * "sim:PATH". --image names an OCI image layout (a directory or a tar of one) of a Windows
+ * image; its layers go to the store (default: "run-container-store" in the current
+ * directory). Without --network the program makes its own NAT network and deletes it at
+ * the end; with it, the container joins that existing network (by name or id).
+ * Without --image (or with --config FILE) the container is created from a document alone:
+ * the simulator accepts that, a real host needs Storage with image layers.
+ * Exit code: the command's own (0..255), or 1 when something failed before it ran. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <zhcs/zhcs.h>
+#include <zhns/zhns.h>
 
 #ifdef _WIN32
 #include <windows.h>
@@ -24,6 +32,20 @@ static const char *const DEFAULT_CONFIG =
     "{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"Owner\":\"run-container-example\","
     "\"ShouldTerminateOnLastHandleClosed\":true,"
     "\"Container\":{\"Storage\":{\"Path\":\"C:\\\\ProgramData\\\\run-container\\\\scratch\"}}}";
+
+/* The NAT network the program makes when none is named (deleted at the end). */
+static const char *const NAT_NETWORK =
+    "{\"Name\":\"run-container-nat\",\"Owner\":\"run-container-example\",\"Type\":\"NAT\","
+    "\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Ipams\":[{\"Type\":\"Static\",\"Subnets\":[{"
+    "\"IpAddressPrefix\":\"172.30.0.0/16\",\"Routes\":[{\"NextHop\":\"172.30.0.1\","
+    "\"DestinationPrefix\":\"0.0.0.0/0\"}]}]}]}";
+
+static int fail_net(const char *what, zhns_error *err)
+{
+    fprintf(stderr, "run-container: %s: %s\n", what, zhns_error_message(err));
+    zhns_error_free(err);
+    return 1;
+}
 
 static int fail(const char *what, zhcs_error *err)
 {
@@ -134,7 +156,7 @@ int main(int argc, char **argv)
     const char *uri = "sim:";
 #endif
     const char *id = "run-container-example";
-    const char *config_file = NULL;
+    const char *config_file = NULL, *image = NULL, *store = "run-container-store", *network = NULL;
     char command[4096] = "";
     int i = 1;
     for (; i < argc; i++) {
@@ -144,8 +166,15 @@ int main(int argc, char **argv)
             id = argv[++i];
         else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
             config_file = argv[++i];
+        else if (strcmp(argv[i], "--image") == 0 && i + 1 < argc)
+            image = argv[++i];
+        else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
+            store = argv[++i];
+        else if (strcmp(argv[i], "--network") == 0 && i + 1 < argc)
+            network = argv[++i];
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: run-container [--connect URI] [--id ID] [--config FILE] [--] [COMMAND LINE...]\n");
+            printf("usage: run-container [--connect URI] [--id ID] [--image LAYOUT [--store DIR] [--network NAME]]\n"
+                   "                     [--config FILE] [--] [COMMAND LINE...]\n");
             return 0;
         } else if (strcmp(argv[i], "--") == 0) {
             i++;
@@ -172,6 +201,14 @@ int main(int argc, char **argv)
     }
 
     zhcs_service *svc = NULL;
+    zhcs_storage *st = NULL;
+    zhns_service *hcn = NULL;
+    zhns_network *net = NULL;
+    zhns_attachment *att = NULL;
+    zhcs_Storage *storage = NULL;
+    char *image_name = NULL, scratch[1024] = "";
+    int own_network = 0;
+    zhns_error *nerr = NULL;
     zhcs_system *sys = NULL;
     zhcs_process *proc = NULL;
     zhcs_Statistics *before = NULL, *after = NULL;
@@ -183,8 +220,83 @@ int main(int argc, char **argv)
         rc = fail("open the compute service", err);
         goto out;
     }
-    /* ShouldTerminateOnLastHandleClosed: if this program dies, HCS ends the container */
-    if (zhcs_system_create_json(&sys, svc, id, config ? config : DEFAULT_CONFIG, 120000, &err) < 0) {
+    if (image && !config) {
+        /* the image's layers, and a scratch layer for this container on top of them */
+        if (zhcs_storage_open(&st, uri, &err) < 0) {
+            rc = fail("open container storage", err);
+            goto out;
+        }
+        if (zhcs_image_import(st, image, store, NULL, &image_name, &err) < 0) {
+            rc = fail("import the image", err);
+            goto out;
+        }
+        zhcs_LayerData *layers = NULL;
+        if (zhcs_image_layers(store, image_name, &layers, NULL) == 0)
+            printf("imported %s: %zu layers in %s\n", image_name, layers->Layers_count, store);
+        zhcs_LayerData_free(layers);
+        snprintf(scratch, sizeof scratch, "%s/scratch-%s", store, id);
+        if (zhcs_image_prepare(st, store, image_name, scratch, &storage, &err) < 0) {
+            scratch[0] = 0;
+            rc = fail("prepare the container's scratch layer", err);
+            goto out;
+        }
+        /* a NAT network: ours, or the one named */
+        if (zhns_service_open(&hcn, uri, &nerr) < 0) {
+            rc = fail_net("open the network service", nerr);
+            goto out;
+        }
+        if (network) {
+            char **ids = NULL;
+            size_t n = 0;
+            char query[400];
+            snprintf(query, sizeof query,
+                     "{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Filter\":\"{\\\"Name\\\":\\\"%.200s\\\"}\"}",
+                     network);
+            if (zhns_network_open(&net, hcn, network, NULL) < 0 &&
+                (zhns_network_list_json(&ids, &n, hcn, query, &nerr) < 0 || n == 0 ||
+                 zhns_network_open(&net, hcn, ids[0], &nerr) < 0)) {
+                zhns_strings_free(ids, n);
+                if (!nerr) {
+                    fprintf(stderr, "run-container: there is no network %s\n", network);
+                    goto out;
+                }
+                rc = fail_net("open the network", nerr);
+                goto out;
+            }
+            zhns_strings_free(ids, n);
+        } else if (zhns_network_create_json(&net, hcn, NAT_NETWORK, &nerr) < 0) {
+            rc = fail_net("create a NAT network", nerr);
+            goto out;
+        } else {
+            own_network = 1;
+        }
+        zhns_overlay_options ao = ZHNS_OVERLAY_OPTIONS_INIT;
+        ao.owner = "run-container-example";
+        if (zhns_attachment_create_overlay(&att, net, &ao, &nerr) < 0) {
+            rc = fail_net("attach the container to the network", nerr);
+            goto out;
+        }
+        printf("network %s: %s/%u\n", own_network ? "run-container-nat (ours)" : network, zhns_attachment_ip(att),
+               (unsigned)zhns_attachment_prefix_length(att));
+        /* the configuration: image layers and scratch (Storage), the network namespace */
+        zhcs_Networking nw = {0};
+        nw.Namespace = (char *)zhns_attachment_namespace_id(att);
+        zhcs_Container c = {0};
+        c.Storage = storage;
+        c.Networking = &nw;
+        zhcs_Version v = {.Major = 2, .Minor = 1};
+        zhcs_ComputeSystem cs = {0};
+        cs.Owner = (char *)"run-container-example";
+        cs.SchemaVersion = &v;
+        cs.has_ShouldTerminateOnLastHandleClosed = true;
+        cs.ShouldTerminateOnLastHandleClosed = true;
+        cs.Container = &c;
+        if (zhcs_system_create(&sys, svc, id, &cs, 120000, &err) < 0) {
+            rc = fail("create the container", err);
+            goto out;
+        }
+    } else if (zhcs_system_create_json(&sys, svc, id, config ? config : DEFAULT_CONFIG, 120000, &err) < 0) {
+        /* ShouldTerminateOnLastHandleClosed: if this program dies, HCS ends the container */
         rc = fail("create the container", err);
         goto out;
     }
@@ -227,7 +339,22 @@ out:
     zhcs_Statistics_free(before);
     zhcs_Statistics_free(after);
     zhcs_process_close(proc);
-    zhcs_system_close(sys);
+    zhcs_system_close(sys); /* the last handle: the container ends if it still runs */
+    /* clean up what was made for it: attachment, our network, the scratch layer */
+    if (att && zhns_attachment_teardown(att, &nerr) < 0)
+        rc = fail_net("detach the container from the network", nerr);
+    zhns_attachment_close(att);
+    if (own_network && zhns_network_delete(hcn, zhns_network_id(net), &nerr) < 0)
+        rc = fail_net("delete the NAT network", nerr);
+    zhns_network_close(net);
+    zhns_service_close(hcn);
+    if (scratch[0] && zhcs_layer_destroy(st, scratch, &err) < 0)
+        rc = fail("remove the scratch layer", err);
+    else if (scratch[0])
+        printf("cleaned up: scratch layer%s\n", att ? " and network attachment" : "");
+    zhcs_Storage_free(storage);
+    zhcs_string_free(image_name);
+    zhcs_storage_close(st);
     zhcs_service_close(svc);
     free(config);
     return rc;

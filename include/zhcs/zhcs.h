@@ -8,12 +8,14 @@
 #include <zhcs/enumerate.h>
 #include <zhcs/error.h>
 #include <zhcs/events.h>
+#include <zhcs/image.h>
 #include <zhcs/export.h>
 #include <zhcs/operation.h>
 #include <zhcs/process.h>
 #include <zhcs/schema.h>
 #include <zhcs/service.h>
 #include <zhcs/stats.h>
+#include <zhcs/storage.h>
 #include <zhcs/system.h>
 #include <zhcs/types.h>
 

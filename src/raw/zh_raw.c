@@ -11,12 +11,15 @@
 #define NAME_(ret, name, params, args) #name,
 #define OFFSET_HCS_(ret, name, params, args) offsetof(zh_hcs_table, name),
 #define OFFSET_HCN_(ret, name, params, args) offsetof(zh_hcn_table, name),
+#define OFFSET_HCST_(ret, name, params, args) offsetof(zh_hcst_table, name),
 #define COUNT_(ret, name, params, args) +1
 
 static const char *const hcs_names[] = {ZH_HCS_EXPORTS(NAME_)};
 static const size_t hcs_offsets[] = {ZH_HCS_EXPORTS(OFFSET_HCS_)};
 static const char *const hcn_names[] = {ZH_HCN_EXPORTS(NAME_)};
 static const size_t hcn_offsets[] = {ZH_HCN_EXPORTS(OFFSET_HCN_)};
+static const char *const hcst_names[] = {ZH_HCST_EXPORTS(NAME_)};
+static const size_t hcst_offsets[] = {ZH_HCST_EXPORTS(OFFSET_HCST_)};
 
 const zh_raw_spec zh_raw_hcs_spec = {
     "computecore.dll", "HCS", ZH_HCS_ID_COUNT, hcs_names, hcs_offsets, ZH_RAW_ALLOC_HCS_RESULT,
@@ -26,9 +29,16 @@ const zh_raw_spec zh_raw_hcn_spec = {
     "computenetwork.dll", "HCN", ZH_HCN_ID_COUNT, hcn_names, hcn_offsets, ZH_RAW_ALLOC_COTASKMEM,
     0 ZH_HCN_DECLARED_EXPORTS(COUNT_),
 };
+/* HcsGetLayerVhdMountPath's string: hcsshim's computestorage package frees it with
+ * CoTaskMemFree. */
+const zh_raw_spec zh_raw_hcst_spec = {
+    "computestorage.dll", "HCS storage", ZH_HCST_ID_COUNT, hcst_names, hcst_offsets, ZH_RAW_ALLOC_COTASKMEM,
+    0 ZH_HCST_DECLARED_EXPORTS(COUNT_),
+};
 
 _Static_assert(sizeof hcs_names / sizeof hcs_names[0] == ZH_HCS_ID_COUNT, "HCS names");
 _Static_assert(sizeof hcn_names / sizeof hcn_names[0] == ZH_HCN_ID_COUNT, "HCN names");
+_Static_assert(sizeof hcst_names / sizeof hcst_names[0] == ZH_HCST_ID_COUNT, "HCS storage names");
 
 size_t zh_raw_spec_find(const zh_raw_spec *spec, const char *name)
 {

@@ -5,6 +5,8 @@
  * ZH_HCN_EXPORTS(X): each computenetwork.dll export declared in computenetwork.h (41), then
  *   the exported-but-undeclared ones (the SdnRoute family, HcnQueryEndpointStats,
  *   HcnQueryEndpointAddresses), with the prototypes hcsshim and the Windows metadata give.
+ * ZH_HCST_EXPORTS(X): each computestorage.dll export declared in computestorage.h (12), in
+ *   the header's order.
  *
  * X(return_type, Name, (parameters), (parameters)) - parameter types from zh_raw_types.h. The tables,
  * the loader, the signature check and the simulator are all expanded from these lists.
@@ -132,5 +134,22 @@
     X(zh_hresult, HcnQueryEndpointAddresses, (zh_hcn_endpoint Endpoint, const zh_wchar *Query, zh_wchar **Addresses, zh_wchar **ErrorRecord), (Endpoint, Query, Addresses, ErrorRecord))
 
 #define ZH_HCN_EXPORTS(X) ZH_HCN_DECLARED_EXPORTS(X) ZH_HCN_UNDECLARED_EXPORTS(X)
+
+/* Declared in computestorage.h (mingw-w64 10): container layers. */
+#define ZH_HCST_DECLARED_EXPORTS(X) \
+    X(zh_hresult, HcsImportLayer, (const zh_wchar *layerPath, const zh_wchar *sourceFolderPath, const zh_wchar *layerData), (layerPath, sourceFolderPath, layerData)) \
+    X(zh_hresult, HcsExportLayer, (const zh_wchar *layerPath, const zh_wchar *exportFolderPath, const zh_wchar *layerData, const zh_wchar *options), (layerPath, exportFolderPath, layerData, options)) \
+    X(zh_hresult, HcsExportLegacyWritableLayer, (const zh_wchar *writableLayerMountPath, const zh_wchar *writableLayerFolderPath, const zh_wchar *exportFolderPath, const zh_wchar *layerData), (writableLayerMountPath, writableLayerFolderPath, exportFolderPath, layerData)) \
+    X(zh_hresult, HcsDestroyLayer, (const zh_wchar *layerPath), (layerPath)) \
+    X(zh_hresult, HcsSetupBaseOSLayer, (const zh_wchar *layerPath, zh_handle vhdHandle, const zh_wchar *options), (layerPath, vhdHandle, options)) \
+    X(zh_hresult, HcsInitializeWritableLayer, (const zh_wchar *writableLayerPath, const zh_wchar *layerData, const zh_wchar *options), (writableLayerPath, layerData, options)) \
+    X(zh_hresult, HcsInitializeLegacyWritableLayer, (const zh_wchar *writableLayerMountPath, const zh_wchar *writableLayerFolderPath, const zh_wchar *layerData, const zh_wchar *options), (writableLayerMountPath, writableLayerFolderPath, layerData, options)) \
+    X(zh_hresult, HcsAttachLayerStorageFilter, (const zh_wchar *layerPath, const zh_wchar *layerData), (layerPath, layerData)) \
+    X(zh_hresult, HcsDetachLayerStorageFilter, (const zh_wchar *layerPath), (layerPath)) \
+    X(zh_hresult, HcsFormatWritableLayerVhd, (zh_handle vhdHandle), (vhdHandle)) \
+    X(zh_hresult, HcsGetLayerVhdMountPath, (zh_handle vhdHandle, zh_wchar **mountPath), (vhdHandle, mountPath)) \
+    X(zh_hresult, HcsSetupBaseOSVolume, (const zh_wchar *layerPath, const zh_wchar *volumePath, const zh_wchar *options), (layerPath, volumePath, options))
+
+#define ZH_HCST_EXPORTS(X) ZH_HCST_DECLARED_EXPORTS(X)
 
 #endif /* ZH_RAW_EXPORTS_H */

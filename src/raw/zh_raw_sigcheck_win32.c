@@ -2,7 +2,7 @@
  * the prototype Microsoft's SDK header declares.
  *
  * Built (never linked) in the Windows build, under -Werror. For each export declared in
- * computecore.h / computenetwork.h it
+ * computecore.h / computenetwork.h / computestorage.h it
  *   1. assigns the real function to a variable of the table's pointer type - an
  *      incompatible parameter or return type is -Wincompatible-pointer-types, an error;
  *   2. asserts with __builtin_types_compatible_p that the two types are identical.
@@ -53,6 +53,7 @@ void zh_raw_sigcheck(void (*volatile *out)(void))
     void (*sink)(void) = 0;
     ZH_HCS_EXPORTS(ZH_SIGCHECK_)
     ZH_HCN_EXPORTS(ZH_SIGCHECK_)
+    ZH_HCST_EXPORTS(ZH_SIGCHECK_)
     ZH_SIGCHECK_DRIFT_
     *out = sink;
 }

@@ -21,6 +21,7 @@
 #include <windows.h>
 #include <computecore.h>
 #include <computenetwork.h>
+#include <computestorage.h>
 #endif
 
 #ifdef __cplusplus

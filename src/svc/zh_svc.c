@@ -39,7 +39,9 @@ zh_svc *zh_svc_open(const char *uri, const zh_raw_spec *spec, const char *functi
         const zh_sim_api *api = zh_sim_link(function, err);
         if (!api || api->open(*path ? path : NULL, err) < 0)
             goto fail;
-        const void *table = spec == &zh_raw_hcs_spec ? (const void *)api->hcs_table() : (const void *)api->hcn_table();
+        const void *table = spec == &zh_raw_hcs_spec    ? (const void *)api->hcs_table()
+                            : spec == &zh_raw_hcst_spec ? (const void *)api->storage_table()
+                                                        : (const void *)api->hcn_table();
         svc->lib = zh_raw_lib_from_table(spec, table, api->free_string, "table:sim", err);
         if (!svc->lib) {
             api->close();

@@ -66,7 +66,9 @@ static char *hostile[] = {
 
 /* Commands the matrix leaves out: one whose hostile arguments could reach outside the
  * private simulator (start a daemon, write files named by them) goes here, with why. */
-static const char *const LEFT_OUT[] = {NULL};
+/* image and run write and remove files in an image store their arguments can name (--store,
+ * a layout path), outside the private simulator: tests/cli/flow_image.txt covers them. */
+static const char *const LEFT_OUT[] = {"image", "run", NULL};
 
 static int left_out(const char *name)
 {

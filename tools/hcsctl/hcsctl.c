@@ -79,6 +79,20 @@ static const hcsctl_subcommand SCHEMA_SUBS[] = {
     "  --owner O and --name N keep the objects whose Owner / Name is exactly O / N; --quiet (-q)\n" \
     "  prints only the ids. DOC is a file, - (standard input), @FILE, or the JSON itself.\n"
 
+static const hcsctl_subcommand IMAGE_SUBS[] = {
+    {"import", "LAYOUT-DIR|ARCHIVE [--name N] [--store DIR]", "imports an OCI image layout (a directory, .tar or .tar.gz)"},
+    {"list", "[--store DIR]", "the imported images"},
+    {"remove", "NAME [--store DIR]", "removes an image and the layers no other image uses"},
+    {NULL, NULL, NULL}};
+static const hcsctl_subcommand LAYER_SUBS[] = {
+    {"list", "[--store DIR]", "the layers of the image store"},
+    {"inspect", "PATH|SHA256 [--store DIR]", "a layer's files, parents and state"},
+    {NULL, NULL, NULL}};
+
+#define STORE_HELP \
+    "  --store DIR     the image store (else $HCSCTL_STORE, else PATH/images for sim:PATH, else a user default)\n"
+
+#define IMG "images"
 #define SYS "compute systems"
 #define PROC "processes"
 #define NET "networking"
@@ -159,6 +173,16 @@ const hcsctl_command hcsctl_commands[] = {
     {"adapter", NET, "[--uplink NAME]", "the host's adapters and the uplink choice",
      "  --uplink NAME   the override (else $ZLAYER_HCN_UPLINK_ADAPTER), matched without case\n", NULL,
      hcsctl_network},
+    {"image", IMG, "SUBCOMMAND ...", "OCI images imported into container layers", STORE_HELP, IMAGE_SUBS,
+     hcsctl_image},
+    {"layer", IMG, "SUBCOMMAND ...", "the container layers of the image store", STORE_HELP, LAYER_SUBS,
+     hcsctl_image},
+    {"run", IMG, "IMAGE [--network NET] [--id ID] [--store DIR] -- COMMAND LINE",
+     "creates a container from an image, runs the command, removes it (docker run style)",
+     "  --network NET   puts the container on that network (an endpoint in a namespace of its own)\n"
+     "  --id ID         the container's id (default: a new GUID)\n" STORE_HELP
+     "  The output streams; the exit status is the command's own (125: it could not be run).\n",
+     NULL, hcsctl_image},
     {"schema", "schema", "SUBCOMMAND ...", "the schema conformance tool", NULL, SCHEMA_SUBS, run_schema},
     {"version", "other", "", "the versions of hcsctl and the libraries", NULL, NULL, run_version},
     {"help", "other", "[COMMAND [SUBCOMMAND]]", "this summary, or a command's help", NULL, NULL, run_help},

@@ -75,6 +75,8 @@ void hcsctl_print_help(FILE *out, const hcsctl_command *c, const hcsctl_subcomma
 void hcsctl_print_man(FILE *out);
 /* A bash completion script for hcsctl. */
 void hcsctl_print_bash_completion(FILE *out);
+/* image, layer, run (cmd_image.c) */
+int hcsctl_image(const hcsctl_opts *o, const char *cmd, int argc, char **argv);
 
 /* ---- connecting ---- */
 /* The URI to use, or NULL after printing how to choose one (off Windows, no default). */

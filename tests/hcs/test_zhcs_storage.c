@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: MIT */
+/* test_zhcs_storage.c - container layers (zhcs/storage.h) on the simulated
+ * computestorage.dll: import with a parent chain, export, writable layers, the storage
+ * filter, base OS layers, a container created on its layers whose guest commands see them
+ * as C:\ (writes land in the scratch layer only), the Storage check of creation, and fault
+ * injection on every raw storage call leaving no layer or scratch behind. */
+#include "hcs_test.h"
+#include "zh_fs.h"
+#include "zh_hresult.h"
+#include "zh_str.h"
+
+#define ROOT "zhcs-storage.tmp"
+#define BASE_ID "0b7a1a6f-0000-5000-8000-000000000001"
+#define APP_ID "0b7a1a6f-0000-5000-8000-000000000002"
+
+static zhcs_storage *st;
+static zhcs_service *svc;
+
+/* A fresh root and connections for one case. */
+static int setup(void)
+{
+    zh_fs_rmtree(ROOT);
+    if (zh_fs_mkdirs(ROOT) != 0)
+        return -1;
+    zhcs_error *err = NULL;
+    svc = t_open();
+    if (!svc || zhcs_storage_open(&st, "sim:", &err) < 0) {
+        printf("  %s\n", t_errstr(err));
+        zhcs_error_free(err);
+        return -1;
+    }
+    zh_sim_require_storage(0);
+    return 0;
+}
+
+static void teardown(void)
+{
+    zh_sim_fault_clear();
+    zh_sim_require_storage(0);
+    zhcs_storage_close(st);
+    zhcs_service_close(svc);
+    st = NULL;
+    svc = NULL;
+    zh_fs_rmtree(ROOT);
+}
+
+/* An exported layer in ROOT/name.src: Files/<file> = text, and Hives/. */
+static char *make_source(const char *name, const char *file, const char *text)
+{
+    char *src = zh_asprintf(ROOT "/%s.src", name);
+    char *files = zh_asprintf("%s/Files", src), *hives = zh_asprintf("%s/Hives", src);
+    char *path = zh_asprintf("%s/%s", files, file);
+    int ok = src && files && hives && path && zh_fs_mkdirs(files) == 0 && zh_fs_mkdirs(hives) == 0 &&
+             zh_fs_write(path, text, strlen(text)) == 0;
+    free(files);
+    free(hives);
+    free(path);
+    if (!ok) {
+        free(src);
+        return NULL;
+    }
+    return src;
+}
+
+/* Imports base (Files/base.txt) and app (Files/hello.txt) on it. 0 or -1. */
+static int import_two(zhcs_error **err)
+{
+    char *b = make_source("base", "base.txt", "base layer\r\n");
+    char *a = make_source("app", "hello.txt", "hello from the image\r\n");
+    int rc = -1;
+    if (b && a && zhcs_layer_import(st, ROOT "/base", b, NULL, err) == 0) {
+        zhcs_Layer parent = {.Id = (char *)BASE_ID, .Path = (char *)ROOT "/base"};
+        zhcs_LayerData d = {.Layers = &parent, .Layers_count = 1};
+        rc = zhcs_layer_import(st, ROOT "/app", a, &d, err);
+    }
+    free(a);
+    free(b);
+    return rc;
+}
+
+static zhcs_Layer image_layers[2] = {
+    {.Id = (char *)APP_ID, .Path = (char *)ROOT "/app"},
+    {.Id = (char *)BASE_ID, .Path = (char *)ROOT "/base"},
+};
+static zhcs_LayerData image_data = {.Layers = image_layers, .Layers_count = 2};
+
+static const char *CONFIG_ON_LAYERS =
+    "{\"Owner\":\"zhcs-test\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"Container\":{\"Storage\":{"
+    "\"Layers\":[{\"Id\":\"" APP_ID "\",\"Path\":\"" ROOT "/app\"},{\"Id\":\"" BASE_ID "\",\"Path\":\"" ROOT
+    "/base\"}],\"Path\":\"" ROOT "/scratch\"}}}";
+
+static void layers_import_with_their_chain_and_export(void)
+{
+    ZT_REQUIRE(setup() == 0);
+    zhcs_error *err = NULL;
+    ZT_REQUIRE(import_two(&err) == 0);
+    ZT_CHECK(zh_fs_is_file(ROOT "/app/Files/hello.txt"));
+    ZT_CHECK(zh_fs_is_dir(ROOT "/app/Hives"));
+    ZT_CHECK(zh_fs_is_file(ROOT "/base/Files/base.txt"));
+
+    /* importing over an existing layer is refused and leaves it alone */
+    char *again = make_source("again", "x.txt", "x");
+    ZT_CHECK(zhcs_layer_import(st, ROOT "/base", again, NULL, &err) == -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), ZH_E_ALREADY_EXISTS);
+    ZT_EQ_STR(zhcs_error_function(err), "HcsImportLayer");
+    ZT_CONTAINS(zhcs_error_message(err), ROOT "/base");
+    zhcs_error_free(err), err = NULL;
+    ZT_CHECK(!zh_fs_exists(ROOT "/base/Files/x.txt"));
+
+    /* a parent that is no layer */
+    zhcs_Layer bogus = {.Id = (char *)BASE_ID, .Path = (char *)ROOT "/again.src"};
+    zhcs_LayerData bd = {.Layers = &bogus, .Layers_count = 1};
+    ZT_CHECK(zhcs_layer_import(st, ROOT "/orphan", again, &bd, &err) == -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), HCS_E_INVALID_LAYER);
+    zhcs_error_free(err), err = NULL;
+    ZT_CHECK(!zh_fs_exists(ROOT "/orphan"));
+
+    /* a source without Files/ is no exported layer */
+    ZT_CHECK(zhcs_layer_import(st, ROOT "/nofiles", ROOT "/app/Hives", NULL, &err) == -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), HCS_E_INVALID_LAYER);
+    zhcs_error_free(err), err = NULL;
+    ZT_CHECK(!zh_fs_exists(ROOT "/nofiles"));
+
+    /* export gives the content back, without the simulator's record */
+    zhcs_Layer parent = {.Id = (char *)BASE_ID, .Path = (char *)ROOT "/base"};
+    zhcs_LayerData d = {.Layers = &parent, .Layers_count = 1};
+    ZT_CHECK(zhcs_layer_export(st, ROOT "/app", ROOT "/exported", &d, NULL, &err) == 0);
+    char *text = zh_fs_read(ROOT "/exported/Files/hello.txt", NULL);
+    ZT_EQ_STR(text ? text : "(none)", "hello from the image\r\n");
+    free(text);
+    ZT_CHECK(!zh_fs_exists(ROOT "/exported/zhsim-layer.json"));
+    ZT_CHECK(zhcs_layer_export(st, ROOT "/nothing", ROOT "/exported2", NULL, NULL, &err) == -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), ZH_E_PATH_NOT_FOUND);
+    zhcs_error_free(err), err = NULL;
+
+    ZT_CHECK(zhcs_layer_destroy(st, ROOT "/app", &err) == 0);
+    ZT_CHECK(!zh_fs_exists(ROOT "/app"));
+    ZT_CHECK(zhcs_layer_destroy(st, ROOT "/app", &err) == 0); /* already gone */
+    free(again);
+    teardown();
+}
+
+static void bad_arguments_are_named(void)
+{
+    ZT_REQUIRE(setup() == 0);
+    zhcs_error *err = NULL;
+    ZT_CHECK(zhcs_layer_import(st, NULL, ROOT, NULL, &err) == -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_INVALID_ARGUMENT);
+    ZT_CONTAINS(zhcs_error_message(err), "layer path is NULL");
+    zhcs_error_free(err), err = NULL;
+    ZT_CHECK(zhcs_layer_destroy(st, "", &err) == -1);
+    ZT_CONTAINS(zhcs_error_message(err), "layer path is empty");
+    zhcs_error_free(err), err = NULL;
+    ZT_CHECK(zhcs_layer_init_writable(st, ROOT "/s", &image_data, "{not json", &err) == -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_INVALID_JSON);
+    zhcs_error_free(err), err = NULL;
+    ZT_CHECK(zhcs_layer_import(NULL, ROOT "/x", ROOT, NULL, &err) == -1);
+    zhcs_error_free(err), err = NULL;
+    zhcs_storage *bad = NULL;
+    ZT_CHECK(zhcs_storage_open(&bad, "bogus:", &err) == -1);
+    ZT_CHECK(bad == NULL);
+    zhcs_error_free(err), err = NULL;
+    teardown();
+}
+
+static void writable_layer_filter_and_base_os(void)
+{
+    ZT_REQUIRE(setup() == 0);
+    zhcs_error *err = NULL;
+    ZT_REQUIRE(import_two(&err) == 0);
+    ZT_CHECK(zhcs_layer_init_writable(st, ROOT "/scratch", &image_data, NULL, &err) == 0);
+    ZT_CHECK(zh_fs_is_dir(ROOT "/scratch/Files"));
+    /* twice is refused */
+    ZT_CHECK(zhcs_layer_init_writable(st, ROOT "/scratch", &image_data, NULL, &err) == -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), ZH_E_ALREADY_EXISTS);
+    zhcs_error_free(err), err = NULL;
+    /* a writable layer on no layers, or on a scratch layer, is refused and leaves nothing */
+    ZT_CHECK(zhcs_layer_init_writable(st, ROOT "/s2", NULL, NULL, &err) == -1);
+    zhcs_error_free(err), err = NULL;
+    ZT_CHECK(!zh_fs_exists(ROOT "/s2"));
+    zhcs_Layer on_scratch = {.Id = (char *)APP_ID, .Path = (char *)ROOT "/scratch"};
+    zhcs_LayerData sd = {.Layers = &on_scratch, .Layers_count = 1};
+    ZT_CHECK(zhcs_layer_init_writable(st, ROOT "/s3", &sd, NULL, &err) == -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), HCS_E_INVALID_LAYER);
+    zhcs_error_free(err), err = NULL;
+    ZT_CHECK(!zh_fs_exists(ROOT "/s3"));
+
+    ZT_CHECK(zhcs_layer_attach_filter(st, ROOT "/scratch", &image_data, &err) == 0);
+    ZT_CHECK(zhcs_layer_detach_filter(st, ROOT "/scratch", &err) == 0);
+    ZT_CHECK(zhcs_layer_detach_filter(st, ROOT "/scratch", &err) == -1); /* not attached */
+    ZT_EQ_HEX(zhcs_error_hresult(err), ZH_E_INVALID_STATE);
+    zhcs_error_free(err), err = NULL;
+
+    zhcs_OsLayerOptions o = {.has_Type = true, .Type = ZHCS_OSLAYERTYPE_CONTAINER};
+    ZT_CHECK(zhcs_layer_setup_base_os_volume(st, ROOT "/base", ROOT "/base/Files", &o, &err) == 0);
+    ZT_CHECK(zhcs_layer_setup_base_os_volume(st, ROOT "/base", ROOT "/no-volume", &o, &err) == -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), ZH_E_PATH_NOT_FOUND);
+    zhcs_error_free(err), err = NULL;
+    ZT_CHECK(zhcs_layer_setup_base_os(st, ROOT "/base", ZHCS_FD_NONE, &o, &err) == -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), ZH_E_HANDLE);
+    zhcs_error_free(err), err = NULL;
+    ZT_CHECK(zhcs_layer_format_writable_vhd(st, ZHCS_FD_NONE, &err) == -1);
+    zhcs_error_free(err), err = NULL;
+
+    ZT_CHECK(zhcs_layer_destroy(st, ROOT "/scratch", &err) == 0);
+    ZT_CHECK(!zh_fs_exists(ROOT "/scratch"));
+    teardown();
+}
+
+/* Runs `cmd` in `sys`; returns the exit code, stdout in out. */
+static int64_t run(zhcs_system *sys, const char *cmd, char *out, size_t cap)
+{
+    zhcs_run_result r = {0};
+    zhcs_error *err = NULL;
+    zhcs_run_options o = ZHCS_RUN_OPTIONS_INIT;
+    o.timeout_ms = T_TIMEOUT;
+    if (zhcs_process_run(&r, sys, cmd, &o, &err) < 0) {
+        printf("  run %s: %s\n", cmd, t_errstr(err));
+        zhcs_error_free(err);
+        return -1;
+    }
+    zh_strlcpy(out, r.out ? r.out : "", cap);
+    int64_t code = r.exit_code;
+    zhcs_run_result_free(&r);
+    return code;
+}
+
+static void a_container_sees_its_layers_as_c(void)
+{
+    ZT_REQUIRE(setup() == 0);
+    zhcs_error *err = NULL;
+    ZT_REQUIRE(import_two(&err) == 0);
+    ZT_REQUIRE(zhcs_layer_init_writable(st, ROOT "/scratch", &image_data, NULL, &err) == 0);
+    zhcs_system *sys = NULL;
+    ZT_REQUIRE(zhcs_system_create_json(&sys, svc, "storage-c", CONFIG_ON_LAYERS, T_TIMEOUT, &err) == 0);
+    ZT_REQUIRE(zhcs_system_start(sys, T_TIMEOUT, &err) == 0);
+    char out[1024];
+    ZT_EQ_INT(run(sys, "cmd /c type C:\\hello.txt", out, sizeof out), 0);
+    ZT_EQ_STR(out, "hello from the image\r\n");
+    ZT_EQ_INT(run(sys, "type C:\\base.txt", out, sizeof out), 0);
+    ZT_EQ_STR(out, "base layer\r\n");
+    ZT_EQ_INT(run(sys, "type C:\\missing.txt", out, sizeof out), 1);
+    ZT_EQ_INT(run(sys, "type C:\\..\\escape.txt", out, sizeof out), 1);
+
+    ZT_EQ_INT(run(sys, "cmd /c echo written in the container > C:\\out.txt", out, sizeof out), 0);
+    ZT_EQ_INT(run(sys, "type C:\\out.txt", out, sizeof out), 0);
+    ZT_EQ_STR(out, "written in the container\r\n");
+    ZT_CHECK(zh_fs_is_file(ROOT "/scratch/Files/out.txt"));
+    ZT_CHECK(!zh_fs_exists(ROOT "/app/Files/out.txt"));
+    ZT_CHECK(!zh_fs_exists(ROOT "/base/Files/out.txt"));
+
+    /* changing an image file copies it up: the layer keeps its own */
+    ZT_EQ_INT(run(sys, "cmd /c echo more >> C:\\hello.txt", out, sizeof out), 0);
+    ZT_EQ_INT(run(sys, "type C:\\hello.txt", out, sizeof out), 0);
+    ZT_EQ_STR(out, "hello from the image\r\nmore\r\n");
+    char *orig = zh_fs_read(ROOT "/app/Files/hello.txt", NULL);
+    ZT_EQ_STR(orig ? orig : "(none)", "hello from the image\r\n");
+    free(orig);
+
+    ZT_CHECK(zhcs_system_terminate(sys, NULL, T_TIMEOUT, &err) == 0);
+    zhcs_system_close(sys);
+    ZT_CHECK(zhcs_layer_destroy(st, ROOT "/scratch", &err) == 0);
+    teardown();
+}
+
+/* Creation with `config` fails with `hr`, naming `needle`. */
+static void create_fails(const char *config, int32_t hr, const char *needle)
+{
+    zhcs_system *sys = NULL;
+    zhcs_error *err = NULL;
+    ZT_CHECK(zhcs_system_create_json(&sys, svc, "storage-bad", config, T_TIMEOUT, &err) == -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), hr);
+    char buf[1024];
+    zhcs_error_format(err, buf, sizeof buf);
+    ZT_CONTAINS(buf, needle);
+    zhcs_error_free(err);
+    zhcs_system_close(sys);
+}
+
+static void creation_checks_storage(void)
+{
+    ZT_REQUIRE(setup() == 0);
+    zhcs_error *err = NULL;
+    ZT_REQUIRE(import_two(&err) == 0);
+    /* the scratch is not prepared yet */
+    create_fails(CONFIG_ON_LAYERS, ZH_E_PATH_NOT_FOUND, "scratch layer");
+    /* a layer missing */
+    create_fails("{\"Container\":{\"Storage\":{\"Layers\":[{\"Id\":\"" APP_ID "\",\"Path\":\"" ROOT
+                 "/gone\"}],\"Path\":\"" ROOT "/scratch\"}}}",
+                 ZH_E_PATH_NOT_FOUND, "does not exist");
+    /* the chain does not fit: app without its base */
+    create_fails("{\"Container\":{\"Storage\":{\"Layers\":[{\"Id\":\"" APP_ID "\",\"Path\":\"" ROOT
+                 "/app\"}],\"Path\":\"" ROOT "/scratch\"}}}",
+                 HCS_E_INVALID_LAYER, "other parents");
+    /* the scratch prepared for other layers */
+    zhcs_Layer base_only = {.Id = (char *)BASE_ID, .Path = (char *)ROOT "/base"};
+    zhcs_LayerData bd = {.Layers = &base_only, .Layers_count = 1};
+    ZT_REQUIRE(zhcs_layer_init_writable(st, ROOT "/scratch", &bd, NULL, &err) == 0);
+    create_fails(CONFIG_ON_LAYERS, HCS_E_INVALID_LAYER, "prepared for other layers");
+    /* a layer Id that is no GUID */
+    create_fails("{\"Container\":{\"Storage\":{\"Layers\":[{\"Id\":\"nope\",\"Path\":\"" ROOT
+                 "/base\"}],\"Path\":\"" ROOT "/scratch\"}}}",
+                 ZH_E_INVALIDARG, "GUID");
+    /* strict: no Storage at all, or none with layers, is refused */
+    zh_sim_require_storage(1);
+    create_fails("{\"Container\":{}}", ZH_E_INVALIDARG, "no Storage");
+    create_fails(CONTAINER_DOC, ZH_E_INVALIDARG, "Storage.Layers is empty");
+    ZT_EQ_INT(t_count_systems(svc), 0);
+    teardown();
+}
+
+/* Every raw storage call, failed by injection, leaves no layer or scratch behind. */
+static void injected_faults_leave_nothing(void)
+{
+    static const char *const entries[] = {"HcsImportLayer", "HcsInitializeWritableLayer", "HcsExportLayer",
+                                          "HcsDestroyLayer", "HcsAttachLayerStorageFilter",
+                                          "HcsDetachLayerStorageFilter", "HcsSetupBaseOSLayer",
+                                          "HcsSetupBaseOSVolume", "HcsFormatWritableLayerVhd",
+                                          "HcsGetLayerVhdMountPath", "HcsExportLegacyWritableLayer",
+                                          "HcsInitializeLegacyWritableLayer"};
+    ZT_REQUIRE(setup() == 0);
+    zhcs_error *err = NULL;
+    char *src = make_source("f", "f.txt", "f");
+    ZT_REQUIRE(src != NULL);
+    for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
+        ZT_CHECK(zh_sim_fault(entries[i], 0, ZH_E_ACCESSDENIED) == 0);
+        int rc = 0;
+        const char *left = NULL;
+        switch (i) {
+        case 0: rc = zhcs_layer_import(st, ROOT "/L", src, NULL, &err), left = ROOT "/L"; break;
+        case 1: rc = zhcs_layer_init_writable(st, ROOT "/W", &image_data, NULL, &err), left = ROOT "/W"; break;
+        case 2: rc = zhcs_layer_export(st, ROOT "/f.src", ROOT "/E", NULL, NULL, &err), left = ROOT "/E"; break;
+        case 3: rc = zhcs_layer_destroy(st, ROOT "/f.src", &err); break;
+        case 4: rc = zhcs_layer_attach_filter(st, ROOT "/f.src", NULL, &err); break;
+        case 5: rc = zhcs_layer_detach_filter(st, ROOT "/f.src", &err); break;
+#ifdef _WIN32
+        case 6: rc = zhcs_layer_setup_base_os(st, ROOT "/f.src", (zhcs_fd)(intptr_t)1, NULL, &err); break;
+        case 8: rc = zhcs_layer_format_writable_vhd(st, (zhcs_fd)(intptr_t)1, &err); break;
+#else
+        case 6: rc = zhcs_layer_setup_base_os(st, ROOT "/f.src", 1, NULL, &err); break;
+        case 8: rc = zhcs_layer_format_writable_vhd(st, 1, &err); break;
+#endif
+        case 7: rc = zhcs_layer_setup_base_os_volume(st, ROOT "/f.src", ROOT, NULL, &err); break;
+        case 9: {
+            char *mp = NULL;
+#ifdef _WIN32
+            rc = zhcs_layer_vhd_mount_path(st, (zhcs_fd)(intptr_t)1, &mp, &err);
+#else
+            rc = zhcs_layer_vhd_mount_path(st, 1, &mp, &err);
+#endif
+            ZT_CHECK(mp == NULL);
+            break;
+        }
+        case 10: rc = zhcs_layer_export_legacy_writable(st, ROOT, ROOT "/f.src", ROOT "/E", NULL, &err),
+                 left = ROOT "/E"; break;
+        default: rc = zhcs_layer_init_legacy_writable(st, ROOT, ROOT "/W", &image_data, NULL, &err),
+                 left = ROOT "/W"; break;
+        }
+        ZT_CHECK(rc == -1);
+        ZT_EQ_HEX(zhcs_error_hresult(err), ZH_E_ACCESSDENIED);
+        ZT_EQ_STR(err ? zhcs_error_function(err) : "", entries[i]);
+        zhcs_error_free(err), err = NULL;
+        ZT_CHECK(zh_sim_calls(entries[i]) >= 1);
+        if (left)
+            ZT_CHECK(!zh_fs_exists(left));
+        ZT_CHECK(zh_fs_is_file(ROOT "/f.src/Files/f.txt")); /* nothing destroyed */
+        zh_sim_fault_clear();
+    }
+    /* without faults, a mount path comes back */
+    char *mp = NULL;
+#ifdef _WIN32
+    ZT_CHECK(zhcs_layer_vhd_mount_path(st, (zhcs_fd)(intptr_t)1, &mp, &err) == 0);
+#else
+    ZT_CHECK(zhcs_layer_vhd_mount_path(st, 1, &mp, &err) == 0);
+#endif
+    ZT_CONTAINS(mp ? mp : "", "\\\\?\\Volume{");
+    zhcs_string_free(mp);
+    free(src);
+    teardown();
+}
+
+static const zt_case cases[] = {
+    ZT_CASE(layers_import_with_their_chain_and_export),
+    ZT_CASE(bad_arguments_are_named),
+    ZT_CASE(writable_layer_filter_and_base_os),
+    ZT_CASE(a_container_sees_its_layers_as_c),
+    ZT_CASE(creation_checks_storage),
+    ZT_CASE(injected_faults_leave_nothing),
+};
+ZT_MAIN(cases)
