@@ -142,6 +142,7 @@ EXPORT zh_hresult ZhSimHnsCall(const zh_wchar *method, const zh_wchar *path, con
                                zh_wchar **response);
 zh_hresult ZhSimHnsCall(const zh_wchar *method, const zh_wchar *path, const zh_wchar *request, zh_wchar **response)
 {
+    ensure_open(); /* a process's first call may be HNSCall's version query */
     return zh_sim_hnscall(method, path, request, response);
 }
 

@@ -218,12 +218,16 @@ static zh_hresult want_id(call *c, zh_refguid id, zh_guid *out, sim_kind k)
     return 0;
 }
 
-/* A new id: the caller's unless it is all zero (then the service picks one). */
-static zh_hresult new_id(call *c, zh_refguid id, zh_guid *out, sim_kind k)
+/* A new id: the caller's unless it is all zero, then the document's "ID" (hcsshim creates
+ * with a zero id and the id in the document, and recreates objects under their old id),
+ * else one the service picks. */
+static zh_hresult new_id(call *c, zh_refguid id, const char *doc_id, zh_guid *out, sim_kind k)
 {
     zh_guid g = {0};
     if (id)
         memcpy(&g, id, sizeof g);
+    if (zh_guid_is_nil(&g) && doc_id && *doc_id && zh_guid_parse(doc_id, &g, NULL) < 0)
+        return FAIL(c->record, HCN_E_INVALID_JSON, "the %s's ID \"%s\" is not a GUID", kind_names[k], doc_id);
     if (zh_guid_is_nil(&g) && zh_guid_random(&g, NULL) < 0)
         return FAIL(c->record, ZH_E_FAIL, "no random id");
     if (find(c->w, k, &g)) {
@@ -469,7 +473,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateNetwork(zh_refguid Id, const zh_wchar *Setting
     if (!n->has_Type || n->Type == ZHNS_NETWORKMODE__UNKNOWN) {
         hr = FAIL(ErrorRecord, HCN_E_INVALID_NETWORK_TYPE, "the network type %s is not supported",
                   n->Type_unknown ? n->Type_unknown : "(missing)");
-    } else if (!(hr = new_id(&c, Id, &id, SIM_NETWORK)) && !(hr = network_subnets(&c, n, subnets, &nsub))) {
+    } else if (!(hr = new_id(&c, Id, n->ID, &id, SIM_NETWORK)) && !(hr = network_subnets(&c, n, subnets, &nsub))) {
         int has_default = 0;
         for (size_t i = 0; i < nsub; i++)
             has_default |= subnets[i].has_gateway;
@@ -547,19 +551,15 @@ zh_hresult ZH_WINAPI sim_HcnCloseNetwork(zh_hcn_network Network)
     return close_handle(Network, SIM_NETWORK);
 }
 
-static int endpoint_on_network(sim_world *w, const zh_guid *net)
+static int endpoint_on_network(const sim_obj *o, const char *net)
 {
-    char buf[ZH_GUID_BUFSIZE];
-    format_id(net, buf);
-    for (sim_obj *o = w->objs[SIM_ENDPOINT]; o; o = o->next) {
-        zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
-        int on = e && e->HostComputeNetwork && zh_strcasecmp_ascii(e->HostComputeNetwork, buf) == 0;
-        zhns_HostComputeEndpoint_free(e);
-        if (on)
-            return 1;
-    }
-    return 0;
+    zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
+    int on = e && e->HostComputeNetwork && zh_strcasecmp_ascii(e->HostComputeNetwork, net) == 0;
+    zhns_HostComputeEndpoint_free(e);
+    return on;
 }
+
+static zh_hresult delete_endpoint_obj(call *c, sim_obj *o);
 
 static zh_hresult delete_object(sim_kind k, zh_refguid Id, zh_wchar **ErrorRecord);
 
@@ -696,6 +696,68 @@ static int reserved(const subnet_info *s, const sim_ip *ip)
 
 #define MAX_USED 65536
 
+/* The PortMapping policies of an endpoint (parsed; free with free_mappings). */
+static size_t port_mappings(const zhns_HostComputeEndpoint *e, zhns_PortMappingPolicySetting **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < e->Policies_count && n < max; i++) {
+        const zhns_EndpointPolicy *p = &e->Policies[i];
+        if (p->has_Type && p->Type == ZHNS_ENDPOINTPOLICYTYPE_PORTMAPPING && p->Settings &&
+            (out[n] = zhns_PortMappingPolicySetting_parse(p->Settings, ZHNS_NUL_TERMINATED, NULL)))
+            n++;
+    }
+    return n;
+}
+
+static void free_mappings(zhns_PortMappingPolicySetting **m, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        zhns_PortMappingPolicySetting_free(m[i]);
+}
+
+static int same_mapping(const zhns_PortMappingPolicySetting *a, const zhns_PortMappingPolicySetting *b)
+{
+    const char *va = a->VIP ? a->VIP : "", *vb = b->VIP ? b->VIP : "";
+    return a->ExternalPort == b->ExternalPort && (a->has_Protocol ? (long)a->Protocol : -1) ==
+                                                     (b->has_Protocol ? (long)b->Protocol : -1) &&
+           (!*va || !*vb || strcmp(va, vb) == 0);
+}
+
+/* A PortMapping (protocol, external port, VIP) another endpoint of the host already holds:
+ * HCN_E_PORT_ALREADY_EXISTS (hcsshim's TestEndpointAlreadyExistsError). Only endpoints
+ * with port mappings cost a scan. */
+static zh_hresult endpoint_port_conflict(call *c, const zhns_HostComputeEndpoint *e)
+{
+    zhns_PortMappingPolicySetting *mine[16], *theirs[16];
+    size_t n = port_mappings(e, mine, 16);
+    zh_hresult hr = 0;
+    for (size_t i = 0; !hr && i < n; i++)
+        for (size_t j = 0; !hr && j < i; j++)
+            if (same_mapping(mine[i], mine[j]))
+                hr = FAIL(c->record, HCN_E_PORT_ALREADY_EXISTS, "the endpoint maps external port %u twice",
+                          (unsigned)mine[i]->ExternalPort);
+    for (sim_obj *o = n ? c->w->objs[SIM_ENDPOINT] : NULL; o && !hr; o = o->next) {
+        if (!strstr(o->json, "PortMapping"))
+            continue;
+        zhns_HostComputeEndpoint *other = zhns_HostComputeEndpoint_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
+        size_t m = other ? port_mappings(other, theirs, 16) : 0;
+        for (size_t i = 0; !hr && i < n; i++)
+            for (size_t j = 0; !hr && j < m; j++)
+                if (same_mapping(mine[i], theirs[j])) {
+                    char buf[ZH_GUID_BUFSIZE];
+                    format_id(&o->id, buf);
+                    hr = FAIL(c->record, HCN_E_PORT_ALREADY_EXISTS,
+                              "external port %u (protocol %ld) is already mapped by endpoint %s",
+                              (unsigned)mine[i]->ExternalPort, mine[i]->has_Protocol ? (long)mine[i]->Protocol : -1L,
+                              buf);
+                }
+        free_mappings(theirs, m);
+        zhns_HostComputeEndpoint_free(other);
+    }
+    free_mappings(mine, n);
+    return hr;
+}
+
 zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id, const zh_wchar *Settings,
                                            zh_hcn_endpoint *Endpoint, zh_wchar **ErrorRecord)
 {
@@ -731,7 +793,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
     } else if (e->HostComputeNetwork && zh_strcasecmp_ascii(e->HostComputeNetwork, net_id) != 0) {
         hr = FAIL(ErrorRecord, HCN_E_INVALID_NETWORK, "the settings name network %s, the handle network %s",
                   e->HostComputeNetwork, net_id);
-    } else if (!(hr = new_id(&c, Id, &id, SIM_ENDPOINT))) {
+    } else if (!(hr = new_id(&c, Id, e->ID, &id, SIM_ENDPOINT))) {
         used = malloc(MAX_USED * sizeof *used);
         size_t nused = used ? used_addresses(c.w, net_id, used, MAX_USED) : 0;
         if (!used)
@@ -763,6 +825,8 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
                 ipc->PrefixLength = (uint8_t)s->prefix.len;
             }
         }
+        if (!hr)
+            hr = endpoint_port_conflict(&c, e);
         if (!hr && e->IpConfigurations_count == 0 && nsub > 0) {
             /* allocate the first free address of the first subnet */
             const subnet_info *s = &subnets[0];
@@ -1083,7 +1147,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateNamespace(zh_refguid Id, const zh_wchar *Setti
         hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "unknown namespace type %s", ns->Type_unknown);
     } else if (ns->Resources_count) {
         hr = FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED, "attach endpoints with HcnModifyNamespace after creating it");
-    } else if (!(hr = new_id(&c, Id, &id, SIM_NAMESPACE))) {
+    } else if (!(hr = new_id(&c, Id, ns->ID, &id, SIM_NAMESPACE))) {
         if (!ns->has_Type) {
             ns->has_Type = true;
             ns->Type = ZHNS_NAMESPACETYPE_HOST;
@@ -1243,6 +1307,24 @@ static zh_hresult check_lb(call *c, const zhns_HostComputeLoadBalancer *lb, cons
     return port_conflict(c, lb, self);
 }
 
+/* The top-level "ID" string of a JSON document (NULL when absent or not a string). */
+static const char *text_doc_id(const char *text, char *buf, size_t n)
+{
+    zh_arena a = {0};
+    const char *r = NULL;
+    zh_jv *doc = text ? zh_json_parse(&a, text, strlen(text), "settings", NULL) : NULL;
+    for (const zh_jv *m = doc && doc->type == ZH_JOBJECT ? doc->first : NULL; m; m = m->next) {
+        if (m->key_len == 2 && (m->key[0] == 'I' || m->key[0] == 'i') && (m->key[1] == 'D' || m->key[1] == 'd') &&
+            m->type == ZH_JSTRING && m->str_len < n) {
+            memcpy(buf, m->str, m->str_len);
+            buf[m->str_len] = '\0';
+            r = buf;
+        }
+    }
+    zh_arena_free(&a);
+    return r;
+}
+
 /* Create and modify share this: validate, set the id, store. */
 static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const zh_wchar *Settings, void **handle,
                                zh_wchar **ErrorRecord)
@@ -1263,10 +1345,10 @@ static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const 
     if (hr)
         return end(&c, hr);
     zhns_error *err = NULL;
-    char idbuf[ZH_GUID_BUFSIZE], *json = NULL;
+    char idbuf[ZH_GUID_BUFSIZE], doc_idbuf[64], *json = NULL;
     if (old)
         id = old->id;
-    else if ((hr = new_id(&c, Id, &id, k))) {
+    else if ((hr = new_id(&c, Id, text_doc_id(text, doc_idbuf, sizeof doc_idbuf), &id, k))) {
         free(text);
         return end(&c, hr);
     }
@@ -1399,6 +1481,20 @@ zh_hresult ZH_WINAPI sim_HcnCloseSdnRoute(zh_hcn_sdnroute Route)
 }
 
 /* ---------------------------------------------------------------- deletes */
+/* Detaches an endpoint from its namespace (a documented guess: HNS does not refuse) and
+ * removes it. Load balancers keep naming it, as HNS's do until they are updated. */
+static zh_hresult delete_endpoint_obj(call *c, sim_obj *o)
+{
+    char *ns = endpoint_namespace(o);
+    zh_guid ns_id;
+    sim_obj *ns_obj = ns && zh_guid_parse(ns, &ns_id, NULL) == 0 ? find(c->w, SIM_NAMESPACE, &ns_id) : NULL;
+    free(ns);
+    zh_hresult hr = ns_obj ? namespace_endpoint(c, ns_obj, &o->id, 0) : 0;
+    if (!hr)
+        unlink_obj(c->w, o);
+    return hr;
+}
+
 static zh_hresult delete_object(sim_kind k, zh_refguid Id, zh_wchar **ErrorRecord)
 {
     call c;
@@ -1413,17 +1509,22 @@ static zh_hresult delete_object(sim_kind k, zh_refguid Id, zh_wchar **ErrorRecor
     format_id(&id, idbuf);
     if (!o)
         return end(&c, FAIL(ErrorRecord, not_found[k], "%s %s not found", kind_names[k], idbuf));
-    if (k == SIM_NETWORK && endpoint_on_network(c.w, &id))
-        return end(&c, FAIL(ErrorRecord, HCN_E_ENTITY_HAS_REFERENCES, "network %s still has endpoints", idbuf));
+    if (k == SIM_NETWORK) {
+        /* HNS deletes a network that still has endpoints (hcsshim's TestRouteAddRemoveEndpoint
+         * and TestEndpointStatsAll do so and expect success); its endpoints go with it (a
+         * documented guess at what happens to them). */
+        sim_obj *ep = c.w->objs[SIM_ENDPOINT];
+        while (ep) {
+            sim_obj *next = ep->next;
+            if (endpoint_on_network(ep, idbuf) && (hr = delete_endpoint_obj(&c, ep)))
+                return end(&c, hr);
+            ep = next;
+        }
+    }
     if (k == SIM_ENDPOINT) {
-        /* detach from its namespace first (a documented guess: HNS does not refuse) */
-        char *ns = endpoint_namespace(o);
-        zh_guid ns_id;
-        sim_obj *ns_obj = ns && zh_guid_parse(ns, &ns_id, NULL) == 0 ? find(c.w, SIM_NAMESPACE, &ns_id) : NULL;
-        free(ns);
-        if (ns_obj && (hr = namespace_endpoint(&c, ns_obj, &id, 0)))
+        if ((hr = delete_endpoint_obj(&c, o)))
             return end(&c, hr);
-        /* load balancers keep naming it, as HNS's do until they are updated */
+        o = NULL;
     }
     if (k == SIM_NAMESPACE) {
         for (sim_obj *ep = c.w->objs[SIM_ENDPOINT]; ep; ep = ep->next) {
@@ -1433,7 +1534,8 @@ static zh_hresult delete_object(sim_kind k, zh_refguid Id, zh_wchar **ErrorRecor
             free(ns);
         }
     }
-    unlink_obj(c.w, o);
+    if (o)
+        unlink_obj(c.w, o);
     char note[64];
     snprintf(note, sizeof note, "{\"ID\":\"%s\"}", idbuf);
     if (k == SIM_NETWORK)
@@ -1486,55 +1588,7 @@ zh_hresult ZH_WINAPI sim_HcnUnregisterServiceCallback(zh_hcn_callback CallbackHa
     return end(&c, 0);
 }
 
-/* ---------------------------------------------------------------- HNSCall (vmcompute.dll) */
-/* The HNS version lives outside computenetwork.dll: callers ask vmcompute.dll's HNSCall for
- * "GET /globals/version". Only that request is simulated. */
-int zh_sim_set_hns_version(uint32_t major, uint32_t minor)
-{
-    sim_world *w = sim_world_get();
-    if (!w)
-        return -1;
-    zh_mutex_lock(&w->lock);
-    w->hns_major = major;
-    w->hns_minor = minor;
-    zh_mutex_unlock(&w->lock);
-    return 0;
-}
-
-zh_hresult ZH_WINAPI zh_sim_hnscall(const zh_wchar *method, const zh_wchar *path, const zh_wchar *request,
-                          zh_wchar **response)
-{
-    if (!response)
-        return ZH_E_POINTER;
-    *response = NULL;
-    sim_world *w = sim_world_get();
-    if (!w)
-        return ZH_E_RPC_SERVER_UNAVAILABLE;
-    zh_mutex_lock(&w->lock);
-    int stopped = w->stopped;
-    uint32_t major = w->hns_major, minor = w->hns_minor;
-    zh_mutex_unlock(&w->lock);
-    if (stopped)
-        return ZH_E_RPC_SERVER_UNAVAILABLE;
-    int bad_m, bad_p, bad_r;
-    char *m = sim_utf8(method, &bad_m), *p = sim_utf8(path, &bad_p), *r = sim_utf8(request, &bad_r);
-    char json[256];
-    if (bad_m || bad_p || bad_r || !m || !p) {
-        snprintf(json, sizeof json, "{\"Success\":false,\"Error\":\"invalid request\"}");
-    } else if (zh_strcasecmp_ascii(m, "GET") != 0 || zh_strcasecmp_ascii(p, "/globals/version") != 0) {
-        snprintf(json, sizeof json, "{\"Success\":false,\"Error\":\"only GET /globals/version is simulated\"}");
-    } else if (major == 0) {
-        snprintf(json, sizeof json, "{\"Success\":false,\"Error\":\"Element not found.\"}");
-    } else {
-        snprintf(json, sizeof json, "{\"Success\":true,\"Error\":\"\",\"Output\":{\"Major\":%lu,\"Minor\":%lu}}",
-                 (unsigned long)major, (unsigned long)minor);
-    }
-    free(m);
-    free(p);
-    free(r);
-    *response = sim_wstr(json);
-    return *response ? 0 : ZH_E_OUTOFMEMORY;
-}
+/* HNSCall (vmcompute.dll), the v1 API: sim_hnsv1.c. */
 
 /* ---------------------------------------------------------------- not simulated */
 /* The guest network service family and port reservations serve VM guests' networking,
