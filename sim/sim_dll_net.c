@@ -84,6 +84,12 @@ int ZhSimFault(const char *entry, unsigned nth, int32_t hr)
     return zh_sim_fault(entry, nth, hr);
 }
 
+EXPORT int ZhSimFaultMade(const char *entry, unsigned nth, int mode);
+int ZhSimFaultMade(const char *entry, unsigned nth, int mode)
+{
+    return zh_sim_fault_made(entry, nth, mode);
+}
+
 EXPORT void ZhSimFaultClear(void);
 void ZhSimFaultClear(void)
 {

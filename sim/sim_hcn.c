@@ -240,6 +240,59 @@ static zh_hresult new_id(call *c, zh_refguid id, const char *doc_id, zh_guid *ou
     return 0;
 }
 
+/* zh_sim_fault_made: the Nth create of a kind makes its object, then answers S_OK with an
+ * ErrorRecord (mode 1) or S_OK without a handle (mode 2). Guarded by the world lock. */
+static struct {
+    int mode;
+    unsigned countdown;
+} made_faults[SIM_KIND_COUNT];
+
+int zh_sim_fault_made(const char *entry, unsigned nth, int mode)
+{
+    static const char *const creates[SIM_KIND_COUNT] = {"HcnCreateNetwork", "HcnCreateEndpoint", "HcnCreateNamespace",
+                                                        "HcnCreateLoadBalancer", "HcnCreateSdnRoute"};
+    sim_world *w = sim_world_get();
+    int k = -1;
+    for (int i = 0; entry && i < SIM_KIND_COUNT; i++)
+        if (strcmp(entry, creates[i]) == 0)
+            k = i;
+    if (!w || k < 0 || mode < 0 || mode > 2)
+        return -1;
+    zh_mutex_lock(&w->lock);
+    made_faults[k].mode = mode;
+    made_faults[k].countdown = nth;
+    zh_mutex_unlock(&w->lock);
+    return 0;
+}
+
+static zh_hresult made_quirk(call *c, sim_kind k, zh_hresult hr, void **handle)
+{
+    if (hr || !made_faults[k].mode || !handle || !*handle)
+        return hr;
+    if (made_faults[k].countdown > 1) {
+        made_faults[k].countdown--;
+        return hr;
+    }
+    int mode = made_faults[k].mode;
+    if (made_faults[k].countdown == 1)
+        made_faults[k].mode = 0;
+    if (mode == 1) {
+        FAIL(c->record, ZH_E_FAIL, "the %s was made, but the service reports trouble (zh_sim_fault_made)", kind_names[k]);
+        return 0;
+    }
+    for (sim_handle **q = &c->w->handles; *q; q = &(*q)->next) {
+        if (*q == *handle) {
+            sim_handle *h = *q;
+            *q = h->next;
+            h->magic = 0;
+            free(h);
+            break;
+        }
+    }
+    *handle = NULL;
+    return 0;
+}
+
 /* Object document lookups for handles. */
 static zh_hresult handle_obj(call *c, void *handle, sim_kind k, sim_obj **out)
 {
@@ -527,7 +580,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateNetwork(zh_refguid Id, const zh_wchar *Setting
     }
     zh_error_free(err);
     zhns_HostComputeNetwork_free(n);
-    return end(&c, hr);
+    return end(&c, made_quirk(&c, SIM_NETWORK, hr, (void **)Network));
 }
 
 zh_hresult ZH_WINAPI sim_HcnOpenNetwork(zh_refguid Id, zh_hcn_network *Network, zh_wchar **ErrorRecord)
@@ -876,7 +929,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
     zh_error_free(err);
     zhns_HostComputeNetwork_free(net);
     zhns_HostComputeEndpoint_free(e);
-    return end(&c, hr);
+    return end(&c, made_quirk(&c, SIM_ENDPOINT, hr, (void **)Endpoint));
 }
 
 zh_hresult ZH_WINAPI sim_HcnOpenEndpoint(zh_refguid Id, zh_hcn_endpoint *Endpoint, zh_wchar **ErrorRecord)
@@ -1186,7 +1239,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateNamespace(zh_refguid Id, const zh_wchar *Setti
     }
     zh_error_free(err);
     zhns_HostComputeNamespace_free(ns);
-    return end(&c, hr);
+    return end(&c, made_quirk(&c, SIM_NAMESPACE, hr, (void **)Namespace));
 }
 
 zh_hresult ZH_WINAPI sim_HcnOpenNamespace(zh_refguid Id, zh_hcn_namespace *Namespace, zh_wchar **ErrorRecord)
@@ -1401,7 +1454,7 @@ static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const 
         free(json);
     }
     zh_error_free(err);
-    return end(&c, hr);
+    return end(&c, old ? hr : made_quirk(&c, k, hr, handle));
 }
 
 zh_hresult ZH_WINAPI sim_HcnCreateLoadBalancer(zh_refguid Id, const zh_wchar *Settings, zh_hcn_loadbalancer *LoadBalancer,

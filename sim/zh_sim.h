@@ -40,6 +40,12 @@ zh_raw_lib *zh_sim_hcn_lib(zh_error **err);
  * HRESULT without touching out-parameters (no ErrorRecord). -1 for an unknown entry. */
 int zh_sim_fault(const char *entry, unsigned nth, int32_t hr);
 void zh_sim_fault_clear(void);
+/* The Nth call from now (nth = 0: every call) of an HCN create entry ("HcnCreateEndpoint",
+ * "HcnCreateNetwork", "HcnCreateNamespace", "HcnCreateLoadBalancer", "HcnCreateSdnRoute")
+ * makes its object and then answers S_OK with an ErrorRecord and the handle (mode 1), or
+ * S_OK without a handle (mode 2); mode 0 turns it off. -1 for another entry or when the
+ * simulator is not open. */
+int zh_sim_fault_made(const char *entry, unsigned nth, int mode);
 
 /* Adds `ms` of latency to every call of `entry` (NULL: all). -1 for an unknown entry. */
 int zh_sim_latency(const char *entry, uint32_t ms);

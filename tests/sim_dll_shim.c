@@ -90,6 +90,12 @@ int zh_sim_fault(const char *entry, unsigned nth, int32_t hr)
     return f ? f(entry, nth, hr) : -1;
 }
 
+int zh_sim_fault_made(const char *entry, unsigned nth, int mode)
+{
+    int (*f)(const char *, unsigned, int) = CONTROL(int (*)(const char *, unsigned, int), "ZhSimFaultMade");
+    return f ? f(entry, nth, mode) : -1;
+}
+
 void zh_sim_fault_clear(void)
 {
     void (*f)(void) = CONTROL(void (*)(void), "ZhSimFaultClear");

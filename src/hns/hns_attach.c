@@ -14,6 +14,7 @@ typedef struct hns_attachment {
     hns_obj o;               /* first: an attachment is a handle object like the others */
     zh_mutex lock;           /* serialises teardowns */
     bool torn_down;
+    bool endpoint_gone, namespace_gone; /* teardown steps done (a retry resumes after them) */
     hns_obj *ep, *ns;        /* the open endpoint and namespace: their handles (lent out by
                               * zhns_attachment_endpoint/namespace) and a reference of ours,
                               * so that a borrowed handle closed by mistake frees nothing */
@@ -77,7 +78,8 @@ static char *endpoint_document(const zhns_overlay_options *opts, const char *id,
     ip.PrefixLength = opts->prefix_length;
     zhns_Route route = {0};
     route.NextHop = (char *)opts->gateway;
-    route.DestinationPrefix = "0.0.0.0/0";
+    /* the default route of the gateway's family: an IPv6 next hop routes ::/0 */
+    route.DestinationPrefix = opts->gateway && strchr(opts->gateway, ':') ? "::/0" : "0.0.0.0/0";
     zhns_DNS dns = {0};
     dns.ServerList = (char **)opts->dns_servers;
     dns.ServerList_count = opts->dns_server_count;
@@ -125,15 +127,22 @@ static void annotate(zh_error **err, const char *note)
     zh_error_free(e);
 }
 
-/* Deletes what a failed create made (not found counts as gone); notes what stays. */
-static void roll_back(hns_service *svc, const char *ep_id, const char *ns_id, zh_error **err)
+static int detach(hns_obj *ns, const char *endpoint_id, const char *fn, zh_error **err);
+
+/* Undoes what a failed create made, in the reverse order of making it: the endpoint out of
+ * the namespace (when it got in), the endpoint, the namespace. Each step is tried whatever
+ * the one before did (not found counts as gone); notes what stays. */
+static void roll_back(hns_service *svc, hns_obj *ns, const char *ep_id, const char *ns_id, zh_error **err)
 {
+    static const char fn[] = "zhns_attachment_create_overlay";
     char note[300] = "";
-    if (ns_id && hns_obj_delete(svc, HNS_NAMESPACE, ns_id, "zhns_attachment_create_overlay", NULL) < 0)
-        snprintf(note, sizeof note, "the rollback could not delete namespace %s", ns_id);
-    if (ep_id && hns_obj_delete(svc, HNS_ENDPOINT, ep_id, "zhns_attachment_create_overlay", NULL) < 0)
-        snprintf(note + strlen(note), sizeof note - strlen(note), "%sthe rollback could not delete endpoint %s",
-                 *note ? "; " : "", ep_id);
+    if (ns && ep_id)
+        detach(ns, ep_id, fn, NULL); /* a failure here is no reason to stop: deletes follow */
+    if (ep_id && hns_obj_delete(svc, HNS_ENDPOINT, ep_id, fn, NULL) < 0)
+        snprintf(note, sizeof note, "the rollback could not delete endpoint %s", ep_id);
+    if (ns_id && hns_obj_delete(svc, HNS_NAMESPACE, ns_id, fn, NULL) < 0)
+        snprintf(note + strlen(note), sizeof note - strlen(note), "%sthe rollback could not delete namespace %s",
+                 *note ? "; " : "", ns_id);
     if (*note)
         annotate(err, note);
 }
@@ -213,7 +222,7 @@ int zhns_attachment_create_overlay(zhns_attachment **out, zhns_network *net, con
 done:
     if (a) {
         if (made_ep || made_ns)
-            roll_back(svc, made_ep, made_ns, err);
+            roll_back(svc, a->ns, made_ep, made_ns, err);
         attachment_dtor(&a->o);
         free(a);
     }
@@ -276,7 +285,8 @@ zhns_namespace *zhns_attachment_namespace(const zhns_attachment *att)
 /* Detaching is done when the endpoint or namespace is gone, or it was never attached. */
 static bool detach_done(const zh_error *e)
 {
-    return hns_is_not_found(e) || zh_error_hresult(e) == HCN_E_ENDPOINT_NOT_ATTACHED;
+    return hns_is_gone(HNS_NAMESPACE, e) || hns_is_gone(HNS_ENDPOINT, e) ||
+           zh_error_hresult(e) == HCN_E_ENDPOINT_NOT_ATTACHED;
 }
 
 static int detach(hns_obj *ns, const char *endpoint_id, const char *fn, zh_error **err)
@@ -300,12 +310,38 @@ int zhns_attachment_teardown(zhns_attachment *att, zhns_error **err)
     zh_mutex_lock(&a->lock);
     int rc = 0;
     if (!a->torn_down) {
-        rc = detach(a->ns, a->endpoint_id, fn, err);
-        if (rc == 0)
-            rc = hns_obj_delete(o->svc, HNS_ENDPOINT, a->endpoint_id, fn, err);
-        if (rc == 0)
-            rc = hns_obj_delete(o->svc, HNS_NAMESPACE, a->namespace_id, fn, err);
-        a->torn_down = rc == 0;
+        /* Detach, delete the endpoint, delete the namespace: each step is tried even when the
+         * one before failed (deleting the endpoint also takes it out of its namespace), and
+         * a retry resumes with the steps not done. The first failure is reported. */
+        zh_error *first = NULL;
+        if (!a->endpoint_gone) {
+            zh_error *e = NULL;
+            if (detach(a->ns, a->endpoint_id, fn, &e) < 0)
+                first = e;
+            e = NULL;
+            if (hns_obj_delete(o->svc, HNS_ENDPOINT, a->endpoint_id, fn, &e) == 0)
+                a->endpoint_gone = true;
+            else if (!first)
+                first = e;
+            else
+                zh_error_free(e);
+        }
+        if (!a->namespace_gone) {
+            zh_error *e = NULL;
+            if (hns_obj_delete(o->svc, HNS_NAMESPACE, a->namespace_id, fn, &e) == 0)
+                a->namespace_gone = true;
+            else if (!first)
+                first = e;
+            else
+                zh_error_free(e);
+        }
+        a->torn_down = a->endpoint_gone && a->namespace_gone;
+        if (a->torn_down) {
+            zh_error_free(first); /* a failed detach does not matter once both are gone */
+        } else {
+            rc = -1;
+            zh_error_put(err, first);
+        }
     }
     zh_mutex_unlock(&a->lock);
     hns_obj_release(o);
@@ -326,24 +362,34 @@ static int delete_pair(hns_service *svc, const char *endpoint_id, const char *na
     if ((endpoint_id && hns_parse_id(endpoint_id, NULL, ep, "endpoint_id", fn, err) < 0) ||
         (namespace_id && hns_parse_id(namespace_id, NULL, ns, "namespace_id", fn, err) < 0))
         return -1;
+    /* every step is tried whatever the one before did; the first failure is reported */
+    zh_error *detach_err = NULL, *first = NULL, *e = NULL;
     if (endpoint_id && namespace_id) {
         hns_obj *o = NULL;
-        zh_error *e = NULL;
         if (hns_obj_open(&o, svc, HNS_NAMESPACE, ns, fn, &e) == 0) {
-            int rc = detach(o, ep, fn, err);
+            detach(o, ep, fn, &e);
             hns_obj_close(o);
-            if (rc < 0)
-                return -1;
-        } else if (!hns_is_not_found(e)) {
-            return zh_error_put(err, e);
+        } else if (hns_is_gone(HNS_NAMESPACE, e)) {
+            zh_error_free(e);
+            e = NULL;
         }
-        zh_error_free(e);
+        detach_err = e;
+        e = NULL;
     }
-    if (endpoint_id && hns_obj_delete(svc, HNS_ENDPOINT, ep, fn, err) < 0)
-        return -1;
-    if (namespace_id && hns_obj_delete(svc, HNS_NAMESPACE, ns, fn, err) < 0)
-        return -1;
-    return 0;
+    if (endpoint_id && hns_obj_delete(svc, HNS_ENDPOINT, ep, fn, &e) < 0)
+        first = e, e = NULL;
+    if (namespace_id && hns_obj_delete(svc, HNS_NAMESPACE, ns, fn, &e) < 0 && !first)
+        first = e, e = NULL;
+    zh_error_free(e);
+    if (!first) { /* a failed detach does not matter once both deletes went through */
+        zh_error_free(detach_err);
+        return 0;
+    }
+    if (detach_err) { /* the first failure in the order of the steps */
+        zh_error_free(first);
+        first = detach_err;
+    }
+    return zh_error_put(err, first);
 }
 
 int zhns_attachment_delete_endpoint_and_namespace(zhns_service *svc, const char *endpoint_id, const char *namespace_id,
@@ -398,7 +444,7 @@ static int fetch(char **doc, hns_service *svc, hns_kind kind, const char *id, co
         rc = hns_obj_query(doc, o, NULL, fn, &e);
         hns_obj_close(o);
     }
-    if (rc < 0 && hns_is_not_found(e)) { /* deleted since the enumeration: not ours to report */
+    if (rc < 0 && hns_is_gone(kind, e)) { /* deleted since the enumeration: not ours to report */
         zh_error_free(e);
         return 0;
     }
@@ -544,19 +590,88 @@ int zhns_attachment_list_owned(zhns_owned_attachment **list, size_t *count, zhns
     return rc;
 }
 
+/* Is the namespace `ns_id` exactly `owner`'s? 1, 0 (someone else's, or gone), or -1. */
+static int namespace_owned(hns_service *svc, const char *ns_id, const char *owner, const char *fn, zh_error **err)
+{
+    char *doc = NULL;
+    if (fetch(&doc, svc, HNS_NAMESPACE, ns_id, fn, err) < 0)
+        return -1;
+    if (!doc)
+        return 0;
+    zhns_HostComputeNamespace *ns = zhns_HostComputeNamespace_parse(doc, ZHNS_NUL_TERMINATED, err);
+    free(doc);
+    if (!ns)
+        return -1;
+    int mine = ns->Owner && strcmp(ns->Owner, owner) == 0;
+    zhns_HostComputeNamespace_free(ns);
+    return mine;
+}
+
+/* Removes one owned entry: the endpoint leaves its namespace and is deleted; the namespace is
+ * deleted only when its Owner is exactly `owner` (an owned endpoint may sit in someone
+ * else's namespace, which stays). */
+static int cleanup_one(hns_service *svc, const zhns_owned_attachment *it, const char *owner, zh_error **err)
+{
+    static const char fn[] = "zhns_attachment_cleanup_owner";
+    int ns_mine = 1;
+    if (it->endpoint_id && it->namespace_id) {
+        ns_mine = namespace_owned(svc, it->namespace_id, owner, fn, err);
+        if (ns_mine < 0)
+            return -1;
+        if (!ns_mine) { /* someone else's namespace: only take our endpoint out of it */
+            hns_obj *o = NULL;
+            zh_error *e = NULL;
+            if (hns_obj_open(&o, svc, HNS_NAMESPACE, it->namespace_id, fn, &e) == 0) {
+                int rc = detach(o, it->endpoint_id, fn, err);
+                hns_obj_close(o);
+                if (rc < 0)
+                    return -1;
+            } else if (!hns_is_gone(HNS_NAMESPACE, e)) {
+                return zh_error_put(err, e);
+            }
+            zh_error_free(e);
+            return hns_obj_delete(svc, HNS_ENDPOINT, it->endpoint_id, fn, err);
+        }
+    }
+    return delete_pair(svc, it->endpoint_id, it->namespace_id, err);
+}
+
 int zhns_attachment_cleanup_owner(size_t *removed, zhns_service *svc, const char *owner, zhns_error **err)
 {
+    static const char fn[] = "zhns_attachment_cleanup_owner";
     if (removed)
         *removed = 0;
-    HNS_SERVICE(s, svc, "zhns_attachment_cleanup_owner", err);
+    HNS_SERVICE(s, svc, fn, err);
     zhns_owned_attachment *list = NULL;
-    size_t n = 0;
+    size_t n = 0, failed = 0;
     int rc = list_owned(&list, &n, s, owner, err);
+    /* every entry is tried; the failures are reported together, the first one's code first */
+    zh_error *first = NULL;
+    zh_buf notes = ZH_BUF_INIT(0);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        rc = delete_pair(s, list[i].endpoint_id, list[i].namespace_id, err);
-        if (rc == 0 && removed)
-            (*removed)++;
+        zh_error *e = NULL;
+        if (cleanup_one(s, &list[i], owner, &e) == 0) {
+            if (removed)
+                (*removed)++;
+            continue;
+        }
+        failed++;
+        zh_buf_printf(&notes, "; endpoint %s / namespace %s: %s", list[i].endpoint_id ? list[i].endpoint_id : "-",
+                      list[i].namespace_id ? list[i].namespace_id : "-", e ? zh_error_message(e) : "failed");
+        if (!first)
+            first = e;
+        else
+            zh_error_free(e);
     }
+    char *text = zh_buf_take(&notes);
+    if (failed) {
+        zh_error_set_cat(err, first ? zh_error_hresult(first) : ZH_E_FAIL, first ? zh_error_category(first) : ZH_CAT_OTHER, fn,
+                         "%zu of %zu attachments of owner \"%s\" could not be removed%s", failed, n, owner,
+                         text ? text : "");
+        rc = -1;
+    }
+    free(text);
+    zh_error_free(first);
     zhns_owned_attachments_free(list, n);
     hns_service_unref(s);
     return rc;

@@ -208,6 +208,11 @@ int hns_bad_arg(zh_error **err, const char *function, const char *fmt, ...) ZH_P
 
 /* Is this error "the object does not exist"? */
 bool hns_is_not_found(const zh_error *e);
+/* Does `e` say that an object of `kind` does not exist? Only that family's own not-found
+ * code (HCN_E_NETWORK_NOT_FOUND for networks, HCN_E_ENDPOINT_NOT_FOUND for endpoints) or
+ * the generic ERROR_NOT_FOUND: another family's (HCN_E_PORT_NOT_FOUND on an endpoint
+ * delete, say) is a failure, not a sign that the object is gone. */
+bool hns_is_gone(hns_kind kind, const zh_error *e);
 
 /* ---- the host facts outside computenetwork.dll (hns_win32.c on Windows) ---- */
 #include "zh_svc_host.h"

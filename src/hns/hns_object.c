@@ -47,6 +47,18 @@ static int document_id(const char *doc, zh_guid *id, int *has, const char *funct
     return rc;
 }
 
+/* Deletes an object made by a create that failed afterwards (its record freed, its
+ * failure not reported: the create's is). */
+static void delete_by_id(hns_service *svc, const hns_kind_info *k, const zh_raw_guid *rid)
+{
+    delete_fn del = ENTRY(svc, delete_fn, k->del, NULL);
+    zh_wchar *rec = NULL;
+    if (del) {
+        del(rid, &rec);
+        zh_raw_free_string(svc->lib, rec); /* HCN's record, ours to free */
+    }
+}
+
 int hns_obj_create(hns_obj **out, hns_service *svc, hns_kind kind, hns_obj *network, const char *settings,
                    const char *function, zh_error **err)
 {
@@ -87,25 +99,27 @@ int hns_obj_create(hns_obj **out, hns_service *svc, hns_kind kind, hns_obj *netw
         hr = fn(&rid, w, &raw, &record);
     }
     free(w);
-    if (hns_result(svc, hr, record, raw_name, err) < 0) {
-        if (raw) { /* a handle despite the failure: give it back */
-            zh_hresult(ZH_WINAPI * close_fn)(void *) = (zh_hresult(ZH_WINAPI *)(void *))zh_raw_get(svc->lib, k->close, NULL);
-            if (close_fn)
-                close_fn(raw);
-        }
+    int failed = hns_result(svc, hr, record, raw_name, err) < 0;
+    if (failed && raw) { /* a handle despite the failure: give it back */
+        zh_hresult(ZH_WINAPI * close_fn)(void *) = (zh_hresult(ZH_WINAPI *)(void *))zh_raw_get(svc->lib, k->close, NULL);
+        if (close_fn)
+            close_fn(raw);
+        raw = NULL;
+    }
+    if (!failed && !raw)
+        zh_error_set_cat(err, ZH_E_UNEXPECTED, ZH_CAT_OTHER, raw_name, "the service returned no %s handle", k->name);
+    /* HCN said S_OK (with an ErrorRecord, or without a handle): the object may exist. It is
+     * not the caller's, and no one else knows its id: delete it by id. (A failure HRESULT
+     * made nothing, and the id may be another object's: the document's own.) */
+    if (ZH_SUCCEEDED(hr) && !raw) {
+        delete_by_id(svc, k, &rid);
         return -1;
     }
-    if (!raw)
-        return zh_error_set_cat(err, ZH_E_UNEXPECTED, ZH_CAT_OTHER, raw_name, "the service returned no %s handle",
-                                k->name);
+    if (failed)
+        return -1;
     if (hns_obj_new(out, svc, kind, raw, &id, function, err) < 0) {
         /* the object exists in HCN but cannot be handed over: do not leave it behind */
-        delete_fn del = ENTRY(svc, delete_fn, k->del, NULL);
-        zh_wchar *rec = NULL;
-        if (del) {
-            del(&rid, &rec);
-            zh_raw_free_string(svc->lib, rec); /* HCN's record, ours to free */
-        }
+        delete_by_id(svc, k, &rid);
         return -1;
     }
     return 0;
@@ -158,7 +172,7 @@ int hns_obj_delete(hns_service *svc, hns_kind kind, const char *id, const char *
     zh_error *e = NULL;
     if (hns_result(svc, hr, record, hns_raw_name(k->del), &e) == 0)
         return 0;
-    if (hns_is_not_found(e)) { /* already gone: what the caller wants */
+    if (hns_is_gone(kind, e)) { /* already gone: what the caller wants */
         zh_error_free(e);
         return 0;
     }

@@ -359,7 +359,7 @@ static void transparent_options_are_checked(void)
     ZT_EQ_INT(zh_sim_set_adapters(&lo, 1), 0);
     o.adapter = NULL;
     ZT_EQ_INT(zhns_network_create_transparent(&net, svc, &o, &err), -1);
-    HT_ERR(err, ZHNS_ERROR_NOT_FOUND, "ZLAYER_HCN_UPLINK_ADAPTER");
+    HT_ERR(err, ZHNS_ERROR_NOT_FOUND, "ZHNS_UPLINK_ADAPTER");
     ZT_CHECK(net == NULL);
     zhns_service_close(svc);
 }

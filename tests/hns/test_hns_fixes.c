@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/* test_hns_fixes.c - what issue 12's review found zhns getting wrong, each driven on the
+ * simulator with its fault injection: deletes that took another family's "not found" for
+ * done, objects left behind by a create that failed after HCN made them, cleanup that
+ * deleted someone else's namespace or stopped at the first failure, teardown that gave up
+ * when detaching failed, IPv6 attachments routed through 0.0.0.0/0, a Hyper-V vNIC chosen
+ * as uplink, and an uplink override taken with its white space. */
+#include <stdio.h>
+
+#include "hns_test.h"
+
+#ifdef _WIN32
+#define SETENV(k, v) _putenv_s((k), (v))
+#define UNSETENV(k) _putenv_s((k), "")
+#else
+int setenv(const char *name, const char *value, int overwrite);
+int unsetenv(const char *name);
+#define SETENV(k, v) setenv((k), (v), 1)
+#define UNSETENV(k) unsetenv(k)
+#endif
+
+#define E_PORT_NOT_FOUND ((int32_t)0x803B0007)
+#define E_NETWORK_NOT_FOUND ((int32_t)0x803B0001)
+#define E_ENDPOINT_NOT_FOUND ((int32_t)0x803B0002)
+#define E_ACCESSDENIED ((int32_t)0x80070005)
+
+static zhns_attachment *attach(zhns_network *net, const char *owner)
+{
+    zhns_overlay_options o = ZHNS_OVERLAY_OPTIONS_INIT;
+    o.owner = owner;
+    zhns_attachment *a = NULL;
+    return zhns_attachment_create_overlay(&a, net, &o, NULL) == 0 ? a : NULL;
+}
+
+static void deletes_accept_only_their_own_not_found(void)
+{
+    zhns_service *svc = ht_open(NULL);
+    zhns_network *net = ht_nat(svc);
+    zhns_endpoint *ep = NULL;
+    HT_OK(zhns_endpoint_create_json(&ep, net, "{}", HT_E));
+    zhns_error *err = NULL;
+    /* a port not found is no endpoint not found: the endpoint is still there */
+    ZT_EQ_INT(zh_sim_fault("HcnDeleteEndpoint", 1, E_PORT_NOT_FOUND), 0);
+    ZT_EQ_INT(zhns_endpoint_delete(svc, zhns_endpoint_id(ep), &err), -1);
+    ZT_EQ_HEX(zhns_error_hresult(err), E_PORT_NOT_FOUND);
+    zhns_error_free(err);
+    err = NULL;
+    ZT_EQ_INT(HT_ENDPOINTS(svc), 1);
+    ZT_EQ_INT(zh_sim_fault("HcnDeleteEndpoint", 1, E_NETWORK_NOT_FOUND), 0);
+    ZT_EQ_INT(zhns_endpoint_delete(svc, zhns_endpoint_id(ep), &err), -1);
+    zhns_error_free(err);
+    err = NULL;
+    ZT_EQ_INT(zh_sim_fault("HcnDeleteNetwork", 1, E_ENDPOINT_NOT_FOUND), 0);
+    ZT_EQ_INT(zhns_network_delete(svc, zhns_network_id(net), &err), -1);
+    zhns_error_free(err);
+    err = NULL;
+    ZT_EQ_INT(HT_NETWORKS(svc), 1);
+    /* its own family's code is "gone": done */
+    ZT_EQ_INT(zh_sim_fault("HcnDeleteEndpoint", 1, E_ENDPOINT_NOT_FOUND), 0);
+    HT_OK(zhns_endpoint_delete(svc, zhns_endpoint_id(ep), HT_E));
+    zh_sim_fault_clear();
+    HT_OK(zhns_endpoint_delete(svc, zhns_endpoint_id(ep), HT_E));
+    ZT_EQ_INT(HT_ENDPOINTS(svc), 0);
+    zhns_endpoint_close(ep);
+    HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
+    zhns_network_close(net);
+    zhns_service_close(svc);
+}
+
+/* HCN made the object but answered S_OK with an ErrorRecord, or no handle: the create fails
+ * and the object is deleted by its id, not left behind unknown to anyone. */
+static void a_create_that_fails_after_hcn_made_it_leaves_nothing(void)
+{
+    zhns_service *svc = ht_open(NULL);
+    zhns_network *net = ht_nat(svc);
+    ZT_REQUIRE(net);
+    for (int mode = 1; mode <= 2; mode++) {
+        zhns_error *err = NULL;
+        zhns_endpoint *ep = NULL;
+        ZT_EQ_INT(zh_sim_fault_made("HcnCreateEndpoint", 1, mode), 0);
+        ZT_EQ_INT(zhns_endpoint_create_json(&ep, net, "{}", &err), -1);
+        ZT_CHECK(ep == NULL && err != NULL);
+        zhns_error_free(err);
+        ZT_EQ_INT(HT_ENDPOINTS(svc), 0);
+        zhns_namespace *ns = NULL;
+        err = NULL;
+        ZT_EQ_INT(zh_sim_fault_made("HcnCreateNamespace", 1, mode), 0);
+        ZT_EQ_INT(zhns_namespace_create_json(&ns, svc, "{}", &err), -1);
+        zhns_error_free(err);
+        ZT_EQ_INT(HT_NAMESPACES(svc), 0);
+        zhns_network *n2 = NULL;
+        err = NULL;
+        ZT_EQ_INT(zh_sim_fault_made("HcnCreateNetwork", 1, mode), 0);
+        ZT_EQ_INT(zhns_network_create_json(&n2, svc, "{\"Type\":\"NAT\"}", &err), -1);
+        zhns_error_free(err);
+        ZT_EQ_INT(HT_NETWORKS(svc), 1);
+        /* and through an attachment */
+        zhns_attachment *a = NULL;
+        zhns_overlay_options o = ZHNS_OVERLAY_OPTIONS_INIT;
+        o.owner = "made";
+        err = NULL;
+        ZT_EQ_INT(zh_sim_fault_made("HcnCreateNamespace", 1, mode), 0);
+        ZT_EQ_INT(zhns_attachment_create_overlay(&a, net, &o, &err), -1);
+        zhns_error_free(err);
+        ZT_EQ_INT(HT_ENDPOINTS(svc), 0);
+        ZT_EQ_INT(HT_NAMESPACES(svc), 0);
+    }
+    HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
+    zhns_network_close(net);
+    zhns_service_close(svc);
+}
+
+/* An owned endpoint in someone else's namespace: cleanup deletes the endpoint, takes it out
+ * of that namespace, and leaves the namespace. */
+static void cleanup_leaves_other_owners_namespaces(void)
+{
+    zhns_service *svc = ht_open(NULL);
+    zhns_network *net = ht_nat(svc);
+    zhns_endpoint *ep = NULL;
+    zhns_namespace *theirs = NULL;
+    HT_OK(zhns_endpoint_create_json(&ep, net, "{\"Owner\":\"A\"}", HT_E));
+    HT_OK(zhns_namespace_create_json(&theirs, svc, "{\"Owner\":\"B\"}", HT_E));
+    HT_OK(zhns_namespace_add_endpoint(theirs, zhns_endpoint_id(ep), HT_E));
+    zhns_attachment *mine = attach(net, "A");
+    ZT_REQUIRE(mine);
+    size_t removed = 0;
+    HT_OK(zhns_attachment_cleanup_owner(&removed, svc, "A", HT_E));
+    ZT_EQ_INT(removed, 2);
+    ZT_EQ_INT(HT_ENDPOINTS(svc), 0);
+    ZT_EQ_INT(HT_NAMESPACES(svc), 1); /* B's */
+    char **ids = NULL;
+    size_t n = 9;
+    HT_OK(zhns_namespace_list_endpoints(&ids, &n, theirs, HT_E));
+    ZT_EQ_INT(n, 0);
+    zhns_strings_free(ids, n);
+    HT_OK(zhns_attachment_teardown(mine, HT_E));
+    zhns_attachment_close(mine);
+    HT_OK(zhns_namespace_delete(svc, zhns_namespace_id(theirs), HT_E));
+    zhns_namespace_close(theirs);
+    zhns_endpoint_close(ep);
+    HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
+    zhns_network_close(net);
+    zhns_service_close(svc);
+}
+
+/* A failure does not stop cleanup: every entry is tried, and the error names each failure. */
+static void cleanup_goes_on_past_failures(void)
+{
+    zhns_service *svc = ht_open(NULL);
+    zhns_network *net = ht_nat(svc);
+    zhns_attachment *a[3] = {attach(net, "C"), attach(net, "C"), attach(net, "C")};
+    ZT_REQUIRE(a[0] && a[1] && a[2]);
+    ZT_EQ_INT(zh_sim_fault("HcnDeleteEndpoint", 1, E_ACCESSDENIED), 0);
+    size_t removed = 0;
+    zhns_error *err = NULL;
+    ZT_EQ_INT(zhns_attachment_cleanup_owner(&removed, svc, "C", &err), -1);
+    zh_sim_fault_clear();
+    ZT_EQ_INT(removed, 2);
+    ZT_EQ_HEX(zhns_error_hresult(err), E_ACCESSDENIED);
+    ZT_CONTAINS(zhns_error_message(err), "1 of 3 attachments");
+    zhns_error_free(err);
+    ZT_EQ_INT(HT_ENDPOINTS(svc), 1);
+    HT_OK(zhns_attachment_cleanup_owner(&removed, svc, "C", HT_E));
+    ZT_EQ_INT(removed, 1);
+    ZT_EQ_INT(HT_ENDPOINTS(svc), 0);
+    ZT_EQ_INT(HT_NAMESPACES(svc), 0);
+    for (int i = 0; i < 3; i++) {
+        HT_OK(zhns_attachment_teardown(a[i], HT_E));
+        zhns_attachment_close(a[i]);
+    }
+    HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
+    zhns_network_close(net);
+    zhns_service_close(svc);
+}
+
+/* Teardown deletes even when the detach fails, and a retry resumes where it stopped. */
+static void teardown_is_robust_and_resumable(void)
+{
+    zhns_service *svc = ht_open(NULL);
+    zhns_network *net = ht_nat(svc);
+    zhns_attachment *a = attach(net, "T");
+    ZT_REQUIRE(a);
+    ZT_EQ_INT(zh_sim_fault("HcnModifyNamespace", 1, E_ACCESSDENIED), 0);
+    HT_OK(zhns_attachment_teardown(a, HT_E));
+    zh_sim_fault_clear();
+    ZT_EQ_INT(HT_ENDPOINTS(svc), 0);
+    ZT_EQ_INT(HT_NAMESPACES(svc), 0);
+    zhns_attachment_close(a);
+
+    a = attach(net, "T");
+    ZT_REQUIRE(a);
+    zhns_error *err = NULL;
+    ZT_EQ_INT(zh_sim_fault("HcnDeleteNamespace", 1, E_ACCESSDENIED), 0);
+    ZT_EQ_INT(zhns_attachment_teardown(a, &err), -1);
+    HT_ERR(err, ZHNS_ERROR_ACCESS_DENIED, NULL);
+    ZT_EQ_INT(HT_ENDPOINTS(svc), 0);
+    ZT_EQ_INT(HT_NAMESPACES(svc), 1);
+    zh_sim_calls_reset();
+    HT_OK(zhns_attachment_teardown(a, HT_E));
+    ZT_EQ_INT(zh_sim_calls("HcnDeleteEndpoint"), 0); /* done before: not repeated */
+    ZT_EQ_INT(zh_sim_calls("HcnDeleteNamespace"), 1);
+    ZT_EQ_INT(HT_NAMESPACES(svc), 0);
+    zhns_attachment_close(a);
+    HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
+    zhns_network_close(net);
+    zhns_service_close(svc);
+}
+
+/* An IPv6 attachment's default route is ::/0. */
+static void ipv6_attachments_route_the_ipv6_default(void)
+{
+    zhns_service *svc = ht_open(NULL);
+    zhns_network *net = NULL;
+    HT_OK(zhns_network_create_json(&net, svc,
+                                   "{\"Type\":\"NAT\",\"Ipams\":[{\"Type\":\"Static\",\"Subnets\":[{\"IpAddressPrefix\":"
+                                   "\"fd00:77::/64\",\"Routes\":[{\"NextHop\":\"fd00:77::1\",\"DestinationPrefix\":\"::/0\"}]}]}]}",
+                                   HT_E));
+    ZT_REQUIRE(net);
+    zhns_overlay_options o = ZHNS_OVERLAY_OPTIONS_INIT;
+    o.owner = "v6";
+    o.ip_address = "fd00:77::5";
+    o.gateway = "fd00:77::1";
+    zhns_attachment *a = NULL;
+    HT_OK(zhns_attachment_create_overlay(&a, net, &o, HT_E));
+    ZT_REQUIRE(a);
+    char *doc = NULL;
+    HT_OK(zhns_endpoint_query_properties_json(&doc, zhns_attachment_endpoint(a), NULL, HT_E));
+    ZT_CONTAINS(doc, "\"DestinationPrefix\":\"::/0\"");
+    ZT_CHECK(doc && !strstr(doc, "0.0.0.0/0"));
+    zhns_string_free(doc);
+    HT_OK(zhns_attachment_teardown(a, HT_E));
+    zhns_attachment_close(a);
+    HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
+    zhns_network_close(net);
+    zhns_service_close(svc);
+}
+
+#define ADAPTER(name, desc, mac, up, ip, gw, metric) {name, desc, mac, up, false, false, ip, gw, metric}
+
+/* After a transparent network, the vNIC holds the addresses: the uplink is still the
+ * physical adapter (same MAC), never the vNIC; without one, a clear refusal. */
+static void the_uplink_is_never_a_vnic(void)
+{
+    zhns_adapter l[] = {
+        ADAPTER("Ethernet", "Intel NIC", "00-15-5D-01-02-03", true, NULL, NULL, 25),
+        ADAPTER("vEthernet (ext)", "Hyper-V Virtual Ethernet Adapter", "00-15-5d-01-02-03", true, "192.168.1.10/24",
+                "192.168.1.1", 5),
+        ADAPTER("Wi-Fi", "Some NIC", "00-11-22-33-44-55", true, NULL, NULL, 30),
+    };
+    size_t i = 99;
+    HT_OK(zhns_adapter_select(&i, l, 3, NULL, HT_E));
+    ZT_EQ_INT(i, 0);
+    zhns_error *err = NULL;
+    ZT_EQ_INT(zhns_adapter_select(&i, l + 1, 2, NULL, &err), -1);
+    ZT_CONTAINS(zhns_error_message(err), "vEthernet (ext)");
+    HT_ERR(err, ZHNS_ERROR_NOT_FOUND, "never an uplink");
+    /* naming it is still the caller's choice */
+    HT_OK(zhns_adapter_select(&i, l, 3, "vEthernet (ext)", HT_E));
+    ZT_EQ_INT(i, 1);
+}
+
+static void the_override_is_trimmed_and_has_a_zhns_name(void)
+{
+    zhns_adapter l[] = {
+        ADAPTER("Ethernet", "Intel NIC", "", true, "192.168.3.10/24", "192.168.3.1", 25),
+        ADAPTER("Ethernet 2", "Realtek NIC", "", true, "192.168.2.10/24", "192.168.2.1", 35),
+    };
+    size_t i = 99;
+    HT_OK(zhns_adapter_select(&i, l, 2, "  ethernet 2\r\n", HT_E));
+    ZT_EQ_INT(i, 1);
+    HT_OK(zhns_adapter_select(&i, l, 2, " \t\n", HT_E)); /* only white space: no override */
+    ZT_EQ_INT(i, 0);
+    ZT_EQ_STR(ZHNS_UPLINK_ADAPTER_ENV, "ZHNS_UPLINK_ADAPTER");
+    zhns_service *svc = ht_open(NULL);
+    char *name = NULL;
+    ZT_EQ_INT(SETENV(ZHNS_UPLINK_ENV, "Loopback Pseudo-Interface 1"), 0);
+    ZT_EQ_INT(SETENV(ZHNS_UPLINK_ADAPTER_ENV, " vEthernet (nat)\n"), 0);
+    HT_OK(zhns_adapter_find_primary(&name, svc, NULL, HT_E));
+    ZT_EQ_STR(name, "vEthernet (nat)"); /* the new name wins, trimmed */
+    zhns_string_free(name);
+    UNSETENV(ZHNS_UPLINK_ADAPTER_ENV);
+    HT_OK(zhns_adapter_find_primary(&name, svc, NULL, HT_E));
+    ZT_EQ_STR(name, "Loopback Pseudo-Interface 1"); /* the older one is still honoured */
+    zhns_string_free(name);
+    UNSETENV(ZHNS_UPLINK_ENV);
+    zhns_service_close(svc);
+}
+
+static const zt_case cases[] = {
+    ZT_CASE(deletes_accept_only_their_own_not_found),
+    ZT_CASE(a_create_that_fails_after_hcn_made_it_leaves_nothing),
+    ZT_CASE(cleanup_leaves_other_owners_namespaces),
+    ZT_CASE(cleanup_goes_on_past_failures),
+    ZT_CASE(teardown_is_robust_and_resumable),
+    ZT_CASE(ipv6_attachments_route_the_ipv6_default),
+    ZT_CASE(the_uplink_is_never_a_vnic),
+    ZT_CASE(the_override_is_trimmed_and_has_a_zhns_name),
+};
+HT_MAIN(cases)
