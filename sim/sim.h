@@ -28,6 +28,7 @@ typedef struct sim_obj {
     zh_guid id;
     char *json;
     struct sim_obj *next;
+    struct sim_obj *prev;    /* kept by sim_hcn.c's index (rebuilt after a state load) */
 } sim_obj;
 
 /* A handle handed out by HcnOpen/Create (HCN) - registered so a stale or foreign handle is
@@ -78,7 +79,8 @@ typedef struct sim_world {
     bool stopped;
 
     sim_obj *objs[SIM_KIND_COUNT];
-    sim_handle *handles;
+    sim_handle *handles;     /* unused: HCN handles live in hcn_index */
+    struct sim_hcn_index *hcn_index; /* sim_hcn.c: objects, handles and addresses by key */
     uint32_t next_namespace_id;
     uint32_t next_mac;
     uint32_t next_nat_subnet;

@@ -34,6 +34,217 @@ static void copy_items(void *dst, const void *src, size_t n, size_t size)
         memcpy(dst, src, n * size);
 }
 
+/* ---------------------------------------------------------------- indexes
+ * No call scans every object unless it lists them: objects by (kind, id), handles by
+ * address, and per network the addresses its endpoints use plus where the automatic
+ * allocation goes on. The lists in w->objs keep creation order for enumeration. */
+typedef struct hx_entry {
+    struct hx_entry *next;
+    uint64_t h;
+    uint8_t key[40];
+    uint8_t klen;
+    void *val;
+    uint64_t num;
+} hx_entry;
+
+typedef struct hx {
+    hx_entry **b;
+    size_t nb, n;
+} hx;
+
+typedef struct sim_hcn_index {
+    hx objs;     /* kind + id -> sim_obj */
+    hx handles;  /* handle address -> sim_handle */
+    hx addrs;    /* 'A' + network id + address -> endpoints using it */
+    hx cursors;  /* 'C' + network id -> next host index to try (val: the subnet's sim_prefix) */
+    sim_obj *tails[SIM_KIND_COUNT];
+} sim_hcn_index;
+
+static uint64_t hx_hash(const uint8_t *k, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ k[i]) * 1099511628211ull;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 32);
+}
+
+static hx_entry *hx_find(const hx *t, const void *key, size_t n)
+{
+    if (!t->nb)
+        return NULL;
+    uint64_t h = hx_hash(key, n);
+    for (hx_entry *e = t->b[h & (t->nb - 1)]; e; e = e->next)
+        if (e->h == h && e->klen == n && memcmp(e->key, key, n) == 0)
+            return e;
+    return NULL;
+}
+
+/* The entry of `key`, made (zeroed) when missing. NULL when out of memory. */
+static hx_entry *hx_add(hx *t, const void *key, size_t n)
+{
+    hx_entry *e = hx_find(t, key, n);
+    if (e)
+        return e;
+    if (t->n >= t->nb) {
+        size_t nb = t->nb ? t->nb * 2 : 64;
+        hx_entry **b = calloc(nb, sizeof *b);
+        if (!b)
+            return NULL;
+        for (size_t i = 0; i < t->nb; i++)
+            while (t->b[i]) {
+                hx_entry *x = t->b[i];
+                t->b[i] = x->next;
+                x->next = b[x->h & (nb - 1)];
+                b[x->h & (nb - 1)] = x;
+            }
+        free(t->b);
+        t->b = b;
+        t->nb = nb;
+    }
+    if (!(e = calloc(1, sizeof *e)))
+        return NULL;
+    e->h = hx_hash(key, n);
+    memcpy(e->key, key, n);
+    e->klen = (uint8_t)n;
+    e->next = t->b[e->h & (t->nb - 1)];
+    t->b[e->h & (t->nb - 1)] = e;
+    t->n++;
+    return e;
+}
+
+static void hx_remove(hx *t, const void *key, size_t n)
+{
+    if (!t->nb)
+        return;
+    uint64_t h = hx_hash(key, n);
+    for (hx_entry **p = &t->b[h & (t->nb - 1)]; *p; p = &(*p)->next) {
+        hx_entry *e = *p;
+        if (e->h == h && e->klen == n && memcmp(e->key, key, n) == 0) {
+            *p = e->next;
+            free(e);
+            t->n--;
+            return;
+        }
+    }
+}
+
+static void hx_clear(hx *t, void (*free_val)(void *))
+{
+    for (size_t i = 0; i < t->nb; i++)
+        while (t->b[i]) {
+            hx_entry *e = t->b[i];
+            t->b[i] = e->next;
+            if (free_val)
+                free_val(e->val);
+            free(e);
+        }
+    free(t->b);
+    memset(t, 0, sizeof *t);
+}
+
+static size_t obj_key(uint8_t key[17], sim_kind k, const zh_guid *id)
+{
+    key[0] = (uint8_t)k;
+    memcpy(key + 1, id, 16);
+    return 17;
+}
+
+static size_t addr_key(uint8_t key[34], const zh_guid *net, const sim_ip *ip)
+{
+    key[0] = 'A';
+    memcpy(key + 1, net, 16);
+    key[17] = (uint8_t)ip->v6;
+    memcpy(key + 18, ip->bytes, 16);
+    return 34;
+}
+
+/* The allocation cursor of a network: num = the next host index to try in the prefix its
+ * val holds (the subnet automatic addresses come from). */
+static size_t cursor_key(uint8_t key[17], const zh_guid *net)
+{
+    key[0] = 'C';
+    memcpy(key + 1, net, 16);
+    return 17;
+}
+
+static sim_hcn_index *index_of(sim_world *w)
+{
+    if (!w->hcn_index)
+        w->hcn_index = calloc(1, sizeof *w->hcn_index);
+    return w->hcn_index;
+}
+
+/* Counts (delta +1) or releases (-1) the addresses of an endpoint document. */
+static int index_endpoint_addrs(sim_world *w, const char *json, int delta)
+{
+    sim_hcn_index *x = index_of(w);
+    zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(json, ZHNS_NUL_TERMINATED, NULL);
+    zh_guid net;
+    int rc = 0;
+    if (x && e && e->HostComputeNetwork && zh_guid_parse(e->HostComputeNetwork, &net, NULL) == 0) {
+        for (size_t i = 0; i < e->IpConfigurations_count; i++) {
+            sim_ip ip;
+            uint8_t key[34];
+            if (!e->IpConfigurations[i].IpAddress || sim_ip_parse(e->IpConfigurations[i].IpAddress, &ip) < 0)
+                continue;
+            size_t n = addr_key(key, &net, &ip);
+            if (delta > 0) {
+                hx_entry *a = hx_add(&x->addrs, key, n);
+                if (a)
+                    a->num++;
+                else
+                    rc = -1;
+            } else {
+                hx_entry *a = hx_find(&x->addrs, key, n);
+                if (a && --a->num == 0)
+                    hx_remove(&x->addrs, key, n);
+                /* a freed address is where the next automatic allocation starts */
+                uint8_t ckey[17];
+                hx_entry *cur = hx_find(&x->cursors, ckey, cursor_key(ckey, &net));
+                uint64_t off;
+                if (cur && cur->val && sim_prefix_offset(cur->val, &ip, &off) == 0 && off < cur->num)
+                    cur->num = off;
+            }
+        }
+    }
+    zhns_HostComputeEndpoint_free(e);
+    return rc;
+}
+
+static int addr_in_use(sim_world *w, const zh_guid *net, const sim_ip *ip)
+{
+    uint8_t key[34];
+    size_t n = addr_key(key, net, ip);
+    return w->hcn_index && hx_find(&w->hcn_index->addrs, key, n) != NULL;
+}
+
+/* Rebuilds the object and address indexes from w->objs (after a state load). */
+static void index_rebuild(sim_world *w)
+{
+    sim_hcn_index *x = index_of(w);
+    if (!x)
+        return;
+    hx_clear(&x->objs, NULL);
+    hx_clear(&x->addrs, NULL);
+    hx_clear(&x->cursors, free);
+    for (int k = 0; k < SIM_KIND_COUNT; k++) {
+        sim_obj *prev = NULL;
+        for (sim_obj *o = w->objs[k]; o; o = o->next) {
+            uint8_t key[17];
+            hx_entry *e = hx_add(&x->objs, key, obj_key(key, (sim_kind)k, &o->id));
+            if (e)
+                e->val = o;
+            o->prev = prev;
+            prev = o;
+            if (k == SIM_ENDPOINT)
+                index_endpoint_addrs(w, o->json, +1);
+        }
+        x->tails[k] = prev;
+    }
+}
+
 typedef struct call {
     sim_world *w;
     zh_wchar **record;
@@ -55,7 +266,7 @@ static zh_hresult begin(call *c, zh_wchar **record, zh_wchar **out)
     if (c->w->store) {
         /* sim:PATH: this process alone until the call ends, on the latest shared state */
         zh_error *err = NULL;
-        if (sim_store_lock(c->w->store) < 0 || sim_state_load(c->w, &err) < 0) {
+        if (sim_store_lock(c->w->store) < 0 || sim_state_load(c->w, &err) < 0 || (index_rebuild(c->w), 0)) {
             zh_hresult hr = FAIL(record, ZH_E_FAIL, "the shared simulator state is unreadable: %s",
                                  err ? zh_error_message(err) : "cannot lock it");
             zh_error_free(err);
@@ -82,25 +293,34 @@ static zh_hresult end(call *c, zh_hresult hr)
 
 static sim_obj *find(sim_world *w, sim_kind k, const zh_guid *id)
 {
-    for (sim_obj *o = w->objs[k]; o; o = o->next)
-        if (zh_guid_equal(&o->id, id))
-            return o;
-    return NULL;
+    uint8_t key[17];
+    hx_entry *e = w->hcn_index ? hx_find(&w->hcn_index->objs, key, obj_key(key, k, id)) : NULL;
+    return e ? e->val : NULL;
 }
 
 static int store(sim_world *w, sim_kind k, const zh_guid *id, char *json)
 {
-    sim_obj *o = calloc(1, sizeof *o);
-    if (!o)
+    sim_hcn_index *x = index_of(w);
+    sim_obj *o = x ? calloc(1, sizeof *o) : NULL;
+    uint8_t key[17];
+    hx_entry *e = o ? hx_add(&x->objs, key, obj_key(key, k, id)) : NULL;
+    if (!e || (k == SIM_ENDPOINT && index_endpoint_addrs(w, json, +1) < 0)) {
+        if (e)
+            hx_remove(&x->objs, key, 17);
+        free(o);
         return -1;
+    }
+    e->val = o;
     o->kind = k;
     o->id = *id;
     o->json = json;
     /* append: enumeration answers in creation order */
-    sim_obj **p = &w->objs[k];
-    while (*p)
-        p = &(*p)->next;
-    *p = o;
+    o->prev = x->tails[k];
+    if (x->tails[k])
+        x->tails[k]->next = o;
+    else
+        w->objs[k] = o;
+    x->tails[k] = o;
     w->dirty = true;
     return 0;
 }
@@ -115,12 +335,21 @@ static void replace_json(sim_world *w, sim_obj *o, char *json)
 
 static void unlink_obj(sim_world *w, sim_obj *o)
 {
+    sim_hcn_index *x = w->hcn_index;
     w->dirty = true;
-    for (sim_obj **p = &w->objs[o->kind]; *p; p = &(*p)->next) {
-        if (*p == o) {
-            *p = o->next;
-            break;
-        }
+    if (o->prev)
+        o->prev->next = o->next;
+    else
+        w->objs[o->kind] = o->next;
+    if (o->next)
+        o->next->prev = o->prev;
+    else if (x)
+        x->tails[o->kind] = o->prev;
+    if (x) {
+        uint8_t key[17];
+        hx_remove(&x->objs, key, obj_key(key, o->kind, &o->id));
+        if (o->kind == SIM_ENDPOINT)
+            index_endpoint_addrs(w, o->json, -1);
     }
     free(o->json);
     free(o);
@@ -133,24 +362,35 @@ static void format_id(const zh_guid *id, char buf[ZH_GUID_BUFSIZE])
 
 static void *new_handle(sim_world *w, sim_kind k, const zh_guid *id)
 {
-    sim_handle *h = calloc(1, sizeof *h);
+    sim_hcn_index *x = index_of(w);
+    sim_handle *h = x ? calloc(1, sizeof *h) : NULL;
     if (!h)
         return NULL;
+    hx_entry *e = hx_add(&x->handles, &h, sizeof h);
+    if (!e) {
+        free(h);
+        return NULL;
+    }
+    e->val = h;
     h->magic = SIM_HANDLE_MAGIC;
     h->kind = k;
     h->id = *id;
-    h->next = w->handles;
-    w->handles = h;
     return h;
 }
 
 /* A handle of kind k that this world handed out and nobody closed, else NULL. */
 static sim_handle *check_handle(sim_world *w, void *p, sim_kind k)
 {
-    for (sim_handle *h = w->handles; h; h = h->next)
-        if (h == p)
-            return h->kind == k ? h : NULL;
-    return NULL;
+    hx_entry *e = w->hcn_index ? hx_find(&w->hcn_index->handles, &p, sizeof p) : NULL;
+    sim_handle *h = e ? e->val : NULL;
+    return h && h->kind == k ? h : NULL;
+}
+
+static void drop_handle(sim_world *w, sim_handle *h)
+{
+    hx_remove(&w->hcn_index->handles, &h, sizeof h);
+    h->magic = 0;
+    free(h);
 }
 
 static zh_hresult close_handle(void *p, sim_kind k)
@@ -159,16 +399,11 @@ static zh_hresult close_handle(void *p, sim_kind k)
     zh_hresult hr = begin(&c, NULL, NULL);
     if (hr)
         return hr;
-    for (sim_handle **q = &c.w->handles; *q; q = &(*q)->next) {
-        if (*q == p && (*q)->kind == k) {
-            sim_handle *h = *q;
-            *q = h->next;
-            h->magic = 0;
-            free(h);
-            return end(&c, 0);
-        }
-    }
-    return end(&c, ZH_E_HANDLE);
+    sim_handle *h = check_handle(c.w, p, k);
+    if (!h)
+        return end(&c, ZH_E_HANDLE);
+    drop_handle(c.w, h);
+    return end(&c, 0);
 }
 
 /* The UTF-8 of a settings/query argument. NULL with *hr set on invalid UTF-16. */
@@ -280,15 +515,9 @@ static zh_hresult made_quirk(call *c, sim_kind k, zh_hresult hr, void **handle)
         FAIL(c->record, ZH_E_FAIL, "the %s was made, but the service reports trouble (zh_sim_fault_made)", kind_names[k]);
         return 0;
     }
-    for (sim_handle **q = &c->w->handles; *q; q = &(*q)->next) {
-        if (*q == *handle) {
-            sim_handle *h = *q;
-            *q = h->next;
-            h->magic = 0;
-            free(h);
-            break;
-        }
-    }
+    sim_handle *h = check_handle(c->w, *handle, k);
+    if (h)
+        drop_handle(c->w, h);
     *handle = NULL;
     return 0;
 }
@@ -342,9 +571,50 @@ static int value_matches(const zh_jv *want, const zh_jv *have)
     return want->raw_len == have->raw_len && memcmp(want->raw, have->raw, want->raw_len) == 0;
 }
 
+/* Does `hay` contain the n bytes of `needle`, ignoring ASCII case? */
+static int contains_nocase(const char *hay, const char *needle, size_t n)
+{
+    if (!n)
+        return 1;
+    char first = needle[0] >= 'A' && needle[0] <= 'Z' ? (char)(needle[0] - 'A' + 'a') : needle[0];
+    for (const char *p = hay; *p; p++) {
+        char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+        if (c != first)
+            continue;
+        size_t i = 1;
+        for (; i < n && p[i]; i++) {
+            char a = p[i] >= 'A' && p[i] <= 'Z' ? (char)(p[i] - 'A' + 'a') : p[i];
+            char b = needle[i] >= 'A' && needle[i] <= 'Z' ? (char)(needle[i] - 'A' + 'a') : needle[i];
+            if (a != b)
+                break;
+        }
+        if (i == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* A cheap "cannot match" before parsing: a string value the filter wants that appears
+ * nowhere in the document (values that the writer would escape are not tried). */
+static int surely_no_match(const zh_jv *filter, const char *json)
+{
+    for (const zh_jv *f = filter ? filter->first : NULL; f; f = f->next) {
+        if (f->type != ZH_JSTRING)
+            continue;
+        int plain = 1;
+        for (size_t i = 0; i < f->str_len && plain; i++)
+            plain = (unsigned char)f->str[i] >= 0x20 && f->str[i] != '"' && f->str[i] != '\\';
+        if (plain && !contains_nocase(json, f->str, f->str_len))
+            return 1;
+    }
+    return 0;
+}
+
 /* Does the object's document match every member of the filter object? */
 static int filter_matches(sim_kind k, const zh_jv *filter, const char *json)
 {
+    if (surely_no_match(filter, json))
+        return 0;
     zh_arena a = {0};
     zh_jv *doc = zh_json_parse(&a, json, strlen(json), "object", NULL);
     int ok = doc != NULL;
@@ -711,30 +981,6 @@ zh_hresult ZH_WINAPI sim_HcnModifyNetwork(zh_hcn_network Network, const zh_wchar
 }
 
 /* ---------------------------------------------------------------- endpoints */
-/* Addresses endpoints of a network use. */
-static size_t used_addresses(sim_world *w, const char *net_id, sim_ip *out, size_t max)
-{
-    size_t n = 0;
-    for (sim_obj *o = w->objs[SIM_ENDPOINT]; o; o = o->next) {
-        zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
-        if (e && e->HostComputeNetwork && zh_strcasecmp_ascii(e->HostComputeNetwork, net_id) == 0) {
-            for (size_t i = 0; i < e->IpConfigurations_count && n < max; i++)
-                if (e->IpConfigurations[i].IpAddress && sim_ip_parse(e->IpConfigurations[i].IpAddress, &out[n]) == 0)
-                    n++;
-        }
-        zhns_HostComputeEndpoint_free(e);
-    }
-    return n;
-}
-
-static int in_use(const sim_ip *ip, const sim_ip *used, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (sim_ip_equal(ip, &used[i]))
-            return 1;
-    return 0;
-}
-
 /* Reserved: the network address, the broadcast address (IPv4), the gateway. */
 static int reserved(const subnet_info *s, const sim_ip *ip)
 {
@@ -747,7 +993,6 @@ static int reserved(const subnet_info *s, const sim_ip *ip)
     return s->has_gateway && sim_ip_equal(ip, &s->gateway);
 }
 
-#define MAX_USED 65536
 
 /* The PortMapping policies of an endpoint (parsed; free with free_mappings). */
 static size_t port_mappings(const zhns_HostComputeEndpoint *e, zhns_PortMappingPolicySetting **out, size_t max)
@@ -836,7 +1081,6 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
     format_id(&net_obj->id, net_id);
     subnet_info subnets[MAX_SUBNETS];
     size_t nsub = 0;
-    sim_ip *used = NULL;
     zhns_IpConfig auto_ip = {0};
     zh_guid id;
     if (!e) {
@@ -847,10 +1091,6 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
         hr = FAIL(ErrorRecord, HCN_E_INVALID_NETWORK, "the settings name network %s, the handle network %s",
                   e->HostComputeNetwork, net_id);
     } else if (!(hr = new_id(&c, Id, e->ID, &id, SIM_ENDPOINT))) {
-        used = malloc(MAX_USED * sizeof *used);
-        size_t nused = used ? used_addresses(c.w, net_id, used, MAX_USED) : 0;
-        if (!used)
-            hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
         for (size_t i = 0; !hr && i < e->IpConfigurations_count; i++) {
             zhns_IpConfig *ipc = &e->IpConfigurations[i];
             sim_ip ip;
@@ -868,7 +1108,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
             } else if (ipc->has_PrefixLength && ipc->PrefixLength != s->prefix.len) {
                 hr = FAIL(ErrorRecord, HCN_E_INVALID_PREFIX, "prefix length %u does not match the subnet's /%u",
                           (unsigned)ipc->PrefixLength, s->prefix.len);
-            } else if (reserved(s, &ip) || in_use(&ip, used, nused)) {
+            } else if (reserved(s, &ip) || addr_in_use(c.w, &net_obj->id, &ip)) {
                 hr = FAIL(ErrorRecord, HCN_E_ADDR_INVALID_OR_RESERVED,
                           "the address %s is invalid or reserved (in use by another endpoint, or the subnet's "
                           "network, broadcast or gateway address)",
@@ -881,13 +1121,26 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
         if (!hr)
             hr = endpoint_port_conflict(&c, e);
         if (!hr && e->IpConfigurations_count == 0 && nsub > 0) {
-            /* allocate the first free address of the first subnet */
+            /* allocate the first free address of the first subnet: from where the last
+             * allocation stopped (a release moves that back), so a create costs the same at
+             * 10,000 endpoints as at 10 */
             const subnet_info *s = &subnets[0];
             uint64_t size = sim_prefix_size(&s->prefix), k;
             sim_ip ip;
-            for (k = 1; k < size; k++) {
-                if (sim_prefix_host(&s->prefix, k, &ip) < 0 || (!reserved(s, &ip) && !in_use(&ip, used, nused)))
+            uint8_t ckey[17];
+            size_t cn = cursor_key(ckey, &net_obj->id);
+            hx_entry *cur = c.w->hcn_index ? hx_find(&c.w->hcn_index->cursors, ckey, cn) : NULL;
+            const sim_prefix *cp = cur ? cur->val : NULL;
+            int same = cp && cp->len == s->prefix.len && sim_ip_equal(&cp->addr, &s->prefix.addr);
+            for (k = same && cur->num > 1 ? cur->num : 1; k < size; k++) {
+                if (sim_prefix_host(&s->prefix, k, &ip) < 0 ||
+                    (!reserved(s, &ip) && !addr_in_use(c.w, &net_obj->id, &ip)))
                     break;
+            }
+            if (k < size && c.w->hcn_index && (cur = hx_add(&c.w->hcn_index->cursors, ckey, cn)) &&
+                (cur->val || (cur->val = malloc(sizeof s->prefix)))) {
+                memcpy(cur->val, &s->prefix, sizeof s->prefix);
+                cur->num = k; /* this one is about to be used: the next search skips it */
             }
             if (k >= size || sim_prefix_host(&s->prefix, k, &ip) < 0) {
                 hr = FAIL(ErrorRecord, HCN_E_ADDR_INVALID_OR_RESERVED, "no free address left in the subnet");
@@ -925,7 +1178,6 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
         }
     }
     /* The parsed tree may point at our locals now; freeing it frees only its own arena. */
-    free(used);
     zh_error_free(err);
     zhns_HostComputeNetwork_free(net);
     zhns_HostComputeEndpoint_free(e);
@@ -1580,12 +1832,20 @@ static zh_hresult delete_object(sim_kind k, zh_refguid Id, zh_wchar **ErrorRecor
         o = NULL;
     }
     if (k == SIM_NAMESPACE) {
-        for (sim_obj *ep = c.w->objs[SIM_ENDPOINT]; ep; ep = ep->next) {
-            char *ns = endpoint_namespace(ep);
-            if (ns && zh_strcasecmp_ascii(ns, idbuf) == 0)
+        /* its endpoints leave it: those its document lists (no scan of every endpoint) */
+        zhns_HostComputeNamespace *ns = zhns_HostComputeNamespace_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
+        for (size_t i = 0; ns && i < ns->Resources_count; i++) {
+            const zhns_NamespaceResource *r = &ns->Resources[i];
+            zh_guid ep_id;
+            sim_obj *ep = r->Data && r->Data->ID && zh_guid_parse(r->Data->ID, &ep_id, NULL) == 0
+                              ? find(c.w, SIM_ENDPOINT, &ep_id)
+                              : NULL;
+            char *in = ep ? endpoint_namespace(ep) : NULL;
+            if (in && zh_strcasecmp_ascii(in, idbuf) == 0)
                 set_endpoint_namespace(ep, NULL);
-            free(ns);
+            free(in);
         }
+        zhns_HostComputeNamespace_free(ns);
     }
     if (o)
         unlink_obj(c.w, o);
@@ -1688,14 +1948,22 @@ void ZH_WINAPI sim_HcnFreeGuestNetworkPortReservations(zh_hcn_port_range_entry *
 /* ---------------------------------------------------------------- teardown */
 void sim_hcn_free_world(sim_world *w)
 {
+    /* by the lists alone: a state load by the HCS half may have replaced them since the
+     * index was last built */
     for (int k = 0; k < SIM_KIND_COUNT; k++)
-        while (w->objs[k])
-            unlink_obj(w, w->objs[k]);
-    while (w->handles) {
-        sim_handle *h = w->handles;
-        w->handles = h->next;
-        h->magic = 0;
-        free(h);
+        while (w->objs[k]) {
+            sim_obj *o = w->objs[k];
+            w->objs[k] = o->next;
+            free(o->json);
+            free(o);
+        }
+    if (w->hcn_index) {
+        hx_clear(&w->hcn_index->objs, NULL);
+        hx_clear(&w->hcn_index->handles, free);
+        hx_clear(&w->hcn_index->addrs, NULL);
+        hx_clear(&w->hcn_index->cursors, free);
+        free(w->hcn_index);
+        w->hcn_index = NULL;
     }
 }
 

@@ -478,6 +478,23 @@ static int owned_add(owned_list *l, const char *ep, const char *ns)
     return 0;
 }
 
+/* Sorted views of the list so far, for lookups in O(log n): the namespaces found through
+ * endpoints, and the endpoints without one (by index into the list). */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+typedef struct lone_ep {
+    const char *id; /* the endpoint id (owned by the list's entry) */
+    size_t index;   /* the entry */
+} lone_ep;
+
+static int cmp_lone(const void *a, const void *b)
+{
+    return strcmp(((const lone_ep *)a)->id, ((const lone_ep *)b)->id);
+}
+
 static char *canonical_id(const char *s)
 {
     zh_guid g;
@@ -531,12 +548,24 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
     n = 0;
     if (rc == 0 && hns_obj_list(&ids, &n, svc, HNS_NAMESPACE, query, fn, err) < 0)
         rc = -1;
+    /* the namespaces already found through their endpoints, and the endpoints without one */
+    size_t nfound = 0, nlone = 0;
+    char **found = rc == 0 ? calloc(l.count + 1, sizeof *found) : NULL;
+    lone_ep *lone = rc == 0 ? calloc(l.count + 1, sizeof *lone) : NULL;
+    if (rc == 0 && (!found || !lone))
+        rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+    for (size_t k = 0; rc == 0 && k < l.count; k++) {
+        if (l.items[k].namespace_id)
+            found[nfound++] = l.items[k].namespace_id;
+        else if (l.items[k].endpoint_id)
+            lone[nlone].id = l.items[k].endpoint_id, lone[nlone++].index = k;
+    }
+    if (rc == 0) {
+        qsort(found, nfound, sizeof *found, cmp_str);
+        qsort(lone, nlone, sizeof *lone, cmp_lone);
+    }
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        size_t k;
-        for (k = 0; k < l.count; k++)
-            if (l.items[k].namespace_id && strcmp(l.items[k].namespace_id, ids[i]) == 0)
-                break;
-        if (k < l.count)
+        if (nfound && bsearch(&ids[i], found, nfound, sizeof *found, cmp_str))
             continue; /* found through its endpoint already */
         char *doc = NULL;
         if ((rc = fetch(&doc, svc, HNS_NAMESPACE, ids[i], fn, err)) < 0 || !doc)
@@ -553,10 +582,21 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
             for (size_t r = 0; r < ns->Resources_count && !paired; r++) {
                 const zhns_NamespaceResource *res = &ns->Resources[r];
                 char *ep = res->Data ? canonical_id(res->Data->ID) : NULL;
-                for (size_t j = 0; ep && j < l.count && !paired; j++) {
-                    if (!l.items[j].namespace_id && l.items[j].endpoint_id && strcmp(l.items[j].endpoint_id, ep) == 0 &&
-                        (l.items[j].namespace_id = zh_strdup(ids[i])))
-                        paired = 1;
+                /* binary search of the endpoints without a namespace */
+                size_t lo = 0, hi = nlone;
+                while (ep && lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    int c = strcmp(lone[mid].id, ep);
+                    if (c == 0) {
+                        zhns_owned_attachment *it = &l.items[lone[mid].index];
+                        if (!it->namespace_id && (it->namespace_id = zh_strdup(ids[i])))
+                            paired = 1;
+                        break;
+                    }
+                    if (c < 0)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
                 }
                 free(ep);
             }
@@ -565,6 +605,8 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
         }
         zhns_HostComputeNamespace_free(ns);
     }
+    free(found);
+    free(lone);
     zhns_strings_free(ids, n);
     free(query);
     if (rc < 0) {

@@ -286,7 +286,65 @@ static void the_override_is_trimmed_and_has_a_zhns_name(void)
     zhns_service_close(svc);
 }
 
+static char *primary_ip(zhns_endpoint *ep)
+{
+    char *ip = NULL;
+    uint8_t len = 0;
+    return zhns_endpoint_primary_ip(&ip, &len, ep, NULL) == 0 ? ip : NULL;
+}
+
+/* The simulator's address index (issue 10): automatic addresses go on from the last one,
+ * and a freed address is the next one handed out; a network's addresses are its own. */
+static void automatic_addresses_reuse_freed_ones(void)
+{
+    zhns_service *svc = ht_open(NULL);
+    zhns_network *net = ht_nat(svc), *other = ht_nat(svc);
+    ZT_REQUIRE(net && other);
+    zhns_endpoint *ep[4] = {NULL};
+    for (int i = 0; i < 3; i++)
+        HT_OK(zhns_endpoint_create_json(&ep[i], net, "{}", HT_E));
+    char *ip = primary_ip(ep[1]);
+    ZT_EQ_STR(ip, "10.77.0.3");
+    zhns_string_free(ip);
+    HT_OK(zhns_endpoint_delete(svc, zhns_endpoint_id(ep[1]), HT_E));
+    zhns_endpoint_close(ep[1]);
+    HT_OK(zhns_endpoint_create_json(&ep[1], net, "{}", HT_E));
+    ip = primary_ip(ep[1]);
+    ZT_EQ_STR(ip, "10.77.0.3");
+    zhns_string_free(ip);
+    HT_OK(zhns_endpoint_create_json(&ep[3], net, "{}", HT_E));
+    ip = primary_ip(ep[3]);
+    ZT_EQ_STR(ip, "10.77.0.5");
+    zhns_string_free(ip);
+    /* an address taken by hand is skipped */
+    zhns_endpoint *manual = NULL, *next = NULL, *elsewhere = NULL;
+    HT_OK(zhns_endpoint_create_json(&manual, net, "{\"IpConfigurations\":[{\"IpAddress\":\"10.77.0.6\"}]}", HT_E));
+    HT_OK(zhns_endpoint_create_json(&next, net, "{}", HT_E));
+    ip = primary_ip(next);
+    ZT_EQ_STR(ip, "10.77.0.7");
+    zhns_string_free(ip);
+    zhns_error *err = NULL;
+    zhns_endpoint *dup = NULL;
+    ZT_EQ_INT(zhns_endpoint_create_json(&dup, net, "{\"IpConfigurations\":[{\"IpAddress\":\"10.77.0.7\"}]}", &err), -1);
+    zhns_error_free(err);
+    /* the same plan on another network starts over */
+    HT_OK(zhns_endpoint_create_json(&elsewhere, other, "{}", HT_E));
+    ip = primary_ip(elsewhere);
+    ZT_EQ_STR(ip, "10.77.0.2");
+    zhns_string_free(ip);
+    zhns_endpoint *all[] = {ep[0], ep[1], ep[2], ep[3], manual, next, elsewhere};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        zhns_endpoint_close(all[i]);
+    HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
+    HT_OK(zhns_network_delete(svc, zhns_network_id(other), HT_E));
+    ZT_EQ_INT(HT_ENDPOINTS(svc), 0);
+    zhns_network_close(net);
+    zhns_network_close(other);
+    zhns_service_close(svc);
+}
+
 static const zt_case cases[] = {
+    ZT_CASE(automatic_addresses_reuse_freed_ones),
     ZT_CASE(deletes_accept_only_their_own_not_found),
     ZT_CASE(a_create_that_fails_after_hcn_made_it_leaves_nothing),
     ZT_CASE(cleanup_leaves_other_owners_namespaces),
