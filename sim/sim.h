@@ -129,6 +129,9 @@ zh_hresult sim_hcn_fail(zh_wchar **record, int32_t hr, const char *fmt, ...) ZH_
 /* Queues a notification for every registration (w->lock held). `data` is copied. */
 void sim_notify(sim_world *w, zh_dword type, const char *data);
 
+/* The HCN latitudes in effect (zh_sim_hcn_latitudes; ZH_SIM_SEED applied on first use). */
+unsigned sim_hcn_latitudes(void);
+
 /* Frees the HCN state of a world (w->lock held, at the last close). */
 void sim_hcn_free_world(sim_world *w);
 

@@ -90,6 +90,18 @@ int ZhSimFaultMade(const char *entry, unsigned nth, int mode)
     return zh_sim_fault_made(entry, nth, mode);
 }
 
+EXPORT unsigned ZhSimHcnLatitudes(unsigned flags);
+unsigned ZhSimHcnLatitudes(unsigned flags)
+{
+    return zh_sim_hcn_latitudes(flags);
+}
+
+EXPORT unsigned ZhSimHcnSeedLatitudes(uint64_t seed);
+unsigned ZhSimHcnSeedLatitudes(uint64_t seed)
+{
+    return zh_sim_hcn_seed_latitudes(seed);
+}
+
 EXPORT void ZhSimFaultClear(void);
 void ZhSimFaultClear(void)
 {

@@ -355,9 +355,71 @@ static void unlink_obj(sim_world *w, sim_obj *o)
     free(o);
 }
 
+/* ---------------------------------------------------------------- latitudes */
+static zh_atomic latitudes;
+static zh_once seed_once = ZH_ONCE_INIT;
+
+unsigned zh_sim_hcn_seed_latitudes(uint64_t seed)
+{
+    /* splitmix64: every bit of the seed counts */
+    uint64_t z = seed + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (unsigned)(z & ZH_SIM_HCN_LATITUDES_ALL);
+}
+
+/* ZH_SIM_SEED (shared with the HCS latitudes): a decimal or 0x number. */
+static void apply_env_seed(void)
+{
+    const char *v = getenv("ZH_SIM_SEED");
+    if (!v || !*v)
+        return;
+    char *end = NULL;
+    unsigned long long seed = strtoull(v, &end, 0);
+    if (!end || *end) {
+        fprintf(stderr, "zh-sim: ZH_SIM_SEED=\"%s\" is not a number; HCN latitudes stay off\n", v);
+        return;
+    }
+    /* not printed here: programs' output is theirs (the test programs print the set) */
+    zh_atomic_store(&latitudes, (int)zh_sim_hcn_seed_latitudes(seed));
+}
+
+unsigned sim_hcn_latitudes(void)
+{
+    zh_once_run(&seed_once, apply_env_seed);
+    return (unsigned)zh_atomic_load(&latitudes);
+}
+
+unsigned zh_sim_hcn_latitudes(unsigned flags)
+{
+    zh_once_run(&seed_once, apply_env_seed); /* an explicit set wins over the seed's */
+    unsigned old = (unsigned)zh_atomic_load(&latitudes);
+    zh_atomic_store(&latitudes, (int)(flags & ZH_SIM_HCN_LATITUDES_ALL));
+    return old;
+}
+
 static void format_id(const zh_guid *id, char buf[ZH_GUID_BUFSIZE])
 {
-    zh_guid_format(id, ZH_GUID_LOWER, buf);
+    zh_guid_format(id, sim_hcn_latitudes() & ZH_SIM_HCN_IDS_UPPER ? ZH_GUID_UPPER : ZH_GUID_LOWER, buf);
+}
+
+/* Filter keys the simulated HNS knows under ZH_SIM_HCN_FILTER_LOOSE (a guess: those
+ * hcsshim's own queries use, and the document's identity). */
+static int filter_key_known(const char *key)
+{
+    static const char *const known[] = {"ID", "Name", "Type", "HostComputeNetwork", "VirtualNetwork",
+                                        "HostComputeNamespace", "Namespace"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (zh_strcasecmp_ascii(key, known[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* NULL under ZH_SIM_HCN_DROP_OWNER: the Owner a new document keeps. */
+static char *kept_owner(char *owner)
+{
+    return sim_hcn_latitudes() & ZH_SIM_HCN_DROP_OWNER ? NULL : owner;
 }
 
 static void *new_handle(sim_world *w, sim_kind k, const zh_guid *id)
@@ -598,6 +660,8 @@ static int contains_nocase(const char *hay, const char *needle, size_t n)
  * nowhere in the document (values that the writer would escape are not tried). */
 static int surely_no_match(const zh_jv *filter, const char *json)
 {
+    if (sim_hcn_latitudes() & ZH_SIM_HCN_FILTER_LOOSE)
+        return 0;
     for (const zh_jv *f = filter ? filter->first : NULL; f; f = f->next) {
         if (f->type != ZH_JSTRING)
             continue;
@@ -618,9 +682,12 @@ static int filter_matches(sim_kind k, const zh_jv *filter, const char *json)
     zh_arena a = {0};
     zh_jv *doc = zh_json_parse(&a, json, strlen(json), "object", NULL);
     int ok = doc != NULL;
+    int loose = (sim_hcn_latitudes() & ZH_SIM_HCN_FILTER_LOOSE) != 0;
     for (const zh_jv *f = filter ? filter->first : NULL; ok && f; f = f->next) {
         char key[256];
         snprintf(key, sizeof key, "%.*s", (int)f->key_len, f->key);
+        if (loose && !filter_key_known(key))
+            continue; /* a key this HNS does not filter on: ignored */
         const char *name = filter_alias(k, key);
         const zh_jv *m = doc->first;
         while (m) {
@@ -830,6 +897,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateNetwork(zh_refguid Id, const zh_wchar *Setting
         char idbuf[ZH_GUID_BUFSIZE];
         format_id(&id, idbuf);
         n->ID = idbuf;
+        n->Owner = kept_owner(n->Owner);
         zhns_Version v = {true, 2, true, 0, NULL, 0};
         if (!n->SchemaVersion)
             n->SchemaVersion = &v;
@@ -1157,6 +1225,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
     if (!hr) {
         format_id(&id, idbuf);
         e->ID = idbuf;
+        e->Owner = kept_owner(e->Owner);
         e->HostComputeNetwork = net_id;
         if (!e->MacAddress) {
             uint32_t m = c.w->next_mac++;
@@ -1471,6 +1540,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateNamespace(zh_refguid Id, const zh_wchar *Setti
         char idbuf[ZH_GUID_BUFSIZE];
         format_id(&id, idbuf);
         ns->ID = idbuf;
+        ns->Owner = kept_owner(ns->Owner);
         ns->has_NamespaceId = true;
         ns->NamespaceId = c.w->next_namespace_id++;
         zhns_Version v = {true, 2, true, 0, NULL, 0};
@@ -1665,6 +1735,8 @@ static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const 
             hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid load balancer: %s", err ? zh_error_message(err) : "none");
         } else if (!(hr = check_lb(&c, lb, old ? &id : NULL))) {
             lb->ID = idbuf;
+            if (!old)
+                lb->Owner = kept_owner(lb->Owner);
             if (!lb->SchemaVersion)
                 lb->SchemaVersion = &v;
             json = zhns_HostComputeLoadBalancer_emit(lb, &err);
@@ -1682,6 +1754,8 @@ static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const 
             }
             if (!hr) {
                 rt->ID = idbuf;
+                if (!old)
+                    rt->Owner = kept_owner(rt->Owner);
                 if (!rt->SchemaVersion)
                     rt->SchemaVersion = &v;
                 json = zhns_HostComputeRoute_emit(rt, &err);
@@ -1895,7 +1969,8 @@ zh_hresult ZH_WINAPI sim_HcnUnregisterServiceCallback(zh_hcn_callback CallbackHa
     if (!cb)
         return end(&c, ZH_E_HANDLE);
     cb->removed = 1;
-    if (zh_thread_self_id() != c.w->dispatcher_id)
+    /* ZH_SIM_HCN_NOTIFY_POOL: a callback in flight on a pool thread may still run */
+    if (zh_thread_self_id() != c.w->dispatcher_id && !(sim_hcn_latitudes() & ZH_SIM_HCN_NOTIFY_POOL))
         while (c.w->running == cb)
             zh_cond_wait(&c.w->idle_cond, &c.w->lock);
     return end(&c, 0);

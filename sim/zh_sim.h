@@ -96,6 +96,28 @@ zh_hresult ZH_WINAPI zh_sim_hnscall(const zh_wchar *method, const zh_wchar *path
  * major 0 makes the query fail. 0, or -1 when not open. */
 int zh_sim_set_hns_version(uint32_t major, uint32_t minor);
 
+/* ---- HCN latitudes ----
+ * Freedoms Microsoft's HNS takes (or may take: nothing promises otherwise) that callers must
+ * survive; each off by default. docs/simulator.md lists them with their evidence. */
+#define ZH_SIM_HCN_NOTIFY_POOL 0x1u     /* notifications on a pool of threads, concurrently;
+                                           HcnUnregisterServiceCallback does not wait for a
+                                           callback in flight */
+#define ZH_SIM_HCN_FILTER_LOOSE 0x2u    /* enumeration filters on keys HNS does not know (any but
+                                           ID, Name, Type, HostComputeNetwork/VirtualNetwork,
+                                           HostComputeNamespace/Namespace) are ignored: an
+                                           Owner filter lists every object */
+#define ZH_SIM_HCN_DROP_OWNER 0x4u      /* created documents do not keep their Owner member */
+#define ZH_SIM_HCN_IDS_UPPER 0x8u       /* ids printed in upper case */
+#define ZH_SIM_HCN_LATITUDES_ALL 0xFu
+/* Sets the HCN latitudes in effect (a combination of the flags; 0: none). Returns the
+ * previous set. Works whether or not the simulator is open. */
+unsigned zh_sim_hcn_latitudes(unsigned flags);
+/* The set of HCN latitudes a seed picks (the same seed, the same set). When the environment
+ * variable ZH_SIM_SEED holds a number (decimal or 0x hex), the first HCN call of the process
+ * applies the set that seed picks (the test programs print it; the simulator prints
+ * nothing, since a program's output is its own). */
+unsigned zh_sim_hcn_seed_latitudes(uint64_t seed);
+
 /* Stops the simulated services: registered HCN service callbacks receive
  * ServiceDisconnect, and every later call fails with RPC_S_SERVER_UNAVAILABLE, except the
  * Close / Unregister calls that release what callers hold. */

@@ -35,6 +35,57 @@ static void attachment_dtor(hns_obj *o)
     free(a->owner);
 }
 
+/* ---------------------------------------------------------------- owner tags in ids
+ * HNS may drop a document's Owner member (hcsshim's structs have none) or ignore a filter on
+ * it, but it keeps ids. So create_overlay's ids carry the owner: 8 random bytes (the nonce)
+ * then 8 bytes of a hash of (role, owner, nonce), role 'E' for the endpoint and 'N' for the
+ * namespace, both from one nonce. An id is the owner's when its second half is the hash of
+ * its first - exact, never by prefix; another object matching by chance has odds of 2^-64. */
+static uint64_t tag_hash(const char *owner, char role, const uint8_t nonce[8])
+{
+    uint64_t h = 1469598103934665603ull;
+    h = (h ^ (uint8_t)role) * 1099511628211ull;
+    for (const char *p = owner; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211ull;
+    h = (h ^ 0xFF) * 1099511628211ull; /* the owner's end: "ab"+nonce is not "a"+"b"... */
+    for (int i = 0; i < 8; i++)
+        h = (h ^ nonce[i]) * 1099511628211ull;
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebull;
+    return h ^ (h >> 31);
+}
+
+static void tag_make(char out[ZH_GUID_BUFSIZE], const char *owner, char role, const uint8_t nonce[8])
+{
+    uint8_t raw[16];
+    memcpy(raw, nonce, 8);
+    uint64_t h = tag_hash(owner, role, nonce);
+    for (int i = 0; i < 8; i++)
+        raw[8 + i] = (uint8_t)(h >> (8 * i));
+    zh_guid g;
+    memcpy(&g, raw, sizeof g);
+    zh_guid_format(&g, ZH_GUID_LOWER, out);
+}
+
+/* Is `id` (any case) an id create_overlay made for `owner` in `role`? Its nonce then. */
+static int tag_is(const char *owner, char role, const char *id, uint8_t nonce[8])
+{
+    zh_guid g;
+    if (!id || zh_guid_parse(id, &g, NULL) < 0)
+        return 0;
+    uint8_t raw[16];
+    memcpy(raw, &g, sizeof raw);
+    uint64_t h = tag_hash(owner, role, raw);
+    for (int i = 0; i < 8; i++)
+        if (raw[8 + i] != (uint8_t)(h >> (8 * i)))
+            return 0;
+    if (nonce)
+        memcpy(nonce, raw, 8);
+    return 1;
+}
+
 /* ---------------------------------------------------------------- create_overlay */
 static int check_strings(const char *const *items, size_t count, const char *what, const char *fn, zh_error **err)
 {
@@ -168,14 +219,18 @@ int zhns_attachment_create_overlay(zhns_attachment **out, zhns_network *net, con
         goto done;
     }
     zh_mutex_init(&a->lock);
-    if (zh_guid_random(&ep_guid, err) < 0 || zh_guid_random(&ns_guid, err) < 0 ||
-        !(a->owner = zh_strdup(opts->owner))) {
+    zh_guid nonce_guid;
+    if (zh_guid_random(&nonce_guid, err) < 0 || !(a->owner = zh_strdup(opts->owner))) {
         if (!a->owner)
             zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
         goto done;
     }
-    zh_guid_format(&ep_guid, ZH_GUID_LOWER, a->endpoint_id);
-    zh_guid_format(&ns_guid, ZH_GUID_LOWER, a->namespace_id);
+    uint8_t nonce[8];
+    memcpy(nonce, &nonce_guid, sizeof nonce);
+    tag_make(a->endpoint_id, opts->owner, 'E', nonce);
+    tag_make(a->namespace_id, opts->owner, 'N', nonce);
+    if (zh_guid_parse(a->endpoint_id, &ep_guid, err) < 0 || zh_guid_parse(a->namespace_id, &ns_guid, err) < 0)
+        goto done;
 
     /* 1. the endpoint (HcnCreateEndpoint) */
     if (!(doc = endpoint_document(opts, a->endpoint_id, n->id, err)) ||
@@ -521,11 +576,51 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
     char **ids = NULL;
     size_t n = 0;
     int rc = 0;
-    /* The Owner filter narrows the answer on the service's side; each document is still
-     * checked here, since the match must be exact (HCN may compare without case). */
-    if (hns_obj_list(&ids, &n, svc, HNS_ENDPOINT, query, fn, err) < 0)
+    /* 1. What create_overlay made, by the owner tag in its ids (found whatever HNS does with
+     *    Owner and filters): every endpoint and namespace id, no document fetched. */
+    char **all_ns = NULL;
+    size_t n_all_ns = 0, n_tagged = 0;
+    if (hns_obj_list(&all_ns, &n_all_ns, svc, HNS_NAMESPACE, NULL, fn, err) < 0 ||
+        hns_obj_list(&ids, &n, svc, HNS_ENDPOINT, NULL, fn, err) < 0)
+        rc = -1;
+    char **tagged = rc == 0 ? calloc(n_all_ns + 1, sizeof *tagged) : NULL;
+    bool *paired_ns = rc == 0 ? calloc(n_all_ns + 1, sizeof *paired_ns) : NULL;
+    if (rc == 0 && (!tagged || !paired_ns))
+        rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n_all_ns; i++)
+        if (tag_is(owner, 'N', all_ns[i], NULL))
+            tagged[n_tagged++] = all_ns[i];
+    if (rc == 0)
+        qsort(tagged, n_tagged, sizeof *tagged, cmp_str);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        uint8_t nonce[8];
+        if (!tag_is(owner, 'E', ids[i], nonce))
+            continue;
+        char ns_id[ZH_GUID_BUFSIZE], *key = ns_id;
+        tag_make(ns_id, owner, 'N', nonce);
+        char **hit = n_tagged ? bsearch(&key, tagged, n_tagged, sizeof *tagged, cmp_str) : NULL;
+        if (hit)
+            paired_ns[hit - tagged] = true;
+        if (owned_add(&l, ids[i], hit ? ns_id : NULL) < 0)
+            rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+    }
+    for (size_t i = 0; rc == 0 && i < n_tagged; i++)
+        if (!paired_ns[i] && owned_add(&l, NULL, tagged[i]) < 0)
+            rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+    free(tagged);
+    free(paired_ns);
+    zhns_strings_free(all_ns, n_all_ns);
+    zhns_strings_free(ids, n);
+    ids = NULL;
+    n = 0;
+    /* 2. Other objects whose Owner is exactly `owner`: the Owner filter narrows the answer on
+     *    the service's side (when HNS honours it); each document is still checked here,
+     *    since the match must be exact (HCN may compare without case, or not filter). */
+    if (rc == 0 && hns_obj_list(&ids, &n, svc, HNS_ENDPOINT, query, fn, err) < 0)
         rc = -1;
     for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (tag_is(owner, 'E', ids[i], NULL))
+            continue; /* found in step 1 */
         char *doc = NULL;
         if ((rc = fetch(&doc, svc, HNS_ENDPOINT, ids[i], fn, err)) < 0 || !doc)
             continue;
@@ -635,6 +730,8 @@ int zhns_attachment_list_owned(zhns_owned_attachment **list, size_t *count, zhns
 /* Is the namespace `ns_id` exactly `owner`'s? 1, 0 (someone else's, or gone), or -1. */
 static int namespace_owned(hns_service *svc, const char *ns_id, const char *owner, const char *fn, zh_error **err)
 {
+    if (tag_is(owner, 'N', ns_id, NULL))
+        return 1; /* create_overlay made it for this owner */
     char *doc = NULL;
     if (fetch(&doc, svc, HNS_NAMESPACE, ns_id, fn, err) < 0)
         return -1;

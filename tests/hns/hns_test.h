@@ -92,6 +92,10 @@ static inline int ht_has(char **ids, size_t n, const char *id)
 #define HT_MAIN(cases)                                                                                                \
     int main(int argc, char **argv)                                                                                   \
     {                                                                                                                 \
+        const char *ht_seed_ = getenv("ZH_SIM_SEED");                                                                  \
+        if (ht_seed_ && *ht_seed_)                                                                                    \
+            printf("ZH_SIM_SEED=%s: HCN latitudes 0x%x\n", ht_seed_,                                                 \
+                   zh_sim_hcn_seed_latitudes(strtoull(ht_seed_, NULL, 0)));                                           \
         size_t ht_live0_ = zh_handle_live();                                                                          \
         int ht_rc_ = zt_run(cases, sizeof(cases) / sizeof((cases)[0]), argc, argv);                                   \
         size_t ht_live_ = zh_handle_live();                                                                           \

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "hns_test.h"
+#include "zh_thread.h"
 
 #ifdef _WIN32
 #define SETENV(k, v) _putenv_s((k), (v))
@@ -343,7 +344,136 @@ static void automatic_addresses_reuse_freed_ones(void)
     zhns_service_close(svc);
 }
 
+/* Crash recovery finds every leftover of an owner when HNS drops Owner, ignores the Owner
+ * filter and prints ids in upper case - and nothing of anyone else's. */
+static void recovery_survives_an_hns_that_drops_owner_and_filters(void)
+{
+    unsigned old = zh_sim_hcn_latitudes(ZH_SIM_HCN_DROP_OWNER | ZH_SIM_HCN_FILTER_LOOSE | ZH_SIM_HCN_IDS_UPPER);
+    zhns_service *svc = ht_open(NULL);
+    zhns_network *net = ht_nat(svc);
+    ZT_REQUIRE(net);
+    zhns_attachment *r[3] = {attach(net, "R"), attach(net, "R"), attach(net, "R")};
+    zhns_attachment *other[2] = {attach(net, "R2"), attach(net, "r")};
+    ZT_REQUIRE(r[0] && r[1] && r[2] && other[0] && other[1]);
+    /* a crash between the two creates: r[2]'s endpoint gone, its namespace left */
+    HT_OK(zhns_endpoint_delete(svc, zhns_attachment_endpoint_id(r[2]), HT_E));
+    zhns_owned_attachment *owned = NULL;
+    size_t count = 0;
+    HT_OK(zhns_attachment_list_owned(&owned, &count, svc, "R", HT_E));
+    ZT_EQ_INT(count, 3);
+    int pairs = 0, orphan = 0;
+    for (size_t i = 0; i < count; i++) {
+        for (int k = 0; k < 2; k++)
+            if (owned[i].endpoint_id && strcmp(owned[i].endpoint_id, zhns_attachment_endpoint_id(r[k])) == 0 &&
+                owned[i].namespace_id && strcmp(owned[i].namespace_id, zhns_attachment_namespace_id(r[k])) == 0)
+                pairs++;
+        if (!owned[i].endpoint_id && owned[i].namespace_id &&
+            strcmp(owned[i].namespace_id, zhns_attachment_namespace_id(r[2])) == 0)
+            orphan++;
+    }
+    ZT_EQ_INT(pairs, 2);
+    ZT_EQ_INT(orphan, 1);
+    zhns_owned_attachments_free(owned, count);
+    size_t removed = 0;
+    HT_OK(zhns_attachment_cleanup_owner(&removed, svc, "R", HT_E));
+    ZT_EQ_INT(removed, 3);
+    ZT_EQ_INT(HT_ENDPOINTS(svc), 2); /* R2's and r's */
+    ZT_EQ_INT(HT_NAMESPACES(svc), 2);
+    HT_OK(zhns_attachment_list_owned(&owned, &count, svc, "R2", HT_E));
+    ZT_EQ_INT(count, 1);
+    zhns_owned_attachments_free(owned, count);
+    for (int k = 0; k < 3; k++) {
+        HT_OK(zhns_attachment_teardown(r[k], HT_E));
+        zhns_attachment_close(r[k]);
+    }
+    for (int k = 0; k < 2; k++) {
+        HT_OK(zhns_attachment_teardown(other[k], HT_E));
+        zhns_attachment_close(other[k]);
+    }
+    ZT_EQ_INT(HT_ENDPOINTS(svc), 0);
+    ZT_EQ_INT(HT_NAMESPACES(svc), 0);
+    HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
+    zhns_network_close(net);
+    zhns_service_close(svc);
+    zh_sim_hcn_latitudes(old);
+}
+
+typedef struct note_state {
+    zh_mutex m;
+    int inside, max_inside, calls, after_unregister, freed;
+    int unregistered;
+} note_state;
+
+static void on_note(const zhns_notification *ev, void *ctx)
+{
+    (void)ev;
+    note_state *s = ctx;
+    zh_mutex_lock(&s->m);
+    s->inside++;
+    if (s->inside > s->max_inside)
+        s->max_inside = s->inside;
+    s->calls++;
+    s->after_unregister += s->unregistered;
+    zh_mutex_unlock(&s->m);
+    zh_sleep_ms(2);
+    zh_mutex_lock(&s->m);
+    s->inside--;
+    zh_mutex_unlock(&s->m);
+}
+
+static void note_free(void *ctx)
+{
+    note_state *s = ctx;
+    zh_mutex_lock(&s->m);
+    s->freed++;
+    zh_mutex_unlock(&s->m);
+}
+
+/* An HNS that delivers on a pool of threads at once, and whose unregister does not wait:
+ * one registration's callbacks still run one at a time, none runs after unregister returns,
+ * and the context is released once, after the last. */
+static void notifications_survive_a_pool_that_does_not_wait(void)
+{
+    unsigned old = zh_sim_hcn_latitudes(ZH_SIM_HCN_NOTIFY_POOL);
+    note_state st;
+    memset(&st, 0, sizeof st);
+    zh_mutex_init(&st.m);
+    zhns_service *svc = ht_open(NULL);
+    zhns_notify *reg = NULL;
+    HT_OK(zhns_notify_register(&reg, svc, on_note, &st, note_free, HT_E));
+    for (int i = 0; i < 12; i++) {
+        zhns_namespace *ns = NULL;
+        HT_OK(zhns_namespace_create_json(&ns, svc, "{}", HT_E));
+        HT_OK(zhns_namespace_delete(svc, zhns_namespace_id(ns), HT_E));
+        zhns_namespace_close(ns);
+    }
+    for (int i = 0; i < 200; i++) { /* some invocations in flight */
+        zh_mutex_lock(&st.m);
+        int calls = st.calls;
+        zh_mutex_unlock(&st.m);
+        if (calls >= 4)
+            break;
+        zh_sleep_ms(5);
+    }
+    zhns_notify_unregister(reg);
+    zh_mutex_lock(&st.m);
+    st.unregistered = 1;
+    zh_mutex_unlock(&st.m);
+    zh_sleep_ms(100); /* the pool's late threads come and go */
+    zh_mutex_lock(&st.m);
+    ZT_EQ_INT(st.max_inside, 1);
+    ZT_EQ_INT(st.after_unregister, 0);
+    ZT_EQ_INT(st.freed, 1);
+    ZT_CHECK(st.calls >= 1);
+    zh_mutex_unlock(&st.m);
+    zhns_service_close(svc);
+    zh_sim_hcn_latitudes(old);
+    zh_mutex_destroy(&st.m);
+}
+
 static const zt_case cases[] = {
+    ZT_CASE(notifications_survive_a_pool_that_does_not_wait),
+    ZT_CASE(recovery_survives_an_hns_that_drops_owner_and_filters),
     ZT_CASE(automatic_addresses_reuse_freed_ones),
     ZT_CASE(deletes_accept_only_their_own_not_found),
     ZT_CASE(a_create_that_fails_after_hcn_made_it_leaves_nothing),
