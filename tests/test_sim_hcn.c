@@ -38,6 +38,7 @@ static int start(void)
     if (zh_sim_open(NULL, NULL) < 0)
         return -1;
     T = zh_sim_hcn_table();
+    zh_sim_hcn_latitudes(0); /* these cases check the default model (ZH_SIM_SEED or not) */
     zh_sim_calls_reset();
     zh_sim_fault_clear();
     zh_sim_latency(NULL, 0);

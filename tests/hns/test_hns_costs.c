@@ -16,6 +16,8 @@ static uint64_t calls_of(void)
 
 static void listing_costs_one_call_whatever_the_number(void)
 {
+    /* checks the default model: HNS keeps Owner and honours filters */
+    unsigned lat_ = ht_latitudes_off(ZH_SIM_HCN_FILTER_LOOSE);
     zhns_service *svc = ht_open(NULL);
     zhns_network *nets[N];
     zhns_attachment *att[N];
@@ -76,6 +78,7 @@ static void listing_costs_one_call_whatever_the_number(void)
     HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
     zhns_network_close(net);
     zhns_service_close(svc);
+    zh_sim_hcn_latitudes(lat_);
 }
 
 static void single_calls(void)

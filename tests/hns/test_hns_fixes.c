@@ -115,6 +115,8 @@ static void a_create_that_fails_after_hcn_made_it_leaves_nothing(void)
  * of that namespace, and leaves the namespace. */
 static void cleanup_leaves_other_owners_namespaces(void)
 {
+    /* checks the default model: HNS keeps Owner and honours filters */
+    unsigned lat_ = ht_latitudes_off(ZH_SIM_HCN_DROP_OWNER);
     zhns_service *svc = ht_open(NULL);
     zhns_network *net = ht_nat(svc);
     zhns_endpoint *ep = NULL;
@@ -142,6 +144,7 @@ static void cleanup_leaves_other_owners_namespaces(void)
     HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
     zhns_network_close(net);
     zhns_service_close(svc);
+    zh_sim_hcn_latitudes(lat_);
 }
 
 /* A failure does not stop cleanup: every entry is tried, and the error names each failure. */

@@ -29,7 +29,7 @@ static void create_open_query_delete(void)
     HT_OK(zhns_network_query(&doc, again, HT_E));
     ZT_REQUIRE(doc);
     ZT_EQ_STR(doc->Name, "zhns-test");
-    ZT_EQ_STR(doc->ID, id);
+    HT_EQ_ID(doc->ID, id);
     ZT_EQ_INT(doc->Type, ZHNS_NETWORKMODE_NAT);
     zhns_HostComputeNetwork_free(doc);
 
@@ -262,6 +262,8 @@ static void handles_after_close(void)
 
 static void transparent_networks(void)
 {
+    /* checks the default model: HNS keeps Owner and honours filters */
+    unsigned lat_ = ht_latitudes_off(ZH_SIM_HCN_DROP_OWNER);
     zhns_service *svc = ht_open(NULL);
     zhns_network *net = NULL;
     zhns_transparent_options o = ZHNS_TRANSPARENT_OPTIONS_INIT;
@@ -303,6 +305,7 @@ static void transparent_networks(void)
     HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
     zhns_network_close(net);
     zhns_service_close(svc);
+    zh_sim_hcn_latitudes(lat_);
 }
 
 static void transparent_options_are_checked(void)
