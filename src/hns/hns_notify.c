@@ -116,6 +116,7 @@ int zhns_notify_register(zhns_notify **out, zhns_service *svc, zhns_notify_fn ca
     zh_raw_HcnRegisterServiceCallback_fn reg = ZH_HCN(s->lib, HcnRegisterServiceCallback, err);
     if (!reg)
         goto done;
+    hns_pin_hcn_module(); /* its callback threads outlive any service close */
     n = calloc(1, sizeof *n);
     if (!n) {
         zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");

@@ -474,7 +474,56 @@ static void notifications_survive_a_pool_that_does_not_wait(void)
     zh_mutex_destroy(&st.m);
 }
 
+/* Lookups hcsshim's users expect: a network or endpoint by name (exact), and endpoint
+ * statistics through the v1 API where HcnQueryEndpointStats is missing. */
+static void open_by_name_and_v1_stats(void)
+{
+    zhns_service *svc = ht_open(NULL);
+    zhns_network *net = ht_nat(svc), *again = NULL;
+    ZT_REQUIRE(net);
+    HT_OK(zhns_network_open_by_name(&again, svc, "zhns-test", HT_E));
+    ZT_EQ_STR(zhns_network_id(again), zhns_network_id(net));
+    zhns_network_close(again);
+    zhns_error *err = NULL;
+    ZT_EQ_INT(zhns_network_open_by_name(&again, svc, "ZHNS-TEST", &err), -1); /* exact: not by case */
+    HT_ERR(err, ZHNS_ERROR_NOT_FOUND, "no network is named \"ZHNS-TEST\"");
+    ZT_EQ_INT(zhns_network_open_by_name(&again, svc, "zhns", &err), -1); /* nor by prefix */
+    HT_ERR(err, ZHNS_ERROR_NOT_FOUND, NULL);
+    ZT_EQ_INT(zhns_network_open_by_name(&again, svc, "", &err), -1);
+    HT_ERR(err, ZHNS_ERROR_INVALID_ARGUMENT, "empty");
+    ZT_EQ_INT(zhns_network_open_by_name(&again, svc, NULL, &err), -1);
+    HT_ERR(err, ZHNS_ERROR_INVALID_ARGUMENT, "NULL");
+    zhns_endpoint *ep = NULL, *found = NULL, *other = NULL;
+    HT_OK(zhns_endpoint_create_json(&ep, net, "{\"Name\":\"web-1\"}", HT_E));
+    HT_OK(zhns_endpoint_create_json(&other, net, "{\"Name\":\"web-10\"}", HT_E));
+    HT_OK(zhns_endpoint_open_by_name(&found, svc, "web-1", HT_E));
+    ZT_EQ_STR(zhns_endpoint_id(found), zhns_endpoint_id(ep));
+    zhns_endpoint_close(found);
+    ZT_EQ_INT(zhns_endpoint_open_by_name(&found, svc, "web-2", &err), -1);
+    HT_ERR(err, ZHNS_ERROR_NOT_FOUND, "no endpoint is named");
+    /* statistics: from HcnQueryEndpointStats, or the v1 API where that is not implemented */
+    zhns_endpoint_stats st;
+    HT_OK(zhns_endpoint_query_stats(&st, ep, HT_E));
+    ZT_CHECK(st.bytes_received > 0);
+    ZT_EQ_INT(zh_sim_fault("HcnQueryEndpointStats", 1, (int32_t)0x80004001 /* E_NOTIMPL */), 0);
+    zh_sim_calls_reset();
+    HT_OK(zhns_endpoint_query_stats(&st, ep, HT_E));
+    ZT_CHECK(st.bytes_received > 0);
+    ZT_EQ_INT(zh_sim_calls("HcnQueryEndpointStats"), 1);
+    /* another failure is reported, not papered over */
+    ZT_EQ_INT(zh_sim_fault("HcnQueryEndpointStats", 1, (int32_t)0x80070005), 0);
+    ZT_EQ_INT(zhns_endpoint_query_stats(&st, ep, &err), -1);
+    HT_ERR(err, ZHNS_ERROR_ACCESS_DENIED, NULL);
+    zh_sim_fault_clear();
+    zhns_endpoint_close(ep);
+    zhns_endpoint_close(other);
+    HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
+    zhns_network_close(net);
+    zhns_service_close(svc);
+}
+
 static const zt_case cases[] = {
+    ZT_CASE(open_by_name_and_v1_stats),
     ZT_CASE(notifications_survive_a_pool_that_does_not_wait),
     ZT_CASE(recovery_survives_an_hns_that_drops_owner_and_filters),
     ZT_CASE(automatic_addresses_reuse_freed_ones),
