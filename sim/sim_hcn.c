@@ -176,6 +176,49 @@ static sim_hcn_index *index_of(sim_world *w)
     return w->hcn_index;
 }
 
+/* "00-15-5D-01-02-03" (or with colons) -> 6 bytes. 0 or -1. */
+static int mac_parse(const char *s, uint8_t out[6])
+{
+    if (!s || strlen(s) != 17)
+        return -1;
+    for (int i = 0; i < 6; i++) {
+        unsigned v = 0;
+        for (int j = 0; j < 2; j++) {
+            char ch = s[i * 3 + j];
+            int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                                                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+            if (d < 0)
+                return -1;
+            v = v << 4 | (unsigned)d;
+        }
+        out[i] = (uint8_t)v;
+        if (i < 5 && s[i * 3 + 2] != '-' && s[i * 3 + 2] != ':')
+            return -1;
+    }
+    return 0;
+}
+
+static uint64_t mac_value(const uint8_t m[6])
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 6; i++)
+        v = v << 8 | m[i];
+    return v;
+}
+
+static size_t mac_key(uint8_t key[7], const uint8_t mac[6])
+{
+    key[0] = 'M';
+    memcpy(key + 1, mac, 6);
+    return 7;
+}
+
+static int mac_in_use(sim_world *w, const uint8_t mac[6])
+{
+    uint8_t key[7];
+    return w->hcn_index && hx_find(&w->hcn_index->addrs, key, mac_key(key, mac)) != NULL;
+}
+
 /* Counts (delta +1) or releases (-1) the addresses of an endpoint document. */
 static int index_endpoint_addrs(sim_world *w, const char *json, int delta)
 {
@@ -183,6 +226,20 @@ static int index_endpoint_addrs(sim_world *w, const char *json, int delta)
     zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(json, ZHNS_NUL_TERMINATED, NULL);
     zh_guid net;
     int rc = 0;
+    uint8_t mac[6], mkey[7];
+    if (x && e && mac_parse(e->MacAddress, mac) == 0) { /* MAC addresses are the host's */
+        if (delta > 0) {
+            hx_entry *m = hx_add(&x->addrs, mkey, mac_key(mkey, mac));
+            if (m)
+                m->num++;
+            else
+                rc = -1;
+        } else {
+            hx_entry *m = hx_find(&x->addrs, mkey, mac_key(mkey, mac));
+            if (m && --m->num == 0)
+                hx_remove(&x->addrs, mkey, 7);
+        }
+    }
     if (x && e && e->HostComputeNetwork && zh_guid_parse(e->HostComputeNetwork, &net, NULL) == 0) {
         for (size_t i = 0; i < e->IpConfigurations_count; i++) {
             sim_ip ip;
@@ -787,9 +844,17 @@ typedef struct subnet_info {
     sim_prefix prefix;
     sim_ip gateway;
     int has_gateway;
+    int gateway_free; /* Flags DoNotReserveGatewayAddress: endpoints may take the gateway's address */
 } subnet_info;
 
 #define MAX_SUBNETS 32
+
+/* Host-length endpoint prefixes (/32, /128) inside a wider subnet: the Slash32EndpointPrefixes
+ * feature, HNS 9.3-9.x and 10.4+ (hcsshim's version table). */
+static int slash32_supported(const sim_world *w)
+{
+    return (w->hns_major == 9 && w->hns_minor >= 3) || w->hns_major > 10 || (w->hns_major == 10 && w->hns_minor >= 4);
+}
 
 /* The subnets of a parsed network: prefixes and default-route next hops. */
 static zh_hresult network_subnets(call *c, const zhns_HostComputeNetwork *n, subnet_info *out, size_t *count)
@@ -802,6 +867,7 @@ static zh_hresult network_subnets(call *c, const zhns_HostComputeNetwork *n, sub
                 return FAIL(c->record, HCN_E_INVALID_SUBNET, "more than %d subnets", MAX_SUBNETS);
             subnet_info *si = &out[(*count)++];
             memset(si, 0, sizeof *si);
+            si->gateway_free = s->has_Flags && (s->Flags & ZHNS_SUBNETFLAGS_DONOTRESERVEGATEWAYADDRESS);
             if (!s->IpAddressPrefix || sim_prefix_parse(s->IpAddressPrefix, 0, &si->prefix) < 0)
                 return FAIL(c->record, HCN_E_INVALID_PREFIX, "subnet prefix \"%s\" is not a valid IP prefix",
                             s->IpAddressPrefix ? s->IpAddressPrefix : "");
@@ -951,6 +1017,7 @@ static int endpoint_on_network(const sim_obj *o, const char *net)
 }
 
 static zh_hresult delete_endpoint_obj(call *c, sim_obj *o);
+static zh_hresult namespace_endpoint(call *c, sim_obj *ns_obj, const zh_guid *ep_id, int add);
 
 static zh_hresult delete_object(sim_kind k, zh_refguid Id, zh_wchar **ErrorRecord);
 
@@ -1058,7 +1125,7 @@ static int reserved(const subnet_info *s, const sim_ip *ip)
     if (!ip->v6 && sim_prefix_host(&s->prefix, sim_prefix_size(&s->prefix) - 1, &last) == 0 && sim_ip_equal(ip, &last) &&
         s->prefix.len < 31)
         return 1;
-    return s->has_gateway && sim_ip_equal(ip, &s->gateway);
+    return s->has_gateway && !s->gateway_free && sim_ip_equal(ip, &s->gateway);
 }
 
 
@@ -1173,7 +1240,8 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
             if (!s) {
                 hr = FAIL(ErrorRecord, HCN_E_INVALID_IP,
                           "IP address %s is either invalid or not part of any configured subnet(s)", ipc->IpAddress);
-            } else if (ipc->has_PrefixLength && ipc->PrefixLength != s->prefix.len) {
+            } else if (ipc->has_PrefixLength && ipc->PrefixLength != s->prefix.len &&
+                       !(ipc->PrefixLength == (ip.v6 ? 128 : 32) && slash32_supported(c.w))) {
                 hr = FAIL(ErrorRecord, HCN_E_INVALID_PREFIX, "prefix length %u does not match the subnet's /%u",
                           (unsigned)ipc->PrefixLength, s->prefix.len);
             } else if (reserved(s, &ip) || addr_in_use(c.w, &net_obj->id, &ip)) {
@@ -1188,6 +1256,21 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
         }
         if (!hr)
             hr = endpoint_port_conflict(&c, e);
+        uint8_t mac[6];
+        if (!hr && e->MacAddress && mac_parse(e->MacAddress, mac) < 0)
+            hr = FAIL(ErrorRecord, HCN_E_INVALID_ENDPOINT, "\"%s\" is not a MAC address (XX-XX-XX-XX-XX-XX)",
+                      e->MacAddress);
+        else if (!hr && e->MacAddress && ((mac[0] & 1) || mac_value(mac) == 0))
+            hr = FAIL(ErrorRecord, HCN_E_INVALID_ENDPOINT, "%s is not a unicast MAC address", e->MacAddress);
+        else if (!hr && e->MacAddress && mac_in_use(c.w, mac))
+            hr = FAIL(ErrorRecord, ZH_E_ALREADY_EXISTS, "the MAC address %s is in use by another endpoint",
+                      e->MacAddress);
+        if (!hr && e->HostComputeNamespace && *e->HostComputeNamespace) {
+            zh_guid ns_id;
+            if (zh_guid_parse(e->HostComputeNamespace, &ns_id, NULL) < 0 || !find(c.w, SIM_NAMESPACE, &ns_id))
+                hr = FAIL(ErrorRecord, ZH_E_NOT_FOUND, "the namespace %s the endpoint names does not exist",
+                          e->HostComputeNamespace);
+        }
         if (!hr && e->IpConfigurations_count == 0 && nsub > 0) {
             /* allocate the first free address of the first subnet: from where the last
              * allocation stopped (a release moves that back), so a create costs the same at
@@ -1227,20 +1310,64 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
         e->ID = idbuf;
         e->Owner = kept_owner(e->Owner);
         e->HostComputeNetwork = net_id;
-        if (!e->MacAddress) {
-            uint32_t m = c.w->next_mac++;
-            snprintf(macbuf, sizeof macbuf, "00-15-5D-%02X-%02X-%02X", (m >> 16) & 0xFF, (m >> 8) & 0xFF, m & 0xFF);
-            e->MacAddress = macbuf;
+        if (!e->MacAddress && net->MacPool && net->MacPool->Ranges_count) {
+            /* from the network's MacPool: the first free address of its ranges, from where
+             * the last allocation stopped */
+            uint8_t pkey[17], lo[6], hi[6];
+            pkey[0] = 'P';
+            memcpy(pkey + 1, &net_obj->id, 16);
+            hx_entry *cur = c.w->hcn_index ? hx_add(&c.w->hcn_index->cursors, pkey, 17) : NULL;
+            uint64_t found = 0;
+            int have = 0;
+            for (size_t r = 0; cur && !have && r < net->MacPool->Ranges_count; r++) {
+                const zhns_MacRange *mr = &net->MacPool->Ranges[r];
+                if (mac_parse(mr->StartMacAddress, lo) < 0 || mac_parse(mr->EndMacAddress, hi) < 0)
+                    continue;
+                uint64_t v = mac_value(lo) > cur->num ? mac_value(lo) : cur->num;
+                for (; !have && v <= mac_value(hi); v++) {
+                    uint8_t m[6];
+                    for (int b = 0; b < 6; b++)
+                        m[b] = (uint8_t)(v >> (8 * (5 - b)));
+                    if (!mac_in_use(c.w, m))
+                        found = v, have = 1;
+                }
+            }
+            if (!have) {
+                hr = FAIL(ErrorRecord, HCN_E_INVALID_ENDPOINT, "no free MAC address left in the network's MacPool");
+            } else {
+                cur->num = found + 1;
+                snprintf(macbuf, sizeof macbuf, "%02X-%02X-%02X-%02X-%02X-%02X", (unsigned)(found >> 40) & 0xFF,
+                         (unsigned)(found >> 32) & 0xFF, (unsigned)(found >> 24) & 0xFF, (unsigned)(found >> 16) & 0xFF,
+                         (unsigned)(found >> 8) & 0xFF, (unsigned)found & 0xFF);
+                e->MacAddress = macbuf;
+            }
         }
+        while (!hr && !e->MacAddress) {
+            uint32_t m = c.w->next_mac++;
+            uint8_t b[6] = {0x00, 0x15, 0x5D, (uint8_t)(m >> 16), (uint8_t)(m >> 8), (uint8_t)m};
+            snprintf(macbuf, sizeof macbuf, "00-15-5D-%02X-%02X-%02X", (m >> 16) & 0xFF, (m >> 8) & 0xFF, m & 0xFF);
+            if (!mac_in_use(c.w, b))
+                e->MacAddress = macbuf;
+        }
+    }
+    if (!hr) {
         zhns_Version v = {true, 2, true, 0, NULL, 0};
         if (!e->SchemaVersion)
             e->SchemaVersion = &v;
         e->has_State = true;
         e->State = 1;
+        /* a namespace named at create: the endpoint goes into it (both documents say so) */
+        zh_guid ns_id;
+        sim_obj *ns_obj = e->HostComputeNamespace && zh_guid_parse(e->HostComputeNamespace, &ns_id, NULL) == 0
+                              ? find(c.w, SIM_NAMESPACE, &ns_id)
+                              : NULL;
+        e->HostComputeNamespace = NULL;
         char *json = zhns_HostComputeEndpoint_emit(e, &err);
         if (!json || store(c.w, SIM_ENDPOINT, &id, json) < 0) {
             free(json);
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+        } else if (ns_obj && (hr = namespace_endpoint(&c, ns_obj, &id, 1))) {
+            unlink_obj(c.w, find(c.w, SIM_ENDPOINT, &id));
         } else if (!(*Endpoint = new_handle(c.w, SIM_ENDPOINT, &id))) {
             unlink_obj(c.w, find(c.w, SIM_ENDPOINT, &id));
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");

@@ -829,8 +829,107 @@ static void concurrent_endpoints_get_distinct_addresses(void)
     stop();
 }
 
+/* Issue 12's fidelity items: each with the evidence in docs/simulator.md / conformance.md. */
+static void endpoint_fidelity(void)
+{
+    ZT_REQUIRE(start() == 0);
+    int32_t hr;
+    char *rec = NULL;
+    zh_hcn_network n = create_network(NAT, &hr, NULL, NULL);
+    ZT_REQUIRE(n != NULL);
+    /* /32 endpoint prefixes (Slash32EndpointPrefixes, HNS 10.4+: the default 15.4 has it) */
+    zh_hcn_endpoint e32 = create_endpoint(n, "{\"IpConfigurations\":[{\"IpAddress\":\"10.8.0.20\",\"PrefixLength\":32}]}",
+                                          &hr, &rec, NULL);
+    ZT_EQ_HEX(hr, 0);
+    free(rec);
+    ZT_EQ_INT(zh_sim_set_hns_version(10, 3), 0);
+    zh_hcn_endpoint none = create_endpoint(n, "{\"IpConfigurations\":[{\"IpAddress\":\"10.8.0.21\",\"PrefixLength\":32}]}",
+                                           &hr, &rec, NULL);
+    ZT_CHECK(none == NULL);
+    ZT_EQ_HEX(hr, HCN_E_INVALID_PREFIX);
+    free(rec);
+    ZT_EQ_INT(zh_sim_set_hns_version(15, 4), 0);
+    /* MAC addresses: checked, unique on the host */
+    static const char *const bad_macs[] = {"00-15-5D-01-02", "00-15-5D-01-02-0G", "01-00-5E-00-00-01", "00-00-00-00-00-00"};
+    for (size_t i = 0; i < sizeof bad_macs / sizeof bad_macs[0]; i++) {
+        char json[128];
+        snprintf(json, sizeof json, "{\"MacAddress\":\"%s\"}", bad_macs[i]);
+        none = create_endpoint(n, json, &hr, &rec, NULL);
+        ZT_CHECK(none == NULL);
+        ZT_EQ_HEX(hr, HCN_E_INVALID_ENDPOINT);
+        ZT_CONTAINS(rec, "MAC address");
+        free(rec);
+    }
+    zh_hcn_endpoint em = create_endpoint(n, "{\"MacAddress\":\"00-15-5D-AA-00-01\"}", &hr, NULL, NULL);
+    ZT_EQ_HEX(hr, 0);
+    none = create_endpoint(n, "{\"MacAddress\":\"00:15:5d:aa:00:01\"}", &hr, &rec, NULL);
+    ZT_CHECK(none == NULL);
+    ZT_EQ_HEX(hr, ZH_E_ALREADY_EXISTS);
+    free(rec);
+    /* an endpoint naming a namespace: the namespace must exist, and then holds it */
+    none = create_endpoint(n, "{\"HostComputeNamespace\":\"5f0b1190-63be-4e0c-b974-bd0f55675a42\"}", &hr, &rec, NULL);
+    ZT_CHECK(none == NULL);
+    ZT_EQ_HEX(hr, ZH_E_NOT_FOUND);
+    free(rec);
+    zh_hcn_namespace ns = NULL;
+    zh_wchar *settings = W("{\"ID\":\"5f0b1190-63be-4e0c-b974-bd0f55675a42\"}"), *props = NULL;
+    ZT_EQ_HEX(T->HcnCreateNamespace(&nil_guid, settings, &ns, NULL), 0); /* the document's ID */
+    free(settings);
+    zhns_HostComputeEndpoint *doc = NULL;
+    zh_hcn_endpoint ein = create_endpoint(n, "{\"HostComputeNamespace\":\"5f0b1190-63be-4e0c-b974-bd0f55675a42\"}",
+                                          &hr, NULL, &doc);
+    ZT_EQ_HEX(hr, 0);
+    ZT_CHECK(doc && doc->HostComputeNamespace);
+    ZT_EQ_HEX(T->HcnQueryNamespaceProperties(ns, NULL, &props, NULL), 0);
+    char *p = take(props);
+    ZT_CONTAINS(p, doc && doc->ID ? doc->ID : "?");
+    free(p);
+    zhns_HostComputeEndpoint_free(doc);
+    /* port mappings conflict across endpoints */
+    const char *pm = "{\"Policies\":[{\"Type\":\"PortMapping\",\"Settings\":{\"Protocol\":17,\"InternalPort\":45678,"
+                     "\"ExternalPort\":56789}}]}";
+    zh_hcn_endpoint ep1 = create_endpoint(n, pm, &hr, NULL, NULL);
+    ZT_EQ_HEX(hr, 0);
+    none = create_endpoint(n, pm, &hr, &rec, NULL);
+    ZT_CHECK(none == NULL);
+    ZT_EQ_HEX(hr, HCN_E_PORT_ALREADY_EXISTS);
+    free(rec);
+    zh_hcn_endpoint all[] = {e32, em, ein, ep1};
+    for (size_t i = 0; i < 4; i++)
+        ZT_EQ_HEX(T->HcnCloseEndpoint(all[i]), 0);
+    ZT_EQ_HEX(T->HcnCloseNamespace(ns), 0);
+    ZT_EQ_HEX(T->HcnCloseNetwork(n), 0);
+
+    /* DoNotReserveGatewayAddress: the gateway's address may be an endpoint's; a MacPool is used */
+    n = create_network("{\"Type\":\"NAT\",\"MacPool\":{\"Ranges\":[{\"StartMacAddress\":\"00-15-5D-52-C0-00\","
+                       "\"EndMacAddress\":\"00-15-5D-52-C0-01\"}]},\"Ipams\":[{\"Type\":\"Static\",\"Subnets\":[{"
+                       "\"IpAddressPrefix\":\"10.9.0.0/24\",\"Flags\":1,\"Routes\":[{\"NextHop\":\"10.9.0.1\","
+                       "\"DestinationPrefix\":\"0.0.0.0/0\"}]}]}]}",
+                       &hr, &rec, NULL);
+    ZT_EQ_HEX(hr, 0);
+    free(rec);
+    ZT_REQUIRE(n != NULL);
+    zh_hcn_endpoint gw = create_endpoint(n, "{\"IpConfigurations\":[{\"IpAddress\":\"10.9.0.1\"}]}", &hr, NULL, &doc);
+    ZT_EQ_HEX(hr, 0);
+    ZT_EQ_STR(doc ? doc->MacAddress : NULL, "00-15-5D-52-C0-00");
+    zhns_HostComputeEndpoint_free(doc);
+    zh_hcn_endpoint m2 = create_endpoint(n, "{}", &hr, NULL, &doc);
+    ZT_EQ_HEX(hr, 0);
+    ZT_EQ_STR(doc ? doc->MacAddress : NULL, "00-15-5D-52-C0-01");
+    zhns_HostComputeEndpoint_free(doc);
+    none = create_endpoint(n, "{}", &hr, &rec, NULL); /* the pool is used up */
+    ZT_CHECK(none == NULL);
+    ZT_CONTAINS(rec, "MacPool");
+    free(rec);
+    ZT_EQ_HEX(T->HcnCloseEndpoint(gw), 0);
+    ZT_EQ_HEX(T->HcnCloseEndpoint(m2), 0);
+    ZT_EQ_HEX(T->HcnCloseNetwork(n), 0);
+    stop();
+}
+
 static const zt_case cases[] = {
     ZT_CASE(networks_are_created_queried_and_listed),
+    ZT_CASE(endpoint_fidelity),
     ZT_CASE(network_settings_are_validated),
     ZT_CASE(endpoints_get_addresses_and_conflicts_are_refused),
     ZT_CASE(namespaces_attach_and_detach_endpoints),
