@@ -20,10 +20,10 @@ int unsetenv(const char *name);
 #define UNSETENV(k) unsetenv(k)
 #endif
 
-#define E_PORT_NOT_FOUND ((int32_t)0x803B0007)
-#define E_NETWORK_NOT_FOUND ((int32_t)0x803B0001)
-#define E_ENDPOINT_NOT_FOUND ((int32_t)0x803B0002)
-#define E_ACCESSDENIED ((int32_t)0x80070005)
+#define T_E_PORT_NOT_FOUND ((int32_t)0x803B0007)
+#define T_E_NETWORK_NOT_FOUND ((int32_t)0x803B0001)
+#define T_E_ENDPOINT_NOT_FOUND ((int32_t)0x803B0002)
+#define T_E_ACCESSDENIED ((int32_t)0x80070005)
 
 static zhns_attachment *attach(zhns_network *net, const char *owner)
 {
@@ -41,23 +41,23 @@ static void deletes_accept_only_their_own_not_found(void)
     HT_OK(zhns_endpoint_create_json(&ep, net, "{}", HT_E));
     zhns_error *err = NULL;
     /* a port not found is no endpoint not found: the endpoint is still there */
-    ZT_EQ_INT(zh_sim_fault("HcnDeleteEndpoint", 1, E_PORT_NOT_FOUND), 0);
+    ZT_EQ_INT(zh_sim_fault("HcnDeleteEndpoint", 1, T_E_PORT_NOT_FOUND), 0);
     ZT_EQ_INT(zhns_endpoint_delete(svc, zhns_endpoint_id(ep), &err), -1);
-    ZT_EQ_HEX(zhns_error_hresult(err), E_PORT_NOT_FOUND);
+    ZT_EQ_HEX(zhns_error_hresult(err), T_E_PORT_NOT_FOUND);
     zhns_error_free(err);
     err = NULL;
     ZT_EQ_INT(HT_ENDPOINTS(svc), 1);
-    ZT_EQ_INT(zh_sim_fault("HcnDeleteEndpoint", 1, E_NETWORK_NOT_FOUND), 0);
+    ZT_EQ_INT(zh_sim_fault("HcnDeleteEndpoint", 1, T_E_NETWORK_NOT_FOUND), 0);
     ZT_EQ_INT(zhns_endpoint_delete(svc, zhns_endpoint_id(ep), &err), -1);
     zhns_error_free(err);
     err = NULL;
-    ZT_EQ_INT(zh_sim_fault("HcnDeleteNetwork", 1, E_ENDPOINT_NOT_FOUND), 0);
+    ZT_EQ_INT(zh_sim_fault("HcnDeleteNetwork", 1, T_E_ENDPOINT_NOT_FOUND), 0);
     ZT_EQ_INT(zhns_network_delete(svc, zhns_network_id(net), &err), -1);
     zhns_error_free(err);
     err = NULL;
     ZT_EQ_INT(HT_NETWORKS(svc), 1);
     /* its own family's code is "gone": done */
-    ZT_EQ_INT(zh_sim_fault("HcnDeleteEndpoint", 1, E_ENDPOINT_NOT_FOUND), 0);
+    ZT_EQ_INT(zh_sim_fault("HcnDeleteEndpoint", 1, T_E_ENDPOINT_NOT_FOUND), 0);
     HT_OK(zhns_endpoint_delete(svc, zhns_endpoint_id(ep), HT_E));
     zh_sim_fault_clear();
     HT_OK(zhns_endpoint_delete(svc, zhns_endpoint_id(ep), HT_E));
@@ -154,13 +154,13 @@ static void cleanup_goes_on_past_failures(void)
     zhns_network *net = ht_nat(svc);
     zhns_attachment *a[3] = {attach(net, "C"), attach(net, "C"), attach(net, "C")};
     ZT_REQUIRE(a[0] && a[1] && a[2]);
-    ZT_EQ_INT(zh_sim_fault("HcnDeleteEndpoint", 1, E_ACCESSDENIED), 0);
+    ZT_EQ_INT(zh_sim_fault("HcnDeleteEndpoint", 1, T_E_ACCESSDENIED), 0);
     size_t removed = 0;
     zhns_error *err = NULL;
     ZT_EQ_INT(zhns_attachment_cleanup_owner(&removed, svc, "C", &err), -1);
     zh_sim_fault_clear();
     ZT_EQ_INT(removed, 2);
-    ZT_EQ_HEX(zhns_error_hresult(err), E_ACCESSDENIED);
+    ZT_EQ_HEX(zhns_error_hresult(err), T_E_ACCESSDENIED);
     ZT_CONTAINS(zhns_error_message(err), "1 of 3 attachments");
     zhns_error_free(err);
     ZT_EQ_INT(HT_ENDPOINTS(svc), 1);
@@ -184,7 +184,7 @@ static void teardown_is_robust_and_resumable(void)
     zhns_network *net = ht_nat(svc);
     zhns_attachment *a = attach(net, "T");
     ZT_REQUIRE(a);
-    ZT_EQ_INT(zh_sim_fault("HcnModifyNamespace", 1, E_ACCESSDENIED), 0);
+    ZT_EQ_INT(zh_sim_fault("HcnModifyNamespace", 1, T_E_ACCESSDENIED), 0);
     HT_OK(zhns_attachment_teardown(a, HT_E));
     zh_sim_fault_clear();
     ZT_EQ_INT(HT_ENDPOINTS(svc), 0);
@@ -194,7 +194,7 @@ static void teardown_is_robust_and_resumable(void)
     a = attach(net, "T");
     ZT_REQUIRE(a);
     zhns_error *err = NULL;
-    ZT_EQ_INT(zh_sim_fault("HcnDeleteNamespace", 1, E_ACCESSDENIED), 0);
+    ZT_EQ_INT(zh_sim_fault("HcnDeleteNamespace", 1, T_E_ACCESSDENIED), 0);
     ZT_EQ_INT(zhns_attachment_teardown(a, &err), -1);
     HT_ERR(err, ZHNS_ERROR_ACCESS_DENIED, NULL);
     ZT_EQ_INT(HT_ENDPOINTS(svc), 0);
