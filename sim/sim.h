@@ -132,6 +132,10 @@ void sim_notify(sim_world *w, zh_dword type, const char *data);
 /* The HCN latitudes in effect (zh_sim_hcn_latitudes; ZH_SIM_SEED applied on first use). */
 unsigned sim_hcn_latitudes(void);
 
+/* A v1 network document (Subnets, MacPools: hcsshim's HNSNetwork) as the v2 one HcnCreateNetwork
+ * stores (sim_hnsv1.c); NULL when `json` is no v1 document. */
+char *sim_hnsv1_network_doc(const char *json);
+
 /* Frees the HCN state of a world (w->lock held, at the last close). */
 void sim_hcn_free_world(sim_world *w);
 

@@ -914,6 +914,13 @@ zh_hresult ZH_WINAPI sim_HcnCreateNetwork(zh_refguid Id, const zh_wchar *Setting
     if (hr)
         return end(&c, hr);
     zhns_error *err = NULL;
+    /* a v1 document (hcsshim's TestV1Network creates one through this API): its Subnets and
+     * MacPools become the v2 Ipams and MacPool, rather than unknown members */
+    char *v2 = sim_hnsv1_network_doc(text);
+    if (v2) {
+        free(text);
+        text = v2;
+    }
     zhns_HostComputeNetwork *n = text ? zhns_HostComputeNetwork_parse(text, ZHNS_NUL_TERMINATED, &err) : NULL;
     free(text);
     if (!n) {

@@ -167,6 +167,42 @@ static char *network_v1_to_v2(zh_arena *a, const zh_jv *v1)
     return zh_buf_take(&b);
 }
 
+char *sim_hnsv1_network_doc(const char *json)
+{
+    zh_arena a = {0};
+    zh_jv *doc = json ? zh_json_parse(&a, json, strlen(json), "settings", NULL) : NULL;
+    char *out = NULL;
+    if (doc && doc->type == ZH_JOBJECT && !jget(doc, "Ipams") && !jget(doc, "MacPool") &&
+        (jget(doc, "Subnets") || jget(doc, "MacPools"))) {
+        /* keep the members v2 shares (Name, Type, ID, Owner, Flags...) and convert the rest */
+        char *v2 = network_v1_to_v2(&a, doc);
+        zh_jv *conv = v2 ? zh_json_parse(&a, v2, strlen(v2), "converted", NULL) : NULL;
+        zh_buf b = ZH_BUF_INIT(0);
+        int first = 1;
+        zh_buf_puts(&b, "{");
+        for (const zh_jv *m = conv ? conv->first : NULL; m; m = m->next) {
+            zh_buf_printf(&b, "%s\"%.*s\":%.*s", first ? "" : ",", (int)m->key_len, m->key, (int)m->raw_len, m->raw);
+            first = 0;
+        }
+        static const char *const v1_only[] = {"Subnets", "MacPools", "DNSSuffix", "DNSServerList", "ID", "Name", "Type",
+                                              "SchemaVersion"};
+        for (const zh_jv *m = doc->first; conv && m; m = m->next) {
+            int skip = 0;
+            for (size_t i = 0; i < sizeof v1_only / sizeof v1_only[0] && !skip; i++)
+                skip = m->key_len == strlen(v1_only[i]) && memcmp(m->key, v1_only[i], m->key_len) == 0;
+            if (skip)
+                continue;
+            zh_buf_printf(&b, "%s\"%.*s\":%.*s", first ? "" : ",", (int)m->key_len, m->key, (int)m->raw_len, m->raw);
+            first = 0;
+        }
+        zh_buf_puts(&b, "}");
+        out = conv ? zh_buf_take(&b) : (zh_buf_free(&b), NULL);
+        free(v2);
+    }
+    zh_arena_free(&a);
+    return out;
+}
+
 static void put_servers(zh_buf *b, int *first, const char *key, const zhns_DNS *dns)
 {
     if (!dns || !dns->ServerList_count)
@@ -407,8 +443,10 @@ static const zh_jv *list_ids(v1_reply *r, zh_arena *a, int endpoint)
     int bad;
     char *text = sim_utf8(ids, &bad);
     zh_sim_free_string(ids);
-    const zh_jv *arr = text ? zh_json_parse(a, text, strlen(text), "ids", NULL) : NULL;
+    /* the parsed values point into the text: it lives in the arena with them */
+    char *kept = text ? zh_arena_strndup(a, text, strlen(text)) : NULL;
     free(text);
+    const zh_jv *arr = kept ? zh_json_parse(a, kept, strlen(kept), "ids", NULL) : NULL;
     if (!arr || arr->type != ZH_JARRAY) {
         fail_msg(r, "the id list is unreadable");
         return NULL;

@@ -924,12 +924,123 @@ static void endpoint_fidelity(void)
     ZT_EQ_HEX(T->HcnCloseEndpoint(gw), 0);
     ZT_EQ_HEX(T->HcnCloseEndpoint(m2), 0);
     ZT_EQ_HEX(T->HcnCloseNetwork(n), 0);
+
+    /* a v1 network document (hcsshim's TestV1Network) keeps its Subnets and MacPools, as v2 */
+    char nid[ZH_GUID_BUFSIZE];
+    n = create_network("{\"Type\":\"NAT\",\"Name\":\"v1\",\"Subnets\":[{\"AddressPrefix\":\"192.168.100.0/24\","
+                       "\"GatewayAddress\":\"192.168.100.1\"}],\"MacPools\":[{\"StartMacAddress\":\"00-15-5D-52-C0-10\","
+                       "\"EndMacAddress\":\"00-15-5D-52-CF-FF\"}]}",
+                       &hr, NULL, nid);
+    ZT_EQ_HEX(hr, 0);
+    ZT_REQUIRE(n != NULL);
+    ZT_EQ_HEX(T->HcnQueryNetworkProperties(n, NULL, &props, NULL), 0);
+    p = take(props);
+    ZT_CONTAINS(p, "\"IpAddressPrefix\":\"192.168.100.0/24\"");
+    ZT_CONTAINS(p, "\"NextHop\":\"192.168.100.1\"");
+    ZT_CONTAINS(p, "\"StartMacAddress\":\"00-15-5D-52-C0-10\"");
+    ZT_CHECK(p && !strstr(p, "\"Subnets\":[{\"AddressPrefix\""));
+    free(p);
+    zh_hcn_endpoint v1e = create_endpoint(n, "{}", &hr, NULL, &doc);
+    ZT_EQ_HEX(hr, 0);
+    ZT_EQ_STR(doc && doc->IpConfigurations_count ? doc->IpConfigurations[0].IpAddress : NULL, "192.168.100.2");
+    ZT_EQ_STR(doc ? doc->MacAddress : NULL, "00-15-5D-52-C0-10");
+    zhns_HostComputeEndpoint_free(doc);
+    ZT_EQ_HEX(T->HcnCloseEndpoint(v1e), 0);
+    ZT_EQ_HEX(T->HcnCloseNetwork(n), 0);
+    stop();
+}
+
+/* vmcompute.dll's HNSCall, the v1 API hcsshim's root package uses (sim_hnsv1.c). */
+static char *v1(const char *method, const char *path, const char *request)
+{
+    zh_wchar *m = W(method), *p = W(path), *r = W(request ? request : ""), *resp = NULL;
+    zh_hresult hr = zh_sim_hnscall(m, p, r, &resp);
+    free(m);
+    free(p);
+    free(r);
+    return hr == 0 ? take(resp) : NULL;
+}
+
+/* The string member `key` of the Output object of a v1 answer (into buf). */
+static const char *v1_output_str(const char *answer, const char *key, char *buf, size_t n)
+{
+    const char *o = answer ? strstr(answer, "\"Output\":") : NULL;
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    const char *k = o ? strstr(o, pat) : NULL;
+    buf[0] = '\0';
+    if (k) {
+        k += strlen(pat);
+        size_t len = strcspn(k, "\"");
+        snprintf(buf, n, "%.*s", (int)(len < n ? len : n - 1), k);
+    }
+    return buf;
+}
+
+static void the_v1_api(void)
+{
+    ZT_REQUIRE(start() == 0);
+    char *a = v1("GET", "/globals/version", NULL);
+    ZT_CONTAINS(a, "\"Output\":{\"Major\":15,\"Minor\":4}");
+    free(a);
+    a = v1("POST", "/networks/", "{\"Type\":\"NAT\",\"Name\":\"GoTestNat\",\"Subnets\":[{\"AddressPrefix\":"
+                                 "\"192.168.100.0/24\",\"GatewayAddress\":\"192.168.100.1\"}]}");
+    ZT_CONTAINS(a, "\"Success\":true");
+    ZT_CONTAINS(a, "\"Subnets\":[{\"AddressPrefix\":\"192.168.100.0/24\",\"GatewayAddress\":\"192.168.100.1\"}]");
+    char net[64], ep[64], req[256], path[128];
+    v1_output_str(a, "ID", net, sizeof net);
+    free(a);
+    ZT_CHECK(strlen(net) == 36);
+    /* the same network through the v2 API */
+    char *ids = enumerate_networks("");
+    ZT_CONTAINS(ids, net);
+    free(ids);
+    snprintf(req, sizeof req, "{\"Name\":\"GoTestNatEndpoint\",\"VirtualNetwork\":\"%s\"}", net);
+    a = v1("POST", "/endpoints/", req);
+    ZT_CONTAINS(a, "\"IPAddress\":\"192.168.100.2\"");
+    ZT_CONTAINS(a, "\"VirtualNetworkName\":\"GoTestNat\"");
+    v1_output_str(a, "ID", ep, sizeof ep);
+    free(a);
+    a = v1("GET", "/endpoints/", NULL);
+    ZT_CONTAINS(a, ep);
+    free(a);
+    snprintf(path, sizeof path, "/endpoints/%s/attach", ep);
+    a = v1("POST", path, "{\"SystemType\":\"Host\",\"CompartmentId\":1}");
+    ZT_CONTAINS(a, "\"Success\":true");
+    free(a);
+    snprintf(path, sizeof path, "/endpointstats/%s", ep);
+    a = v1("GET", path, NULL);
+    ZT_CONTAINS(a, "\"EndpointId\":");
+    ZT_CONTAINS(a, "\"BytesReceived\":");
+    free(a);
+    /* errors answer Success false with the reason */
+    a = v1("GET", "/endpoints/5f0b1190-63be-4e0c-b974-bd0f55675a42", NULL);
+    ZT_CONTAINS(a, "\"Success\":false");
+    ZT_CONTAINS(a, "not found");
+    free(a);
+    a = v1("POST", "/endpoints/", "{\"Name\":\"x\"}");
+    ZT_CONTAINS(a, "names no VirtualNetwork");
+    free(a);
+    a = v1("PUT", "/policylists/", "{}");
+    ZT_CONTAINS(a, "is not simulated");
+    free(a);
+    a = v1("POST", "/networks/", "not json");
+    ZT_CONTAINS(a, "\"Success\":false");
+    free(a);
+    snprintf(path, sizeof path, "/networks/%s", net);
+    a = v1("DELETE", path, NULL);
+    ZT_CONTAINS(a, "\"Success\":true");
+    free(a);
+    a = v1("GET", "/endpoints/", NULL);
+    ZT_CONTAINS(a, "\"Output\":[]"); /* the network's endpoints went with it */
+    free(a);
     stop();
 }
 
 static const zt_case cases[] = {
     ZT_CASE(networks_are_created_queried_and_listed),
     ZT_CASE(endpoint_fidelity),
+    ZT_CASE(the_v1_api),
     ZT_CASE(network_settings_are_validated),
     ZT_CASE(endpoints_get_addresses_and_conflicts_are_refused),
     ZT_CASE(namespaces_attach_and_detach_endpoints),
