@@ -849,6 +849,15 @@ typedef struct subnet_info {
 
 #define MAX_SUBNETS 32
 
+/* Is the simulated HNS version at least major.minor - within that major only when `only`
+ * is that major (9.3-9.x: version_at(w, 9, 3, 9))? The feature spans are hcsshim's. */
+static int version_at(const sim_world *w, uint32_t major, uint32_t minor, uint32_t only)
+{
+    if (only)
+        return w->hns_major == only && w->hns_minor >= minor;
+    return w->hns_major > major || (w->hns_major == major && w->hns_minor >= minor);
+}
+
 /* Host-length endpoint prefixes (/32, /128) inside a wider subnet: the Slash32EndpointPrefixes
  * feature, HNS 9.3-9.x and 10.4+ (hcsshim's version table). */
 static int slash32_supported(const sim_world *w)
@@ -1867,6 +1876,15 @@ static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const 
         zhns_HostComputeLoadBalancer *lb = text ? zhns_HostComputeLoadBalancer_parse(text, ZHNS_NUL_TERMINATED, &err) : NULL;
         if (!lb) {
             hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid load balancer: %s", err ? zh_error_message(err) : "none");
+        } else if (lb->has_Flags && (lb->Flags & ZHNS_LOADBALANCERFLAGS_ENABLEDIRECTSERVERRETURN) &&
+                   !version_at(c.w, 9, 3, 9) && !version_at(c.w, 10, 2, 0)) {
+            hr = FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED,
+                      "direct server return (Flags EnableDirectServerReturn) needs HNS 9.3-9.x or 10.2+; this is %u.%u",
+                      (unsigned)c.w->hns_major, (unsigned)c.w->hns_minor);
+        } else if (lb->has_Flags && (lb->Flags & ZHNS_LOADBALANCERFLAGS_IPV6) && !version_at(c.w, 11, 10, 0)) {
+            hr = FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED,
+                      "an IPv6 load balancer (Flags IPv6, dual stack) needs HNS 11.10+; this is %u.%u",
+                      (unsigned)c.w->hns_major, (unsigned)c.w->hns_minor);
         } else if (!(hr = check_lb(&c, lb, old ? &id : NULL))) {
             lb->ID = idbuf;
             if (!old)

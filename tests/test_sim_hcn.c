@@ -945,6 +945,19 @@ static void endpoint_fidelity(void)
     ZT_EQ_STR(doc && doc->IpConfigurations_count ? doc->IpConfigurations[0].IpAddress : NULL, "192.168.100.2");
     ZT_EQ_STR(doc ? doc->MacAddress : NULL, "00-15-5D-52-C0-10");
     zhns_HostComputeEndpoint_free(doc);
+    /* version-gated: a DSR load balancer needs HNS 9.3-9.x or 10.2+ */
+    zh_hcn_loadbalancer lb = NULL;
+    ZT_EQ_INT(zh_sim_set_hns_version(10, 1), 0);
+    settings = W("{\"Flags\":1,\"PortMappings\":[{\"Protocol\":6,\"InternalPort\":80,\"ExternalPort\":8080}]}");
+    zh_wchar *rec16 = NULL;
+    ZT_EQ_HEX(T->HcnCreateLoadBalancer(&nil_guid, settings, &lb, &rec16), HCN_E_REQUEST_UNSUPPORTED);
+    rec = take(rec16);
+    ZT_CONTAINS(rec, "10.2+");
+    free(rec);
+    ZT_EQ_INT(zh_sim_set_hns_version(15, 4), 0);
+    ZT_EQ_HEX(T->HcnCreateLoadBalancer(&nil_guid, settings, &lb, NULL), 0);
+    free(settings);
+    ZT_EQ_HEX(T->HcnCloseLoadBalancer(lb), 0);
     ZT_EQ_HEX(T->HcnCloseEndpoint(v1e), 0);
     ZT_EQ_HEX(T->HcnCloseNetwork(n), 0);
     stop();
