@@ -28,6 +28,7 @@ typedef struct sim_obj {
     zh_guid id;
     char *json;
     struct sim_obj *next;
+    struct sim_obj *prev;    /* kept by sim_hcn.c's index (rebuilt after a state load) */
 } sim_obj;
 
 /* A handle handed out by HcnOpen/Create (HCN) - registered so a stale or foreign handle is
@@ -78,7 +79,8 @@ typedef struct sim_world {
     bool stopped;
 
     sim_obj *objs[SIM_KIND_COUNT];
-    sim_handle *handles;
+    sim_handle *handles;     /* unused: HCN handles live in hcn_index */
+    struct sim_hcn_index *hcn_index; /* sim_hcn.c: objects, handles and addresses by key */
     uint32_t next_namespace_id;
     uint32_t next_mac;
     uint32_t next_nat_subnet;
@@ -126,6 +128,13 @@ zh_hresult sim_hcn_fail(zh_wchar **record, int32_t hr, const char *fmt, ...) ZH_
 
 /* Queues a notification for every registration (w->lock held). `data` is copied. */
 void sim_notify(sim_world *w, zh_dword type, const char *data);
+
+/* The HCN latitudes in effect (zh_sim_hcn_latitudes; ZH_SIM_SEED applied on first use). */
+unsigned sim_hcn_latitudes(void);
+
+/* A v1 network document (Subnets, MacPools: hcsshim's HNSNetwork) as the v2 one HcnCreateNetwork
+ * stores (sim_hnsv1.c); NULL when `json` is no v1 document. */
+char *sim_hnsv1_network_doc(const char *json);
 
 /* Frees the HCN state of a world (w->lock held, at the last close). */
 void sim_hcn_free_world(sim_world *w);

@@ -246,6 +246,41 @@ void sim_notify(sim_world *w, zh_dword type, const char *data)
     zh_cond_broadcast(&w->notes_cond);
 }
 
+/* ZH_SIM_HCN_NOTIFY_POOL: one invocation on a thread of its own (sim_hcn.c's latitude). */
+typedef struct pool_call {
+    zh_hcn_notification_callback fn;
+    void *ctx;
+    zh_dword type;
+    zh_wchar *data;
+} pool_call;
+
+static void pool_main(void *arg)
+{
+    pool_call *pc = arg;
+    pc->fn(pc->type, pc->ctx, 0, pc->data);
+    zh_sim_free_string(pc->data);
+    free(pc);
+}
+
+static int pool_deliver(sim_callback *c, zh_dword type, const char *data)
+{
+    pool_call *pc = calloc(1, sizeof *pc);
+    zh_thread *t = NULL;
+    if (!pc)
+        return -1;
+    pc->fn = c->fn;
+    pc->ctx = c->ctx;
+    pc->type = type;
+    pc->data = data ? sim_wstr(data) : NULL;
+    if (zh_thread_start(&t, pool_main, pc, NULL) < 0) {
+        zh_sim_free_string(pc->data);
+        free(pc);
+        return -1;
+    }
+    zh_thread_detach(t);
+    return 0;
+}
+
 /* Delivers queued notifications, one callback at a time, never with the world locked. */
 static void dispatcher_main(void *arg)
 {
@@ -262,8 +297,11 @@ static void dispatcher_main(void *arg)
         if (!w->notes)
             w->notes_tail = &w->notes;
         zh_wchar *data = n->data ? sim_wstr(n->data) : NULL;
+        int pool = (sim_hcn_latitudes() & ZH_SIM_HCN_NOTIFY_POOL) != 0;
         for (sim_callback *c = w->callbacks; c; c = c->next) {
             if (c->removed)
+                continue;
+            if (pool && pool_deliver(c, n->type, n->data) == 0)
                 continue;
             w->running = c;
             zh_mutex_unlock(&w->lock);

@@ -91,6 +91,24 @@ int ZhSimFault(const char *entry, unsigned nth, int32_t hr)
     return zh_sim_fault(entry, nth, hr);
 }
 
+EXPORT int ZhSimFaultMade(const char *entry, unsigned nth, int mode);
+int ZhSimFaultMade(const char *entry, unsigned nth, int mode)
+{
+    return zh_sim_fault_made(entry, nth, mode);
+}
+
+EXPORT unsigned ZhSimHcnLatitudes(unsigned flags);
+unsigned ZhSimHcnLatitudes(unsigned flags)
+{
+    return zh_sim_hcn_latitudes(flags);
+}
+
+EXPORT unsigned ZhSimHcnSeedLatitudes(uint64_t seed);
+unsigned ZhSimHcnSeedLatitudes(uint64_t seed)
+{
+    return zh_sim_hcn_seed_latitudes(seed);
+}
+
 EXPORT void ZhSimFaultClear(void);
 void ZhSimFaultClear(void)
 {
@@ -149,6 +167,7 @@ EXPORT zh_hresult ZhSimHnsCall(const zh_wchar *method, const zh_wchar *path, con
                                zh_wchar **response);
 zh_hresult ZhSimHnsCall(const zh_wchar *method, const zh_wchar *path, const zh_wchar *request, zh_wchar **response)
 {
+    ensure_open(); /* a process's first call may be HNSCall's version query */
     return zh_sim_hnscall(method, path, request, response);
 }
 

@@ -34,6 +34,274 @@ static void copy_items(void *dst, const void *src, size_t n, size_t size)
         memcpy(dst, src, n * size);
 }
 
+/* ---------------------------------------------------------------- indexes
+ * No call scans every object unless it lists them: objects by (kind, id), handles by
+ * address, and per network the addresses its endpoints use plus where the automatic
+ * allocation goes on. The lists in w->objs keep creation order for enumeration. */
+typedef struct hx_entry {
+    struct hx_entry *next;
+    uint64_t h;
+    uint8_t key[40];
+    uint8_t klen;
+    void *val;
+    uint64_t num;
+} hx_entry;
+
+typedef struct hx {
+    hx_entry **b;
+    size_t nb, n;
+} hx;
+
+typedef struct sim_hcn_index {
+    hx objs;     /* kind + id -> sim_obj */
+    hx handles;  /* handle address -> sim_handle */
+    hx addrs;    /* 'A' + network id + address -> endpoints using it */
+    hx cursors;  /* 'C' + network id -> next host index to try (val: the subnet's sim_prefix) */
+    sim_obj *tails[SIM_KIND_COUNT];
+} sim_hcn_index;
+
+static uint64_t hx_hash(const uint8_t *k, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ k[i]) * 1099511628211ull;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 32);
+}
+
+static hx_entry *hx_find(const hx *t, const void *key, size_t n)
+{
+    if (!t->nb)
+        return NULL;
+    uint64_t h = hx_hash(key, n);
+    for (hx_entry *e = t->b[h & (t->nb - 1)]; e; e = e->next)
+        if (e->h == h && e->klen == n && memcmp(e->key, key, n) == 0)
+            return e;
+    return NULL;
+}
+
+/* The entry of `key`, made (zeroed) when missing. NULL when out of memory. */
+static hx_entry *hx_add(hx *t, const void *key, size_t n)
+{
+    hx_entry *e = hx_find(t, key, n);
+    if (e)
+        return e;
+    if (t->n >= t->nb) {
+        size_t nb = t->nb ? t->nb * 2 : 64;
+        hx_entry **b = calloc(nb, sizeof *b);
+        if (!b)
+            return NULL;
+        for (size_t i = 0; i < t->nb; i++)
+            while (t->b[i]) {
+                hx_entry *x = t->b[i];
+                t->b[i] = x->next;
+                x->next = b[x->h & (nb - 1)];
+                b[x->h & (nb - 1)] = x;
+            }
+        free(t->b);
+        t->b = b;
+        t->nb = nb;
+    }
+    if (!(e = calloc(1, sizeof *e)))
+        return NULL;
+    e->h = hx_hash(key, n);
+    memcpy(e->key, key, n);
+    e->klen = (uint8_t)n;
+    e->next = t->b[e->h & (t->nb - 1)];
+    t->b[e->h & (t->nb - 1)] = e;
+    t->n++;
+    return e;
+}
+
+static void hx_remove(hx *t, const void *key, size_t n)
+{
+    if (!t->nb)
+        return;
+    uint64_t h = hx_hash(key, n);
+    for (hx_entry **p = &t->b[h & (t->nb - 1)]; *p; p = &(*p)->next) {
+        hx_entry *e = *p;
+        if (e->h == h && e->klen == n && memcmp(e->key, key, n) == 0) {
+            *p = e->next;
+            free(e);
+            t->n--;
+            return;
+        }
+    }
+}
+
+static void hx_clear(hx *t, void (*free_val)(void *))
+{
+    for (size_t i = 0; i < t->nb; i++)
+        while (t->b[i]) {
+            hx_entry *e = t->b[i];
+            t->b[i] = e->next;
+            if (free_val)
+                free_val(e->val);
+            free(e);
+        }
+    free(t->b);
+    memset(t, 0, sizeof *t);
+}
+
+static size_t obj_key(uint8_t key[17], sim_kind k, const zh_guid *id)
+{
+    key[0] = (uint8_t)k;
+    memcpy(key + 1, id, 16);
+    return 17;
+}
+
+static size_t addr_key(uint8_t key[34], const zh_guid *net, const sim_ip *ip)
+{
+    key[0] = 'A';
+    memcpy(key + 1, net, 16);
+    key[17] = (uint8_t)ip->v6;
+    memcpy(key + 18, ip->bytes, 16);
+    return 34;
+}
+
+/* The allocation cursor of a network: num = the next host index to try in the prefix its
+ * val holds (the subnet automatic addresses come from). */
+static size_t cursor_key(uint8_t key[17], const zh_guid *net)
+{
+    key[0] = 'C';
+    memcpy(key + 1, net, 16);
+    return 17;
+}
+
+static sim_hcn_index *index_of(sim_world *w)
+{
+    if (!w->hcn_index)
+        w->hcn_index = calloc(1, sizeof *w->hcn_index);
+    return w->hcn_index;
+}
+
+/* "00-15-5D-01-02-03" (or with colons) -> 6 bytes. 0 or -1. */
+static int mac_parse(const char *s, uint8_t out[6])
+{
+    if (!s || strlen(s) != 17)
+        return -1;
+    for (int i = 0; i < 6; i++) {
+        unsigned v = 0;
+        for (int j = 0; j < 2; j++) {
+            char ch = s[i * 3 + j];
+            int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                                                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+            if (d < 0)
+                return -1;
+            v = v << 4 | (unsigned)d;
+        }
+        out[i] = (uint8_t)v;
+        if (i < 5 && s[i * 3 + 2] != '-' && s[i * 3 + 2] != ':')
+            return -1;
+    }
+    return 0;
+}
+
+static uint64_t mac_value(const uint8_t m[6])
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 6; i++)
+        v = v << 8 | m[i];
+    return v;
+}
+
+static size_t mac_key(uint8_t key[7], const uint8_t mac[6])
+{
+    key[0] = 'M';
+    memcpy(key + 1, mac, 6);
+    return 7;
+}
+
+static int mac_in_use(sim_world *w, const uint8_t mac[6])
+{
+    uint8_t key[7];
+    return w->hcn_index && hx_find(&w->hcn_index->addrs, key, mac_key(key, mac)) != NULL;
+}
+
+/* Counts (delta +1) or releases (-1) the addresses of an endpoint document. */
+static int index_endpoint_addrs(sim_world *w, const char *json, int delta)
+{
+    sim_hcn_index *x = index_of(w);
+    zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(json, ZHNS_NUL_TERMINATED, NULL);
+    zh_guid net;
+    int rc = 0;
+    uint8_t mac[6], mkey[7];
+    if (x && e && mac_parse(e->MacAddress, mac) == 0) { /* MAC addresses are the host's */
+        if (delta > 0) {
+            hx_entry *m = hx_add(&x->addrs, mkey, mac_key(mkey, mac));
+            if (m)
+                m->num++;
+            else
+                rc = -1;
+        } else {
+            hx_entry *m = hx_find(&x->addrs, mkey, mac_key(mkey, mac));
+            if (m && --m->num == 0)
+                hx_remove(&x->addrs, mkey, 7);
+        }
+    }
+    if (x && e && e->HostComputeNetwork && zh_guid_parse(e->HostComputeNetwork, &net, NULL) == 0) {
+        for (size_t i = 0; i < e->IpConfigurations_count; i++) {
+            sim_ip ip;
+            uint8_t key[34];
+            if (!e->IpConfigurations[i].IpAddress || sim_ip_parse(e->IpConfigurations[i].IpAddress, &ip) < 0)
+                continue;
+            size_t n = addr_key(key, &net, &ip);
+            if (delta > 0) {
+                hx_entry *a = hx_add(&x->addrs, key, n);
+                if (a)
+                    a->num++;
+                else
+                    rc = -1;
+            } else {
+                hx_entry *a = hx_find(&x->addrs, key, n);
+                if (a && --a->num == 0)
+                    hx_remove(&x->addrs, key, n);
+                /* a freed address is where the next automatic allocation starts */
+                uint8_t ckey[17];
+                hx_entry *cur = hx_find(&x->cursors, ckey, cursor_key(ckey, &net));
+                uint64_t off;
+                if (cur && cur->val && sim_prefix_offset(cur->val, &ip, &off) == 0 && off < cur->num)
+                    cur->num = off;
+            }
+        }
+    }
+    zhns_HostComputeEndpoint_free(e);
+    return rc;
+}
+
+static int addr_in_use(sim_world *w, const zh_guid *net, const sim_ip *ip)
+{
+    uint8_t key[34];
+    size_t n = addr_key(key, net, ip);
+    return w->hcn_index && hx_find(&w->hcn_index->addrs, key, n) != NULL;
+}
+
+/* Rebuilds the object and address indexes from w->objs (after a state load). */
+static void index_rebuild(sim_world *w)
+{
+    sim_hcn_index *x = index_of(w);
+    if (!x)
+        return;
+    hx_clear(&x->objs, NULL);
+    hx_clear(&x->addrs, NULL);
+    hx_clear(&x->cursors, free);
+    for (int k = 0; k < SIM_KIND_COUNT; k++) {
+        sim_obj *prev = NULL;
+        for (sim_obj *o = w->objs[k]; o; o = o->next) {
+            uint8_t key[17];
+            hx_entry *e = hx_add(&x->objs, key, obj_key(key, (sim_kind)k, &o->id));
+            if (e)
+                e->val = o;
+            o->prev = prev;
+            prev = o;
+            if (k == SIM_ENDPOINT)
+                index_endpoint_addrs(w, o->json, +1);
+        }
+        x->tails[k] = prev;
+    }
+}
+
 typedef struct call {
     sim_world *w;
     zh_wchar **record;
@@ -55,7 +323,7 @@ static zh_hresult begin(call *c, zh_wchar **record, zh_wchar **out)
     if (c->w->store) {
         /* sim:PATH: this process alone until the call ends, on the latest shared state */
         zh_error *err = NULL;
-        if (sim_store_lock(c->w->store) < 0 || sim_state_load(c->w, &err) < 0) {
+        if (sim_store_lock(c->w->store) < 0 || sim_state_load(c->w, &err) < 0 || (index_rebuild(c->w), 0)) {
             zh_hresult hr = FAIL(record, ZH_E_FAIL, "the shared simulator state is unreadable: %s",
                                  err ? zh_error_message(err) : "cannot lock it");
             zh_error_free(err);
@@ -82,25 +350,34 @@ static zh_hresult end(call *c, zh_hresult hr)
 
 static sim_obj *find(sim_world *w, sim_kind k, const zh_guid *id)
 {
-    for (sim_obj *o = w->objs[k]; o; o = o->next)
-        if (zh_guid_equal(&o->id, id))
-            return o;
-    return NULL;
+    uint8_t key[17];
+    hx_entry *e = w->hcn_index ? hx_find(&w->hcn_index->objs, key, obj_key(key, k, id)) : NULL;
+    return e ? e->val : NULL;
 }
 
 static int store(sim_world *w, sim_kind k, const zh_guid *id, char *json)
 {
-    sim_obj *o = calloc(1, sizeof *o);
-    if (!o)
+    sim_hcn_index *x = index_of(w);
+    sim_obj *o = x ? calloc(1, sizeof *o) : NULL;
+    uint8_t key[17];
+    hx_entry *e = o ? hx_add(&x->objs, key, obj_key(key, k, id)) : NULL;
+    if (!e || (k == SIM_ENDPOINT && index_endpoint_addrs(w, json, +1) < 0)) {
+        if (e)
+            hx_remove(&x->objs, key, 17);
+        free(o);
         return -1;
+    }
+    e->val = o;
     o->kind = k;
     o->id = *id;
     o->json = json;
     /* append: enumeration answers in creation order */
-    sim_obj **p = &w->objs[k];
-    while (*p)
-        p = &(*p)->next;
-    *p = o;
+    o->prev = x->tails[k];
+    if (x->tails[k])
+        x->tails[k]->next = o;
+    else
+        w->objs[k] = o;
+    x->tails[k] = o;
     w->dirty = true;
     return 0;
 }
@@ -115,42 +392,124 @@ static void replace_json(sim_world *w, sim_obj *o, char *json)
 
 static void unlink_obj(sim_world *w, sim_obj *o)
 {
+    sim_hcn_index *x = w->hcn_index;
     w->dirty = true;
-    for (sim_obj **p = &w->objs[o->kind]; *p; p = &(*p)->next) {
-        if (*p == o) {
-            *p = o->next;
-            break;
-        }
+    if (o->prev)
+        o->prev->next = o->next;
+    else
+        w->objs[o->kind] = o->next;
+    if (o->next)
+        o->next->prev = o->prev;
+    else if (x)
+        x->tails[o->kind] = o->prev;
+    if (x) {
+        uint8_t key[17];
+        hx_remove(&x->objs, key, obj_key(key, o->kind, &o->id));
+        if (o->kind == SIM_ENDPOINT)
+            index_endpoint_addrs(w, o->json, -1);
     }
     free(o->json);
     free(o);
 }
 
+/* ---------------------------------------------------------------- latitudes */
+static zh_atomic latitudes;
+static zh_once seed_once = ZH_ONCE_INIT;
+
+unsigned zh_sim_hcn_seed_latitudes(uint64_t seed)
+{
+    /* splitmix64: every bit of the seed counts */
+    uint64_t z = seed + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (unsigned)(z & ZH_SIM_HCN_LATITUDES_ALL);
+}
+
+/* ZH_SIM_SEED (shared with the HCS latitudes): a decimal or 0x number. */
+static void apply_env_seed(void)
+{
+    const char *v = getenv("ZH_SIM_SEED");
+    if (!v || !*v)
+        return;
+    char *end = NULL;
+    unsigned long long seed = strtoull(v, &end, 0);
+    if (!end || *end) {
+        fprintf(stderr, "zh-sim: ZH_SIM_SEED=\"%s\" is not a number; HCN latitudes stay off\n", v);
+        return;
+    }
+    /* not printed here: programs' output is theirs (the test programs print the set) */
+    zh_atomic_store(&latitudes, (int)zh_sim_hcn_seed_latitudes(seed));
+}
+
+unsigned sim_hcn_latitudes(void)
+{
+    zh_once_run(&seed_once, apply_env_seed);
+    return (unsigned)zh_atomic_load(&latitudes);
+}
+
+unsigned zh_sim_hcn_latitudes(unsigned flags)
+{
+    zh_once_run(&seed_once, apply_env_seed); /* an explicit set wins over the seed's */
+    unsigned old = (unsigned)zh_atomic_load(&latitudes);
+    zh_atomic_store(&latitudes, (int)(flags & ZH_SIM_HCN_LATITUDES_ALL));
+    return old;
+}
+
 static void format_id(const zh_guid *id, char buf[ZH_GUID_BUFSIZE])
 {
-    zh_guid_format(id, ZH_GUID_LOWER, buf);
+    zh_guid_format(id, sim_hcn_latitudes() & ZH_SIM_HCN_IDS_UPPER ? ZH_GUID_UPPER : ZH_GUID_LOWER, buf);
+}
+
+/* Filter keys the simulated HNS knows under ZH_SIM_HCN_FILTER_LOOSE (a guess: those
+ * hcsshim's own queries use, and the document's identity). */
+static int filter_key_known(const char *key)
+{
+    static const char *const known[] = {"ID", "Name", "Type", "HostComputeNetwork", "VirtualNetwork",
+                                        "HostComputeNamespace", "Namespace"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (zh_strcasecmp_ascii(key, known[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* NULL under ZH_SIM_HCN_DROP_OWNER: the Owner a new document keeps. */
+static char *kept_owner(char *owner)
+{
+    return sim_hcn_latitudes() & ZH_SIM_HCN_DROP_OWNER ? NULL : owner;
 }
 
 static void *new_handle(sim_world *w, sim_kind k, const zh_guid *id)
 {
-    sim_handle *h = calloc(1, sizeof *h);
+    sim_hcn_index *x = index_of(w);
+    sim_handle *h = x ? calloc(1, sizeof *h) : NULL;
     if (!h)
         return NULL;
+    hx_entry *e = hx_add(&x->handles, &h, sizeof h);
+    if (!e) {
+        free(h);
+        return NULL;
+    }
+    e->val = h;
     h->magic = SIM_HANDLE_MAGIC;
     h->kind = k;
     h->id = *id;
-    h->next = w->handles;
-    w->handles = h;
     return h;
 }
 
 /* A handle of kind k that this world handed out and nobody closed, else NULL. */
 static sim_handle *check_handle(sim_world *w, void *p, sim_kind k)
 {
-    for (sim_handle *h = w->handles; h; h = h->next)
-        if (h == p)
-            return h->kind == k ? h : NULL;
-    return NULL;
+    hx_entry *e = w->hcn_index ? hx_find(&w->hcn_index->handles, &p, sizeof p) : NULL;
+    sim_handle *h = e ? e->val : NULL;
+    return h && h->kind == k ? h : NULL;
+}
+
+static void drop_handle(sim_world *w, sim_handle *h)
+{
+    hx_remove(&w->hcn_index->handles, &h, sizeof h);
+    h->magic = 0;
+    free(h);
 }
 
 static zh_hresult close_handle(void *p, sim_kind k)
@@ -159,16 +518,11 @@ static zh_hresult close_handle(void *p, sim_kind k)
     zh_hresult hr = begin(&c, NULL, NULL);
     if (hr)
         return hr;
-    for (sim_handle **q = &c.w->handles; *q; q = &(*q)->next) {
-        if (*q == p && (*q)->kind == k) {
-            sim_handle *h = *q;
-            *q = h->next;
-            h->magic = 0;
-            free(h);
-            return end(&c, 0);
-        }
-    }
-    return end(&c, ZH_E_HANDLE);
+    sim_handle *h = check_handle(c.w, p, k);
+    if (!h)
+        return end(&c, ZH_E_HANDLE);
+    drop_handle(c.w, h);
+    return end(&c, 0);
 }
 
 /* The UTF-8 of a settings/query argument. NULL with *hr set on invalid UTF-16. */
@@ -218,12 +572,16 @@ static zh_hresult want_id(call *c, zh_refguid id, zh_guid *out, sim_kind k)
     return 0;
 }
 
-/* A new id: the caller's unless it is all zero (then the service picks one). */
-static zh_hresult new_id(call *c, zh_refguid id, zh_guid *out, sim_kind k)
+/* A new id: the caller's unless it is all zero, then the document's "ID" (hcsshim creates
+ * with a zero id and the id in the document, and recreates objects under their old id),
+ * else one the service picks. */
+static zh_hresult new_id(call *c, zh_refguid id, const char *doc_id, zh_guid *out, sim_kind k)
 {
     zh_guid g = {0};
     if (id)
         memcpy(&g, id, sizeof g);
+    if (zh_guid_is_nil(&g) && doc_id && *doc_id && zh_guid_parse(doc_id, &g, NULL) < 0)
+        return FAIL(c->record, HCN_E_INVALID_JSON, "the %s's ID \"%s\" is not a GUID", kind_names[k], doc_id);
     if (zh_guid_is_nil(&g) && zh_guid_random(&g, NULL) < 0)
         return FAIL(c->record, ZH_E_FAIL, "no random id");
     if (find(c->w, k, &g)) {
@@ -233,6 +591,53 @@ static zh_hresult new_id(call *c, zh_refguid id, zh_guid *out, sim_kind k)
                     "a %s with id %s already exists", kind_names[k], buf);
     }
     *out = g;
+    return 0;
+}
+
+/* zh_sim_fault_made: the Nth create of a kind makes its object, then answers S_OK with an
+ * ErrorRecord (mode 1) or S_OK without a handle (mode 2). Guarded by the world lock. */
+static struct {
+    int mode;
+    unsigned countdown;
+} made_faults[SIM_KIND_COUNT];
+
+int zh_sim_fault_made(const char *entry, unsigned nth, int mode)
+{
+    static const char *const creates[SIM_KIND_COUNT] = {"HcnCreateNetwork", "HcnCreateEndpoint", "HcnCreateNamespace",
+                                                        "HcnCreateLoadBalancer", "HcnCreateSdnRoute"};
+    sim_world *w = sim_world_get();
+    int k = -1;
+    for (int i = 0; entry && i < SIM_KIND_COUNT; i++)
+        if (strcmp(entry, creates[i]) == 0)
+            k = i;
+    if (!w || k < 0 || mode < 0 || mode > 2)
+        return -1;
+    zh_mutex_lock(&w->lock);
+    made_faults[k].mode = mode;
+    made_faults[k].countdown = nth;
+    zh_mutex_unlock(&w->lock);
+    return 0;
+}
+
+static zh_hresult made_quirk(call *c, sim_kind k, zh_hresult hr, void **handle)
+{
+    if (hr || !made_faults[k].mode || !handle || !*handle)
+        return hr;
+    if (made_faults[k].countdown > 1) {
+        made_faults[k].countdown--;
+        return hr;
+    }
+    int mode = made_faults[k].mode;
+    if (made_faults[k].countdown == 1)
+        made_faults[k].mode = 0;
+    if (mode == 1) {
+        FAIL(c->record, ZH_E_FAIL, "the %s was made, but the service reports trouble (zh_sim_fault_made)", kind_names[k]);
+        return 0;
+    }
+    sim_handle *h = check_handle(c->w, *handle, k);
+    if (h)
+        drop_handle(c->w, h);
+    *handle = NULL;
     return 0;
 }
 
@@ -285,15 +690,61 @@ static int value_matches(const zh_jv *want, const zh_jv *have)
     return want->raw_len == have->raw_len && memcmp(want->raw, have->raw, want->raw_len) == 0;
 }
 
+/* Does `hay` contain the n bytes of `needle`, ignoring ASCII case? */
+static int contains_nocase(const char *hay, const char *needle, size_t n)
+{
+    if (!n)
+        return 1;
+    char first = needle[0] >= 'A' && needle[0] <= 'Z' ? (char)(needle[0] - 'A' + 'a') : needle[0];
+    for (const char *p = hay; *p; p++) {
+        char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+        if (c != first)
+            continue;
+        size_t i = 1;
+        for (; i < n && p[i]; i++) {
+            char a = p[i] >= 'A' && p[i] <= 'Z' ? (char)(p[i] - 'A' + 'a') : p[i];
+            char b = needle[i] >= 'A' && needle[i] <= 'Z' ? (char)(needle[i] - 'A' + 'a') : needle[i];
+            if (a != b)
+                break;
+        }
+        if (i == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* A cheap "cannot match" before parsing: a string value the filter wants that appears
+ * nowhere in the document (values that the writer would escape are not tried). */
+static int surely_no_match(const zh_jv *filter, const char *json)
+{
+    if (sim_hcn_latitudes() & ZH_SIM_HCN_FILTER_LOOSE)
+        return 0;
+    for (const zh_jv *f = filter ? filter->first : NULL; f; f = f->next) {
+        if (f->type != ZH_JSTRING)
+            continue;
+        int plain = 1;
+        for (size_t i = 0; i < f->str_len && plain; i++)
+            plain = (unsigned char)f->str[i] >= 0x20 && f->str[i] != '"' && f->str[i] != '\\';
+        if (plain && !contains_nocase(json, f->str, f->str_len))
+            return 1;
+    }
+    return 0;
+}
+
 /* Does the object's document match every member of the filter object? */
 static int filter_matches(sim_kind k, const zh_jv *filter, const char *json)
 {
+    if (surely_no_match(filter, json))
+        return 0;
     zh_arena a = {0};
     zh_jv *doc = zh_json_parse(&a, json, strlen(json), "object", NULL);
     int ok = doc != NULL;
+    int loose = (sim_hcn_latitudes() & ZH_SIM_HCN_FILTER_LOOSE) != 0;
     for (const zh_jv *f = filter ? filter->first : NULL; ok && f; f = f->next) {
         char key[256];
         snprintf(key, sizeof key, "%.*s", (int)f->key_len, f->key);
+        if (loose && !filter_key_known(key))
+            continue; /* a key this HNS does not filter on: ignored */
         const char *name = filter_alias(k, key);
         const zh_jv *m = doc->first;
         while (m) {
@@ -393,9 +844,26 @@ typedef struct subnet_info {
     sim_prefix prefix;
     sim_ip gateway;
     int has_gateway;
+    int gateway_free; /* Flags DoNotReserveGatewayAddress: endpoints may take the gateway's address */
 } subnet_info;
 
 #define MAX_SUBNETS 32
+
+/* Is the simulated HNS version at least major.minor - within that major only when `only`
+ * is that major (9.3-9.x: version_at(w, 9, 3, 9))? The feature spans are hcsshim's. */
+static int version_at(const sim_world *w, uint32_t major, uint32_t minor, uint32_t only)
+{
+    if (only)
+        return w->hns_major == only && w->hns_minor >= minor;
+    return w->hns_major > major || (w->hns_major == major && w->hns_minor >= minor);
+}
+
+/* Host-length endpoint prefixes (/32, /128) inside a wider subnet: the Slash32EndpointPrefixes
+ * feature, HNS 9.3-9.x and 10.4+ (hcsshim's version table). */
+static int slash32_supported(const sim_world *w)
+{
+    return (w->hns_major == 9 && w->hns_minor >= 3) || w->hns_major > 10 || (w->hns_major == 10 && w->hns_minor >= 4);
+}
 
 /* The subnets of a parsed network: prefixes and default-route next hops. */
 static zh_hresult network_subnets(call *c, const zhns_HostComputeNetwork *n, subnet_info *out, size_t *count)
@@ -408,6 +876,7 @@ static zh_hresult network_subnets(call *c, const zhns_HostComputeNetwork *n, sub
                 return FAIL(c->record, HCN_E_INVALID_SUBNET, "more than %d subnets", MAX_SUBNETS);
             subnet_info *si = &out[(*count)++];
             memset(si, 0, sizeof *si);
+            si->gateway_free = s->has_Flags && (s->Flags & ZHNS_SUBNETFLAGS_DONOTRESERVEGATEWAYADDRESS);
             if (!s->IpAddressPrefix || sim_prefix_parse(s->IpAddressPrefix, 0, &si->prefix) < 0)
                 return FAIL(c->record, HCN_E_INVALID_PREFIX, "subnet prefix \"%s\" is not a valid IP prefix",
                             s->IpAddressPrefix ? s->IpAddressPrefix : "");
@@ -454,6 +923,13 @@ zh_hresult ZH_WINAPI sim_HcnCreateNetwork(zh_refguid Id, const zh_wchar *Setting
     if (hr)
         return end(&c, hr);
     zhns_error *err = NULL;
+    /* a v1 document (hcsshim's TestV1Network creates one through this API): its Subnets and
+     * MacPools become the v2 Ipams and MacPool, rather than unknown members */
+    char *v2 = sim_hnsv1_network_doc(text);
+    if (v2) {
+        free(text);
+        text = v2;
+    }
     zhns_HostComputeNetwork *n = text ? zhns_HostComputeNetwork_parse(text, ZHNS_NUL_TERMINATED, &err) : NULL;
     free(text);
     if (!n) {
@@ -469,7 +945,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateNetwork(zh_refguid Id, const zh_wchar *Setting
     if (!n->has_Type || n->Type == ZHNS_NETWORKMODE__UNKNOWN) {
         hr = FAIL(ErrorRecord, HCN_E_INVALID_NETWORK_TYPE, "the network type %s is not supported",
                   n->Type_unknown ? n->Type_unknown : "(missing)");
-    } else if (!(hr = new_id(&c, Id, &id, SIM_NETWORK)) && !(hr = network_subnets(&c, n, subnets, &nsub))) {
+    } else if (!(hr = new_id(&c, Id, n->ID, &id, SIM_NETWORK)) && !(hr = network_subnets(&c, n, subnets, &nsub))) {
         int has_default = 0;
         for (size_t i = 0; i < nsub; i++)
             has_default |= subnets[i].has_gateway;
@@ -503,6 +979,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateNetwork(zh_refguid Id, const zh_wchar *Setting
         char idbuf[ZH_GUID_BUFSIZE];
         format_id(&id, idbuf);
         n->ID = idbuf;
+        n->Owner = kept_owner(n->Owner);
         zhns_Version v = {true, 2, true, 0, NULL, 0};
         if (!n->SchemaVersion)
             n->SchemaVersion = &v;
@@ -523,7 +1000,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateNetwork(zh_refguid Id, const zh_wchar *Setting
     }
     zh_error_free(err);
     zhns_HostComputeNetwork_free(n);
-    return end(&c, hr);
+    return end(&c, made_quirk(&c, SIM_NETWORK, hr, (void **)Network));
 }
 
 zh_hresult ZH_WINAPI sim_HcnOpenNetwork(zh_refguid Id, zh_hcn_network *Network, zh_wchar **ErrorRecord)
@@ -547,19 +1024,16 @@ zh_hresult ZH_WINAPI sim_HcnCloseNetwork(zh_hcn_network Network)
     return close_handle(Network, SIM_NETWORK);
 }
 
-static int endpoint_on_network(sim_world *w, const zh_guid *net)
+static int endpoint_on_network(const sim_obj *o, const char *net)
 {
-    char buf[ZH_GUID_BUFSIZE];
-    format_id(net, buf);
-    for (sim_obj *o = w->objs[SIM_ENDPOINT]; o; o = o->next) {
-        zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
-        int on = e && e->HostComputeNetwork && zh_strcasecmp_ascii(e->HostComputeNetwork, buf) == 0;
-        zhns_HostComputeEndpoint_free(e);
-        if (on)
-            return 1;
-    }
-    return 0;
+    zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
+    int on = e && e->HostComputeNetwork && zh_strcasecmp_ascii(e->HostComputeNetwork, net) == 0;
+    zhns_HostComputeEndpoint_free(e);
+    return on;
 }
+
+static zh_hresult delete_endpoint_obj(call *c, sim_obj *o);
+static zh_hresult namespace_endpoint(call *c, sim_obj *ns_obj, const zh_guid *ep_id, int add);
 
 static zh_hresult delete_object(sim_kind k, zh_refguid Id, zh_wchar **ErrorRecord);
 
@@ -658,30 +1132,6 @@ zh_hresult ZH_WINAPI sim_HcnModifyNetwork(zh_hcn_network Network, const zh_wchar
 }
 
 /* ---------------------------------------------------------------- endpoints */
-/* Addresses endpoints of a network use. */
-static size_t used_addresses(sim_world *w, const char *net_id, sim_ip *out, size_t max)
-{
-    size_t n = 0;
-    for (sim_obj *o = w->objs[SIM_ENDPOINT]; o; o = o->next) {
-        zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
-        if (e && e->HostComputeNetwork && zh_strcasecmp_ascii(e->HostComputeNetwork, net_id) == 0) {
-            for (size_t i = 0; i < e->IpConfigurations_count && n < max; i++)
-                if (e->IpConfigurations[i].IpAddress && sim_ip_parse(e->IpConfigurations[i].IpAddress, &out[n]) == 0)
-                    n++;
-        }
-        zhns_HostComputeEndpoint_free(e);
-    }
-    return n;
-}
-
-static int in_use(const sim_ip *ip, const sim_ip *used, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (sim_ip_equal(ip, &used[i]))
-            return 1;
-    return 0;
-}
-
 /* Reserved: the network address, the broadcast address (IPv4), the gateway. */
 static int reserved(const subnet_info *s, const sim_ip *ip)
 {
@@ -691,10 +1141,71 @@ static int reserved(const subnet_info *s, const sim_ip *ip)
     if (!ip->v6 && sim_prefix_host(&s->prefix, sim_prefix_size(&s->prefix) - 1, &last) == 0 && sim_ip_equal(ip, &last) &&
         s->prefix.len < 31)
         return 1;
-    return s->has_gateway && sim_ip_equal(ip, &s->gateway);
+    return s->has_gateway && !s->gateway_free && sim_ip_equal(ip, &s->gateway);
 }
 
-#define MAX_USED 65536
+
+/* The PortMapping policies of an endpoint (parsed; free with free_mappings). */
+static size_t port_mappings(const zhns_HostComputeEndpoint *e, zhns_PortMappingPolicySetting **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < e->Policies_count && n < max; i++) {
+        const zhns_EndpointPolicy *p = &e->Policies[i];
+        if (p->has_Type && p->Type == ZHNS_ENDPOINTPOLICYTYPE_PORTMAPPING && p->Settings &&
+            (out[n] = zhns_PortMappingPolicySetting_parse(p->Settings, ZHNS_NUL_TERMINATED, NULL)))
+            n++;
+    }
+    return n;
+}
+
+static void free_mappings(zhns_PortMappingPolicySetting **m, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        zhns_PortMappingPolicySetting_free(m[i]);
+}
+
+static int same_mapping(const zhns_PortMappingPolicySetting *a, const zhns_PortMappingPolicySetting *b)
+{
+    const char *va = a->VIP ? a->VIP : "", *vb = b->VIP ? b->VIP : "";
+    return a->ExternalPort == b->ExternalPort && (a->has_Protocol ? (long)a->Protocol : -1) ==
+                                                     (b->has_Protocol ? (long)b->Protocol : -1) &&
+           (!*va || !*vb || strcmp(va, vb) == 0);
+}
+
+/* A PortMapping (protocol, external port, VIP) another endpoint of the host already holds:
+ * HCN_E_PORT_ALREADY_EXISTS (hcsshim's TestEndpointAlreadyExistsError). Only endpoints
+ * with port mappings cost a scan. */
+static zh_hresult endpoint_port_conflict(call *c, const zhns_HostComputeEndpoint *e)
+{
+    zhns_PortMappingPolicySetting *mine[16], *theirs[16];
+    size_t n = port_mappings(e, mine, 16);
+    zh_hresult hr = 0;
+    for (size_t i = 0; !hr && i < n; i++)
+        for (size_t j = 0; !hr && j < i; j++)
+            if (same_mapping(mine[i], mine[j]))
+                hr = FAIL(c->record, HCN_E_PORT_ALREADY_EXISTS, "the endpoint maps external port %u twice",
+                          (unsigned)mine[i]->ExternalPort);
+    for (sim_obj *o = n ? c->w->objs[SIM_ENDPOINT] : NULL; o && !hr; o = o->next) {
+        if (!strstr(o->json, "PortMapping"))
+            continue;
+        zhns_HostComputeEndpoint *other = zhns_HostComputeEndpoint_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
+        size_t m = other ? port_mappings(other, theirs, 16) : 0;
+        for (size_t i = 0; !hr && i < n; i++)
+            for (size_t j = 0; !hr && j < m; j++)
+                if (same_mapping(mine[i], theirs[j])) {
+                    char buf[ZH_GUID_BUFSIZE];
+                    format_id(&o->id, buf);
+                    hr = FAIL(c->record, HCN_E_PORT_ALREADY_EXISTS,
+                              "external port %u (protocol %ld) is already mapped by endpoint %s",
+                              (unsigned)mine[i]->ExternalPort, mine[i]->has_Protocol ? (long)mine[i]->Protocol : -1L,
+                              buf);
+                }
+        free_mappings(theirs, m);
+        zhns_HostComputeEndpoint_free(other);
+    }
+    free_mappings(mine, n);
+    return hr;
+}
 
 zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id, const zh_wchar *Settings,
                                            zh_hcn_endpoint *Endpoint, zh_wchar **ErrorRecord)
@@ -721,7 +1232,6 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
     format_id(&net_obj->id, net_id);
     subnet_info subnets[MAX_SUBNETS];
     size_t nsub = 0;
-    sim_ip *used = NULL;
     zhns_IpConfig auto_ip = {0};
     zh_guid id;
     if (!e) {
@@ -731,11 +1241,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
     } else if (e->HostComputeNetwork && zh_strcasecmp_ascii(e->HostComputeNetwork, net_id) != 0) {
         hr = FAIL(ErrorRecord, HCN_E_INVALID_NETWORK, "the settings name network %s, the handle network %s",
                   e->HostComputeNetwork, net_id);
-    } else if (!(hr = new_id(&c, Id, &id, SIM_ENDPOINT))) {
-        used = malloc(MAX_USED * sizeof *used);
-        size_t nused = used ? used_addresses(c.w, net_id, used, MAX_USED) : 0;
-        if (!used)
-            hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+    } else if (!(hr = new_id(&c, Id, e->ID, &id, SIM_ENDPOINT))) {
         for (size_t i = 0; !hr && i < e->IpConfigurations_count; i++) {
             zhns_IpConfig *ipc = &e->IpConfigurations[i];
             sim_ip ip;
@@ -750,10 +1256,11 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
             if (!s) {
                 hr = FAIL(ErrorRecord, HCN_E_INVALID_IP,
                           "IP address %s is either invalid or not part of any configured subnet(s)", ipc->IpAddress);
-            } else if (ipc->has_PrefixLength && ipc->PrefixLength != s->prefix.len) {
+            } else if (ipc->has_PrefixLength && ipc->PrefixLength != s->prefix.len &&
+                       !(ipc->PrefixLength == (ip.v6 ? 128 : 32) && slash32_supported(c.w))) {
                 hr = FAIL(ErrorRecord, HCN_E_INVALID_PREFIX, "prefix length %u does not match the subnet's /%u",
                           (unsigned)ipc->PrefixLength, s->prefix.len);
-            } else if (reserved(s, &ip) || in_use(&ip, used, nused)) {
+            } else if (reserved(s, &ip) || addr_in_use(c.w, &net_obj->id, &ip)) {
                 hr = FAIL(ErrorRecord, HCN_E_ADDR_INVALID_OR_RESERVED,
                           "the address %s is invalid or reserved (in use by another endpoint, or the subnet's "
                           "network, broadcast or gateway address)",
@@ -763,14 +1270,44 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
                 ipc->PrefixLength = (uint8_t)s->prefix.len;
             }
         }
+        if (!hr)
+            hr = endpoint_port_conflict(&c, e);
+        uint8_t mac[6];
+        if (!hr && e->MacAddress && mac_parse(e->MacAddress, mac) < 0)
+            hr = FAIL(ErrorRecord, HCN_E_INVALID_ENDPOINT, "\"%s\" is not a MAC address (XX-XX-XX-XX-XX-XX)",
+                      e->MacAddress);
+        else if (!hr && e->MacAddress && ((mac[0] & 1) || mac_value(mac) == 0))
+            hr = FAIL(ErrorRecord, HCN_E_INVALID_ENDPOINT, "%s is not a unicast MAC address", e->MacAddress);
+        else if (!hr && e->MacAddress && mac_in_use(c.w, mac))
+            hr = FAIL(ErrorRecord, ZH_E_ALREADY_EXISTS, "the MAC address %s is in use by another endpoint",
+                      e->MacAddress);
+        if (!hr && e->HostComputeNamespace && *e->HostComputeNamespace) {
+            zh_guid ns_id;
+            if (zh_guid_parse(e->HostComputeNamespace, &ns_id, NULL) < 0 || !find(c.w, SIM_NAMESPACE, &ns_id))
+                hr = FAIL(ErrorRecord, ZH_E_NOT_FOUND, "the namespace %s the endpoint names does not exist",
+                          e->HostComputeNamespace);
+        }
         if (!hr && e->IpConfigurations_count == 0 && nsub > 0) {
-            /* allocate the first free address of the first subnet */
+            /* allocate the first free address of the first subnet: from where the last
+             * allocation stopped (a release moves that back), so a create costs the same at
+             * 10,000 endpoints as at 10 */
             const subnet_info *s = &subnets[0];
             uint64_t size = sim_prefix_size(&s->prefix), k;
             sim_ip ip;
-            for (k = 1; k < size; k++) {
-                if (sim_prefix_host(&s->prefix, k, &ip) < 0 || (!reserved(s, &ip) && !in_use(&ip, used, nused)))
+            uint8_t ckey[17];
+            size_t cn = cursor_key(ckey, &net_obj->id);
+            hx_entry *cur = c.w->hcn_index ? hx_find(&c.w->hcn_index->cursors, ckey, cn) : NULL;
+            const sim_prefix *cp = cur ? cur->val : NULL;
+            int same = cp && cp->len == s->prefix.len && sim_ip_equal(&cp->addr, &s->prefix.addr);
+            for (k = same && cur->num > 1 ? cur->num : 1; k < size; k++) {
+                if (sim_prefix_host(&s->prefix, k, &ip) < 0 ||
+                    (!reserved(s, &ip) && !addr_in_use(c.w, &net_obj->id, &ip)))
                     break;
+            }
+            if (k < size && c.w->hcn_index && (cur = hx_add(&c.w->hcn_index->cursors, ckey, cn)) &&
+                (cur->val || (cur->val = malloc(sizeof s->prefix)))) {
+                memcpy(cur->val, &s->prefix, sizeof s->prefix);
+                cur->num = k; /* this one is about to be used: the next search skips it */
             }
             if (k >= size || sim_prefix_host(&s->prefix, k, &ip) < 0) {
                 hr = FAIL(ErrorRecord, HCN_E_ADDR_INVALID_OR_RESERVED, "no free address left in the subnet");
@@ -787,32 +1324,76 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
     if (!hr) {
         format_id(&id, idbuf);
         e->ID = idbuf;
+        e->Owner = kept_owner(e->Owner);
         e->HostComputeNetwork = net_id;
-        if (!e->MacAddress) {
-            uint32_t m = c.w->next_mac++;
-            snprintf(macbuf, sizeof macbuf, "00-15-5D-%02X-%02X-%02X", (m >> 16) & 0xFF, (m >> 8) & 0xFF, m & 0xFF);
-            e->MacAddress = macbuf;
+        if (!e->MacAddress && net->MacPool && net->MacPool->Ranges_count) {
+            /* from the network's MacPool: the first free address of its ranges, from where
+             * the last allocation stopped */
+            uint8_t pkey[17], lo[6], hi[6];
+            pkey[0] = 'P';
+            memcpy(pkey + 1, &net_obj->id, 16);
+            hx_entry *cur = c.w->hcn_index ? hx_add(&c.w->hcn_index->cursors, pkey, 17) : NULL;
+            uint64_t found = 0;
+            int have = 0;
+            for (size_t r = 0; cur && !have && r < net->MacPool->Ranges_count; r++) {
+                const zhns_MacRange *mr = &net->MacPool->Ranges[r];
+                if (mac_parse(mr->StartMacAddress, lo) < 0 || mac_parse(mr->EndMacAddress, hi) < 0)
+                    continue;
+                uint64_t v = mac_value(lo) > cur->num ? mac_value(lo) : cur->num;
+                for (; !have && v <= mac_value(hi); v++) {
+                    uint8_t m[6];
+                    for (int b = 0; b < 6; b++)
+                        m[b] = (uint8_t)(v >> (8 * (5 - b)));
+                    if (!mac_in_use(c.w, m))
+                        found = v, have = 1;
+                }
+            }
+            if (!have) {
+                hr = FAIL(ErrorRecord, HCN_E_INVALID_ENDPOINT, "no free MAC address left in the network's MacPool");
+            } else {
+                cur->num = found + 1;
+                snprintf(macbuf, sizeof macbuf, "%02X-%02X-%02X-%02X-%02X-%02X", (unsigned)(found >> 40) & 0xFF,
+                         (unsigned)(found >> 32) & 0xFF, (unsigned)(found >> 24) & 0xFF, (unsigned)(found >> 16) & 0xFF,
+                         (unsigned)(found >> 8) & 0xFF, (unsigned)found & 0xFF);
+                e->MacAddress = macbuf;
+            }
         }
+        while (!hr && !e->MacAddress) {
+            uint32_t m = c.w->next_mac++;
+            uint8_t b[6] = {0x00, 0x15, 0x5D, (uint8_t)(m >> 16), (uint8_t)(m >> 8), (uint8_t)m};
+            snprintf(macbuf, sizeof macbuf, "00-15-5D-%02X-%02X-%02X", (m >> 16) & 0xFF, (m >> 8) & 0xFF, m & 0xFF);
+            if (!mac_in_use(c.w, b))
+                e->MacAddress = macbuf;
+        }
+    }
+    if (!hr) {
         zhns_Version v = {true, 2, true, 0, NULL, 0};
         if (!e->SchemaVersion)
             e->SchemaVersion = &v;
         e->has_State = true;
         e->State = 1;
+        /* a namespace named at create: the endpoint goes into it (both documents say so) */
+        zh_guid ns_id;
+        sim_obj *ns_obj = e->HostComputeNamespace && zh_guid_parse(e->HostComputeNamespace, &ns_id, NULL) == 0
+                              ? find(c.w, SIM_NAMESPACE, &ns_id)
+                              : NULL;
+        e->HostComputeNamespace = NULL;
         char *json = zhns_HostComputeEndpoint_emit(e, &err);
         if (!json || store(c.w, SIM_ENDPOINT, &id, json) < 0) {
             free(json);
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
+        } else if (ns_obj && (hr = namespace_endpoint(&c, ns_obj, &id, 1))) {
+            unlink_obj(c.w, find(c.w, SIM_ENDPOINT, &id));
         } else if (!(*Endpoint = new_handle(c.w, SIM_ENDPOINT, &id))) {
             unlink_obj(c.w, find(c.w, SIM_ENDPOINT, &id));
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
         }
     }
     /* The parsed tree may point at our locals now; freeing it frees only its own arena. */
-    free(used);
     zh_error_free(err);
     zhns_HostComputeNetwork_free(net);
     zhns_HostComputeEndpoint_free(e);
-    return end(&c, hr);
+    return end(&c, made_quirk(&c, SIM_ENDPOINT, hr, (void **)Endpoint));
 }
 
 zh_hresult ZH_WINAPI sim_HcnOpenEndpoint(zh_refguid Id, zh_hcn_endpoint *Endpoint, zh_wchar **ErrorRecord)
@@ -1083,7 +1664,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateNamespace(zh_refguid Id, const zh_wchar *Setti
         hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "unknown namespace type %s", ns->Type_unknown);
     } else if (ns->Resources_count) {
         hr = FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED, "attach endpoints with HcnModifyNamespace after creating it");
-    } else if (!(hr = new_id(&c, Id, &id, SIM_NAMESPACE))) {
+    } else if (!(hr = new_id(&c, Id, ns->ID, &id, SIM_NAMESPACE))) {
         if (!ns->has_Type) {
             ns->has_Type = true;
             ns->Type = ZHNS_NAMESPACETYPE_HOST;
@@ -1102,6 +1683,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateNamespace(zh_refguid Id, const zh_wchar *Setti
         char idbuf[ZH_GUID_BUFSIZE];
         format_id(&id, idbuf);
         ns->ID = idbuf;
+        ns->Owner = kept_owner(ns->Owner);
         ns->has_NamespaceId = true;
         ns->NamespaceId = c.w->next_namespace_id++;
         zhns_Version v = {true, 2, true, 0, NULL, 0};
@@ -1122,7 +1704,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateNamespace(zh_refguid Id, const zh_wchar *Setti
     }
     zh_error_free(err);
     zhns_HostComputeNamespace_free(ns);
-    return end(&c, hr);
+    return end(&c, made_quirk(&c, SIM_NAMESPACE, hr, (void **)Namespace));
 }
 
 zh_hresult ZH_WINAPI sim_HcnOpenNamespace(zh_refguid Id, zh_hcn_namespace *Namespace, zh_wchar **ErrorRecord)
@@ -1243,6 +1825,24 @@ static zh_hresult check_lb(call *c, const zhns_HostComputeLoadBalancer *lb, cons
     return port_conflict(c, lb, self);
 }
 
+/* The top-level "ID" string of a JSON document (NULL when absent or not a string). */
+static const char *text_doc_id(const char *text, char *buf, size_t n)
+{
+    zh_arena a = {0};
+    const char *r = NULL;
+    zh_jv *doc = text ? zh_json_parse(&a, text, strlen(text), "settings", NULL) : NULL;
+    for (const zh_jv *m = doc && doc->type == ZH_JOBJECT ? doc->first : NULL; m; m = m->next) {
+        if (m->key_len == 2 && (m->key[0] == 'I' || m->key[0] == 'i') && (m->key[1] == 'D' || m->key[1] == 'd') &&
+            m->type == ZH_JSTRING && m->str_len < n) {
+            memcpy(buf, m->str, m->str_len);
+            buf[m->str_len] = '\0';
+            r = buf;
+        }
+    }
+    zh_arena_free(&a);
+    return r;
+}
+
 /* Create and modify share this: validate, set the id, store. */
 static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const zh_wchar *Settings, void **handle,
                                zh_wchar **ErrorRecord)
@@ -1263,10 +1863,10 @@ static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const 
     if (hr)
         return end(&c, hr);
     zhns_error *err = NULL;
-    char idbuf[ZH_GUID_BUFSIZE], *json = NULL;
+    char idbuf[ZH_GUID_BUFSIZE], doc_idbuf[64], *json = NULL;
     if (old)
         id = old->id;
-    else if ((hr = new_id(&c, Id, &id, k))) {
+    else if ((hr = new_id(&c, Id, text_doc_id(text, doc_idbuf, sizeof doc_idbuf), &id, k))) {
         free(text);
         return end(&c, hr);
     }
@@ -1276,8 +1876,19 @@ static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const 
         zhns_HostComputeLoadBalancer *lb = text ? zhns_HostComputeLoadBalancer_parse(text, ZHNS_NUL_TERMINATED, &err) : NULL;
         if (!lb) {
             hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid load balancer: %s", err ? zh_error_message(err) : "none");
+        } else if (lb->has_Flags && (lb->Flags & ZHNS_LOADBALANCERFLAGS_ENABLEDIRECTSERVERRETURN) &&
+                   !version_at(c.w, 9, 3, 9) && !version_at(c.w, 10, 2, 0)) {
+            hr = FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED,
+                      "direct server return (Flags EnableDirectServerReturn) needs HNS 9.3-9.x or 10.2+; this is %u.%u",
+                      (unsigned)c.w->hns_major, (unsigned)c.w->hns_minor);
+        } else if (lb->has_Flags && (lb->Flags & ZHNS_LOADBALANCERFLAGS_IPV6) && !version_at(c.w, 11, 10, 0)) {
+            hr = FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED,
+                      "an IPv6 load balancer (Flags IPv6, dual stack) needs HNS 11.10+; this is %u.%u",
+                      (unsigned)c.w->hns_major, (unsigned)c.w->hns_minor);
         } else if (!(hr = check_lb(&c, lb, old ? &id : NULL))) {
             lb->ID = idbuf;
+            if (!old)
+                lb->Owner = kept_owner(lb->Owner);
             if (!lb->SchemaVersion)
                 lb->SchemaVersion = &v;
             json = zhns_HostComputeLoadBalancer_emit(lb, &err);
@@ -1295,6 +1906,8 @@ static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const 
             }
             if (!hr) {
                 rt->ID = idbuf;
+                if (!old)
+                    rt->Owner = kept_owner(rt->Owner);
                 if (!rt->SchemaVersion)
                     rt->SchemaVersion = &v;
                 json = zhns_HostComputeRoute_emit(rt, &err);
@@ -1319,7 +1932,7 @@ static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const 
         free(json);
     }
     zh_error_free(err);
-    return end(&c, hr);
+    return end(&c, old ? hr : made_quirk(&c, k, hr, handle));
 }
 
 zh_hresult ZH_WINAPI sim_HcnCreateLoadBalancer(zh_refguid Id, const zh_wchar *Settings, zh_hcn_loadbalancer *LoadBalancer,
@@ -1399,6 +2012,20 @@ zh_hresult ZH_WINAPI sim_HcnCloseSdnRoute(zh_hcn_sdnroute Route)
 }
 
 /* ---------------------------------------------------------------- deletes */
+/* Detaches an endpoint from its namespace (a documented guess: HNS does not refuse) and
+ * removes it. Load balancers keep naming it, as HNS's do until they are updated. */
+static zh_hresult delete_endpoint_obj(call *c, sim_obj *o)
+{
+    char *ns = endpoint_namespace(o);
+    zh_guid ns_id;
+    sim_obj *ns_obj = ns && zh_guid_parse(ns, &ns_id, NULL) == 0 ? find(c->w, SIM_NAMESPACE, &ns_id) : NULL;
+    free(ns);
+    zh_hresult hr = ns_obj ? namespace_endpoint(c, ns_obj, &o->id, 0) : 0;
+    if (!hr)
+        unlink_obj(c->w, o);
+    return hr;
+}
+
 static zh_hresult delete_object(sim_kind k, zh_refguid Id, zh_wchar **ErrorRecord)
 {
     call c;
@@ -1413,27 +2040,41 @@ static zh_hresult delete_object(sim_kind k, zh_refguid Id, zh_wchar **ErrorRecor
     format_id(&id, idbuf);
     if (!o)
         return end(&c, FAIL(ErrorRecord, not_found[k], "%s %s not found", kind_names[k], idbuf));
-    if (k == SIM_NETWORK && endpoint_on_network(c.w, &id))
-        return end(&c, FAIL(ErrorRecord, HCN_E_ENTITY_HAS_REFERENCES, "network %s still has endpoints", idbuf));
-    if (k == SIM_ENDPOINT) {
-        /* detach from its namespace first (a documented guess: HNS does not refuse) */
-        char *ns = endpoint_namespace(o);
-        zh_guid ns_id;
-        sim_obj *ns_obj = ns && zh_guid_parse(ns, &ns_id, NULL) == 0 ? find(c.w, SIM_NAMESPACE, &ns_id) : NULL;
-        free(ns);
-        if (ns_obj && (hr = namespace_endpoint(&c, ns_obj, &id, 0)))
-            return end(&c, hr);
-        /* load balancers keep naming it, as HNS's do until they are updated */
-    }
-    if (k == SIM_NAMESPACE) {
-        for (sim_obj *ep = c.w->objs[SIM_ENDPOINT]; ep; ep = ep->next) {
-            char *ns = endpoint_namespace(ep);
-            if (ns && zh_strcasecmp_ascii(ns, idbuf) == 0)
-                set_endpoint_namespace(ep, NULL);
-            free(ns);
+    if (k == SIM_NETWORK) {
+        /* HNS deletes a network that still has endpoints (hcsshim's TestRouteAddRemoveEndpoint
+         * and TestEndpointStatsAll do so and expect success); its endpoints go with it (a
+         * documented guess at what happens to them). */
+        sim_obj *ep = c.w->objs[SIM_ENDPOINT];
+        while (ep) {
+            sim_obj *next = ep->next;
+            if (endpoint_on_network(ep, idbuf) && (hr = delete_endpoint_obj(&c, ep)))
+                return end(&c, hr);
+            ep = next;
         }
     }
-    unlink_obj(c.w, o);
+    if (k == SIM_ENDPOINT) {
+        if ((hr = delete_endpoint_obj(&c, o)))
+            return end(&c, hr);
+        o = NULL;
+    }
+    if (k == SIM_NAMESPACE) {
+        /* its endpoints leave it: those its document lists (no scan of every endpoint) */
+        zhns_HostComputeNamespace *ns = zhns_HostComputeNamespace_parse(o->json, ZHNS_NUL_TERMINATED, NULL);
+        for (size_t i = 0; ns && i < ns->Resources_count; i++) {
+            const zhns_NamespaceResource *r = &ns->Resources[i];
+            zh_guid ep_id;
+            sim_obj *ep = r->Data && r->Data->ID && zh_guid_parse(r->Data->ID, &ep_id, NULL) == 0
+                              ? find(c.w, SIM_ENDPOINT, &ep_id)
+                              : NULL;
+            char *in = ep ? endpoint_namespace(ep) : NULL;
+            if (in && zh_strcasecmp_ascii(in, idbuf) == 0)
+                set_endpoint_namespace(ep, NULL);
+            free(in);
+        }
+        zhns_HostComputeNamespace_free(ns);
+    }
+    if (o)
+        unlink_obj(c.w, o);
     char note[64];
     snprintf(note, sizeof note, "{\"ID\":\"%s\"}", idbuf);
     if (k == SIM_NETWORK)
@@ -1480,61 +2121,14 @@ zh_hresult ZH_WINAPI sim_HcnUnregisterServiceCallback(zh_hcn_callback CallbackHa
     if (!cb)
         return end(&c, ZH_E_HANDLE);
     cb->removed = 1;
-    if (zh_thread_self_id() != c.w->dispatcher_id)
+    /* ZH_SIM_HCN_NOTIFY_POOL: a callback in flight on a pool thread may still run */
+    if (zh_thread_self_id() != c.w->dispatcher_id && !(sim_hcn_latitudes() & ZH_SIM_HCN_NOTIFY_POOL))
         while (c.w->running == cb)
             zh_cond_wait(&c.w->idle_cond, &c.w->lock);
     return end(&c, 0);
 }
 
-/* ---------------------------------------------------------------- HNSCall (vmcompute.dll) */
-/* The HNS version lives outside computenetwork.dll: callers ask vmcompute.dll's HNSCall for
- * "GET /globals/version". Only that request is simulated. */
-int zh_sim_set_hns_version(uint32_t major, uint32_t minor)
-{
-    sim_world *w = sim_world_get();
-    if (!w)
-        return -1;
-    zh_mutex_lock(&w->lock);
-    w->hns_major = major;
-    w->hns_minor = minor;
-    zh_mutex_unlock(&w->lock);
-    return 0;
-}
-
-zh_hresult ZH_WINAPI zh_sim_hnscall(const zh_wchar *method, const zh_wchar *path, const zh_wchar *request,
-                          zh_wchar **response)
-{
-    if (!response)
-        return ZH_E_POINTER;
-    *response = NULL;
-    sim_world *w = sim_world_get();
-    if (!w)
-        return ZH_E_RPC_SERVER_UNAVAILABLE;
-    zh_mutex_lock(&w->lock);
-    int stopped = w->stopped;
-    uint32_t major = w->hns_major, minor = w->hns_minor;
-    zh_mutex_unlock(&w->lock);
-    if (stopped)
-        return ZH_E_RPC_SERVER_UNAVAILABLE;
-    int bad_m, bad_p, bad_r;
-    char *m = sim_utf8(method, &bad_m), *p = sim_utf8(path, &bad_p), *r = sim_utf8(request, &bad_r);
-    char json[256];
-    if (bad_m || bad_p || bad_r || !m || !p) {
-        snprintf(json, sizeof json, "{\"Success\":false,\"Error\":\"invalid request\"}");
-    } else if (zh_strcasecmp_ascii(m, "GET") != 0 || zh_strcasecmp_ascii(p, "/globals/version") != 0) {
-        snprintf(json, sizeof json, "{\"Success\":false,\"Error\":\"only GET /globals/version is simulated\"}");
-    } else if (major == 0) {
-        snprintf(json, sizeof json, "{\"Success\":false,\"Error\":\"Element not found.\"}");
-    } else {
-        snprintf(json, sizeof json, "{\"Success\":true,\"Error\":\"\",\"Output\":{\"Major\":%lu,\"Minor\":%lu}}",
-                 (unsigned long)major, (unsigned long)minor);
-    }
-    free(m);
-    free(p);
-    free(r);
-    *response = sim_wstr(json);
-    return *response ? 0 : ZH_E_OUTOFMEMORY;
-}
+/* HNSCall (vmcompute.dll), the v1 API: sim_hnsv1.c. */
 
 /* ---------------------------------------------------------------- not simulated */
 /* The guest network service family and port reservations serve VM guests' networking,
@@ -1581,14 +2175,22 @@ void ZH_WINAPI sim_HcnFreeGuestNetworkPortReservations(zh_hcn_port_range_entry *
 /* ---------------------------------------------------------------- teardown */
 void sim_hcn_free_world(sim_world *w)
 {
+    /* by the lists alone: a state load by the HCS half may have replaced them since the
+     * index was last built */
     for (int k = 0; k < SIM_KIND_COUNT; k++)
-        while (w->objs[k])
-            unlink_obj(w, w->objs[k]);
-    while (w->handles) {
-        sim_handle *h = w->handles;
-        w->handles = h->next;
-        h->magic = 0;
-        free(h);
+        while (w->objs[k]) {
+            sim_obj *o = w->objs[k];
+            w->objs[k] = o->next;
+            free(o->json);
+            free(o);
+        }
+    if (w->hcn_index) {
+        hx_clear(&w->hcn_index->objs, NULL);
+        hx_clear(&w->hcn_index->handles, free);
+        hx_clear(&w->hcn_index->addrs, NULL);
+        hx_clear(&w->hcn_index->cursors, free);
+        free(w->hcn_index);
+        w->hcn_index = NULL;
     }
 }
 

@@ -234,3 +234,16 @@ int sim_prefix_host(const sim_prefix *p, uint64_t n, sim_ip *out)
     }
     return 0;
 }
+
+int sim_prefix_offset(const sim_prefix *p, const sim_ip *ip, uint64_t *n)
+{
+    if (!sim_prefix_contains(p, ip))
+        return -1;
+    unsigned nbytes = p->addr.v6 ? 16 : 4;
+    uint64_t v = 0;
+    for (unsigned i = nbytes > 8 ? nbytes - 8 : 0; i < nbytes; i++)
+        v = v << 8 | (uint8_t)(ip->bytes[i] - p->addr.bytes[i]);
+    /* only the low 64 bits count: sizes saturate at 2^32 (sim_prefix_size) */
+    *n = v;
+    return 0;
+}

@@ -24,6 +24,8 @@ int sim_ip_equal(const sim_ip *a, const sim_ip *b);
 int sim_prefix_is_default(const sim_prefix *p);            /* 0.0.0.0/0 or ::/0 */
 /* The host with index `n` inside the prefix (n = 0 is the network address). -1 when out of range. */
 int sim_prefix_host(const sim_prefix *p, uint64_t n, sim_ip *out);
+/* The index of `ip` inside the prefix (sim_prefix_host's n). -1 when outside. */
+int sim_prefix_offset(const sim_prefix *p, const sim_ip *ip, uint64_t *n);
 /* Number of addresses in the prefix, saturated at 2^32. */
 uint64_t sim_prefix_size(const sim_prefix *p);
 

@@ -44,6 +44,12 @@ zh_raw_lib *zh_sim_storage_lib(zh_error **err);
  * HRESULT without touching out-parameters (no ErrorRecord). -1 for an unknown entry. */
 int zh_sim_fault(const char *entry, unsigned nth, int32_t hr);
 void zh_sim_fault_clear(void);
+/* The Nth call from now (nth = 0: every call) of an HCN create entry ("HcnCreateEndpoint",
+ * "HcnCreateNetwork", "HcnCreateNamespace", "HcnCreateLoadBalancer", "HcnCreateSdnRoute")
+ * makes its object and then answers S_OK with an ErrorRecord and the handle (mode 1), or
+ * S_OK without a handle (mode 2); mode 0 turns it off. -1 for another entry or when the
+ * simulator is not open. */
+int zh_sim_fault_made(const char *entry, unsigned nth, int mode);
 
 /* Adds `ms` of latency to every call of `entry` (NULL: all). -1 for an unknown entry. */
 int zh_sim_latency(const char *entry, uint32_t ms);
@@ -99,6 +105,28 @@ int zh_sim_set_hns_version(uint32_t major, uint32_t minor);
  * written before the simulator had layers. Storage.Layers, when given, is always checked
  * (layers exist, their chain fits, the scratch Path was prepared for them). 0. */
 int zh_sim_require_storage(int on);
+
+/* ---- HCN latitudes ----
+ * Freedoms Microsoft's HNS takes (or may take: nothing promises otherwise) that callers must
+ * survive; each off by default. docs/simulator.md lists them with their evidence. */
+#define ZH_SIM_HCN_NOTIFY_POOL 0x1u     /* notifications on a pool of threads, concurrently;
+                                           HcnUnregisterServiceCallback does not wait for a
+                                           callback in flight */
+#define ZH_SIM_HCN_FILTER_LOOSE 0x2u    /* enumeration filters on keys HNS does not know (any but
+                                           ID, Name, Type, HostComputeNetwork/VirtualNetwork,
+                                           HostComputeNamespace/Namespace) are ignored: an
+                                           Owner filter lists every object */
+#define ZH_SIM_HCN_DROP_OWNER 0x4u      /* created documents do not keep their Owner member */
+#define ZH_SIM_HCN_IDS_UPPER 0x8u       /* ids printed in upper case */
+#define ZH_SIM_HCN_LATITUDES_ALL 0xFu
+/* Sets the HCN latitudes in effect (a combination of the flags; 0: none). Returns the
+ * previous set. Works whether or not the simulator is open. */
+unsigned zh_sim_hcn_latitudes(unsigned flags);
+/* The set of HCN latitudes a seed picks (the same seed, the same set). When the environment
+ * variable ZH_SIM_SEED holds a number (decimal or 0x hex), the first HCN call of the process
+ * applies the set that seed picks (the test programs print it; the simulator prints
+ * nothing, since a program's output is its own). */
+unsigned zh_sim_hcn_seed_latitudes(uint64_t seed);
 
 /* Stops the simulated services: registered HCN service callbacks receive
  * ServiceDisconnect, and every later call fails with RPC_S_SERVER_UNAVAILABLE, except the

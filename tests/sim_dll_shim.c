@@ -108,6 +108,24 @@ int zh_sim_fault(const char *entry, unsigned nth, int32_t hr)
     return f ? f(entry, nth, hr) : -1;
 }
 
+int zh_sim_fault_made(const char *entry, unsigned nth, int mode)
+{
+    int (*f)(const char *, unsigned, int) = CONTROL(int (*)(const char *, unsigned, int), "ZhSimFaultMade");
+    return f ? f(entry, nth, mode) : -1;
+}
+
+unsigned zh_sim_hcn_latitudes(unsigned flags)
+{
+    unsigned (*f)(unsigned) = CONTROL(unsigned (*)(unsigned), "ZhSimHcnLatitudes");
+    return f ? f(flags) : 0;
+}
+
+unsigned zh_sim_hcn_seed_latitudes(uint64_t seed)
+{
+    unsigned (*f)(uint64_t) = CONTROL(unsigned (*)(uint64_t), "ZhSimHcnSeedLatitudes");
+    return f ? f(seed) : 0;
+}
+
 void zh_sim_fault_clear(void)
 {
     void (*f)(void) = CONTROL(void (*)(void), "ZhSimFaultClear");

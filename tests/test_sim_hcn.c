@@ -38,6 +38,7 @@ static int start(void)
     if (zh_sim_open(NULL, NULL) < 0)
         return -1;
     T = zh_sim_hcn_table();
+    zh_sim_hcn_latitudes(0); /* these cases check the default model (ZH_SIM_SEED or not) */
     zh_sim_calls_reset();
     zh_sim_fault_clear();
     zh_sim_latency(NULL, 0);
@@ -289,7 +290,7 @@ static void endpoints_get_addresses_and_conflicts_are_refused(void)
         free(record);
     }
 
-    /* a network's endpoints by the v1 filter name; the network cannot go while they exist */
+    /* a network's endpoints by the v1 filter name */
     char q[256];
     snprintf(q, sizeof q, "{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Filter\":\"{\\\"VirtualNetwork\\\":\\\"%s\\\"}\"}",
              net_id);
@@ -300,9 +301,6 @@ static void endpoints_get_addresses_and_conflicts_are_refused(void)
     free(ids);
     zh_raw_guid ng, eg;
     ZT_REQUIRE(parse_id(net_id, &ng) == 0);
-    zh_wchar *rec = NULL;
-    ZT_EQ_HEX(T->HcnDeleteNetwork(&ng, &rec), HCN_E_ENTITY_HAS_REFERENCES);
-    free(take(rec));
 
     /* a deleted endpoint's address is free again */
     ZT_REQUIRE(parse_id(d3->ID, &eg) == 0);
@@ -325,6 +323,17 @@ static void endpoints_get_addresses_and_conflicts_are_refused(void)
     char *a = take(addrs);
     ZT_CONTAINS(a, "10.8.0.2");
     free(a);
+
+    /* the network goes with endpoints on it, and they go with it (hcsshim's
+     * TestRouteAddRemoveEndpoint deletes a network that has endpoints and expects success) */
+    zh_wchar *rec = NULL;
+    ZT_EQ_HEX(T->HcnDeleteNetwork(&ng, &rec), 0);
+    ZT_CHECK(rec == NULL);
+    ids = enumerate_endpoints(q);
+    ZT_REQUIRE(ids != NULL);
+    ZT_EQ_STR(ids, "[]");
+    free(ids);
+    ZT_EQ_HEX(T->HcnQueryEndpointStats(e1, NULL, &s1, NULL), HCN_E_ENDPOINT_NOT_FOUND);
 
     zh_hcn_endpoint handles[] = {e1, e2, e3, e4};
     for (size_t i = 0; i < 4; i++)
@@ -820,8 +829,231 @@ static void concurrent_endpoints_get_distinct_addresses(void)
     stop();
 }
 
+/* Issue 12's fidelity items: each with the evidence in docs/simulator.md / conformance.md. */
+static void endpoint_fidelity(void)
+{
+    ZT_REQUIRE(start() == 0);
+    int32_t hr;
+    char *rec = NULL;
+    zh_hcn_network n = create_network(NAT, &hr, NULL, NULL);
+    ZT_REQUIRE(n != NULL);
+    /* /32 endpoint prefixes (Slash32EndpointPrefixes, HNS 10.4+: the default 15.4 has it) */
+    zh_hcn_endpoint e32 = create_endpoint(n, "{\"IpConfigurations\":[{\"IpAddress\":\"10.8.0.20\",\"PrefixLength\":32}]}",
+                                          &hr, &rec, NULL);
+    ZT_EQ_HEX(hr, 0);
+    free(rec);
+    ZT_EQ_INT(zh_sim_set_hns_version(10, 3), 0);
+    zh_hcn_endpoint none = create_endpoint(n, "{\"IpConfigurations\":[{\"IpAddress\":\"10.8.0.21\",\"PrefixLength\":32}]}",
+                                           &hr, &rec, NULL);
+    ZT_CHECK(none == NULL);
+    ZT_EQ_HEX(hr, HCN_E_INVALID_PREFIX);
+    free(rec);
+    ZT_EQ_INT(zh_sim_set_hns_version(15, 4), 0);
+    /* MAC addresses: checked, unique on the host */
+    static const char *const bad_macs[] = {"00-15-5D-01-02", "00-15-5D-01-02-0G", "01-00-5E-00-00-01", "00-00-00-00-00-00"};
+    for (size_t i = 0; i < sizeof bad_macs / sizeof bad_macs[0]; i++) {
+        char json[128];
+        snprintf(json, sizeof json, "{\"MacAddress\":\"%s\"}", bad_macs[i]);
+        none = create_endpoint(n, json, &hr, &rec, NULL);
+        ZT_CHECK(none == NULL);
+        ZT_EQ_HEX(hr, HCN_E_INVALID_ENDPOINT);
+        ZT_CONTAINS(rec, "MAC address");
+        free(rec);
+    }
+    zh_hcn_endpoint em = create_endpoint(n, "{\"MacAddress\":\"00-15-5D-AA-00-01\"}", &hr, NULL, NULL);
+    ZT_EQ_HEX(hr, 0);
+    none = create_endpoint(n, "{\"MacAddress\":\"00:15:5d:aa:00:01\"}", &hr, &rec, NULL);
+    ZT_CHECK(none == NULL);
+    ZT_EQ_HEX(hr, ZH_E_ALREADY_EXISTS);
+    free(rec);
+    /* an endpoint naming a namespace: the namespace must exist, and then holds it */
+    none = create_endpoint(n, "{\"HostComputeNamespace\":\"5f0b1190-63be-4e0c-b974-bd0f55675a42\"}", &hr, &rec, NULL);
+    ZT_CHECK(none == NULL);
+    ZT_EQ_HEX(hr, ZH_E_NOT_FOUND);
+    free(rec);
+    zh_hcn_namespace ns = NULL;
+    zh_wchar *settings = W("{\"ID\":\"5f0b1190-63be-4e0c-b974-bd0f55675a42\"}"), *props = NULL;
+    ZT_EQ_HEX(T->HcnCreateNamespace(&nil_guid, settings, &ns, NULL), 0); /* the document's ID */
+    free(settings);
+    zhns_HostComputeEndpoint *doc = NULL;
+    zh_hcn_endpoint ein = create_endpoint(n, "{\"HostComputeNamespace\":\"5f0b1190-63be-4e0c-b974-bd0f55675a42\"}",
+                                          &hr, NULL, &doc);
+    ZT_EQ_HEX(hr, 0);
+    ZT_CHECK(doc && doc->HostComputeNamespace);
+    ZT_EQ_HEX(T->HcnQueryNamespaceProperties(ns, NULL, &props, NULL), 0);
+    char *p = take(props);
+    ZT_CONTAINS(p, doc && doc->ID ? doc->ID : "?");
+    free(p);
+    zhns_HostComputeEndpoint_free(doc);
+    /* port mappings conflict across endpoints */
+    const char *pm = "{\"Policies\":[{\"Type\":\"PortMapping\",\"Settings\":{\"Protocol\":17,\"InternalPort\":45678,"
+                     "\"ExternalPort\":56789}}]}";
+    zh_hcn_endpoint ep1 = create_endpoint(n, pm, &hr, NULL, NULL);
+    ZT_EQ_HEX(hr, 0);
+    none = create_endpoint(n, pm, &hr, &rec, NULL);
+    ZT_CHECK(none == NULL);
+    ZT_EQ_HEX(hr, HCN_E_PORT_ALREADY_EXISTS);
+    free(rec);
+    zh_hcn_endpoint all[] = {e32, em, ein, ep1};
+    for (size_t i = 0; i < 4; i++)
+        ZT_EQ_HEX(T->HcnCloseEndpoint(all[i]), 0);
+    ZT_EQ_HEX(T->HcnCloseNamespace(ns), 0);
+    ZT_EQ_HEX(T->HcnCloseNetwork(n), 0);
+
+    /* DoNotReserveGatewayAddress: the gateway's address may be an endpoint's; a MacPool is used */
+    n = create_network("{\"Type\":\"NAT\",\"MacPool\":{\"Ranges\":[{\"StartMacAddress\":\"00-15-5D-52-C0-00\","
+                       "\"EndMacAddress\":\"00-15-5D-52-C0-01\"}]},\"Ipams\":[{\"Type\":\"Static\",\"Subnets\":[{"
+                       "\"IpAddressPrefix\":\"10.9.0.0/24\",\"Flags\":1,\"Routes\":[{\"NextHop\":\"10.9.0.1\","
+                       "\"DestinationPrefix\":\"0.0.0.0/0\"}]}]}]}",
+                       &hr, &rec, NULL);
+    ZT_EQ_HEX(hr, 0);
+    free(rec);
+    ZT_REQUIRE(n != NULL);
+    zh_hcn_endpoint gw = create_endpoint(n, "{\"IpConfigurations\":[{\"IpAddress\":\"10.9.0.1\"}]}", &hr, NULL, &doc);
+    ZT_EQ_HEX(hr, 0);
+    ZT_EQ_STR(doc ? doc->MacAddress : NULL, "00-15-5D-52-C0-00");
+    zhns_HostComputeEndpoint_free(doc);
+    zh_hcn_endpoint m2 = create_endpoint(n, "{}", &hr, NULL, &doc);
+    ZT_EQ_HEX(hr, 0);
+    ZT_EQ_STR(doc ? doc->MacAddress : NULL, "00-15-5D-52-C0-01");
+    zhns_HostComputeEndpoint_free(doc);
+    none = create_endpoint(n, "{}", &hr, &rec, NULL); /* the pool is used up */
+    ZT_CHECK(none == NULL);
+    ZT_CONTAINS(rec, "MacPool");
+    free(rec);
+    ZT_EQ_HEX(T->HcnCloseEndpoint(gw), 0);
+    ZT_EQ_HEX(T->HcnCloseEndpoint(m2), 0);
+    ZT_EQ_HEX(T->HcnCloseNetwork(n), 0);
+
+    /* a v1 network document (hcsshim's TestV1Network) keeps its Subnets and MacPools, as v2 */
+    char nid[ZH_GUID_BUFSIZE];
+    n = create_network("{\"Type\":\"NAT\",\"Name\":\"v1\",\"Subnets\":[{\"AddressPrefix\":\"192.168.100.0/24\","
+                       "\"GatewayAddress\":\"192.168.100.1\"}],\"MacPools\":[{\"StartMacAddress\":\"00-15-5D-52-C0-10\","
+                       "\"EndMacAddress\":\"00-15-5D-52-CF-FF\"}]}",
+                       &hr, NULL, nid);
+    ZT_EQ_HEX(hr, 0);
+    ZT_REQUIRE(n != NULL);
+    ZT_EQ_HEX(T->HcnQueryNetworkProperties(n, NULL, &props, NULL), 0);
+    p = take(props);
+    ZT_CONTAINS(p, "\"IpAddressPrefix\":\"192.168.100.0/24\"");
+    ZT_CONTAINS(p, "\"NextHop\":\"192.168.100.1\"");
+    ZT_CONTAINS(p, "\"StartMacAddress\":\"00-15-5D-52-C0-10\"");
+    ZT_CHECK(p && !strstr(p, "\"Subnets\":[{\"AddressPrefix\""));
+    free(p);
+    zh_hcn_endpoint v1e = create_endpoint(n, "{}", &hr, NULL, &doc);
+    ZT_EQ_HEX(hr, 0);
+    ZT_EQ_STR(doc && doc->IpConfigurations_count ? doc->IpConfigurations[0].IpAddress : NULL, "192.168.100.2");
+    ZT_EQ_STR(doc ? doc->MacAddress : NULL, "00-15-5D-52-C0-10");
+    zhns_HostComputeEndpoint_free(doc);
+    /* version-gated: a DSR load balancer needs HNS 9.3-9.x or 10.2+ */
+    zh_hcn_loadbalancer lb = NULL;
+    ZT_EQ_INT(zh_sim_set_hns_version(10, 1), 0);
+    settings = W("{\"Flags\":1,\"PortMappings\":[{\"Protocol\":6,\"InternalPort\":80,\"ExternalPort\":8080}]}");
+    zh_wchar *rec16 = NULL;
+    ZT_EQ_HEX(T->HcnCreateLoadBalancer(&nil_guid, settings, &lb, &rec16), HCN_E_REQUEST_UNSUPPORTED);
+    rec = take(rec16);
+    ZT_CONTAINS(rec, "10.2+");
+    free(rec);
+    ZT_EQ_INT(zh_sim_set_hns_version(15, 4), 0);
+    ZT_EQ_HEX(T->HcnCreateLoadBalancer(&nil_guid, settings, &lb, NULL), 0);
+    free(settings);
+    ZT_EQ_HEX(T->HcnCloseLoadBalancer(lb), 0);
+    ZT_EQ_HEX(T->HcnCloseEndpoint(v1e), 0);
+    ZT_EQ_HEX(T->HcnCloseNetwork(n), 0);
+    stop();
+}
+
+/* vmcompute.dll's HNSCall, the v1 API hcsshim's root package uses (sim_hnsv1.c). */
+static char *v1(const char *method, const char *path, const char *request)
+{
+    zh_wchar *m = W(method), *p = W(path), *r = W(request ? request : ""), *resp = NULL;
+    zh_hresult hr = zh_sim_hnscall(m, p, r, &resp);
+    free(m);
+    free(p);
+    free(r);
+    return hr == 0 ? take(resp) : NULL;
+}
+
+/* The string member `key` of the Output object of a v1 answer (into buf). */
+static const char *v1_output_str(const char *answer, const char *key, char *buf, size_t n)
+{
+    const char *o = answer ? strstr(answer, "\"Output\":") : NULL;
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    const char *k = o ? strstr(o, pat) : NULL;
+    buf[0] = '\0';
+    if (k) {
+        k += strlen(pat);
+        size_t len = strcspn(k, "\"");
+        snprintf(buf, n, "%.*s", (int)(len < n ? len : n - 1), k);
+    }
+    return buf;
+}
+
+static void the_v1_api(void)
+{
+    ZT_REQUIRE(start() == 0);
+    char *a = v1("GET", "/globals/version", NULL);
+    ZT_CONTAINS(a, "\"Output\":{\"Major\":15,\"Minor\":4}");
+    free(a);
+    a = v1("POST", "/networks/", "{\"Type\":\"NAT\",\"Name\":\"GoTestNat\",\"Subnets\":[{\"AddressPrefix\":"
+                                 "\"192.168.100.0/24\",\"GatewayAddress\":\"192.168.100.1\"}]}");
+    ZT_CONTAINS(a, "\"Success\":true");
+    ZT_CONTAINS(a, "\"Subnets\":[{\"AddressPrefix\":\"192.168.100.0/24\",\"GatewayAddress\":\"192.168.100.1\"}]");
+    char net[64], ep[64], req[256], path[128];
+    v1_output_str(a, "ID", net, sizeof net);
+    free(a);
+    ZT_CHECK(strlen(net) == 36);
+    /* the same network through the v2 API */
+    char *ids = enumerate_networks("");
+    ZT_CONTAINS(ids, net);
+    free(ids);
+    snprintf(req, sizeof req, "{\"Name\":\"GoTestNatEndpoint\",\"VirtualNetwork\":\"%s\"}", net);
+    a = v1("POST", "/endpoints/", req);
+    ZT_CONTAINS(a, "\"IPAddress\":\"192.168.100.2\"");
+    ZT_CONTAINS(a, "\"VirtualNetworkName\":\"GoTestNat\"");
+    v1_output_str(a, "ID", ep, sizeof ep);
+    free(a);
+    a = v1("GET", "/endpoints/", NULL);
+    ZT_CONTAINS(a, ep);
+    free(a);
+    snprintf(path, sizeof path, "/endpoints/%s/attach", ep);
+    a = v1("POST", path, "{\"SystemType\":\"Host\",\"CompartmentId\":1}");
+    ZT_CONTAINS(a, "\"Success\":true");
+    free(a);
+    snprintf(path, sizeof path, "/endpointstats/%s", ep);
+    a = v1("GET", path, NULL);
+    ZT_CONTAINS(a, "\"EndpointId\":");
+    ZT_CONTAINS(a, "\"BytesReceived\":");
+    free(a);
+    /* errors answer Success false with the reason */
+    a = v1("GET", "/endpoints/5f0b1190-63be-4e0c-b974-bd0f55675a42", NULL);
+    ZT_CONTAINS(a, "\"Success\":false");
+    ZT_CONTAINS(a, "not found");
+    free(a);
+    a = v1("POST", "/endpoints/", "{\"Name\":\"x\"}");
+    ZT_CONTAINS(a, "names no VirtualNetwork");
+    free(a);
+    a = v1("PUT", "/policylists/", "{}");
+    ZT_CONTAINS(a, "is not simulated");
+    free(a);
+    a = v1("POST", "/networks/", "not json");
+    ZT_CONTAINS(a, "\"Success\":false");
+    free(a);
+    snprintf(path, sizeof path, "/networks/%s", net);
+    a = v1("DELETE", path, NULL);
+    ZT_CONTAINS(a, "\"Success\":true");
+    free(a);
+    a = v1("GET", "/endpoints/", NULL);
+    ZT_CONTAINS(a, "\"Output\":[]"); /* the network's endpoints went with it */
+    free(a);
+    stop();
+}
+
 static const zt_case cases[] = {
     ZT_CASE(networks_are_created_queried_and_listed),
+    ZT_CASE(endpoint_fidelity),
+    ZT_CASE(the_v1_api),
     ZT_CASE(network_settings_are_validated),
     ZT_CASE(endpoints_get_addresses_and_conflicts_are_refused),
     ZT_CASE(namespaces_attach_and_detach_endpoints),

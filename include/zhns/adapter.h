@@ -7,7 +7,9 @@
  *
  * How zhns_adapter_select (and so zhns_adapter_find_primary) chooses:
  *
- *   With an override (the ZLAYER_HCN_UPLINK_ADAPTER environment variable, or the argument):
+ *   With an override (the argument, else the ZHNS_UPLINK_ADAPTER environment variable, else
+ *   the older ZLAYER_HCN_UPLINK_ADAPTER; white space around the name is ignored, and an
+ *   override that is empty or only white space is none):
  *     1. the adapter whose name equals the override, ignoring ASCII case; none is a
  *        NOT_FOUND error that names the override and lists the adapters there are;
  *     2. it must be up: a down adapter is an INVALID_STATE error. Nothing else is checked -
@@ -19,11 +21,14 @@
  *   and among them wins
  *     4. a physical adapter over a Hyper-V virtual one ("vEthernet (...)", whose description
  *        begins "Hyper-V Virtual Ethernet"): a transparent network turns its uplink's
- *        addresses into such a vNIC, which must not be chosen as an uplink in turn,
+ *        addresses into such a vNIC, which must never be chosen as an uplink in turn. When
+ *        only vNICs are candidates, the winner among them is mapped to the physical adapter
+ *        with the same MAC address (the one its switch is bound to, which has lost its
+ *        addresses to the vNIC); without one the choice fails (NOT_FOUND, naming the vNIC),
  *     5. then the lowest route metric,
  *     6. then the earlier adapter in the list.
  *   No candidate is a NOT_FOUND error that says why each adapter was passed over and
- *   names ZLAYER_HCN_UPLINK_ADAPTER.
+ *   names ZHNS_UPLINK_ADAPTER.
  */
 #ifndef ZHNS_ADAPTER_H
 #define ZHNS_ADAPTER_H
@@ -40,7 +45,9 @@
 extern "C" {
 #endif
 
-/* The environment variable that names the uplink adapter (the seed's ZLAYER_UPLINK_ENV). */
+/* The environment variable that names the uplink adapter, and the older name still honoured
+ * when it is not set (the seed's ZLAYER_UPLINK_ENV). */
+#define ZHNS_UPLINK_ADAPTER_ENV "ZHNS_UPLINK_ADAPTER"
 #define ZHNS_UPLINK_ENV "ZLAYER_HCN_UPLINK_ADAPTER"
 
 /* A network adapter. In lists the library hands back every string is owned by the list;

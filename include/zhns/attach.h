@@ -82,9 +82,11 @@ ZHNS_API zhns_endpoint *zhns_attachment_endpoint(const zhns_attachment *att);
 ZHNS_API zhns_namespace *zhns_attachment_namespace(const zhns_attachment *att);
 
 /* Reverses create_overlay: detaches the endpoint, deletes it, deletes the namespace (not
- * found counts as done at every step). Idempotent: once it has succeeded, later calls
- * return 0 without calling HCN; after a failure it may be called again. Safe from several
- * threads. The attachment stays valid until zhns_attachment_close. */
+ * found counts as done at every step). Each step is tried whatever the one before did (a
+ * failed detach is no failure once both deletes went through); the first failure is
+ * returned. Idempotent and resumable: once it has succeeded, later calls return 0 without
+ * calling HCN; after a failure a later call does only the deletes not yet done. Safe from
+ * several threads. The attachment stays valid until zhns_attachment_close. */
 ZHNS_API int zhns_attachment_teardown(zhns_attachment *att, zhns_error **err);
 
 /* Frees the attachment and closes its handles; deletes nothing (the endpoint and the
@@ -107,13 +109,19 @@ ZHNS_API int zhns_attachment_list_owned(zhns_owned_attachment **list, size_t *co
 ZHNS_API void zhns_owned_attachments_free(zhns_owned_attachment *list, size_t count);
 
 /* Deletes an endpoint and a namespace by id: detaches the endpoint from the namespace,
- * deletes the endpoint, deletes the namespace. Either id may be NULL. Not found (and not
- * attached) counts as done. Up to 5 raw calls. */
+ * deletes the endpoint, deletes the namespace - each step tried whatever the one before
+ * did (a failed detach is no failure once both deletes went through). Either id may be
+ * NULL. Not found (the family's own code, or ERROR_NOT_FOUND) and not attached count as
+ * done. Up to 5 raw calls. */
 ZHNS_API int zhns_attachment_delete_endpoint_and_namespace(zhns_service *svc, const char *endpoint_id,
                                                            const char *namespace_id, zhns_error **err);
 
-/* list_owned, then delete_endpoint_and_namespace for each entry; *removed (may be NULL)
- * receives how many entries were removed. Stops at the first failure. */
+/* list_owned, then for each entry: the endpoint leaves its namespace and is deleted, and the
+ * namespace is deleted only when its Owner is exactly `owner` (an owned endpoint in someone
+ * else's namespace leaves that namespace standing). *removed (may be NULL) receives how
+ * many entries were removed. Every entry is tried whatever happened to the others; when
+ * some failed, the error (with the first failure's code and category) says how many and
+ * names each one with its reason. */
 ZHNS_API int zhns_attachment_cleanup_owner(size_t *removed, zhns_service *svc, const char *owner, zhns_error **err);
 
 #ifdef __cplusplus

@@ -34,6 +34,11 @@ ZHNS_API int zhns_endpoint_create_json(zhns_endpoint **out, zhns_network *net, c
 
 /* Opens an existing endpoint by id (HcnOpenEndpoint). NOT_FOUND when there is none. */
 ZHNS_API int zhns_endpoint_open(zhns_endpoint **out, zhns_service *svc, const char *id, zhns_error **err);
+/* Opens the first endpoint whose Name is exactly `name` (byte for byte), as hcsshim's
+ * GetEndpointByName finds it: an enumeration filtered by Name, then each candidate's document
+ * checked (3 raw calls each: open, query, and close unless it is the one). NOT_FOUND when
+ * no endpoint has the name; INVALID_ARGUMENT for a NULL, empty or invalid UTF-8 name. */
+ZHNS_API int zhns_endpoint_open_by_name(zhns_endpoint **out, zhns_service *svc, const char *name, zhns_error **err);
 
 /* Releases the handle (see zhns/network.h); accepts NULL. */
 ZHNS_API void zhns_endpoint_close(zhns_endpoint *ep);

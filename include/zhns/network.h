@@ -79,6 +79,11 @@ ZHNS_API int zhns_network_create_transparent(zhns_network **out, zhns_service *s
 
 /* Opens an existing network by id (HcnOpenNetwork). NOT_FOUND when there is none. */
 ZHNS_API int zhns_network_open(zhns_network **out, zhns_service *svc, const char *id, zhns_error **err);
+/* Opens the first network whose Name is exactly `name` (byte for byte), as hcsshim's
+ * GetNetworkByName finds it: an enumeration filtered by Name, then each candidate's document
+ * checked (3 raw calls each: open, query, and close unless it is the one). NOT_FOUND when
+ * no network has the name; INVALID_ARGUMENT for a NULL, empty or invalid UTF-8 name. */
+ZHNS_API int zhns_network_open_by_name(zhns_network **out, zhns_service *svc, const char *name, zhns_error **err);
 
 /* Releases the handle (see the top of this file); accepts NULL. */
 ZHNS_API void zhns_network_close(zhns_network *net);

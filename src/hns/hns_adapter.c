@@ -68,6 +68,23 @@ static const char *str(const char *s)
     return s ? s : "";
 }
 
+/* Is `name` exactly the n bytes of `want`, ignoring ASCII case? */
+static bool same_name(const char *name, const char *want, size_t n)
+{
+    if (strlen(name) != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char a = name[i], b = want[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (char)(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z')
+            b = (char)(b - 'A' + 'a');
+        if (a != b)
+            return false;
+    }
+    return true;
+}
+
 /* Rule 4: the vNICs Hyper-V puts in front of a switch. */
 static bool is_hyperv_vnic(const zhns_adapter *a)
 {
@@ -109,21 +126,34 @@ int zhns_adapter_select(size_t *index, const zhns_adapter *list, size_t count, c
     *index = 0;
     if (count && !list)
         return hns_bad_arg(err, fn, "count is %zu but the list is NULL", count);
-    if (override_name && *override_name) {
+    /* white space around the name is no part of it (a value pasted with a newline) */
+    size_t olen = 0;
+    while (override_name && (*override_name == ' ' || *override_name == '\t' || *override_name == '\r' ||
+                             *override_name == '\n'))
+        override_name++;
+    if (override_name) {
+        olen = strlen(override_name);
+        while (olen && (override_name[olen - 1] == ' ' || override_name[olen - 1] == '\t' ||
+                        override_name[olen - 1] == '\r' || override_name[olen - 1] == '\n'))
+            olen--;
+    }
+    if (olen) {
         for (size_t i = 0; i < count; i++) {
-            if (zh_strcasecmp_ascii(str(list[i].name), override_name) != 0)
+            const char *nm = str(list[i].name);
+            if (!same_name(nm, override_name, olen))
                 continue;
             if (!list[i].up)
                 return zh_error_set_cat(err, ZH_E_INVALID_STATE, ZH_CAT_INVALID_STATE, fn,
-                                        "the uplink adapter \"%.100s\" (%s) is down", override_name, ZHNS_UPLINK_ENV);
+                                        "the uplink adapter \"%.*s\" (%s) is down", (int)(olen > 100 ? 100 : olen),
+                                        override_name, ZHNS_UPLINK_ADAPTER_ENV);
             *index = i;
             return 0;
         }
         zh_buf names = ZH_BUF_INIT(2048);
         for (size_t i = 0; i < count; i++)
             zh_buf_printf(&names, "%s\"%s\"", i ? ", " : "", str(list[i].name));
-        zh_error_set_cat(err, ZH_E_NOT_FOUND, ZH_CAT_NOT_FOUND, fn,
-                         "no adapter is named \"%.100s\" (%s); the adapters are: %s", override_name, ZHNS_UPLINK_ENV,
+        zh_error_set_cat(err, ZH_E_NOT_FOUND, ZH_CAT_NOT_FOUND, fn, "no adapter is named \"%.*s\" (%s); the adapters are: %s",
+                         (int)(olen > 100 ? 100 : olen), override_name, ZHNS_UPLINK_ADAPTER_ENV,
                          names.data && count ? names.data : "none");
         zh_buf_free(&names);
         return -1;
@@ -132,6 +162,23 @@ int zhns_adapter_select(size_t *index, const zhns_adapter *list, size_t count, c
     for (size_t i = 0; i < count; i++)
         if (!passed_over(&list[i]) && (best == (size_t)-1 || better(&list[i], &list[best])))
             best = i;
+    if (best != (size_t)-1 && is_hyperv_vnic(&list[best])) {
+        /* only vNICs qualify: the uplink is the physical adapter behind the winner, the one
+         * with its MAC address; a vNIC itself is never an uplink */
+        size_t vnic = best;
+        best = (size_t)-1;
+        for (size_t i = 0; i < count && best == (size_t)-1; i++)
+            if (i != vnic && !is_hyperv_vnic(&list[i]) && !list[i].loopback && !list[i].tunnel && *str(list[i].mac) &&
+                zh_strcasecmp_ascii(str(list[i].mac), str(list[vnic].mac)) == 0)
+                best = i;
+        if (best == (size_t)-1)
+            return zh_error_set_cat(err, ZH_E_NOT_FOUND, ZH_CAT_NOT_FOUND, fn,
+                                    "the only adapter with an IPv4 default gateway is the Hyper-V vNIC \"%s\" (MAC %s), "
+                                    "and no physical adapter has its MAC address; a vNIC is never an uplink: name "
+                                    "the physical adapter in %s",
+                                    str(list[vnic].name), *str(list[vnic].mac) ? list[vnic].mac : "unknown",
+                                    ZHNS_UPLINK_ADAPTER_ENV);
+    }
     if (best != (size_t)-1) {
         *index = best;
         return 0;
@@ -141,7 +188,7 @@ int zhns_adapter_select(size_t *index, const zhns_adapter *list, size_t count, c
         zh_buf_printf(&why, "%s\"%s\": %s", i ? "; " : "", str(list[i].name), passed_over(&list[i]));
     zh_error_set_cat(err, ZH_E_NOT_FOUND, ZH_CAT_NOT_FOUND, fn,
                      "no adapter is up with an IPv4 default gateway (%s); name one in %s",
-                     why.data && count ? why.data : "there are no adapters", ZHNS_UPLINK_ENV);
+                     why.data && count ? why.data : "there are no adapters", ZHNS_UPLINK_ADAPTER_ENV);
     zh_buf_free(&why);
     return -1;
 }
@@ -151,7 +198,9 @@ int hns_adapter_find_primary(char **name, hns_service *svc, const char *override
 {
     *name = NULL;
     if (!override_name)
-        override_name = getenv(ZHNS_UPLINK_ENV);
+        override_name = getenv(ZHNS_UPLINK_ADAPTER_ENV);
+    if (!override_name)
+        override_name = getenv(ZHNS_UPLINK_ENV); /* the older name */
     zhns_adapter *list = NULL;
     size_t count = 0, index = 0;
     if (adapter_list(&list, &count, svc, "zhns_adapter_list", err) < 0)

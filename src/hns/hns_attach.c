@@ -14,6 +14,7 @@ typedef struct hns_attachment {
     hns_obj o;               /* first: an attachment is a handle object like the others */
     zh_mutex lock;           /* serialises teardowns */
     bool torn_down;
+    bool endpoint_gone, namespace_gone; /* teardown steps done (a retry resumes after them) */
     hns_obj *ep, *ns;        /* the open endpoint and namespace: their handles (lent out by
                               * zhns_attachment_endpoint/namespace) and a reference of ours,
                               * so that a borrowed handle closed by mistake frees nothing */
@@ -32,6 +33,57 @@ static void attachment_dtor(hns_obj *o)
     zh_mutex_destroy(&a->lock);
     free(a->ip);
     free(a->owner);
+}
+
+/* ---------------------------------------------------------------- owner tags in ids
+ * HNS may drop a document's Owner member (hcsshim's structs have none) or ignore a filter on
+ * it, but it keeps ids. So create_overlay's ids carry the owner: 8 random bytes (the nonce)
+ * then 8 bytes of a hash of (role, owner, nonce), role 'E' for the endpoint and 'N' for the
+ * namespace, both from one nonce. An id is the owner's when its second half is the hash of
+ * its first - exact, never by prefix; another object matching by chance has odds of 2^-64. */
+static uint64_t tag_hash(const char *owner, char role, const uint8_t nonce[8])
+{
+    uint64_t h = 1469598103934665603ull;
+    h = (h ^ (uint8_t)role) * 1099511628211ull;
+    for (const char *p = owner; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211ull;
+    h = (h ^ 0xFF) * 1099511628211ull; /* the owner's end: "ab"+nonce is not "a"+"b"... */
+    for (int i = 0; i < 8; i++)
+        h = (h ^ nonce[i]) * 1099511628211ull;
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebull;
+    return h ^ (h >> 31);
+}
+
+static void tag_make(char out[ZH_GUID_BUFSIZE], const char *owner, char role, const uint8_t nonce[8])
+{
+    uint8_t raw[16];
+    memcpy(raw, nonce, 8);
+    uint64_t h = tag_hash(owner, role, nonce);
+    for (int i = 0; i < 8; i++)
+        raw[8 + i] = (uint8_t)(h >> (8 * i));
+    zh_guid g;
+    memcpy(&g, raw, sizeof g);
+    zh_guid_format(&g, ZH_GUID_LOWER, out);
+}
+
+/* Is `id` (any case) an id create_overlay made for `owner` in `role`? Its nonce then. */
+static int tag_is(const char *owner, char role, const char *id, uint8_t nonce[8])
+{
+    zh_guid g;
+    if (!id || zh_guid_parse(id, &g, NULL) < 0)
+        return 0;
+    uint8_t raw[16];
+    memcpy(raw, &g, sizeof raw);
+    uint64_t h = tag_hash(owner, role, raw);
+    for (int i = 0; i < 8; i++)
+        if (raw[8 + i] != (uint8_t)(h >> (8 * i)))
+            return 0;
+    if (nonce)
+        memcpy(nonce, raw, 8);
+    return 1;
 }
 
 /* ---------------------------------------------------------------- create_overlay */
@@ -77,7 +129,8 @@ static char *endpoint_document(const zhns_overlay_options *opts, const char *id,
     ip.PrefixLength = opts->prefix_length;
     zhns_Route route = {0};
     route.NextHop = (char *)opts->gateway;
-    route.DestinationPrefix = "0.0.0.0/0";
+    /* the default route of the gateway's family: an IPv6 next hop routes ::/0 */
+    route.DestinationPrefix = opts->gateway && strchr(opts->gateway, ':') ? "::/0" : "0.0.0.0/0";
     zhns_DNS dns = {0};
     dns.ServerList = (char **)opts->dns_servers;
     dns.ServerList_count = opts->dns_server_count;
@@ -125,15 +178,22 @@ static void annotate(zh_error **err, const char *note)
     zh_error_free(e);
 }
 
-/* Deletes what a failed create made (not found counts as gone); notes what stays. */
-static void roll_back(hns_service *svc, const char *ep_id, const char *ns_id, zh_error **err)
+static int detach(hns_obj *ns, const char *endpoint_id, const char *fn, zh_error **err);
+
+/* Undoes what a failed create made, in the reverse order of making it: the endpoint out of
+ * the namespace (when it got in), the endpoint, the namespace. Each step is tried whatever
+ * the one before did (not found counts as gone); notes what stays. */
+static void roll_back(hns_service *svc, hns_obj *ns, const char *ep_id, const char *ns_id, zh_error **err)
 {
+    static const char fn[] = "zhns_attachment_create_overlay";
     char note[300] = "";
-    if (ns_id && hns_obj_delete(svc, HNS_NAMESPACE, ns_id, "zhns_attachment_create_overlay", NULL) < 0)
-        snprintf(note, sizeof note, "the rollback could not delete namespace %s", ns_id);
-    if (ep_id && hns_obj_delete(svc, HNS_ENDPOINT, ep_id, "zhns_attachment_create_overlay", NULL) < 0)
-        snprintf(note + strlen(note), sizeof note - strlen(note), "%sthe rollback could not delete endpoint %s",
-                 *note ? "; " : "", ep_id);
+    if (ns && ep_id)
+        detach(ns, ep_id, fn, NULL); /* a failure here is no reason to stop: deletes follow */
+    if (ep_id && hns_obj_delete(svc, HNS_ENDPOINT, ep_id, fn, NULL) < 0)
+        snprintf(note, sizeof note, "the rollback could not delete endpoint %s", ep_id);
+    if (ns_id && hns_obj_delete(svc, HNS_NAMESPACE, ns_id, fn, NULL) < 0)
+        snprintf(note + strlen(note), sizeof note - strlen(note), "%sthe rollback could not delete namespace %s",
+                 *note ? "; " : "", ns_id);
     if (*note)
         annotate(err, note);
 }
@@ -159,14 +219,18 @@ int zhns_attachment_create_overlay(zhns_attachment **out, zhns_network *net, con
         goto done;
     }
     zh_mutex_init(&a->lock);
-    if (zh_guid_random(&ep_guid, err) < 0 || zh_guid_random(&ns_guid, err) < 0 ||
-        !(a->owner = zh_strdup(opts->owner))) {
+    zh_guid nonce_guid;
+    if (zh_guid_random(&nonce_guid, err) < 0 || !(a->owner = zh_strdup(opts->owner))) {
         if (!a->owner)
             zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
         goto done;
     }
-    zh_guid_format(&ep_guid, ZH_GUID_LOWER, a->endpoint_id);
-    zh_guid_format(&ns_guid, ZH_GUID_LOWER, a->namespace_id);
+    uint8_t nonce[8];
+    memcpy(nonce, &nonce_guid, sizeof nonce);
+    tag_make(a->endpoint_id, opts->owner, 'E', nonce);
+    tag_make(a->namespace_id, opts->owner, 'N', nonce);
+    if (zh_guid_parse(a->endpoint_id, &ep_guid, err) < 0 || zh_guid_parse(a->namespace_id, &ns_guid, err) < 0)
+        goto done;
 
     /* 1. the endpoint (HcnCreateEndpoint) */
     if (!(doc = endpoint_document(opts, a->endpoint_id, n->id, err)) ||
@@ -213,7 +277,7 @@ int zhns_attachment_create_overlay(zhns_attachment **out, zhns_network *net, con
 done:
     if (a) {
         if (made_ep || made_ns)
-            roll_back(svc, made_ep, made_ns, err);
+            roll_back(svc, a->ns, made_ep, made_ns, err);
         attachment_dtor(&a->o);
         free(a);
     }
@@ -276,7 +340,8 @@ zhns_namespace *zhns_attachment_namespace(const zhns_attachment *att)
 /* Detaching is done when the endpoint or namespace is gone, or it was never attached. */
 static bool detach_done(const zh_error *e)
 {
-    return hns_is_not_found(e) || zh_error_hresult(e) == HCN_E_ENDPOINT_NOT_ATTACHED;
+    return hns_is_gone(HNS_NAMESPACE, e) || hns_is_gone(HNS_ENDPOINT, e) ||
+           zh_error_hresult(e) == HCN_E_ENDPOINT_NOT_ATTACHED;
 }
 
 static int detach(hns_obj *ns, const char *endpoint_id, const char *fn, zh_error **err)
@@ -300,12 +365,38 @@ int zhns_attachment_teardown(zhns_attachment *att, zhns_error **err)
     zh_mutex_lock(&a->lock);
     int rc = 0;
     if (!a->torn_down) {
-        rc = detach(a->ns, a->endpoint_id, fn, err);
-        if (rc == 0)
-            rc = hns_obj_delete(o->svc, HNS_ENDPOINT, a->endpoint_id, fn, err);
-        if (rc == 0)
-            rc = hns_obj_delete(o->svc, HNS_NAMESPACE, a->namespace_id, fn, err);
-        a->torn_down = rc == 0;
+        /* Detach, delete the endpoint, delete the namespace: each step is tried even when the
+         * one before failed (deleting the endpoint also takes it out of its namespace), and
+         * a retry resumes with the steps not done. The first failure is reported. */
+        zh_error *first = NULL;
+        if (!a->endpoint_gone) {
+            zh_error *e = NULL;
+            if (detach(a->ns, a->endpoint_id, fn, &e) < 0)
+                first = e;
+            e = NULL;
+            if (hns_obj_delete(o->svc, HNS_ENDPOINT, a->endpoint_id, fn, &e) == 0)
+                a->endpoint_gone = true;
+            else if (!first)
+                first = e;
+            else
+                zh_error_free(e);
+        }
+        if (!a->namespace_gone) {
+            zh_error *e = NULL;
+            if (hns_obj_delete(o->svc, HNS_NAMESPACE, a->namespace_id, fn, &e) == 0)
+                a->namespace_gone = true;
+            else if (!first)
+                first = e;
+            else
+                zh_error_free(e);
+        }
+        a->torn_down = a->endpoint_gone && a->namespace_gone;
+        if (a->torn_down) {
+            zh_error_free(first); /* a failed detach does not matter once both are gone */
+        } else {
+            rc = -1;
+            zh_error_put(err, first);
+        }
     }
     zh_mutex_unlock(&a->lock);
     hns_obj_release(o);
@@ -326,24 +417,34 @@ static int delete_pair(hns_service *svc, const char *endpoint_id, const char *na
     if ((endpoint_id && hns_parse_id(endpoint_id, NULL, ep, "endpoint_id", fn, err) < 0) ||
         (namespace_id && hns_parse_id(namespace_id, NULL, ns, "namespace_id", fn, err) < 0))
         return -1;
+    /* every step is tried whatever the one before did; the first failure is reported */
+    zh_error *detach_err = NULL, *first = NULL, *e = NULL;
     if (endpoint_id && namespace_id) {
         hns_obj *o = NULL;
-        zh_error *e = NULL;
         if (hns_obj_open(&o, svc, HNS_NAMESPACE, ns, fn, &e) == 0) {
-            int rc = detach(o, ep, fn, err);
+            detach(o, ep, fn, &e);
             hns_obj_close(o);
-            if (rc < 0)
-                return -1;
-        } else if (!hns_is_not_found(e)) {
-            return zh_error_put(err, e);
+        } else if (hns_is_gone(HNS_NAMESPACE, e)) {
+            zh_error_free(e);
+            e = NULL;
         }
-        zh_error_free(e);
+        detach_err = e;
+        e = NULL;
     }
-    if (endpoint_id && hns_obj_delete(svc, HNS_ENDPOINT, ep, fn, err) < 0)
-        return -1;
-    if (namespace_id && hns_obj_delete(svc, HNS_NAMESPACE, ns, fn, err) < 0)
-        return -1;
-    return 0;
+    if (endpoint_id && hns_obj_delete(svc, HNS_ENDPOINT, ep, fn, &e) < 0)
+        first = e, e = NULL;
+    if (namespace_id && hns_obj_delete(svc, HNS_NAMESPACE, ns, fn, &e) < 0 && !first)
+        first = e, e = NULL;
+    zh_error_free(e);
+    if (!first) { /* a failed detach does not matter once both deletes went through */
+        zh_error_free(detach_err);
+        return 0;
+    }
+    if (detach_err) { /* the first failure in the order of the steps */
+        zh_error_free(first);
+        first = detach_err;
+    }
+    return zh_error_put(err, first);
 }
 
 int zhns_attachment_delete_endpoint_and_namespace(zhns_service *svc, const char *endpoint_id, const char *namespace_id,
@@ -398,7 +499,7 @@ static int fetch(char **doc, hns_service *svc, hns_kind kind, const char *id, co
         rc = hns_obj_query(doc, o, NULL, fn, &e);
         hns_obj_close(o);
     }
-    if (rc < 0 && hns_is_not_found(e)) { /* deleted since the enumeration: not ours to report */
+    if (rc < 0 && hns_is_gone(kind, e)) { /* deleted since the enumeration: not ours to report */
         zh_error_free(e);
         return 0;
     }
@@ -432,6 +533,23 @@ static int owned_add(owned_list *l, const char *ep, const char *ns)
     return 0;
 }
 
+/* Sorted views of the list so far, for lookups in O(log n): the namespaces found through
+ * endpoints, and the endpoints without one (by index into the list). */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+typedef struct lone_ep {
+    const char *id; /* the endpoint id (owned by the list's entry) */
+    size_t index;   /* the entry */
+} lone_ep;
+
+static int cmp_lone(const void *a, const void *b)
+{
+    return strcmp(((const lone_ep *)a)->id, ((const lone_ep *)b)->id);
+}
+
 static char *canonical_id(const char *s)
 {
     zh_guid g;
@@ -458,11 +576,51 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
     char **ids = NULL;
     size_t n = 0;
     int rc = 0;
-    /* The Owner filter narrows the answer on the service's side; each document is still
-     * checked here, since the match must be exact (HCN may compare without case). */
-    if (hns_obj_list(&ids, &n, svc, HNS_ENDPOINT, query, fn, err) < 0)
+    /* 1. What create_overlay made, by the owner tag in its ids (found whatever HNS does with
+     *    Owner and filters): every endpoint and namespace id, no document fetched. */
+    char **all_ns = NULL;
+    size_t n_all_ns = 0, n_tagged = 0;
+    if (hns_obj_list(&all_ns, &n_all_ns, svc, HNS_NAMESPACE, NULL, fn, err) < 0 ||
+        hns_obj_list(&ids, &n, svc, HNS_ENDPOINT, NULL, fn, err) < 0)
+        rc = -1;
+    char **tagged = rc == 0 ? calloc(n_all_ns + 1, sizeof *tagged) : NULL;
+    bool *paired_ns = rc == 0 ? calloc(n_all_ns + 1, sizeof *paired_ns) : NULL;
+    if (rc == 0 && (!tagged || !paired_ns))
+        rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n_all_ns; i++)
+        if (tag_is(owner, 'N', all_ns[i], NULL))
+            tagged[n_tagged++] = all_ns[i];
+    if (rc == 0)
+        qsort(tagged, n_tagged, sizeof *tagged, cmp_str);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        uint8_t nonce[8];
+        if (!tag_is(owner, 'E', ids[i], nonce))
+            continue;
+        char ns_id[ZH_GUID_BUFSIZE], *key = ns_id;
+        tag_make(ns_id, owner, 'N', nonce);
+        char **hit = n_tagged ? bsearch(&key, tagged, n_tagged, sizeof *tagged, cmp_str) : NULL;
+        if (hit)
+            paired_ns[hit - tagged] = true;
+        if (owned_add(&l, ids[i], hit ? ns_id : NULL) < 0)
+            rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+    }
+    for (size_t i = 0; rc == 0 && i < n_tagged; i++)
+        if (!paired_ns[i] && owned_add(&l, NULL, tagged[i]) < 0)
+            rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+    free(tagged);
+    free(paired_ns);
+    zhns_strings_free(all_ns, n_all_ns);
+    zhns_strings_free(ids, n);
+    ids = NULL;
+    n = 0;
+    /* 2. Other objects whose Owner is exactly `owner`: the Owner filter narrows the answer on
+     *    the service's side (when HNS honours it); each document is still checked here,
+     *    since the match must be exact (HCN may compare without case, or not filter). */
+    if (rc == 0 && hns_obj_list(&ids, &n, svc, HNS_ENDPOINT, query, fn, err) < 0)
         rc = -1;
     for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (tag_is(owner, 'E', ids[i], NULL))
+            continue; /* found in step 1 */
         char *doc = NULL;
         if ((rc = fetch(&doc, svc, HNS_ENDPOINT, ids[i], fn, err)) < 0 || !doc)
             continue;
@@ -485,12 +643,24 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
     n = 0;
     if (rc == 0 && hns_obj_list(&ids, &n, svc, HNS_NAMESPACE, query, fn, err) < 0)
         rc = -1;
+    /* the namespaces already found through their endpoints, and the endpoints without one */
+    size_t nfound = 0, nlone = 0;
+    char **found = rc == 0 ? calloc(l.count + 1, sizeof *found) : NULL;
+    lone_ep *lone = rc == 0 ? calloc(l.count + 1, sizeof *lone) : NULL;
+    if (rc == 0 && (!found || !lone))
+        rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
+    for (size_t k = 0; rc == 0 && k < l.count; k++) {
+        if (l.items[k].namespace_id)
+            found[nfound++] = l.items[k].namespace_id;
+        else if (l.items[k].endpoint_id)
+            lone[nlone].id = l.items[k].endpoint_id, lone[nlone++].index = k;
+    }
+    if (rc == 0) {
+        qsort(found, nfound, sizeof *found, cmp_str);
+        qsort(lone, nlone, sizeof *lone, cmp_lone);
+    }
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        size_t k;
-        for (k = 0; k < l.count; k++)
-            if (l.items[k].namespace_id && strcmp(l.items[k].namespace_id, ids[i]) == 0)
-                break;
-        if (k < l.count)
+        if (nfound && bsearch(&ids[i], found, nfound, sizeof *found, cmp_str))
             continue; /* found through its endpoint already */
         char *doc = NULL;
         if ((rc = fetch(&doc, svc, HNS_NAMESPACE, ids[i], fn, err)) < 0 || !doc)
@@ -507,10 +677,21 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
             for (size_t r = 0; r < ns->Resources_count && !paired; r++) {
                 const zhns_NamespaceResource *res = &ns->Resources[r];
                 char *ep = res->Data ? canonical_id(res->Data->ID) : NULL;
-                for (size_t j = 0; ep && j < l.count && !paired; j++) {
-                    if (!l.items[j].namespace_id && l.items[j].endpoint_id && strcmp(l.items[j].endpoint_id, ep) == 0 &&
-                        (l.items[j].namespace_id = zh_strdup(ids[i])))
-                        paired = 1;
+                /* binary search of the endpoints without a namespace */
+                size_t lo = 0, hi = nlone;
+                while (ep && lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    int c = strcmp(lone[mid].id, ep);
+                    if (c == 0) {
+                        zhns_owned_attachment *it = &l.items[lone[mid].index];
+                        if (!it->namespace_id && (it->namespace_id = zh_strdup(ids[i])))
+                            paired = 1;
+                        break;
+                    }
+                    if (c < 0)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
                 }
                 free(ep);
             }
@@ -519,6 +700,8 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
         }
         zhns_HostComputeNamespace_free(ns);
     }
+    free(found);
+    free(lone);
     zhns_strings_free(ids, n);
     free(query);
     if (rc < 0) {
@@ -544,19 +727,90 @@ int zhns_attachment_list_owned(zhns_owned_attachment **list, size_t *count, zhns
     return rc;
 }
 
+/* Is the namespace `ns_id` exactly `owner`'s? 1, 0 (someone else's, or gone), or -1. */
+static int namespace_owned(hns_service *svc, const char *ns_id, const char *owner, const char *fn, zh_error **err)
+{
+    if (tag_is(owner, 'N', ns_id, NULL))
+        return 1; /* create_overlay made it for this owner */
+    char *doc = NULL;
+    if (fetch(&doc, svc, HNS_NAMESPACE, ns_id, fn, err) < 0)
+        return -1;
+    if (!doc)
+        return 0;
+    zhns_HostComputeNamespace *ns = zhns_HostComputeNamespace_parse(doc, ZHNS_NUL_TERMINATED, err);
+    free(doc);
+    if (!ns)
+        return -1;
+    int mine = ns->Owner && strcmp(ns->Owner, owner) == 0;
+    zhns_HostComputeNamespace_free(ns);
+    return mine;
+}
+
+/* Removes one owned entry: the endpoint leaves its namespace and is deleted; the namespace is
+ * deleted only when its Owner is exactly `owner` (an owned endpoint may sit in someone
+ * else's namespace, which stays). */
+static int cleanup_one(hns_service *svc, const zhns_owned_attachment *it, const char *owner, zh_error **err)
+{
+    static const char fn[] = "zhns_attachment_cleanup_owner";
+    int ns_mine = 1;
+    if (it->endpoint_id && it->namespace_id) {
+        ns_mine = namespace_owned(svc, it->namespace_id, owner, fn, err);
+        if (ns_mine < 0)
+            return -1;
+        if (!ns_mine) { /* someone else's namespace: only take our endpoint out of it */
+            hns_obj *o = NULL;
+            zh_error *e = NULL;
+            if (hns_obj_open(&o, svc, HNS_NAMESPACE, it->namespace_id, fn, &e) == 0) {
+                int rc = detach(o, it->endpoint_id, fn, err);
+                hns_obj_close(o);
+                if (rc < 0)
+                    return -1;
+            } else if (!hns_is_gone(HNS_NAMESPACE, e)) {
+                return zh_error_put(err, e);
+            }
+            zh_error_free(e);
+            return hns_obj_delete(svc, HNS_ENDPOINT, it->endpoint_id, fn, err);
+        }
+    }
+    return delete_pair(svc, it->endpoint_id, it->namespace_id, err);
+}
+
 int zhns_attachment_cleanup_owner(size_t *removed, zhns_service *svc, const char *owner, zhns_error **err)
 {
+    static const char fn[] = "zhns_attachment_cleanup_owner";
     if (removed)
         *removed = 0;
-    HNS_SERVICE(s, svc, "zhns_attachment_cleanup_owner", err);
+    HNS_SERVICE(s, svc, fn, err);
     zhns_owned_attachment *list = NULL;
-    size_t n = 0;
+    size_t n = 0, failed = 0;
     int rc = list_owned(&list, &n, s, owner, err);
+    /* every entry is tried; the failures are reported together, the first one's code first */
+    zh_error *first = NULL;
+    zh_buf notes = ZH_BUF_INIT(0);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        rc = delete_pair(s, list[i].endpoint_id, list[i].namespace_id, err);
-        if (rc == 0 && removed)
-            (*removed)++;
+        zh_error *e = NULL;
+        if (cleanup_one(s, &list[i], owner, &e) == 0) {
+            if (removed)
+                (*removed)++;
+            continue;
+        }
+        failed++;
+        zh_buf_printf(&notes, "; endpoint %s / namespace %s: %s", list[i].endpoint_id ? list[i].endpoint_id : "-",
+                      list[i].namespace_id ? list[i].namespace_id : "-", e ? zh_error_message(e) : "failed");
+        if (!first)
+            first = e;
+        else
+            zh_error_free(e);
     }
+    char *text = zh_buf_take(&notes);
+    if (failed) {
+        zh_error_set_cat(err, first ? zh_error_hresult(first) : ZH_E_FAIL, first ? zh_error_category(first) : ZH_CAT_OTHER, fn,
+                         "%zu of %zu attachments of owner \"%s\" could not be removed%s", failed, n, owner,
+                         text ? text : "");
+        rc = -1;
+    }
+    free(text);
+    zh_error_free(first);
     zhns_owned_attachments_free(list, n);
     hns_service_unref(s);
     return rc;

@@ -25,6 +25,20 @@ bool hns_is_not_found(const zh_error *e)
     return e && zh_error_category(e) == ZH_CAT_NOT_FOUND;
 }
 
+bool hns_is_gone(hns_kind kind, const zh_error *e)
+{
+    if (!e)
+        return false;
+    zh_hresult hr = zh_error_hresult(e);
+    if (hr == ZH_E_NOT_FOUND)
+        return true;
+    if (kind == HNS_NETWORK)
+        return hr == HCN_E_NETWORK_NOT_FOUND;
+    if (kind == HNS_ENDPOINT)
+        return hr == HCN_E_ENDPOINT_NOT_FOUND;
+    return false;
+}
+
 const char *hns_raw_name(size_t id)
 {
     return id < zh_raw_hcn_spec.count ? zh_raw_hcn_spec.names[id] : "HCN";

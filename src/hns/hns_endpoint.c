@@ -47,6 +47,15 @@ int zhns_endpoint_open(zhns_endpoint **out, zhns_service *svc, const char *id, z
     return rc;
 }
 
+int zhns_endpoint_open_by_name(zhns_endpoint **out, zhns_service *svc, const char *name, zhns_error **err)
+{
+    uintptr_t h = 0;
+    int rc = hns_open_by_name(out ? &h : NULL, svc, HNS_ENDPOINT, name, "zhns_endpoint_open_by_name", err);
+    if (out)
+        *out = (zhns_endpoint *)h;
+    return rc;
+}
+
 void zhns_endpoint_close(zhns_endpoint *ep)
 {
     hns_obj_close_handle(ep, HNS_ENDPOINT);
@@ -113,18 +122,35 @@ int zhns_endpoint_query_stats_json(char **out, zhns_endpoint *ep, zhns_error **e
     *out = NULL;
     HNS_ACQUIRE(o, ep, HNS_ENDPOINT, fn, err);
     int rc = -1;
-    zh_raw_HcnQueryEndpointStats_fn stats = ZH_HCN(o->svc->lib, HcnQueryEndpointStats, err);
-    zh_wchar *q = stats ? hns_wide(hns_default_query, "the query", fn, err) : NULL;
+    zh_error *e = NULL;
+    zh_raw_HcnQueryEndpointStats_fn stats = ZH_HCN(o->svc->lib, HcnQueryEndpointStats, &e);
+    zh_wchar *q = stats ? hns_wide(hns_default_query, "the query", fn, &e) : NULL;
     if (q) {
         zh_wchar *doc = NULL, *record = NULL;
         /* both strings are HCN's for us to free */
         zh_hresult hr = stats(o->raw, q, &doc, &record);
         free(q);
-        if (hns_result(o->svc, hr, record, "HcnQueryEndpointStats", err) < 0)
+        if (hns_result(o->svc, hr, record, "HcnQueryEndpointStats", &e) < 0)
             zh_raw_free_string(o->svc->lib, doc);
         else
-            rc = hns_take(o->svc, doc, out, "HcnQueryEndpointStats", err);
+            rc = hns_take(o->svc, doc, out, "HcnQueryEndpointStats", &e);
     }
+    /* Hosts whose computenetwork.dll lacks HcnQueryEndpointStats (or does not implement it)
+     * answer the v1 API's GET /endpointstats/ID (hcsshim's GetHNSEndpointStats) */
+    zh_hresult why = e ? zh_error_hresult(e) : 0;
+    if (rc < 0 && (why == ZH_E_PROC_NOT_FOUND || why == ZH_E_NOTIMPL)) {
+        char path[80];
+        snprintf(path, sizeof path, "/endpointstats/%s", o->id);
+        zh_error *v1 = NULL;
+        if (hns_v1_call(o->svc, "GET", path, out, fn, &v1) == 0) {
+            zh_error_free(e);
+            e = NULL;
+            rc = 0;
+        }
+        zh_error_free(v1); /* the v2 failure is the one to report */
+    }
+    if (rc < 0)
+        zh_error_put(err, e);
     hns_obj_release(o);
     return rc;
 }

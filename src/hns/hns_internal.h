@@ -150,6 +150,8 @@ int hns_obj_list(char ***ids, size_t *count, hns_service *svc, hns_kind kind, co
  * call). `out` NULL is the INVALID_ARGUMENT "out is NULL"; on failure *out is 0. */
 int hns_create(uintptr_t *out, const zhns_service *svc, hns_kind kind, const char *settings, const char *function,
                zh_error **err);
+int hns_open_by_name(uintptr_t *out, const zhns_service *svc, hns_kind kind, const char *name, const char *function,
+                     zh_error **err);
 int hns_open(uintptr_t *out, const zhns_service *svc, hns_kind kind, const char *id, const char *function,
              zh_error **err);
 int hns_delete(const zhns_service *svc, hns_kind kind, const char *id, const char *function, zh_error **err);
@@ -166,6 +168,10 @@ int hns_list_query(char ***ids, size_t *count, const zhns_service *svc, hns_kind
         return -1
 
 /* ---- what several modules need on an internal service ---- */
+/* vmcompute.dll's HNSCall (the v1 API): the answer's Output as JSON text (malloc'ed), or -1
+ * with the answer's Error. */
+int hns_v1_call(hns_service *svc, const char *method, const char *path, char **output, const char *function,
+                zh_error **err);
 int hns_version_get(zhns_hns_version *out, hns_service *svc, const char *function, zh_error **err);
 int hns_feature_require(hns_service *svc, zhns_feature feature, const char *function, zh_error **err);
 int hns_adapter_find_primary(char **name, hns_service *svc, const char *override_name, const char *function,
@@ -208,9 +214,16 @@ int hns_bad_arg(zh_error **err, const char *function, const char *fmt, ...) ZH_P
 
 /* Is this error "the object does not exist"? */
 bool hns_is_not_found(const zh_error *e);
+/* Does `e` say that an object of `kind` does not exist? Only that family's own not-found
+ * code (HCN_E_NETWORK_NOT_FOUND for networks, HCN_E_ENDPOINT_NOT_FOUND for endpoints) or
+ * the generic ERROR_NOT_FOUND: another family's (HCN_E_PORT_NOT_FOUND on an endpoint
+ * delete, say) is a failure, not a sign that the object is gone. */
+bool hns_is_gone(hns_kind kind, const zh_error *e);
 
 /* ---- the host facts outside computenetwork.dll (hns_win32.c on Windows) ---- */
 #include "zh_svc_host.h"
+/* Keeps computenetwork.dll mapped for the life of the process (Windows; nothing elsewhere). */
+void hns_pin_hcn_module(void);
 /* GetAdaptersAddresses -> a list (zh_host_adapters_free). Off Windows UNSUPPORTED. */
 int hns_host_adapters(zh_host_adapter **out, size_t *n, const char *function, zh_error **err);
 /* vmcompute.dll's HNSCall and the free function of its responses. Off Windows UNSUPPORTED. */

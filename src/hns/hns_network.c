@@ -39,6 +39,15 @@ int zhns_network_open(zhns_network **out, zhns_service *svc, const char *id, zhn
     return rc;
 }
 
+int zhns_network_open_by_name(zhns_network **out, zhns_service *svc, const char *name, zhns_error **err)
+{
+    uintptr_t h = 0;
+    int rc = hns_open_by_name(out ? &h : NULL, svc, HNS_NETWORK, name, "zhns_network_open_by_name", err);
+    if (out)
+        *out = (zhns_network *)h;
+    return rc;
+}
+
 void zhns_network_close(zhns_network *net)
 {
     hns_obj_close_handle(net, HNS_NETWORK);

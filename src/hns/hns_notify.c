@@ -2,12 +2,14 @@
  * context_free).
  *
  * The public zhns_notify * is a handle value (HNS_T_NOTIFY), so unregistering twice, or
- * passing a bogus or other handle, does nothing. The registration's struct is HCN's
- * callback context. HcnUnregisterServiceCallback
- * returns once no invocation is in flight (when called from another thread), so the struct
- * and the caller's context can go right after it. Called from inside the callback, it
- * cannot wait for itself: then the invocation in flight holds a reference, and whichever of
- * the two lets go last runs context_free and frees the struct. */
+ * passing a bogus or other handle, does nothing. HCN's callback context is that handle
+ * value too, never a pointer: Microsoft does not promise that HcnUnregisterServiceCallback
+ * waits for a callback in flight, nor that callbacks come one at a time, so a late
+ * invocation looks the registration up in the handle table (taking a reference) and finds
+ * nothing once it is unregistered. The callbacks of one registration run one at a time
+ * (call_lock); zhns_notify_unregister from another thread waits for the one running, and
+ * from inside the callback it cannot wait for itself: then the invocation in flight holds a
+ * reference, and whichever of the two lets go last runs context_free and frees the struct. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +26,10 @@ typedef struct hns_notify {
     void *ctx;
     void (*ctx_free)(void *);
     zh_atomic ended;          /* set by unregister: no more calls of fn */
+    uintptr_t handle;         /* the public handle, HCN's context */
+    zh_mutex call_lock;       /* held while fn runs: one invocation at a time */
+    zh_mutex state_lock;      /* guards running_thread */
+    uint64_t running_thread;  /* the thread inside fn, 0 when none */
 } hns_notify;
 
 static void drop(hns_notify *n)
@@ -34,7 +40,14 @@ static void drop(hns_notify *n)
     if (n->ctx_free)
         n->ctx_free(n->ctx);
     hns_service_unref(n->svc);
+    zh_mutex_destroy(&n->call_lock);
+    zh_mutex_destroy(&n->state_lock);
     free(n);
+}
+
+static void ref_notify(void *obj)
+{
+    zh_ref_get(&((hns_notify *)obj)->ref);
 }
 
 /* The object id in {"ID": "..."}; NULL when there is none. */
@@ -63,17 +76,26 @@ static char *data_id(const char *data)
 /* Runs on HCN's thread. `data` stays HCN's: it is only read here. */
 static void ZH_WINAPI trampoline(zh_dword type, void *context, zh_hresult status, const zh_wchar *data)
 {
-    hns_notify *n = context;
-    if (zh_atomic_load(&n->ended))
+    /* the context is the handle value: an unregistered one resolves to nothing */
+    hns_notify *n = zh_handle_get((uintptr_t)context, HNS_T_NOTIFY, ref_notify);
+    if (!n)
         return;
-    zh_ref_get(&n->ref);
     char *text = NULL;
     if (data && zh_utf16_to_utf8((const uint16_t *)data, ZH_NUL_TERMINATED, &text, NULL, "notification", NULL) < 0)
         text = NULL;
     char *id = data_id(text);
     zhns_notification ev = {type, status, id, text};
-    if (!zh_atomic_load(&n->ended))
+    zh_mutex_lock(&n->call_lock);
+    if (!zh_atomic_load(&n->ended)) {
+        zh_mutex_lock(&n->state_lock);
+        n->running_thread = zh_thread_self_id();
+        zh_mutex_unlock(&n->state_lock);
         n->fn(&ev, n->ctx);
+        zh_mutex_lock(&n->state_lock);
+        n->running_thread = 0;
+        zh_mutex_unlock(&n->state_lock);
+    }
+    zh_mutex_unlock(&n->call_lock);
     free(id);
     free(text);
     drop(n);
@@ -94,6 +116,7 @@ int zhns_notify_register(zhns_notify **out, zhns_service *svc, zhns_notify_fn ca
     zh_raw_HcnRegisterServiceCallback_fn reg = ZH_HCN(s->lib, HcnRegisterServiceCallback, err);
     if (!reg)
         goto done;
+    hns_pin_hcn_module(); /* its callback threads outlive any service close */
     n = calloc(1, sizeof *n);
     if (!n) {
         zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
@@ -101,30 +124,30 @@ int zhns_notify_register(zhns_notify **out, zhns_service *svc, zhns_notify_fn ca
     }
     zh_ref_init(&n->ref);
     zh_atomic_init(&n->ended, 0);
+    zh_mutex_init(&n->call_lock);
+    zh_mutex_init(&n->state_lock);
     n->svc = hns_service_ref(s);
     n->fn = callback;
     n->ctx = context;
     n->ctx_free = context_free;
-    /* HCN keeps `n` as the callback's context until the unregistration; should the
-     * registration fail, the context stays the caller's (n is freed without drop) */
-    zh_hresult hr = reg(trampoline, n, &n->raw);
+    uintptr_t h = zh_handle_register(n, HNS_T_NOTIFY);
+    if (!h) {
+        zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of handles");
+        n->ctx_free = NULL; /* the context stays the caller's */
+        drop(n);
+        goto done;
+    }
+    n->handle = h;
+    /* HCN's context is the handle value; should the registration fail, the context stays
+     * the caller's */
+    zh_hresult hr = reg(trampoline, (void *)h, &n->raw);
     if (ZH_FAILED(hr) || !n->raw) {
         zh_error_set_cat(err, ZH_FAILED(hr) ? hr : ZH_E_UNEXPECTED, ZH_FAILED(hr) ? zh_hresult_category(hr) : ZH_CAT_OTHER,
                          "HcnRegisterServiceCallback", "cannot register for service notifications");
-        hns_service_unref(n->svc);
-        free(n);
-        goto done;
-    }
-    uintptr_t h = zh_handle_register(n, HNS_T_NOTIFY);
-    if (!h) {
-        /* registered with HCN but not handed over: undo it, leaving the context the caller's */
-        zh_raw_HcnUnregisterServiceCallback_fn unreg = ZH_HCN(s->lib, HcnUnregisterServiceCallback, NULL);
+        zh_handle_unregister(h, HNS_T_NOTIFY);
         zh_atomic_store(&n->ended, 1);
         n->ctx_free = NULL;
-        if (unreg)
-            unreg(n->raw);
         drop(n);
-        zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of handles");
         goto done;
     }
     *out = (zhns_notify *)h;
@@ -145,6 +168,15 @@ void zhns_notify_unregister(zhns_notify *reg)
      * it cannot, and that invocation's reference keeps the struct until it returns */
     if (unreg)
         unreg(n->raw);
+    /* HCN may not have waited for a callback in flight: wait here, unless this is that
+     * callback's own thread (it cannot wait for itself) */
+    zh_mutex_lock(&n->state_lock);
+    int inside = n->running_thread == zh_thread_self_id();
+    zh_mutex_unlock(&n->state_lock);
+    if (!inside) {
+        zh_mutex_lock(&n->call_lock);
+        zh_mutex_unlock(&n->call_lock);
+    }
     drop(n);
 }
 

@@ -7,6 +7,8 @@
 
 #include "hns_internal.h"
 #include "zh_json.h"
+#include "zh_str.h"
+#include "zh_utf.h"
 
 typedef zh_hresult(ZH_WINAPI *create_fn)(zh_refguid, const zh_wchar *, void **, zh_wchar **);
 typedef zh_hresult(ZH_WINAPI *open_fn)(zh_refguid, void **, zh_wchar **);
@@ -45,6 +47,18 @@ static int document_id(const char *doc, zh_guid *id, int *has, const char *funct
     }
     zh_arena_free(&a);
     return rc;
+}
+
+/* Deletes an object made by a create that failed afterwards (its record freed, its
+ * failure not reported: the create's is). */
+static void delete_by_id(hns_service *svc, const hns_kind_info *k, const zh_raw_guid *rid)
+{
+    delete_fn del = ENTRY(svc, delete_fn, k->del, NULL);
+    zh_wchar *rec = NULL;
+    if (del) {
+        del(rid, &rec);
+        zh_raw_free_string(svc->lib, rec); /* HCN's record, ours to free */
+    }
 }
 
 int hns_obj_create(hns_obj **out, hns_service *svc, hns_kind kind, hns_obj *network, const char *settings,
@@ -87,25 +101,27 @@ int hns_obj_create(hns_obj **out, hns_service *svc, hns_kind kind, hns_obj *netw
         hr = fn(&rid, w, &raw, &record);
     }
     free(w);
-    if (hns_result(svc, hr, record, raw_name, err) < 0) {
-        if (raw) { /* a handle despite the failure: give it back */
-            zh_hresult(ZH_WINAPI * close_fn)(void *) = (zh_hresult(ZH_WINAPI *)(void *))zh_raw_get(svc->lib, k->close, NULL);
-            if (close_fn)
-                close_fn(raw);
-        }
+    int failed = hns_result(svc, hr, record, raw_name, err) < 0;
+    if (failed && raw) { /* a handle despite the failure: give it back */
+        zh_hresult(ZH_WINAPI * close_fn)(void *) = (zh_hresult(ZH_WINAPI *)(void *))zh_raw_get(svc->lib, k->close, NULL);
+        if (close_fn)
+            close_fn(raw);
+        raw = NULL;
+    }
+    if (!failed && !raw)
+        zh_error_set_cat(err, ZH_E_UNEXPECTED, ZH_CAT_OTHER, raw_name, "the service returned no %s handle", k->name);
+    /* HCN said S_OK (with an ErrorRecord, or without a handle): the object may exist. It is
+     * not the caller's, and no one else knows its id: delete it by id. (A failure HRESULT
+     * made nothing, and the id may be another object's: the document's own.) */
+    if (ZH_SUCCEEDED(hr) && !raw) {
+        delete_by_id(svc, k, &rid);
         return -1;
     }
-    if (!raw)
-        return zh_error_set_cat(err, ZH_E_UNEXPECTED, ZH_CAT_OTHER, raw_name, "the service returned no %s handle",
-                                k->name);
+    if (failed)
+        return -1;
     if (hns_obj_new(out, svc, kind, raw, &id, function, err) < 0) {
         /* the object exists in HCN but cannot be handed over: do not leave it behind */
-        delete_fn del = ENTRY(svc, delete_fn, k->del, NULL);
-        zh_wchar *rec = NULL;
-        if (del) {
-            del(&rid, &rec);
-            zh_raw_free_string(svc->lib, rec); /* HCN's record, ours to free */
-        }
+        delete_by_id(svc, k, &rid);
         return -1;
     }
     return 0;
@@ -158,7 +174,7 @@ int hns_obj_delete(hns_service *svc, hns_kind kind, const char *id, const char *
     zh_error *e = NULL;
     if (hns_result(svc, hr, record, hns_raw_name(k->del), &e) == 0)
         return 0;
-    if (hns_is_not_found(e)) { /* already gone: what the caller wants */
+    if (hns_is_gone(kind, e)) { /* already gone: what the caller wants */
         zh_error_free(e);
         return 0;
     }
@@ -268,6 +284,80 @@ int hns_open(uintptr_t *out, const zhns_service *svc, hns_kind kind, const char 
     int rc = hns_obj_open(&o, s, kind, id, function, err);
     if (rc == 0)
         *out = hns_obj_publish(o);
+    hns_service_unref(s);
+    return rc;
+}
+
+/* The first object of a kind whose Name is exactly `name`, as hcsshim's GetNetworkByName /
+ * GetEndpointByName find it: an enumeration filtered by Name, then each candidate's
+ * document checked here (HNS may compare without case, or not filter at all). */
+int hns_open_by_name(uintptr_t *out, const zhns_service *svc, hns_kind kind, const char *name, const char *function,
+                     zh_error **err)
+{
+    const hns_kind_info *k = &hns_kinds[kind];
+    if (!out)
+        return hns_bad_arg(err, function, "out is NULL");
+    *out = 0;
+    size_t bad;
+    if (!name || !*name)
+        return hns_bad_arg(err, function, "the name is %s", name ? "empty" : "NULL");
+    if (zh_utf8_validate(name, strlen(name), &bad) < 0)
+        return hns_bad_arg(err, function, "the name is not valid UTF-8 (byte %zu)", bad);
+    HNS_SERVICE(s, svc, function, err);
+    /* {"SchemaVersion":..., "Filter": "{\"Name\": name}"}: a JSON object carried as a string */
+    zh_buf filter = ZH_BUF_INIT(0), query = ZH_BUF_INIT(0);
+    zh_buf_puts(&filter, "{\"Name\":");
+    zh_json_write_string(&filter, name, strlen(name));
+    zh_buf_puts(&filter, "}");
+    char *f = zh_buf_take(&filter);
+    zh_buf_puts(&query, "{\"SchemaVersion\":{\"Major\":2,\"Minor\":0},\"Flags\":0,\"Filter\":");
+    if (f)
+        zh_json_write_string(&query, f, strlen(f));
+    zh_buf_puts(&query, "}");
+    char *q = zh_buf_take(&query);
+    free(f);
+    char **ids = NULL;
+    size_t n = 0;
+    int rc = -1;
+    if (!q)
+        zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, function, "out of memory");
+    else if (hns_obj_list(&ids, &n, s, kind, q, function, err) == 0) {
+        hns_obj *found = NULL;
+        for (size_t i = 0; i < n && !found && rc < 0; i++) {
+            hns_obj *o = NULL;
+            char *doc = NULL;
+            zh_error *e = NULL;
+            if (hns_obj_open(&o, s, kind, ids[i], function, &e) < 0 || hns_obj_query(&doc, o, NULL, function, &e) < 0) {
+                hns_obj_close(o);
+                if (hns_is_gone(kind, e)) { /* deleted since the enumeration */
+                    zh_error_free(e);
+                    continue;
+                }
+                zh_error_put(err, e);
+                break;
+            }
+            zh_arena a = {0};
+            zh_jv *root = zh_json_parse(&a, doc, strlen(doc), "document", NULL);
+            int same = 0;
+            for (const zh_jv *m = root && root->type == ZH_JOBJECT ? root->first : NULL; m; m = m->next)
+                if (m->key_len == 4 && memcmp(m->key, "Name", 4) == 0 && m->type == ZH_JSTRING)
+                    same = m->str_len == strlen(name) && memcmp(m->str, name, m->str_len) == 0;
+            zh_arena_free(&a);
+            free(doc);
+            if (same)
+                found = o;
+            else
+                hns_obj_close(o);
+        }
+        if (found) {
+            *out = hns_obj_publish(found);
+            rc = 0;
+        } else if (err && !*err) {
+            zh_error_set_cat(err, ZH_E_NOT_FOUND, ZH_CAT_NOT_FOUND, function, "no %s is named \"%s\"", k->name, name);
+        }
+        zhns_strings_free(ids, n);
+    }
+    free(q);
     hns_service_unref(s);
     return rc;
 }

@@ -114,7 +114,20 @@ int hns_host_hnscall(zh_svc_hnscall_fn *call, zh_raw_free_fn *free_response, con
     *free_response = free_cotaskmem; /* HNSCall's responses are CoTaskMem strings */
     return 0;
 }
+
+/* computenetwork.dll runs callbacks on threads of its own: once a registration was made it
+ * must never be unloaded (a service close frees the library), or a late callback would run
+ * in unmapped code. Pinning keeps it mapped for the life of the process. */
+void hns_pin_hcn_module(void)
+{
+    HMODULE m = NULL;
+    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_PIN, L"computenetwork.dll", &m);
+}
 #else
+void hns_pin_hcn_module(void)
+{
+}
+
 int hns_host_adapters(zh_host_adapter **out, size_t *n, const char *function, zh_error **err)
 {
     *out = NULL;

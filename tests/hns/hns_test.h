@@ -79,6 +79,37 @@ static inline long ht_count(zhns_service *svc, int (*list)(char ***, size_t *, z
 #define HT_NAMESPACES(svc) ht_count((svc), zhns_namespace_list_json)
 #define HT_NETWORKS(svc) ht_count((svc), zhns_network_list_json)
 
+/* HNS may print ids in either case (the simulator's ZH_SIM_HCN_IDS_UPPER latitude). */
+static inline int ht_same_id(const char *a, const char *b)
+{
+    if (!a || !b)
+        return 0;
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+        if (x != y)
+            return 0;
+    }
+    return *a == *b;
+}
+
+#define HT_EQ_ID(a, b)                                                                                                \
+    do {                                                                                                              \
+        const char *ht_a_ = (a), *ht_b_ = (b);                                                                        \
+        if (!ht_same_id(ht_a_, ht_b_))                                                                                \
+            ZT_FAIL_("%s == %s (an id, any case): \"%s\" != \"%s\"", #a, #b, ht_a_ ? ht_a_ : "(null)",                 \
+                     ht_b_ ? ht_b_ : "(null)");                                                                       \
+    } while (0)
+
+/* Turns the given HCN latitudes off for a case that checks the default model (Owner kept,
+ * filters honoured); returns the set to restore with zh_sim_hcn_latitudes. */
+static inline unsigned ht_latitudes_off(unsigned mask)
+{
+    unsigned now = zh_sim_hcn_latitudes(0);
+    zh_sim_hcn_latitudes(now & ~mask);
+    return now;
+}
+
 static inline int ht_has(char **ids, size_t n, const char *id)
 {
     for (size_t i = 0; i < n; i++)
@@ -92,6 +123,10 @@ static inline int ht_has(char **ids, size_t n, const char *id)
 #define HT_MAIN(cases)                                                                                                \
     int main(int argc, char **argv)                                                                                   \
     {                                                                                                                 \
+        const char *ht_seed_ = getenv("ZH_SIM_SEED");                                                                  \
+        if (ht_seed_ && *ht_seed_)                                                                                    \
+            printf("ZH_SIM_SEED=%s: HCN latitudes 0x%x\n", ht_seed_,                                                 \
+                   zh_sim_hcn_seed_latitudes(strtoull(ht_seed_, NULL, 0)));                                           \
         size_t ht_live0_ = zh_handle_live();                                                                          \
         int ht_rc_ = zt_run(cases, sizeof(cases) / sizeof((cases)[0]), argc, argv);                                   \
         size_t ht_live_ = zh_handle_live();                                                                           \

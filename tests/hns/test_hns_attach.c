@@ -16,6 +16,8 @@ static zhns_attachment *attach(zhns_network *net, const char *owner)
 
 static void round_trip(void)
 {
+    /* checks the default model: HNS keeps Owner and honours filters */
+    unsigned lat_ = ht_latitudes_off(ZH_SIM_HCN_DROP_OWNER);
     zhns_service *svc = ht_open(NULL);
     zhns_network *net = ht_nat(svc);
     zhns_overlay_options o = ZHNS_OVERLAY_OPTIONS_INIT;
@@ -51,7 +53,7 @@ static void round_trip(void)
     ZT_REQUIRE(e);
     ZT_EQ_STR(e->Owner, "zlayer-agent");
     ZT_EQ_STR(e->Name, "web-1");
-    ZT_EQ_STR(e->HostComputeNamespace, zhns_attachment_namespace_id(a));
+    HT_EQ_ID(e->HostComputeNamespace, zhns_attachment_namespace_id(a));
     ZT_REQUIRE(e->Dns && e->Dns->ServerList_count == 2 && e->Dns->Search_count == 1);
     ZT_EQ_STR(e->Dns->Domain, "zlayer.local");
     ZT_REQUIRE(e->Routes_count == 1);
@@ -84,6 +86,7 @@ static void round_trip(void)
     HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
     zhns_network_close(net);
     zhns_service_close(svc);
+    zh_sim_hcn_latitudes(lat_);
 }
 
 static void addresses_come_from_hcn(void)
@@ -245,6 +248,8 @@ static void a_failed_rollback_names_the_leftovers(void)
 
 static void owners_match_exactly(void)
 {
+    /* checks the default model: HNS keeps Owner and honours filters */
+    unsigned lat_ = ht_latitudes_off(ZH_SIM_HCN_DROP_OWNER | ZH_SIM_HCN_FILTER_LOOSE);
     zhns_service *svc = ht_open(NULL);
     zhns_network *net = ht_nat(svc);
     zhns_attachment *a1 = attach(net, "A"), *a2 = attach(net, "A"), *ab = attach(net, "AB"), *low = attach(net, "a"),
@@ -306,6 +311,7 @@ static void owners_match_exactly(void)
     HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
     zhns_network_close(net);
     zhns_service_close(svc);
+    zh_sim_hcn_latitudes(lat_);
 }
 
 static void delete_by_ids_is_idempotent(void)

@@ -104,10 +104,12 @@ static void hosts_without_a_version(void)
     zhns_service_close(svc);
 }
 
-/* "local": vmcompute.dll's HNSCall - absent under Wine, so a clear UNSUPPORTED. */
+/* "local": vmcompute.dll's HNSCall - absent from a bare Wine, so a clear UNSUPPORTED; in the
+ * test prefix the simulator's vmcompute.dll answers for the simulator (kept open here). */
 static void local_hosts(void)
 {
 #ifdef _WIN32
+    zhns_service *sim = ht_open(NULL);
     zhns_service *svc = NULL;
     HT_OK(zhns_service_open(&svc, "local", HT_E));
     ZT_REQUIRE(svc);
@@ -117,9 +119,10 @@ static void local_hosts(void)
         ZT_CONTAINS(zhns_error_message(err), "vmcompute.dll");
         HT_ERR(err, ZHNS_ERROR_UNSUPPORTED, NULL);
     } else {
-        ZT_CHECK(v.major >= 7); /* a real Windows host */
+        ZT_CHECK(v.major >= 7); /* a real Windows host, or the simulator's vmcompute.dll */
     }
     zhns_service_close(svc);
+    zhns_service_close(sim);
 #else
     zhns_service *svc = NULL;
     zhns_error *err = NULL;

@@ -31,7 +31,7 @@ static void attach_and_detach(void)
     /* the endpoint names its namespace */
     zhns_HostComputeEndpoint *doc = NULL;
     HT_OK(zhns_endpoint_query_properties(&doc, e1, HT_E));
-    ZT_EQ_STR(doc ? doc->HostComputeNamespace : NULL, zhns_namespace_id(ns));
+    HT_EQ_ID(doc ? doc->HostComputeNamespace : NULL, zhns_namespace_id(ns));
     zhns_HostComputeEndpoint_free(doc);
 
     zhns_error *err = NULL;

@@ -73,6 +73,8 @@ static void fini(seen *s)
 
 static void networks_and_namespaces(void)
 {
+    /* checks the order of delivery: one dispatcher thread */
+    unsigned lat_ = ht_latitudes_off(ZH_SIM_HCN_NOTIFY_POOL);
     seen s;
     init(&s);
     zhns_service *svc = ht_open(NULL);
@@ -114,6 +116,7 @@ static void networks_and_namespaces(void)
     zhns_network_close(net);
     zhns_service_close(svc);
     fini(&s);
+    zh_sim_hcn_latitudes(lat_);
 }
 
 /* Unregister racing a stream of notifications: never a callback after it returns. */
