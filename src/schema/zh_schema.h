@@ -43,6 +43,7 @@ typedef struct zh_stype zh_stype;
 
 typedef struct zh_sfield {
     const char *key;        /* JSON member name */
+    unsigned short key_len; /* strlen(key) */
     unsigned char shape;    /* zh_sshape */
     unsigned char kind;     /* zh_skind of the value (elements, map values) */
     unsigned char map_key;  /* maps: ZH_SK_STRING or an unsigned integer kind */
@@ -99,6 +100,10 @@ void *zh_schema_parse(const zh_stype *t, const char *json, size_t len, const cha
 char *zh_schema_emit(const zh_stype *t, const void *value, const char *fn, zh_error **err);
 
 void zh_schema_free(void *root); /* accepts NULL; only for what zh_schema_parse returned */
+
+/* The former two-step parser (a JSON tree, then the mapping): same result and errors as
+ * zh_schema_parse for any valid JSON; kept as the reference of the differential tests. */
+void *zh_schema_parse_tree(const zh_stype *t, const char *json, size_t len, const char *fn, zh_error **err);
 
 /* Name of an enum value (NULL when not a member). */
 const char *zh_schema_enum_name(const zh_stype *t, int64_t value);
