@@ -630,8 +630,8 @@ static int jscan_container(zh_jscan *r, int object, size_t *count)
                 if (r->pos >= r->len || r->s[r->pos] != '"')
                     return zh_jscan_fail(r, r->pos,
                                          r->pos >= r->len ? "unexpected end of input" : "object key (a string) expected");
-                size_t end;
-                int esc;
+                size_t end = 0;
+                int esc = 0;
                 if (zh_jscan_string(r, &end, &esc) < 0)
                     return -1;
                 zh_jscan_ws(r);
@@ -675,8 +675,8 @@ int zh_jscan_skip(zh_jscan *r)
     case '[':
         return jscan_container(r, 0, NULL);
     case '"': {
-        size_t end;
-        int esc;
+        size_t end = 0;
+        int esc = 0;
         return zh_jscan_string(r, &end, &esc);
     }
     case 't':

@@ -586,8 +586,8 @@ static int tp_type_fail(tp *t, const path *p, const char *expected)
 /* A string's text (decoded when it holds escapes) into the arena, NUL-terminated. */
 static char *tp_string(tp *t, size_t *out_len)
 {
-    size_t end;
-    int esc;
+    size_t end = 0;
+    int esc = 0;
     size_t body = t->j.pos + 1;
     if (zh_jscan_string(&t->j, &end, &esc) < 0) {
         t->c.failed = 1;
@@ -617,8 +617,8 @@ static int tp_key(tp *t, const char **key, size_t *key_len)
     zh_jscan_ws(&t->j);
     if (t->j.pos >= t->j.len || TP_S(t)[t->j.pos] != '"')
         return tp_syntax(t, t->j.pos, t->j.pos >= t->j.len ? "unexpected end of input" : "object key (a string) expected");
-    size_t body = t->j.pos + 1, end;
-    int esc;
+    size_t body = t->j.pos + 1, end = 0;
+    int esc = 0;
     if (zh_jscan_string(&t->j, &end, &esc) < 0) {
         t->c.failed = 1;
         return -1;
@@ -758,8 +758,8 @@ static int tp_enum(tp *t, const zh_stype *ty, void *dst, char **unknown, const p
     size_t start = t->j.pos;
     char ch = TP_S(t)[start];
     if (ch == '"') {
-        size_t end, body = start + 1;
-        int esc;
+        size_t end = 0, body = start + 1;
+        int esc = 0;
         if (zh_jscan_string(&t->j, &end, &esc) < 0) {
             t->c.failed = 1;
             return -1;
@@ -1277,9 +1277,14 @@ void *zh_schema_parse(const zh_stype *ty, const char *json, size_t len, const ch
     return r->value;
 }
 
-/* ---------------------------------------------------------------- emit */
+/* ---------------------------------------------------------------- emit
+ * Straight into one growable buffer: a reservation before each piece (the first from an
+ * estimate of the document's size), member names copied with their generated lengths,
+ * each string validated and escaped in one pass, integers converted without printf. */
 typedef struct emitter {
-    zh_buf buf;
+    char *p;
+    size_t len, cap;
+    int oom;
     const char *fn;
     zh_error **err;
     int failed;
@@ -1306,23 +1311,185 @@ static int emit_fail(emitter *e, const path *p, const char *fmt, ...)
     return -1;
 }
 
+static int emit_grow(emitter *e, size_t n)
+{
+    if (e->oom)
+        return -1;
+    size_t cap = e->cap ? e->cap : 256;
+    while (cap - e->len < n) {
+        if (cap > SIZE_MAX / 2) {
+            e->oom = 1;
+            return -1;
+        }
+        cap *= 2;
+    }
+    char *q = realloc(e->p, cap);
+    if (!q) {
+        e->oom = 1;
+        return -1;
+    }
+    e->p = q;
+    e->cap = cap;
+    return 0;
+}
+
+/* Room for n more bytes (and the final NUL). */
+static inline int emit_reserve(emitter *e, size_t n)
+{
+    if (n < SIZE_MAX - 1 && e->cap - e->len > n)
+        return 0;
+    return n >= SIZE_MAX - 1 ? (e->oom = 1, -1) : emit_grow(e, n + 1);
+}
+
+static inline int emit_bytes(emitter *e, const char *s, size_t n)
+{
+    if (emit_reserve(e, n) < 0)
+        return -1;
+    memcpy(e->p + e->len, s, n);
+    e->len += n;
+    return 0;
+}
+
+static inline int emit_byte(emitter *e, char c)
+{
+    if (emit_reserve(e, 1) < 0)
+        return -1;
+    e->p[e->len++] = c;
+    return 0;
+}
+
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                   "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                   "8081828384858687888990919293949596979899";
+
+/* Decimal digits of v, right-aligned to end; returns where they start. */
+static char *u64_digits(uint64_t v, char *end)
+{
+    char *o = end;
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--o = digit_pairs[d + 1];
+        *--o = digit_pairs[d];
+    }
+    if (v >= 10) {
+        unsigned d = (unsigned)v * 2;
+        *--o = digit_pairs[d + 1];
+        *--o = digit_pairs[d];
+    } else {
+        *--o = (char)('0' + v);
+    }
+    return o;
+}
+
+static int emit_u64(emitter *e, uint64_t v)
+{
+    char tmp[24];
+    char *s = u64_digits(v, tmp + sizeof tmp);
+    return emit_bytes(e, s, (size_t)(tmp + sizeof tmp - s));
+}
+
+static int emit_i64(emitter *e, int64_t v)
+{
+    char tmp[24];
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char *s = u64_digits(mag, tmp + sizeof tmp);
+    if (v < 0)
+        *--s = '-';
+    return emit_bytes(e, s, (size_t)(tmp + sizeof tmp - s));
+}
+
+/* One UTF-8 sequence at s[i] (a byte of 0x80 or above): its length, or 0 when invalid. */
+static size_t utf8_seq(const char *s, size_t len, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+    size_t n = (c >= 0xF0) ? 4 : (c >= 0xE0) ? 3 : 2;
+    if (n > len - i || zh_utf8_validate(s + i, n, NULL) < 0)
+        return 0;
+    return n;
+}
+
+/* s as a JSON string: validated (UTF-8) and escaped in one pass. */
+static int emit_string_n(emitter *e, const char *s, size_t len, const path *p)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (emit_reserve(e, len + 2) < 0)
+        return -1;
+    char *o = e->p + e->len;
+    *o++ = '"';
+    size_t i = 0;
+    while (i < len) {
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (zh_jscan_word_special(w))
+                break;
+            memcpy(o, &w, 8);
+            o += 8;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            *o++ = (char)c;
+            i++;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t n = utf8_seq(s, len, i);
+            if (!n) {
+                e->len = (size_t)(o - e->p);
+                return emit_fail(e, p, "invalid UTF-8 at byte %zu", i);
+            }
+            memcpy(o, s + i, n);
+            o += n;
+            i += n;
+            continue;
+        }
+        /* an escape: up to 6 bytes where the input had 1 */
+        e->len = (size_t)(o - e->p);
+        if (emit_reserve(e, 6 + (len - i) + 1) < 0)
+            return -1;
+        o = e->p + e->len;
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\f': *o++ = 'f'; break;
+        default:
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+        i++;
+    }
+    *o++ = '"';
+    e->len = (size_t)(o - e->p);
+    return 0;
+}
+
 static int emit_string(emitter *e, const char *s, const path *p)
 {
-    size_t len = strlen(s), bad;
-    if (zh_utf8_validate(s, len, &bad) < 0)
-        return emit_fail(e, p, "invalid UTF-8 at byte %zu", bad);
-    return zh_json_write_string(&e->buf, s, len);
+    return emit_string_n(e, s, strlen(s), p);
 }
 
 static int emit_raw(emitter *e, const char *json, const path *p)
 {
     zh_error *verr = NULL;
-    if (zh_json_validate(json, strlen(json), "value", &verr) < 0) {
+    size_t n = strlen(json);
+    if (zh_json_validate(json, n, "value", &verr) < 0) {
         emit_fail(e, p, "%s", zh_error_message(verr));
         zh_error_free(verr);
         return -1;
     }
-    return zh_buf_puts(&e->buf, json);
+    return emit_bytes(e, json, n);
 }
 
 static int emit_struct(emitter *e, const zh_stype *t, const char *src, const path *p);
@@ -1330,27 +1497,27 @@ static int emit_struct(emitter *e, const zh_stype *t, const char *src, const pat
 static int emit_value(emitter *e, zh_skind k, const zh_stype *t, const char *src, const char *unknown,
                       const path *p)
 {
-    char num[64];
     switch (k) {
     case ZH_SK_BOOL:
-        return zh_buf_puts(&e->buf, *(const bool *)src ? "true" : "false");
-    case ZH_SK_I8: { int8_t x; memcpy(&x, src, 1); snprintf(num, sizeof num, "%d", (int)x); break; }
-    case ZH_SK_I16: { int16_t x; memcpy(&x, src, 2); snprintf(num, sizeof num, "%d", (int)x); break; }
-    case ZH_SK_I32: { int32_t x; memcpy(&x, src, 4); snprintf(num, sizeof num, "%ld", (long)x); break; }
-    case ZH_SK_I64: { int64_t x; memcpy(&x, src, 8); snprintf(num, sizeof num, "%lld", (long long)x); break; }
-    case ZH_SK_U8: { uint8_t x; memcpy(&x, src, 1); snprintf(num, sizeof num, "%u", (unsigned)x); break; }
-    case ZH_SK_U16: { uint16_t x; memcpy(&x, src, 2); snprintf(num, sizeof num, "%u", (unsigned)x); break; }
-    case ZH_SK_U32: { uint32_t x; memcpy(&x, src, 4); snprintf(num, sizeof num, "%lu", (unsigned long)x); break; }
-    case ZH_SK_U64: { uint64_t x; memcpy(&x, src, 8); snprintf(num, sizeof num, "%llu", (unsigned long long)x); break; }
+        return *(const bool *)(const void *)src ? emit_bytes(e, "true", 4) : emit_bytes(e, "false", 5);
+    case ZH_SK_I8: { int8_t x; memcpy(&x, src, 1); return emit_i64(e, x); }
+    case ZH_SK_I16: { int16_t x; memcpy(&x, src, 2); return emit_i64(e, x); }
+    case ZH_SK_I32: { int32_t x; memcpy(&x, src, 4); return emit_i64(e, x); }
+    case ZH_SK_I64: { int64_t x; memcpy(&x, src, 8); return emit_i64(e, x); }
+    case ZH_SK_U8: { uint8_t x; memcpy(&x, src, 1); return emit_u64(e, x); }
+    case ZH_SK_U16: { uint16_t x; memcpy(&x, src, 2); return emit_u64(e, x); }
+    case ZH_SK_U32: { uint32_t x; memcpy(&x, src, 4); return emit_u64(e, x); }
+    case ZH_SK_U64: { uint64_t x; memcpy(&x, src, 8); return emit_u64(e, x); }
     case ZH_SK_DOUBLE: {
         double d;
+        char num[64];
         memcpy(&d, src, sizeof d);
         if (!isfinite(d))
             return emit_fail(e, p, "a double must be finite");
         snprintf(num, sizeof num, "%.17g", d);
         if (!strpbrk(num, ".eE"))
             strcat(num, ".0");
-        break;
+        return emit_bytes(e, num, strlen(num));
     }
     case ZH_SK_STRING: {
         const char *s;
@@ -1371,23 +1538,19 @@ static int emit_value(emitter *e, zh_skind k, const zh_stype *t, const char *src
         memcpy(&v, src, 4);
         if (v == -1 && unknown)
             return emit_raw(e, unknown, p);
-        if (t->flags) {
-            snprintf(num, sizeof num, "%lu", (unsigned long)(uint32_t)v);
-            break;
-        }
-        if (t->emit_number) {
-            snprintf(num, sizeof num, "%ld", (long)v);
-            break;
-        }
+        if (t->flags)
+            return emit_u64(e, (uint32_t)v);
+        if (t->emit_number)
+            return emit_i64(e, v);
         const char *name = zh_schema_enum_name(t, v);
         if (!name)
             return emit_fail(e, p, "%ld is not a value of %s", (long)v, t->name);
-        return zh_json_write_string(&e->buf, name, strlen(name));
+        return emit_string(e, name, p);
     }
     case ZH_SK_STRUCT:
         return emit_struct(e, t, src, p);
     }
-    return zh_buf_puts(&e->buf, num);
+    return emit_fail(e, p, "internal: unknown kind %d", (int)k);
 }
 
 static int emit_field(emitter *e, const zh_sfield *f, const char *src, const path *p)
@@ -1420,16 +1583,17 @@ static int emit_field(emitter *e, const zh_sfield *f, const char *src, const pat
             if (f->unknown_offset != ZH_NO_OFFSET)
                 memcpy(&unknowns, src + f->unknown_offset, sizeof unknowns);
         }
-        zh_buf_puts(&e->buf, "[");
+        if (emit_byte(e, '[') < 0)
+            return -1;
         for (size_t i = 0; i < n; i++) {
             path ep = {p, NULL, 0, i};
-            if (i)
-                zh_buf_puts(&e->buf, ",");
+            if (i && emit_byte(e, ',') < 0)
+                return -1;
             if (emit_value(e, (zh_skind)f->kind, f->type, items + i * f->elem_size, unknowns ? unknowns[i] : NULL,
                            &ep) < 0)
                 return -1;
         }
-        return zh_buf_puts(&e->buf, "]");
+        return emit_byte(e, ']');
     }
     case ZH_SHAPE_MAP: {
         const char *entries;
@@ -1438,15 +1602,18 @@ static int emit_field(emitter *e, const zh_sfield *f, const char *src, const pat
         memcpy(&n, src + f->count_offset, sizeof n);
         if (n && !entries)
             return emit_fail(e, p, "count is %zu but there are no entries", n);
-        zh_buf_puts(&e->buf, "{");
+        if (emit_byte(e, '{') < 0)
+            return -1;
         for (size_t i = 0; i < n; i++) {
             const char *entry = entries + i * f->elem_size;
-            char keybuf[32];
-            const char *key = keybuf;
+            char keybuf[24];
+            const char *key;
+            size_t key_len;
             if (f->map_key == ZH_SK_STRING) {
                 memcpy(&key, entry, sizeof key);
                 if (!key)
                     return emit_fail(e, p, "map entry %zu has a NULL key", i);
+                key_len = strlen(key);
             } else {
                 uint64_t k = 0;
                 switch (f->map_key) {
@@ -1455,18 +1622,19 @@ static int emit_field(emitter *e, const zh_sfield *f, const char *src, const pat
                 case ZH_SK_U32: { uint32_t x; memcpy(&x, entry, 4); k = x; break; }
                 default: memcpy(&k, entry, 8); break;
                 }
-                snprintf(keybuf, sizeof keybuf, "%llu", (unsigned long long)k);
+                key = u64_digits(k, keybuf + sizeof keybuf - 1);
+                keybuf[sizeof keybuf - 1] = '\0';
+                key_len = (size_t)(keybuf + sizeof keybuf - 1 - key);
             }
-            path mp = {p, key, strlen(key), 0};
-            if (i)
-                zh_buf_puts(&e->buf, ",");
-            if (emit_string(e, key, &mp) < 0)
+            path mp = {p, key, key_len, 0};
+            if (i && emit_byte(e, ',') < 0)
                 return -1;
-            zh_buf_puts(&e->buf, ":");
+            if (emit_string_n(e, key, key_len, &mp) < 0 || emit_byte(e, ':') < 0)
+                return -1;
             if (emit_value(e, (zh_skind)f->kind, f->type, entry + f->value_offset, NULL, &mp) < 0)
                 return -1;
         }
-        return zh_buf_puts(&e->buf, "}");
+        return emit_byte(e, '}');
     }
     }
     return emit_fail(e, p, "internal: unknown shape");
@@ -1499,18 +1667,27 @@ static int field_present(const zh_sfield *f, const char *src)
 
 static int emit_struct(emitter *e, const zh_stype *t, const char *src, const path *p)
 {
-    zh_buf_puts(&e->buf, "{");
+    if (emit_byte(e, '{') < 0)
+        return -1;
     int first = 1;
     for (size_t i = 0; i < t->nfields; i++) {
         const zh_sfield *f = &t->fields[i];
         if (!field_present(f, src))
             continue;
-        path fp = {p, f->key, strlen(f->key), 0};
+        path fp = {p, f->key, f->key_len, 0};
+        /* ,"Key": - member names never need escaping (the generator checks) */
+        if (emit_reserve(e, (size_t)f->key_len + 4) < 0)
+            return -1;
+        char *o = e->p + e->len;
         if (!first)
-            zh_buf_puts(&e->buf, ",");
+            *o++ = ',';
         first = 0;
-        zh_json_write_string(&e->buf, f->key, strlen(f->key));
-        zh_buf_puts(&e->buf, ":");
+        *o++ = '"';
+        memcpy(o, f->key, f->key_len);
+        o += f->key_len;
+        *o++ = '"';
+        *o++ = ':';
+        e->len = (size_t)(o - e->p);
         if (emit_field(e, f, src, &fp) < 0)
             return -1;
     }
@@ -1524,25 +1701,27 @@ static int emit_struct(emitter *e, const zh_stype *t, const char *src, const pat
         if (!extra[i].key || !extra[i].json)
             return emit_fail(e, p, "unknown member %zu has no key or value", i);
         path xp = {p, extra[i].key, strlen(extra[i].key), 0};
-        if (!first)
-            zh_buf_puts(&e->buf, ",");
-        first = 0;
-        if (emit_string(e, extra[i].key, &xp) < 0)
+        if (!first && emit_byte(e, ',') < 0)
             return -1;
-        zh_buf_puts(&e->buf, ":");
+        first = 0;
+        if (emit_string(e, extra[i].key, &xp) < 0 || emit_byte(e, ':') < 0)
+            return -1;
         if (emit_raw(e, extra[i].json, &xp) < 0)
             return -1;
     }
-    return zh_buf_puts(&e->buf, "}");
+    return emit_byte(e, '}');
 }
 
 char *zh_schema_emit(const zh_stype *t, const void *value, const char *fn, zh_error **err)
 {
-    emitter e = {ZH_BUF_INIT(0), fn, err, 0};
+    emitter e = {NULL, 0, 0, 0, fn, err, 0};
     if (!value) {
         zh_error_set(err, ZH_E_POINTER, fn, "no value (NULL)");
         return NULL;
     }
+    /* one reservation up front from an estimate: a parsed tree's text is about four times
+     * its top-level struct; documents built by hand are mostly smaller */
+    emit_grow(&e, 4 * (t->is_enum ? 16 : t->size) + 64);
     int rc;
     if (t->is_enum) {
         const zh_schema_enum_root *r = value;
@@ -1550,13 +1729,14 @@ char *zh_schema_emit(const zh_stype *t, const void *value, const char *fn, zh_er
     } else {
         rc = emit_struct(&e, t, value, NULL);
     }
-    if (rc < 0 || e.buf.failed) {
+    if (rc < 0 || e.oom) {
         if (!e.failed)
             zh_error_set(err, ZH_E_OUTOFMEMORY, fn, "out of memory");
-        zh_buf_free(&e.buf);
+        free(e.p);
         return NULL;
     }
-    return zh_buf_take(&e.buf);
+    e.p[e.len] = '\0';
+    return e.p;
 }
 
 const char *zh_schema_enum_name(const zh_stype *t, int64_t value)
