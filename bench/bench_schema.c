@@ -2,7 +2,7 @@
  * json-c's bare parse and serialisation of the same bytes (the floor a typed mapping adds
  * to). Run by scripts/bench.sh; results are recorded in docs/benchmarks.md.
  *
- *   bench_schema DATA_DIR [SECONDS_PER_CASE]
+ *   bench_schema DATA_DIR [SECONDS_PER_CASE | --rounds N]
  *
  * Cases: Statistics; Properties with a 100-process ProcessList; the UEFI VM document and
  * a ComputeSystem with every member; 1,000 HCN endpoint documents. */
@@ -91,6 +91,10 @@ typedef struct job {
     struct json_object **jtrees;
 } job;
 
+/* `--rounds N`: every measurement runs exactly N rounds (for instruction counts under
+ * callgrind, which a shared machine does not skew). */
+static long fixed_rounds;
+
 /* Runs `round` over the whole set repeatedly for at least `seconds`; returns sets per second. */
 static double measure(double seconds, void (*round)(const job *), const job *j)
 {
@@ -100,7 +104,7 @@ static double measure(double seconds, void (*round)(const job *), const job *j)
         round(j);
         rounds++;
         t = now_s() - t0;
-    } while (t < seconds);
+    } while (fixed_rounds ? rounds < (size_t)fixed_rounds : t < seconds);
     return (double)rounds / t;
 }
 
@@ -197,11 +201,15 @@ static char *properties_with_processes(size_t n)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_schema DATA_DIR [SECONDS_PER_CASE]\n");
+        fprintf(stderr, "usage: bench_schema DATA_DIR [SECONDS_PER_CASE | --rounds N]\n");
         return 2;
     }
     const char *dir = argv[1];
-    double seconds = argc > 2 ? atof(argv[2]) : 1.0;
+    double seconds = 1.0;
+    if (argc > 3 && strcmp(argv[2], "--rounds") == 0)
+        fixed_rounds = atol(argv[3]);
+    else if (argc > 2)
+        seconds = atof(argv[2]);
     setvbuf(stdout, NULL, _IONBF, 0);
     printf("| document | operation | MB/s | documents/s |\n|---|---|---:|---:|\n");
 

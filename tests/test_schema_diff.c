@@ -130,7 +130,33 @@ static void every_document_cut_and_damaged(void)
     printf("  %zu damaged documents compared\n", compared - before);
 }
 
+/* Nesting around the 128-level limit, in an unknown member and in an `Any` value. */
+static void deep_nesting_agrees(void)
+{
+    const zh_stype *cs = type_of("hcs:ComputeSystem"), *pp = type_of("hcs:ProcessParameters");
+    ZT_REQUIRE(cs && pp);
+    char *buf = malloc(4096);
+    ZT_REQUIRE(buf != NULL);
+    for (int depth = 120; depth <= 131; depth++) {
+        for (int form = 0; form < 4; form++) {
+            size_t n = 0;
+            n += (size_t)sprintf(buf + n, form < 2 ? "{\"Unknown\":" : "{\"Environment\":{\"A\":\"b\"},\"X\":");
+            for (int i = 0; i < depth; i++)
+                n += (size_t)sprintf(buf + n, form % 2 ? "{\"k\":" : "[");
+            n += (size_t)sprintf(buf + n, "1");
+            for (int i = 0; i < depth; i++)
+                buf[n++] = form % 2 ? '}' : ']';
+            buf[n++] = '}';
+            buf[n] = '\0';
+            compare(form < 2 ? cs : pp, buf, n, "deep");
+            compare_validate(buf, n, "deep");
+        }
+    }
+    free(buf);
+}
+
 static const zt_case cases[] = {
+    ZT_CASE(deep_nesting_agrees),
     ZT_CASE(every_document_as_every_type),
     ZT_CASE(every_document_cut_and_damaged),
 };

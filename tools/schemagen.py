@@ -315,7 +315,7 @@ void %s_string_free(char *s)
             out.append("_Static_assert(sizeof(%s) == 4, \"%s is stored in 32 bits\");\n" % (ct, name))
             out.append("static const zh_senum %sm_%s[] = {\n" % (F.tref, name))
             for m, v in F.enum_values(name):
-                out.append("    {\"%s\", %d},\n" % (m, v))
+                out.append("    {\"%s\", %d, %d},\n" % (m, v, len(m.encode("utf-8"))))
             out.append("};\n")
             has_numbers = all("value" in v for v in t["values"])
             out.append("const zh_stype %s%s = {\"%s\", \"%s\", 1, %d, %d, %d, 0, NULL, 0, 0, 0, %sm_%s, %d};\n\n"

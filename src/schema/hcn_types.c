@@ -190,9 +190,9 @@ const zh_stype zh_hcn_t_AclPolicySetting = {"AclPolicySetting", "hcn", 0, 0, 0, 
 
 _Static_assert(sizeof(zhns_ActionType) == 4, "ActionType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_ActionType[] = {
-    {"Allow", 0},
-    {"Block", 1},
-    {"Pass", 2},
+    {"Allow", 0, 5},
+    {"Block", 1, 5},
+    {"Pass", 2, 4},
 };
 const zh_stype zh_hcn_t_ActionType = {"ActionType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_ActionType, 3};
 
@@ -210,8 +210,8 @@ const zh_stype zh_hcn_t_AuthenticationPresharedKey = {"AuthenticationPresharedKe
 
 _Static_assert(sizeof(zhns_AuthenticationType) == 4, "AuthenticationType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_AuthenticationType[] = {
-    {"PresharedKey", 0},
-    {"Certificate", 1},
+    {"PresharedKey", 0, 12},
+    {"Certificate", 1, 11},
 };
 const zh_stype zh_hcn_t_AuthenticationType = {"AuthenticationType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_AuthenticationType, 2};
 
@@ -292,8 +292,8 @@ const zh_stype zh_hcn_t_DNS_2 = {"DNS_2", "hcn", 0, 0, 0, 0, sizeof(zhns_DNS_2),
 
 _Static_assert(sizeof(zhns_DirectionType) == 4, "DirectionType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_DirectionType[] = {
-    {"In", 0},
-    {"Out", 1},
+    {"In", 0, 2},
+    {"Out", 1, 3},
 };
 const zh_stype zh_hcn_t_DirectionType = {"DirectionType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_DirectionType, 2};
 
@@ -309,7 +309,7 @@ const zh_stype zh_hcn_t_EncapOverheadEndpointPolicySetting = {"EncapOverheadEndp
 
 _Static_assert(sizeof(zhns_EncryptionMethod) == 4, "EncryptionMethod is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_EncryptionMethod[] = {
-    {"Ipsec", 0},
+    {"Ipsec", 0, 5},
 };
 const zh_stype zh_hcn_t_EncryptionMethod = {"EncryptionMethod", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_EncryptionMethod, 1};
 
@@ -333,13 +333,13 @@ const zh_stype zh_hcn_t_EndpointAdditionalParams = {"EndpointAdditionalParams", 
 
 _Static_assert(sizeof(zhns_EndpointFlags) == 4, "EndpointFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_EndpointFlags[] = {
-    {"None", 0},
-    {"RemoteEndpoint", 1},
-    {"DisableInterComputeCommunication", 2},
-    {"EnableMirroring", 4},
-    {"EnableLowInterfaceMetric", 8},
-    {"OverrideDNSServerOrder", 16},
-    {"EnableDhcp", 32},
+    {"None", 0, 4},
+    {"RemoteEndpoint", 1, 14},
+    {"DisableInterComputeCommunication", 2, 32},
+    {"EnableMirroring", 4, 15},
+    {"EnableLowInterfaceMetric", 8, 24},
+    {"OverrideDNSServerOrder", 16, 22},
+    {"EnableDhcp", 32, 10},
 };
 const zh_stype zh_hcn_t_EndpointFlags = {"EndpointFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_EndpointFlags, 7};
 
@@ -351,37 +351,37 @@ const zh_stype zh_hcn_t_EndpointPolicy = {"EndpointPolicy", "hcn", 0, 0, 0, 0, s
 
 _Static_assert(sizeof(zhns_EndpointPolicyType) == 4, "EndpointPolicyType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_EndpointPolicyType[] = {
-    {"PortMapping", 0},
-    {"ACL", 1},
-    {"QOS", 2},
-    {"L2Driver", 3},
-    {"OutBoundNAT", 4},
-    {"SDNRoute", 5},
-    {"L4Proxy", 6},
-    {"L4WFPPROXY", 7},
-    {"ProviderAddress", 8},
-    {"PortName", 9},
-    {"EncapOverhead", 10},
-    {"InterfaceConstraint", 11},
-    {"Encryption", 12},
-    {"VLAN", 13},
-    {"InterfaceParameters", 14},
-    {"Iov", 15},
-    {"TierAcl", 16},
+    {"PortMapping", 0, 11},
+    {"ACL", 1, 3},
+    {"QOS", 2, 3},
+    {"L2Driver", 3, 8},
+    {"OutBoundNAT", 4, 11},
+    {"SDNRoute", 5, 8},
+    {"L4Proxy", 6, 7},
+    {"L4WFPPROXY", 7, 10},
+    {"ProviderAddress", 8, 15},
+    {"PortName", 9, 8},
+    {"EncapOverhead", 10, 13},
+    {"InterfaceConstraint", 11, 19},
+    {"Encryption", 12, 10},
+    {"VLAN", 13, 4},
+    {"InterfaceParameters", 14, 19},
+    {"Iov", 15, 3},
+    {"TierAcl", 16, 7},
 };
 const zh_stype zh_hcn_t_EndpointPolicyType = {"EndpointPolicyType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_EndpointPolicyType, 17};
 
 _Static_assert(sizeof(zhns_EndpointResourceType) == 4, "EndpointResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_EndpointResourceType[] = {
-    {"Port", 0},
-    {"Policy", 1},
+    {"Port", 0, 4},
+    {"Policy", 1, 6},
 };
 const zh_stype zh_hcn_t_EndpointResourceType = {"EndpointResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_EndpointResourceType, 2};
 
 _Static_assert(sizeof(zhns_EntityFlags) == 4, "EntityFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_EntityFlags[] = {
-    {"None", 0},
-    {"EnableNonPersistent", 1024},
+    {"None", 0, 4},
+    {"EnableNonPersistent", 1024, 19},
 };
 const zh_stype zh_hcn_t_EntityFlags = {"EntityFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_EntityFlags, 2};
 
@@ -418,8 +418,8 @@ const zh_stype zh_hcn_t_Feature = {"Feature", "hcn", 0, 0, 0, 0, sizeof(zhns_Fea
 
 _Static_assert(sizeof(zhns_FirewallPolicyFlags) == 4, "FirewallPolicyFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_FirewallPolicyFlags[] = {
-    {"None", 0},
-    {"ConstrainedInterface", 1},
+    {"None", 0, 4},
+    {"ConstrainedInterface", 1, 20},
 };
 const zh_stype zh_hcn_t_FirewallPolicyFlags = {"FirewallPolicyFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_FirewallPolicyFlags, 2};
 
@@ -431,10 +431,10 @@ const zh_stype zh_hcn_t_FirewallPolicySetting = {"FirewallPolicySetting", "hcn",
 
 _Static_assert(sizeof(zhns_FirewallVMType) == 4, "FirewallVMType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_FirewallVMType[] = {
-    {"Invalid", 0},
-    {"Host", 1},
-    {"WSA", 2},
-    {"WSL", 3},
+    {"Invalid", 0, 7},
+    {"Host", 1, 4},
+    {"WSA", 2, 3},
+    {"WSL", 3, 3},
 };
 const zh_stype zh_hcn_t_FirewallVMType = {"FirewallVMType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_FirewallVMType, 4};
 
@@ -474,17 +474,17 @@ const zh_stype zh_hcn_t_GuestEndpoint = {"GuestEndpoint", "hcn", 0, 0, 0, 0, siz
 
 _Static_assert(sizeof(zhns_GuestEndpointResourceType) == 4, "GuestEndpointResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestEndpointResourceType[] = {
-    {"Interface", 0},
-    {"Route", 1},
-    {"IPAddress", 2},
-    {"DNS", 3},
-    {"RegistryKey", 4},
-    {"Encryption", 5},
-    {"MacAddress", 6},
-    {"L4Proxy", 7},
-    {"L4WFPPROXY", 8},
-    {"Xlat", 9},
-    {"Neighbor", 10},
+    {"Interface", 0, 9},
+    {"Route", 1, 5},
+    {"IPAddress", 2, 9},
+    {"DNS", 3, 3},
+    {"RegistryKey", 4, 11},
+    {"Encryption", 5, 10},
+    {"MacAddress", 6, 10},
+    {"L4Proxy", 7, 7},
+    {"L4WFPPROXY", 8, 10},
+    {"Xlat", 9, 4},
+    {"Neighbor", 10, 8},
 };
 const zh_stype zh_hcn_t_GuestEndpointResourceType = {"GuestEndpointResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestEndpointResourceType, 11};
 
@@ -535,8 +535,8 @@ const zh_stype zh_hcn_t_GuestNamespace = {"GuestNamespace", "hcn", 0, 0, 0, 0, s
 
 _Static_assert(sizeof(zhns_GuestNamespaceResourceType) == 4, "GuestNamespaceResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestNamespaceResourceType[] = {
-    {"Container", 0},
-    {"Endpoint", 1},
+    {"Container", 0, 9},
+    {"Endpoint", 1, 8},
 };
 const zh_stype zh_hcn_t_GuestNamespaceResourceType = {"GuestNamespaceResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestNamespaceResourceType, 2};
 
@@ -560,9 +560,9 @@ const zh_stype zh_hcn_t_GuestNetworkService = {"GuestNetworkService", "hcn", 0, 
 
 _Static_assert(sizeof(zhns_GuestNetworkServiceFlags) == 4, "GuestNetworkServiceFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestNetworkServiceFlags[] = {
-    {"None", 0},
-    {"IsFlowsteered", 1},
-    {"IsFlowsteeredSelfManaged", 2},
+    {"None", 0, 4},
+    {"IsFlowsteered", 1, 13},
+    {"IsFlowsteeredSelfManaged", 2, 24},
 };
 const zh_stype zh_hcn_t_GuestNetworkServiceFlags = {"GuestNetworkServiceFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestNetworkServiceFlags, 3};
 
@@ -576,11 +576,11 @@ const zh_stype zh_hcn_t_GuestNetworkServiceInterface = {"GuestNetworkServiceInte
 
 _Static_assert(sizeof(zhns_GuestNetworkServiceInterfaceState) == 4, "GuestNetworkServiceInterfaceState is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestNetworkServiceInterfaceState[] = {
-    {"Created", 0},
-    {"Bootstrapping", 1},
-    {"Synchronized", 2},
-    {"Desynchronized", 3},
-    {"Paused", 4},
+    {"Created", 0, 7},
+    {"Bootstrapping", 1, 13},
+    {"Synchronized", 2, 12},
+    {"Desynchronized", 3, 14},
+    {"Paused", 4, 6},
 };
 const zh_stype zh_hcn_t_GuestNetworkServiceInterfaceState = {"GuestNetworkServiceInterfaceState", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestNetworkServiceInterfaceState, 5};
 
@@ -592,35 +592,35 @@ const zh_stype zh_hcn_t_GuestNetworkServiceNotificationData = {"GuestNetworkServ
 
 _Static_assert(sizeof(zhns_GuestNetworkServiceNotificationType) == 4, "GuestNetworkServiceNotificationType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestNetworkServiceNotificationType[] = {
-    {"None", 0},
-    {"DNSCacheParam", 1},
-    {"DHCPParam", 2},
-    {"InterfaceParam", 3},
-    {"AddressParam", 4},
-    {"Route", 5},
-    {"DNSParam", 6},
-    {"XlatParam", 7},
-    {"Neighbor", 8},
+    {"None", 0, 4},
+    {"DNSCacheParam", 1, 13},
+    {"DHCPParam", 2, 9},
+    {"InterfaceParam", 3, 14},
+    {"AddressParam", 4, 12},
+    {"Route", 5, 5},
+    {"DNSParam", 6, 8},
+    {"XlatParam", 7, 9},
+    {"Neighbor", 8, 8},
 };
 const zh_stype zh_hcn_t_GuestNetworkServiceNotificationType = {"GuestNetworkServiceNotificationType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestNetworkServiceNotificationType, 9};
 
 _Static_assert(sizeof(zhns_GuestNetworkServiceResourceType) == 4, "GuestNetworkServiceResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestNetworkServiceResourceType[] = {
-    {"State", 0},
+    {"State", 0, 5},
 };
 const zh_stype zh_hcn_t_GuestNetworkServiceResourceType = {"GuestNetworkServiceResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestNetworkServiceResourceType, 1};
 
 _Static_assert(sizeof(zhns_GuestNetworkServiceState) == 4, "GuestNetworkServiceState is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestNetworkServiceState[] = {
-    {"None", 0},
-    {"Created", 1},
-    {"Bootstrapping", 2},
-    {"Synchronized", 3},
-    {"Paused", 4},
-    {"Desynchronized", 5},
-    {"Rehydrating", 6},
-    {"Degraded", 7},
-    {"Destroyed", 8},
+    {"None", 0, 4},
+    {"Created", 1, 7},
+    {"Bootstrapping", 2, 13},
+    {"Synchronized", 3, 12},
+    {"Paused", 4, 6},
+    {"Desynchronized", 5, 14},
+    {"Rehydrating", 6, 11},
+    {"Degraded", 7, 8},
+    {"Destroyed", 8, 9},
 };
 const zh_stype zh_hcn_t_GuestNetworkServiceState = {"GuestNetworkServiceState", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestNetworkServiceState, 9};
 
@@ -631,10 +631,10 @@ const zh_stype zh_hcn_t_GuestNetworkServiceStateRequest = {"GuestNetworkServiceS
 
 _Static_assert(sizeof(zhns_GuestResourceType) == 4, "GuestResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestResourceType[] = {
-    {"Endpoint", 0},
-    {"Namespace", 1},
-    {"Service", 2},
-    {"Firewall", 3},
+    {"Endpoint", 0, 8},
+    {"Namespace", 1, 9},
+    {"Service", 2, 7},
+    {"Firewall", 3, 8},
 };
 const zh_stype zh_hcn_t_GuestResourceType = {"GuestResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestResourceType, 4};
 
@@ -759,8 +759,8 @@ const zh_stype zh_hcn_t_HostComputeQuery = {"HostComputeQuery", "hcn", 0, 0, 0, 
 
 _Static_assert(sizeof(zhns_HostComputeQueryFlags) == 4, "HostComputeQueryFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_HostComputeQueryFlags[] = {
-    {"None", 0},
-    {"Detailed", 1},
+    {"None", 0, 4},
+    {"Detailed", 1, 8},
 };
 const zh_stype zh_hcn_t_HostComputeQueryFlags = {"HostComputeQueryFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_HostComputeQueryFlags, 2};
 
@@ -782,11 +782,11 @@ const zh_stype zh_hcn_t_HostComputeRoute = {"HostComputeRoute", "hcn", 0, 0, 0, 
 
 _Static_assert(sizeof(zhns_HostResourceType) == 4, "HostResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_HostResourceType[] = {
-    {"Network", 0},
-    {"Endpoint", 1},
-    {"Container", 2},
-    {"Namespace", 3},
-    {"PolicyList", 4},
+    {"Network", 0, 7},
+    {"Endpoint", 1, 8},
+    {"Container", 2, 9},
+    {"Namespace", 3, 9},
+    {"PolicyList", 4, 10},
 };
 const zh_stype zh_hcn_t_HostResourceType = {"HostResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_HostResourceType, 5};
 
@@ -807,9 +807,9 @@ const zh_stype zh_hcn_t_IPAddress = {"IPAddress", "hcn", 0, 0, 0, 0, sizeof(zhns
 
 _Static_assert(sizeof(zhns_IPSubnetFlags) == 4, "IPSubnetFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_IPSubnetFlags[] = {
-    {"None", 0},
-    {"EnableBroadcast", 1},
-    {"ReserveNetworkAddress", 2},
+    {"None", 0, 4},
+    {"EnableBroadcast", 1, 15},
+    {"ReserveNetworkAddress", 2, 21},
 };
 const zh_stype zh_hcn_t_IPSubnetFlags = {"IPSubnetFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_IPSubnetFlags, 3};
 
@@ -852,12 +852,12 @@ const zh_stype zh_hcn_t_InterfaceParametersPolicySetting = {"InterfaceParameters
 
 _Static_assert(sizeof(zhns_IovInterruptModerationType) == 4, "IovInterruptModerationType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_IovInterruptModerationType[] = {
-    {"IovInterruptModerationDefault", 0},
-    {"IovInterruptModerationAdaptive", 1},
-    {"IovInterruptModerationOff", 2},
-    {"IovInterruptModerationLow", 3},
-    {"IovInterruptModerationMedium", 4},
-    {"IovInterruptModerationHigh", 5},
+    {"IovInterruptModerationDefault", 0, 29},
+    {"IovInterruptModerationAdaptive", 1, 30},
+    {"IovInterruptModerationOff", 2, 25},
+    {"IovInterruptModerationLow", 3, 25},
+    {"IovInterruptModerationMedium", 4, 28},
+    {"IovInterruptModerationHigh", 5, 26},
 };
 const zh_stype zh_hcn_t_IovInterruptModerationType = {"IovInterruptModerationType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_IovInterruptModerationType, 6};
 
@@ -898,8 +898,8 @@ const zh_stype zh_hcn_t_Ipam = {"Ipam", "hcn", 0, 0, 0, 0, sizeof(zhns_Ipam), zh
 
 _Static_assert(sizeof(zhns_IpamType) == 4, "IpamType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_IpamType[] = {
-    {"Static", 0},
-    {"Dhcp", 1},
+    {"Static", 0, 6},
+    {"Dhcp", 1, 4},
 };
 const zh_stype zh_hcn_t_IpamType = {"IpamType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_IpamType, 2};
 
@@ -940,17 +940,17 @@ const zh_stype zh_hcn_t_LayerConstraintNetworkPolicySetting = {"LayerConstraintN
 
 _Static_assert(sizeof(zhns_LoadBalancerDistribution) == 4, "LoadBalancerDistribution is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_LoadBalancerDistribution[] = {
-    {"None", 0},
-    {"SourceIPProtocol", 1},
-    {"SourceIP", 2},
+    {"None", 0, 4},
+    {"SourceIPProtocol", 1, 16},
+    {"SourceIP", 2, 8},
 };
 const zh_stype zh_hcn_t_LoadBalancerDistribution = {"LoadBalancerDistribution", "hcn", 1, 0, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_LoadBalancerDistribution, 3};
 
 _Static_assert(sizeof(zhns_LoadBalancerFlags) == 4, "LoadBalancerFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_LoadBalancerFlags[] = {
-    {"None", 0},
-    {"EnableDirectServerReturn", 1},
-    {"IPv6", 2},
+    {"None", 0, 4},
+    {"EnableDirectServerReturn", 1, 24},
+    {"IPv6", 2, 4},
 };
 const zh_stype zh_hcn_t_LoadBalancerFlags = {"LoadBalancerFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_LoadBalancerFlags, 3};
 
@@ -965,11 +965,11 @@ const zh_stype zh_hcn_t_LoadBalancerPortMapping = {"LoadBalancerPortMapping", "h
 
 _Static_assert(sizeof(zhns_LoadBalancerPortMappingFlags) == 4, "LoadBalancerPortMappingFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_LoadBalancerPortMappingFlags[] = {
-    {"None", 0},
-    {"EnableInternalLoadBalancer", 1},
-    {"LocalRoutedVip", 2},
-    {"NotUsed", 4},
-    {"EnablePreserveDip", 8},
+    {"None", 0, 4},
+    {"EnableInternalLoadBalancer", 1, 26},
+    {"LocalRoutedVip", 2, 14},
+    {"NotUsed", 4, 7},
+    {"EnablePreserveDip", 8, 17},
 };
 const zh_stype zh_hcn_t_LoadBalancerPortMappingFlags = {"LoadBalancerPortMappingFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_LoadBalancerPortMappingFlags, 5};
 
@@ -1049,11 +1049,11 @@ const zh_stype zh_hcn_t_ModifyNetworkSettingRequest = {"ModifyNetworkSettingRequ
 
 _Static_assert(sizeof(zhns_ModifyRequestType) == 4, "ModifyRequestType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_ModifyRequestType[] = {
-    {"Add", 0},
-    {"Remove", 1},
-    {"Update", 2},
-    {"Refresh", 3},
-    {"Reset", 4},
+    {"Add", 0, 3},
+    {"Remove", 1, 6},
+    {"Update", 2, 6},
+    {"Refresh", 3, 7},
+    {"Reset", 4, 5},
 };
 const zh_stype zh_hcn_t_ModifyRequestType = {"ModifyRequestType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_ModifyRequestType, 5};
 
@@ -1104,8 +1104,8 @@ const zh_stype zh_hcn_t_NamespaceResourceEndpoint = {"NamespaceResourceEndpoint"
 
 _Static_assert(sizeof(zhns_NamespaceResourceType) == 4, "NamespaceResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_NamespaceResourceType[] = {
-    {"Container", 0},
-    {"Endpoint", 1},
+    {"Container", 0, 9},
+    {"Endpoint", 1, 8},
 };
 const zh_stype zh_hcn_t_NamespaceResourceType = {"NamespaceResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_NamespaceResourceType, 2};
 
@@ -1117,18 +1117,18 @@ const zh_stype zh_hcn_t_NamespaceResource_2 = {"NamespaceResource_2", "hcn", 0, 
 
 _Static_assert(sizeof(zhns_NamespaceType) == 4, "NamespaceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_NamespaceType[] = {
-    {"Host", 0},
-    {"HostDefault", 1},
-    {"Guest", 2},
-    {"GuestDefault", 3},
+    {"Host", 0, 4},
+    {"HostDefault", 1, 11},
+    {"Guest", 2, 5},
+    {"GuestDefault", 3, 12},
 };
 const zh_stype zh_hcn_t_NamespaceType = {"NamespaceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_NamespaceType, 4};
 
 _Static_assert(sizeof(zhns_NatFlags) == 4, "NatFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_NatFlags[] = {
-    {"None", 0},
-    {"LocalRoutedVip", 1},
-    {"IPv6", 2},
+    {"None", 0, 4},
+    {"LocalRoutedVip", 1, 14},
+    {"IPv6", 2, 4},
 };
 const zh_stype zh_hcn_t_NatFlags = {"NatFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_NatFlags, 3};
 
@@ -1175,21 +1175,21 @@ const zh_stype zh_hcn_t_NetworkAdditionalParams = {"NetworkAdditionalParams", "h
 
 _Static_assert(sizeof(zhns_NetworkFlags) == 4, "NetworkFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_NetworkFlags[] = {
-    {"None", 0},
-    {"EnableDnsProxy", 1},
-    {"EnableDhcpServer", 2},
-    {"EnableMirroring", 4},
-    {"EnableNonPersistent", 8},
-    {"EnablePersistent", 16},
-    {"IsolateVSwitch", 32},
-    {"EnableFlowSteering", 64},
-    {"DisableSharing", 128},
-    {"EnableFirewall", 256},
-    {"SuppressMediaDisconnect", 512},
-    {"DisableHostPort", 1024},
-    {"WeakHostReceiveAdapter", 2048},
-    {"WeakHostSendAdapter", 4096},
-    {"EnableIov", 8192},
+    {"None", 0, 4},
+    {"EnableDnsProxy", 1, 14},
+    {"EnableDhcpServer", 2, 16},
+    {"EnableMirroring", 4, 15},
+    {"EnableNonPersistent", 8, 19},
+    {"EnablePersistent", 16, 16},
+    {"IsolateVSwitch", 32, 14},
+    {"EnableFlowSteering", 64, 18},
+    {"DisableSharing", 128, 14},
+    {"EnableFirewall", 256, 14},
+    {"SuppressMediaDisconnect", 512, 23},
+    {"DisableHostPort", 1024, 15},
+    {"WeakHostReceiveAdapter", 2048, 22},
+    {"WeakHostSendAdapter", 4096, 19},
+    {"EnableIov", 8192, 9},
 };
 const zh_stype zh_hcn_t_NetworkFlags = {"NetworkFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_NetworkFlags, 15};
 
@@ -1229,17 +1229,17 @@ const zh_stype zh_hcn_t_NetworkInterface = {"NetworkInterface", "hcn", 0, 0, 0, 
 
 _Static_assert(sizeof(zhns_NetworkMode) == 4, "NetworkMode is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_NetworkMode[] = {
-    {"NAT", 0},
-    {"ICS", 1},
-    {"Transparent", 2},
-    {"L2Bridge", 3},
-    {"L2Tunnel", 4},
-    {"Overlay", 5},
-    {"Private", 6},
-    {"Internal", 7},
-    {"Mirrored", 8},
-    {"Infiniband", 9},
-    {"ConstrainedICS", 10},
+    {"NAT", 0, 3},
+    {"ICS", 1, 3},
+    {"Transparent", 2, 11},
+    {"L2Bridge", 3, 8},
+    {"L2Tunnel", 4, 8},
+    {"Overlay", 5, 7},
+    {"Private", 6, 7},
+    {"Internal", 7, 8},
+    {"Mirrored", 8, 8},
+    {"Infiniband", 9, 10},
+    {"ConstrainedICS", 10, 14},
 };
 const zh_stype zh_hcn_t_NetworkMode = {"NetworkMode", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_NetworkMode, 11};
 
@@ -1251,30 +1251,30 @@ const zh_stype zh_hcn_t_NetworkPolicy = {"NetworkPolicy", "hcn", 0, 0, 0, 0, siz
 
 _Static_assert(sizeof(zhns_NetworkPolicyType) == 4, "NetworkPolicyType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_NetworkPolicyType[] = {
-    {"SourceMacAddress", 0},
-    {"NetAdapterName", 1},
-    {"InterfaceConstraint", 2},
-    {"VSwitchExtension", 3},
-    {"ProviderAddress", 4},
-    {"DrMacAddress", 5},
-    {"AutomaticDNS", 6},
-    {"RemoteSubnetRoute", 7},
-    {"VxlanPort", 8},
-    {"HostRoute", 9},
-    {"SetPolicy", 10},
-    {"L4Proxy", 11},
-    {"LayerConstraint", 12},
-    {"NetworkACL", 13},
+    {"SourceMacAddress", 0, 16},
+    {"NetAdapterName", 1, 14},
+    {"InterfaceConstraint", 2, 19},
+    {"VSwitchExtension", 3, 16},
+    {"ProviderAddress", 4, 15},
+    {"DrMacAddress", 5, 12},
+    {"AutomaticDNS", 6, 12},
+    {"RemoteSubnetRoute", 7, 17},
+    {"VxlanPort", 8, 9},
+    {"HostRoute", 9, 9},
+    {"SetPolicy", 10, 9},
+    {"L4Proxy", 11, 7},
+    {"LayerConstraint", 12, 15},
+    {"NetworkACL", 13, 10},
 };
 const zh_stype zh_hcn_t_NetworkPolicyType = {"NetworkPolicyType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_NetworkPolicyType, 14};
 
 _Static_assert(sizeof(zhns_NetworkResourceType) == 4, "NetworkResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_NetworkResourceType[] = {
-    {"DNS", 0},
-    {"Extension", 1},
-    {"Policy", 2},
-    {"Subnet", 3},
-    {"IPSubnet", 4},
+    {"DNS", 0, 3},
+    {"Extension", 1, 9},
+    {"Policy", 2, 6},
+    {"Subnet", 3, 6},
+    {"IPSubnet", 4, 8},
 };
 const zh_stype zh_hcn_t_NetworkResourceType = {"NetworkResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_NetworkResourceType, 5};
 
@@ -1325,12 +1325,12 @@ const zh_stype zh_hcn_t_PrioritizedAuthenticationMethod = {"PrioritizedAuthentic
 
 _Static_assert(sizeof(zhns_ProtocolType) == 4, "ProtocolType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_ProtocolType[] = {
-    {"Unknown", 0},
-    {"ICMPv4", 1},
-    {"IGMP", 2},
-    {"TCP", 6},
-    {"UDP", 17},
-    {"ICMPv6", 58},
+    {"Unknown", 0, 7},
+    {"ICMPv4", 1, 6},
+    {"IGMP", 2, 4},
+    {"TCP", 6, 3},
+    {"UDP", 17, 3},
+    {"ICMPv6", 58, 6},
 };
 const zh_stype zh_hcn_t_ProtocolType = {"ProtocolType", "hcn", 1, 0, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_ProtocolType, 6};
 
@@ -1352,8 +1352,8 @@ const zh_stype zh_hcn_t_ProxyExceptions = {"ProxyExceptions", "hcn", 0, 0, 0, 0,
 
 _Static_assert(sizeof(zhns_ProxyType) == 4, "ProxyType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_ProxyType[] = {
-    {"VFP", 0},
-    {"WFP", 1},
+    {"VFP", 0, 3},
+    {"WFP", 1, 3},
 };
 const zh_stype zh_hcn_t_ProxyType = {"ProxyType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_ProxyType, 2};
 
@@ -1428,15 +1428,15 @@ const zh_stype zh_hcn_t_RpcConnectionInformation = {"RpcConnectionInformation", 
 
 _Static_assert(sizeof(zhns_RpcEndpointType) == 4, "RpcEndpointType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_RpcEndpointType[] = {
-    {"HvSocket", 0},
-    {"LRpc", 1},
+    {"HvSocket", 0, 8},
+    {"LRpc", 1, 4},
 };
 const zh_stype zh_hcn_t_RpcEndpointType = {"RpcEndpointType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_RpcEndpointType, 2};
 
 _Static_assert(sizeof(zhns_RuleType) == 4, "RuleType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_RuleType[] = {
-    {"Host", 0},
-    {"Switch", 1},
+    {"Host", 0, 4},
+    {"Switch", 1, 6},
 };
 const zh_stype zh_hcn_t_RuleType = {"RuleType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_RuleType, 2};
 
@@ -1458,8 +1458,8 @@ const zh_stype zh_hcn_t_SetPolicySetting = {"SetPolicySetting", "hcn", 0, 0, 0, 
 
 _Static_assert(sizeof(zhns_SetPolicyTypes) == 4, "SetPolicyTypes is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_SetPolicyTypes[] = {
-    {"IPSET", 0},
-    {"NESTEDIPSET", 1},
+    {"IPSET", 0, 5},
+    {"NESTEDIPSET", 1, 11},
 };
 const zh_stype zh_hcn_t_SetPolicyTypes = {"SetPolicyTypes", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_SetPolicyTypes, 2};
 
@@ -1488,8 +1488,8 @@ const zh_stype zh_hcn_t_Subnet = {"Subnet", "hcn", 0, 0, 0, 0, sizeof(zhns_Subne
 
 _Static_assert(sizeof(zhns_SubnetFlags) == 4, "SubnetFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_SubnetFlags[] = {
-    {"None", 0},
-    {"DoNotReserveGatewayAddress", 1},
+    {"None", 0, 4},
+    {"DoNotReserveGatewayAddress", 1, 26},
 };
 const zh_stype zh_hcn_t_SubnetFlags = {"SubnetFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_SubnetFlags, 2};
 
@@ -1506,8 +1506,8 @@ const zh_stype zh_hcn_t_SubnetPolicy = {"SubnetPolicy", "hcn", 0, 0, 0, 0, sizeo
 
 _Static_assert(sizeof(zhns_SubnetPolicyType) == 4, "SubnetPolicyType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_SubnetPolicyType[] = {
-    {"VLAN", 0},
-    {"VSID", 1},
+    {"VLAN", 0, 4},
+    {"VSID", 1, 4},
 };
 const zh_stype zh_hcn_t_SubnetPolicyType = {"SubnetPolicyType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_SubnetPolicyType, 2};
 

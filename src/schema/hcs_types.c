@@ -274,8 +274,8 @@ extern const zh_stype zh_hcs_t_XsaveProcessorFeature;
 
 _Static_assert(sizeof(zhcs_ApplySecureBootTemplateType) == 4, "ApplySecureBootTemplateType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ApplySecureBootTemplateType[] = {
-    {"Skip", 0},
-    {"Apply", 1},
+    {"Skip", 0, 4},
+    {"Apply", 1, 5},
 };
 const zh_stype zh_hcs_t_ApplySecureBootTemplateType = {"ApplySecureBootTemplateType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ApplySecureBootTemplateType, 2};
 
@@ -292,9 +292,9 @@ const zh_stype zh_hcs_t_Attachment = {"Attachment", "hcs", 0, 0, 0, 0, sizeof(zh
 
 _Static_assert(sizeof(zhcs_AttachmentType) == 4, "AttachmentType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_AttachmentType[] = {
-    {"VirtualDisk", 0},
-    {"Iso", 1},
-    {"PassThru", 2},
+    {"VirtualDisk", 0, 11},
+    {"Iso", 1, 3},
+    {"PassThru", 2, 8},
 };
 const zh_stype zh_hcs_t_AttachmentType = {"AttachmentType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_AttachmentType, 3};
 
@@ -318,19 +318,19 @@ const zh_stype zh_hcs_t_Battery = {"Battery", "hcs", 0, 0, 0, 0, sizeof(zhcs_Bat
 
 _Static_assert(sizeof(zhcs_CacheMode) == 4, "CacheMode is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_CacheMode[] = {
-    {"Unspecified", 0},
-    {"Disabled", 1},
-    {"Enabled", 2},
-    {"Private", 3},
-    {"PrivateAllowSharing", 4},
+    {"Unspecified", 0, 11},
+    {"Disabled", 1, 8},
+    {"Enabled", 2, 7},
+    {"Private", 3, 7},
+    {"PrivateAllowSharing", 4, 19},
 };
 const zh_stype zh_hcs_t_CacheMode = {"CacheMode", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_CacheMode, 5};
 
 _Static_assert(sizeof(zhcs_CachingMode) == 4, "CachingMode is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_CachingMode[] = {
-    {"Uncached", 0},
-    {"Cached", 1},
-    {"ReadOnlyCached", 2},
+    {"Uncached", 0, 8},
+    {"Cached", 1, 6},
+    {"ReadOnlyCached", 2, 14},
 };
 const zh_stype zh_hcs_t_CachingMode = {"CachingMode", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_CachingMode, 3};
 
@@ -454,8 +454,8 @@ const zh_stype zh_hcs_t_ContainerCredentialGuardInstance = {"ContainerCredential
 
 _Static_assert(sizeof(zhcs_ContainerCredentialGuardModifyOperation) == 4, "ContainerCredentialGuardModifyOperation is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ContainerCredentialGuardModifyOperation[] = {
-    {"AddInstance", 0},
-    {"RemoveInstance", 1},
+    {"AddInstance", 0, 11},
+    {"RemoveInstance", 1, 14},
 };
 const zh_stype zh_hcs_t_ContainerCredentialGuardModifyOperation = {"ContainerCredentialGuardModifyOperation", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ContainerCredentialGuardModifyOperation, 2};
 
@@ -485,8 +485,8 @@ const zh_stype zh_hcs_t_ContainerCredentialGuardSystemInfo = {"ContainerCredenti
 
 _Static_assert(sizeof(zhcs_ContainerCredentialGuardTransport) == 4, "ContainerCredentialGuardTransport is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ContainerCredentialGuardTransport[] = {
-    {"LRPC", 0},
-    {"HvSocket", 1},
+    {"LRPC", 0, 4},
+    {"HvSocket", 1, 8},
 };
 const zh_stype zh_hcs_t_ContainerCredentialGuardTransport = {"ContainerCredentialGuardTransport", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ContainerCredentialGuardTransport, 2};
 
@@ -573,7 +573,7 @@ const zh_stype zh_hcs_t_CrashReport = {"CrashReport", "hcs", 0, 0, 0, 0, sizeof(
 
 _Static_assert(sizeof(zhcs_CrashType) == 4, "CrashType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_CrashType[] = {
-    {"CrashGuest", 0},
+    {"CrashGuest", 0, 10},
 };
 const zh_stype zh_hcs_t_CrashType = {"CrashType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_CrashType, 1};
 
@@ -625,9 +625,9 @@ const zh_stype zh_hcs_t_DeviceNamespace = {"DeviceNamespace", "hcs", 0, 0, 0, 0,
 
 _Static_assert(sizeof(zhcs_DeviceType) == 4, "DeviceType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_DeviceType[] = {
-    {"ClassGuid", 0},
-    {"DeviceInstance", 1},
-    {"GpuMirror", 2},
+    {"ClassGuid", 0, 9},
+    {"DeviceInstance", 1, 14},
+    {"GpuMirror", 2, 9},
 };
 const zh_stype zh_hcs_t_DeviceType = {"DeviceType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_DeviceType, 3};
 
@@ -659,9 +659,9 @@ const zh_stype zh_hcs_t_EnhancedModeVideo = {"EnhancedModeVideo", "hcs", 0, 0, 0
 
 _Static_assert(sizeof(zhcs_EnlightenmentModifications) == 4, "EnlightenmentModifications is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_EnlightenmentModifications[] = {
-    {"Unreported", 0},
-    {"FavorAutoEoi", 1},
-    {"RsvdZ1", 2},
+    {"Unreported", 0, 10},
+    {"FavorAutoEoi", 1, 12},
+    {"RsvdZ1", 2, 6},
 };
 const zh_stype zh_hcs_t_EnlightenmentModifications = {"EnlightenmentModifications", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_EnlightenmentModifications, 3};
 
@@ -684,32 +684,32 @@ const zh_stype zh_hcs_t_EventData = {"EventData", "hcs", 0, 0, 0, 0, sizeof(zhcs
 
 _Static_assert(sizeof(zhcs_EventDataType) == 4, "EventDataType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_EventDataType[] = {
-    {"Empty", 0},
-    {"String", 1},
-    {"AnsiString", 2},
-    {"SByte", 3},
-    {"Byte", 4},
-    {"Int16", 5},
-    {"UInt16", 6},
-    {"Int32", 7},
-    {"UInt32", 8},
-    {"Int64", 9},
-    {"UInt64", 10},
-    {"Single", 11},
-    {"Double", 12},
-    {"Boolean", 13},
-    {"Binary", 14},
-    {"Guid", 15},
+    {"Empty", 0, 5},
+    {"String", 1, 6},
+    {"AnsiString", 2, 10},
+    {"SByte", 3, 5},
+    {"Byte", 4, 4},
+    {"Int16", 5, 5},
+    {"UInt16", 6, 6},
+    {"Int32", 7, 5},
+    {"UInt32", 8, 6},
+    {"Int64", 9, 5},
+    {"UInt64", 10, 6},
+    {"Single", 11, 6},
+    {"Double", 12, 6},
+    {"Boolean", 13, 7},
+    {"Binary", 14, 6},
+    {"Guid", 15, 4},
 };
 const zh_stype zh_hcs_t_EventDataType = {"EventDataType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_EventDataType, 16};
 
 _Static_assert(sizeof(zhcs_ExitInitiator) == 4, "ExitInitiator is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ExitInitiator[] = {
-    {"None", 0},
-    {"GuestOS", 1},
-    {"Client", 2},
-    {"Internal", 3},
-    {"Unknown", 4},
+    {"None", 0, 4},
+    {"GuestOS", 1, 7},
+    {"Client", 2, 6},
+    {"Internal", 3, 8},
+    {"Unknown", 4, 7},
 };
 const zh_stype zh_hcs_t_ExitInitiator = {"ExitInitiator", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ExitInitiator, 5};
 
@@ -720,8 +720,8 @@ const zh_stype zh_hcs_t_ExportLayerOptions = {"ExportLayerOptions", "hcs", 0, 0,
 
 _Static_assert(sizeof(zhcs_FilesystemIsolationMode) == 4, "FilesystemIsolationMode is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_FilesystemIsolationMode[] = {
-    {"hard", 0},
-    {"soft", 1},
+    {"hard", 0, 4},
+    {"soft", 1, 4},
 };
 const zh_stype zh_hcs_t_FilesystemIsolationMode = {"FilesystemIsolationMode", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_FilesystemIsolationMode, 2};
 
@@ -742,8 +742,8 @@ const zh_stype zh_hcs_t_FilesystemNamespace = {"FilesystemNamespace", "hcs", 0, 
 
 _Static_assert(sizeof(zhcs_FilesystemNestingMode) == 4, "FilesystemNestingMode is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_FilesystemNestingMode[] = {
-    {"inner", 0},
-    {"outer", 1},
+    {"inner", 0, 5},
+    {"outer", 1, 5},
 };
 const zh_stype zh_hcs_t_FilesystemNestingMode = {"FilesystemNestingMode", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_FilesystemNestingMode, 2};
 
@@ -756,27 +756,27 @@ const zh_stype zh_hcs_t_FlexibleIoDevice = {"FlexibleIoDevice", "hcs", 0, 0, 0, 
 
 _Static_assert(sizeof(zhcs_FlexibleIoDeviceHostingModel) == 4, "FlexibleIoDeviceHostingModel is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_FlexibleIoDeviceHostingModel[] = {
-    {"Internal", 0},
-    {"External", 1},
+    {"Internal", 0, 8},
+    {"External", 1, 8},
 };
 const zh_stype zh_hcs_t_FlexibleIoDeviceHostingModel = {"FlexibleIoDeviceHostingModel", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_FlexibleIoDeviceHostingModel, 2};
 
 _Static_assert(sizeof(zhcs_GetPropertyType) == 4, "GetPropertyType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_GetPropertyType[] = {
-    {"Basic", 0},
-    {"CpuGroup", 1},
-    {"ProcessorTopology", 2},
-    {"ContainerCredentialGuard", 3},
-    {"QoSCapabilities", 4},
+    {"Basic", 0, 5},
+    {"CpuGroup", 1, 8},
+    {"ProcessorTopology", 2, 17},
+    {"ContainerCredentialGuard", 3, 24},
+    {"QoSCapabilities", 4, 15},
 };
 const zh_stype zh_hcs_t_GetPropertyType = {"GetPropertyType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_GetPropertyType, 5};
 
 _Static_assert(sizeof(zhcs_GpuAssignmentMode) == 4, "GpuAssignmentMode is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_GpuAssignmentMode[] = {
-    {"Disabled", 0},
-    {"Default", 1},
-    {"List", 2},
-    {"Mirror", 3},
+    {"Disabled", 0, 8},
+    {"Default", 1, 7},
+    {"List", 2, 4},
+    {"Mirror", 3, 6},
 };
 const zh_stype zh_hcs_t_GpuAssignmentMode = {"GpuAssignmentMode", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_GpuAssignmentMode, 4};
 
@@ -880,25 +880,25 @@ const zh_stype zh_hcs_t_InjectNonMaskableInterrupt = {"InjectNonMaskableInterrup
 
 _Static_assert(sizeof(zhcs_IntegrationComponentOperatingStateReason) == 4, "IntegrationComponentOperatingStateReason is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_IntegrationComponentOperatingStateReason[] = {
-    {"Unknown", 0},
-    {"AppsInCriticalState", 1},
-    {"CommunicationTimedOut", 2},
-    {"FailedCommunication", 3},
-    {"HealthyApps", 4},
-    {"ProtocolMismatch", 5},
+    {"Unknown", 0, 7},
+    {"AppsInCriticalState", 1, 19},
+    {"CommunicationTimedOut", 2, 21},
+    {"FailedCommunication", 3, 19},
+    {"HealthyApps", 4, 11},
+    {"ProtocolMismatch", 5, 16},
 };
 const zh_stype zh_hcs_t_IntegrationComponentOperatingStateReason = {"IntegrationComponentOperatingStateReason", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_IntegrationComponentOperatingStateReason, 6};
 
 _Static_assert(sizeof(zhcs_IntegrationComponentOperationalState) == 4, "IntegrationComponentOperationalState is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_IntegrationComponentOperationalState[] = {
-    {"Unknown", 0},
-    {"Degraded", 1},
-    {"Dormant", 2},
-    {"Error", 3},
-    {"LostCommunication", 4},
-    {"NonRecoverableError", 5},
-    {"NoContact", 6},
-    {"Ok", 7},
+    {"Unknown", 0, 7},
+    {"Degraded", 1, 8},
+    {"Dormant", 2, 7},
+    {"Error", 3, 5},
+    {"LostCommunication", 4, 17},
+    {"NonRecoverableError", 5, 19},
+    {"NoContact", 6, 9},
+    {"Ok", 7, 2},
 };
 const zh_stype zh_hcs_t_IntegrationComponentOperationalState = {"IntegrationComponentOperationalState", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_IntegrationComponentOperationalState, 8};
 
@@ -918,20 +918,20 @@ const zh_stype zh_hcs_t_InterfaceClass = {"InterfaceClass", "hcs", 0, 0, 0, 0, s
 
 _Static_assert(sizeof(zhcs_InterfaceClassType) == 4, "InterfaceClassType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_InterfaceClassType[] = {
-    {"Inherit", 0},
-    {"DeviceInstance", 1},
-    {"ClassGuid", 2},
+    {"Inherit", 0, 7},
+    {"DeviceInstance", 1, 14},
+    {"ClassGuid", 2, 9},
 };
 const zh_stype zh_hcs_t_InterfaceClassType = {"InterfaceClassType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_InterfaceClassType, 3};
 
 _Static_assert(sizeof(zhcs_InterruptModerationMode) == 4, "InterruptModerationMode is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_InterruptModerationMode[] = {
-    {"Default", 0},
-    {"Adaptive", 1},
-    {"Off", 2},
-    {"Low", 3},
-    {"Medium", 4},
-    {"High", 5},
+    {"Default", 0, 7},
+    {"Adaptive", 1, 8},
+    {"Off", 2, 3},
+    {"Low", 3, 3},
+    {"Medium", 4, 6},
+    {"High", 5, 4},
 };
 const zh_stype zh_hcs_t_InterruptModerationMode = {"InterruptModerationMode", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_InterruptModerationMode, 6};
 
@@ -969,8 +969,8 @@ const zh_stype zh_hcs_t_JobSystemRoot = {"JobSystemRoot", "hcs", 0, 0, 0, 0, siz
 
 _Static_assert(sizeof(zhcs_JobTerminationPolicy) == 4, "JobTerminationPolicy is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_JobTerminationPolicy[] = {
-    {"PermanentQuiescent", 0},
-    {"KillOnHandleClose", 1},
+    {"PermanentQuiescent", 0, 18},
+    {"KillOnHandleClose", 1, 17},
 };
 const zh_stype zh_hcs_t_JobTerminationPolicy = {"JobTerminationPolicy", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_JobTerminationPolicy, 2};
 
@@ -991,9 +991,9 @@ const zh_stype zh_hcs_t_KvpQuery = {"KvpQuery", "hcs", 0, 0, 0, 0, sizeof(zhcs_K
 
 _Static_assert(sizeof(zhcs_KvpSource) == 4, "KvpSource is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_KvpSource[] = {
-    {"KvpSetByHost", 0},
-    {"KvpSetByGuest", 1},
-    {"GuestOSInfo", 2},
+    {"KvpSetByHost", 0, 12},
+    {"KvpSetByGuest", 1, 13},
+    {"GuestOSInfo", 2, 11},
 };
 const zh_stype zh_hcs_t_KvpSource = {"KvpSource", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_KvpSource, 3};
 
@@ -1046,8 +1046,8 @@ const zh_stype zh_hcs_t_MappedPipe = {"MappedPipe", "hcs", 0, 0, 0, 0, sizeof(zh
 
 _Static_assert(sizeof(zhcs_MappedPipePathType) == 4, "MappedPipePathType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_MappedPipePathType[] = {
-    {"AbsolutePath", 0},
-    {"VirtualSmbPipeName", 1},
+    {"AbsolutePath", 0, 12},
+    {"VirtualSmbPipeName", 1, 18},
 };
 const zh_stype zh_hcs_t_MappedPipePathType = {"MappedPipePathType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_MappedPipePathType, 2};
 
@@ -1059,16 +1059,16 @@ const zh_stype zh_hcs_t_MappedVirtualDisk = {"MappedVirtualDisk", "hcs", 0, 0, 0
 
 _Static_assert(sizeof(zhcs_MemoryBackingPageSize) == 4, "MemoryBackingPageSize is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_MemoryBackingPageSize[] = {
-    {"Small", 0},
-    {"Large", 1},
+    {"Small", 0, 5},
+    {"Large", 1, 5},
 };
 const zh_stype zh_hcs_t_MemoryBackingPageSize = {"MemoryBackingPageSize", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_MemoryBackingPageSize, 2};
 
 _Static_assert(sizeof(zhcs_MemoryBackingType) == 4, "MemoryBackingType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_MemoryBackingType[] = {
-    {"Physical", 0},
-    {"Virtual", 1},
-    {"Hybrid", 2},
+    {"Physical", 0, 8},
+    {"Virtual", 1, 7},
+    {"Hybrid", 2, 6},
 };
 const zh_stype zh_hcs_t_MemoryBackingType = {"MemoryBackingType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_MemoryBackingType, 3};
 
@@ -1094,43 +1094,43 @@ const zh_stype zh_hcs_t_ModificationRequest = {"ModificationRequest", "hcs", 0, 
 
 _Static_assert(sizeof(zhcs_ModifyOperation) == 4, "ModifyOperation is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ModifyOperation[] = {
-    {"ConsoleSize", 0},
-    {"CloseHandle", 1},
+    {"ConsoleSize", 0, 11},
+    {"CloseHandle", 1, 11},
 };
 const zh_stype zh_hcs_t_ModifyOperation = {"ModifyOperation", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ModifyOperation, 2};
 
 _Static_assert(sizeof(zhcs_ModifyPropertyType) == 4, "ModifyPropertyType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ModifyPropertyType[] = {
-    {"CpuGroup", 0},
-    {"ContainerCredentialGuard", 1},
+    {"CpuGroup", 0, 8},
+    {"ContainerCredentialGuard", 1, 24},
 };
 const zh_stype zh_hcs_t_ModifyPropertyType = {"ModifyPropertyType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ModifyPropertyType, 2};
 
 _Static_assert(sizeof(zhcs_ModifyRequestType) == 4, "ModifyRequestType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ModifyRequestType[] = {
-    {"Add", 0},
-    {"Remove", 1},
-    {"Update", 2},
+    {"Add", 0, 3},
+    {"Remove", 1, 6},
+    {"Update", 2, 6},
 };
 const zh_stype zh_hcs_t_ModifyRequestType = {"ModifyRequestType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ModifyRequestType, 3};
 
 _Static_assert(sizeof(zhcs_ModifyResourceType) == 4, "ModifyResourceType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ModifyResourceType[] = {
-    {"Memory", 0},
-    {"MappedDirectory", 1},
-    {"MappedPipe", 2},
-    {"MappedVirtualDisk", 3},
-    {"CombinedLayers", 4},
-    {"NetworkNamespace", 5},
-    {"CimMount", 6},
+    {"Memory", 0, 6},
+    {"MappedDirectory", 1, 15},
+    {"MappedPipe", 2, 10},
+    {"MappedVirtualDisk", 3, 17},
+    {"CombinedLayers", 4, 14},
+    {"NetworkNamespace", 5, 16},
+    {"CimMount", 6, 8},
 };
 const zh_stype zh_hcs_t_ModifyResourceType = {"ModifyResourceType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ModifyResourceType, 7};
 
 _Static_assert(sizeof(zhcs_ModifyServiceOperation) == 4, "ModifyServiceOperation is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ModifyServiceOperation[] = {
-    {"CreateGroup", 0},
-    {"DeleteGroup", 1},
-    {"SetProperty", 2},
+    {"CreateGroup", 0, 11},
+    {"DeleteGroup", 1, 11},
+    {"SetProperty", 2, 11},
 };
 const zh_stype zh_hcs_t_ModifyServiceOperation = {"ModifyServiceOperation", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ModifyServiceOperation, 3};
 
@@ -1205,19 +1205,19 @@ const zh_stype zh_hcs_t_Networking = {"Networking", "hcs", 0, 0, 0, 0, sizeof(zh
 
 _Static_assert(sizeof(zhcs_NonArchitecturalCoreSharing) == 4, "NonArchitecturalCoreSharing is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_NonArchitecturalCoreSharing[] = {
-    {"Unreported", 0},
-    {"Off", 1},
-    {"On", 2},
+    {"Unreported", 0, 10},
+    {"Off", 1, 3},
+    {"On", 2, 2},
 };
 const zh_stype zh_hcs_t_NonArchitecturalCoreSharing = {"NonArchitecturalCoreSharing", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_NonArchitecturalCoreSharing, 3};
 
 _Static_assert(sizeof(zhcs_NotificationType) == 4, "NotificationType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_NotificationType[] = {
-    {"None", 0},
-    {"GracefulExit", 1},
-    {"ForcedExit", 2},
-    {"UnexpectedExit", 3},
-    {"Unknown", 4},
+    {"None", 0, 4},
+    {"GracefulExit", 1, 12},
+    {"ForcedExit", 2, 10},
+    {"UnexpectedExit", 3, 14},
+    {"Unknown", 4, 7},
 };
 const zh_stype zh_hcs_t_NotificationType = {"NotificationType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_NotificationType, 5};
 
@@ -1232,9 +1232,9 @@ const zh_stype zh_hcs_t_ObjectDirectory = {"ObjectDirectory", "hcs", 0, 0, 0, 0,
 
 _Static_assert(sizeof(zhcs_ObjectDirectoryShadow) == 4, "ObjectDirectoryShadow is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ObjectDirectoryShadow[] = {
-    {"false", 0},
-    {"true", 1},
-    {"ifexists", 2},
+    {"false", 0, 5},
+    {"true", 1, 4},
+    {"ifexists", 2, 8},
 };
 const zh_stype zh_hcs_t_ObjectDirectoryShadow = {"ObjectDirectoryShadow", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ObjectDirectoryShadow, 3};
 
@@ -1256,9 +1256,9 @@ const zh_stype zh_hcs_t_ObjectSymlink = {"ObjectSymlink", "hcs", 0, 0, 0, 0, siz
 
 _Static_assert(sizeof(zhcs_ObjectSymlinkScope) == 4, "ObjectSymlinkScope is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ObjectSymlinkScope[] = {
-    {"Local", 0},
-    {"Global", 1},
-    {"GlobalDropSilo", 2},
+    {"Local", 0, 5},
+    {"Global", 1, 6},
+    {"GlobalDropSilo", 2, 14},
 };
 const zh_stype zh_hcs_t_ObjectSymlinkScope = {"ObjectSymlinkScope", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ObjectSymlinkScope, 3};
 
@@ -1269,32 +1269,32 @@ const zh_stype zh_hcs_t_OperationFailure = {"OperationFailure", "hcs", 0, 0, 0, 
 
 _Static_assert(sizeof(zhcs_OperationFailureDetail) == 4, "OperationFailureDetail is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_OperationFailureDetail[] = {
-    {"Invalid", 0},
-    {"CreateInternalError", 1},
-    {"ConstructStateError", 2},
-    {"RuntimeOsTypeMismatch", 3},
-    {"Construct", 4},
-    {"Start", 5},
-    {"Pause", 6},
-    {"Resume", 7},
-    {"Shutdown", 8},
-    {"Terminate", 9},
-    {"Save", 10},
-    {"GetProperties", 11},
-    {"Modify", 12},
-    {"Crash", 13},
-    {"GuestCrash", 14},
-    {"LifecycleNotify", 15},
-    {"ExecuteProcess", 16},
-    {"GetProcessInfo", 17},
-    {"WaitForProcess", 18},
-    {"SignalProcess", 19},
-    {"ModifyProcess", 20},
-    {"PrepareForHosting", 21},
-    {"RegisterHostedSystem", 22},
-    {"UnregisterHostedSystem", 23},
-    {"PrepareForClone", 24},
-    {"GetCloneTemplate", 25},
+    {"Invalid", 0, 7},
+    {"CreateInternalError", 1, 19},
+    {"ConstructStateError", 2, 19},
+    {"RuntimeOsTypeMismatch", 3, 21},
+    {"Construct", 4, 9},
+    {"Start", 5, 5},
+    {"Pause", 6, 5},
+    {"Resume", 7, 6},
+    {"Shutdown", 8, 8},
+    {"Terminate", 9, 9},
+    {"Save", 10, 4},
+    {"GetProperties", 11, 13},
+    {"Modify", 12, 6},
+    {"Crash", 13, 5},
+    {"GuestCrash", 14, 10},
+    {"LifecycleNotify", 15, 15},
+    {"ExecuteProcess", 16, 14},
+    {"GetProcessInfo", 17, 14},
+    {"WaitForProcess", 18, 14},
+    {"SignalProcess", 19, 13},
+    {"ModifyProcess", 20, 13},
+    {"PrepareForHosting", 21, 17},
+    {"RegisterHostedSystem", 22, 20},
+    {"UnregisterHostedSystem", 23, 22},
+    {"PrepareForClone", 24, 15},
+    {"GetCloneTemplate", 25, 16},
 };
 const zh_stype zh_hcs_t_OperationFailureDetail = {"OperationFailureDetail", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_OperationFailureDetail, 26};
 
@@ -1317,22 +1317,22 @@ const zh_stype zh_hcs_t_OperationProgress = {"OperationProgress", "hcs", 0, 0, 0
 
 _Static_assert(sizeof(zhcs_OperationType) == 4, "OperationType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_OperationType[] = {
-    {"None", 0},
-    {"Construct", 1},
-    {"Start", 2},
-    {"Pause", 3},
-    {"Resume", 4},
-    {"Shutdown", 5},
-    {"Terminate", 6},
-    {"Save", 7},
-    {"GetProperties", 8},
-    {"Modify", 9},
-    {"Crash", 10},
-    {"ExecuteProcess", 11},
-    {"GetProcessInfo", 12},
-    {"SignalProcess", 13},
-    {"ModifyProcess", 14},
-    {"CancelOperation", 15},
+    {"None", 0, 4},
+    {"Construct", 1, 9},
+    {"Start", 2, 5},
+    {"Pause", 3, 5},
+    {"Resume", 4, 6},
+    {"Shutdown", 5, 8},
+    {"Terminate", 6, 9},
+    {"Save", 7, 4},
+    {"GetProperties", 8, 13},
+    {"Modify", 9, 6},
+    {"Crash", 10, 5},
+    {"ExecuteProcess", 11, 14},
+    {"GetProcessInfo", 12, 14},
+    {"SignalProcess", 13, 13},
+    {"ModifyProcess", 14, 13},
+    {"CancelOperation", 15, 15},
 };
 const zh_stype zh_hcs_t_OperationType = {"OperationType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_OperationType, 16};
 
@@ -1345,23 +1345,23 @@ const zh_stype zh_hcs_t_OsLayerOptions = {"OsLayerOptions", "hcs", 0, 0, 0, 0, s
 
 _Static_assert(sizeof(zhcs_OsLayerType) == 4, "OsLayerType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_OsLayerType[] = {
-    {"Container", 0},
-    {"Vm", 1},
+    {"Container", 0, 9},
+    {"Vm", 1, 2},
 };
 const zh_stype zh_hcs_t_OsLayerType = {"OsLayerType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_OsLayerType, 2};
 
 _Static_assert(sizeof(zhcs_OsType) == 4, "OsType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_OsType[] = {
-    {"Unknown", 0},
-    {"Windows", 1},
-    {"Linux", 2},
+    {"Unknown", 0, 7},
+    {"Windows", 1, 7},
+    {"Linux", 2, 5},
 };
 const zh_stype zh_hcs_t_OsType = {"OsType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_OsType, 3};
 
 _Static_assert(sizeof(zhcs_PathType) == 4, "PathType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_PathType[] = {
-    {"AbsolutePath", 0},
-    {"VirtualSmbShareName", 1},
+    {"AbsolutePath", 0, 12},
+    {"VirtualSmbShareName", 1, 19},
 };
 const zh_stype zh_hcs_t_PathType = {"PathType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_PathType, 2};
 
@@ -1378,18 +1378,18 @@ const zh_stype zh_hcs_t_PauseOptions = {"PauseOptions", "hcs", 0, 0, 0, 0, sizeo
 
 _Static_assert(sizeof(zhcs_PauseReason) == 4, "PauseReason is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_PauseReason[] = {
-    {"None", 0},
-    {"Save", 1},
-    {"Template", 2},
+    {"None", 0, 4},
+    {"Save", 1, 4},
+    {"Template", 2, 8},
 };
 const zh_stype zh_hcs_t_PauseReason = {"PauseReason", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_PauseReason, 3};
 
 _Static_assert(sizeof(zhcs_PauseSuspensionLevel) == 4, "PauseSuspensionLevel is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_PauseSuspensionLevel[] = {
-    {"Suspend", 0},
-    {"MemoryLow", 1},
-    {"MemoryMedium", 2},
-    {"MemoryHigh", 3},
+    {"Suspend", 0, 7},
+    {"MemoryLow", 1, 9},
+    {"MemoryMedium", 2, 12},
+    {"MemoryHigh", 3, 10},
 };
 const zh_stype zh_hcs_t_PauseSuspensionLevel = {"PauseSuspensionLevel", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_PauseSuspensionLevel, 4};
 
@@ -1446,11 +1446,11 @@ const zh_stype zh_hcs_t_ProcessParameters = {"ProcessParameters", "hcs", 0, 0, 0
 
 _Static_assert(sizeof(zhcs_ProcessSignal) == 4, "ProcessSignal is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ProcessSignal[] = {
-    {"CtrlC", 0},
-    {"CtrlBreak", 1},
-    {"CtrlClose", 2},
-    {"CtrlLogOff", 3},
-    {"CtrlShutdown", 4},
+    {"CtrlC", 0, 5},
+    {"CtrlBreak", 1, 9},
+    {"CtrlClose", 2, 9},
+    {"CtrlLogOff", 3, 10},
+    {"CtrlShutdown", 4, 12},
 };
 const zh_stype zh_hcs_t_ProcessSignal = {"ProcessSignal", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ProcessSignal, 5};
 
@@ -1473,134 +1473,134 @@ const zh_stype zh_hcs_t_ProcessorCapabilitiesInfo = {"ProcessorCapabilitiesInfo"
 
 _Static_assert(sizeof(zhcs_ProcessorFeature) == 4, "ProcessorFeature is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ProcessorFeature[] = {
-    {"Sse3", 0},
-    {"LahfSahf", 1},
-    {"Ssse3", 2},
-    {"Sse4_1", 3},
-    {"Sse4_2", 4},
-    {"Sse4A", 5},
-    {"Xop", 6},
-    {"Popcnt", 7},
-    {"Cmpxchg16B", 8},
-    {"Altmovcr8", 9},
-    {"Lzcnt", 10},
-    {"Misalignsse", 11},
-    {"MmxExt", 12},
-    {"Amd3Dnow", 13},
-    {"ExtAmd3Dnow", 14},
-    {"Page1Gb", 15},
-    {"AmdAes", 16},
-    {"Pclmulqdq", 17},
-    {"Pcid", 18},
-    {"Fma4", 19},
-    {"F16C", 20},
-    {"Rdrand", 21},
-    {"Rdwrfsgs", 22},
-    {"Smep", 23},
-    {"EnhancedFastString", 24},
-    {"Bmi1", 25},
-    {"Bmi2", 26},
-    {"Movbe", 27},
-    {"Npiep1", 28},
-    {"DepX87FpuSave", 29},
-    {"Rdseed", 30},
-    {"Adx", 31},
-    {"IntelPrefetch", 32},
-    {"Smap", 33},
-    {"Hle", 34},
-    {"Rtm", 35},
-    {"Rdtscp", 36},
-    {"Clflushopt", 37},
-    {"Clwb", 38},
-    {"Sha", 39},
-    {"X87PointersSaved", 40},
-    {"Invpcid", 41},
-    {"Ibrs", 42},
-    {"Stibp", 43},
-    {"Ibpb", 44},
-    {"UnrestrictedGuest", 45},
-    {"Mdd", 46},
-    {"FastShortRepMov", 47},
-    {"L1DCacheFlush", 48},
-    {"RdclNo", 49},
-    {"IbrsAll", 50},
-    {"SkipL1Df", 51},
-    {"SsbNo", 52},
-    {"RsbaNo", 53},
-    {"VirtSpecCtrl", 54},
-    {"Rdpid", 55},
-    {"Umip", 56},
-    {"MbsNo", 57},
-    {"MbClear", 58},
-    {"TaaNo", 59},
-    {"TsxCtrl", 60},
-    {"AcountMcount", 61},
-    {"TscInvariant", 62},
-    {"Clzero", 63},
-    {"Rdpru", 64},
-    {"La57", 65},
-    {"Mbec", 66},
-    {"NestedVirt", 67},
-    {"Psfd", 68},
-    {"CetSs", 69},
-    {"CetIbt", 70},
-    {"VmxExceptionInject", 71},
-    {"UmwaitTpause", 72},
-    {"Movdiri", 73},
-    {"Movdir64b", 74},
-    {"Cldemote", 75},
-    {"Serialize", 76},
-    {"TscDeadlineTmr", 77},
-    {"TscAdjust", 78},
-    {"FZLRepMovsb", 79},
-    {"FSRepStosb", 80},
-    {"FSRepCmpsb", 81},
-    {"SentinelAmd", 82},
-    {"Asid16", 83},
-    {"TGran16", 84},
-    {"TGran64", 85},
-    {"Haf", 86},
-    {"Hdbs", 87},
-    {"Pan", 88},
-    {"AtS1E1", 89},
-    {"Uao", 90},
-    {"El0Aarch32", 91},
-    {"Fp", 92},
-    {"FpHp", 93},
-    {"AdvSimd", 94},
-    {"AdvSimdHp", 95},
-    {"GicV3V4", 96},
-    {"PmuV3", 97},
-    {"PmuV3ArmV81", 98},
-    {"PmuV3ArmV84", 99},
-    {"ArmAes", 100},
-    {"PolyMul", 101},
-    {"Sha1", 102},
-    {"Sha256", 103},
-    {"Sha512", 104},
-    {"Crc32", 105},
-    {"Atomic", 106},
-    {"Rdm", 107},
-    {"Sha3", 108},
-    {"Sm3", 109},
-    {"Sm4", 110},
-    {"Dp", 111},
-    {"Fhm", 112},
-    {"DcCvap", 113},
-    {"DcCvadp", 114},
-    {"ApaBase", 115},
-    {"ApaEp", 116},
-    {"ApaEp2", 117},
-    {"ApaEp2Fp", 118},
-    {"ApaEp2Fpc", 119},
-    {"Jscvt", 120},
-    {"Fcma", 121},
-    {"RcpcV83", 122},
-    {"RcpcV84", 123},
-    {"Gpa", 124},
-    {"L1ipPipt", 125},
-    {"DzPermitted", 126},
-    {"SentinelArm", 127},
+    {"Sse3", 0, 4},
+    {"LahfSahf", 1, 8},
+    {"Ssse3", 2, 5},
+    {"Sse4_1", 3, 6},
+    {"Sse4_2", 4, 6},
+    {"Sse4A", 5, 5},
+    {"Xop", 6, 3},
+    {"Popcnt", 7, 6},
+    {"Cmpxchg16B", 8, 10},
+    {"Altmovcr8", 9, 9},
+    {"Lzcnt", 10, 5},
+    {"Misalignsse", 11, 11},
+    {"MmxExt", 12, 6},
+    {"Amd3Dnow", 13, 8},
+    {"ExtAmd3Dnow", 14, 11},
+    {"Page1Gb", 15, 7},
+    {"AmdAes", 16, 6},
+    {"Pclmulqdq", 17, 9},
+    {"Pcid", 18, 4},
+    {"Fma4", 19, 4},
+    {"F16C", 20, 4},
+    {"Rdrand", 21, 6},
+    {"Rdwrfsgs", 22, 8},
+    {"Smep", 23, 4},
+    {"EnhancedFastString", 24, 18},
+    {"Bmi1", 25, 4},
+    {"Bmi2", 26, 4},
+    {"Movbe", 27, 5},
+    {"Npiep1", 28, 6},
+    {"DepX87FpuSave", 29, 13},
+    {"Rdseed", 30, 6},
+    {"Adx", 31, 3},
+    {"IntelPrefetch", 32, 13},
+    {"Smap", 33, 4},
+    {"Hle", 34, 3},
+    {"Rtm", 35, 3},
+    {"Rdtscp", 36, 6},
+    {"Clflushopt", 37, 10},
+    {"Clwb", 38, 4},
+    {"Sha", 39, 3},
+    {"X87PointersSaved", 40, 16},
+    {"Invpcid", 41, 7},
+    {"Ibrs", 42, 4},
+    {"Stibp", 43, 5},
+    {"Ibpb", 44, 4},
+    {"UnrestrictedGuest", 45, 17},
+    {"Mdd", 46, 3},
+    {"FastShortRepMov", 47, 15},
+    {"L1DCacheFlush", 48, 13},
+    {"RdclNo", 49, 6},
+    {"IbrsAll", 50, 7},
+    {"SkipL1Df", 51, 8},
+    {"SsbNo", 52, 5},
+    {"RsbaNo", 53, 6},
+    {"VirtSpecCtrl", 54, 12},
+    {"Rdpid", 55, 5},
+    {"Umip", 56, 4},
+    {"MbsNo", 57, 5},
+    {"MbClear", 58, 7},
+    {"TaaNo", 59, 5},
+    {"TsxCtrl", 60, 7},
+    {"AcountMcount", 61, 12},
+    {"TscInvariant", 62, 12},
+    {"Clzero", 63, 6},
+    {"Rdpru", 64, 5},
+    {"La57", 65, 4},
+    {"Mbec", 66, 4},
+    {"NestedVirt", 67, 10},
+    {"Psfd", 68, 4},
+    {"CetSs", 69, 5},
+    {"CetIbt", 70, 6},
+    {"VmxExceptionInject", 71, 18},
+    {"UmwaitTpause", 72, 12},
+    {"Movdiri", 73, 7},
+    {"Movdir64b", 74, 9},
+    {"Cldemote", 75, 8},
+    {"Serialize", 76, 9},
+    {"TscDeadlineTmr", 77, 14},
+    {"TscAdjust", 78, 9},
+    {"FZLRepMovsb", 79, 11},
+    {"FSRepStosb", 80, 10},
+    {"FSRepCmpsb", 81, 10},
+    {"SentinelAmd", 82, 11},
+    {"Asid16", 83, 6},
+    {"TGran16", 84, 7},
+    {"TGran64", 85, 7},
+    {"Haf", 86, 3},
+    {"Hdbs", 87, 4},
+    {"Pan", 88, 3},
+    {"AtS1E1", 89, 6},
+    {"Uao", 90, 3},
+    {"El0Aarch32", 91, 10},
+    {"Fp", 92, 2},
+    {"FpHp", 93, 4},
+    {"AdvSimd", 94, 7},
+    {"AdvSimdHp", 95, 9},
+    {"GicV3V4", 96, 7},
+    {"PmuV3", 97, 5},
+    {"PmuV3ArmV81", 98, 11},
+    {"PmuV3ArmV84", 99, 11},
+    {"ArmAes", 100, 6},
+    {"PolyMul", 101, 7},
+    {"Sha1", 102, 4},
+    {"Sha256", 103, 6},
+    {"Sha512", 104, 6},
+    {"Crc32", 105, 5},
+    {"Atomic", 106, 6},
+    {"Rdm", 107, 3},
+    {"Sha3", 108, 4},
+    {"Sm3", 109, 3},
+    {"Sm4", 110, 3},
+    {"Dp", 111, 2},
+    {"Fhm", 112, 3},
+    {"DcCvap", 113, 6},
+    {"DcCvadp", 114, 7},
+    {"ApaBase", 115, 7},
+    {"ApaEp", 116, 5},
+    {"ApaEp2", 117, 6},
+    {"ApaEp2Fp", 118, 8},
+    {"ApaEp2Fpc", 119, 9},
+    {"Jscvt", 120, 5},
+    {"Fcma", 121, 4},
+    {"RcpcV83", 122, 7},
+    {"RcpcV84", 123, 7},
+    {"Gpa", 124, 3},
+    {"L1ipPipt", 125, 8},
+    {"DzPermitted", 126, 11},
+    {"SentinelArm", 127, 11},
 };
 const zh_stype zh_hcs_t_ProcessorFeature = {"ProcessorFeature", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ProcessorFeature, 128};
 
@@ -1613,8 +1613,8 @@ const zh_stype zh_hcs_t_ProcessorFeatureSet = {"ProcessorFeatureSet", "hcs", 0, 
 
 _Static_assert(sizeof(zhcs_ProcessorFeatureSetMode) == 4, "ProcessorFeatureSetMode is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ProcessorFeatureSetMode[] = {
-    {"Strict", 0},
-    {"Permissive", 1},
+    {"Strict", 0, 6},
+    {"Permissive", 1, 10},
 };
 const zh_stype zh_hcs_t_ProcessorFeatureSetMode = {"ProcessorFeatureSetMode", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ProcessorFeatureSetMode, 2};
 
@@ -1696,10 +1696,10 @@ const zh_stype zh_hcs_t_RegistryFlushState = {"RegistryFlushState", "hcs", 0, 0,
 
 _Static_assert(sizeof(zhcs_RegistryHive) == 4, "RegistryHive is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_RegistryHive[] = {
-    {"System", 0},
-    {"Software", 1},
-    {"Security", 2},
-    {"Sam", 3},
+    {"System", 0, 6},
+    {"Software", 1, 8},
+    {"Security", 2, 8},
+    {"Sam", 3, 3},
 };
 const zh_stype zh_hcs_t_RegistryHive = {"RegistryHive", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_RegistryHive, 4};
 
@@ -1786,14 +1786,14 @@ const zh_stype zh_hcs_t_RegistryValue = {"RegistryValue", "hcs", 0, 0, 0, 0, siz
 
 _Static_assert(sizeof(zhcs_RegistryValueType) == 4, "RegistryValueType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_RegistryValueType[] = {
-    {"None", 0},
-    {"String", 1},
-    {"ExpandedString", 2},
-    {"MultiString", 3},
-    {"Binary", 4},
-    {"DWord", 5},
-    {"QWord", 6},
-    {"CustomType", 7},
+    {"None", 0, 4},
+    {"String", 1, 6},
+    {"ExpandedString", 2, 14},
+    {"MultiString", 3, 11},
+    {"Binary", 4, 6},
+    {"DWord", 5, 5},
+    {"QWord", 6, 5},
+    {"CustomType", 7, 10},
 };
 const zh_stype zh_hcs_t_RegistryValueType = {"RegistryValueType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_RegistryValueType, 8};
 
@@ -1819,8 +1819,8 @@ const zh_stype zh_hcs_t_SaveOptions = {"SaveOptions", "hcs", 0, 0, 0, 0, sizeof(
 
 _Static_assert(sizeof(zhcs_SaveType) == 4, "SaveType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_SaveType[] = {
-    {"ToFile", 0},
-    {"AsTemplate", 1},
+    {"ToFile", 0, 6},
+    {"AsTemplate", 1, 10},
 };
 const zh_stype zh_hcs_t_SaveType = {"SaveType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_SaveType, 2};
 
@@ -1832,10 +1832,10 @@ const zh_stype zh_hcs_t_Scsi = {"Scsi", "hcs", 0, 0, 0, 0, sizeof(zhcs_Scsi), zh
 
 _Static_assert(sizeof(zhcs_SerialConsole) == 4, "SerialConsole is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_SerialConsole[] = {
-    {"Default", 0},
-    {"Disabled", 1},
-    {"ComPort1", 2},
-    {"ComPort2", 3},
+    {"Default", 0, 7},
+    {"Disabled", 1, 8},
+    {"ComPort1", 2, 8},
+    {"ComPort2", 3, 8},
 };
 const zh_stype zh_hcs_t_SerialConsole = {"SerialConsole", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_SerialConsole, 4};
 
@@ -1890,8 +1890,8 @@ const zh_stype zh_hcs_t_Shutdown = {"Shutdown", "hcs", 0, 0, 0, 0, sizeof(zhcs_S
 
 _Static_assert(sizeof(zhcs_ShutdownMechanism) == 4, "ShutdownMechanism is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ShutdownMechanism[] = {
-    {"GuestConnection", 0},
-    {"IntegrationService", 1},
+    {"GuestConnection", 0, 15},
+    {"IntegrationService", 1, 18},
 };
 const zh_stype zh_hcs_t_ShutdownMechanism = {"ShutdownMechanism", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ShutdownMechanism, 2};
 
@@ -1905,9 +1905,9 @@ const zh_stype zh_hcs_t_ShutdownOptions = {"ShutdownOptions", "hcs", 0, 0, 0, 0,
 
 _Static_assert(sizeof(zhcs_ShutdownType) == 4, "ShutdownType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ShutdownType[] = {
-    {"Shutdown", 0},
-    {"Hibernate", 1},
-    {"Reboot", 2},
+    {"Shutdown", 0, 8},
+    {"Hibernate", 1, 9},
+    {"Reboot", 2, 6},
 };
 const zh_stype zh_hcs_t_ShutdownType = {"ShutdownType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ShutdownType, 3};
 
@@ -1918,20 +1918,20 @@ const zh_stype zh_hcs_t_SignalProcessOptions = {"SignalProcessOptions", "hcs", 0
 
 _Static_assert(sizeof(zhcs_State) == 4, "State is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_State[] = {
-    {"Created", 0},
-    {"Running", 1},
-    {"Paused", 2},
-    {"Stopped", 3},
-    {"SavedAsTemplate", 4},
-    {"Unknown", 5},
+    {"Created", 0, 7},
+    {"Running", 1, 7},
+    {"Paused", 2, 6},
+    {"Stopped", 3, 7},
+    {"SavedAsTemplate", 4, 15},
+    {"Unknown", 5, 7},
 };
 const zh_stype zh_hcs_t_State = {"State", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_State, 6};
 
 _Static_assert(sizeof(zhcs_StateOverride) == 4, "StateOverride is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_StateOverride[] = {
-    {"Default", 0},
-    {"Disabled", 1},
-    {"Enabled", 2},
+    {"Default", 0, 7},
+    {"Disabled", 1, 8},
+    {"Enabled", 2, 7},
 };
 const zh_stype zh_hcs_t_StateOverride = {"StateOverride", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_StateOverride, 3};
 
@@ -1947,10 +1947,10 @@ const zh_stype zh_hcs_t_Statistics = {"Statistics", "hcs", 0, 0, 0, 0, sizeof(zh
 
 _Static_assert(sizeof(zhcs_StdHandle) == 4, "StdHandle is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_StdHandle[] = {
-    {"StdIn", 0},
-    {"StdOut", 1},
-    {"StdErr", 2},
-    {"All", 3},
+    {"StdIn", 0, 5},
+    {"StdOut", 1, 6},
+    {"StdErr", 2, 6},
+    {"All", 3, 3},
 };
 const zh_stype zh_hcs_t_StdHandle = {"StdHandle", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_StdHandle, 4};
 
@@ -1983,10 +1983,10 @@ const zh_stype zh_hcs_t_Subnode = {"Subnode", "hcs", 0, 0, 0, 0, sizeof(zhcs_Sub
 
 _Static_assert(sizeof(zhcs_SubnodeType) == 4, "SubnodeType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_SubnodeType[] = {
-    {"Any", 0},
-    {"Socket", 1},
-    {"Cluster", 2},
-    {"L3", 3},
+    {"Any", 0, 3},
+    {"Socket", 1, 6},
+    {"Cluster", 2, 7},
+    {"L3", 3, 2},
 };
 const zh_stype zh_hcs_t_SubnodeType = {"SubnodeType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_SubnodeType, 4};
 
@@ -1998,12 +1998,12 @@ const zh_stype zh_hcs_t_SystemExit = {"SystemExit", "hcs", 0, 0, 0, 0, sizeof(zh
 
 _Static_assert(sizeof(zhcs_SystemExitDetail) == 4, "SystemExitDetail is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_SystemExitDetail[] = {
-    {"Invalid", 0},
-    {"HcsApiFatalError", 1},
-    {"ServiceStop", 2},
-    {"Shutdown", 3},
-    {"Terminate", 4},
-    {"UnexpectedExit", 5},
+    {"Invalid", 0, 7},
+    {"HcsApiFatalError", 1, 16},
+    {"ServiceStop", 2, 11},
+    {"Shutdown", 3, 8},
+    {"Terminate", 4, 9},
+    {"UnexpectedExit", 5, 14},
 };
 const zh_stype zh_hcs_t_SystemExitDetail = {"SystemExitDetail", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_SystemExitDetail, 6};
 
@@ -2041,8 +2041,8 @@ const zh_stype zh_hcs_t_SystemTime = {"SystemTime", "hcs", 0, 0, 0, 0, sizeof(zh
 
 _Static_assert(sizeof(zhcs_SystemType) == 4, "SystemType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_SystemType[] = {
-    {"Container", 0},
-    {"VirtualMachine", 1},
+    {"Container", 0, 9},
+    {"VirtualMachine", 1, 14},
 };
 const zh_stype zh_hcs_t_SystemType = {"SystemType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_SystemType, 2};
 
@@ -2054,12 +2054,12 @@ const zh_stype zh_hcs_t_System_PropertyQuery = {"System_PropertyQuery", "hcs", 0
 
 _Static_assert(sizeof(zhcs_System_PropertyType) == 4, "System_PropertyType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_System_PropertyType[] = {
-    {"Memory", 0},
-    {"Statistics", 1},
-    {"ProcessList", 2},
-    {"TerminateOnLastHandleClosed", 3},
-    {"SharedMemoryRegion", 4},
-    {"GuestConnection", 5},
+    {"Memory", 0, 6},
+    {"Statistics", 1, 10},
+    {"ProcessList", 2, 11},
+    {"TerminateOnLastHandleClosed", 3, 27},
+    {"SharedMemoryRegion", 4, 18},
+    {"GuestConnection", 5, 15},
 };
 const zh_stype zh_hcs_t_System_PropertyType = {"System_PropertyType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_System_PropertyType, 6};
 
@@ -2099,10 +2099,10 @@ const zh_stype zh_hcs_t_Uefi = {"Uefi", "hcs", 0, 0, 0, 0, sizeof(zhcs_Uefi), zh
 
 _Static_assert(sizeof(zhcs_UefiBootDevice) == 4, "UefiBootDevice is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_UefiBootDevice[] = {
-    {"ScsiDrive", 0},
-    {"VmbFs", 1},
-    {"Network", 2},
-    {"File", 3},
+    {"ScsiDrive", 0, 9},
+    {"VmbFs", 1, 5},
+    {"Network", 2, 7},
+    {"File", 3, 4},
 };
 const zh_stype zh_hcs_t_UefiBootDevice = {"UefiBootDevice", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_UefiBootDevice, 4};
 
@@ -2149,32 +2149,32 @@ const zh_stype zh_hcs_t_VirtualDeviceFailure = {"VirtualDeviceFailure", "hcs", 0
 
 _Static_assert(sizeof(zhcs_VirtualDeviceFailureDetail) == 4, "VirtualDeviceFailureDetail is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_VirtualDeviceFailureDetail[] = {
-    {"None", 0},
-    {"Create", 1},
-    {"Initialize", 2},
-    {"StartReservingResources", 3},
-    {"FinishReservingResources", 4},
-    {"FreeReservedResources", 5},
-    {"SaveReservedResources", 6},
-    {"PowerOnCold", 7},
-    {"PowerOnRestore", 8},
-    {"PowerOff", 9},
-    {"Save", 10},
-    {"Resume", 11},
-    {"Pause", 12},
-    {"EnableOptimizations", 13},
-    {"StartDisableOptimizations", 14},
-    {"FinishDisableOptimizations", 15},
-    {"Reset", 16},
-    {"PostReset", 17},
-    {"Teardown", 18},
-    {"SaveCompatibilityInfo", 19},
-    {"MetricRestore", 20},
-    {"MetricEnumerate", 21},
-    {"MetricEnumerateForSave", 22},
-    {"MetricReset", 23},
-    {"MetricEnable", 24},
-    {"MetricDisable", 25},
+    {"None", 0, 4},
+    {"Create", 1, 6},
+    {"Initialize", 2, 10},
+    {"StartReservingResources", 3, 23},
+    {"FinishReservingResources", 4, 24},
+    {"FreeReservedResources", 5, 21},
+    {"SaveReservedResources", 6, 21},
+    {"PowerOnCold", 7, 11},
+    {"PowerOnRestore", 8, 14},
+    {"PowerOff", 9, 8},
+    {"Save", 10, 4},
+    {"Resume", 11, 6},
+    {"Pause", 12, 5},
+    {"EnableOptimizations", 13, 19},
+    {"StartDisableOptimizations", 14, 25},
+    {"FinishDisableOptimizations", 15, 26},
+    {"Reset", 16, 5},
+    {"PostReset", 17, 9},
+    {"Teardown", 18, 8},
+    {"SaveCompatibilityInfo", 19, 21},
+    {"MetricRestore", 20, 13},
+    {"MetricEnumerate", 21, 15},
+    {"MetricEnumerateForSave", 22, 22},
+    {"MetricReset", 23, 11},
+    {"MetricEnable", 24, 12},
+    {"MetricDisable", 25, 13},
 };
 const zh_stype zh_hcs_t_VirtualDeviceFailureDetail = {"VirtualDeviceFailureDetail", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_VirtualDeviceFailureDetail, 26};
 
@@ -2246,8 +2246,8 @@ const zh_stype zh_hcs_t_VirtualNodeInfo = {"VirtualNodeInfo", "hcs", 0, 0, 0, 0,
 
 _Static_assert(sizeof(zhcs_VirtualPMemBackingType) == 4, "VirtualPMemBackingType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_VirtualPMemBackingType[] = {
-    {"Virtual", 0},
-    {"Physical", 1},
+    {"Virtual", 0, 7},
+    {"Physical", 1, 8},
 };
 const zh_stype zh_hcs_t_VirtualPMemBackingType = {"VirtualPMemBackingType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_VirtualPMemBackingType, 2};
 
@@ -2270,8 +2270,8 @@ const zh_stype zh_hcs_t_VirtualPMemDevice = {"VirtualPMemDevice", "hcs", 0, 0, 0
 
 _Static_assert(sizeof(zhcs_VirtualPMemImageFormat) == 4, "VirtualPMemImageFormat is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_VirtualPMemImageFormat[] = {
-    {"Vhdx", 0},
-    {"Vhd1", 1},
+    {"Vhdx", 0, 4},
+    {"Vhd1", 1, 4},
 };
 const zh_stype zh_hcs_t_VirtualPMemImageFormat = {"VirtualPMemImageFormat", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_VirtualPMemImageFormat, 2};
 
@@ -2352,12 +2352,12 @@ const zh_stype zh_hcs_t_VmProcessorRequirements = {"VmProcessorRequirements", "h
 
 _Static_assert(sizeof(zhcs_WindowsCrashPhase) == 4, "WindowsCrashPhase is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_WindowsCrashPhase[] = {
-    {"Inactive", 0},
-    {"CrashValues", 1},
-    {"Starting", 2},
-    {"Started", 3},
-    {"Writing", 4},
-    {"Complete", 5},
+    {"Inactive", 0, 8},
+    {"CrashValues", 1, 11},
+    {"Starting", 2, 8},
+    {"Started", 3, 7},
+    {"Writing", 4, 7},
+    {"Complete", 5, 8},
 };
 const zh_stype zh_hcs_t_WindowsCrashPhase = {"WindowsCrashPhase", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_WindowsCrashPhase, 6};
 
@@ -2391,92 +2391,92 @@ const zh_stype zh_hcs_t_WorkerExit = {"WorkerExit", "hcs", 0, 0, 0, 0, sizeof(zh
 
 _Static_assert(sizeof(zhcs_WorkerExitDetail) == 4, "WorkerExitDetail is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_WorkerExitDetail[] = {
-    {"Invalid", 0},
-    {"PowerOff", 1},
-    {"PowerOffCritical", 2},
-    {"Reset", 3},
-    {"GuestCrash", 4},
-    {"GuestFirmwareCrash", 5},
-    {"TripleFault", 6},
-    {"DeviceFatalApicRequest", 7},
-    {"DeviceFatalMsrRequest", 8},
-    {"DeviceFatalException", 9},
-    {"DeviceFatalError", 10},
-    {"DeviceMachineCheck", 11},
-    {"EmulatorError", 12},
-    {"VidTerminate", 13},
-    {"ProcessUnexpectedExit", 14},
-    {"InitializationFailure", 15},
-    {"InitializationStartTimeout", 16},
-    {"ColdStartFailure", 17},
-    {"ResetStartFailure", 18},
-    {"FastRestoreStartFailure", 19},
-    {"RestoreStartFailure", 20},
-    {"FastSavePreservePartition", 21},
-    {"FastSavePreservePartitionHandleTransfer", 22},
-    {"FastSave", 23},
-    {"CloneTemplate", 24},
-    {"Save", 25},
-    {"Migrate", 26},
-    {"MigrateFailure", 27},
-    {"CannotReferenceVm", 28},
-    {"MgotUnregister", 29},
-    {"FastSavePreservePartitionHandleTransferStorage", 30},
-    {"FastSavePreservePartitionHandleTransferNetworking", 31},
-    {"FastSavePreservePartitionHandleTransferStorageAndNetworking", 32},
-    {"FastSavePreservePartitionHsr", 33},
-    {"FastSavePreservePartitionWithHandleTransfer", 34},
-    {"FastSaveWithHandleTransfer", 35},
+    {"Invalid", 0, 7},
+    {"PowerOff", 1, 8},
+    {"PowerOffCritical", 2, 16},
+    {"Reset", 3, 5},
+    {"GuestCrash", 4, 10},
+    {"GuestFirmwareCrash", 5, 18},
+    {"TripleFault", 6, 11},
+    {"DeviceFatalApicRequest", 7, 22},
+    {"DeviceFatalMsrRequest", 8, 21},
+    {"DeviceFatalException", 9, 20},
+    {"DeviceFatalError", 10, 16},
+    {"DeviceMachineCheck", 11, 18},
+    {"EmulatorError", 12, 13},
+    {"VidTerminate", 13, 12},
+    {"ProcessUnexpectedExit", 14, 21},
+    {"InitializationFailure", 15, 21},
+    {"InitializationStartTimeout", 16, 26},
+    {"ColdStartFailure", 17, 16},
+    {"ResetStartFailure", 18, 17},
+    {"FastRestoreStartFailure", 19, 23},
+    {"RestoreStartFailure", 20, 19},
+    {"FastSavePreservePartition", 21, 25},
+    {"FastSavePreservePartitionHandleTransfer", 22, 39},
+    {"FastSave", 23, 8},
+    {"CloneTemplate", 24, 13},
+    {"Save", 25, 4},
+    {"Migrate", 26, 7},
+    {"MigrateFailure", 27, 14},
+    {"CannotReferenceVm", 28, 17},
+    {"MgotUnregister", 29, 14},
+    {"FastSavePreservePartitionHandleTransferStorage", 30, 46},
+    {"FastSavePreservePartitionHandleTransferNetworking", 31, 49},
+    {"FastSavePreservePartitionHandleTransferStorageAndNetworking", 32, 59},
+    {"FastSavePreservePartitionHsr", 33, 28},
+    {"FastSavePreservePartitionWithHandleTransfer", 34, 43},
+    {"FastSaveWithHandleTransfer", 35, 26},
 };
 const zh_stype zh_hcs_t_WorkerExitDetail = {"WorkerExitDetail", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_WorkerExitDetail, 36};
 
 _Static_assert(sizeof(zhcs_WorkerExitType) == 4, "WorkerExitType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_WorkerExitType[] = {
-    {"None", 0},
-    {"InitializationFailed", 1},
-    {"Stopped", 2},
-    {"Saved", 3},
-    {"StoppedOnReset", 4},
-    {"UnexpectedStop", 5},
-    {"ResetFailed", 6},
-    {"UnrecoverableError", 7},
+    {"None", 0, 4},
+    {"InitializationFailed", 1, 20},
+    {"Stopped", 2, 7},
+    {"Saved", 3, 5},
+    {"StoppedOnReset", 4, 14},
+    {"UnexpectedStop", 5, 14},
+    {"ResetFailed", 6, 11},
+    {"UnrecoverableError", 7, 18},
 };
 const zh_stype zh_hcs_t_WorkerExitType = {"WorkerExitType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_WorkerExitType, 8};
 
 _Static_assert(sizeof(zhcs_XsaveProcessorFeature) == 4, "XsaveProcessorFeature is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_XsaveProcessorFeature[] = {
-    {"Xsave", 0},
-    {"Xsave_Opt", 1},
-    {"Avx", 2},
-    {"Avx2", 3},
-    {"Fma", 4},
-    {"Mpx", 5},
-    {"Avx512", 6},
-    {"Avx512Dq", 7},
-    {"Avx512Cd", 8},
-    {"Avx512Bw", 9},
-    {"Avx512Vl", 10},
-    {"Xsave_Comp", 11},
-    {"Xsave_Supervisor", 12},
-    {"Xcr1", 13},
-    {"Avx512_Bitalg", 14},
-    {"AVX512_Ifma", 15},
-    {"Avx512_Vbmi", 16},
-    {"Avx512_Vbmi2", 17},
-    {"Avx512_Vnni", 18},
-    {"Gfni", 19},
-    {"Vaes", 20},
-    {"Avx512_Vpopcntdq", 21},
-    {"Vpclmulqdq", 22},
-    {"Avx512_Bf16", 23},
-    {"Avx512_Vp2Intersect", 24},
-    {"Avx512Fp16", 25},
-    {"Xfd", 26},
-    {"AmxTile", 27},
-    {"AmxBf16", 28},
-    {"AmxInt8", 29},
-    {"AvxVnni", 30},
-    {"SentinelAmdXsave", 31},
+    {"Xsave", 0, 5},
+    {"Xsave_Opt", 1, 9},
+    {"Avx", 2, 3},
+    {"Avx2", 3, 4},
+    {"Fma", 4, 3},
+    {"Mpx", 5, 3},
+    {"Avx512", 6, 6},
+    {"Avx512Dq", 7, 8},
+    {"Avx512Cd", 8, 8},
+    {"Avx512Bw", 9, 8},
+    {"Avx512Vl", 10, 8},
+    {"Xsave_Comp", 11, 10},
+    {"Xsave_Supervisor", 12, 16},
+    {"Xcr1", 13, 4},
+    {"Avx512_Bitalg", 14, 13},
+    {"AVX512_Ifma", 15, 11},
+    {"Avx512_Vbmi", 16, 11},
+    {"Avx512_Vbmi2", 17, 12},
+    {"Avx512_Vnni", 18, 11},
+    {"Gfni", 19, 4},
+    {"Vaes", 20, 4},
+    {"Avx512_Vpopcntdq", 21, 16},
+    {"Vpclmulqdq", 22, 10},
+    {"Avx512_Bf16", 23, 11},
+    {"Avx512_Vp2Intersect", 24, 19},
+    {"Avx512Fp16", 25, 10},
+    {"Xfd", 26, 3},
+    {"AmxTile", 27, 7},
+    {"AmxBf16", 28, 7},
+    {"AmxInt8", 29, 7},
+    {"AvxVnni", 30, 7},
+    {"SentinelAmdXsave", 31, 16},
 };
 const zh_stype zh_hcs_t_XsaveProcessorFeature = {"XsaveProcessorFeature", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_XsaveProcessorFeature, 32};
 

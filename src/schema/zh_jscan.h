@@ -60,11 +60,34 @@ static inline uint64_t zh_jscan_word_special(uint64_t w)
     return (hq | hb | lo | w) & ZH_JSCAN_HIGHS;
 }
 
+/* How many plain bytes (no quote, backslash, control or non-ASCII byte) s[0, 8) starts with,
+ * given m = zh_jscan_word_special() of it, not zero. The lowest flagged byte is always a true
+ * one (the subtractions borrow only upwards). */
+static inline size_t zh_jscan_plain_prefix(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && (defined(__GNUC__) || defined(__clang__))
+    return (size_t)__builtin_ctzll(m) / 8;
+#else
+    (void)m;
+    return 0;
+#endif
+}
+
 static inline void zh_jscan_ws(zh_jscan *r)
 {
     const char *s = r->s;
     size_t pos = r->pos, len = r->len;
+    if (pos < len && (unsigned char)s[pos] > ' ')
+        return; /* compact JSON: no whitespace at all */
     while (pos < len) {
+        if (len - pos >= 8) {
+            uint64_t w;
+            memcpy(&w, s + pos, 8);
+            if (w == ZH_JSCAN_ONES * 0x20u) { /* indentation: eight spaces at once */
+                pos += 8;
+                continue;
+            }
+        }
         char c = s[pos];
         if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
             break;
@@ -84,8 +107,11 @@ static inline int zh_jscan_string(zh_jscan *r, size_t *end, int *escaped)
         while (i + 8 <= len) {
             uint64_t w;
             memcpy(&w, s + i, 8);
-            if (zh_jscan_word_special(w))
+            uint64_t m = zh_jscan_word_special(w);
+            if (m) {
+                i += zh_jscan_plain_prefix(m);
                 break;
+            }
             i += 8;
         }
         if (i >= len)

@@ -612,86 +612,149 @@ size_t zh_jscan_decode(const char *s, size_t from, size_t to, char *d)
     return k;
 }
 
-static int jscan_container(zh_jscan *r, int object, size_t *count)
+/* One value, iteratively: open containers are bits of `objects` (1: an object), so that deep
+ * nesting costs no C stack. Errors and offsets are the tree reader's. */
+int zh_jscan_skip(zh_jscan *r)
 {
-    size_t start = r->pos;
-    if (++r->depth > ZH_JSON_MAX_DEPTH)
-        return zh_jscan_fail(r, start, "nesting deeper than 128 levels");
+    const char *s = r->s;
+    size_t len = r->len;
+    uint64_t objects[(ZH_JSON_MAX_DEPTH + 64) / 64] = {0};
+    int base = r->depth;
+    zh_jscan_ws(r);
+    if (r->pos >= len)
+        return zh_jscan_fail(r, r->pos, "unexpected end of input");
+    for (;;) {
+        /* a value starts at r->pos */
+        char c = s[r->pos];
+        switch (c) {
+        case '{':
+        case '[': {
+            int object = c == '{';
+            if (r->depth + 1 > ZH_JSON_MAX_DEPTH || r->depth - base >= ZH_JSON_MAX_DEPTH)
+                return zh_jscan_fail(r, r->pos, "nesting deeper than 128 levels");
+            int level = ++r->depth - base - 1;
+            if (object)
+                objects[level / 64] |= (uint64_t)1 << (level % 64);
+            else
+                objects[level / 64] &= ~((uint64_t)1 << (level % 64));
+            r->pos++;
+            zh_jscan_ws(r);
+            if (r->pos < len && s[r->pos] == (object ? '}' : ']')) {
+                r->pos++;
+                r->depth--;
+                goto after_value;
+            }
+            if (object)
+                goto member;
+            if (r->pos >= len)
+                return zh_jscan_fail(r, r->pos, "unexpected end of input");
+            continue;
+        }
+        case '"': {
+            size_t end = 0;
+            int esc = 0;
+            if (zh_jscan_string(r, &end, &esc) < 0)
+                return -1;
+            goto after_value;
+        }
+        case 't':
+            if (zh_jscan_literal(r, "true", 4) < 0)
+                return -1;
+            goto after_value;
+        case 'f':
+            if (zh_jscan_literal(r, "false", 5) < 0)
+                return -1;
+            goto after_value;
+        case 'n':
+            if (zh_jscan_literal(r, "null", 4) < 0)
+                return -1;
+            goto after_value;
+        default: {
+            if (c != '-' && (c < '0' || c > '9'))
+                return zh_jscan_fail(r, r->pos, "unexpected character");
+            int is_integer;
+            if (zh_jscan_number(r, &is_integer) < 0)
+                return -1;
+            goto after_value;
+        }
+        }
+    member:
+        /* an object member's key and colon; then its value */
+        zh_jscan_ws(r);
+        if (r->pos >= len || s[r->pos] != '"')
+            return zh_jscan_fail(r, r->pos, r->pos >= len ? "unexpected end of input" : "object key (a string) expected");
+        {
+            size_t end = 0;
+            int esc = 0;
+            if (zh_jscan_string(r, &end, &esc) < 0)
+                return -1;
+        }
+        zh_jscan_ws(r);
+        if (r->pos >= len || s[r->pos] != ':')
+            return zh_jscan_fail(r, r->pos, "':' expected after object key");
+        r->pos++;
+        zh_jscan_ws(r);
+        if (r->pos >= len)
+            return zh_jscan_fail(r, r->pos, "unexpected end of input");
+        continue;
+    after_value:
+        for (;;) {
+            if (r->depth == base)
+                return 0;
+            int level = r->depth - base - 1;
+            int object = (int)((objects[level / 64] >> (level % 64)) & 1);
+            zh_jscan_ws(r);
+            if (r->pos >= len)
+                return zh_jscan_fail(r, r->pos, "unexpected end of input");
+            char d = s[r->pos++];
+            if (d == ',')
+                break;
+            if (d == (object ? '}' : ']')) {
+                r->depth--;
+                continue;
+            }
+            return zh_jscan_fail(r, r->pos - 1, object ? "',' or '}' expected" : "',' or ']' expected");
+        }
+        {
+            int level = r->depth - base - 1;
+            if ((objects[level / 64] >> (level % 64)) & 1)
+                goto member;
+        }
+        zh_jscan_ws(r);
+        if (r->pos >= len)
+            return zh_jscan_fail(r, r->pos, "unexpected end of input");
+    }
+}
+
+int zh_jscan_count_array(zh_jscan *r, size_t *count)
+{
+    /* the array at r->pos: its elements one by one */
+    const char *s = r->s;
     size_t n = 0;
+    if (++r->depth > ZH_JSON_MAX_DEPTH)
+        return zh_jscan_fail(r, r->pos, "nesting deeper than 128 levels");
     r->pos++;
     zh_jscan_ws(r);
-    char close = object ? '}' : ']';
-    if (r->pos < r->len && r->s[r->pos] == close) {
+    if (r->pos < r->len && s[r->pos] == ']') {
         r->pos++;
     } else {
-        while (1) {
-            if (object) {
-                zh_jscan_ws(r);
-                if (r->pos >= r->len || r->s[r->pos] != '"')
-                    return zh_jscan_fail(r, r->pos,
-                                         r->pos >= r->len ? "unexpected end of input" : "object key (a string) expected");
-                size_t end = 0;
-                int esc = 0;
-                if (zh_jscan_string(r, &end, &esc) < 0)
-                    return -1;
-                zh_jscan_ws(r);
-                if (r->pos >= r->len || r->s[r->pos] != ':')
-                    return zh_jscan_fail(r, r->pos, "':' expected after object key");
-                r->pos++;
-            }
+        for (;;) {
             if (zh_jscan_skip(r) < 0)
                 return -1;
             n++;
             zh_jscan_ws(r);
             if (r->pos >= r->len)
                 return zh_jscan_fail(r, r->pos, "unexpected end of input");
-            char c = r->s[r->pos++];
-            if (c == close)
+            char c = s[r->pos++];
+            if (c == ']')
                 break;
             if (c != ',')
-                return zh_jscan_fail(r, r->pos - 1, object ? "',' or '}' expected" : "',' or ']' expected");
+                return zh_jscan_fail(r, r->pos - 1, "',' or ']' expected");
         }
     }
     r->depth--;
-    if (count)
-        *count = n;
+    *count = n;
     return 0;
-}
-
-int zh_jscan_count_array(zh_jscan *r, size_t *count)
-{
-    return jscan_container(r, 0, count);
-}
-
-int zh_jscan_skip(zh_jscan *r)
-{
-    zh_jscan_ws(r);
-    if (r->pos >= r->len)
-        return zh_jscan_fail(r, r->pos, "unexpected end of input");
-    char c = r->s[r->pos];
-    switch (c) {
-    case '{':
-        return jscan_container(r, 1, NULL);
-    case '[':
-        return jscan_container(r, 0, NULL);
-    case '"': {
-        size_t end = 0;
-        int esc = 0;
-        return zh_jscan_string(r, &end, &esc);
-    }
-    case 't':
-        return zh_jscan_literal(r, "true", 4);
-    case 'f':
-        return zh_jscan_literal(r, "false", 5);
-    case 'n':
-        return zh_jscan_literal(r, "null", 4);
-    default: {
-        if (c != '-' && (c < '0' || c > '9'))
-            return zh_jscan_fail(r, r->pos, "unexpected character");
-        int is_integer;
-        return zh_jscan_number(r, &is_integer);
-    }
-    }
 }
 
 int zh_json_validate(const char *text, size_t len, const char *what, zh_error **err)

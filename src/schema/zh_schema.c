@@ -774,12 +774,13 @@ static int tp_enum(tp *t, const zh_stype *ty, void *dst, char **unknown, const p
             n = zh_jscan_decode(TP_S(t), body, end, d);
             str = d;
         }
+        const zh_senum *m = ty->members;
         for (size_t i = 0; i < ty->nmembers && value == -1; i++)
-            if (names_equal(ty->members[i].name, str, n))
-                value = (int32_t)ty->members[i].value;
+            if (m[i].name_len == n && memcmp(m[i].name, str, n) == 0)
+                value = (int32_t)m[i].value;
         for (size_t i = 0; i < ty->nmembers && value == -1; i++)
-            if (names_equal_ci(ty->members[i].name, str, n))
-                value = (int32_t)ty->members[i].value;
+            if (m[i].name_len == n && names_equal_ci(m[i].name, str, n))
+                value = (int32_t)m[i].value;
     } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
         int is_integer;
         if (zh_jscan_number(&t->j, &is_integer) < 0) {
@@ -1422,9 +1423,14 @@ static int emit_string_n(emitter *e, const char *s, size_t len, const path *p)
         while (i + 8 <= len) {
             uint64_t w;
             memcpy(&w, s + i, 8);
-            if (zh_jscan_word_special(w))
+            memcpy(o, &w, 8); /* room was reserved for all of s */
+            uint64_t m = zh_jscan_word_special(w);
+            if (m) {
+                size_t k = zh_jscan_plain_prefix(m);
+                o += k;
+                i += k;
                 break;
-            memcpy(o, &w, 8);
+            }
             o += 8;
             i += 8;
         }

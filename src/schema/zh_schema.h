@@ -60,6 +60,7 @@ typedef struct zh_sfield {
 typedef struct zh_senum {
     const char *name;
     int64_t value;
+    unsigned short name_len; /* strlen(name) */
 } zh_senum;
 
 struct zh_stype {
