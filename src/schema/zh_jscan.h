@@ -73,25 +73,27 @@ static inline size_t zh_jscan_plain_prefix(uint64_t m)
 #endif
 }
 
+#define ZH_JSCAN_WS_MASK ((1ull << ' ') | (1ull << '\n') | (1ull << '\r') | (1ull << '\t'))
+
 static inline void zh_jscan_ws(zh_jscan *r)
 {
     const char *s = r->s;
     size_t pos = r->pos, len = r->len;
-    if (pos < len && (unsigned char)s[pos] > ' ')
-        return; /* compact JSON: no whitespace at all */
     while (pos < len) {
-        if (len - pos >= 8) {
+        unsigned char c = (unsigned char)s[pos];
+        if (c > ' ' || !((ZH_JSCAN_WS_MASK >> c) & 1))
+            break; /* compact JSON: one comparison */
+        pos++;
+        if (c == '\n' && len - pos >= 8) { /* indentation follows a line break */
             uint64_t w;
             memcpy(&w, s + pos, 8);
-            if (w == ZH_JSCAN_ONES * 0x20u) { /* indentation: eight spaces at once */
+            while (w == ZH_JSCAN_ONES * 0x20u) { /* indentation: eight spaces at once */
                 pos += 8;
-                continue;
+                if (len - pos < 8)
+                    break;
+                memcpy(&w, s + pos, 8);
             }
         }
-        char c = s[pos];
-        if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
-            break;
-        pos++;
     }
     r->pos = pos;
 }

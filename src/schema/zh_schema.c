@@ -687,7 +687,10 @@ static int digits_magnitude(const char *s, size_t from, size_t to, int *neg, uin
         from++;
     }
     uint64_t m = 0;
-    for (size_t i = from; i < to; i++) {
+    size_t i = from, safe = to - from > 19 ? from + 19 : to; /* 19 digits never overflow */
+    for (; i < safe; i++)
+        m = m * 10 + (unsigned)(s[i] - '0');
+    for (; i < to; i++) {
         unsigned d = (unsigned)(s[i] - '0');
         if (m > (UINT64_MAX - d) / 10)
             return -1;
