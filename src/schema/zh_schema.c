@@ -1872,6 +1872,52 @@ size_t zh_schema_unknowns(const zh_stype *t, const void *value, char *first, siz
     return u.count;
 }
 
+/* The bytes below a struct of type t (its own size not counted). */
+static size_t inner_bytes(const zh_stype *t, const char *src)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->nfields; i++) {
+        const zh_sfield *f = &t->fields[i];
+        if (!field_present(f, src))
+            continue;
+        if (f->shape == ZH_SHAPE_ONE && f->kind == ZH_SK_STRUCT) {
+            const char *sub;
+            memcpy(&sub, src + f->offset, sizeof sub);
+            if (sub)
+                n += f->type->size + inner_bytes(f->type, sub);
+        } else if (f->shape == ZH_SHAPE_ARRAY || f->shape == ZH_SHAPE_FIXED || f->shape == ZH_SHAPE_MAP) {
+            const char *items = src + f->offset;
+            size_t count = f->fixed_len;
+            if (f->shape != ZH_SHAPE_FIXED) {
+                memcpy(&items, src + f->offset, sizeof items);
+                memcpy(&count, src + f->count_offset, sizeof count);
+                n += count * f->elem_size;
+            }
+            if (f->unknown_offset != ZH_NO_OFFSET) {
+                const void *unk;
+                memcpy(&unk, src + f->unknown_offset, sizeof unk);
+                if (unk)
+                    n += count * sizeof(char *);
+            }
+            if (f->kind == ZH_SK_STRUCT && items)
+                for (size_t k = 0; k < count; k++)
+                    n += inner_bytes(f->type, items + k * f->elem_size + (f->shape == ZH_SHAPE_MAP ? f->value_offset : 0));
+        }
+    }
+    size_t nextra;
+    memcpy(&nextra, src + t->extra_count_offset, sizeof nextra);
+    return n + nextra * sizeof(zh_schema_extra);
+}
+
+size_t zh_schema_struct_bytes(const zh_stype *t, const void *value)
+{
+    if (!value)
+        return 0;
+    if (t->is_enum)
+        return sizeof(zh_schema_enum_root);
+    return t->size + inner_bytes(t, value);
+}
+
 int zh_schema_check(const zh_schema_family *fam, const char *type, const char *json, size_t len, unsigned flags,
                     char **out, const char *fn, zh_error **err)
 {

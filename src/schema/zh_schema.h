@@ -126,6 +126,11 @@ const zh_stype *zh_schema_family_find(const zh_schema_family *fam, const char *n
  * the tables do not know. The JSON path of the first goes into `first` (may be NULL). */
 size_t zh_schema_unknowns(const zh_stype *t, const void *value, char *first, size_t first_size);
 
+/* Bytes of the C structs a parsed tree holds (structs, arrays, map entries, the arrays of
+ * unknown members and values), without the strings: what bench_schema weighs the heap of a
+ * parsed document against. */
+size_t zh_schema_struct_bytes(const zh_stype *t, const void *value);
+
 #define ZH_SCHEMA_STRICT 1u /* zh_schema_check: anything unknown is an error */
 
 /* Parses `json` as the named type of `fam`; with ZH_SCHEMA_STRICT anything unknown is an
