@@ -495,6 +495,8 @@ static zh_jv *parse(zh_arena *a, const char *text, size_t len, const char *what,
                          "%s: %zu bytes is more than the %zu-byte limit", r.what, len, ZH_JSON_MAX_DOCUMENT);
         return NULL;
     }
+    if (a && !a->head && !a->first)
+        a->first = 4 * len + 512; /* a tree is a few times its text: no fixed first chunk */
     zh_jv *v = read_value(&r);
     if (!v)
         return NULL;

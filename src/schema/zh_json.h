@@ -27,7 +27,7 @@ typedef struct zh_arena_chunk zh_arena_chunk;
 typedef struct zh_arena {
     zh_arena_chunk *head;
     size_t total;
-    size_t first; /* size of the first chunk (0: the default, 16 KiB); later ones double */
+    size_t first; /* size of the first chunk (0: zh_json_parse sizes it from the text, else 16 KiB) */
 } zh_arena;
 
 void *zh_arena_alloc(zh_arena *a, size_t size); /* zeroed, max-aligned; NULL when out of memory */
