@@ -23,10 +23,10 @@ struct zh_arena_chunk {
 /* A new chunk with room for `size` bytes (the first one is sized from a->first). */
 static zh_arena_chunk *arena_grow(zh_arena *a, size_t size)
 {
-    /* small documents start small (a->first) and double up to the usual chunk */
+    /* small documents start small (a->first) and grow by half up to the usual chunk */
     size_t base = ARENA_CHUNK;
     if (a->first && a->total < ARENA_CHUNK)
-        base = a->total ? a->total : a->first;
+        base = a->total ? a->total / 2 : a->first; /* grow by half: at most a third unused */
     if (size > SIZE_MAX - ARENA_ALIGN)
         return NULL;
     size_t cap = size > base ? size : base;

@@ -1248,7 +1248,7 @@ void *zh_schema_parse(const zh_stype *ty, const char *json, size_t len, const ch
     t.cap = sizeof stack;
     size_t size = ty->is_enum ? sizeof(zh_schema_enum_root) : ty->size;
     /* the typed tree is about as big as the text plus its structs: the first chunk is sized
-     * to match, and later ones double */
+     * to match, and later ones add half of what is there */
     out.first = len + 2 * size + 256;
     root *r = zh_arena_alloc(&out, sizeof(root) + size);
     int rc = -1;
