@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 // bench_simdjson.cpp - simdjson's DOM parse of the benchmark's documents: the reference
 // floor next to json-c in bench_schema (built only when CMake finds simdjson).
 #include <simdjson.h>
