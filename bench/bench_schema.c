@@ -2,7 +2,7 @@
  * json-c's bare parse and serialisation of the same bytes (the floor a typed mapping adds
  * to). Run by scripts/bench.sh; results are recorded in docs/benchmarks.md.
  *
- *   bench_schema DATA_DIR [SECONDS_PER_CASE]
+ *   bench_schema DATA_DIR [SECONDS_PER_CASE | --rounds N]
  *
  * Cases: Statistics; Properties with a 100-process ProcessList; the UEFI VM document and
  * a ComputeSystem with every member; 1,000 HCN endpoint documents. */
@@ -15,8 +15,13 @@
 #include <zhns/schema.h>
 
 #include "generated/schema_samples.h"
+#include "zh_schema.h"
 #include "zh_str.h"
 #include "zh_thread.h"
+
+#ifdef ZH_BENCH_SIMDJSON
+#include "bench_simdjson.h"
+#endif
 
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
 #include <malloc.h>
@@ -31,10 +36,11 @@ static long long heap_bytes(void)
 }
 #endif
 
-/* Heap a parsed tree holds, per document: the typed tree next to json-c's. */
+/* Heap a parsed tree holds, per document: the typed tree next to json-c's, and the bytes of
+ * the C structs of the typed tree. */
 typedef struct memory_row {
     const char *name;
-    double zh, jsonc, text;
+    double zh, jsonc, text, structs;
 } memory_row;
 static memory_row memory[8];
 static size_t memory_rows;
@@ -84,12 +90,17 @@ static double now_s(void)
 
 typedef struct job {
     const doc_set *set;
+    void *simdjson;
     parse_fn parse;
     emit_fn emit;
     free_fn release;
     void **trees;
     struct json_object **jtrees;
 } job;
+
+/* `--rounds N`: every measurement runs exactly N rounds (for instruction counts under
+ * callgrind, which a shared machine does not skew). */
+static long fixed_rounds;
 
 /* Runs `round` over the whole set repeatedly for at least `seconds`; returns sets per second. */
 static double measure(double seconds, void (*round)(const job *), const job *j)
@@ -100,7 +111,7 @@ static double measure(double seconds, void (*round)(const job *), const job *j)
         round(j);
         rounds++;
         t = now_s() - t0;
-    } while (t < seconds);
+    } while (fixed_rounds ? rounds < (size_t)fixed_rounds : t < seconds);
     return (double)rounds / t;
 }
 
@@ -125,6 +136,16 @@ static void round_jsonc_parse(const job *j)
     }
 }
 
+#ifdef ZH_BENCH_SIMDJSON
+static void round_simdjson_parse(const job *j)
+{
+    if (zh_bench_simdjson_round(j->simdjson) < 0) {
+        fprintf(stderr, "bench_schema: simdjson rejects %s\n", j->set->name);
+        exit(2);
+    }
+}
+#endif
+
 static void round_jsonc_serialise(const job *j)
 {
     /* json-c serialises again on every call (into the object's own buffer) */
@@ -138,9 +159,10 @@ static void report(const char *what, const doc_set *s, double sets_per_s)
            sets_per_s * (double)s->count);
 }
 
-static void bench(const doc_set *s, parse_fn parse, emit_fn emit, free_fn release, double seconds)
+static void bench(const doc_set *s, const char *type, parse_fn parse, emit_fn emit, free_fn release, double seconds)
 {
-    job j = {s, parse, emit, release, calloc(s->count, sizeof(void *)), calloc(s->count, sizeof(struct json_object *))};
+    job j = {s, NULL, parse, emit, release, calloc(s->count, sizeof(void *)),
+             calloc(s->count, sizeof(struct json_object *))};
     long long h0 = heap_bytes();
     for (size_t i = 0; i < s->count; i++)
         j.trees[i] = parse(s->texts[i], s->lens[i]);
@@ -154,11 +176,19 @@ static void bench(const doc_set *s, parse_fn parse, emit_fn emit, free_fn releas
             exit(2);
         }
     }
-    if (h0 >= 0 && memory_rows < sizeof memory / sizeof memory[0])
+    const zh_stype *t = zh_schema_family_find(strncmp(type, "hcn:", 4) == 0 ? &zh_schema_hcn : &zh_schema_hcs,
+                                              strchr(type, ':') + 1);
+    if (h0 >= 0 && t && memory_rows < sizeof memory / sizeof memory[0])
         memory[memory_rows++] = (memory_row){s->name, (double)(h1 - h0) / (double)s->count,
-                                             (double)(h2 - h1) / (double)s->count, (double)s->bytes / (double)s->count};
+                                             (double)(h2 - h1) / (double)s->count, (double)s->bytes / (double)s->count,
+                                             (double)zh_schema_struct_bytes(t, j.trees[0])};
     report("zh parse", s, measure(seconds, round_parse, &j));
     report("json-c parse", s, measure(seconds, round_jsonc_parse, &j));
+#ifdef ZH_BENCH_SIMDJSON
+    j.simdjson = zh_bench_simdjson_new((const char *const *)s->texts, s->lens, s->count);
+    report("simdjson parse", s, measure(seconds, round_simdjson_parse, &j));
+    zh_bench_simdjson_free(j.simdjson);
+#endif
     report("zh emit", s, measure(seconds, round_emit, &j));
     report("json-c serialise", s, measure(seconds, round_jsonc_serialise, &j));
     for (size_t i = 0; i < s->count; i++) {
@@ -197,29 +227,36 @@ static char *properties_with_processes(size_t n)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_schema DATA_DIR [SECONDS_PER_CASE]\n");
+        fprintf(stderr, "usage: bench_schema DATA_DIR [SECONDS_PER_CASE | --rounds N]\n");
         return 2;
     }
     const char *dir = argv[1];
-    double seconds = argc > 2 ? atof(argv[2]) : 1.0;
+    double seconds = 1.0;
+    if (argc > 3 && strcmp(argv[2], "--rounds") == 0)
+        fixed_rounds = atol(argv[3]);
+    else if (argc > 2)
+        seconds = atof(argv[2]);
     setvbuf(stdout, NULL, _IONBF, 0);
+#ifndef ZH_BENCH_SIMDJSON
+    printf("simdjson: not found when this was built, its rows are skipped\n\n");
+#endif
     printf("| document | operation | MB/s | documents/s |\n|---|---|---:|---:|\n");
 
     doc_set stats = single("Statistics", read_file(dir, "hcs/statistics.json"));
-    bench(&stats, parse_Statistics, emit_Statistics, free_Statistics, seconds);
+    bench(&stats, "hcs:Statistics", parse_Statistics, emit_Statistics, free_Statistics, seconds);
 
     doc_set props = single("Properties, 100-process ProcessList", properties_with_processes(100));
-    bench(&props, parse_Properties, emit_Properties, free_Properties, seconds);
+    bench(&props, "hcs:Properties", parse_Properties, emit_Properties, free_Properties, seconds);
 
     doc_set vm = single("ComputeSystem: UEFI VM", read_file(dir, "hcs/vm-uefi.json"));
-    bench(&vm, parse_ComputeSystem, emit_ComputeSystem, free_ComputeSystem, seconds);
+    bench(&vm, "hcs:ComputeSystem", parse_ComputeSystem, emit_ComputeSystem, free_ComputeSystem, seconds);
 
     const char *every = NULL;
     for (size_t i = 0; i < zh_schema_sample_count; i++)
         if (strcmp(zh_schema_samples[i].type, "hcs:ComputeSystem") == 0)
             every = zh_schema_samples[i].json;
     doc_set full = single("ComputeSystem: every member (generated)", zh_strdup(every));
-    bench(&full, parse_ComputeSystem, emit_ComputeSystem, free_ComputeSystem, seconds);
+    bench(&full, "hcs:ComputeSystem", parse_ComputeSystem, emit_ComputeSystem, free_ComputeSystem, seconds);
 
     char *endpoint = read_file(dir, "hcn/endpoint-policies.json");
     doc_set eps = {"1,000 HostComputeEndpoint documents", calloc(1000, sizeof(char *)), calloc(1000, sizeof(size_t)),
@@ -229,12 +266,15 @@ int main(int argc, char **argv)
         eps.lens[i] = strlen(endpoint);
         eps.bytes += eps.lens[i];
     }
-    bench(&eps, parse_HostComputeEndpoint, emit_HostComputeEndpoint, free_HostComputeEndpoint, seconds);
+    bench(&eps, "hcn:HostComputeEndpoint", parse_HostComputeEndpoint, emit_HostComputeEndpoint, free_HostComputeEndpoint, seconds);
 
     if (memory_rows) {
-        printf("\n| document | bytes of JSON | heap, typed tree | heap, json-c tree |\n|---|---:|---:|---:|\n");
+        printf("\n| document | bytes of JSON | bytes of structs | heap, typed tree | heap / (JSON + structs) | "
+               "heap, json-c tree |\n|---|---:|---:|---:|---:|---:|\n");
         for (size_t i = 0; i < memory_rows; i++)
-            printf("| %-40s | %9.0f | %9.0f | %9.0f |\n", memory[i].name, memory[i].text, memory[i].zh, memory[i].jsonc);
+            printf("| %-40s | %9.0f | %9.0f | %9.0f | %5.2f | %9.0f |\n", memory[i].name, memory[i].text,
+                   memory[i].structs, memory[i].zh, memory[i].zh / (memory[i].text + memory[i].structs),
+                   memory[i].jsonc);
     }
     free(stats.texts[0]);
     free(props.texts[0]);

@@ -3,8 +3,9 @@
  * Built once per family with -DZH_FUZZ_FAMILY=hcs|hcn and -DZH_FUZZ_TYPE="TypeName"
  * (fuzz/CMakeLists.txt). For every input: parsing never crashes or leaks; a document that
  * parses emits, the emitted text parses again and emits to exactly the same text, and the
- * strict walk agrees between the two trees. Any broken invariant aborts, which libFuzzer
- * reports with the input. */
+ * strict walk agrees between the two trees. The one-pass parser and the former tree parser
+ * (zh_schema_parse_tree) agree: both accept or both reject, and what they accept emits the
+ * same text. Any broken invariant aborts, which libFuzzer reports with the input. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     zh_error *err = NULL;
     void *v = zh_schema_parse(type, (const char *)data, size, "fuzz", &err);
+    void *ref = zh_schema_parse_tree(type, (const char *)data, size, "fuzz", NULL);
+    if (!v != !ref)
+        abort(); /* the one-pass parser and the tree parser disagree */
     if (!v) {
         if (!err || !zh_error_message(err)[0])
             abort(); /* a failure always says why */
@@ -39,6 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *out = zh_schema_emit(type, v, "fuzz", &err);
     if (!out)
         abort(); /* whatever parsed must emit */
+    char *ref_out = zh_schema_emit(type, ref, "fuzz", NULL);
+    if (!ref_out || strcmp(out, ref_out) != 0)
+        abort(); /* and the same text as the tree parser's result */
+    free(ref_out);
+    zh_schema_free(ref);
     void *v2 = zh_schema_parse(type, out, strlen(out), "fuzz", &err);
     if (!v2)
         abort(); /* and what we emit must parse */

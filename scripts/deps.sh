@@ -8,6 +8,7 @@ set -eu
 
 native="cmake ninja-build gcc pkg-config libjson-c-dev python3 libarchive-dev nettle-dev"
 full="$native clang libclang-rt-14-dev gcc-mingw-w64-x86-64 wine64 dpkg-dev doxygen"
+full="$full g++ libsimdjson-dev" # bench_schema's simdjson rows (benchmark only, optional)
 
 want=$full
 [ "${1:-}" = "--native" ] && want=$native

@@ -154,7 +154,74 @@ static void large_strings_convert(void)
     free(back);
 }
 
+/* The fast paths take ASCII eight bytes (four code units) at a time: a bad unit or byte at
+ * every position of a longer ASCII run is still found, at its own offset, and everything
+ * around it converts exactly. */
+static void bad_input_inside_ascii_runs(void)
+{
+    char s[40], want[96];
+    uint16_t w[40];
+    for (size_t at = 0; at < 24; at++) {
+        for (size_t i = 0; i < 32; i++)
+            s[i] = (char)('a' + i % 26);
+        s[32] = '\0';
+        zh_error *err = NULL;
+        uint16_t *out = NULL;
+        char *back = NULL;
+        size_t n = 0;
+        /* UTF-8 -> UTF-16: a stray continuation byte, then an embedded NUL */
+        s[at] = (char)0x80;
+        ZT_CHECK(zh_utf8_to_utf16(s, 32, &out, &n, "id", &err) == -1);
+        snprintf(want, sizeof want, "id: invalid UTF-8 at byte %zu: unexpected continuation byte", at);
+        ZT_EQ_STR(zh_error_message(err), want);
+        zh_error_free(err);
+        err = NULL;
+        s[at] = '\0';
+        ZT_CHECK(zh_utf8_to_utf16(s, 32, &out, &n, "id", &err) == -1);
+        snprintf(want, sizeof want, "id: embedded NUL at byte %zu", at);
+        ZT_EQ_STR(zh_error_message(err), want);
+        zh_error_free(err);
+        err = NULL;
+        /* a two-byte character in the run converts exactly, both ways */
+        s[at] = (char)0xC3;
+        s[at + 1] = (char)0xA9; /* U+00E9 */
+        ZT_REQUIRE(zh_utf8_to_utf16(s, 32, &out, &n, "id", &err) == 0);
+        ZT_EQ_INT(n, 31);
+        ZT_EQ_INT(out[at], 0xE9);
+        ZT_EQ_INT(out[30], s[31]);
+        ZT_EQ_INT(out[31], 0);
+        ZT_REQUIRE(zh_utf16_to_utf8(out, n, &back, &n, "id", &err) == 0);
+        ZT_EQ_INT(n, 32);
+        ZT_CHECK(memcmp(back, s, 33) == 0);
+        free(back);
+        /* UTF-16 -> UTF-8: a lone low surrogate, then an embedded NUL */
+        for (size_t i = 0; i < 32; i++)
+            w[i] = (uint16_t)('A' + i % 26);
+        w[32] = 0;
+        w[at] = 0xDC00;
+        ZT_CHECK(zh_utf16_to_utf8(w, 32, &back, &n, "id", &err) == -1);
+        snprintf(want, sizeof want, "id: invalid UTF-16 at code unit %zu: lone low surrogate", at);
+        ZT_EQ_STR(zh_error_message(err), want);
+        zh_error_free(err);
+        err = NULL;
+        w[at] = 0;
+        ZT_CHECK(zh_utf16_to_utf8(w, 32, &back, &n, "id", &err) == -1);
+        snprintf(want, sizeof want, "id: embedded NUL at code unit %zu", at);
+        ZT_EQ_STR(zh_error_message(err), want);
+        zh_error_free(err);
+        err = NULL;
+        w[at] = 0x20AC; /* the euro sign: three bytes */
+        ZT_REQUIRE(zh_utf16_to_utf8(w, ZH_NUL_TERMINATED, &back, &n, "id", &err) == 0);
+        ZT_EQ_INT(n, 34);
+        ZT_CHECK((unsigned char)back[at] == 0xE2 && (unsigned char)back[at + 2] == 0xAC);
+        ZT_EQ_INT(back[33], 'A' + 31 % 26);
+        free(back);
+        free(out);
+    }
+}
+
 static const zt_case cases[] = {
+    ZT_CASE(bad_input_inside_ascii_runs),
     ZT_CASE(ascii_round_trip),
     ZT_CASE(every_encoding_length_round_trips),
     ZT_CASE(empty_strings),

@@ -315,7 +315,7 @@ void %s_string_free(char *s)
             out.append("_Static_assert(sizeof(%s) == 4, \"%s is stored in 32 bits\");\n" % (ct, name))
             out.append("static const zh_senum %sm_%s[] = {\n" % (F.tref, name))
             for m, v in F.enum_values(name):
-                out.append("    {\"%s\", %d},\n" % (m, v))
+                out.append("    {\"%s\", %d, %d},\n" % (m, v, len(m.encode("utf-8"))))
             out.append("};\n")
             has_numbers = all("value" in v for v in t["values"])
             out.append("const zh_stype %s%s = {\"%s\", \"%s\", 1, %d, %d, %d, 0, NULL, 0, 0, 0, %sm_%s, %d};\n\n"
@@ -384,6 +384,14 @@ void %(ct)s_free(%(ct)s *value)
     return "".join(out)
 
 
+def key_len(f):
+    """The member name's length for the descriptor; names are emitted verbatim between quotes."""
+    name = f["name"]
+    if any(c in name for c in '"\\') or any(ord(c) < 0x20 or ord(c) > 0x7E for c in name):
+        raise SystemExit("member name %r needs escaping" % name)
+    return len(name)
+
+
 def field_descriptor(F, tname, f):
     ct = F.ctype(tname)
     ft = f["type"]
@@ -395,16 +403,16 @@ def field_descriptor(F, tname, f):
         c, k, ref = F.elem(ft)
         has = "offsetof(%s, has_%s)" % (ct, n) if k not in POINTER_KINDS and k != "ZH_SK_STRUCT" else NO
         unk = "offsetof(%s, %s_unknown)" % (ct, n) if k == "ZH_SK_ENUM" else NO
-        return "{\"%s\", ZH_SHAPE_ONE, %s, 0, 0, %s, %s, %s, %s, 0, 0, %s}" % (f["name"], k, off, has, NO, unk, ref)
+        return "{\"%s\", %d, ZH_SHAPE_ONE, %s, 0, 0, %s, %s, %s, %s, 0, 0, %s}" % (f["name"], key_len(f), k, off, has, NO, unk, ref)
     if shape in ("array", "fixed"):
         c, k, ref = F.elem(ft["array"])
         size = "sizeof(%s)" % c
         if shape == "fixed":
-            return "{\"%s\", ZH_SHAPE_FIXED, %s, 0, %d, %s, offsetof(%s, has_%s), %s, %s, %s, 0, %s}" % (
-                f["name"], k, ft["length"], off, ct, n, NO, NO, size, ref)
+            return "{\"%s\", %d, ZH_SHAPE_FIXED, %s, 0, %d, %s, offsetof(%s, has_%s), %s, %s, %s, 0, %s}" % (
+                f["name"], key_len(f), k, ft["length"], off, ct, n, NO, NO, size, ref)
         unk = "offsetof(%s, %s_unknown)" % (ct, n) if k == "ZH_SK_ENUM" else NO
-        return "{\"%s\", ZH_SHAPE_ARRAY, %s, 0, 0, %s, %s, offsetof(%s, %s_count), %s, %s, 0, %s}" % (
-            f["name"], k, off, NO, ct, n, unk, size, ref)
+        return "{\"%s\", %d, ZH_SHAPE_ARRAY, %s, 0, 0, %s, %s, offsetof(%s, %s_count), %s, %s, 0, %s}" % (
+            f["name"], key_len(f), k, off, NO, ct, n, unk, size, ref)
     kt = ft["map"]["key"]
     kk = SCALAR_C[kt][1] if kt in SCALAR_C else None
     if kk not in ("ZH_SK_STRING", "ZH_SK_U8", "ZH_SK_U16", "ZH_SK_U32", "ZH_SK_U64"):
@@ -413,8 +421,8 @@ def field_descriptor(F, tname, f):
     if k == "ZH_SK_ENUM":
         raise SystemExit("%s.%s: enum map values unsupported" % (tname, f["name"]))
     entry = "%s_%s_entry" % (ct, n)
-    return "{\"%s\", ZH_SHAPE_MAP, %s, %s, 0, %s, %s, offsetof(%s, %s_count), %s, sizeof(%s), offsetof(%s, value), %s}" % (
-        f["name"], k, kk, off, NO, ct, n, NO, entry, entry, ref)
+    return "{\"%s\", %d, ZH_SHAPE_MAP, %s, %s, 0, %s, %s, offsetof(%s, %s_count), %s, sizeof(%s), offsetof(%s, value), %s}" % (
+        f["name"], key_len(f), k, kk, off, NO, ct, n, NO, entry, entry, ref)
 
 
 # ---------------------------------------------------------------- samples

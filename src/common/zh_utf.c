@@ -85,33 +85,40 @@ int zh_utf8_to_utf16(const char *s, size_t len, uint16_t **out, size_t *out_len,
         len = strlen(s);
     const unsigned char *u = (const unsigned char *)s;
 
-    /* Pass 1: validate and count code units. */
-    size_t units = 0;
+    /* One pass: at most one code unit per byte, validated and encoded as it goes; ASCII
+     * eight bytes at a time. */
+    if (len >= SIZE_MAX / sizeof(uint16_t) - 1)
+        return zh_error_set(err, ZH_E_OUTOFMEMORY, NULL, "%s: too long", what);
+    uint16_t *w = malloc((len + 1) * sizeof *w);
+    if (!w)
+        return zh_error_set(err, ZH_E_OUTOFMEMORY, NULL, "%s: out of memory", what);
+    size_t k = 0;
     for (size_t i = 0; i < len;) {
+        if (len - i >= 8) {
+            uint64_t v;
+            memcpy(&v, u + i, 8);
+            /* no byte with the high bit set, and no zero byte */
+            if (!(v & 0x8080808080808080ull) && !((v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull)) {
+                for (int b = 0; b < 8; b++)
+                    w[k + (size_t)b] = u[i + (size_t)b];
+                k += 8;
+                i += 8;
+                continue;
+            }
+        }
         uint32_t cp;
         const char *why = NULL;
         size_t n = decode_utf8(u, len, i, &cp, &why);
-        if (!n)
+        if (!n) {
+            free(w);
             return zh_error_set(err, ZH_E_NO_UNICODE_TRANSLATION, NULL,
                                 "%s: invalid UTF-8 at byte %zu: %s", what, i, why);
-        if (cp == 0)
+        }
+        if (cp == 0) {
+            free(w);
             return zh_error_set(err, ZH_E_NO_UNICODE_TRANSLATION, NULL,
                                 "%s: embedded NUL at byte %zu", what, i);
-        units += cp >= 0x10000 ? 2 : 1;
-        i += n;
-    }
-    if (units >= SIZE_MAX / sizeof(uint16_t))
-        return zh_error_set(err, ZH_E_OUTOFMEMORY, NULL, "%s: too long", what);
-    uint16_t *w = malloc((units + 1) * sizeof *w);
-    if (!w)
-        return zh_error_set(err, ZH_E_OUTOFMEMORY, NULL, "%s: out of memory", what);
-
-    /* Pass 2: encode. */
-    size_t k = 0;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp = 0;
-        const char *why;
-        i += decode_utf8(u, len, i, &cp, &why);
+        }
         if (cp >= 0x10000) {
             cp -= 0x10000;
             w[k++] = (uint16_t)(0xD800 | (cp >> 10));
@@ -119,6 +126,7 @@ int zh_utf8_to_utf16(const char *s, size_t len, uint16_t **out, size_t *out_len,
         } else {
             w[k++] = (uint16_t)cp;
         }
+        i += n;
     }
     w[k] = 0;
     *out = w;
@@ -146,36 +154,47 @@ int zh_utf16_to_utf8(const uint16_t *s, size_t len, char **out, size_t *out_len,
     if (len == ZH_NUL_TERMINATED)
         len = zh_utf16_len(s);
 
-    size_t bytes = 0;
-    for (size_t i = 0; i < len; i++) {
-        uint16_t c = s[i];
-        if (c == 0)
-            return zh_error_set(err, ZH_E_NO_UNICODE_TRANSLATION, NULL,
-                                "%s: embedded NUL at code unit %zu", what, i);
-        if (c >= 0xD800 && c <= 0xDBFF) {
-            if (i + 1 >= len || s[i + 1] < 0xDC00 || s[i + 1] > 0xDFFF)
-                return zh_error_set(err, ZH_E_NO_UNICODE_TRANSLATION, NULL,
-                                    "%s: invalid UTF-16 at code unit %zu: lone high surrogate", what, i);
-            bytes += 4;
-            i++;
-        } else if (c >= 0xDC00 && c <= 0xDFFF) {
-            return zh_error_set(err, ZH_E_NO_UNICODE_TRANSLATION, NULL,
-                                "%s: invalid UTF-16 at code unit %zu: lone low surrogate", what, i);
-        } else {
-            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
-        }
-        if (bytes >= SIZE_MAX - 4)
-            return zh_error_set(err, ZH_E_OUTOFMEMORY, NULL, "%s: too long", what);
-    }
-    char *p = malloc(bytes + 1);
+    /* One pass into room for the worst case (three bytes a unit), validated as it goes,
+     * ASCII four units at a time; then the block shrinks to what was written. */
+    if (len >= (SIZE_MAX - 1) / 3)
+        return zh_error_set(err, ZH_E_OUTOFMEMORY, NULL, "%s: too long", what);
+    char *p = malloc(len * 3 + 1);
     if (!p)
         return zh_error_set(err, ZH_E_OUTOFMEMORY, NULL, "%s: out of memory", what);
     size_t k = 0;
     for (size_t i = 0; i < len; i++) {
+        if (len - i >= 4) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            /* four units below 0x80, none of them zero */
+            if (!(v & 0xFF80FF80FF80FF80ull) && !((v - 0x0001000100010001ull) & ~v & 0x8000800080008000ull)) {
+                p[k] = (char)s[i];
+                p[k + 1] = (char)s[i + 1];
+                p[k + 2] = (char)s[i + 2];
+                p[k + 3] = (char)s[i + 3];
+                k += 4;
+                i += 3;
+                continue;
+            }
+        }
         uint32_t cp = s[i];
+        if (cp == 0) {
+            free(p);
+            return zh_error_set(err, ZH_E_NO_UNICODE_TRANSLATION, NULL,
+                                "%s: embedded NUL at code unit %zu", what, i);
+        }
         if (cp >= 0xD800 && cp <= 0xDBFF) {
+            if (i + 1 >= len || s[i + 1] < 0xDC00 || s[i + 1] > 0xDFFF) {
+                free(p);
+                return zh_error_set(err, ZH_E_NO_UNICODE_TRANSLATION, NULL,
+                                    "%s: invalid UTF-16 at code unit %zu: lone high surrogate", what, i);
+            }
             cp = 0x10000 + ((cp - 0xD800) << 10) + (uint32_t)(s[i + 1] - 0xDC00);
             i++;
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            free(p);
+            return zh_error_set(err, ZH_E_NO_UNICODE_TRANSLATION, NULL,
+                                "%s: invalid UTF-16 at code unit %zu: lone low surrogate", what, i);
         }
         if (cp < 0x80) {
             p[k++] = (char)cp;
@@ -192,6 +211,11 @@ int zh_utf16_to_utf8(const uint16_t *s, size_t len, char **out, size_t *out_len,
             p[k++] = (char)(0x80 | ((cp >> 6) & 0x3F));
             p[k++] = (char)(0x80 | (cp & 0x3F));
         }
+    }
+    if (k + 1 < len * 3 + 1) {
+        char *q = realloc(p, k + 1); /* shrinks in place */
+        if (q)
+            p = q;
     }
     p[k] = '\0';
     *out = p;

@@ -175,1410 +175,1410 @@ extern const zh_stype zh_hcn_t_VxlanPortPolicySetting;
 extern const zh_stype zh_hcn_t_Xlat;
 
 static const zh_sfield zh_hcn_t_f_AclPolicySetting[] = {
-    {"Protocols", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AclPolicySetting, Protocols), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocalAddresses", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AclPolicySetting, LocalAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RemoteAddresses", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AclPolicySetting, RemoteAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocalPorts", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AclPolicySetting, LocalPorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RemotePorts", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AclPolicySetting, RemotePorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Priority", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_AclPolicySetting, Priority), offsetof(zhns_AclPolicySetting, has_Priority), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AclPolicySetting, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Action", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_AclPolicySetting, Action), offsetof(zhns_AclPolicySetting, has_Action), ZH_NO_OFFSET, offsetof(zhns_AclPolicySetting, Action_unknown), 0, 0, &zh_hcn_t_ActionType},
-    {"Direction", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_AclPolicySetting, Direction), offsetof(zhns_AclPolicySetting, has_Direction), ZH_NO_OFFSET, offsetof(zhns_AclPolicySetting, Direction_unknown), 0, 0, &zh_hcn_t_DirectionType},
-    {"RuleType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_AclPolicySetting, RuleType), offsetof(zhns_AclPolicySetting, has_RuleType), ZH_NO_OFFSET, offsetof(zhns_AclPolicySetting, RuleType_unknown), 0, 0, &zh_hcn_t_RuleType},
+    {"Protocols", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AclPolicySetting, Protocols), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalAddresses", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AclPolicySetting, LocalAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RemoteAddresses", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AclPolicySetting, RemoteAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalPorts", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AclPolicySetting, LocalPorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RemotePorts", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AclPolicySetting, RemotePorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Priority", 8, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_AclPolicySetting, Priority), offsetof(zhns_AclPolicySetting, has_Priority), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AclPolicySetting, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Action", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_AclPolicySetting, Action), offsetof(zhns_AclPolicySetting, has_Action), ZH_NO_OFFSET, offsetof(zhns_AclPolicySetting, Action_unknown), 0, 0, &zh_hcn_t_ActionType},
+    {"Direction", 9, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_AclPolicySetting, Direction), offsetof(zhns_AclPolicySetting, has_Direction), ZH_NO_OFFSET, offsetof(zhns_AclPolicySetting, Direction_unknown), 0, 0, &zh_hcn_t_DirectionType},
+    {"RuleType", 8, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_AclPolicySetting, RuleType), offsetof(zhns_AclPolicySetting, has_RuleType), ZH_NO_OFFSET, offsetof(zhns_AclPolicySetting, RuleType_unknown), 0, 0, &zh_hcn_t_RuleType},
 };
 const zh_stype zh_hcn_t_AclPolicySetting = {"AclPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_AclPolicySetting), zh_hcn_t_f_AclPolicySetting, 10, offsetof(zhns_AclPolicySetting, extra), offsetof(zhns_AclPolicySetting, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_ActionType) == 4, "ActionType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_ActionType[] = {
-    {"Allow", 0},
-    {"Block", 1},
-    {"Pass", 2},
+    {"Allow", 0, 5},
+    {"Block", 1, 5},
+    {"Pass", 2, 4},
 };
 const zh_stype zh_hcn_t_ActionType = {"ActionType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_ActionType, 3};
 
 static const zh_sfield zh_hcn_t_f_AuthenticationCertificate[] = {
-    {"CertificateName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AuthenticationCertificate, CertificateName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CertificateName", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AuthenticationCertificate, CertificateName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_AuthenticationCertificate = {"AuthenticationCertificate", "hcn", 0, 0, 0, 0, sizeof(zhns_AuthenticationCertificate), zh_hcn_t_f_AuthenticationCertificate, 1, offsetof(zhns_AuthenticationCertificate, extra), offsetof(zhns_AuthenticationCertificate, extra_count), NULL, 0};
 
 const zh_stype zh_hcn_t_AuthenticationMethod = {"AuthenticationMethod", "hcn", 0, 0, 0, 0, sizeof(zhns_AuthenticationMethod), NULL, 0, offsetof(zhns_AuthenticationMethod, extra), offsetof(zhns_AuthenticationMethod, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_AuthenticationPresharedKey[] = {
-    {"Key", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AuthenticationPresharedKey, Key), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Key", 3, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_AuthenticationPresharedKey, Key), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_AuthenticationPresharedKey = {"AuthenticationPresharedKey", "hcn", 0, 0, 0, 0, sizeof(zhns_AuthenticationPresharedKey), zh_hcn_t_f_AuthenticationPresharedKey, 1, offsetof(zhns_AuthenticationPresharedKey, extra), offsetof(zhns_AuthenticationPresharedKey, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_AuthenticationType) == 4, "AuthenticationType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_AuthenticationType[] = {
-    {"PresharedKey", 0},
-    {"Certificate", 1},
+    {"PresharedKey", 0, 12},
+    {"Certificate", 1, 11},
 };
 const zh_stype zh_hcn_t_AuthenticationType = {"AuthenticationType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_AuthenticationType, 2};
 
 static const zh_sfield zh_hcn_t_f_AutomaticDNSNetworkPolicySetting[] = {
-    {"Enable", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_AutomaticDNSNetworkPolicySetting, Enable), offsetof(zhns_AutomaticDNSNetworkPolicySetting, has_Enable), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Enable", 6, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_AutomaticDNSNetworkPolicySetting, Enable), offsetof(zhns_AutomaticDNSNetworkPolicySetting, has_Enable), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_AutomaticDNSNetworkPolicySetting = {"AutomaticDNSNetworkPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_AutomaticDNSNetworkPolicySetting), zh_hcn_t_f_AutomaticDNSNetworkPolicySetting, 1, offsetof(zhns_AutomaticDNSNetworkPolicySetting, extra), offsetof(zhns_AutomaticDNSNetworkPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_Base[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Base, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Base, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Base, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Base, Version), offsetof(zhns_Base, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_Base, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Base, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Base, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Base, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_Base, State), offsetof(zhns_Base, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Base, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Base, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Base, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Base, Version), offsetof(zhns_Base, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_Base, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Base, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Base, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Base, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_Base, State), offsetof(zhns_Base, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_Base = {"Base", "hcn", 0, 0, 0, 0, sizeof(zhns_Base), zh_hcn_t_f_Base, 9, offsetof(zhns_Base, extra), offsetof(zhns_Base, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_BasePolicy[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_BasePolicy, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_BasePolicy, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_BasePolicy, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_BasePolicy, Version), offsetof(zhns_BasePolicy, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_BasePolicy, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_BasePolicy, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_BasePolicy, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_BasePolicy, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_BasePolicy, State), offsetof(zhns_BasePolicy, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Type", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_BasePolicy, Type), offsetof(zhns_BasePolicy, has_Type), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Data", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_BasePolicy, Data), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_BasePolicy, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_BasePolicy, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_BasePolicy, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_BasePolicy, Version), offsetof(zhns_BasePolicy, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_BasePolicy, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_BasePolicy, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_BasePolicy, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_BasePolicy, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_BasePolicy, State), offsetof(zhns_BasePolicy, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_BasePolicy, Type), offsetof(zhns_BasePolicy, has_Type), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Data", 4, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_BasePolicy, Data), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_BasePolicy = {"BasePolicy", "hcn", 0, 0, 0, 0, sizeof(zhns_BasePolicy), zh_hcn_t_f_BasePolicy, 11, offsetof(zhns_BasePolicy, extra), offsetof(zhns_BasePolicy, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_CommonAclPolicySetting[] = {
-    {"Protocols", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonAclPolicySetting, Protocols), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocalAddresses", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonAclPolicySetting, LocalAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RemoteAddresses", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonAclPolicySetting, RemoteAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocalPorts", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonAclPolicySetting, LocalPorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RemotePorts", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonAclPolicySetting, RemotePorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Priority", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_CommonAclPolicySetting, Priority), offsetof(zhns_CommonAclPolicySetting, has_Priority), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonAclPolicySetting, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Action", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_CommonAclPolicySetting, Action), offsetof(zhns_CommonAclPolicySetting, has_Action), ZH_NO_OFFSET, offsetof(zhns_CommonAclPolicySetting, Action_unknown), 0, 0, &zh_hcn_t_ActionType},
-    {"Direction", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_CommonAclPolicySetting, Direction), offsetof(zhns_CommonAclPolicySetting, has_Direction), ZH_NO_OFFSET, offsetof(zhns_CommonAclPolicySetting, Direction_unknown), 0, 0, &zh_hcn_t_DirectionType},
-    {"RuleType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_CommonAclPolicySetting, RuleType), offsetof(zhns_CommonAclPolicySetting, has_RuleType), ZH_NO_OFFSET, offsetof(zhns_CommonAclPolicySetting, RuleType_unknown), 0, 0, &zh_hcn_t_RuleType},
+    {"Protocols", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonAclPolicySetting, Protocols), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalAddresses", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonAclPolicySetting, LocalAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RemoteAddresses", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonAclPolicySetting, RemoteAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalPorts", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonAclPolicySetting, LocalPorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RemotePorts", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonAclPolicySetting, RemotePorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Priority", 8, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_CommonAclPolicySetting, Priority), offsetof(zhns_CommonAclPolicySetting, has_Priority), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonAclPolicySetting, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Action", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_CommonAclPolicySetting, Action), offsetof(zhns_CommonAclPolicySetting, has_Action), ZH_NO_OFFSET, offsetof(zhns_CommonAclPolicySetting, Action_unknown), 0, 0, &zh_hcn_t_ActionType},
+    {"Direction", 9, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_CommonAclPolicySetting, Direction), offsetof(zhns_CommonAclPolicySetting, has_Direction), ZH_NO_OFFSET, offsetof(zhns_CommonAclPolicySetting, Direction_unknown), 0, 0, &zh_hcn_t_DirectionType},
+    {"RuleType", 8, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_CommonAclPolicySetting, RuleType), offsetof(zhns_CommonAclPolicySetting, has_RuleType), ZH_NO_OFFSET, offsetof(zhns_CommonAclPolicySetting, RuleType_unknown), 0, 0, &zh_hcn_t_RuleType},
 };
 const zh_stype zh_hcn_t_CommonAclPolicySetting = {"CommonAclPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_CommonAclPolicySetting), zh_hcn_t_f_CommonAclPolicySetting, 10, offsetof(zhns_CommonAclPolicySetting, extra), offsetof(zhns_CommonAclPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_CommonL4ProxyPolicySetting[] = {
-    {"IP", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonL4ProxyPolicySetting, IP), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Port", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonL4ProxyPolicySetting, Port), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Protocol", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_CommonL4ProxyPolicySetting, Protocol), offsetof(zhns_CommonL4ProxyPolicySetting, has_Protocol), ZH_NO_OFFSET, offsetof(zhns_CommonL4ProxyPolicySetting, Protocol_unknown), 0, 0, &zh_hcn_t_ProtocolType},
-    {"ExceptionList", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonL4ProxyPolicySetting, ExceptionList), ZH_NO_OFFSET, offsetof(zhns_CommonL4ProxyPolicySetting, ExceptionList_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"Destination", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonL4ProxyPolicySetting, Destination), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OutboundNat", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_CommonL4ProxyPolicySetting, OutboundNat), offsetof(zhns_CommonL4ProxyPolicySetting, has_OutboundNat), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IP", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonL4ProxyPolicySetting, IP), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Port", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonL4ProxyPolicySetting, Port), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Protocol", 8, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_CommonL4ProxyPolicySetting, Protocol), offsetof(zhns_CommonL4ProxyPolicySetting, has_Protocol), ZH_NO_OFFSET, offsetof(zhns_CommonL4ProxyPolicySetting, Protocol_unknown), 0, 0, &zh_hcn_t_ProtocolType},
+    {"ExceptionList", 13, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonL4ProxyPolicySetting, ExceptionList), ZH_NO_OFFSET, offsetof(zhns_CommonL4ProxyPolicySetting, ExceptionList_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Destination", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_CommonL4ProxyPolicySetting, Destination), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OutboundNat", 11, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_CommonL4ProxyPolicySetting, OutboundNat), offsetof(zhns_CommonL4ProxyPolicySetting, has_OutboundNat), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_CommonL4ProxyPolicySetting = {"CommonL4ProxyPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_CommonL4ProxyPolicySetting), zh_hcn_t_f_CommonL4ProxyPolicySetting, 6, offsetof(zhns_CommonL4ProxyPolicySetting, extra), offsetof(zhns_CommonL4ProxyPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_DNS[] = {
-    {"Domain", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS, Domain), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Search", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS, Search), ZH_NO_OFFSET, offsetof(zhns_DNS, Search_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"ServerList", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS, ServerList), ZH_NO_OFFSET, offsetof(zhns_DNS, ServerList_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"Options", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS, Options), ZH_NO_OFFSET, offsetof(zhns_DNS, Options_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Domain", 6, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS, Domain), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Search", 6, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS, Search), ZH_NO_OFFSET, offsetof(zhns_DNS, Search_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"ServerList", 10, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS, ServerList), ZH_NO_OFFSET, offsetof(zhns_DNS, ServerList_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Options", 7, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS, Options), ZH_NO_OFFSET, offsetof(zhns_DNS, Options_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
 };
 const zh_stype zh_hcn_t_DNS = {"DNS", "hcn", 0, 0, 0, 0, sizeof(zhns_DNS), zh_hcn_t_f_DNS, 4, offsetof(zhns_DNS, extra), offsetof(zhns_DNS, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_DNS_2[] = {
-    {"MessageNumber", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_DNS_2, MessageNumber), offsetof(zhns_DNS_2, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Family", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_DNS_2, Family), offsetof(zhns_DNS_2, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Domain", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS_2, Domain), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Search", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS_2, Search), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ServerList", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS_2, ServerList), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Options", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS_2, Options), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MessageNumber", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_DNS_2, MessageNumber), offsetof(zhns_DNS_2, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Family", 6, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_DNS_2, Family), offsetof(zhns_DNS_2, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Domain", 6, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS_2, Domain), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Search", 6, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS_2, Search), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ServerList", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS_2, ServerList), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Options", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_DNS_2, Options), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_DNS_2 = {"DNS_2", "hcn", 0, 0, 0, 0, sizeof(zhns_DNS_2), zh_hcn_t_f_DNS_2, 6, offsetof(zhns_DNS_2, extra), offsetof(zhns_DNS_2, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_DirectionType) == 4, "DirectionType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_DirectionType[] = {
-    {"In", 0},
-    {"Out", 1},
+    {"In", 0, 2},
+    {"Out", 1, 3},
 };
 const zh_stype zh_hcn_t_DirectionType = {"DirectionType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_DirectionType, 2};
 
 static const zh_sfield zh_hcn_t_f_DrMacAddressNetworkPolicySetting[] = {
-    {"Address", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_DrMacAddressNetworkPolicySetting, Address), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Address", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_DrMacAddressNetworkPolicySetting, Address), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_DrMacAddressNetworkPolicySetting = {"DrMacAddressNetworkPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_DrMacAddressNetworkPolicySetting), zh_hcn_t_f_DrMacAddressNetworkPolicySetting, 1, offsetof(zhns_DrMacAddressNetworkPolicySetting, extra), offsetof(zhns_DrMacAddressNetworkPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_EncapOverheadEndpointPolicySetting[] = {
-    {"Overhead", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_EncapOverheadEndpointPolicySetting, Overhead), offsetof(zhns_EncapOverheadEndpointPolicySetting, has_Overhead), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Overhead", 8, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_EncapOverheadEndpointPolicySetting, Overhead), offsetof(zhns_EncapOverheadEndpointPolicySetting, has_Overhead), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_EncapOverheadEndpointPolicySetting = {"EncapOverheadEndpointPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_EncapOverheadEndpointPolicySetting), zh_hcn_t_f_EncapOverheadEndpointPolicySetting, 1, offsetof(zhns_EncapOverheadEndpointPolicySetting, extra), offsetof(zhns_EncapOverheadEndpointPolicySetting, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_EncryptionMethod) == 4, "EncryptionMethod is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_EncryptionMethod[] = {
-    {"Ipsec", 0},
+    {"Ipsec", 0, 5},
 };
 const zh_stype zh_hcn_t_EncryptionMethod = {"EncryptionMethod", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_EncryptionMethod, 1};
 
 static const zh_sfield zh_hcn_t_f_EncryptionPolicySetting[] = {
-    {"EncryptionMethodType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_EncryptionPolicySetting, EncryptionMethodType), offsetof(zhns_EncryptionPolicySetting, has_EncryptionMethodType), ZH_NO_OFFSET, offsetof(zhns_EncryptionPolicySetting, EncryptionMethodType_unknown), 0, 0, &zh_hcn_t_EncryptionMethod},
-    {"AuthenticationMethods", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_EncryptionPolicySetting, AuthenticationMethods), ZH_NO_OFFSET, offsetof(zhns_EncryptionPolicySetting, AuthenticationMethods_count), ZH_NO_OFFSET, sizeof(zhns_PrioritizedAuthenticationMethod), 0, &zh_hcn_t_PrioritizedAuthenticationMethod},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_EncryptionPolicySetting, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Endpoints1", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_EncryptionPolicySetting, Endpoints1), ZH_NO_OFFSET, offsetof(zhns_EncryptionPolicySetting, Endpoints1_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"Endpoints2", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_EncryptionPolicySetting, Endpoints2), ZH_NO_OFFSET, offsetof(zhns_EncryptionPolicySetting, Endpoints2_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"ProtocolType", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_EncryptionPolicySetting, ProtocolType), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Endpoint1Ports", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_EncryptionPolicySetting, Endpoint1Ports), ZH_NO_OFFSET, offsetof(zhns_EncryptionPolicySetting, Endpoint1Ports_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"Endpoint2Ports", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_EncryptionPolicySetting, Endpoint2Ports), ZH_NO_OFFSET, offsetof(zhns_EncryptionPolicySetting, Endpoint2Ports_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"EncryptionMethodType", 20, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_EncryptionPolicySetting, EncryptionMethodType), offsetof(zhns_EncryptionPolicySetting, has_EncryptionMethodType), ZH_NO_OFFSET, offsetof(zhns_EncryptionPolicySetting, EncryptionMethodType_unknown), 0, 0, &zh_hcn_t_EncryptionMethod},
+    {"AuthenticationMethods", 21, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_EncryptionPolicySetting, AuthenticationMethods), ZH_NO_OFFSET, offsetof(zhns_EncryptionPolicySetting, AuthenticationMethods_count), ZH_NO_OFFSET, sizeof(zhns_PrioritizedAuthenticationMethod), 0, &zh_hcn_t_PrioritizedAuthenticationMethod},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_EncryptionPolicySetting, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Endpoints1", 10, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_EncryptionPolicySetting, Endpoints1), ZH_NO_OFFSET, offsetof(zhns_EncryptionPolicySetting, Endpoints1_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Endpoints2", 10, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_EncryptionPolicySetting, Endpoints2), ZH_NO_OFFSET, offsetof(zhns_EncryptionPolicySetting, Endpoints2_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"ProtocolType", 12, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_EncryptionPolicySetting, ProtocolType), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Endpoint1Ports", 14, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_EncryptionPolicySetting, Endpoint1Ports), ZH_NO_OFFSET, offsetof(zhns_EncryptionPolicySetting, Endpoint1Ports_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Endpoint2Ports", 14, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_EncryptionPolicySetting, Endpoint2Ports), ZH_NO_OFFSET, offsetof(zhns_EncryptionPolicySetting, Endpoint2Ports_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
 };
 const zh_stype zh_hcn_t_EncryptionPolicySetting = {"EncryptionPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_EncryptionPolicySetting), zh_hcn_t_f_EncryptionPolicySetting, 8, offsetof(zhns_EncryptionPolicySetting, extra), offsetof(zhns_EncryptionPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_EndpointAdditionalParams[] = {
-    {"SwitchId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_EndpointAdditionalParams, SwitchId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SwitchPortId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_EndpointAdditionalParams, SwitchPortId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SwitchId", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_EndpointAdditionalParams, SwitchId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SwitchPortId", 12, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_EndpointAdditionalParams, SwitchPortId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_EndpointAdditionalParams = {"EndpointAdditionalParams", "hcn", 0, 0, 0, 0, sizeof(zhns_EndpointAdditionalParams), zh_hcn_t_f_EndpointAdditionalParams, 2, offsetof(zhns_EndpointAdditionalParams, extra), offsetof(zhns_EndpointAdditionalParams, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_EndpointFlags) == 4, "EndpointFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_EndpointFlags[] = {
-    {"None", 0},
-    {"RemoteEndpoint", 1},
-    {"DisableInterComputeCommunication", 2},
-    {"EnableMirroring", 4},
-    {"EnableLowInterfaceMetric", 8},
-    {"OverrideDNSServerOrder", 16},
-    {"EnableDhcp", 32},
+    {"None", 0, 4},
+    {"RemoteEndpoint", 1, 14},
+    {"DisableInterComputeCommunication", 2, 32},
+    {"EnableMirroring", 4, 15},
+    {"EnableLowInterfaceMetric", 8, 24},
+    {"OverrideDNSServerOrder", 16, 22},
+    {"EnableDhcp", 32, 10},
 };
 const zh_stype zh_hcn_t_EndpointFlags = {"EndpointFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_EndpointFlags, 7};
 
 static const zh_sfield zh_hcn_t_f_EndpointPolicy[] = {
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_EndpointPolicy, Type), offsetof(zhns_EndpointPolicy, has_Type), ZH_NO_OFFSET, offsetof(zhns_EndpointPolicy, Type_unknown), 0, 0, &zh_hcn_t_EndpointPolicyType},
-    {"Settings", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_EndpointPolicy, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_EndpointPolicy, Type), offsetof(zhns_EndpointPolicy, has_Type), ZH_NO_OFFSET, offsetof(zhns_EndpointPolicy, Type_unknown), 0, 0, &zh_hcn_t_EndpointPolicyType},
+    {"Settings", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_EndpointPolicy, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_EndpointPolicy = {"EndpointPolicy", "hcn", 0, 0, 0, 0, sizeof(zhns_EndpointPolicy), zh_hcn_t_f_EndpointPolicy, 2, offsetof(zhns_EndpointPolicy, extra), offsetof(zhns_EndpointPolicy, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_EndpointPolicyType) == 4, "EndpointPolicyType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_EndpointPolicyType[] = {
-    {"PortMapping", 0},
-    {"ACL", 1},
-    {"QOS", 2},
-    {"L2Driver", 3},
-    {"OutBoundNAT", 4},
-    {"SDNRoute", 5},
-    {"L4Proxy", 6},
-    {"L4WFPPROXY", 7},
-    {"ProviderAddress", 8},
-    {"PortName", 9},
-    {"EncapOverhead", 10},
-    {"InterfaceConstraint", 11},
-    {"Encryption", 12},
-    {"VLAN", 13},
-    {"InterfaceParameters", 14},
-    {"Iov", 15},
-    {"TierAcl", 16},
+    {"PortMapping", 0, 11},
+    {"ACL", 1, 3},
+    {"QOS", 2, 3},
+    {"L2Driver", 3, 8},
+    {"OutBoundNAT", 4, 11},
+    {"SDNRoute", 5, 8},
+    {"L4Proxy", 6, 7},
+    {"L4WFPPROXY", 7, 10},
+    {"ProviderAddress", 8, 15},
+    {"PortName", 9, 8},
+    {"EncapOverhead", 10, 13},
+    {"InterfaceConstraint", 11, 19},
+    {"Encryption", 12, 10},
+    {"VLAN", 13, 4},
+    {"InterfaceParameters", 14, 19},
+    {"Iov", 15, 3},
+    {"TierAcl", 16, 7},
 };
 const zh_stype zh_hcn_t_EndpointPolicyType = {"EndpointPolicyType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_EndpointPolicyType, 17};
 
 _Static_assert(sizeof(zhns_EndpointResourceType) == 4, "EndpointResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_EndpointResourceType[] = {
-    {"Port", 0},
-    {"Policy", 1},
+    {"Port", 0, 4},
+    {"Policy", 1, 6},
 };
 const zh_stype zh_hcn_t_EndpointResourceType = {"EndpointResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_EndpointResourceType, 2};
 
 _Static_assert(sizeof(zhns_EntityFlags) == 4, "EntityFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_EntityFlags[] = {
-    {"None", 0},
-    {"EnableNonPersistent", 1024},
+    {"None", 0, 4},
+    {"EnableNonPersistent", 1024, 19},
 };
 const zh_stype zh_hcn_t_EntityFlags = {"EntityFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_EntityFlags, 2};
 
 static const zh_sfield zh_hcn_t_f_Extension[] = {
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Extension, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"IsEnabled", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Extension, IsEnabled), offsetof(zhns_Extension, has_IsEnabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Extension, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IsEnabled", 9, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Extension, IsEnabled), offsetof(zhns_Extension, has_IsEnabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_Extension = {"Extension", "hcn", 0, 0, 0, 0, sizeof(zhns_Extension), zh_hcn_t_f_Extension, 2, offsetof(zhns_Extension, extra), offsetof(zhns_Extension, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_ExtraParams[] = {
-    {"Resources", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ExtraParams, Resources), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SharedContainers", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ExtraParams, SharedContainers), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LayeredOn", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ExtraParams, LayeredOn), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SwitchGuid", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ExtraParams, SwitchGuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"UtilityVM", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ExtraParams, UtilityVM), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"VirtualMachine", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ExtraParams, VirtualMachine), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Resources", 9, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ExtraParams, Resources), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SharedContainers", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ExtraParams, SharedContainers), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LayeredOn", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ExtraParams, LayeredOn), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SwitchGuid", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ExtraParams, SwitchGuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"UtilityVM", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ExtraParams, UtilityVM), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"VirtualMachine", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ExtraParams, VirtualMachine), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_ExtraParams = {"ExtraParams", "hcn", 0, 0, 0, 0, sizeof(zhns_ExtraParams), zh_hcn_t_f_ExtraParams, 6, offsetof(zhns_ExtraParams, extra), offsetof(zhns_ExtraParams, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_Feature[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Feature, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Feature, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Feature, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Feature, Version), offsetof(zhns_Feature, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_Feature, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Feature, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Feature, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Feature, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_Feature, State), offsetof(zhns_Feature, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Enabled", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Feature, Enabled), offsetof(zhns_Feature, has_Enabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Data", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_Feature, Data), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Feature, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Feature, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Feature, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Feature, Version), offsetof(zhns_Feature, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_Feature, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Feature, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Feature, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Feature, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_Feature, State), offsetof(zhns_Feature, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Enabled", 7, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Feature, Enabled), offsetof(zhns_Feature, has_Enabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Data", 4, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_Feature, Data), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_Feature = {"Feature", "hcn", 0, 0, 0, 0, sizeof(zhns_Feature), zh_hcn_t_f_Feature, 11, offsetof(zhns_Feature, extra), offsetof(zhns_Feature, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_FirewallPolicyFlags) == 4, "FirewallPolicyFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_FirewallPolicyFlags[] = {
-    {"None", 0},
-    {"ConstrainedInterface", 1},
+    {"None", 0, 4},
+    {"ConstrainedInterface", 1, 20},
 };
 const zh_stype zh_hcn_t_FirewallPolicyFlags = {"FirewallPolicyFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_FirewallPolicyFlags, 2};
 
 static const zh_sfield zh_hcn_t_f_FirewallPolicySetting[] = {
-    {"VmType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_FirewallPolicySetting, VmType), offsetof(zhns_FirewallPolicySetting, has_VmType), ZH_NO_OFFSET, offsetof(zhns_FirewallPolicySetting, VmType_unknown), 0, 0, &zh_hcn_t_FirewallVMType},
-    {"FirewallPolicyFlags", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_FirewallPolicySetting, FirewallPolicyFlags), offsetof(zhns_FirewallPolicySetting, has_FirewallPolicyFlags), ZH_NO_OFFSET, offsetof(zhns_FirewallPolicySetting, FirewallPolicyFlags_unknown), 0, 0, &zh_hcn_t_FirewallPolicyFlags},
+    {"VmType", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_FirewallPolicySetting, VmType), offsetof(zhns_FirewallPolicySetting, has_VmType), ZH_NO_OFFSET, offsetof(zhns_FirewallPolicySetting, VmType_unknown), 0, 0, &zh_hcn_t_FirewallVMType},
+    {"FirewallPolicyFlags", 19, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_FirewallPolicySetting, FirewallPolicyFlags), offsetof(zhns_FirewallPolicySetting, has_FirewallPolicyFlags), ZH_NO_OFFSET, offsetof(zhns_FirewallPolicySetting, FirewallPolicyFlags_unknown), 0, 0, &zh_hcn_t_FirewallPolicyFlags},
 };
 const zh_stype zh_hcn_t_FirewallPolicySetting = {"FirewallPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_FirewallPolicySetting), zh_hcn_t_f_FirewallPolicySetting, 2, offsetof(zhns_FirewallPolicySetting, extra), offsetof(zhns_FirewallPolicySetting, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_FirewallVMType) == 4, "FirewallVMType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_FirewallVMType[] = {
-    {"Invalid", 0},
-    {"Host", 1},
-    {"WSA", 2},
-    {"WSL", 3},
+    {"Invalid", 0, 7},
+    {"Host", 1, 4},
+    {"WSA", 2, 3},
+    {"WSL", 3, 3},
 };
 const zh_stype zh_hcn_t_FirewallVMType = {"FirewallVMType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_FirewallVMType, 4};
 
 static const zh_sfield zh_hcn_t_f_FiveTuple[] = {
-    {"Protocols", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple, Protocols), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocalAddresses", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple, LocalAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RemoteAddresses", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple, RemoteAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocalPorts", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple, LocalPorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RemotePorts", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple, RemotePorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Priority", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_FiveTuple, Priority), offsetof(zhns_FiveTuple, has_Priority), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Protocols", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple, Protocols), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalAddresses", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple, LocalAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RemoteAddresses", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple, RemoteAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalPorts", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple, LocalPorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RemotePorts", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple, RemotePorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Priority", 8, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_FiveTuple, Priority), offsetof(zhns_FiveTuple, has_Priority), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_FiveTuple = {"FiveTuple", "hcn", 0, 0, 0, 0, sizeof(zhns_FiveTuple), zh_hcn_t_f_FiveTuple, 6, offsetof(zhns_FiveTuple, extra), offsetof(zhns_FiveTuple, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_FiveTuple_2[] = {
-    {"Protocols", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple_2, Protocols), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocalAddresses", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple_2, LocalAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RemoteAddresses", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple_2, RemoteAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocalPorts", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple_2, LocalPorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RemotePorts", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple_2, RemotePorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Priority", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_FiveTuple_2, Priority), offsetof(zhns_FiveTuple_2, has_Priority), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Protocols", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple_2, Protocols), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalAddresses", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple_2, LocalAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RemoteAddresses", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple_2, RemoteAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalPorts", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple_2, LocalPorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RemotePorts", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_FiveTuple_2, RemotePorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Priority", 8, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_FiveTuple_2, Priority), offsetof(zhns_FiveTuple_2, has_Priority), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_FiveTuple_2 = {"FiveTuple_2", "hcn", 0, 0, 0, 0, sizeof(zhns_FiveTuple_2), zh_hcn_t_f_FiveTuple_2, 6, offsetof(zhns_FiveTuple_2, extra), offsetof(zhns_FiveTuple_2, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_GuestEndpoint[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestEndpoint, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestEndpoint, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestEndpoint, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_GuestEndpoint, Version), offsetof(zhns_GuestEndpoint, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_GuestEndpoint, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpoint, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpoint, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpoint, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_GuestEndpoint, State), offsetof(zhns_GuestEndpoint, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NamespaceId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestEndpoint, NamespaceId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestEndpoint, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestEndpoint, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestEndpoint, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_GuestEndpoint, Version), offsetof(zhns_GuestEndpoint, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_GuestEndpoint, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpoint, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpoint, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpoint, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_GuestEndpoint, State), offsetof(zhns_GuestEndpoint, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NamespaceId", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestEndpoint, NamespaceId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_GuestEndpoint = {"GuestEndpoint", "hcn", 0, 0, 0, 0, sizeof(zhns_GuestEndpoint), zh_hcn_t_f_GuestEndpoint, 10, offsetof(zhns_GuestEndpoint, extra), offsetof(zhns_GuestEndpoint, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_GuestEndpointResourceType) == 4, "GuestEndpointResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestEndpointResourceType[] = {
-    {"Interface", 0},
-    {"Route", 1},
-    {"IPAddress", 2},
-    {"DNS", 3},
-    {"RegistryKey", 4},
-    {"Encryption", 5},
-    {"MacAddress", 6},
-    {"L4Proxy", 7},
-    {"L4WFPPROXY", 8},
-    {"Xlat", 9},
-    {"Neighbor", 10},
+    {"Interface", 0, 9},
+    {"Route", 1, 5},
+    {"IPAddress", 2, 9},
+    {"DNS", 3, 3},
+    {"RegistryKey", 4, 11},
+    {"Encryption", 5, 10},
+    {"MacAddress", 6, 10},
+    {"L4Proxy", 7, 7},
+    {"L4WFPPROXY", 8, 10},
+    {"Xlat", 9, 4},
+    {"Neighbor", 10, 8},
 };
 const zh_stype zh_hcn_t_GuestEndpointResourceType = {"GuestEndpointResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestEndpointResourceType, 11};
 
 static const zh_sfield zh_hcn_t_f_GuestEndpointState[] = {
-    {"NetworkInterfaces", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpointState, NetworkInterfaces), ZH_NO_OFFSET, offsetof(zhns_GuestEndpointState, NetworkInterfaces_count), ZH_NO_OFFSET, sizeof(zhns_NetworkInterface), 0, &zh_hcn_t_NetworkInterface},
-    {"Routes", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpointState, Routes), ZH_NO_OFFSET, offsetof(zhns_GuestEndpointState, Routes_count), ZH_NO_OFFSET, sizeof(zhns_Route_2), 0, &zh_hcn_t_Route_2},
-    {"IPAddresses", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpointState, IPAddresses), ZH_NO_OFFSET, offsetof(zhns_GuestEndpointState, IPAddresses_count), ZH_NO_OFFSET, sizeof(zhns_IPAddress), 0, &zh_hcn_t_IPAddress},
-    {"DNS", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpointState, DNS), ZH_NO_OFFSET, offsetof(zhns_GuestEndpointState, DNS_count), ZH_NO_OFFSET, sizeof(zhns_DNS_2), 0, &zh_hcn_t_DNS_2},
-    {"Xlat", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpointState, Xlat), ZH_NO_OFFSET, offsetof(zhns_GuestEndpointState, Xlat_count), ZH_NO_OFFSET, sizeof(zhns_Xlat), 0, &zh_hcn_t_Xlat},
+    {"NetworkInterfaces", 17, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpointState, NetworkInterfaces), ZH_NO_OFFSET, offsetof(zhns_GuestEndpointState, NetworkInterfaces_count), ZH_NO_OFFSET, sizeof(zhns_NetworkInterface), 0, &zh_hcn_t_NetworkInterface},
+    {"Routes", 6, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpointState, Routes), ZH_NO_OFFSET, offsetof(zhns_GuestEndpointState, Routes_count), ZH_NO_OFFSET, sizeof(zhns_Route_2), 0, &zh_hcn_t_Route_2},
+    {"IPAddresses", 11, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpointState, IPAddresses), ZH_NO_OFFSET, offsetof(zhns_GuestEndpointState, IPAddresses_count), ZH_NO_OFFSET, sizeof(zhns_IPAddress), 0, &zh_hcn_t_IPAddress},
+    {"DNS", 3, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpointState, DNS), ZH_NO_OFFSET, offsetof(zhns_GuestEndpointState, DNS_count), ZH_NO_OFFSET, sizeof(zhns_DNS_2), 0, &zh_hcn_t_DNS_2},
+    {"Xlat", 4, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestEndpointState, Xlat), ZH_NO_OFFSET, offsetof(zhns_GuestEndpointState, Xlat_count), ZH_NO_OFFSET, sizeof(zhns_Xlat), 0, &zh_hcn_t_Xlat},
 };
 const zh_stype zh_hcn_t_GuestEndpointState = {"GuestEndpointState", "hcn", 0, 0, 0, 0, sizeof(zhns_GuestEndpointState), zh_hcn_t_f_GuestEndpointState, 5, offsetof(zhns_GuestEndpointState, extra), offsetof(zhns_GuestEndpointState, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_GuestFirewall[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestFirewall, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestFirewall, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestFirewall, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_GuestFirewall, Version), offsetof(zhns_GuestFirewall, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_GuestFirewall, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestFirewall, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestFirewall, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestFirewall, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_GuestFirewall, State), offsetof(zhns_GuestFirewall, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestFirewall, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestFirewall, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestFirewall, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_GuestFirewall, Version), offsetof(zhns_GuestFirewall, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_GuestFirewall, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestFirewall, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestFirewall, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestFirewall, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_GuestFirewall, State), offsetof(zhns_GuestFirewall, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_GuestFirewall = {"GuestFirewall", "hcn", 0, 0, 0, 0, sizeof(zhns_GuestFirewall), zh_hcn_t_f_GuestFirewall, 9, offsetof(zhns_GuestFirewall, extra), offsetof(zhns_GuestFirewall, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_GuestModifySettingRequest[] = {
-    {"ResourceUri", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestModifySettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RequestType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_GuestModifySettingRequest, RequestType), offsetof(zhns_GuestModifySettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_GuestModifySettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
-    {"ResourceType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_GuestModifySettingRequest, ResourceType), offsetof(zhns_GuestModifySettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhns_GuestModifySettingRequest, ResourceType_unknown), 0, 0, &zh_hcn_t_GuestResourceType},
-    {"Settings", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_GuestModifySettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ResourceUri", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestModifySettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RequestType", 11, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_GuestModifySettingRequest, RequestType), offsetof(zhns_GuestModifySettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_GuestModifySettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
+    {"ResourceType", 12, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_GuestModifySettingRequest, ResourceType), offsetof(zhns_GuestModifySettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhns_GuestModifySettingRequest, ResourceType_unknown), 0, 0, &zh_hcn_t_GuestResourceType},
+    {"Settings", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_GuestModifySettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_GuestModifySettingRequest = {"GuestModifySettingRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_GuestModifySettingRequest), zh_hcn_t_f_GuestModifySettingRequest, 4, offsetof(zhns_GuestModifySettingRequest, extra), offsetof(zhns_GuestModifySettingRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_GuestNamespace[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNamespace, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNamespace, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNamespace, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_GuestNamespace, Version), offsetof(zhns_GuestNamespace, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_GuestNamespace, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNamespace, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNamespace, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNamespace, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_GuestNamespace, State), offsetof(zhns_GuestNamespace, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CompartmentId", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_GuestNamespace, CompartmentId), offsetof(zhns_GuestNamespace, has_CompartmentId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Resources", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNamespace, Resources), ZH_NO_OFFSET, offsetof(zhns_GuestNamespace, Resources_count), ZH_NO_OFFSET, sizeof(zhns_NamespaceResource_2), 0, &zh_hcn_t_NamespaceResource_2},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNamespace, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNamespace, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNamespace, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_GuestNamespace, Version), offsetof(zhns_GuestNamespace, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_GuestNamespace, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNamespace, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNamespace, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNamespace, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_GuestNamespace, State), offsetof(zhns_GuestNamespace, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CompartmentId", 13, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_GuestNamespace, CompartmentId), offsetof(zhns_GuestNamespace, has_CompartmentId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Resources", 9, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNamespace, Resources), ZH_NO_OFFSET, offsetof(zhns_GuestNamespace, Resources_count), ZH_NO_OFFSET, sizeof(zhns_NamespaceResource_2), 0, &zh_hcn_t_NamespaceResource_2},
 };
 const zh_stype zh_hcn_t_GuestNamespace = {"GuestNamespace", "hcn", 0, 0, 0, 0, sizeof(zhns_GuestNamespace), zh_hcn_t_f_GuestNamespace, 11, offsetof(zhns_GuestNamespace, extra), offsetof(zhns_GuestNamespace, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_GuestNamespaceResourceType) == 4, "GuestNamespaceResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestNamespaceResourceType[] = {
-    {"Container", 0},
-    {"Endpoint", 1},
+    {"Container", 0, 9},
+    {"Endpoint", 1, 8},
 };
 const zh_stype zh_hcn_t_GuestNamespaceResourceType = {"GuestNamespaceResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestNamespaceResourceType, 2};
 
 static const zh_sfield zh_hcn_t_f_GuestNetworkService[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNetworkService, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNetworkService, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNetworkService, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_GuestNetworkService, Version), offsetof(zhns_GuestNetworkService, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_GuestNetworkService, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNetworkService, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNetworkService, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNetworkService, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_GuestNetworkService, State), offsetof(zhns_GuestNetworkService, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"VirtualMachineId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNetworkService, VirtualMachineId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"MirroredInterfaces", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNetworkService, MirroredInterfaces), ZH_NO_OFFSET, offsetof(zhns_GuestNetworkService, MirroredInterfaces_count), ZH_NO_OFFSET, sizeof(zhns_GuestNetworkServiceInterface), 0, &zh_hcn_t_GuestNetworkServiceInterface},
-    {"MirrorHostNetworking", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_GuestNetworkService, MirrorHostNetworking), offsetof(zhns_GuestNetworkService, has_MirrorHostNetworking), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"GnsRpcServerInformation", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNetworkService, GnsRpcServerInformation), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_RpcConnectionInformation},
-    {"Flags", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_GuestNetworkService, Flags), offsetof(zhns_GuestNetworkService, has_Flags), ZH_NO_OFFSET, offsetof(zhns_GuestNetworkService, Flags_unknown), 0, 0, &zh_hcn_t_GuestNetworkServiceFlags},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNetworkService, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNetworkService, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNetworkService, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_GuestNetworkService, Version), offsetof(zhns_GuestNetworkService, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_GuestNetworkService, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNetworkService, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNetworkService, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNetworkService, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_GuestNetworkService, State), offsetof(zhns_GuestNetworkService, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"VirtualMachineId", 16, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNetworkService, VirtualMachineId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MirroredInterfaces", 18, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNetworkService, MirroredInterfaces), ZH_NO_OFFSET, offsetof(zhns_GuestNetworkService, MirroredInterfaces_count), ZH_NO_OFFSET, sizeof(zhns_GuestNetworkServiceInterface), 0, &zh_hcn_t_GuestNetworkServiceInterface},
+    {"MirrorHostNetworking", 20, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_GuestNetworkService, MirrorHostNetworking), offsetof(zhns_GuestNetworkService, has_MirrorHostNetworking), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"GnsRpcServerInformation", 23, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNetworkService, GnsRpcServerInformation), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_RpcConnectionInformation},
+    {"Flags", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_GuestNetworkService, Flags), offsetof(zhns_GuestNetworkService, has_Flags), ZH_NO_OFFSET, offsetof(zhns_GuestNetworkService, Flags_unknown), 0, 0, &zh_hcn_t_GuestNetworkServiceFlags},
 };
 const zh_stype zh_hcn_t_GuestNetworkService = {"GuestNetworkService", "hcn", 0, 0, 0, 0, sizeof(zhns_GuestNetworkService), zh_hcn_t_f_GuestNetworkService, 14, offsetof(zhns_GuestNetworkService, extra), offsetof(zhns_GuestNetworkService, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_GuestNetworkServiceFlags) == 4, "GuestNetworkServiceFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestNetworkServiceFlags[] = {
-    {"None", 0},
-    {"IsFlowsteered", 1},
-    {"IsFlowsteeredSelfManaged", 2},
+    {"None", 0, 4},
+    {"IsFlowsteered", 1, 13},
+    {"IsFlowsteeredSelfManaged", 2, 24},
 };
 const zh_stype zh_hcn_t_GuestNetworkServiceFlags = {"GuestNetworkServiceFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestNetworkServiceFlags, 3};
 
 static const zh_sfield zh_hcn_t_f_GuestNetworkServiceInterface[] = {
-    {"EndpointId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNetworkServiceInterface, EndpointId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterfaceGuid", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNetworkServiceInterface, InterfaceGuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"State", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_GuestNetworkServiceInterface, State), offsetof(zhns_GuestNetworkServiceInterface, has_State), ZH_NO_OFFSET, offsetof(zhns_GuestNetworkServiceInterface, State_unknown), 0, 0, &zh_hcn_t_GuestNetworkServiceInterfaceState},
-    {"MissedNotifications", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_GuestNetworkServiceInterface, MissedNotifications), offsetof(zhns_GuestNetworkServiceInterface, has_MissedNotifications), ZH_NO_OFFSET, offsetof(zhns_GuestNetworkServiceInterface, MissedNotifications_unknown), 0, 0, &zh_hcn_t_GuestNetworkServiceNotificationType},
+    {"EndpointId", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNetworkServiceInterface, EndpointId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceGuid", 13, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestNetworkServiceInterface, InterfaceGuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_GuestNetworkServiceInterface, State), offsetof(zhns_GuestNetworkServiceInterface, has_State), ZH_NO_OFFSET, offsetof(zhns_GuestNetworkServiceInterface, State_unknown), 0, 0, &zh_hcn_t_GuestNetworkServiceInterfaceState},
+    {"MissedNotifications", 19, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_GuestNetworkServiceInterface, MissedNotifications), offsetof(zhns_GuestNetworkServiceInterface, has_MissedNotifications), ZH_NO_OFFSET, offsetof(zhns_GuestNetworkServiceInterface, MissedNotifications_unknown), 0, 0, &zh_hcn_t_GuestNetworkServiceNotificationType},
 };
 const zh_stype zh_hcn_t_GuestNetworkServiceInterface = {"GuestNetworkServiceInterface", "hcn", 0, 0, 0, 0, sizeof(zhns_GuestNetworkServiceInterface), zh_hcn_t_f_GuestNetworkServiceInterface, 4, offsetof(zhns_GuestNetworkServiceInterface, extra), offsetof(zhns_GuestNetworkServiceInterface, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_GuestNetworkServiceInterfaceState) == 4, "GuestNetworkServiceInterfaceState is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestNetworkServiceInterfaceState[] = {
-    {"Created", 0},
-    {"Bootstrapping", 1},
-    {"Synchronized", 2},
-    {"Desynchronized", 3},
-    {"Paused", 4},
+    {"Created", 0, 7},
+    {"Bootstrapping", 1, 13},
+    {"Synchronized", 2, 12},
+    {"Desynchronized", 3, 14},
+    {"Paused", 4, 6},
 };
 const zh_stype zh_hcn_t_GuestNetworkServiceInterfaceState = {"GuestNetworkServiceInterfaceState", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestNetworkServiceInterfaceState, 5};
 
 static const zh_sfield zh_hcn_t_f_GuestNetworkServiceNotificationData[] = {
-    {"State", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_GuestNetworkServiceNotificationData, State), offsetof(zhns_GuestNetworkServiceNotificationData, has_State), ZH_NO_OFFSET, offsetof(zhns_GuestNetworkServiceNotificationData, State_unknown), 0, 0, &zh_hcn_t_GuestNetworkServiceState},
-    {"Interfaces", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNetworkServiceNotificationData, Interfaces), ZH_NO_OFFSET, offsetof(zhns_GuestNetworkServiceNotificationData, Interfaces_count), ZH_NO_OFFSET, sizeof(zhns_GuestNetworkServiceInterface), 0, &zh_hcn_t_GuestNetworkServiceInterface},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_GuestNetworkServiceNotificationData, State), offsetof(zhns_GuestNetworkServiceNotificationData, has_State), ZH_NO_OFFSET, offsetof(zhns_GuestNetworkServiceNotificationData, State_unknown), 0, 0, &zh_hcn_t_GuestNetworkServiceState},
+    {"Interfaces", 10, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestNetworkServiceNotificationData, Interfaces), ZH_NO_OFFSET, offsetof(zhns_GuestNetworkServiceNotificationData, Interfaces_count), ZH_NO_OFFSET, sizeof(zhns_GuestNetworkServiceInterface), 0, &zh_hcn_t_GuestNetworkServiceInterface},
 };
 const zh_stype zh_hcn_t_GuestNetworkServiceNotificationData = {"GuestNetworkServiceNotificationData", "hcn", 0, 0, 0, 0, sizeof(zhns_GuestNetworkServiceNotificationData), zh_hcn_t_f_GuestNetworkServiceNotificationData, 2, offsetof(zhns_GuestNetworkServiceNotificationData, extra), offsetof(zhns_GuestNetworkServiceNotificationData, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_GuestNetworkServiceNotificationType) == 4, "GuestNetworkServiceNotificationType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestNetworkServiceNotificationType[] = {
-    {"None", 0},
-    {"DNSCacheParam", 1},
-    {"DHCPParam", 2},
-    {"InterfaceParam", 3},
-    {"AddressParam", 4},
-    {"Route", 5},
-    {"DNSParam", 6},
-    {"XlatParam", 7},
-    {"Neighbor", 8},
+    {"None", 0, 4},
+    {"DNSCacheParam", 1, 13},
+    {"DHCPParam", 2, 9},
+    {"InterfaceParam", 3, 14},
+    {"AddressParam", 4, 12},
+    {"Route", 5, 5},
+    {"DNSParam", 6, 8},
+    {"XlatParam", 7, 9},
+    {"Neighbor", 8, 8},
 };
 const zh_stype zh_hcn_t_GuestNetworkServiceNotificationType = {"GuestNetworkServiceNotificationType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestNetworkServiceNotificationType, 9};
 
 _Static_assert(sizeof(zhns_GuestNetworkServiceResourceType) == 4, "GuestNetworkServiceResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestNetworkServiceResourceType[] = {
-    {"State", 0},
+    {"State", 0, 5},
 };
 const zh_stype zh_hcn_t_GuestNetworkServiceResourceType = {"GuestNetworkServiceResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestNetworkServiceResourceType, 1};
 
 _Static_assert(sizeof(zhns_GuestNetworkServiceState) == 4, "GuestNetworkServiceState is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestNetworkServiceState[] = {
-    {"None", 0},
-    {"Created", 1},
-    {"Bootstrapping", 2},
-    {"Synchronized", 3},
-    {"Paused", 4},
-    {"Desynchronized", 5},
-    {"Rehydrating", 6},
-    {"Degraded", 7},
-    {"Destroyed", 8},
+    {"None", 0, 4},
+    {"Created", 1, 7},
+    {"Bootstrapping", 2, 13},
+    {"Synchronized", 3, 12},
+    {"Paused", 4, 6},
+    {"Desynchronized", 5, 14},
+    {"Rehydrating", 6, 11},
+    {"Degraded", 7, 8},
+    {"Destroyed", 8, 9},
 };
 const zh_stype zh_hcn_t_GuestNetworkServiceState = {"GuestNetworkServiceState", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestNetworkServiceState, 9};
 
 static const zh_sfield zh_hcn_t_f_GuestNetworkServiceStateRequest[] = {
-    {"State", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_GuestNetworkServiceStateRequest, State), offsetof(zhns_GuestNetworkServiceStateRequest, has_State), ZH_NO_OFFSET, offsetof(zhns_GuestNetworkServiceStateRequest, State_unknown), 0, 0, &zh_hcn_t_GuestNetworkServiceState},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_GuestNetworkServiceStateRequest, State), offsetof(zhns_GuestNetworkServiceStateRequest, has_State), ZH_NO_OFFSET, offsetof(zhns_GuestNetworkServiceStateRequest, State_unknown), 0, 0, &zh_hcn_t_GuestNetworkServiceState},
 };
 const zh_stype zh_hcn_t_GuestNetworkServiceStateRequest = {"GuestNetworkServiceStateRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_GuestNetworkServiceStateRequest), zh_hcn_t_f_GuestNetworkServiceStateRequest, 1, offsetof(zhns_GuestNetworkServiceStateRequest, extra), offsetof(zhns_GuestNetworkServiceStateRequest, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_GuestResourceType) == 4, "GuestResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_GuestResourceType[] = {
-    {"Endpoint", 0},
-    {"Namespace", 1},
-    {"Service", 2},
-    {"Firewall", 3},
+    {"Endpoint", 0, 8},
+    {"Namespace", 1, 9},
+    {"Service", 2, 7},
+    {"Firewall", 3, 8},
 };
 const zh_stype zh_hcn_t_GuestResourceType = {"GuestResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_GuestResourceType, 4};
 
 static const zh_sfield zh_hcn_t_f_GuestService[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestService, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestService, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestService, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_GuestService, Version), offsetof(zhns_GuestService, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_GuestService, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestService, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestService, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestService, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_GuestService, State), offsetof(zhns_GuestService, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ServiceId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestService, ServiceId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Base64EncodedData", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestService, Base64EncodedData), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestService, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestService, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestService, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_GuestService, Version), offsetof(zhns_GuestService, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_GuestService, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestService, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestService, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_GuestService, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_GuestService, State), offsetof(zhns_GuestService, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ServiceId", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestService, ServiceId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Base64EncodedData", 17, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_GuestService, Base64EncodedData), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_GuestService = {"GuestService", "hcn", 0, 0, 0, 0, sizeof(zhns_GuestService), zh_hcn_t_f_GuestService, 11, offsetof(zhns_GuestService, extra), offsetof(zhns_GuestService, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_Health[] = {
-    {"Data", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_Health, Data), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Extra", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Health, Extra), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_ExtraParams},
+    {"Data", 4, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_Health, Data), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Extra", 5, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Health, Extra), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_ExtraParams},
 };
 const zh_stype zh_hcn_t_Health = {"Health", "hcn", 0, 0, 0, 0, sizeof(zhns_Health), zh_hcn_t_f_Health, 2, offsetof(zhns_Health, extra), offsetof(zhns_Health, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_HostComputeEndpoint[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeEndpoint, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeEndpoint, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeEndpoint, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_HostComputeEndpoint, Version), offsetof(zhns_HostComputeEndpoint, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_HostComputeEndpoint, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeEndpoint, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeEndpoint, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeEndpoint, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_HostComputeEndpoint, State), offsetof(zhns_HostComputeEndpoint, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HostComputeNetwork", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeEndpoint, HostComputeNetwork), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HostComputeNamespace", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeEndpoint, HostComputeNamespace), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Policies", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeEndpoint, Policies), ZH_NO_OFFSET, offsetof(zhns_HostComputeEndpoint, Policies_count), ZH_NO_OFFSET, sizeof(zhns_EndpointPolicy), 0, &zh_hcn_t_EndpointPolicy},
-    {"IpConfigurations", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeEndpoint, IpConfigurations), ZH_NO_OFFSET, offsetof(zhns_HostComputeEndpoint, IpConfigurations_count), ZH_NO_OFFSET, sizeof(zhns_IpConfig), 0, &zh_hcn_t_IpConfig},
-    {"Dns", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeEndpoint, Dns), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_DNS},
-    {"Routes", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeEndpoint, Routes), ZH_NO_OFFSET, offsetof(zhns_HostComputeEndpoint, Routes_count), ZH_NO_OFFSET, sizeof(zhns_Route), 0, &zh_hcn_t_Route},
-    {"MacAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeEndpoint, MacAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Flags", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_HostComputeEndpoint, Flags), offsetof(zhns_HostComputeEndpoint, has_Flags), ZH_NO_OFFSET, offsetof(zhns_HostComputeEndpoint, Flags_unknown), 0, 0, &zh_hcn_t_EndpointFlags},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeEndpoint, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeEndpoint, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeEndpoint, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_HostComputeEndpoint, Version), offsetof(zhns_HostComputeEndpoint, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_HostComputeEndpoint, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeEndpoint, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeEndpoint, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeEndpoint, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_HostComputeEndpoint, State), offsetof(zhns_HostComputeEndpoint, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HostComputeNetwork", 18, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeEndpoint, HostComputeNetwork), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HostComputeNamespace", 20, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeEndpoint, HostComputeNamespace), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Policies", 8, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeEndpoint, Policies), ZH_NO_OFFSET, offsetof(zhns_HostComputeEndpoint, Policies_count), ZH_NO_OFFSET, sizeof(zhns_EndpointPolicy), 0, &zh_hcn_t_EndpointPolicy},
+    {"IpConfigurations", 16, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeEndpoint, IpConfigurations), ZH_NO_OFFSET, offsetof(zhns_HostComputeEndpoint, IpConfigurations_count), ZH_NO_OFFSET, sizeof(zhns_IpConfig), 0, &zh_hcn_t_IpConfig},
+    {"Dns", 3, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeEndpoint, Dns), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_DNS},
+    {"Routes", 6, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeEndpoint, Routes), ZH_NO_OFFSET, offsetof(zhns_HostComputeEndpoint, Routes_count), ZH_NO_OFFSET, sizeof(zhns_Route), 0, &zh_hcn_t_Route},
+    {"MacAddress", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeEndpoint, MacAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Flags", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_HostComputeEndpoint, Flags), offsetof(zhns_HostComputeEndpoint, has_Flags), ZH_NO_OFFSET, offsetof(zhns_HostComputeEndpoint, Flags_unknown), 0, 0, &zh_hcn_t_EndpointFlags},
 };
 const zh_stype zh_hcn_t_HostComputeEndpoint = {"HostComputeEndpoint", "hcn", 0, 0, 0, 0, sizeof(zhns_HostComputeEndpoint), zh_hcn_t_f_HostComputeEndpoint, 17, offsetof(zhns_HostComputeEndpoint, extra), offsetof(zhns_HostComputeEndpoint, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_HostComputeLoadBalancer[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeLoadBalancer, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeLoadBalancer, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeLoadBalancer, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_HostComputeLoadBalancer, Version), offsetof(zhns_HostComputeLoadBalancer, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_HostComputeLoadBalancer, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeLoadBalancer, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeLoadBalancer, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeLoadBalancer, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_HostComputeLoadBalancer, State), offsetof(zhns_HostComputeLoadBalancer, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HostComputeNetwork", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeLoadBalancer, HostComputeNetwork), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HostComputeEndpoints", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeLoadBalancer, HostComputeEndpoints), ZH_NO_OFFSET, offsetof(zhns_HostComputeLoadBalancer, HostComputeEndpoints_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"SourceVIP", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeLoadBalancer, SourceVIP), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"FrontendVIPs", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeLoadBalancer, FrontendVIPs), ZH_NO_OFFSET, offsetof(zhns_HostComputeLoadBalancer, FrontendVIPs_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"PortMappings", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeLoadBalancer, PortMappings), ZH_NO_OFFSET, offsetof(zhns_HostComputeLoadBalancer, PortMappings_count), ZH_NO_OFFSET, sizeof(zhns_LoadBalancerPortMapping), 0, &zh_hcn_t_LoadBalancerPortMapping},
-    {"Flags", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_HostComputeLoadBalancer, Flags), offsetof(zhns_HostComputeLoadBalancer, has_Flags), ZH_NO_OFFSET, offsetof(zhns_HostComputeLoadBalancer, Flags_unknown), 0, 0, &zh_hcn_t_LoadBalancerFlags},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeLoadBalancer, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeLoadBalancer, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeLoadBalancer, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_HostComputeLoadBalancer, Version), offsetof(zhns_HostComputeLoadBalancer, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_HostComputeLoadBalancer, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeLoadBalancer, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeLoadBalancer, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeLoadBalancer, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_HostComputeLoadBalancer, State), offsetof(zhns_HostComputeLoadBalancer, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HostComputeNetwork", 18, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeLoadBalancer, HostComputeNetwork), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HostComputeEndpoints", 20, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeLoadBalancer, HostComputeEndpoints), ZH_NO_OFFSET, offsetof(zhns_HostComputeLoadBalancer, HostComputeEndpoints_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"SourceVIP", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeLoadBalancer, SourceVIP), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"FrontendVIPs", 12, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeLoadBalancer, FrontendVIPs), ZH_NO_OFFSET, offsetof(zhns_HostComputeLoadBalancer, FrontendVIPs_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"PortMappings", 12, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeLoadBalancer, PortMappings), ZH_NO_OFFSET, offsetof(zhns_HostComputeLoadBalancer, PortMappings_count), ZH_NO_OFFSET, sizeof(zhns_LoadBalancerPortMapping), 0, &zh_hcn_t_LoadBalancerPortMapping},
+    {"Flags", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_HostComputeLoadBalancer, Flags), offsetof(zhns_HostComputeLoadBalancer, has_Flags), ZH_NO_OFFSET, offsetof(zhns_HostComputeLoadBalancer, Flags_unknown), 0, 0, &zh_hcn_t_LoadBalancerFlags},
 };
 const zh_stype zh_hcn_t_HostComputeLoadBalancer = {"HostComputeLoadBalancer", "hcn", 0, 0, 0, 0, sizeof(zhns_HostComputeLoadBalancer), zh_hcn_t_f_HostComputeLoadBalancer, 15, offsetof(zhns_HostComputeLoadBalancer, extra), offsetof(zhns_HostComputeLoadBalancer, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_HostComputeNamespace[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeNamespace, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeNamespace, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeNamespace, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_HostComputeNamespace, Version), offsetof(zhns_HostComputeNamespace, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_HostComputeNamespace, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNamespace, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNamespace, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNamespace, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_HostComputeNamespace, State), offsetof(zhns_HostComputeNamespace, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NamespaceId", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_HostComputeNamespace, NamespaceId), offsetof(zhns_HostComputeNamespace, has_NamespaceId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NamespaceGuid", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeNamespace, NamespaceGuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_HostComputeNamespace, Type), offsetof(zhns_HostComputeNamespace, has_Type), ZH_NO_OFFSET, offsetof(zhns_HostComputeNamespace, Type_unknown), 0, 0, &zh_hcn_t_NamespaceType},
-    {"Resources", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNamespace, Resources), ZH_NO_OFFSET, offsetof(zhns_HostComputeNamespace, Resources_count), ZH_NO_OFFSET, sizeof(zhns_NamespaceResource), 0, &zh_hcn_t_NamespaceResource},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeNamespace, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeNamespace, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeNamespace, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_HostComputeNamespace, Version), offsetof(zhns_HostComputeNamespace, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_HostComputeNamespace, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNamespace, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNamespace, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNamespace, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_HostComputeNamespace, State), offsetof(zhns_HostComputeNamespace, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NamespaceId", 11, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_HostComputeNamespace, NamespaceId), offsetof(zhns_HostComputeNamespace, has_NamespaceId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NamespaceGuid", 13, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeNamespace, NamespaceGuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_HostComputeNamespace, Type), offsetof(zhns_HostComputeNamespace, has_Type), ZH_NO_OFFSET, offsetof(zhns_HostComputeNamespace, Type_unknown), 0, 0, &zh_hcn_t_NamespaceType},
+    {"Resources", 9, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNamespace, Resources), ZH_NO_OFFSET, offsetof(zhns_HostComputeNamespace, Resources_count), ZH_NO_OFFSET, sizeof(zhns_NamespaceResource), 0, &zh_hcn_t_NamespaceResource},
 };
 const zh_stype zh_hcn_t_HostComputeNamespace = {"HostComputeNamespace", "hcn", 0, 0, 0, 0, sizeof(zhns_HostComputeNamespace), zh_hcn_t_f_HostComputeNamespace, 13, offsetof(zhns_HostComputeNamespace, extra), offsetof(zhns_HostComputeNamespace, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_HostComputeNetwork[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeNetwork, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeNetwork, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeNetwork, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_HostComputeNetwork, Version), offsetof(zhns_HostComputeNetwork, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_HostComputeNetwork, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNetwork, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNetwork, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNetwork, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_HostComputeNetwork, State), offsetof(zhns_HostComputeNetwork, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_HostComputeNetwork, Type), offsetof(zhns_HostComputeNetwork, has_Type), ZH_NO_OFFSET, offsetof(zhns_HostComputeNetwork, Type_unknown), 0, 0, &zh_hcn_t_NetworkMode},
-    {"Policies", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNetwork, Policies), ZH_NO_OFFSET, offsetof(zhns_HostComputeNetwork, Policies_count), ZH_NO_OFFSET, sizeof(zhns_NetworkPolicy), 0, &zh_hcn_t_NetworkPolicy},
-    {"MacPool", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNetwork, MacPool), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_MacPool},
-    {"Dns", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNetwork, Dns), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_DNS},
-    {"Ipams", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNetwork, Ipams), ZH_NO_OFFSET, offsetof(zhns_HostComputeNetwork, Ipams_count), ZH_NO_OFFSET, sizeof(zhns_Ipam), 0, &zh_hcn_t_Ipam},
-    {"Flags", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_HostComputeNetwork, Flags), offsetof(zhns_HostComputeNetwork, has_Flags), ZH_NO_OFFSET, offsetof(zhns_HostComputeNetwork, Flags_unknown), 0, 0, &zh_hcn_t_NetworkFlags},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeNetwork, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeNetwork, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeNetwork, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_HostComputeNetwork, Version), offsetof(zhns_HostComputeNetwork, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_HostComputeNetwork, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNetwork, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNetwork, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNetwork, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_HostComputeNetwork, State), offsetof(zhns_HostComputeNetwork, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_HostComputeNetwork, Type), offsetof(zhns_HostComputeNetwork, has_Type), ZH_NO_OFFSET, offsetof(zhns_HostComputeNetwork, Type_unknown), 0, 0, &zh_hcn_t_NetworkMode},
+    {"Policies", 8, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNetwork, Policies), ZH_NO_OFFSET, offsetof(zhns_HostComputeNetwork, Policies_count), ZH_NO_OFFSET, sizeof(zhns_NetworkPolicy), 0, &zh_hcn_t_NetworkPolicy},
+    {"MacPool", 7, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNetwork, MacPool), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_MacPool},
+    {"Dns", 3, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNetwork, Dns), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_DNS},
+    {"Ipams", 5, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeNetwork, Ipams), ZH_NO_OFFSET, offsetof(zhns_HostComputeNetwork, Ipams_count), ZH_NO_OFFSET, sizeof(zhns_Ipam), 0, &zh_hcn_t_Ipam},
+    {"Flags", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_HostComputeNetwork, Flags), offsetof(zhns_HostComputeNetwork, has_Flags), ZH_NO_OFFSET, offsetof(zhns_HostComputeNetwork, Flags_unknown), 0, 0, &zh_hcn_t_NetworkFlags},
 };
 const zh_stype zh_hcn_t_HostComputeNetwork = {"HostComputeNetwork", "hcn", 0, 0, 0, 0, sizeof(zhns_HostComputeNetwork), zh_hcn_t_f_HostComputeNetwork, 15, offsetof(zhns_HostComputeNetwork, extra), offsetof(zhns_HostComputeNetwork, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_HostComputePolicyList[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputePolicyList, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputePolicyList, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputePolicyList, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_HostComputePolicyList, Version), offsetof(zhns_HostComputePolicyList, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_HostComputePolicyList, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputePolicyList, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputePolicyList, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputePolicyList, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_HostComputePolicyList, State), offsetof(zhns_HostComputePolicyList, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"References", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputePolicyList, References), ZH_NO_OFFSET, offsetof(zhns_HostComputePolicyList, References_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"Policies", ZH_SHAPE_ARRAY, ZH_SK_ANY, 0, 0, offsetof(zhns_HostComputePolicyList, Policies), ZH_NO_OFFSET, offsetof(zhns_HostComputePolicyList, Policies_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputePolicyList, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputePolicyList, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputePolicyList, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_HostComputePolicyList, Version), offsetof(zhns_HostComputePolicyList, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_HostComputePolicyList, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputePolicyList, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputePolicyList, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputePolicyList, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_HostComputePolicyList, State), offsetof(zhns_HostComputePolicyList, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"References", 10, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputePolicyList, References), ZH_NO_OFFSET, offsetof(zhns_HostComputePolicyList, References_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Policies", 8, ZH_SHAPE_ARRAY, ZH_SK_ANY, 0, 0, offsetof(zhns_HostComputePolicyList, Policies), ZH_NO_OFFSET, offsetof(zhns_HostComputePolicyList, Policies_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
 };
 const zh_stype zh_hcn_t_HostComputePolicyList = {"HostComputePolicyList", "hcn", 0, 0, 0, 0, sizeof(zhns_HostComputePolicyList), zh_hcn_t_f_HostComputePolicyList, 11, offsetof(zhns_HostComputePolicyList, extra), offsetof(zhns_HostComputePolicyList, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_HostComputeQuery[] = {
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeQuery, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Flags", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_HostComputeQuery, Flags), offsetof(zhns_HostComputeQuery, has_Flags), ZH_NO_OFFSET, offsetof(zhns_HostComputeQuery, Flags_unknown), 0, 0, &zh_hcn_t_HostComputeQueryFlags},
-    {"Filter", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeQuery, Filter), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeQuery, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Flags", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_HostComputeQuery, Flags), offsetof(zhns_HostComputeQuery, has_Flags), ZH_NO_OFFSET, offsetof(zhns_HostComputeQuery, Flags_unknown), 0, 0, &zh_hcn_t_HostComputeQueryFlags},
+    {"Filter", 6, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeQuery, Filter), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_HostComputeQuery = {"HostComputeQuery", "hcn", 0, 0, 0, 0, sizeof(zhns_HostComputeQuery), zh_hcn_t_f_HostComputeQuery, 3, offsetof(zhns_HostComputeQuery, extra), offsetof(zhns_HostComputeQuery, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_HostComputeQueryFlags) == 4, "HostComputeQueryFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_HostComputeQueryFlags[] = {
-    {"None", 0},
-    {"Detailed", 1},
+    {"None", 0, 4},
+    {"Detailed", 1, 8},
 };
 const zh_stype zh_hcn_t_HostComputeQueryFlags = {"HostComputeQueryFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_HostComputeQueryFlags, 2};
 
 static const zh_sfield zh_hcn_t_f_HostComputeRoute[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeRoute, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeRoute, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeRoute, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_HostComputeRoute, Version), offsetof(zhns_HostComputeRoute, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_HostComputeRoute, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeRoute, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeRoute, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeRoute, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_HostComputeRoute, State), offsetof(zhns_HostComputeRoute, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HostComputeNetwork", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeRoute, HostComputeNetwork), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HostComputeEndpoints", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeRoute, HostComputeEndpoints), ZH_NO_OFFSET, offsetof(zhns_HostComputeRoute, HostComputeEndpoints_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"Routes", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeRoute, Routes), ZH_NO_OFFSET, offsetof(zhns_HostComputeRoute, Routes_count), ZH_NO_OFFSET, sizeof(zhns_SDNRoutePolicySetting), 0, &zh_hcn_t_SDNRoutePolicySetting},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeRoute, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeRoute, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeRoute, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_HostComputeRoute, Version), offsetof(zhns_HostComputeRoute, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_HostComputeRoute, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeRoute, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeRoute, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeRoute, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_HostComputeRoute, State), offsetof(zhns_HostComputeRoute, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HostComputeNetwork", 18, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeRoute, HostComputeNetwork), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HostComputeEndpoints", 20, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_HostComputeRoute, HostComputeEndpoints), ZH_NO_OFFSET, offsetof(zhns_HostComputeRoute, HostComputeEndpoints_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Routes", 6, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_HostComputeRoute, Routes), ZH_NO_OFFSET, offsetof(zhns_HostComputeRoute, Routes_count), ZH_NO_OFFSET, sizeof(zhns_SDNRoutePolicySetting), 0, &zh_hcn_t_SDNRoutePolicySetting},
 };
 const zh_stype zh_hcn_t_HostComputeRoute = {"HostComputeRoute", "hcn", 0, 0, 0, 0, sizeof(zhns_HostComputeRoute), zh_hcn_t_f_HostComputeRoute, 12, offsetof(zhns_HostComputeRoute, extra), offsetof(zhns_HostComputeRoute, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_HostResourceType) == 4, "HostResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_HostResourceType[] = {
-    {"Network", 0},
-    {"Endpoint", 1},
-    {"Container", 2},
-    {"Namespace", 3},
-    {"PolicyList", 4},
+    {"Network", 0, 7},
+    {"Endpoint", 1, 8},
+    {"Container", 2, 9},
+    {"Namespace", 3, 9},
+    {"PolicyList", 4, 10},
 };
 const zh_stype zh_hcn_t_HostResourceType = {"HostResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_HostResourceType, 5};
 
 const zh_stype zh_hcn_t_HostRoutePolicySetting = {"HostRoutePolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_HostRoutePolicySetting), NULL, 0, offsetof(zhns_HostRoutePolicySetting, extra), offsetof(zhns_HostRoutePolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_IPAddress[] = {
-    {"MessageNumber", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_IPAddress, MessageNumber), offsetof(zhns_IPAddress, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Family", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_IPAddress, Family), offsetof(zhns_IPAddress, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Address", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IPAddress, Address), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PrefixOrigin", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_IPAddress, PrefixOrigin), offsetof(zhns_IPAddress, has_PrefixOrigin), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SuffixOrigin", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_IPAddress, SuffixOrigin), offsetof(zhns_IPAddress, has_SuffixOrigin), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ValidLifetime", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_IPAddress, ValidLifetime), offsetof(zhns_IPAddress, has_ValidLifetime), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PreferredLifetime", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_IPAddress, PreferredLifetime), offsetof(zhns_IPAddress, has_PreferredLifetime), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OnLinkPrefixLength", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_IPAddress, OnLinkPrefixLength), offsetof(zhns_IPAddress, has_OnLinkPrefixLength), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SkipAsSource", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_IPAddress, SkipAsSource), offsetof(zhns_IPAddress, has_SkipAsSource), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MessageNumber", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_IPAddress, MessageNumber), offsetof(zhns_IPAddress, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Family", 6, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_IPAddress, Family), offsetof(zhns_IPAddress, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Address", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IPAddress, Address), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PrefixOrigin", 12, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_IPAddress, PrefixOrigin), offsetof(zhns_IPAddress, has_PrefixOrigin), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SuffixOrigin", 12, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_IPAddress, SuffixOrigin), offsetof(zhns_IPAddress, has_SuffixOrigin), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ValidLifetime", 13, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_IPAddress, ValidLifetime), offsetof(zhns_IPAddress, has_ValidLifetime), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PreferredLifetime", 17, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_IPAddress, PreferredLifetime), offsetof(zhns_IPAddress, has_PreferredLifetime), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OnLinkPrefixLength", 18, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_IPAddress, OnLinkPrefixLength), offsetof(zhns_IPAddress, has_OnLinkPrefixLength), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SkipAsSource", 12, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_IPAddress, SkipAsSource), offsetof(zhns_IPAddress, has_SkipAsSource), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_IPAddress = {"IPAddress", "hcn", 0, 0, 0, 0, sizeof(zhns_IPAddress), zh_hcn_t_f_IPAddress, 9, offsetof(zhns_IPAddress, extra), offsetof(zhns_IPAddress, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_IPSubnetFlags) == 4, "IPSubnetFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_IPSubnetFlags[] = {
-    {"None", 0},
-    {"EnableBroadcast", 1},
-    {"ReserveNetworkAddress", 2},
+    {"None", 0, 4},
+    {"EnableBroadcast", 1, 15},
+    {"ReserveNetworkAddress", 2, 21},
 };
 const zh_stype zh_hcn_t_IPSubnetFlags = {"IPSubnetFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_IPSubnetFlags, 3};
 
 static const zh_sfield zh_hcn_t_f_IPSubnetNetworkRequest[] = {
-    {"SubnetId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IPSubnetNetworkRequest, SubnetId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"IpSubnets", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_IPSubnetNetworkRequest, IpSubnets), ZH_NO_OFFSET, offsetof(zhns_IPSubnetNetworkRequest, IpSubnets_count), ZH_NO_OFFSET, sizeof(zhns_IpSubnet), 0, &zh_hcn_t_IpSubnet},
+    {"SubnetId", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IPSubnetNetworkRequest, SubnetId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IpSubnets", 9, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_IPSubnetNetworkRequest, IpSubnets), ZH_NO_OFFSET, offsetof(zhns_IPSubnetNetworkRequest, IpSubnets_count), ZH_NO_OFFSET, sizeof(zhns_IpSubnet), 0, &zh_hcn_t_IpSubnet},
 };
 const zh_stype zh_hcn_t_IPSubnetNetworkRequest = {"IPSubnetNetworkRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_IPSubnetNetworkRequest), zh_hcn_t_f_IPSubnetNetworkRequest, 2, offsetof(zhns_IPSubnetNetworkRequest, extra), offsetof(zhns_IPSubnetNetworkRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_InterfaceConstraintEndpointPolicySetting[] = {
-    {"InterfaceGuid", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_InterfaceConstraintEndpointPolicySetting, InterfaceGuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterfaceLuid", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_InterfaceConstraintEndpointPolicySetting, InterfaceLuid), offsetof(zhns_InterfaceConstraintEndpointPolicySetting, has_InterfaceLuid), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterfaceIndex", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_InterfaceConstraintEndpointPolicySetting, InterfaceIndex), offsetof(zhns_InterfaceConstraintEndpointPolicySetting, has_InterfaceIndex), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterfaceMediaType", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_InterfaceConstraintEndpointPolicySetting, InterfaceMediaType), offsetof(zhns_InterfaceConstraintEndpointPolicySetting, has_InterfaceMediaType), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterfaceAlias", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_InterfaceConstraintEndpointPolicySetting, InterfaceAlias), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterfaceDescription", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_InterfaceConstraintEndpointPolicySetting, InterfaceDescription), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceGuid", 13, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_InterfaceConstraintEndpointPolicySetting, InterfaceGuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceLuid", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_InterfaceConstraintEndpointPolicySetting, InterfaceLuid), offsetof(zhns_InterfaceConstraintEndpointPolicySetting, has_InterfaceLuid), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceIndex", 14, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_InterfaceConstraintEndpointPolicySetting, InterfaceIndex), offsetof(zhns_InterfaceConstraintEndpointPolicySetting, has_InterfaceIndex), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceMediaType", 18, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_InterfaceConstraintEndpointPolicySetting, InterfaceMediaType), offsetof(zhns_InterfaceConstraintEndpointPolicySetting, has_InterfaceMediaType), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceAlias", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_InterfaceConstraintEndpointPolicySetting, InterfaceAlias), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceDescription", 20, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_InterfaceConstraintEndpointPolicySetting, InterfaceDescription), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_InterfaceConstraintEndpointPolicySetting = {"InterfaceConstraintEndpointPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_InterfaceConstraintEndpointPolicySetting), zh_hcn_t_f_InterfaceConstraintEndpointPolicySetting, 6, offsetof(zhns_InterfaceConstraintEndpointPolicySetting, extra), offsetof(zhns_InterfaceConstraintEndpointPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_InterfaceConstraintNetworkPolicySetting[] = {
-    {"InterfaceGuid", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_InterfaceConstraintNetworkPolicySetting, InterfaceGuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterfaceLuid", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_InterfaceConstraintNetworkPolicySetting, InterfaceLuid), offsetof(zhns_InterfaceConstraintNetworkPolicySetting, has_InterfaceLuid), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterfaceIndex", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_InterfaceConstraintNetworkPolicySetting, InterfaceIndex), offsetof(zhns_InterfaceConstraintNetworkPolicySetting, has_InterfaceIndex), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterfaceMediaType", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_InterfaceConstraintNetworkPolicySetting, InterfaceMediaType), offsetof(zhns_InterfaceConstraintNetworkPolicySetting, has_InterfaceMediaType), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterfaceAlias", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_InterfaceConstraintNetworkPolicySetting, InterfaceAlias), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterfaceDescription", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_InterfaceConstraintNetworkPolicySetting, InterfaceDescription), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceGuid", 13, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_InterfaceConstraintNetworkPolicySetting, InterfaceGuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceLuid", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_InterfaceConstraintNetworkPolicySetting, InterfaceLuid), offsetof(zhns_InterfaceConstraintNetworkPolicySetting, has_InterfaceLuid), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceIndex", 14, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_InterfaceConstraintNetworkPolicySetting, InterfaceIndex), offsetof(zhns_InterfaceConstraintNetworkPolicySetting, has_InterfaceIndex), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceMediaType", 18, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_InterfaceConstraintNetworkPolicySetting, InterfaceMediaType), offsetof(zhns_InterfaceConstraintNetworkPolicySetting, has_InterfaceMediaType), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceAlias", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_InterfaceConstraintNetworkPolicySetting, InterfaceAlias), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceDescription", 20, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_InterfaceConstraintNetworkPolicySetting, InterfaceDescription), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_InterfaceConstraintNetworkPolicySetting = {"InterfaceConstraintNetworkPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_InterfaceConstraintNetworkPolicySetting), zh_hcn_t_f_InterfaceConstraintNetworkPolicySetting, 6, offsetof(zhns_InterfaceConstraintNetworkPolicySetting, extra), offsetof(zhns_InterfaceConstraintNetworkPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_InterfaceNotificationMessage[] = {
-    {"MessageNumber", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_InterfaceNotificationMessage, MessageNumber), offsetof(zhns_InterfaceNotificationMessage, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Family", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_InterfaceNotificationMessage, Family), offsetof(zhns_InterfaceNotificationMessage, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MessageNumber", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_InterfaceNotificationMessage, MessageNumber), offsetof(zhns_InterfaceNotificationMessage, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Family", 6, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_InterfaceNotificationMessage, Family), offsetof(zhns_InterfaceNotificationMessage, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_InterfaceNotificationMessage = {"InterfaceNotificationMessage", "hcn", 0, 0, 0, 0, sizeof(zhns_InterfaceNotificationMessage), zh_hcn_t_f_InterfaceNotificationMessage, 2, offsetof(zhns_InterfaceNotificationMessage, extra), offsetof(zhns_InterfaceNotificationMessage, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_InterfaceParametersPolicySetting[] = {
-    {"Mtu", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_InterfaceParametersPolicySetting, Mtu), offsetof(zhns_InterfaceParametersPolicySetting, has_Mtu), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Mtu", 3, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_InterfaceParametersPolicySetting, Mtu), offsetof(zhns_InterfaceParametersPolicySetting, has_Mtu), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_InterfaceParametersPolicySetting = {"InterfaceParametersPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_InterfaceParametersPolicySetting), zh_hcn_t_f_InterfaceParametersPolicySetting, 1, offsetof(zhns_InterfaceParametersPolicySetting, extra), offsetof(zhns_InterfaceParametersPolicySetting, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_IovInterruptModerationType) == 4, "IovInterruptModerationType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_IovInterruptModerationType[] = {
-    {"IovInterruptModerationDefault", 0},
-    {"IovInterruptModerationAdaptive", 1},
-    {"IovInterruptModerationOff", 2},
-    {"IovInterruptModerationLow", 3},
-    {"IovInterruptModerationMedium", 4},
-    {"IovInterruptModerationHigh", 5},
+    {"IovInterruptModerationDefault", 0, 29},
+    {"IovInterruptModerationAdaptive", 1, 30},
+    {"IovInterruptModerationOff", 2, 25},
+    {"IovInterruptModerationLow", 3, 25},
+    {"IovInterruptModerationMedium", 4, 28},
+    {"IovInterruptModerationHigh", 5, 26},
 };
 const zh_stype zh_hcn_t_IovInterruptModerationType = {"IovInterruptModerationType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_IovInterruptModerationType, 6};
 
 static const zh_sfield zh_hcn_t_f_IovPolicySetting[] = {
-    {"IovOffloadWeight", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_IovPolicySetting, IovOffloadWeight), offsetof(zhns_IovPolicySetting, has_IovOffloadWeight), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"QueuePairsRequested", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_IovPolicySetting, QueuePairsRequested), offsetof(zhns_IovPolicySetting, has_QueuePairsRequested), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterruptModeration", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_IovPolicySetting, InterruptModeration), offsetof(zhns_IovPolicySetting, has_InterruptModeration), ZH_NO_OFFSET, offsetof(zhns_IovPolicySetting, InterruptModeration_unknown), 0, 0, &zh_hcn_t_IovInterruptModerationType},
+    {"IovOffloadWeight", 16, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_IovPolicySetting, IovOffloadWeight), offsetof(zhns_IovPolicySetting, has_IovOffloadWeight), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"QueuePairsRequested", 19, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_IovPolicySetting, QueuePairsRequested), offsetof(zhns_IovPolicySetting, has_QueuePairsRequested), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterruptModeration", 19, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_IovPolicySetting, InterruptModeration), offsetof(zhns_IovPolicySetting, has_InterruptModeration), ZH_NO_OFFSET, offsetof(zhns_IovPolicySetting, InterruptModeration_unknown), 0, 0, &zh_hcn_t_IovInterruptModerationType},
 };
 const zh_stype zh_hcn_t_IovPolicySetting = {"IovPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_IovPolicySetting), zh_hcn_t_f_IovPolicySetting, 3, offsetof(zhns_IovPolicySetting, extra), offsetof(zhns_IovPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_IpConfig[] = {
-    {"IpAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IpConfig, IpAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PrefixLength", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_IpConfig, PrefixLength), offsetof(zhns_IpConfig, has_PrefixLength), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"IpSubnetId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IpConfig, IpSubnetId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IpAddress", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IpConfig, IpAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PrefixLength", 12, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_IpConfig, PrefixLength), offsetof(zhns_IpConfig, has_PrefixLength), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IpSubnetId", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IpConfig, IpSubnetId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_IpConfig = {"IpConfig", "hcn", 0, 0, 0, 0, sizeof(zhns_IpConfig), zh_hcn_t_f_IpConfig, 3, offsetof(zhns_IpConfig, extra), offsetof(zhns_IpConfig, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_IpSubnet[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IpSubnet, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IpSubnet, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IpSubnet, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_IpSubnet, Version), offsetof(zhns_IpSubnet, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_IpSubnet, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_IpSubnet, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_IpSubnet, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_IpSubnet, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_IpSubnet, State), offsetof(zhns_IpSubnet, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"IpAddressPrefix", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IpSubnet, IpAddressPrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Flags", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_IpSubnet, Flags), offsetof(zhns_IpSubnet, has_Flags), ZH_NO_OFFSET, offsetof(zhns_IpSubnet, Flags_unknown), 0, 0, &zh_hcn_t_IPSubnetFlags},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IpSubnet, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IpSubnet, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IpSubnet, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_IpSubnet, Version), offsetof(zhns_IpSubnet, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_IpSubnet, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_IpSubnet, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_IpSubnet, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_IpSubnet, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_IpSubnet, State), offsetof(zhns_IpSubnet, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IpAddressPrefix", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_IpSubnet, IpAddressPrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Flags", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_IpSubnet, Flags), offsetof(zhns_IpSubnet, has_Flags), ZH_NO_OFFSET, offsetof(zhns_IpSubnet, Flags_unknown), 0, 0, &zh_hcn_t_IPSubnetFlags},
 };
 const zh_stype zh_hcn_t_IpSubnet = {"IpSubnet", "hcn", 0, 0, 0, 0, sizeof(zhns_IpSubnet), zh_hcn_t_f_IpSubnet, 11, offsetof(zhns_IpSubnet, extra), offsetof(zhns_IpSubnet, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_Ipam[] = {
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_Ipam, Type), offsetof(zhns_Ipam, has_Type), ZH_NO_OFFSET, offsetof(zhns_Ipam, Type_unknown), 0, 0, &zh_hcn_t_IpamType},
-    {"Subnets", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Ipam, Subnets), ZH_NO_OFFSET, offsetof(zhns_Ipam, Subnets_count), ZH_NO_OFFSET, sizeof(zhns_Subnet), 0, &zh_hcn_t_Subnet},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_Ipam, Type), offsetof(zhns_Ipam, has_Type), ZH_NO_OFFSET, offsetof(zhns_Ipam, Type_unknown), 0, 0, &zh_hcn_t_IpamType},
+    {"Subnets", 7, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Ipam, Subnets), ZH_NO_OFFSET, offsetof(zhns_Ipam, Subnets_count), ZH_NO_OFFSET, sizeof(zhns_Subnet), 0, &zh_hcn_t_Subnet},
 };
 const zh_stype zh_hcn_t_Ipam = {"Ipam", "hcn", 0, 0, 0, 0, sizeof(zhns_Ipam), zh_hcn_t_f_Ipam, 2, offsetof(zhns_Ipam, extra), offsetof(zhns_Ipam, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_IpamType) == 4, "IpamType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_IpamType[] = {
-    {"Static", 0},
-    {"Dhcp", 1},
+    {"Static", 0, 6},
+    {"Dhcp", 1, 4},
 };
 const zh_stype zh_hcn_t_IpamType = {"IpamType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_IpamType, 2};
 
 static const zh_sfield zh_hcn_t_f_L4ProxyPolicySetting[] = {
-    {"IP", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting, IP), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Port", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting, Port), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Protocol", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_L4ProxyPolicySetting, Protocol), offsetof(zhns_L4ProxyPolicySetting, has_Protocol), ZH_NO_OFFSET, offsetof(zhns_L4ProxyPolicySetting, Protocol_unknown), 0, 0, &zh_hcn_t_ProtocolType},
-    {"ExceptionList", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting, ExceptionList), ZH_NO_OFFSET, offsetof(zhns_L4ProxyPolicySetting, ExceptionList_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"Destination", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting, Destination), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OutboundNat", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_L4ProxyPolicySetting, OutboundNat), offsetof(zhns_L4ProxyPolicySetting, has_OutboundNat), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IP", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting, IP), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Port", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting, Port), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Protocol", 8, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_L4ProxyPolicySetting, Protocol), offsetof(zhns_L4ProxyPolicySetting, has_Protocol), ZH_NO_OFFSET, offsetof(zhns_L4ProxyPolicySetting, Protocol_unknown), 0, 0, &zh_hcn_t_ProtocolType},
+    {"ExceptionList", 13, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting, ExceptionList), ZH_NO_OFFSET, offsetof(zhns_L4ProxyPolicySetting, ExceptionList_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Destination", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting, Destination), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OutboundNat", 11, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_L4ProxyPolicySetting, OutboundNat), offsetof(zhns_L4ProxyPolicySetting, has_OutboundNat), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_L4ProxyPolicySetting = {"L4ProxyPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_L4ProxyPolicySetting), zh_hcn_t_f_L4ProxyPolicySetting, 6, offsetof(zhns_L4ProxyPolicySetting, extra), offsetof(zhns_L4ProxyPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_L4ProxyPolicySetting_2[] = {
-    {"IP", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting_2, IP), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Port", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting_2, Port), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Protocol", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_L4ProxyPolicySetting_2, Protocol), offsetof(zhns_L4ProxyPolicySetting_2, has_Protocol), ZH_NO_OFFSET, offsetof(zhns_L4ProxyPolicySetting_2, Protocol_unknown), 0, 0, &zh_hcn_t_ProtocolType},
-    {"ExceptionList", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting_2, ExceptionList), ZH_NO_OFFSET, offsetof(zhns_L4ProxyPolicySetting_2, ExceptionList_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"Destination", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting_2, Destination), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OutboundNat", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_L4ProxyPolicySetting_2, OutboundNat), offsetof(zhns_L4ProxyPolicySetting_2, has_OutboundNat), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IP", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting_2, IP), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Port", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting_2, Port), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Protocol", 8, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_L4ProxyPolicySetting_2, Protocol), offsetof(zhns_L4ProxyPolicySetting_2, has_Protocol), ZH_NO_OFFSET, offsetof(zhns_L4ProxyPolicySetting_2, Protocol_unknown), 0, 0, &zh_hcn_t_ProtocolType},
+    {"ExceptionList", 13, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting_2, ExceptionList), ZH_NO_OFFSET, offsetof(zhns_L4ProxyPolicySetting_2, ExceptionList_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Destination", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4ProxyPolicySetting_2, Destination), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OutboundNat", 11, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_L4ProxyPolicySetting_2, OutboundNat), offsetof(zhns_L4ProxyPolicySetting_2, has_OutboundNat), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_L4ProxyPolicySetting_2 = {"L4ProxyPolicySetting_2", "hcn", 0, 0, 0, 0, sizeof(zhns_L4ProxyPolicySetting_2), zh_hcn_t_f_L4ProxyPolicySetting_2, 6, offsetof(zhns_L4ProxyPolicySetting_2, extra), offsetof(zhns_L4ProxyPolicySetting_2, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_L4WfpProxyPolicySetting[] = {
-    {"InboundProxyPort", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4WfpProxyPolicySetting, InboundProxyPort), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OutboundProxyPort", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4WfpProxyPolicySetting, OutboundProxyPort), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"FilterTuple", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_L4WfpProxyPolicySetting, FilterTuple), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_FiveTuple},
-    {"UserSID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4WfpProxyPolicySetting, UserSID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InboundExceptions", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_L4WfpProxyPolicySetting, InboundExceptions), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_ProxyExceptions},
-    {"OutboundExceptions", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_L4WfpProxyPolicySetting, OutboundExceptions), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_ProxyExceptions},
+    {"InboundProxyPort", 16, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4WfpProxyPolicySetting, InboundProxyPort), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OutboundProxyPort", 17, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4WfpProxyPolicySetting, OutboundProxyPort), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"FilterTuple", 11, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_L4WfpProxyPolicySetting, FilterTuple), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_FiveTuple},
+    {"UserSID", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_L4WfpProxyPolicySetting, UserSID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InboundExceptions", 17, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_L4WfpProxyPolicySetting, InboundExceptions), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_ProxyExceptions},
+    {"OutboundExceptions", 18, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_L4WfpProxyPolicySetting, OutboundExceptions), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_ProxyExceptions},
 };
 const zh_stype zh_hcn_t_L4WfpProxyPolicySetting = {"L4WfpProxyPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_L4WfpProxyPolicySetting), zh_hcn_t_f_L4WfpProxyPolicySetting, 6, offsetof(zhns_L4WfpProxyPolicySetting, extra), offsetof(zhns_L4WfpProxyPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_LayerConstraintNetworkPolicySetting[] = {
-    {"LayerId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_LayerConstraintNetworkPolicySetting, LayerId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LayerId", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_LayerConstraintNetworkPolicySetting, LayerId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_LayerConstraintNetworkPolicySetting = {"LayerConstraintNetworkPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_LayerConstraintNetworkPolicySetting), zh_hcn_t_f_LayerConstraintNetworkPolicySetting, 1, offsetof(zhns_LayerConstraintNetworkPolicySetting, extra), offsetof(zhns_LayerConstraintNetworkPolicySetting, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_LoadBalancerDistribution) == 4, "LoadBalancerDistribution is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_LoadBalancerDistribution[] = {
-    {"None", 0},
-    {"SourceIPProtocol", 1},
-    {"SourceIP", 2},
+    {"None", 0, 4},
+    {"SourceIPProtocol", 1, 16},
+    {"SourceIP", 2, 8},
 };
 const zh_stype zh_hcn_t_LoadBalancerDistribution = {"LoadBalancerDistribution", "hcn", 1, 0, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_LoadBalancerDistribution, 3};
 
 _Static_assert(sizeof(zhns_LoadBalancerFlags) == 4, "LoadBalancerFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_LoadBalancerFlags[] = {
-    {"None", 0},
-    {"EnableDirectServerReturn", 1},
-    {"IPv6", 2},
+    {"None", 0, 4},
+    {"EnableDirectServerReturn", 1, 24},
+    {"IPv6", 2, 4},
 };
 const zh_stype zh_hcn_t_LoadBalancerFlags = {"LoadBalancerFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_LoadBalancerFlags, 3};
 
 static const zh_sfield zh_hcn_t_f_LoadBalancerPortMapping[] = {
-    {"Protocol", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_LoadBalancerPortMapping, Protocol), offsetof(zhns_LoadBalancerPortMapping, has_Protocol), ZH_NO_OFFSET, offsetof(zhns_LoadBalancerPortMapping, Protocol_unknown), 0, 0, &zh_hcn_t_ProtocolType},
-    {"InternalPort", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_LoadBalancerPortMapping, InternalPort), offsetof(zhns_LoadBalancerPortMapping, has_InternalPort), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ExternalPort", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_LoadBalancerPortMapping, ExternalPort), offsetof(zhns_LoadBalancerPortMapping, has_ExternalPort), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DistributionType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_LoadBalancerPortMapping, DistributionType), offsetof(zhns_LoadBalancerPortMapping, has_DistributionType), ZH_NO_OFFSET, offsetof(zhns_LoadBalancerPortMapping, DistributionType_unknown), 0, 0, &zh_hcn_t_LoadBalancerDistribution},
-    {"Flags", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_LoadBalancerPortMapping, Flags), offsetof(zhns_LoadBalancerPortMapping, has_Flags), ZH_NO_OFFSET, offsetof(zhns_LoadBalancerPortMapping, Flags_unknown), 0, 0, &zh_hcn_t_LoadBalancerPortMappingFlags},
+    {"Protocol", 8, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_LoadBalancerPortMapping, Protocol), offsetof(zhns_LoadBalancerPortMapping, has_Protocol), ZH_NO_OFFSET, offsetof(zhns_LoadBalancerPortMapping, Protocol_unknown), 0, 0, &zh_hcn_t_ProtocolType},
+    {"InternalPort", 12, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_LoadBalancerPortMapping, InternalPort), offsetof(zhns_LoadBalancerPortMapping, has_InternalPort), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ExternalPort", 12, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_LoadBalancerPortMapping, ExternalPort), offsetof(zhns_LoadBalancerPortMapping, has_ExternalPort), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DistributionType", 16, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_LoadBalancerPortMapping, DistributionType), offsetof(zhns_LoadBalancerPortMapping, has_DistributionType), ZH_NO_OFFSET, offsetof(zhns_LoadBalancerPortMapping, DistributionType_unknown), 0, 0, &zh_hcn_t_LoadBalancerDistribution},
+    {"Flags", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_LoadBalancerPortMapping, Flags), offsetof(zhns_LoadBalancerPortMapping, has_Flags), ZH_NO_OFFSET, offsetof(zhns_LoadBalancerPortMapping, Flags_unknown), 0, 0, &zh_hcn_t_LoadBalancerPortMappingFlags},
 };
 const zh_stype zh_hcn_t_LoadBalancerPortMapping = {"LoadBalancerPortMapping", "hcn", 0, 0, 0, 0, sizeof(zhns_LoadBalancerPortMapping), zh_hcn_t_f_LoadBalancerPortMapping, 5, offsetof(zhns_LoadBalancerPortMapping, extra), offsetof(zhns_LoadBalancerPortMapping, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_LoadBalancerPortMappingFlags) == 4, "LoadBalancerPortMappingFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_LoadBalancerPortMappingFlags[] = {
-    {"None", 0},
-    {"EnableInternalLoadBalancer", 1},
-    {"LocalRoutedVip", 2},
-    {"NotUsed", 4},
-    {"EnablePreserveDip", 8},
+    {"None", 0, 4},
+    {"EnableInternalLoadBalancer", 1, 26},
+    {"LocalRoutedVip", 2, 14},
+    {"NotUsed", 4, 7},
+    {"EnablePreserveDip", 8, 17},
 };
 const zh_stype zh_hcn_t_LoadBalancerPortMappingFlags = {"LoadBalancerPortMappingFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_LoadBalancerPortMappingFlags, 5};
 
 static const zh_sfield zh_hcn_t_f_MacAddress[] = {
-    {"MessageNumber", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_MacAddress, MessageNumber), offsetof(zhns_MacAddress, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Family", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_MacAddress, Family), offsetof(zhns_MacAddress, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PhysicalAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_MacAddress, PhysicalAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MessageNumber", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_MacAddress, MessageNumber), offsetof(zhns_MacAddress, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Family", 6, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_MacAddress, Family), offsetof(zhns_MacAddress, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PhysicalAddress", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_MacAddress, PhysicalAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_MacAddress = {"MacAddress", "hcn", 0, 0, 0, 0, sizeof(zhns_MacAddress), zh_hcn_t_f_MacAddress, 3, offsetof(zhns_MacAddress, extra), offsetof(zhns_MacAddress, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_MacPool[] = {
-    {"Ranges", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_MacPool, Ranges), ZH_NO_OFFSET, offsetof(zhns_MacPool, Ranges_count), ZH_NO_OFFSET, sizeof(zhns_MacRange), 0, &zh_hcn_t_MacRange},
+    {"Ranges", 6, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_MacPool, Ranges), ZH_NO_OFFSET, offsetof(zhns_MacPool, Ranges_count), ZH_NO_OFFSET, sizeof(zhns_MacRange), 0, &zh_hcn_t_MacRange},
 };
 const zh_stype zh_hcn_t_MacPool = {"MacPool", "hcn", 0, 0, 0, 0, sizeof(zhns_MacPool), zh_hcn_t_f_MacPool, 1, offsetof(zhns_MacPool, extra), offsetof(zhns_MacPool, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_MacRange[] = {
-    {"StartMacAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_MacRange, StartMacAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EndMacAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_MacRange, EndMacAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"StartMacAddress", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_MacRange, StartMacAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EndMacAddress", 13, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_MacRange, EndMacAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_MacRange = {"MacRange", "hcn", 0, 0, 0, 0, sizeof(zhns_MacRange), zh_hcn_t_f_MacRange, 2, offsetof(zhns_MacRange, extra), offsetof(zhns_MacRange, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_ModifyEndpointSettingRequest[] = {
-    {"ResourceUri", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifyEndpointSettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RequestType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyEndpointSettingRequest, RequestType), offsetof(zhns_ModifyEndpointSettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_ModifyEndpointSettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
-    {"ResourceType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyEndpointSettingRequest, ResourceType), offsetof(zhns_ModifyEndpointSettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhns_ModifyEndpointSettingRequest, ResourceType_unknown), 0, 0, &zh_hcn_t_EndpointResourceType},
-    {"Settings", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ModifyEndpointSettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ResourceUri", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifyEndpointSettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RequestType", 11, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyEndpointSettingRequest, RequestType), offsetof(zhns_ModifyEndpointSettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_ModifyEndpointSettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
+    {"ResourceType", 12, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyEndpointSettingRequest, ResourceType), offsetof(zhns_ModifyEndpointSettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhns_ModifyEndpointSettingRequest, ResourceType_unknown), 0, 0, &zh_hcn_t_EndpointResourceType},
+    {"Settings", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ModifyEndpointSettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_ModifyEndpointSettingRequest = {"ModifyEndpointSettingRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_ModifyEndpointSettingRequest), zh_hcn_t_f_ModifyEndpointSettingRequest, 4, offsetof(zhns_ModifyEndpointSettingRequest, extra), offsetof(zhns_ModifyEndpointSettingRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_ModifyGuestEndpointSettingRequest[] = {
-    {"ResourceUri", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifyGuestEndpointSettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RequestType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyGuestEndpointSettingRequest, RequestType), offsetof(zhns_ModifyGuestEndpointSettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_ModifyGuestEndpointSettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
-    {"ResourceType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyGuestEndpointSettingRequest, ResourceType), offsetof(zhns_ModifyGuestEndpointSettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhns_ModifyGuestEndpointSettingRequest, ResourceType_unknown), 0, 0, &zh_hcn_t_GuestEndpointResourceType},
-    {"Settings", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ModifyGuestEndpointSettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ResourceUri", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifyGuestEndpointSettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RequestType", 11, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyGuestEndpointSettingRequest, RequestType), offsetof(zhns_ModifyGuestEndpointSettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_ModifyGuestEndpointSettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
+    {"ResourceType", 12, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyGuestEndpointSettingRequest, ResourceType), offsetof(zhns_ModifyGuestEndpointSettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhns_ModifyGuestEndpointSettingRequest, ResourceType_unknown), 0, 0, &zh_hcn_t_GuestEndpointResourceType},
+    {"Settings", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ModifyGuestEndpointSettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_ModifyGuestEndpointSettingRequest = {"ModifyGuestEndpointSettingRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_ModifyGuestEndpointSettingRequest), zh_hcn_t_f_ModifyGuestEndpointSettingRequest, 4, offsetof(zhns_ModifyGuestEndpointSettingRequest, extra), offsetof(zhns_ModifyGuestEndpointSettingRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_ModifyGuestNamespaceSettingRequest[] = {
-    {"ResourceUri", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifyGuestNamespaceSettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RequestType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyGuestNamespaceSettingRequest, RequestType), offsetof(zhns_ModifyGuestNamespaceSettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_ModifyGuestNamespaceSettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
-    {"ResourceType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyGuestNamespaceSettingRequest, ResourceType), offsetof(zhns_ModifyGuestNamespaceSettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhns_ModifyGuestNamespaceSettingRequest, ResourceType_unknown), 0, 0, &zh_hcn_t_GuestNamespaceResourceType},
-    {"Settings", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ModifyGuestNamespaceSettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ResourceUri", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifyGuestNamespaceSettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RequestType", 11, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyGuestNamespaceSettingRequest, RequestType), offsetof(zhns_ModifyGuestNamespaceSettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_ModifyGuestNamespaceSettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
+    {"ResourceType", 12, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyGuestNamespaceSettingRequest, ResourceType), offsetof(zhns_ModifyGuestNamespaceSettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhns_ModifyGuestNamespaceSettingRequest, ResourceType_unknown), 0, 0, &zh_hcn_t_GuestNamespaceResourceType},
+    {"Settings", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ModifyGuestNamespaceSettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_ModifyGuestNamespaceSettingRequest = {"ModifyGuestNamespaceSettingRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_ModifyGuestNamespaceSettingRequest), zh_hcn_t_f_ModifyGuestNamespaceSettingRequest, 4, offsetof(zhns_ModifyGuestNamespaceSettingRequest, extra), offsetof(zhns_ModifyGuestNamespaceSettingRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_ModifyGuestNetworkServiceSettingRequest[] = {
-    {"ResourceUri", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RequestType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, RequestType), offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
-    {"ResourceType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, ResourceType), offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, ResourceType_unknown), 0, 0, &zh_hcn_t_GuestNetworkServiceResourceType},
-    {"Settings", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ResourceUri", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RequestType", 11, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, RequestType), offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
+    {"ResourceType", 12, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, ResourceType), offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, ResourceType_unknown), 0, 0, &zh_hcn_t_GuestNetworkServiceResourceType},
+    {"Settings", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_ModifyGuestNetworkServiceSettingRequest = {"ModifyGuestNetworkServiceSettingRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_ModifyGuestNetworkServiceSettingRequest), zh_hcn_t_f_ModifyGuestNetworkServiceSettingRequest, 4, offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, extra), offsetof(zhns_ModifyGuestNetworkServiceSettingRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_ModifyNamespaceSettingRequest[] = {
-    {"ResourceUri", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifyNamespaceSettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RequestType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyNamespaceSettingRequest, RequestType), offsetof(zhns_ModifyNamespaceSettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_ModifyNamespaceSettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
-    {"ResourceType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyNamespaceSettingRequest, ResourceType), offsetof(zhns_ModifyNamespaceSettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhns_ModifyNamespaceSettingRequest, ResourceType_unknown), 0, 0, &zh_hcn_t_NamespaceResourceType},
-    {"Settings", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ModifyNamespaceSettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ResourceUri", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifyNamespaceSettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RequestType", 11, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyNamespaceSettingRequest, RequestType), offsetof(zhns_ModifyNamespaceSettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_ModifyNamespaceSettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
+    {"ResourceType", 12, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyNamespaceSettingRequest, ResourceType), offsetof(zhns_ModifyNamespaceSettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhns_ModifyNamespaceSettingRequest, ResourceType_unknown), 0, 0, &zh_hcn_t_NamespaceResourceType},
+    {"Settings", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ModifyNamespaceSettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_ModifyNamespaceSettingRequest = {"ModifyNamespaceSettingRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_ModifyNamespaceSettingRequest), zh_hcn_t_f_ModifyNamespaceSettingRequest, 4, offsetof(zhns_ModifyNamespaceSettingRequest, extra), offsetof(zhns_ModifyNamespaceSettingRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_ModifyNamespaceSettingResponse[] = {
-    {"Success", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_ModifyNamespaceSettingResponse, Success), offsetof(zhns_ModifyNamespaceSettingResponse, has_Success), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Error", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifyNamespaceSettingResponse, Error), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ErrorCode", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_ModifyNamespaceSettingResponse, ErrorCode), offsetof(zhns_ModifyNamespaceSettingResponse, has_ErrorCode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CompartmentId", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_ModifyNamespaceSettingResponse, CompartmentId), offsetof(zhns_ModifyNamespaceSettingResponse, has_CompartmentId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Success", 7, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_ModifyNamespaceSettingResponse, Success), offsetof(zhns_ModifyNamespaceSettingResponse, has_Success), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Error", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifyNamespaceSettingResponse, Error), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ErrorCode", 9, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_ModifyNamespaceSettingResponse, ErrorCode), offsetof(zhns_ModifyNamespaceSettingResponse, has_ErrorCode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CompartmentId", 13, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_ModifyNamespaceSettingResponse, CompartmentId), offsetof(zhns_ModifyNamespaceSettingResponse, has_CompartmentId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_ModifyNamespaceSettingResponse = {"ModifyNamespaceSettingResponse", "hcn", 0, 0, 0, 0, sizeof(zhns_ModifyNamespaceSettingResponse), zh_hcn_t_f_ModifyNamespaceSettingResponse, 4, offsetof(zhns_ModifyNamespaceSettingResponse, extra), offsetof(zhns_ModifyNamespaceSettingResponse, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_ModifyNetworkSettingRequest[] = {
-    {"ResourceUri", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifyNetworkSettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RequestType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyNetworkSettingRequest, RequestType), offsetof(zhns_ModifyNetworkSettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_ModifyNetworkSettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
-    {"ResourceType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyNetworkSettingRequest, ResourceType), offsetof(zhns_ModifyNetworkSettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhns_ModifyNetworkSettingRequest, ResourceType_unknown), 0, 0, &zh_hcn_t_NetworkResourceType},
-    {"Settings", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ModifyNetworkSettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ResourceUri", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifyNetworkSettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RequestType", 11, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyNetworkSettingRequest, RequestType), offsetof(zhns_ModifyNetworkSettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_ModifyNetworkSettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
+    {"ResourceType", 12, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifyNetworkSettingRequest, ResourceType), offsetof(zhns_ModifyNetworkSettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhns_ModifyNetworkSettingRequest, ResourceType_unknown), 0, 0, &zh_hcn_t_NetworkResourceType},
+    {"Settings", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ModifyNetworkSettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_ModifyNetworkSettingRequest = {"ModifyNetworkSettingRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_ModifyNetworkSettingRequest), zh_hcn_t_f_ModifyNetworkSettingRequest, 4, offsetof(zhns_ModifyNetworkSettingRequest, extra), offsetof(zhns_ModifyNetworkSettingRequest, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_ModifyRequestType) == 4, "ModifyRequestType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_ModifyRequestType[] = {
-    {"Add", 0},
-    {"Remove", 1},
-    {"Update", 2},
-    {"Refresh", 3},
-    {"Reset", 4},
+    {"Add", 0, 3},
+    {"Remove", 1, 6},
+    {"Update", 2, 6},
+    {"Refresh", 3, 7},
+    {"Reset", 4, 5},
 };
 const zh_stype zh_hcn_t_ModifyRequestType = {"ModifyRequestType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_ModifyRequestType, 5};
 
 static const zh_sfield zh_hcn_t_f_ModifySettingRequest[] = {
-    {"ResourceUri", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifySettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RequestType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifySettingRequest, RequestType), offsetof(zhns_ModifySettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_ModifySettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
+    {"ResourceUri", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifySettingRequest, ResourceUri), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RequestType", 11, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_ModifySettingRequest, RequestType), offsetof(zhns_ModifySettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhns_ModifySettingRequest, RequestType_unknown), 0, 0, &zh_hcn_t_ModifyRequestType},
 };
 const zh_stype zh_hcn_t_ModifySettingRequest = {"ModifySettingRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_ModifySettingRequest), zh_hcn_t_f_ModifySettingRequest, 2, offsetof(zhns_ModifySettingRequest, extra), offsetof(zhns_ModifySettingRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_ModifySettingResponse[] = {
-    {"Success", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_ModifySettingResponse, Success), offsetof(zhns_ModifySettingResponse, has_Success), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Error", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifySettingResponse, Error), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ErrorCode", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_ModifySettingResponse, ErrorCode), offsetof(zhns_ModifySettingResponse, has_ErrorCode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Data", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ModifySettingResponse, Data), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Success", 7, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_ModifySettingResponse, Success), offsetof(zhns_ModifySettingResponse, has_Success), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Error", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ModifySettingResponse, Error), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ErrorCode", 9, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_ModifySettingResponse, ErrorCode), offsetof(zhns_ModifySettingResponse, has_ErrorCode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Data", 4, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_ModifySettingResponse, Data), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_ModifySettingResponse = {"ModifySettingResponse", "hcn", 0, 0, 0, 0, sizeof(zhns_ModifySettingResponse), zh_hcn_t_f_ModifySettingResponse, 4, offsetof(zhns_ModifySettingResponse, extra), offsetof(zhns_ModifySettingResponse, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_NamespaceContainerRequest[] = {
-    {"ContainerId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NamespaceContainerRequest, ContainerId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ContainerId", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NamespaceContainerRequest, ContainerId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_NamespaceContainerRequest = {"NamespaceContainerRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_NamespaceContainerRequest), zh_hcn_t_f_NamespaceContainerRequest, 1, offsetof(zhns_NamespaceContainerRequest, extra), offsetof(zhns_NamespaceContainerRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_NamespaceEndpointRequest[] = {
-    {"EndpointId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NamespaceEndpointRequest, EndpointId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EndpointId", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NamespaceEndpointRequest, EndpointId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_NamespaceEndpointRequest = {"NamespaceEndpointRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_NamespaceEndpointRequest), zh_hcn_t_f_NamespaceEndpointRequest, 1, offsetof(zhns_NamespaceEndpointRequest, extra), offsetof(zhns_NamespaceEndpointRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_NamespaceResource[] = {
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_NamespaceResource, Type), offsetof(zhns_NamespaceResource, has_Type), ZH_NO_OFFSET, offsetof(zhns_NamespaceResource, Type_unknown), 0, 0, &zh_hcn_t_NamespaceResourceType},
-    {"Data", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_NamespaceResource, Data), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_NamespaceResourceData},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_NamespaceResource, Type), offsetof(zhns_NamespaceResource, has_Type), ZH_NO_OFFSET, offsetof(zhns_NamespaceResource, Type_unknown), 0, 0, &zh_hcn_t_NamespaceResourceType},
+    {"Data", 4, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_NamespaceResource, Data), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_NamespaceResourceData},
 };
 const zh_stype zh_hcn_t_NamespaceResource = {"NamespaceResource", "hcn", 0, 0, 0, 0, sizeof(zhns_NamespaceResource), zh_hcn_t_f_NamespaceResource, 2, offsetof(zhns_NamespaceResource, extra), offsetof(zhns_NamespaceResource, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_NamespaceResourceContainer[] = {
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NamespaceResourceContainer, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NamespaceResourceContainer, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_NamespaceResourceContainer = {"NamespaceResourceContainer", "hcn", 0, 0, 0, 0, sizeof(zhns_NamespaceResourceContainer), zh_hcn_t_f_NamespaceResourceContainer, 1, offsetof(zhns_NamespaceResourceContainer, extra), offsetof(zhns_NamespaceResourceContainer, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_NamespaceResourceData[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NamespaceResourceData, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NamespaceResourceData, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_NamespaceResourceData = {"NamespaceResourceData", "hcn", 0, 0, 0, 0, sizeof(zhns_NamespaceResourceData), zh_hcn_t_f_NamespaceResourceData, 1, offsetof(zhns_NamespaceResourceData, extra), offsetof(zhns_NamespaceResourceData, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_NamespaceResourceEndpoint[] = {
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NamespaceResourceEndpoint, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NamespaceResourceEndpoint, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_NamespaceResourceEndpoint = {"NamespaceResourceEndpoint", "hcn", 0, 0, 0, 0, sizeof(zhns_NamespaceResourceEndpoint), zh_hcn_t_f_NamespaceResourceEndpoint, 1, offsetof(zhns_NamespaceResourceEndpoint, extra), offsetof(zhns_NamespaceResourceEndpoint, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_NamespaceResourceType) == 4, "NamespaceResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_NamespaceResourceType[] = {
-    {"Container", 0},
-    {"Endpoint", 1},
+    {"Container", 0, 9},
+    {"Endpoint", 1, 8},
 };
 const zh_stype zh_hcn_t_NamespaceResourceType = {"NamespaceResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_NamespaceResourceType, 2};
 
 static const zh_sfield zh_hcn_t_f_NamespaceResource_2[] = {
-    {"EndpointId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NamespaceResource_2, EndpointId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ContainerId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NamespaceResource_2, ContainerId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EndpointId", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NamespaceResource_2, EndpointId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ContainerId", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NamespaceResource_2, ContainerId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_NamespaceResource_2 = {"NamespaceResource_2", "hcn", 0, 0, 0, 0, sizeof(zhns_NamespaceResource_2), zh_hcn_t_f_NamespaceResource_2, 2, offsetof(zhns_NamespaceResource_2, extra), offsetof(zhns_NamespaceResource_2, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_NamespaceType) == 4, "NamespaceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_NamespaceType[] = {
-    {"Host", 0},
-    {"HostDefault", 1},
-    {"Guest", 2},
-    {"GuestDefault", 3},
+    {"Host", 0, 4},
+    {"HostDefault", 1, 11},
+    {"Guest", 2, 5},
+    {"GuestDefault", 3, 12},
 };
 const zh_stype zh_hcn_t_NamespaceType = {"NamespaceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_NamespaceType, 4};
 
 _Static_assert(sizeof(zhns_NatFlags) == 4, "NatFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_NatFlags[] = {
-    {"None", 0},
-    {"LocalRoutedVip", 1},
-    {"IPv6", 2},
+    {"None", 0, 4},
+    {"LocalRoutedVip", 1, 14},
+    {"IPv6", 2, 4},
 };
 const zh_stype zh_hcn_t_NatFlags = {"NatFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_NatFlags, 3};
 
 static const zh_sfield zh_hcn_t_f_Neighbor[] = {
-    {"MessageNumber", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Neighbor, MessageNumber), offsetof(zhns_Neighbor, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Family", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_Neighbor, Family), offsetof(zhns_Neighbor, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Address", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Neighbor, Address), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterfaceLuid", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Neighbor, InterfaceLuid), offsetof(zhns_Neighbor, has_InterfaceLuid), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterfaceIndex", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_Neighbor, InterfaceIndex), offsetof(zhns_Neighbor, has_InterfaceIndex), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PhysicalAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Neighbor, PhysicalAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PhysicalAddressLength", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Neighbor, PhysicalAddressLength), offsetof(zhns_Neighbor, has_PhysicalAddressLength), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_Neighbor, State), offsetof(zhns_Neighbor, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"IsRouter", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Neighbor, IsRouter), offsetof(zhns_Neighbor, has_IsRouter), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"IsUnreachable", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Neighbor, IsUnreachable), offsetof(zhns_Neighbor, has_IsUnreachable), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Flags", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_Neighbor, Flags), offsetof(zhns_Neighbor, has_Flags), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LastReachable", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Neighbor, LastReachable), offsetof(zhns_Neighbor, has_LastReachable), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LastUnreachable", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Neighbor, LastUnreachable), offsetof(zhns_Neighbor, has_LastUnreachable), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MessageNumber", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Neighbor, MessageNumber), offsetof(zhns_Neighbor, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Family", 6, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_Neighbor, Family), offsetof(zhns_Neighbor, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Address", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Neighbor, Address), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceLuid", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Neighbor, InterfaceLuid), offsetof(zhns_Neighbor, has_InterfaceLuid), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterfaceIndex", 14, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_Neighbor, InterfaceIndex), offsetof(zhns_Neighbor, has_InterfaceIndex), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PhysicalAddress", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Neighbor, PhysicalAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PhysicalAddressLength", 21, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Neighbor, PhysicalAddressLength), offsetof(zhns_Neighbor, has_PhysicalAddressLength), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_Neighbor, State), offsetof(zhns_Neighbor, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IsRouter", 8, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Neighbor, IsRouter), offsetof(zhns_Neighbor, has_IsRouter), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IsUnreachable", 13, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Neighbor, IsUnreachable), offsetof(zhns_Neighbor, has_IsUnreachable), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Flags", 5, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_Neighbor, Flags), offsetof(zhns_Neighbor, has_Flags), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LastReachable", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Neighbor, LastReachable), offsetof(zhns_Neighbor, has_LastReachable), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LastUnreachable", 15, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Neighbor, LastUnreachable), offsetof(zhns_Neighbor, has_LastUnreachable), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_Neighbor = {"Neighbor", "hcn", 0, 0, 0, 0, sizeof(zhns_Neighbor), zh_hcn_t_f_Neighbor, 13, offsetof(zhns_Neighbor, extra), offsetof(zhns_Neighbor, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_NetAdapterNameNetworkPolicySetting[] = {
-    {"NetworkAdapterName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NetAdapterNameNetworkPolicySetting, NetworkAdapterName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NetworkAdapterName", 18, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NetAdapterNameNetworkPolicySetting, NetworkAdapterName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_NetAdapterNameNetworkPolicySetting = {"NetAdapterNameNetworkPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_NetAdapterNameNetworkPolicySetting), zh_hcn_t_f_NetAdapterNameNetworkPolicySetting, 1, offsetof(zhns_NetAdapterNameNetworkPolicySetting, extra), offsetof(zhns_NetAdapterNameNetworkPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_NetworkAclPolicySetting[] = {
-    {"Protocols", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NetworkAclPolicySetting, Protocols), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocalAddresses", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NetworkAclPolicySetting, LocalAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RemoteAddresses", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NetworkAclPolicySetting, RemoteAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocalPorts", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NetworkAclPolicySetting, LocalPorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RemotePorts", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NetworkAclPolicySetting, RemotePorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Priority", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_NetworkAclPolicySetting, Priority), offsetof(zhns_NetworkAclPolicySetting, has_Priority), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NetworkAclPolicySetting, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Action", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_NetworkAclPolicySetting, Action), offsetof(zhns_NetworkAclPolicySetting, has_Action), ZH_NO_OFFSET, offsetof(zhns_NetworkAclPolicySetting, Action_unknown), 0, 0, &zh_hcn_t_ActionType},
-    {"Direction", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_NetworkAclPolicySetting, Direction), offsetof(zhns_NetworkAclPolicySetting, has_Direction), ZH_NO_OFFSET, offsetof(zhns_NetworkAclPolicySetting, Direction_unknown), 0, 0, &zh_hcn_t_DirectionType},
-    {"RuleType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_NetworkAclPolicySetting, RuleType), offsetof(zhns_NetworkAclPolicySetting, has_RuleType), ZH_NO_OFFSET, offsetof(zhns_NetworkAclPolicySetting, RuleType_unknown), 0, 0, &zh_hcn_t_RuleType},
+    {"Protocols", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NetworkAclPolicySetting, Protocols), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalAddresses", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NetworkAclPolicySetting, LocalAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RemoteAddresses", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NetworkAclPolicySetting, RemoteAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalPorts", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NetworkAclPolicySetting, LocalPorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RemotePorts", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NetworkAclPolicySetting, RemotePorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Priority", 8, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_NetworkAclPolicySetting, Priority), offsetof(zhns_NetworkAclPolicySetting, has_Priority), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NetworkAclPolicySetting, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Action", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_NetworkAclPolicySetting, Action), offsetof(zhns_NetworkAclPolicySetting, has_Action), ZH_NO_OFFSET, offsetof(zhns_NetworkAclPolicySetting, Action_unknown), 0, 0, &zh_hcn_t_ActionType},
+    {"Direction", 9, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_NetworkAclPolicySetting, Direction), offsetof(zhns_NetworkAclPolicySetting, has_Direction), ZH_NO_OFFSET, offsetof(zhns_NetworkAclPolicySetting, Direction_unknown), 0, 0, &zh_hcn_t_DirectionType},
+    {"RuleType", 8, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_NetworkAclPolicySetting, RuleType), offsetof(zhns_NetworkAclPolicySetting, has_RuleType), ZH_NO_OFFSET, offsetof(zhns_NetworkAclPolicySetting, RuleType_unknown), 0, 0, &zh_hcn_t_RuleType},
 };
 const zh_stype zh_hcn_t_NetworkAclPolicySetting = {"NetworkAclPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_NetworkAclPolicySetting), zh_hcn_t_f_NetworkAclPolicySetting, 10, offsetof(zhns_NetworkAclPolicySetting, extra), offsetof(zhns_NetworkAclPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_NetworkAdditionalParams[] = {
-    {"ICSFlags", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_NetworkAdditionalParams, ICSFlags), offsetof(zhns_NetworkAdditionalParams, has_ICSFlags), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ICSFlags", 8, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_NetworkAdditionalParams, ICSFlags), offsetof(zhns_NetworkAdditionalParams, has_ICSFlags), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_NetworkAdditionalParams = {"NetworkAdditionalParams", "hcn", 0, 0, 0, 0, sizeof(zhns_NetworkAdditionalParams), zh_hcn_t_f_NetworkAdditionalParams, 1, offsetof(zhns_NetworkAdditionalParams, extra), offsetof(zhns_NetworkAdditionalParams, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_NetworkFlags) == 4, "NetworkFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_NetworkFlags[] = {
-    {"None", 0},
-    {"EnableDnsProxy", 1},
-    {"EnableDhcpServer", 2},
-    {"EnableMirroring", 4},
-    {"EnableNonPersistent", 8},
-    {"EnablePersistent", 16},
-    {"IsolateVSwitch", 32},
-    {"EnableFlowSteering", 64},
-    {"DisableSharing", 128},
-    {"EnableFirewall", 256},
-    {"SuppressMediaDisconnect", 512},
-    {"DisableHostPort", 1024},
-    {"WeakHostReceiveAdapter", 2048},
-    {"WeakHostSendAdapter", 4096},
-    {"EnableIov", 8192},
+    {"None", 0, 4},
+    {"EnableDnsProxy", 1, 14},
+    {"EnableDhcpServer", 2, 16},
+    {"EnableMirroring", 4, 15},
+    {"EnableNonPersistent", 8, 19},
+    {"EnablePersistent", 16, 16},
+    {"IsolateVSwitch", 32, 14},
+    {"EnableFlowSteering", 64, 18},
+    {"DisableSharing", 128, 14},
+    {"EnableFirewall", 256, 14},
+    {"SuppressMediaDisconnect", 512, 23},
+    {"DisableHostPort", 1024, 15},
+    {"WeakHostReceiveAdapter", 2048, 22},
+    {"WeakHostSendAdapter", 4096, 19},
+    {"EnableIov", 8192, 9},
 };
 const zh_stype zh_hcn_t_NetworkFlags = {"NetworkFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_NetworkFlags, 15};
 
 static const zh_sfield zh_hcn_t_f_NetworkInterface[] = {
-    {"MessageNumber", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_NetworkInterface, MessageNumber), offsetof(zhns_NetworkInterface, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Family", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_NetworkInterface, Family), offsetof(zhns_NetworkInterface, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdvertisingEnabled", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, AdvertisingEnabled), offsetof(zhns_NetworkInterface, has_AdvertisingEnabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ForwardingEnabled", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, ForwardingEnabled), offsetof(zhns_NetworkInterface, has_ForwardingEnabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"WeakHostSend", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, WeakHostSend), offsetof(zhns_NetworkInterface, has_WeakHostSend), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"WeakHostReceive", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, WeakHostReceive), offsetof(zhns_NetworkInterface, has_WeakHostReceive), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"UseAutomaticMetric", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, UseAutomaticMetric), offsetof(zhns_NetworkInterface, has_UseAutomaticMetric), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"UseNeighborUnreachabilityDetection", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, UseNeighborUnreachabilityDetection), offsetof(zhns_NetworkInterface, has_UseNeighborUnreachabilityDetection), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ManagedAddressConfigurationSupported", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, ManagedAddressConfigurationSupported), offsetof(zhns_NetworkInterface, has_ManagedAddressConfigurationSupported), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OtherStatefulConfigurationSupported", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, OtherStatefulConfigurationSupported), offsetof(zhns_NetworkInterface, has_OtherStatefulConfigurationSupported), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdvertiseDefaultRoute", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, AdvertiseDefaultRoute), offsetof(zhns_NetworkInterface, has_AdvertiseDefaultRoute), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RouterDiscoveryBehavior", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_NetworkInterface, RouterDiscoveryBehavior), offsetof(zhns_NetworkInterface, has_RouterDiscoveryBehavior), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DadTransmits", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, DadTransmits), offsetof(zhns_NetworkInterface, has_DadTransmits), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"BaseReachableTime", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, BaseReachableTime), offsetof(zhns_NetworkInterface, has_BaseReachableTime), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RetransmitTime", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, RetransmitTime), offsetof(zhns_NetworkInterface, has_RetransmitTime), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PathMtuDiscoveryTimeout", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, PathMtuDiscoveryTimeout), offsetof(zhns_NetworkInterface, has_PathMtuDiscoveryTimeout), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LinkLocalAddressBehavior", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_NetworkInterface, LinkLocalAddressBehavior), offsetof(zhns_NetworkInterface, has_LinkLocalAddressBehavior), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LinkLocalAddressTimeout", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, LinkLocalAddressTimeout), offsetof(zhns_NetworkInterface, has_LinkLocalAddressTimeout), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ZoneIndices", ZH_SHAPE_ARRAY, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, ZoneIndices), ZH_NO_OFFSET, offsetof(zhns_NetworkInterface, ZoneIndices_count), ZH_NO_OFFSET, sizeof(uint32_t), 0, NULL},
-    {"SitePrefixLength", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, SitePrefixLength), offsetof(zhns_NetworkInterface, has_SitePrefixLength), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Metric", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, Metric), offsetof(zhns_NetworkInterface, has_Metric), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NlMtu", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, NlMtu), offsetof(zhns_NetworkInterface, has_NlMtu), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Connected", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, Connected), offsetof(zhns_NetworkInterface, has_Connected), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SupportsWakeUpPatterns", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, SupportsWakeUpPatterns), offsetof(zhns_NetworkInterface, has_SupportsWakeUpPatterns), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SupportsNeighborDiscovery", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, SupportsNeighborDiscovery), offsetof(zhns_NetworkInterface, has_SupportsNeighborDiscovery), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SupportsRouterDiscovery", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, SupportsRouterDiscovery), offsetof(zhns_NetworkInterface, has_SupportsRouterDiscovery), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ReachableTime", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, ReachableTime), offsetof(zhns_NetworkInterface, has_ReachableTime), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"TransmitOffload", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_NetworkInterface, TransmitOffload), offsetof(zhns_NetworkInterface, has_TransmitOffload), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ReceiveOffload", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_NetworkInterface, ReceiveOffload), offsetof(zhns_NetworkInterface, has_ReceiveOffload), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DisableDefaultRoutes", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, DisableDefaultRoutes), offsetof(zhns_NetworkInterface, has_DisableDefaultRoutes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MessageNumber", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_NetworkInterface, MessageNumber), offsetof(zhns_NetworkInterface, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Family", 6, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_NetworkInterface, Family), offsetof(zhns_NetworkInterface, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdvertisingEnabled", 18, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, AdvertisingEnabled), offsetof(zhns_NetworkInterface, has_AdvertisingEnabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ForwardingEnabled", 17, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, ForwardingEnabled), offsetof(zhns_NetworkInterface, has_ForwardingEnabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"WeakHostSend", 12, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, WeakHostSend), offsetof(zhns_NetworkInterface, has_WeakHostSend), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"WeakHostReceive", 15, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, WeakHostReceive), offsetof(zhns_NetworkInterface, has_WeakHostReceive), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"UseAutomaticMetric", 18, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, UseAutomaticMetric), offsetof(zhns_NetworkInterface, has_UseAutomaticMetric), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"UseNeighborUnreachabilityDetection", 34, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, UseNeighborUnreachabilityDetection), offsetof(zhns_NetworkInterface, has_UseNeighborUnreachabilityDetection), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ManagedAddressConfigurationSupported", 36, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, ManagedAddressConfigurationSupported), offsetof(zhns_NetworkInterface, has_ManagedAddressConfigurationSupported), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OtherStatefulConfigurationSupported", 35, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, OtherStatefulConfigurationSupported), offsetof(zhns_NetworkInterface, has_OtherStatefulConfigurationSupported), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdvertiseDefaultRoute", 21, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, AdvertiseDefaultRoute), offsetof(zhns_NetworkInterface, has_AdvertiseDefaultRoute), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RouterDiscoveryBehavior", 23, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_NetworkInterface, RouterDiscoveryBehavior), offsetof(zhns_NetworkInterface, has_RouterDiscoveryBehavior), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DadTransmits", 12, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, DadTransmits), offsetof(zhns_NetworkInterface, has_DadTransmits), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"BaseReachableTime", 17, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, BaseReachableTime), offsetof(zhns_NetworkInterface, has_BaseReachableTime), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RetransmitTime", 14, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, RetransmitTime), offsetof(zhns_NetworkInterface, has_RetransmitTime), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PathMtuDiscoveryTimeout", 23, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, PathMtuDiscoveryTimeout), offsetof(zhns_NetworkInterface, has_PathMtuDiscoveryTimeout), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LinkLocalAddressBehavior", 24, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_NetworkInterface, LinkLocalAddressBehavior), offsetof(zhns_NetworkInterface, has_LinkLocalAddressBehavior), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LinkLocalAddressTimeout", 23, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, LinkLocalAddressTimeout), offsetof(zhns_NetworkInterface, has_LinkLocalAddressTimeout), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ZoneIndices", 11, ZH_SHAPE_ARRAY, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, ZoneIndices), ZH_NO_OFFSET, offsetof(zhns_NetworkInterface, ZoneIndices_count), ZH_NO_OFFSET, sizeof(uint32_t), 0, NULL},
+    {"SitePrefixLength", 16, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, SitePrefixLength), offsetof(zhns_NetworkInterface, has_SitePrefixLength), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Metric", 6, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, Metric), offsetof(zhns_NetworkInterface, has_Metric), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NlMtu", 5, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, NlMtu), offsetof(zhns_NetworkInterface, has_NlMtu), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Connected", 9, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, Connected), offsetof(zhns_NetworkInterface, has_Connected), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SupportsWakeUpPatterns", 22, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, SupportsWakeUpPatterns), offsetof(zhns_NetworkInterface, has_SupportsWakeUpPatterns), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SupportsNeighborDiscovery", 25, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, SupportsNeighborDiscovery), offsetof(zhns_NetworkInterface, has_SupportsNeighborDiscovery), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SupportsRouterDiscovery", 23, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, SupportsRouterDiscovery), offsetof(zhns_NetworkInterface, has_SupportsRouterDiscovery), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ReachableTime", 13, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NetworkInterface, ReachableTime), offsetof(zhns_NetworkInterface, has_ReachableTime), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"TransmitOffload", 15, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_NetworkInterface, TransmitOffload), offsetof(zhns_NetworkInterface, has_TransmitOffload), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ReceiveOffload", 14, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_NetworkInterface, ReceiveOffload), offsetof(zhns_NetworkInterface, has_ReceiveOffload), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DisableDefaultRoutes", 20, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_NetworkInterface, DisableDefaultRoutes), offsetof(zhns_NetworkInterface, has_DisableDefaultRoutes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_NetworkInterface = {"NetworkInterface", "hcn", 0, 0, 0, 0, sizeof(zhns_NetworkInterface), zh_hcn_t_f_NetworkInterface, 30, offsetof(zhns_NetworkInterface, extra), offsetof(zhns_NetworkInterface, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_NetworkMode) == 4, "NetworkMode is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_NetworkMode[] = {
-    {"NAT", 0},
-    {"ICS", 1},
-    {"Transparent", 2},
-    {"L2Bridge", 3},
-    {"L2Tunnel", 4},
-    {"Overlay", 5},
-    {"Private", 6},
-    {"Internal", 7},
-    {"Mirrored", 8},
-    {"Infiniband", 9},
-    {"ConstrainedICS", 10},
+    {"NAT", 0, 3},
+    {"ICS", 1, 3},
+    {"Transparent", 2, 11},
+    {"L2Bridge", 3, 8},
+    {"L2Tunnel", 4, 8},
+    {"Overlay", 5, 7},
+    {"Private", 6, 7},
+    {"Internal", 7, 8},
+    {"Mirrored", 8, 8},
+    {"Infiniband", 9, 10},
+    {"ConstrainedICS", 10, 14},
 };
 const zh_stype zh_hcn_t_NetworkMode = {"NetworkMode", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_NetworkMode, 11};
 
 static const zh_sfield zh_hcn_t_f_NetworkPolicy[] = {
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_NetworkPolicy, Type), offsetof(zhns_NetworkPolicy, has_Type), ZH_NO_OFFSET, offsetof(zhns_NetworkPolicy, Type_unknown), 0, 0, &zh_hcn_t_NetworkPolicyType},
-    {"Settings", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_NetworkPolicy, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_NetworkPolicy, Type), offsetof(zhns_NetworkPolicy, has_Type), ZH_NO_OFFSET, offsetof(zhns_NetworkPolicy, Type_unknown), 0, 0, &zh_hcn_t_NetworkPolicyType},
+    {"Settings", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_NetworkPolicy, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_NetworkPolicy = {"NetworkPolicy", "hcn", 0, 0, 0, 0, sizeof(zhns_NetworkPolicy), zh_hcn_t_f_NetworkPolicy, 2, offsetof(zhns_NetworkPolicy, extra), offsetof(zhns_NetworkPolicy, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_NetworkPolicyType) == 4, "NetworkPolicyType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_NetworkPolicyType[] = {
-    {"SourceMacAddress", 0},
-    {"NetAdapterName", 1},
-    {"InterfaceConstraint", 2},
-    {"VSwitchExtension", 3},
-    {"ProviderAddress", 4},
-    {"DrMacAddress", 5},
-    {"AutomaticDNS", 6},
-    {"RemoteSubnetRoute", 7},
-    {"VxlanPort", 8},
-    {"HostRoute", 9},
-    {"SetPolicy", 10},
-    {"L4Proxy", 11},
-    {"LayerConstraint", 12},
-    {"NetworkACL", 13},
+    {"SourceMacAddress", 0, 16},
+    {"NetAdapterName", 1, 14},
+    {"InterfaceConstraint", 2, 19},
+    {"VSwitchExtension", 3, 16},
+    {"ProviderAddress", 4, 15},
+    {"DrMacAddress", 5, 12},
+    {"AutomaticDNS", 6, 12},
+    {"RemoteSubnetRoute", 7, 17},
+    {"VxlanPort", 8, 9},
+    {"HostRoute", 9, 9},
+    {"SetPolicy", 10, 9},
+    {"L4Proxy", 11, 7},
+    {"LayerConstraint", 12, 15},
+    {"NetworkACL", 13, 10},
 };
 const zh_stype zh_hcn_t_NetworkPolicyType = {"NetworkPolicyType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_NetworkPolicyType, 14};
 
 _Static_assert(sizeof(zhns_NetworkResourceType) == 4, "NetworkResourceType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_NetworkResourceType[] = {
-    {"DNS", 0},
-    {"Extension", 1},
-    {"Policy", 2},
-    {"Subnet", 3},
-    {"IPSubnet", 4},
+    {"DNS", 0, 3},
+    {"Extension", 1, 9},
+    {"Policy", 2, 6},
+    {"Subnet", 3, 6},
+    {"IPSubnet", 4, 8},
 };
 const zh_stype zh_hcn_t_NetworkResourceType = {"NetworkResourceType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_NetworkResourceType, 5};
 
 static const zh_sfield zh_hcn_t_f_NotificationBase[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NotificationBase, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Flags", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NotificationBase, Flags), offsetof(zhns_NotificationBase, has_Flags), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Data", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_NotificationBase, Data), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_NotificationBase, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Flags", 5, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_NotificationBase, Flags), offsetof(zhns_NotificationBase, has_Flags), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Data", 4, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_NotificationBase, Data), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_NotificationBase = {"NotificationBase", "hcn", 0, 0, 0, 0, sizeof(zhns_NotificationBase), zh_hcn_t_f_NotificationBase, 3, offsetof(zhns_NotificationBase, extra), offsetof(zhns_NotificationBase, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_OutboundNatPolicySetting[] = {
-    {"VirtualIP", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_OutboundNatPolicySetting, VirtualIP), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Destinations", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_OutboundNatPolicySetting, Destinations), ZH_NO_OFFSET, offsetof(zhns_OutboundNatPolicySetting, Destinations_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"Exceptions", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_OutboundNatPolicySetting, Exceptions), ZH_NO_OFFSET, offsetof(zhns_OutboundNatPolicySetting, Exceptions_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"Flags", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_OutboundNatPolicySetting, Flags), offsetof(zhns_OutboundNatPolicySetting, has_Flags), ZH_NO_OFFSET, offsetof(zhns_OutboundNatPolicySetting, Flags_unknown), 0, 0, &zh_hcn_t_NatFlags},
+    {"VirtualIP", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_OutboundNatPolicySetting, VirtualIP), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Destinations", 12, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_OutboundNatPolicySetting, Destinations), ZH_NO_OFFSET, offsetof(zhns_OutboundNatPolicySetting, Destinations_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Exceptions", 10, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_OutboundNatPolicySetting, Exceptions), ZH_NO_OFFSET, offsetof(zhns_OutboundNatPolicySetting, Exceptions_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Flags", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_OutboundNatPolicySetting, Flags), offsetof(zhns_OutboundNatPolicySetting, has_Flags), ZH_NO_OFFSET, offsetof(zhns_OutboundNatPolicySetting, Flags_unknown), 0, 0, &zh_hcn_t_NatFlags},
 };
 const zh_stype zh_hcn_t_OutboundNatPolicySetting = {"OutboundNatPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_OutboundNatPolicySetting), zh_hcn_t_f_OutboundNatPolicySetting, 4, offsetof(zhns_OutboundNatPolicySetting, extra), offsetof(zhns_OutboundNatPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_PolicyEndpointRequest[] = {
-    {"Policies", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_PolicyEndpointRequest, Policies), ZH_NO_OFFSET, offsetof(zhns_PolicyEndpointRequest, Policies_count), ZH_NO_OFFSET, sizeof(zhns_EndpointPolicy), 0, &zh_hcn_t_EndpointPolicy},
+    {"Policies", 8, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_PolicyEndpointRequest, Policies), ZH_NO_OFFSET, offsetof(zhns_PolicyEndpointRequest, Policies_count), ZH_NO_OFFSET, sizeof(zhns_EndpointPolicy), 0, &zh_hcn_t_EndpointPolicy},
 };
 const zh_stype zh_hcn_t_PolicyEndpointRequest = {"PolicyEndpointRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_PolicyEndpointRequest), zh_hcn_t_f_PolicyEndpointRequest, 1, offsetof(zhns_PolicyEndpointRequest, extra), offsetof(zhns_PolicyEndpointRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_PolicyNetworkRequest[] = {
-    {"Policies", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_PolicyNetworkRequest, Policies), ZH_NO_OFFSET, offsetof(zhns_PolicyNetworkRequest, Policies_count), ZH_NO_OFFSET, sizeof(zhns_NetworkPolicy), 0, &zh_hcn_t_NetworkPolicy},
+    {"Policies", 8, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_PolicyNetworkRequest, Policies), ZH_NO_OFFSET, offsetof(zhns_PolicyNetworkRequest, Policies_count), ZH_NO_OFFSET, sizeof(zhns_NetworkPolicy), 0, &zh_hcn_t_NetworkPolicy},
 };
 const zh_stype zh_hcn_t_PolicyNetworkRequest = {"PolicyNetworkRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_PolicyNetworkRequest), zh_hcn_t_f_PolicyNetworkRequest, 1, offsetof(zhns_PolicyNetworkRequest, extra), offsetof(zhns_PolicyNetworkRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_PortMappingPolicySetting[] = {
-    {"Protocol", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_PortMappingPolicySetting, Protocol), offsetof(zhns_PortMappingPolicySetting, has_Protocol), ZH_NO_OFFSET, offsetof(zhns_PortMappingPolicySetting, Protocol_unknown), 0, 0, &zh_hcn_t_ProtocolType},
-    {"InternalPort", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_PortMappingPolicySetting, InternalPort), offsetof(zhns_PortMappingPolicySetting, has_InternalPort), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ExternalPort", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_PortMappingPolicySetting, ExternalPort), offsetof(zhns_PortMappingPolicySetting, has_ExternalPort), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"VIP", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_PortMappingPolicySetting, VIP), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Flags", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_PortMappingPolicySetting, Flags), offsetof(zhns_PortMappingPolicySetting, has_Flags), ZH_NO_OFFSET, offsetof(zhns_PortMappingPolicySetting, Flags_unknown), 0, 0, &zh_hcn_t_NatFlags},
+    {"Protocol", 8, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_PortMappingPolicySetting, Protocol), offsetof(zhns_PortMappingPolicySetting, has_Protocol), ZH_NO_OFFSET, offsetof(zhns_PortMappingPolicySetting, Protocol_unknown), 0, 0, &zh_hcn_t_ProtocolType},
+    {"InternalPort", 12, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_PortMappingPolicySetting, InternalPort), offsetof(zhns_PortMappingPolicySetting, has_InternalPort), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ExternalPort", 12, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_PortMappingPolicySetting, ExternalPort), offsetof(zhns_PortMappingPolicySetting, has_ExternalPort), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"VIP", 3, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_PortMappingPolicySetting, VIP), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Flags", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_PortMappingPolicySetting, Flags), offsetof(zhns_PortMappingPolicySetting, has_Flags), ZH_NO_OFFSET, offsetof(zhns_PortMappingPolicySetting, Flags_unknown), 0, 0, &zh_hcn_t_NatFlags},
 };
 const zh_stype zh_hcn_t_PortMappingPolicySetting = {"PortMappingPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_PortMappingPolicySetting), zh_hcn_t_f_PortMappingPolicySetting, 5, offsetof(zhns_PortMappingPolicySetting, extra), offsetof(zhns_PortMappingPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_PortnameEndpointPolicySetting[] = {
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_PortnameEndpointPolicySetting, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_PortnameEndpointPolicySetting, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_PortnameEndpointPolicySetting = {"PortnameEndpointPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_PortnameEndpointPolicySetting), zh_hcn_t_f_PortnameEndpointPolicySetting, 1, offsetof(zhns_PortnameEndpointPolicySetting, extra), offsetof(zhns_PortnameEndpointPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_PrioritizedAuthenticationMethod[] = {
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_PrioritizedAuthenticationMethod, Type), offsetof(zhns_PrioritizedAuthenticationMethod, has_Type), ZH_NO_OFFSET, offsetof(zhns_PrioritizedAuthenticationMethod, Type_unknown), 0, 0, &zh_hcn_t_AuthenticationType},
-    {"Settings", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_PrioritizedAuthenticationMethod, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_PrioritizedAuthenticationMethod, Type), offsetof(zhns_PrioritizedAuthenticationMethod, has_Type), ZH_NO_OFFSET, offsetof(zhns_PrioritizedAuthenticationMethod, Type_unknown), 0, 0, &zh_hcn_t_AuthenticationType},
+    {"Settings", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_PrioritizedAuthenticationMethod, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_PrioritizedAuthenticationMethod = {"PrioritizedAuthenticationMethod", "hcn", 0, 0, 0, 0, sizeof(zhns_PrioritizedAuthenticationMethod), zh_hcn_t_f_PrioritizedAuthenticationMethod, 2, offsetof(zhns_PrioritizedAuthenticationMethod, extra), offsetof(zhns_PrioritizedAuthenticationMethod, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_ProtocolType) == 4, "ProtocolType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_ProtocolType[] = {
-    {"Unknown", 0},
-    {"ICMPv4", 1},
-    {"IGMP", 2},
-    {"TCP", 6},
-    {"UDP", 17},
-    {"ICMPv6", 58},
+    {"Unknown", 0, 7},
+    {"ICMPv4", 1, 6},
+    {"IGMP", 2, 4},
+    {"TCP", 6, 3},
+    {"UDP", 17, 3},
+    {"ICMPv6", 58, 6},
 };
 const zh_stype zh_hcn_t_ProtocolType = {"ProtocolType", "hcn", 1, 0, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_ProtocolType, 6};
 
 static const zh_sfield zh_hcn_t_f_ProviderAddressEndpointPolicySetting[] = {
-    {"ProviderAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ProviderAddressEndpointPolicySetting, ProviderAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ProviderAddress", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ProviderAddressEndpointPolicySetting, ProviderAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_ProviderAddressEndpointPolicySetting = {"ProviderAddressEndpointPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_ProviderAddressEndpointPolicySetting), zh_hcn_t_f_ProviderAddressEndpointPolicySetting, 1, offsetof(zhns_ProviderAddressEndpointPolicySetting, extra), offsetof(zhns_ProviderAddressEndpointPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_ProviderAddressNetworkPolicySetting[] = {
-    {"ProviderAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ProviderAddressNetworkPolicySetting, ProviderAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ProviderAddress", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_ProviderAddressNetworkPolicySetting, ProviderAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_ProviderAddressNetworkPolicySetting = {"ProviderAddressNetworkPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_ProviderAddressNetworkPolicySetting), zh_hcn_t_f_ProviderAddressNetworkPolicySetting, 1, offsetof(zhns_ProviderAddressNetworkPolicySetting, extra), offsetof(zhns_ProviderAddressNetworkPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_ProxyExceptions[] = {
-    {"IpAddressExceptions", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_ProxyExceptions, IpAddressExceptions), ZH_NO_OFFSET, offsetof(zhns_ProxyExceptions, IpAddressExceptions_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"PortExceptions", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_ProxyExceptions, PortExceptions), ZH_NO_OFFSET, offsetof(zhns_ProxyExceptions, PortExceptions_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"IpAddressExceptions", 19, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_ProxyExceptions, IpAddressExceptions), ZH_NO_OFFSET, offsetof(zhns_ProxyExceptions, IpAddressExceptions_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"PortExceptions", 14, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhns_ProxyExceptions, PortExceptions), ZH_NO_OFFSET, offsetof(zhns_ProxyExceptions, PortExceptions_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
 };
 const zh_stype zh_hcn_t_ProxyExceptions = {"ProxyExceptions", "hcn", 0, 0, 0, 0, sizeof(zhns_ProxyExceptions), zh_hcn_t_f_ProxyExceptions, 2, offsetof(zhns_ProxyExceptions, extra), offsetof(zhns_ProxyExceptions, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_ProxyType) == 4, "ProxyType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_ProxyType[] = {
-    {"VFP", 0},
-    {"WFP", 1},
+    {"VFP", 0, 3},
+    {"WFP", 1, 3},
 };
 const zh_stype zh_hcn_t_ProxyType = {"ProxyType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_ProxyType, 2};
 
 static const zh_sfield zh_hcn_t_f_QosPolicySetting[] = {
-    {"MaximumOutgoingBandwidthInBytes", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_QosPolicySetting, MaximumOutgoingBandwidthInBytes), offsetof(zhns_QosPolicySetting, has_MaximumOutgoingBandwidthInBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MaximumOutgoingBandwidthInBytes", 31, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_QosPolicySetting, MaximumOutgoingBandwidthInBytes), offsetof(zhns_QosPolicySetting, has_MaximumOutgoingBandwidthInBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_QosPolicySetting = {"QosPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_QosPolicySetting), zh_hcn_t_f_QosPolicySetting, 1, offsetof(zhns_QosPolicySetting, extra), offsetof(zhns_QosPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_RegKey[] = {
-    {"Path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RegKey, Path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Key", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RegKey, Key), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Type", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_RegKey, Type), offsetof(zhns_RegKey, has_Type), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Value", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RegKey, Value), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Path", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RegKey, Path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Key", 3, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RegKey, Key), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_RegKey, Type), offsetof(zhns_RegKey, has_Type), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Value", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RegKey, Value), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_RegKey = {"RegKey", "hcn", 0, 0, 0, 0, sizeof(zhns_RegKey), zh_hcn_t_f_RegKey, 4, offsetof(zhns_RegKey, extra), offsetof(zhns_RegKey, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_RegistryKey[] = {
-    {"MessageNumber", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_RegistryKey, MessageNumber), offsetof(zhns_RegistryKey, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Family", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_RegistryKey, Family), offsetof(zhns_RegistryKey, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RegKeys", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_RegistryKey, RegKeys), ZH_NO_OFFSET, offsetof(zhns_RegistryKey, RegKeys_count), ZH_NO_OFFSET, sizeof(zhns_RegKey), 0, &zh_hcn_t_RegKey},
-    {"Keyword", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RegistryKey, Keyword), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdapterCLSID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RegistryKey, AdapterCLSID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MessageNumber", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_RegistryKey, MessageNumber), offsetof(zhns_RegistryKey, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Family", 6, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_RegistryKey, Family), offsetof(zhns_RegistryKey, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RegKeys", 7, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_RegistryKey, RegKeys), ZH_NO_OFFSET, offsetof(zhns_RegistryKey, RegKeys_count), ZH_NO_OFFSET, sizeof(zhns_RegKey), 0, &zh_hcn_t_RegKey},
+    {"Keyword", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RegistryKey, Keyword), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdapterCLSID", 12, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RegistryKey, AdapterCLSID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_RegistryKey = {"RegistryKey", "hcn", 0, 0, 0, 0, sizeof(zhns_RegistryKey), zh_hcn_t_f_RegistryKey, 5, offsetof(zhns_RegistryKey, extra), offsetof(zhns_RegistryKey, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_RemoteSubnetRoutePolicySetting[] = {
-    {"DestinationPrefix", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RemoteSubnetRoutePolicySetting, DestinationPrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"IsolationId", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_RemoteSubnetRoutePolicySetting, IsolationId), offsetof(zhns_RemoteSubnetRoutePolicySetting, has_IsolationId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ProviderAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RemoteSubnetRoutePolicySetting, ProviderAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DistributedRouterMacAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RemoteSubnetRoutePolicySetting, DistributedRouterMacAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DestinationPrefix", 17, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RemoteSubnetRoutePolicySetting, DestinationPrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IsolationId", 11, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_RemoteSubnetRoutePolicySetting, IsolationId), offsetof(zhns_RemoteSubnetRoutePolicySetting, has_IsolationId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ProviderAddress", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RemoteSubnetRoutePolicySetting, ProviderAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DistributedRouterMacAddress", 27, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RemoteSubnetRoutePolicySetting, DistributedRouterMacAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_RemoteSubnetRoutePolicySetting = {"RemoteSubnetRoutePolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_RemoteSubnetRoutePolicySetting), zh_hcn_t_f_RemoteSubnetRoutePolicySetting, 4, offsetof(zhns_RemoteSubnetRoutePolicySetting, extra), offsetof(zhns_RemoteSubnetRoutePolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_Response[] = {
-    {"Success", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Response, Success), offsetof(zhns_Response, has_Success), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Error", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Response, Error), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ErrorCode", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_Response, ErrorCode), offsetof(zhns_Response, has_ErrorCode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Success", 7, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Response, Success), offsetof(zhns_Response, has_Success), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Error", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Response, Error), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ErrorCode", 9, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_Response, ErrorCode), offsetof(zhns_Response, has_ErrorCode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_Response = {"Response", "hcn", 0, 0, 0, 0, sizeof(zhns_Response), zh_hcn_t_f_Response, 3, offsetof(zhns_Response, extra), offsetof(zhns_Response, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_Route[] = {
-    {"NextHop", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Route, NextHop), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DestinationPrefix", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Route, DestinationPrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Metric", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_Route, Metric), offsetof(zhns_Route, has_Metric), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NextHop", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Route, NextHop), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DestinationPrefix", 17, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Route, DestinationPrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Metric", 6, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_Route, Metric), offsetof(zhns_Route, has_Metric), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_Route = {"Route", "hcn", 0, 0, 0, 0, sizeof(zhns_Route), zh_hcn_t_f_Route, 3, offsetof(zhns_Route, extra), offsetof(zhns_Route, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_Route_2[] = {
-    {"MessageNumber", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Route_2, MessageNumber), offsetof(zhns_Route_2, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Family", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_Route_2, Family), offsetof(zhns_Route_2, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NextHop", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Route_2, NextHop), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DestinationPrefix", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Route_2, DestinationPrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SitePrefixLength", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_Route_2, SitePrefixLength), offsetof(zhns_Route_2, has_SitePrefixLength), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ValidLifetime", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_Route_2, ValidLifetime), offsetof(zhns_Route_2, has_ValidLifetime), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PreferredLifetime", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_Route_2, PreferredLifetime), offsetof(zhns_Route_2, has_PreferredLifetime), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Metric", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_Route_2, Metric), offsetof(zhns_Route_2, has_Metric), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Protocol", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_Route_2, Protocol), offsetof(zhns_Route_2, has_Protocol), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Loopback", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Route_2, Loopback), offsetof(zhns_Route_2, has_Loopback), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AutoconfigureAddress", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Route_2, AutoconfigureAddress), offsetof(zhns_Route_2, has_AutoconfigureAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Publish", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Route_2, Publish), offsetof(zhns_Route_2, has_Publish), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Immortal", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Route_2, Immortal), offsetof(zhns_Route_2, has_Immortal), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MessageNumber", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Route_2, MessageNumber), offsetof(zhns_Route_2, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Family", 6, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_Route_2, Family), offsetof(zhns_Route_2, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NextHop", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Route_2, NextHop), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DestinationPrefix", 17, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Route_2, DestinationPrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SitePrefixLength", 16, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_Route_2, SitePrefixLength), offsetof(zhns_Route_2, has_SitePrefixLength), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ValidLifetime", 13, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_Route_2, ValidLifetime), offsetof(zhns_Route_2, has_ValidLifetime), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PreferredLifetime", 17, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_Route_2, PreferredLifetime), offsetof(zhns_Route_2, has_PreferredLifetime), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Metric", 6, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_Route_2, Metric), offsetof(zhns_Route_2, has_Metric), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Protocol", 8, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_Route_2, Protocol), offsetof(zhns_Route_2, has_Protocol), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Loopback", 8, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Route_2, Loopback), offsetof(zhns_Route_2, has_Loopback), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AutoconfigureAddress", 20, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Route_2, AutoconfigureAddress), offsetof(zhns_Route_2, has_AutoconfigureAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Publish", 7, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Route_2, Publish), offsetof(zhns_Route_2, has_Publish), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Immortal", 8, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_Route_2, Immortal), offsetof(zhns_Route_2, has_Immortal), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_Route_2 = {"Route_2", "hcn", 0, 0, 0, 0, sizeof(zhns_Route_2), zh_hcn_t_f_Route_2, 13, offsetof(zhns_Route_2, extra), offsetof(zhns_Route_2, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_RpcConnectionInformation[] = {
-    {"NetworkAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RpcConnectionInformation, NetworkAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EndpointAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RpcConnectionInformation, EndpointAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EndpointType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_RpcConnectionInformation, EndpointType), offsetof(zhns_RpcConnectionInformation, has_EndpointType), ZH_NO_OFFSET, offsetof(zhns_RpcConnectionInformation, EndpointType_unknown), 0, 0, &zh_hcn_t_RpcEndpointType},
-    {"ObjectUuid", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RpcConnectionInformation, ObjectUuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NetworkAddress", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RpcConnectionInformation, NetworkAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EndpointAddress", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RpcConnectionInformation, EndpointAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EndpointType", 12, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_RpcConnectionInformation, EndpointType), offsetof(zhns_RpcConnectionInformation, has_EndpointType), ZH_NO_OFFSET, offsetof(zhns_RpcConnectionInformation, EndpointType_unknown), 0, 0, &zh_hcn_t_RpcEndpointType},
+    {"ObjectUuid", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_RpcConnectionInformation, ObjectUuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_RpcConnectionInformation = {"RpcConnectionInformation", "hcn", 0, 0, 0, 0, sizeof(zhns_RpcConnectionInformation), zh_hcn_t_f_RpcConnectionInformation, 4, offsetof(zhns_RpcConnectionInformation, extra), offsetof(zhns_RpcConnectionInformation, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_RpcEndpointType) == 4, "RpcEndpointType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_RpcEndpointType[] = {
-    {"HvSocket", 0},
-    {"LRpc", 1},
+    {"HvSocket", 0, 8},
+    {"LRpc", 1, 4},
 };
 const zh_stype zh_hcn_t_RpcEndpointType = {"RpcEndpointType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_RpcEndpointType, 2};
 
 _Static_assert(sizeof(zhns_RuleType) == 4, "RuleType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_RuleType[] = {
-    {"Host", 0},
-    {"Switch", 1},
+    {"Host", 0, 4},
+    {"Switch", 1, 6},
 };
 const zh_stype zh_hcn_t_RuleType = {"RuleType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_RuleType, 2};
 
 static const zh_sfield zh_hcn_t_f_SDNRoutePolicySetting[] = {
-    {"DestinationPrefix", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_SDNRoutePolicySetting, DestinationPrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NextHop", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_SDNRoutePolicySetting, NextHop), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NeedEncap", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_SDNRoutePolicySetting, NeedEncap), offsetof(zhns_SDNRoutePolicySetting, has_NeedEncap), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AutomaticEndpointMonitor", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_SDNRoutePolicySetting, AutomaticEndpointMonitor), offsetof(zhns_SDNRoutePolicySetting, has_AutomaticEndpointMonitor), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DestinationPrefix", 17, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_SDNRoutePolicySetting, DestinationPrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NextHop", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_SDNRoutePolicySetting, NextHop), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NeedEncap", 9, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_SDNRoutePolicySetting, NeedEncap), offsetof(zhns_SDNRoutePolicySetting, has_NeedEncap), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AutomaticEndpointMonitor", 24, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_SDNRoutePolicySetting, AutomaticEndpointMonitor), offsetof(zhns_SDNRoutePolicySetting, has_AutomaticEndpointMonitor), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_SDNRoutePolicySetting = {"SDNRoutePolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_SDNRoutePolicySetting), zh_hcn_t_f_SDNRoutePolicySetting, 4, offsetof(zhns_SDNRoutePolicySetting, extra), offsetof(zhns_SDNRoutePolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_SetPolicySetting[] = {
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_SetPolicySetting, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_SetPolicySetting, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PolicyType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_SetPolicySetting, PolicyType), offsetof(zhns_SetPolicySetting, has_PolicyType), ZH_NO_OFFSET, offsetof(zhns_SetPolicySetting, PolicyType_unknown), 0, 0, &zh_hcn_t_SetPolicyTypes},
-    {"Values", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_SetPolicySetting, Values), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_SetPolicySetting, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_SetPolicySetting, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PolicyType", 10, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_SetPolicySetting, PolicyType), offsetof(zhns_SetPolicySetting, has_PolicyType), ZH_NO_OFFSET, offsetof(zhns_SetPolicySetting, PolicyType_unknown), 0, 0, &zh_hcn_t_SetPolicyTypes},
+    {"Values", 6, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_SetPolicySetting, Values), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_SetPolicySetting = {"SetPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_SetPolicySetting), zh_hcn_t_f_SetPolicySetting, 4, offsetof(zhns_SetPolicySetting, extra), offsetof(zhns_SetPolicySetting, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_SetPolicyTypes) == 4, "SetPolicyTypes is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_SetPolicyTypes[] = {
-    {"IPSET", 0},
-    {"NESTEDIPSET", 1},
+    {"IPSET", 0, 5},
+    {"NESTEDIPSET", 1, 11},
 };
 const zh_stype zh_hcn_t_SetPolicyTypes = {"SetPolicyTypes", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_SetPolicyTypes, 2};
 
 static const zh_sfield zh_hcn_t_f_SourceMacAddressNetworkPolicySetting[] = {
-    {"SourceMacAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_SourceMacAddressNetworkPolicySetting, SourceMacAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SourceMacAddress", 16, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_SourceMacAddressNetworkPolicySetting, SourceMacAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_SourceMacAddressNetworkPolicySetting = {"SourceMacAddressNetworkPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_SourceMacAddressNetworkPolicySetting), zh_hcn_t_f_SourceMacAddressNetworkPolicySetting, 1, offsetof(zhns_SourceMacAddressNetworkPolicySetting, extra), offsetof(zhns_SourceMacAddressNetworkPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_Subnet[] = {
-    {"ID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Subnet, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Subnet, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Subnet, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Version", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Subnet, Version), offsetof(zhns_Subnet, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AdditionalParams", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_Subnet, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Health", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Subnet, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Subnet, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
-    {"Telemetry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Subnet, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
-    {"State", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_Subnet, State), offsetof(zhns_Subnet, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"IpAddressPrefix", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Subnet, IpAddressPrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Policies", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Subnet, Policies), ZH_NO_OFFSET, offsetof(zhns_Subnet, Policies_count), ZH_NO_OFFSET, sizeof(zhns_SubnetPolicy), 0, &zh_hcn_t_SubnetPolicy},
-    {"Routes", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Subnet, Routes), ZH_NO_OFFSET, offsetof(zhns_Subnet, Routes_count), ZH_NO_OFFSET, sizeof(zhns_Route), 0, &zh_hcn_t_Route},
-    {"IpSubnets", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Subnet, IpSubnets), ZH_NO_OFFSET, offsetof(zhns_Subnet, IpSubnets_count), ZH_NO_OFFSET, sizeof(zhns_IpSubnet), 0, &zh_hcn_t_IpSubnet},
-    {"Flags", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_Subnet, Flags), offsetof(zhns_Subnet, has_Flags), ZH_NO_OFFSET, offsetof(zhns_Subnet, Flags_unknown), 0, 0, &zh_hcn_t_SubnetFlags},
+    {"ID", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Subnet, ID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Subnet, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Subnet, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Subnet, Version), offsetof(zhns_Subnet, has_Version), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AdditionalParams", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_Subnet, AdditionalParams), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Health", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Subnet, Health), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Health},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Subnet, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Version},
+    {"Telemetry", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Subnet, Telemetry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcn_t_Telemetry},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_Subnet, State), offsetof(zhns_Subnet, has_State), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IpAddressPrefix", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Subnet, IpAddressPrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Policies", 8, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Subnet, Policies), ZH_NO_OFFSET, offsetof(zhns_Subnet, Policies_count), ZH_NO_OFFSET, sizeof(zhns_SubnetPolicy), 0, &zh_hcn_t_SubnetPolicy},
+    {"Routes", 6, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Subnet, Routes), ZH_NO_OFFSET, offsetof(zhns_Subnet, Routes_count), ZH_NO_OFFSET, sizeof(zhns_Route), 0, &zh_hcn_t_Route},
+    {"IpSubnets", 9, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_Subnet, IpSubnets), ZH_NO_OFFSET, offsetof(zhns_Subnet, IpSubnets_count), ZH_NO_OFFSET, sizeof(zhns_IpSubnet), 0, &zh_hcn_t_IpSubnet},
+    {"Flags", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_Subnet, Flags), offsetof(zhns_Subnet, has_Flags), ZH_NO_OFFSET, offsetof(zhns_Subnet, Flags_unknown), 0, 0, &zh_hcn_t_SubnetFlags},
 };
 const zh_stype zh_hcn_t_Subnet = {"Subnet", "hcn", 0, 0, 0, 0, sizeof(zhns_Subnet), zh_hcn_t_f_Subnet, 14, offsetof(zhns_Subnet, extra), offsetof(zhns_Subnet, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_SubnetFlags) == 4, "SubnetFlags is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_SubnetFlags[] = {
-    {"None", 0},
-    {"DoNotReserveGatewayAddress", 1},
+    {"None", 0, 4},
+    {"DoNotReserveGatewayAddress", 1, 26},
 };
 const zh_stype zh_hcn_t_SubnetFlags = {"SubnetFlags", "hcn", 1, 1, 1, 1, 0, NULL, 0, 0, 0, zh_hcn_t_m_SubnetFlags, 2};
 
 static const zh_sfield zh_hcn_t_f_SubnetNetworkRequest[] = {
-    {"Subnets", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_SubnetNetworkRequest, Subnets), ZH_NO_OFFSET, offsetof(zhns_SubnetNetworkRequest, Subnets_count), ZH_NO_OFFSET, sizeof(zhns_Subnet), 0, &zh_hcn_t_Subnet},
+    {"Subnets", 7, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_SubnetNetworkRequest, Subnets), ZH_NO_OFFSET, offsetof(zhns_SubnetNetworkRequest, Subnets_count), ZH_NO_OFFSET, sizeof(zhns_Subnet), 0, &zh_hcn_t_Subnet},
 };
 const zh_stype zh_hcn_t_SubnetNetworkRequest = {"SubnetNetworkRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_SubnetNetworkRequest), zh_hcn_t_f_SubnetNetworkRequest, 1, offsetof(zhns_SubnetNetworkRequest, extra), offsetof(zhns_SubnetNetworkRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_SubnetPolicy[] = {
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_SubnetPolicy, Type), offsetof(zhns_SubnetPolicy, has_Type), ZH_NO_OFFSET, offsetof(zhns_SubnetPolicy, Type_unknown), 0, 0, &zh_hcn_t_SubnetPolicyType},
-    {"Settings", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_SubnetPolicy, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_SubnetPolicy, Type), offsetof(zhns_SubnetPolicy, has_Type), ZH_NO_OFFSET, offsetof(zhns_SubnetPolicy, Type_unknown), 0, 0, &zh_hcn_t_SubnetPolicyType},
+    {"Settings", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_SubnetPolicy, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_SubnetPolicy = {"SubnetPolicy", "hcn", 0, 0, 0, 0, sizeof(zhns_SubnetPolicy), zh_hcn_t_f_SubnetPolicy, 2, offsetof(zhns_SubnetPolicy, extra), offsetof(zhns_SubnetPolicy, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhns_SubnetPolicyType) == 4, "SubnetPolicyType is stored in 32 bits");
 static const zh_senum zh_hcn_t_m_SubnetPolicyType[] = {
-    {"VLAN", 0},
-    {"VSID", 1},
+    {"VLAN", 0, 4},
+    {"VSID", 1, 4},
 };
 const zh_stype zh_hcn_t_SubnetPolicyType = {"SubnetPolicyType", "hcn", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcn_t_m_SubnetPolicyType, 2};
 
 static const zh_sfield zh_hcn_t_f_Telemetry[] = {
-    {"Data", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_Telemetry, Data), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Data", 4, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhns_Telemetry, Data), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_Telemetry = {"Telemetry", "hcn", 0, 0, 0, 0, sizeof(zhns_Telemetry), zh_hcn_t_f_Telemetry, 1, offsetof(zhns_Telemetry, extra), offsetof(zhns_Telemetry, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_TierAclPolicySetting[] = {
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_TierAclPolicySetting, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Direction", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_TierAclPolicySetting, Direction), offsetof(zhns_TierAclPolicySetting, has_Direction), ZH_NO_OFFSET, offsetof(zhns_TierAclPolicySetting, Direction_unknown), 0, 0, &zh_hcn_t_DirectionType},
-    {"Order", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_TierAclPolicySetting, Order), offsetof(zhns_TierAclPolicySetting, has_Order), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"TierAclRules", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_TierAclPolicySetting, TierAclRules), ZH_NO_OFFSET, offsetof(zhns_TierAclPolicySetting, TierAclRules_count), ZH_NO_OFFSET, sizeof(zhns_TierAclRule), 0, &zh_hcn_t_TierAclRule},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_TierAclPolicySetting, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Direction", 9, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_TierAclPolicySetting, Direction), offsetof(zhns_TierAclPolicySetting, has_Direction), ZH_NO_OFFSET, offsetof(zhns_TierAclPolicySetting, Direction_unknown), 0, 0, &zh_hcn_t_DirectionType},
+    {"Order", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_TierAclPolicySetting, Order), offsetof(zhns_TierAclPolicySetting, has_Order), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"TierAclRules", 12, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhns_TierAclPolicySetting, TierAclRules), ZH_NO_OFFSET, offsetof(zhns_TierAclPolicySetting, TierAclRules_count), ZH_NO_OFFSET, sizeof(zhns_TierAclRule), 0, &zh_hcn_t_TierAclRule},
 };
 const zh_stype zh_hcn_t_TierAclPolicySetting = {"TierAclPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_TierAclPolicySetting), zh_hcn_t_f_TierAclPolicySetting, 4, offsetof(zhns_TierAclPolicySetting, extra), offsetof(zhns_TierAclPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_TierAclRule[] = {
-    {"Protocols", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_TierAclRule, Protocols), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocalAddresses", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_TierAclRule, LocalAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RemoteAddresses", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_TierAclRule, RemoteAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocalPorts", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_TierAclRule, LocalPorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RemotePorts", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_TierAclRule, RemotePorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Priority", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_TierAclRule, Priority), offsetof(zhns_TierAclRule, has_Priority), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_TierAclRule, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"TierAclRuleAction", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_TierAclRule, TierAclRuleAction), offsetof(zhns_TierAclRule, has_TierAclRuleAction), ZH_NO_OFFSET, offsetof(zhns_TierAclRule, TierAclRuleAction_unknown), 0, 0, &zh_hcn_t_ActionType},
+    {"Protocols", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_TierAclRule, Protocols), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalAddresses", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_TierAclRule, LocalAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RemoteAddresses", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_TierAclRule, RemoteAddresses), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalPorts", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_TierAclRule, LocalPorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RemotePorts", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_TierAclRule, RemotePorts), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Priority", 8, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_TierAclRule, Priority), offsetof(zhns_TierAclRule, has_Priority), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_TierAclRule, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"TierAclRuleAction", 17, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhns_TierAclRule, TierAclRuleAction), offsetof(zhns_TierAclRule, has_TierAclRuleAction), ZH_NO_OFFSET, offsetof(zhns_TierAclRule, TierAclRuleAction_unknown), 0, 0, &zh_hcn_t_ActionType},
 };
 const zh_stype zh_hcn_t_TierAclRule = {"TierAclRule", "hcn", 0, 0, 0, 0, sizeof(zhns_TierAclRule), zh_hcn_t_f_TierAclRule, 8, offsetof(zhns_TierAclRule, extra), offsetof(zhns_TierAclRule, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_VSwitchExtensionNetworkPolicySetting[] = {
-    {"ExtensionID", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_VSwitchExtensionNetworkPolicySetting, ExtensionID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Enable", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_VSwitchExtensionNetworkPolicySetting, Enable), offsetof(zhns_VSwitchExtensionNetworkPolicySetting, has_Enable), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ExtensionID", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_VSwitchExtensionNetworkPolicySetting, ExtensionID), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Enable", 6, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhns_VSwitchExtensionNetworkPolicySetting, Enable), offsetof(zhns_VSwitchExtensionNetworkPolicySetting, has_Enable), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_VSwitchExtensionNetworkPolicySetting = {"VSwitchExtensionNetworkPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_VSwitchExtensionNetworkPolicySetting), zh_hcn_t_f_VSwitchExtensionNetworkPolicySetting, 2, offsetof(zhns_VSwitchExtensionNetworkPolicySetting, extra), offsetof(zhns_VSwitchExtensionNetworkPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_Version[] = {
-    {"Major", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_Version, Major), offsetof(zhns_Version, has_Major), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Minor", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_Version, Minor), offsetof(zhns_Version, has_Minor), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Major", 5, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_Version, Major), offsetof(zhns_Version, has_Major), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Minor", 5, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_Version, Minor), offsetof(zhns_Version, has_Minor), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_Version = {"Version", "hcn", 0, 0, 0, 0, sizeof(zhns_Version), zh_hcn_t_f_Version, 2, offsetof(zhns_Version, extra), offsetof(zhns_Version, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_VlanPolicySetting[] = {
-    {"IsolationId", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_VlanPolicySetting, IsolationId), offsetof(zhns_VlanPolicySetting, has_IsolationId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IsolationId", 11, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_VlanPolicySetting, IsolationId), offsetof(zhns_VlanPolicySetting, has_IsolationId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_VlanPolicySetting = {"VlanPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_VlanPolicySetting), zh_hcn_t_f_VlanPolicySetting, 1, offsetof(zhns_VlanPolicySetting, extra), offsetof(zhns_VlanPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_VmEndpointRequest[] = {
-    {"PortId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_VmEndpointRequest, PortId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"VirtualNicName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_VmEndpointRequest, VirtualNicName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"VirtualMachineId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_VmEndpointRequest, VirtualMachineId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PortId", 6, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_VmEndpointRequest, PortId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"VirtualNicName", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_VmEndpointRequest, VirtualNicName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"VirtualMachineId", 16, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_VmEndpointRequest, VirtualMachineId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_VmEndpointRequest = {"VmEndpointRequest", "hcn", 0, 0, 0, 0, sizeof(zhns_VmEndpointRequest), zh_hcn_t_f_VmEndpointRequest, 3, offsetof(zhns_VmEndpointRequest, extra), offsetof(zhns_VmEndpointRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_VsidPolicySetting[] = {
-    {"IsolationId", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_VsidPolicySetting, IsolationId), offsetof(zhns_VsidPolicySetting, has_IsolationId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IsolationId", 11, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhns_VsidPolicySetting, IsolationId), offsetof(zhns_VsidPolicySetting, has_IsolationId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_VsidPolicySetting = {"VsidPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_VsidPolicySetting), zh_hcn_t_f_VsidPolicySetting, 1, offsetof(zhns_VsidPolicySetting, extra), offsetof(zhns_VsidPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_VxlanPortPolicySetting[] = {
-    {"Port", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_VxlanPortPolicySetting, Port), offsetof(zhns_VxlanPortPolicySetting, has_Port), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Port", 4, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_VxlanPortPolicySetting, Port), offsetof(zhns_VxlanPortPolicySetting, has_Port), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_VxlanPortPolicySetting = {"VxlanPortPolicySetting", "hcn", 0, 0, 0, 0, sizeof(zhns_VxlanPortPolicySetting), zh_hcn_t_f_VxlanPortPolicySetting, 1, offsetof(zhns_VxlanPortPolicySetting, extra), offsetof(zhns_VxlanPortPolicySetting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcn_t_f_Xlat[] = {
-    {"MessageNumber", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Xlat, MessageNumber), offsetof(zhns_Xlat, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Family", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_Xlat, Family), offsetof(zhns_Xlat, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SyntheticIPv4Address", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Xlat, SyntheticIPv4Address), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"FallbackIPv4Address", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Xlat, FallbackIPv4Address), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocalPrefix", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Xlat, LocalPrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocalPrefixLength", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_Xlat, LocalPrefixLength), offsetof(zhns_Xlat, has_LocalPrefixLength), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RemotePrefix", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Xlat, RemotePrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RemotePrefixLength", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_Xlat, RemotePrefixLength), offsetof(zhns_Xlat, has_RemotePrefixLength), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MessageNumber", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhns_Xlat, MessageNumber), offsetof(zhns_Xlat, has_MessageNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Family", 6, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhns_Xlat, Family), offsetof(zhns_Xlat, has_Family), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SyntheticIPv4Address", 20, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Xlat, SyntheticIPv4Address), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"FallbackIPv4Address", 19, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Xlat, FallbackIPv4Address), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalPrefix", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Xlat, LocalPrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalPrefixLength", 17, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_Xlat, LocalPrefixLength), offsetof(zhns_Xlat, has_LocalPrefixLength), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RemotePrefix", 12, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhns_Xlat, RemotePrefix), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RemotePrefixLength", 18, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhns_Xlat, RemotePrefixLength), offsetof(zhns_Xlat, has_RemotePrefixLength), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcn_t_Xlat = {"Xlat", "hcn", 0, 0, 0, 0, sizeof(zhns_Xlat), zh_hcn_t_f_Xlat, 8, offsetof(zhns_Xlat, extra), offsetof(zhns_Xlat, extra_count), NULL, 0};
 

@@ -274,43 +274,43 @@ extern const zh_stype zh_hcs_t_XsaveProcessorFeature;
 
 _Static_assert(sizeof(zhcs_ApplySecureBootTemplateType) == 4, "ApplySecureBootTemplateType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ApplySecureBootTemplateType[] = {
-    {"Skip", 0},
-    {"Apply", 1},
+    {"Skip", 0, 4},
+    {"Apply", 1, 5},
 };
 const zh_stype zh_hcs_t_ApplySecureBootTemplateType = {"ApplySecureBootTemplateType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ApplySecureBootTemplateType, 2};
 
 static const zh_sfield zh_hcs_t_f_Attachment[] = {
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Attachment, Type), offsetof(zhcs_Attachment, has_Type), ZH_NO_OFFSET, offsetof(zhcs_Attachment, Type_unknown), 0, 0, &zh_hcs_t_AttachmentType},
-    {"Path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Attachment, Path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CachingMode", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Attachment, CachingMode), offsetof(zhcs_Attachment, has_CachingMode), ZH_NO_OFFSET, offsetof(zhcs_Attachment, CachingMode_unknown), 0, 0, &zh_hcs_t_CachingMode},
-    {"ReadOnly", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Attachment, ReadOnly), offsetof(zhcs_Attachment, has_ReadOnly), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SupportCompressedVolumes", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Attachment, SupportCompressedVolumes), offsetof(zhcs_Attachment, has_SupportCompressedVolumes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AlwaysAllowSparseFiles", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Attachment, AlwaysAllowSparseFiles), offsetof(zhcs_Attachment, has_AlwaysAllowSparseFiles), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SupportEncryptedFiles", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Attachment, SupportEncryptedFiles), offsetof(zhcs_Attachment, has_SupportEncryptedFiles), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Attachment, Type), offsetof(zhcs_Attachment, has_Type), ZH_NO_OFFSET, offsetof(zhcs_Attachment, Type_unknown), 0, 0, &zh_hcs_t_AttachmentType},
+    {"Path", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Attachment, Path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CachingMode", 11, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Attachment, CachingMode), offsetof(zhcs_Attachment, has_CachingMode), ZH_NO_OFFSET, offsetof(zhcs_Attachment, CachingMode_unknown), 0, 0, &zh_hcs_t_CachingMode},
+    {"ReadOnly", 8, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Attachment, ReadOnly), offsetof(zhcs_Attachment, has_ReadOnly), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SupportCompressedVolumes", 24, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Attachment, SupportCompressedVolumes), offsetof(zhcs_Attachment, has_SupportCompressedVolumes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AlwaysAllowSparseFiles", 22, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Attachment, AlwaysAllowSparseFiles), offsetof(zhcs_Attachment, has_AlwaysAllowSparseFiles), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SupportEncryptedFiles", 21, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Attachment, SupportEncryptedFiles), offsetof(zhcs_Attachment, has_SupportEncryptedFiles), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_Attachment = {"Attachment", "hcs", 0, 0, 0, 0, sizeof(zhcs_Attachment), zh_hcs_t_f_Attachment, 7, offsetof(zhcs_Attachment, extra), offsetof(zhcs_Attachment, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_AttachmentType) == 4, "AttachmentType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_AttachmentType[] = {
-    {"VirtualDisk", 0},
-    {"Iso", 1},
-    {"PassThru", 2},
+    {"VirtualDisk", 0, 11},
+    {"Iso", 1, 3},
+    {"PassThru", 2, 8},
 };
 const zh_stype zh_hcs_t_AttachmentType = {"AttachmentType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_AttachmentType, 3};
 
 static const zh_sfield zh_hcs_t_f_AttributionRecord[] = {
-    {"WorkerExit", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_AttributionRecord, WorkerExit), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_WorkerExit},
-    {"GuestCrash", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_AttributionRecord, GuestCrash), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_GuestCrash},
-    {"TripleFault", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_AttributionRecord, TripleFault), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_TripleFault},
-    {"InjectNonMaskableInterrupt", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_AttributionRecord, InjectNonMaskableInterrupt), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_InjectNonMaskableInterrupt},
-    {"OperationFailure", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_AttributionRecord, OperationFailure), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_OperationFailure},
-    {"SystemExit", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_AttributionRecord, SystemExit), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_SystemExit},
-    {"VirtualDeviceFailure", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_AttributionRecord, VirtualDeviceFailure), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualDeviceFailure},
+    {"WorkerExit", 10, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_AttributionRecord, WorkerExit), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_WorkerExit},
+    {"GuestCrash", 10, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_AttributionRecord, GuestCrash), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_GuestCrash},
+    {"TripleFault", 11, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_AttributionRecord, TripleFault), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_TripleFault},
+    {"InjectNonMaskableInterrupt", 26, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_AttributionRecord, InjectNonMaskableInterrupt), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_InjectNonMaskableInterrupt},
+    {"OperationFailure", 16, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_AttributionRecord, OperationFailure), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_OperationFailure},
+    {"SystemExit", 10, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_AttributionRecord, SystemExit), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_SystemExit},
+    {"VirtualDeviceFailure", 20, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_AttributionRecord, VirtualDeviceFailure), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualDeviceFailure},
 };
 const zh_stype zh_hcs_t_AttributionRecord = {"AttributionRecord", "hcs", 0, 0, 0, 0, sizeof(zhcs_AttributionRecord), zh_hcs_t_f_AttributionRecord, 7, offsetof(zhcs_AttributionRecord, extra), offsetof(zhcs_AttributionRecord, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_BasicInformation[] = {
-    {"SupportedSchemaVersions", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_BasicInformation, SupportedSchemaVersions), ZH_NO_OFFSET, offsetof(zhcs_BasicInformation, SupportedSchemaVersions_count), ZH_NO_OFFSET, sizeof(zhcs_Version), 0, &zh_hcs_t_Version},
+    {"SupportedSchemaVersions", 23, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_BasicInformation, SupportedSchemaVersions), ZH_NO_OFFSET, offsetof(zhcs_BasicInformation, SupportedSchemaVersions_count), ZH_NO_OFFSET, sizeof(zhcs_Version), 0, &zh_hcs_t_Version},
 };
 const zh_stype zh_hcs_t_BasicInformation = {"BasicInformation", "hcs", 0, 0, 0, 0, sizeof(zhcs_BasicInformation), zh_hcs_t_f_BasicInformation, 1, offsetof(zhcs_BasicInformation, extra), offsetof(zhcs_BasicInformation, extra_count), NULL, 0};
 
@@ -318,561 +318,561 @@ const zh_stype zh_hcs_t_Battery = {"Battery", "hcs", 0, 0, 0, 0, sizeof(zhcs_Bat
 
 _Static_assert(sizeof(zhcs_CacheMode) == 4, "CacheMode is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_CacheMode[] = {
-    {"Unspecified", 0},
-    {"Disabled", 1},
-    {"Enabled", 2},
-    {"Private", 3},
-    {"PrivateAllowSharing", 4},
+    {"Unspecified", 0, 11},
+    {"Disabled", 1, 8},
+    {"Enabled", 2, 7},
+    {"Private", 3, 7},
+    {"PrivateAllowSharing", 4, 19},
 };
 const zh_stype zh_hcs_t_CacheMode = {"CacheMode", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_CacheMode, 5};
 
 _Static_assert(sizeof(zhcs_CachingMode) == 4, "CachingMode is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_CachingMode[] = {
-    {"Uncached", 0},
-    {"Cached", 1},
-    {"ReadOnlyCached", 2},
+    {"Uncached", 0, 8},
+    {"Cached", 1, 6},
+    {"ReadOnlyCached", 2, 14},
 };
 const zh_stype zh_hcs_t_CachingMode = {"CachingMode", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_CachingMode, 3};
 
 static const zh_sfield zh_hcs_t_f_Chipset[] = {
-    {"Uefi", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Chipset, Uefi), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Uefi},
-    {"IsNumLockDisabled", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Chipset, IsNumLockDisabled), offsetof(zhcs_Chipset, has_IsNumLockDisabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"BaseBoardSerialNumber", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Chipset, BaseBoardSerialNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ChassisSerialNumber", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Chipset, ChassisSerialNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ChassisAssetTag", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Chipset, ChassisAssetTag), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EnableHibernation", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Chipset, EnableHibernation), offsetof(zhcs_Chipset, has_EnableHibernation), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"UseUtc", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Chipset, UseUtc), offsetof(zhcs_Chipset, has_UseUtc), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LinuxKernelDirect", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Chipset, LinuxKernelDirect), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_LinuxKernelDirect},
+    {"Uefi", 4, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Chipset, Uefi), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Uefi},
+    {"IsNumLockDisabled", 17, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Chipset, IsNumLockDisabled), offsetof(zhcs_Chipset, has_IsNumLockDisabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"BaseBoardSerialNumber", 21, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Chipset, BaseBoardSerialNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ChassisSerialNumber", 19, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Chipset, ChassisSerialNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ChassisAssetTag", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Chipset, ChassisAssetTag), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EnableHibernation", 17, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Chipset, EnableHibernation), offsetof(zhcs_Chipset, has_EnableHibernation), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"UseUtc", 6, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Chipset, UseUtc), offsetof(zhcs_Chipset, has_UseUtc), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LinuxKernelDirect", 17, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Chipset, LinuxKernelDirect), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_LinuxKernelDirect},
 };
 const zh_stype zh_hcs_t_Chipset = {"Chipset", "hcs", 0, 0, 0, 0, sizeof(zhcs_Chipset), zh_hcs_t_f_Chipset, 8, offsetof(zhcs_Chipset, extra), offsetof(zhcs_Chipset, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_CimMount[] = {
-    {"ImagePath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CimMount, ImagePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"FileSystemName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CimMount, FileSystemName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"VolumeGuid", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CimMount, VolumeGuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"MountFlags", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_CimMount, MountFlags), offsetof(zhcs_CimMount, has_MountFlags), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ImagePath", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CimMount, ImagePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"FileSystemName", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CimMount, FileSystemName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"VolumeGuid", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CimMount, VolumeGuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MountFlags", 10, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_CimMount, MountFlags), offsetof(zhcs_CimMount, has_MountFlags), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_CimMount = {"CimMount", "hcs", 0, 0, 0, 0, sizeof(zhcs_CimMount), zh_hcs_t_f_CimMount, 4, offsetof(zhcs_CimMount, extra), offsetof(zhcs_CimMount, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_CloseHandle[] = {
-    {"Handle", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_CloseHandle, Handle), offsetof(zhcs_CloseHandle, has_Handle), ZH_NO_OFFSET, offsetof(zhcs_CloseHandle, Handle_unknown), 0, 0, &zh_hcs_t_StdHandle},
+    {"Handle", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_CloseHandle, Handle), offsetof(zhcs_CloseHandle, has_Handle), ZH_NO_OFFSET, offsetof(zhcs_CloseHandle, Handle_unknown), 0, 0, &zh_hcs_t_StdHandle},
 };
 const zh_stype zh_hcs_t_CloseHandle = {"CloseHandle", "hcs", 0, 0, 0, 0, sizeof(zhcs_CloseHandle), zh_hcs_t_f_CloseHandle, 1, offsetof(zhcs_CloseHandle, extra), offsetof(zhcs_CloseHandle, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ComPort[] = {
-    {"NamedPipe", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComPort, NamedPipe), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OptimizeForDebugger", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ComPort, OptimizeForDebugger), offsetof(zhcs_ComPort, has_OptimizeForDebugger), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NamedPipe", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComPort, NamedPipe), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OptimizeForDebugger", 19, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ComPort, OptimizeForDebugger), offsetof(zhcs_ComPort, has_OptimizeForDebugger), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ComPort = {"ComPort", "hcs", 0, 0, 0, 0, sizeof(zhcs_ComPort), zh_hcs_t_f_ComPort, 2, offsetof(zhcs_ComPort, extra), offsetof(zhcs_ComPort, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_CombinedLayers[] = {
-    {"Layers", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_CombinedLayers, Layers), ZH_NO_OFFSET, offsetof(zhcs_CombinedLayers, Layers_count), ZH_NO_OFFSET, sizeof(zhcs_Layer), 0, &zh_hcs_t_Layer},
-    {"ScratchPath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CombinedLayers, ScratchPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ContainerRootPath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CombinedLayers, ContainerRootPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Layers", 6, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_CombinedLayers, Layers), ZH_NO_OFFSET, offsetof(zhcs_CombinedLayers, Layers_count), ZH_NO_OFFSET, sizeof(zhcs_Layer), 0, &zh_hcs_t_Layer},
+    {"ScratchPath", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CombinedLayers, ScratchPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ContainerRootPath", 17, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CombinedLayers, ContainerRootPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_CombinedLayers = {"CombinedLayers", "hcs", 0, 0, 0, 0, sizeof(zhcs_CombinedLayers), zh_hcs_t_f_CombinedLayers, 3, offsetof(zhcs_CombinedLayers, extra), offsetof(zhcs_CombinedLayers, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ComputeSystem[] = {
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystem, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ComputeSystem, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Version},
-    {"HostingSystemId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystem, HostingSystemId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HostedSystem", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_ComputeSystem, HostedSystem), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Container", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ComputeSystem, Container), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Container},
-    {"VirtualMachine", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ComputeSystem, VirtualMachine), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualMachine},
-    {"ShouldTerminateOnLastHandleClosed", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ComputeSystem, ShouldTerminateOnLastHandleClosed), offsetof(zhcs_ComputeSystem, has_ShouldTerminateOnLastHandleClosed), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystem, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ComputeSystem, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Version},
+    {"HostingSystemId", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystem, HostingSystemId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HostedSystem", 12, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_ComputeSystem, HostedSystem), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Container", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ComputeSystem, Container), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Container},
+    {"VirtualMachine", 14, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ComputeSystem, VirtualMachine), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualMachine},
+    {"ShouldTerminateOnLastHandleClosed", 33, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ComputeSystem, ShouldTerminateOnLastHandleClosed), offsetof(zhcs_ComputeSystem, has_ShouldTerminateOnLastHandleClosed), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ComputeSystem = {"ComputeSystem", "hcs", 0, 0, 0, 0, sizeof(zhcs_ComputeSystem), zh_hcs_t_f_ComputeSystem, 7, offsetof(zhcs_ComputeSystem, extra), offsetof(zhcs_ComputeSystem, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ComputeSystemProperties[] = {
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystemProperties, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystemProperties, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SystemType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ComputeSystemProperties, SystemType), offsetof(zhcs_ComputeSystemProperties, has_SystemType), ZH_NO_OFFSET, offsetof(zhcs_ComputeSystemProperties, SystemType_unknown), 0, 0, &zh_hcs_t_SystemType},
-    {"State", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ComputeSystemProperties, State), offsetof(zhcs_ComputeSystemProperties, has_State), ZH_NO_OFFSET, offsetof(zhcs_ComputeSystemProperties, State_unknown), 0, 0, &zh_hcs_t_State},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystemProperties, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RuntimeId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystemProperties, RuntimeId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RuntimeOsType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ComputeSystemProperties, RuntimeOsType), offsetof(zhcs_ComputeSystemProperties, has_RuntimeOsType), ZH_NO_OFFSET, offsetof(zhcs_ComputeSystemProperties, RuntimeOsType_unknown), 0, 0, &zh_hcs_t_OsType},
-    {"HostingSystemId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystemProperties, HostingSystemId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"IsDummy", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ComputeSystemProperties, IsDummy), offsetof(zhcs_ComputeSystemProperties, has_IsDummy), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ObRoot", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystemProperties, ObRoot), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RuntimeTemplateId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystemProperties, RuntimeTemplateId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystemProperties, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystemProperties, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SystemType", 10, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ComputeSystemProperties, SystemType), offsetof(zhcs_ComputeSystemProperties, has_SystemType), ZH_NO_OFFSET, offsetof(zhcs_ComputeSystemProperties, SystemType_unknown), 0, 0, &zh_hcs_t_SystemType},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ComputeSystemProperties, State), offsetof(zhcs_ComputeSystemProperties, has_State), ZH_NO_OFFSET, offsetof(zhcs_ComputeSystemProperties, State_unknown), 0, 0, &zh_hcs_t_State},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystemProperties, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RuntimeId", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystemProperties, RuntimeId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RuntimeOsType", 13, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ComputeSystemProperties, RuntimeOsType), offsetof(zhcs_ComputeSystemProperties, has_RuntimeOsType), ZH_NO_OFFSET, offsetof(zhcs_ComputeSystemProperties, RuntimeOsType_unknown), 0, 0, &zh_hcs_t_OsType},
+    {"HostingSystemId", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystemProperties, HostingSystemId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IsDummy", 7, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ComputeSystemProperties, IsDummy), offsetof(zhcs_ComputeSystemProperties, has_IsDummy), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ObRoot", 6, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystemProperties, ObRoot), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RuntimeTemplateId", 17, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ComputeSystemProperties, RuntimeTemplateId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ComputeSystemProperties = {"ComputeSystemProperties", "hcs", 0, 0, 0, 0, sizeof(zhcs_ComputeSystemProperties), zh_hcs_t_f_ComputeSystemProperties, 11, offsetof(zhcs_ComputeSystemProperties, extra), offsetof(zhcs_ComputeSystemProperties, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ConsoleImage[] = {
-    {"Image", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ConsoleImage, Image), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Image", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ConsoleImage, Image), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ConsoleImage = {"ConsoleImage", "hcs", 0, 0, 0, 0, sizeof(zhcs_ConsoleImage), zh_hcs_t_f_ConsoleImage, 1, offsetof(zhcs_ConsoleImage, extra), offsetof(zhcs_ConsoleImage, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ConsoleImageQuery[] = {
-    {"Width", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_ConsoleImageQuery, Width), offsetof(zhcs_ConsoleImageQuery, has_Width), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Height", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_ConsoleImageQuery, Height), offsetof(zhcs_ConsoleImageQuery, has_Height), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Flags", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ConsoleImageQuery, Flags), offsetof(zhcs_ConsoleImageQuery, has_Flags), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Width", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_ConsoleImageQuery, Width), offsetof(zhcs_ConsoleImageQuery, has_Width), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Height", 6, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_ConsoleImageQuery, Height), offsetof(zhcs_ConsoleImageQuery, has_Height), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Flags", 5, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ConsoleImageQuery, Flags), offsetof(zhcs_ConsoleImageQuery, has_Flags), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ConsoleImageQuery = {"ConsoleImageQuery", "hcs", 0, 0, 0, 0, sizeof(zhcs_ConsoleImageQuery), zh_hcs_t_f_ConsoleImageQuery, 3, offsetof(zhcs_ConsoleImageQuery, extra), offsetof(zhcs_ConsoleImageQuery, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ConsoleSize[] = {
-    {"Height", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_ConsoleSize, Height), offsetof(zhcs_ConsoleSize, has_Height), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Width", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_ConsoleSize, Width), offsetof(zhcs_ConsoleSize, has_Width), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Height", 6, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_ConsoleSize, Height), offsetof(zhcs_ConsoleSize, has_Height), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Width", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_ConsoleSize, Width), offsetof(zhcs_ConsoleSize, has_Width), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ConsoleSize = {"ConsoleSize", "hcs", 0, 0, 0, 0, sizeof(zhcs_ConsoleSize), zh_hcs_t_f_ConsoleSize, 2, offsetof(zhcs_ConsoleSize, extra), offsetof(zhcs_ConsoleSize, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_Container[] = {
-    {"GuestOs", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, GuestOs), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_GuestOs},
-    {"Storage", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, Storage), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Storage},
-    {"MappedDirectories", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, MappedDirectories), ZH_NO_OFFSET, offsetof(zhcs_Container, MappedDirectories_count), ZH_NO_OFFSET, sizeof(zhcs_MappedDirectory), 0, &zh_hcs_t_MappedDirectory},
-    {"MappedPipes", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, MappedPipes), ZH_NO_OFFSET, offsetof(zhcs_Container, MappedPipes_count), ZH_NO_OFFSET, sizeof(zhcs_MappedPipe), 0, &zh_hcs_t_MappedPipe},
-    {"Memory", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, Memory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Container_Memory},
-    {"Processor", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, Processor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Container_Processor},
-    {"Networking", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, Networking), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Networking},
-    {"HvSocket", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, HvSocket), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Container_HvSocket},
-    {"ContainerCredentialGuard", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, ContainerCredentialGuard), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ContainerCredentialGuardState},
-    {"RegistryChanges", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, RegistryChanges), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_RegistryChanges},
-    {"AssignedDevices", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, AssignedDevices), ZH_NO_OFFSET, offsetof(zhcs_Container, AssignedDevices_count), ZH_NO_OFFSET, sizeof(zhcs_Device), 0, &zh_hcs_t_Device},
-    {"AdditionalDeviceNamespace", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, AdditionalDeviceNamespace), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ContainersDef_Device},
+    {"GuestOs", 7, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, GuestOs), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_GuestOs},
+    {"Storage", 7, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, Storage), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Storage},
+    {"MappedDirectories", 17, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, MappedDirectories), ZH_NO_OFFSET, offsetof(zhcs_Container, MappedDirectories_count), ZH_NO_OFFSET, sizeof(zhcs_MappedDirectory), 0, &zh_hcs_t_MappedDirectory},
+    {"MappedPipes", 11, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, MappedPipes), ZH_NO_OFFSET, offsetof(zhcs_Container, MappedPipes_count), ZH_NO_OFFSET, sizeof(zhcs_MappedPipe), 0, &zh_hcs_t_MappedPipe},
+    {"Memory", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, Memory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Container_Memory},
+    {"Processor", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, Processor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Container_Processor},
+    {"Networking", 10, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, Networking), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Networking},
+    {"HvSocket", 8, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, HvSocket), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Container_HvSocket},
+    {"ContainerCredentialGuard", 24, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, ContainerCredentialGuard), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ContainerCredentialGuardState},
+    {"RegistryChanges", 15, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, RegistryChanges), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_RegistryChanges},
+    {"AssignedDevices", 15, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, AssignedDevices), ZH_NO_OFFSET, offsetof(zhcs_Container, AssignedDevices_count), ZH_NO_OFFSET, sizeof(zhcs_Device), 0, &zh_hcs_t_Device},
+    {"AdditionalDeviceNamespace", 25, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container, AdditionalDeviceNamespace), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ContainersDef_Device},
 };
 const zh_stype zh_hcs_t_Container = {"Container", "hcs", 0, 0, 0, 0, sizeof(zhcs_Container), zh_hcs_t_f_Container, 12, offsetof(zhcs_Container, extra), offsetof(zhcs_Container, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ContainerCredentialGuardAddInstanceRequest[] = {
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardAddInstanceRequest, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CredentialSpec", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardAddInstanceRequest, CredentialSpec), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Transport", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ContainerCredentialGuardAddInstanceRequest, Transport), offsetof(zhcs_ContainerCredentialGuardAddInstanceRequest, has_Transport), ZH_NO_OFFSET, offsetof(zhcs_ContainerCredentialGuardAddInstanceRequest, Transport_unknown), 0, 0, &zh_hcs_t_ContainerCredentialGuardTransport},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardAddInstanceRequest, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CredentialSpec", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardAddInstanceRequest, CredentialSpec), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Transport", 9, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ContainerCredentialGuardAddInstanceRequest, Transport), offsetof(zhcs_ContainerCredentialGuardAddInstanceRequest, has_Transport), ZH_NO_OFFSET, offsetof(zhcs_ContainerCredentialGuardAddInstanceRequest, Transport_unknown), 0, 0, &zh_hcs_t_ContainerCredentialGuardTransport},
 };
 const zh_stype zh_hcs_t_ContainerCredentialGuardAddInstanceRequest = {"ContainerCredentialGuardAddInstanceRequest", "hcs", 0, 0, 0, 0, sizeof(zhcs_ContainerCredentialGuardAddInstanceRequest), zh_hcs_t_f_ContainerCredentialGuardAddInstanceRequest, 3, offsetof(zhcs_ContainerCredentialGuardAddInstanceRequest, extra), offsetof(zhcs_ContainerCredentialGuardAddInstanceRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ContainerCredentialGuardHvSocketServiceConfig[] = {
-    {"ServiceId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardHvSocketServiceConfig, ServiceId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ServiceConfig", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ContainerCredentialGuardHvSocketServiceConfig, ServiceConfig), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_HvSocketServiceConfig},
+    {"ServiceId", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardHvSocketServiceConfig, ServiceId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ServiceConfig", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ContainerCredentialGuardHvSocketServiceConfig, ServiceConfig), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_HvSocketServiceConfig},
 };
 const zh_stype zh_hcs_t_ContainerCredentialGuardHvSocketServiceConfig = {"ContainerCredentialGuardHvSocketServiceConfig", "hcs", 0, 0, 0, 0, sizeof(zhcs_ContainerCredentialGuardHvSocketServiceConfig), zh_hcs_t_f_ContainerCredentialGuardHvSocketServiceConfig, 2, offsetof(zhcs_ContainerCredentialGuardHvSocketServiceConfig, extra), offsetof(zhcs_ContainerCredentialGuardHvSocketServiceConfig, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ContainerCredentialGuardInstance[] = {
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardInstance, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CredentialGuard", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ContainerCredentialGuardInstance, CredentialGuard), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ContainerCredentialGuardState},
-    {"HvSocketConfig", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ContainerCredentialGuardInstance, HvSocketConfig), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ContainerCredentialGuardHvSocketServiceConfig},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardInstance, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CredentialGuard", 15, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ContainerCredentialGuardInstance, CredentialGuard), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ContainerCredentialGuardState},
+    {"HvSocketConfig", 14, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ContainerCredentialGuardInstance, HvSocketConfig), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ContainerCredentialGuardHvSocketServiceConfig},
 };
 const zh_stype zh_hcs_t_ContainerCredentialGuardInstance = {"ContainerCredentialGuardInstance", "hcs", 0, 0, 0, 0, sizeof(zhcs_ContainerCredentialGuardInstance), zh_hcs_t_f_ContainerCredentialGuardInstance, 3, offsetof(zhcs_ContainerCredentialGuardInstance, extra), offsetof(zhcs_ContainerCredentialGuardInstance, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_ContainerCredentialGuardModifyOperation) == 4, "ContainerCredentialGuardModifyOperation is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ContainerCredentialGuardModifyOperation[] = {
-    {"AddInstance", 0},
-    {"RemoveInstance", 1},
+    {"AddInstance", 0, 11},
+    {"RemoveInstance", 1, 14},
 };
 const zh_stype zh_hcs_t_ContainerCredentialGuardModifyOperation = {"ContainerCredentialGuardModifyOperation", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ContainerCredentialGuardModifyOperation, 2};
 
 static const zh_sfield zh_hcs_t_f_ContainerCredentialGuardOperationRequest[] = {
-    {"Operation", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ContainerCredentialGuardOperationRequest, Operation), offsetof(zhcs_ContainerCredentialGuardOperationRequest, has_Operation), ZH_NO_OFFSET, offsetof(zhcs_ContainerCredentialGuardOperationRequest, Operation_unknown), 0, 0, &zh_hcs_t_ContainerCredentialGuardModifyOperation},
-    {"OperationDetails", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_ContainerCredentialGuardOperationRequest, OperationDetails), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Operation", 9, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ContainerCredentialGuardOperationRequest, Operation), offsetof(zhcs_ContainerCredentialGuardOperationRequest, has_Operation), ZH_NO_OFFSET, offsetof(zhcs_ContainerCredentialGuardOperationRequest, Operation_unknown), 0, 0, &zh_hcs_t_ContainerCredentialGuardModifyOperation},
+    {"OperationDetails", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_ContainerCredentialGuardOperationRequest, OperationDetails), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ContainerCredentialGuardOperationRequest = {"ContainerCredentialGuardOperationRequest", "hcs", 0, 0, 0, 0, sizeof(zhcs_ContainerCredentialGuardOperationRequest), zh_hcs_t_f_ContainerCredentialGuardOperationRequest, 2, offsetof(zhcs_ContainerCredentialGuardOperationRequest, extra), offsetof(zhcs_ContainerCredentialGuardOperationRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ContainerCredentialGuardRemoveInstanceRequest[] = {
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardRemoveInstanceRequest, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardRemoveInstanceRequest, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ContainerCredentialGuardRemoveInstanceRequest = {"ContainerCredentialGuardRemoveInstanceRequest", "hcs", 0, 0, 0, 0, sizeof(zhcs_ContainerCredentialGuardRemoveInstanceRequest), zh_hcs_t_f_ContainerCredentialGuardRemoveInstanceRequest, 1, offsetof(zhcs_ContainerCredentialGuardRemoveInstanceRequest, extra), offsetof(zhcs_ContainerCredentialGuardRemoveInstanceRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ContainerCredentialGuardState[] = {
-    {"Cookie", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardState, Cookie), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RpcEndpoint", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardState, RpcEndpoint), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Transport", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ContainerCredentialGuardState, Transport), offsetof(zhcs_ContainerCredentialGuardState, has_Transport), ZH_NO_OFFSET, offsetof(zhcs_ContainerCredentialGuardState, Transport_unknown), 0, 0, &zh_hcs_t_ContainerCredentialGuardTransport},
-    {"CredentialSpec", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardState, CredentialSpec), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Cookie", 6, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardState, Cookie), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RpcEndpoint", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardState, RpcEndpoint), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Transport", 9, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ContainerCredentialGuardState, Transport), offsetof(zhcs_ContainerCredentialGuardState, has_Transport), ZH_NO_OFFSET, offsetof(zhcs_ContainerCredentialGuardState, Transport_unknown), 0, 0, &zh_hcs_t_ContainerCredentialGuardTransport},
+    {"CredentialSpec", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainerCredentialGuardState, CredentialSpec), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ContainerCredentialGuardState = {"ContainerCredentialGuardState", "hcs", 0, 0, 0, 0, sizeof(zhcs_ContainerCredentialGuardState), zh_hcs_t_f_ContainerCredentialGuardState, 4, offsetof(zhcs_ContainerCredentialGuardState, extra), offsetof(zhcs_ContainerCredentialGuardState, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ContainerCredentialGuardSystemInfo[] = {
-    {"Instances", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ContainerCredentialGuardSystemInfo, Instances), ZH_NO_OFFSET, offsetof(zhcs_ContainerCredentialGuardSystemInfo, Instances_count), ZH_NO_OFFSET, sizeof(zhcs_ContainerCredentialGuardInstance), 0, &zh_hcs_t_ContainerCredentialGuardInstance},
+    {"Instances", 9, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ContainerCredentialGuardSystemInfo, Instances), ZH_NO_OFFSET, offsetof(zhcs_ContainerCredentialGuardSystemInfo, Instances_count), ZH_NO_OFFSET, sizeof(zhcs_ContainerCredentialGuardInstance), 0, &zh_hcs_t_ContainerCredentialGuardInstance},
 };
 const zh_stype zh_hcs_t_ContainerCredentialGuardSystemInfo = {"ContainerCredentialGuardSystemInfo", "hcs", 0, 0, 0, 0, sizeof(zhcs_ContainerCredentialGuardSystemInfo), zh_hcs_t_f_ContainerCredentialGuardSystemInfo, 1, offsetof(zhcs_ContainerCredentialGuardSystemInfo, extra), offsetof(zhcs_ContainerCredentialGuardSystemInfo, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_ContainerCredentialGuardTransport) == 4, "ContainerCredentialGuardTransport is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ContainerCredentialGuardTransport[] = {
-    {"LRPC", 0},
-    {"HvSocket", 1},
+    {"LRPC", 0, 4},
+    {"HvSocket", 1, 8},
 };
 const zh_stype zh_hcs_t_ContainerCredentialGuardTransport = {"ContainerCredentialGuardTransport", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ContainerCredentialGuardTransport, 2};
 
 static const zh_sfield zh_hcs_t_f_Container_HvSocket[] = {
-    {"Config", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container_HvSocket, Config), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_HvSocketSystemConfig},
-    {"EnablePowerShellDirect", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Container_HvSocket, EnablePowerShellDirect), offsetof(zhcs_Container_HvSocket, has_EnablePowerShellDirect), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Config", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Container_HvSocket, Config), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_HvSocketSystemConfig},
+    {"EnablePowerShellDirect", 22, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Container_HvSocket, EnablePowerShellDirect), offsetof(zhcs_Container_HvSocket, has_EnablePowerShellDirect), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_Container_HvSocket = {"Container_HvSocket", "hcs", 0, 0, 0, 0, sizeof(zhcs_Container_HvSocket), zh_hcs_t_f_Container_HvSocket, 2, offsetof(zhcs_Container_HvSocket, extra), offsetof(zhcs_Container_HvSocket, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_Container_Memory[] = {
-    {"SizeInMB", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_Container_Memory, SizeInMB), offsetof(zhcs_Container_Memory, has_SizeInMB), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SizeInMB", 8, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_Container_Memory, SizeInMB), offsetof(zhcs_Container_Memory, has_SizeInMB), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_Container_Memory = {"Container_Memory", "hcs", 0, 0, 0, 0, sizeof(zhcs_Container_Memory), zh_hcs_t_f_Container_Memory, 1, offsetof(zhcs_Container_Memory, extra), offsetof(zhcs_Container_Memory, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_Container_Processor[] = {
-    {"Count", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_Container_Processor, Count), offsetof(zhcs_Container_Processor, has_Count), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Weight", ZH_SHAPE_ONE, ZH_SK_I64, 0, 0, offsetof(zhcs_Container_Processor, Weight), offsetof(zhcs_Container_Processor, has_Weight), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Maximum", ZH_SHAPE_ONE, ZH_SK_I64, 0, 0, offsetof(zhcs_Container_Processor, Maximum), offsetof(zhcs_Container_Processor, has_Maximum), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Count", 5, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_Container_Processor, Count), offsetof(zhcs_Container_Processor, has_Count), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Weight", 6, ZH_SHAPE_ONE, ZH_SK_I64, 0, 0, offsetof(zhcs_Container_Processor, Weight), offsetof(zhcs_Container_Processor, has_Weight), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Maximum", 7, ZH_SHAPE_ONE, ZH_SK_I64, 0, 0, offsetof(zhcs_Container_Processor, Maximum), offsetof(zhcs_Container_Processor, has_Maximum), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_Container_Processor = {"Container_Processor", "hcs", 0, 0, 0, 0, sizeof(zhcs_Container_Processor), zh_hcs_t_f_Container_Processor, 3, offsetof(zhcs_Container_Processor, extra), offsetof(zhcs_Container_Processor, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ContainersDef_BatchedBinding[] = {
-    {"filepath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainersDef_BatchedBinding, filepath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"bindingroots", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainersDef_BatchedBinding, bindingroots), ZH_NO_OFFSET, offsetof(zhcs_ContainersDef_BatchedBinding, bindingroots_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"filepath", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainersDef_BatchedBinding, filepath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"bindingroots", 12, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_ContainersDef_BatchedBinding, bindingroots), ZH_NO_OFFSET, offsetof(zhcs_ContainersDef_BatchedBinding, bindingroots_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
 };
 const zh_stype zh_hcs_t_ContainersDef_BatchedBinding = {"ContainersDef_BatchedBinding", "hcs", 0, 0, 0, 0, sizeof(zhcs_ContainersDef_BatchedBinding), zh_hcs_t_f_ContainersDef_BatchedBinding, 2, offsetof(zhcs_ContainersDef_BatchedBinding, extra), offsetof(zhcs_ContainersDef_BatchedBinding, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ContainersDef_Container[] = {
-    {"namespace", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ContainersDef_Container, namespace), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Namespace},
+    {"namespace", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ContainersDef_Container, namespace), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Namespace},
 };
 const zh_stype zh_hcs_t_ContainersDef_Container = {"ContainersDef_Container", "hcs", 0, 0, 0, 0, sizeof(zhcs_ContainersDef_Container), zh_hcs_t_f_ContainersDef_Container, 1, offsetof(zhcs_ContainersDef_Container, extra), offsetof(zhcs_ContainersDef_Container, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ContainersDef_Device[] = {
-    {"device_extension", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ContainersDef_Device, device_extension), ZH_NO_OFFSET, offsetof(zhcs_ContainersDef_Device, device_extension_count), ZH_NO_OFFSET, sizeof(zhcs_DeviceExtension), 0, &zh_hcs_t_DeviceExtension},
+    {"device_extension", 16, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ContainersDef_Device, device_extension), ZH_NO_OFFSET, offsetof(zhcs_ContainersDef_Device, device_extension_count), ZH_NO_OFFSET, sizeof(zhcs_DeviceExtension), 0, &zh_hcs_t_DeviceExtension},
 };
 const zh_stype zh_hcs_t_ContainersDef_Device = {"ContainersDef_Device", "hcs", 0, 0, 0, 0, sizeof(zhcs_ContainersDef_Device), zh_hcs_t_f_ContainersDef_Device, 1, offsetof(zhcs_ContainersDef_Device, extra), offsetof(zhcs_ContainersDef_Device, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_CpuGroup[] = {
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CpuGroup, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CpuGroup, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_CpuGroup = {"CpuGroup", "hcs", 0, 0, 0, 0, sizeof(zhcs_CpuGroup), zh_hcs_t_f_CpuGroup, 1, offsetof(zhcs_CpuGroup, extra), offsetof(zhcs_CpuGroup, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_CpuGroupAffinity[] = {
-    {"LogicalProcessorCount", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_CpuGroupAffinity, LogicalProcessorCount), offsetof(zhcs_CpuGroupAffinity, has_LogicalProcessorCount), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LogicalProcessors", ZH_SHAPE_ARRAY, ZH_SK_U32, 0, 0, offsetof(zhcs_CpuGroupAffinity, LogicalProcessors), ZH_NO_OFFSET, offsetof(zhcs_CpuGroupAffinity, LogicalProcessors_count), ZH_NO_OFFSET, sizeof(uint32_t), 0, NULL},
+    {"LogicalProcessorCount", 21, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_CpuGroupAffinity, LogicalProcessorCount), offsetof(zhcs_CpuGroupAffinity, has_LogicalProcessorCount), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LogicalProcessors", 17, ZH_SHAPE_ARRAY, ZH_SK_U32, 0, 0, offsetof(zhcs_CpuGroupAffinity, LogicalProcessors), ZH_NO_OFFSET, offsetof(zhcs_CpuGroupAffinity, LogicalProcessors_count), ZH_NO_OFFSET, sizeof(uint32_t), 0, NULL},
 };
 const zh_stype zh_hcs_t_CpuGroupAffinity = {"CpuGroupAffinity", "hcs", 0, 0, 0, 0, sizeof(zhcs_CpuGroupAffinity), zh_hcs_t_f_CpuGroupAffinity, 2, offsetof(zhcs_CpuGroupAffinity, extra), offsetof(zhcs_CpuGroupAffinity, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_CpuGroupConfig[] = {
-    {"GroupId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CpuGroupConfig, GroupId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Affinity", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_CpuGroupConfig, Affinity), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_CpuGroupAffinity},
-    {"GroupProperties", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_CpuGroupConfig, GroupProperties), ZH_NO_OFFSET, offsetof(zhcs_CpuGroupConfig, GroupProperties_count), ZH_NO_OFFSET, sizeof(zhcs_CpuGroupProperty), 0, &zh_hcs_t_CpuGroupProperty},
-    {"HypervisorGroupId", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_CpuGroupConfig, HypervisorGroupId), offsetof(zhcs_CpuGroupConfig, has_HypervisorGroupId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"GroupId", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CpuGroupConfig, GroupId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Affinity", 8, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_CpuGroupConfig, Affinity), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_CpuGroupAffinity},
+    {"GroupProperties", 15, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_CpuGroupConfig, GroupProperties), ZH_NO_OFFSET, offsetof(zhcs_CpuGroupConfig, GroupProperties_count), ZH_NO_OFFSET, sizeof(zhcs_CpuGroupProperty), 0, &zh_hcs_t_CpuGroupProperty},
+    {"HypervisorGroupId", 17, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_CpuGroupConfig, HypervisorGroupId), offsetof(zhcs_CpuGroupConfig, has_HypervisorGroupId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_CpuGroupConfig = {"CpuGroupConfig", "hcs", 0, 0, 0, 0, sizeof(zhcs_CpuGroupConfig), zh_hcs_t_f_CpuGroupConfig, 4, offsetof(zhcs_CpuGroupConfig, extra), offsetof(zhcs_CpuGroupConfig, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_CpuGroupConfigurations[] = {
-    {"CpuGroups", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_CpuGroupConfigurations, CpuGroups), ZH_NO_OFFSET, offsetof(zhcs_CpuGroupConfigurations, CpuGroups_count), ZH_NO_OFFSET, sizeof(zhcs_CpuGroupConfig), 0, &zh_hcs_t_CpuGroupConfig},
+    {"CpuGroups", 9, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_CpuGroupConfigurations, CpuGroups), ZH_NO_OFFSET, offsetof(zhcs_CpuGroupConfigurations, CpuGroups_count), ZH_NO_OFFSET, sizeof(zhcs_CpuGroupConfig), 0, &zh_hcs_t_CpuGroupConfig},
 };
 const zh_stype zh_hcs_t_CpuGroupConfigurations = {"CpuGroupConfigurations", "hcs", 0, 0, 0, 0, sizeof(zhcs_CpuGroupConfigurations), zh_hcs_t_f_CpuGroupConfigurations, 1, offsetof(zhcs_CpuGroupConfigurations, extra), offsetof(zhcs_CpuGroupConfigurations, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_CpuGroupProperty[] = {
-    {"PropertyCode", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_CpuGroupProperty, PropertyCode), offsetof(zhcs_CpuGroupProperty, has_PropertyCode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PropertyValue", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_CpuGroupProperty, PropertyValue), offsetof(zhcs_CpuGroupProperty, has_PropertyValue), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PropertyCode", 12, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_CpuGroupProperty, PropertyCode), offsetof(zhcs_CpuGroupProperty, has_PropertyCode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PropertyValue", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_CpuGroupProperty, PropertyValue), offsetof(zhcs_CpuGroupProperty, has_PropertyValue), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_CpuGroupProperty = {"CpuGroupProperty", "hcs", 0, 0, 0, 0, sizeof(zhcs_CpuGroupProperty), zh_hcs_t_f_CpuGroupProperty, 2, offsetof(zhcs_CpuGroupProperty, extra), offsetof(zhcs_CpuGroupProperty, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_CrashOptions[] = {
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_CrashOptions, Type), offsetof(zhcs_CrashOptions, has_Type), ZH_NO_OFFSET, offsetof(zhcs_CrashOptions, Type_unknown), 0, 0, &zh_hcs_t_CrashType},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_CrashOptions, Type), offsetof(zhcs_CrashOptions, has_Type), ZH_NO_OFFSET, offsetof(zhcs_CrashOptions, Type_unknown), 0, 0, &zh_hcs_t_CrashType},
 };
 const zh_stype zh_hcs_t_CrashOptions = {"CrashOptions", "hcs", 0, 0, 0, 0, sizeof(zhcs_CrashOptions), zh_hcs_t_f_CrashOptions, 1, offsetof(zhcs_CrashOptions, extra), offsetof(zhcs_CrashOptions, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_CrashReport[] = {
-    {"SystemId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CrashReport, SystemId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ActivityId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CrashReport, ActivityId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"WindowsCrashInfo", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_CrashReport, WindowsCrashInfo), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_WindowsCrashReport},
-    {"CrashParameters", ZH_SHAPE_ARRAY, ZH_SK_U64, 0, 0, offsetof(zhcs_CrashReport, CrashParameters), ZH_NO_OFFSET, offsetof(zhcs_CrashReport, CrashParameters_count), ZH_NO_OFFSET, sizeof(uint64_t), 0, NULL},
-    {"CrashLog", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CrashReport, CrashLog), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Status", ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_CrashReport, Status), offsetof(zhcs_CrashReport, has_Status), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PreOSId", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_CrashReport, PreOSId), offsetof(zhcs_CrashReport, has_PreOSId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CrashStackUnavailable", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_CrashReport, CrashStackUnavailable), offsetof(zhcs_CrashReport, has_CrashStackUnavailable), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SystemId", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CrashReport, SystemId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ActivityId", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CrashReport, ActivityId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"WindowsCrashInfo", 16, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_CrashReport, WindowsCrashInfo), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_WindowsCrashReport},
+    {"CrashParameters", 15, ZH_SHAPE_ARRAY, ZH_SK_U64, 0, 0, offsetof(zhcs_CrashReport, CrashParameters), ZH_NO_OFFSET, offsetof(zhcs_CrashReport, CrashParameters_count), ZH_NO_OFFSET, sizeof(uint64_t), 0, NULL},
+    {"CrashLog", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CrashReport, CrashLog), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Status", 6, ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_CrashReport, Status), offsetof(zhcs_CrashReport, has_Status), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PreOSId", 7, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_CrashReport, PreOSId), offsetof(zhcs_CrashReport, has_PreOSId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CrashStackUnavailable", 21, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_CrashReport, CrashStackUnavailable), offsetof(zhcs_CrashReport, has_CrashStackUnavailable), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_CrashReport = {"CrashReport", "hcs", 0, 0, 0, 0, sizeof(zhcs_CrashReport), zh_hcs_t_f_CrashReport, 8, offsetof(zhcs_CrashReport, extra), offsetof(zhcs_CrashReport, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_CrashType) == 4, "CrashType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_CrashType[] = {
-    {"CrashGuest", 0},
+    {"CrashGuest", 0, 10},
 };
 const zh_stype zh_hcs_t_CrashType = {"CrashType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_CrashType, 1};
 
 static const zh_sfield zh_hcs_t_f_CreateGroupOperation[] = {
-    {"GroupId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CreateGroupOperation, GroupId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LogicalProcessorCount", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_CreateGroupOperation, LogicalProcessorCount), offsetof(zhcs_CreateGroupOperation, has_LogicalProcessorCount), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LogicalProcessors", ZH_SHAPE_ARRAY, ZH_SK_U32, 0, 0, offsetof(zhcs_CreateGroupOperation, LogicalProcessors), ZH_NO_OFFSET, offsetof(zhcs_CreateGroupOperation, LogicalProcessors_count), ZH_NO_OFFSET, sizeof(uint32_t), 0, NULL},
+    {"GroupId", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_CreateGroupOperation, GroupId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LogicalProcessorCount", 21, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_CreateGroupOperation, LogicalProcessorCount), offsetof(zhcs_CreateGroupOperation, has_LogicalProcessorCount), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LogicalProcessors", 17, ZH_SHAPE_ARRAY, ZH_SK_U32, 0, 0, offsetof(zhcs_CreateGroupOperation, LogicalProcessors), ZH_NO_OFFSET, offsetof(zhcs_CreateGroupOperation, LogicalProcessors_count), ZH_NO_OFFSET, sizeof(uint32_t), 0, NULL},
 };
 const zh_stype zh_hcs_t_CreateGroupOperation = {"CreateGroupOperation", "hcs", 0, 0, 0, 0, sizeof(zhcs_CreateGroupOperation), zh_hcs_t_f_CreateGroupOperation, 3, offsetof(zhcs_CreateGroupOperation, extra), offsetof(zhcs_CreateGroupOperation, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_DeleteGroupOperation[] = {
-    {"GroupId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_DeleteGroupOperation, GroupId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"GroupId", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_DeleteGroupOperation, GroupId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_DeleteGroupOperation = {"DeleteGroupOperation", "hcs", 0, 0, 0, 0, sizeof(zhcs_DeleteGroupOperation), zh_hcs_t_f_DeleteGroupOperation, 1, offsetof(zhcs_DeleteGroupOperation, extra), offsetof(zhcs_DeleteGroupOperation, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_Device[] = {
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Device, Type), offsetof(zhcs_Device, has_Type), ZH_NO_OFFSET, offsetof(zhcs_Device, Type_unknown), 0, 0, &zh_hcs_t_DeviceType},
-    {"InterfaceClassGuid", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Device, InterfaceClassGuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LocationPath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Device, LocationPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Device, Type), offsetof(zhcs_Device, has_Type), ZH_NO_OFFSET, offsetof(zhcs_Device, Type_unknown), 0, 0, &zh_hcs_t_DeviceType},
+    {"InterfaceClassGuid", 18, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Device, InterfaceClassGuid), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocationPath", 12, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Device, LocationPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_Device = {"Device", "hcs", 0, 0, 0, 0, sizeof(zhcs_Device), zh_hcs_t_f_Device, 3, offsetof(zhcs_Device, extra), offsetof(zhcs_Device, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_DeviceCategory[] = {
-    {"name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_DeviceCategory, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"interface_class", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceCategory, interface_class), ZH_NO_OFFSET, offsetof(zhcs_DeviceCategory, interface_class_count), ZH_NO_OFFSET, sizeof(zhcs_InterfaceClass), 0, &zh_hcs_t_InterfaceClass},
+    {"name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_DeviceCategory, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"interface_class", 15, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceCategory, interface_class), ZH_NO_OFFSET, offsetof(zhcs_DeviceCategory, interface_class_count), ZH_NO_OFFSET, sizeof(zhcs_InterfaceClass), 0, &zh_hcs_t_InterfaceClass},
 };
 const zh_stype zh_hcs_t_DeviceCategory = {"DeviceCategory", "hcs", 0, 0, 0, 0, sizeof(zhcs_DeviceCategory), zh_hcs_t_f_DeviceCategory, 2, offsetof(zhcs_DeviceCategory, extra), offsetof(zhcs_DeviceCategory, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_DeviceExtension[] = {
-    {"device_category", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceExtension, device_category), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_DeviceCategory},
-    {"namespace", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceExtension, namespace), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Namespace},
+    {"device_category", 15, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceExtension, device_category), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_DeviceCategory},
+    {"namespace", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceExtension, namespace), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Namespace},
 };
 const zh_stype zh_hcs_t_DeviceExtension = {"DeviceExtension", "hcs", 0, 0, 0, 0, sizeof(zhcs_DeviceExtension), zh_hcs_t_f_DeviceExtension, 2, offsetof(zhcs_DeviceExtension, extra), offsetof(zhcs_DeviceExtension, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_DeviceInstance[] = {
-    {"id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_DeviceInstance, id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"location_path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_DeviceInstance, location_path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"port_name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_DeviceInstance, port_name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"interface_class", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceInstance, interface_class), ZH_NO_OFFSET, offsetof(zhcs_DeviceInstance, interface_class_count), ZH_NO_OFFSET, sizeof(zhcs_InterfaceClass), 0, &zh_hcs_t_InterfaceClass},
+    {"id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_DeviceInstance, id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"location_path", 13, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_DeviceInstance, location_path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"port_name", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_DeviceInstance, port_name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"interface_class", 15, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceInstance, interface_class), ZH_NO_OFFSET, offsetof(zhcs_DeviceInstance, interface_class_count), ZH_NO_OFFSET, sizeof(zhcs_InterfaceClass), 0, &zh_hcs_t_InterfaceClass},
 };
 const zh_stype zh_hcs_t_DeviceInstance = {"DeviceInstance", "hcs", 0, 0, 0, 0, sizeof(zhcs_DeviceInstance), zh_hcs_t_f_DeviceInstance, 4, offsetof(zhcs_DeviceInstance, extra), offsetof(zhcs_DeviceInstance, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_DeviceNamespace[] = {
-    {"requires_driverstore", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_DeviceNamespace, requires_driverstore), offsetof(zhcs_DeviceNamespace, has_requires_driverstore), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"device_category", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceNamespace, device_category), ZH_NO_OFFSET, offsetof(zhcs_DeviceNamespace, device_category_count), ZH_NO_OFFSET, sizeof(zhcs_DeviceCategory), 0, &zh_hcs_t_DeviceCategory},
-    {"device_instance", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceNamespace, device_instance), ZH_NO_OFFSET, offsetof(zhcs_DeviceNamespace, device_instance_count), ZH_NO_OFFSET, sizeof(zhcs_DeviceInstance), 0, &zh_hcs_t_DeviceInstance},
+    {"requires_driverstore", 20, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_DeviceNamespace, requires_driverstore), offsetof(zhcs_DeviceNamespace, has_requires_driverstore), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"device_category", 15, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceNamespace, device_category), ZH_NO_OFFSET, offsetof(zhcs_DeviceNamespace, device_category_count), ZH_NO_OFFSET, sizeof(zhcs_DeviceCategory), 0, &zh_hcs_t_DeviceCategory},
+    {"device_instance", 15, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceNamespace, device_instance), ZH_NO_OFFSET, offsetof(zhcs_DeviceNamespace, device_instance_count), ZH_NO_OFFSET, sizeof(zhcs_DeviceInstance), 0, &zh_hcs_t_DeviceInstance},
 };
 const zh_stype zh_hcs_t_DeviceNamespace = {"DeviceNamespace", "hcs", 0, 0, 0, 0, sizeof(zhcs_DeviceNamespace), zh_hcs_t_f_DeviceNamespace, 3, offsetof(zhcs_DeviceNamespace, extra), offsetof(zhcs_DeviceNamespace, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_DeviceType) == 4, "DeviceType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_DeviceType[] = {
-    {"ClassGuid", 0},
-    {"DeviceInstance", 1},
-    {"GpuMirror", 2},
+    {"ClassGuid", 0, 9},
+    {"DeviceInstance", 1, 14},
+    {"GpuMirror", 2, 9},
 };
 const zh_stype zh_hcs_t_DeviceType = {"DeviceType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_DeviceType, 3};
 
 static const zh_sfield zh_hcs_t_f_Devices[] = {
-    {"ComPorts", ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_U32, 0, offsetof(zhcs_Devices, ComPorts), ZH_NO_OFFSET, offsetof(zhcs_Devices, ComPorts_count), ZH_NO_OFFSET, sizeof(zhcs_Devices_ComPorts_entry), offsetof(zhcs_Devices_ComPorts_entry, value), &zh_hcs_t_ComPort},
-    {"VirtioSerial", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, VirtioSerial), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtioSerial},
-    {"Scsi", ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_STRING, 0, offsetof(zhcs_Devices, Scsi), ZH_NO_OFFSET, offsetof(zhcs_Devices, Scsi_count), ZH_NO_OFFSET, sizeof(zhcs_Devices_Scsi_entry), offsetof(zhcs_Devices_Scsi_entry, value), &zh_hcs_t_Scsi},
-    {"VirtualPMem", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, VirtualPMem), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualPMemController},
-    {"NetworkAdapters", ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_STRING, 0, offsetof(zhcs_Devices, NetworkAdapters), ZH_NO_OFFSET, offsetof(zhcs_Devices, NetworkAdapters_count), ZH_NO_OFFSET, sizeof(zhcs_Devices_NetworkAdapters_entry), offsetof(zhcs_Devices_NetworkAdapters_entry, value), &zh_hcs_t_NetworkAdapter},
-    {"VideoMonitor", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, VideoMonitor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VideoMonitor},
-    {"Keyboard", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, Keyboard), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Keyboard},
-    {"Mouse", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, Mouse), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Mouse},
-    {"HvSocket", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, HvSocket), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualMachine_HvSocket},
-    {"EnhancedModeVideo", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, EnhancedModeVideo), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_EnhancedModeVideo},
-    {"GuestCrashReporting", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, GuestCrashReporting), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_GuestCrashReporting},
-    {"VirtualSmb", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, VirtualSmb), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualSmb},
-    {"Plan9", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, Plan9), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Plan9},
-    {"Battery", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, Battery), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Battery},
-    {"FlexibleIov", ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_STRING, 0, offsetof(zhcs_Devices, FlexibleIov), ZH_NO_OFFSET, offsetof(zhcs_Devices, FlexibleIov_count), ZH_NO_OFFSET, sizeof(zhcs_Devices_FlexibleIov_entry), offsetof(zhcs_Devices_FlexibleIov_entry, value), &zh_hcs_t_FlexibleIoDevice},
-    {"SharedMemory", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, SharedMemory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_SharedMemoryConfiguration},
-    {"VirtualPci", ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_STRING, 0, offsetof(zhcs_Devices, VirtualPci), ZH_NO_OFFSET, offsetof(zhcs_Devices, VirtualPci_count), ZH_NO_OFFSET, sizeof(zhcs_Devices_VirtualPci_entry), offsetof(zhcs_Devices_VirtualPci_entry, value), &zh_hcs_t_VirtualPciDevice},
+    {"ComPorts", 8, ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_U32, 0, offsetof(zhcs_Devices, ComPorts), ZH_NO_OFFSET, offsetof(zhcs_Devices, ComPorts_count), ZH_NO_OFFSET, sizeof(zhcs_Devices_ComPorts_entry), offsetof(zhcs_Devices_ComPorts_entry, value), &zh_hcs_t_ComPort},
+    {"VirtioSerial", 12, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, VirtioSerial), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtioSerial},
+    {"Scsi", 4, ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_STRING, 0, offsetof(zhcs_Devices, Scsi), ZH_NO_OFFSET, offsetof(zhcs_Devices, Scsi_count), ZH_NO_OFFSET, sizeof(zhcs_Devices_Scsi_entry), offsetof(zhcs_Devices_Scsi_entry, value), &zh_hcs_t_Scsi},
+    {"VirtualPMem", 11, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, VirtualPMem), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualPMemController},
+    {"NetworkAdapters", 15, ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_STRING, 0, offsetof(zhcs_Devices, NetworkAdapters), ZH_NO_OFFSET, offsetof(zhcs_Devices, NetworkAdapters_count), ZH_NO_OFFSET, sizeof(zhcs_Devices_NetworkAdapters_entry), offsetof(zhcs_Devices_NetworkAdapters_entry, value), &zh_hcs_t_NetworkAdapter},
+    {"VideoMonitor", 12, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, VideoMonitor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VideoMonitor},
+    {"Keyboard", 8, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, Keyboard), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Keyboard},
+    {"Mouse", 5, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, Mouse), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Mouse},
+    {"HvSocket", 8, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, HvSocket), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualMachine_HvSocket},
+    {"EnhancedModeVideo", 17, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, EnhancedModeVideo), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_EnhancedModeVideo},
+    {"GuestCrashReporting", 19, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, GuestCrashReporting), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_GuestCrashReporting},
+    {"VirtualSmb", 10, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, VirtualSmb), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualSmb},
+    {"Plan9", 5, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, Plan9), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Plan9},
+    {"Battery", 7, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, Battery), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Battery},
+    {"FlexibleIov", 11, ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_STRING, 0, offsetof(zhcs_Devices, FlexibleIov), ZH_NO_OFFSET, offsetof(zhcs_Devices, FlexibleIov_count), ZH_NO_OFFSET, sizeof(zhcs_Devices_FlexibleIov_entry), offsetof(zhcs_Devices_FlexibleIov_entry, value), &zh_hcs_t_FlexibleIoDevice},
+    {"SharedMemory", 12, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Devices, SharedMemory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_SharedMemoryConfiguration},
+    {"VirtualPci", 10, ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_STRING, 0, offsetof(zhcs_Devices, VirtualPci), ZH_NO_OFFSET, offsetof(zhcs_Devices, VirtualPci_count), ZH_NO_OFFSET, sizeof(zhcs_Devices_VirtualPci_entry), offsetof(zhcs_Devices_VirtualPci_entry, value), &zh_hcs_t_VirtualPciDevice},
 };
 const zh_stype zh_hcs_t_Devices = {"Devices", "hcs", 0, 0, 0, 0, sizeof(zhcs_Devices), zh_hcs_t_f_Devices, 17, offsetof(zhcs_Devices, extra), offsetof(zhcs_Devices, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_EnhancedModeVideo[] = {
-    {"ConnectionOptions", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_EnhancedModeVideo, ConnectionOptions), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_RdpConnectionOptions},
+    {"ConnectionOptions", 17, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_EnhancedModeVideo, ConnectionOptions), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_RdpConnectionOptions},
 };
 const zh_stype zh_hcs_t_EnhancedModeVideo = {"EnhancedModeVideo", "hcs", 0, 0, 0, 0, sizeof(zhcs_EnhancedModeVideo), zh_hcs_t_f_EnhancedModeVideo, 1, offsetof(zhcs_EnhancedModeVideo, extra), offsetof(zhcs_EnhancedModeVideo, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_EnlightenmentModifications) == 4, "EnlightenmentModifications is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_EnlightenmentModifications[] = {
-    {"Unreported", 0},
-    {"FavorAutoEoi", 1},
-    {"RsvdZ1", 2},
+    {"Unreported", 0, 10},
+    {"FavorAutoEoi", 1, 12},
+    {"RsvdZ1", 2, 6},
 };
 const zh_stype zh_hcs_t_EnlightenmentModifications = {"EnlightenmentModifications", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_EnlightenmentModifications, 3};
 
 static const zh_sfield zh_hcs_t_f_ErrorEvent[] = {
-    {"Message", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ErrorEvent, Message), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"StackTrace", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ErrorEvent, StackTrace), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Provider", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ErrorEvent, Provider), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EventId", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_ErrorEvent, EventId), offsetof(zhcs_ErrorEvent, has_EventId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Flags", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ErrorEvent, Flags), offsetof(zhcs_ErrorEvent, has_Flags), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Source", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ErrorEvent, Source), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Data", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ErrorEvent, Data), ZH_NO_OFFSET, offsetof(zhcs_ErrorEvent, Data_count), ZH_NO_OFFSET, sizeof(zhcs_EventData), 0, &zh_hcs_t_EventData},
+    {"Message", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ErrorEvent, Message), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"StackTrace", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ErrorEvent, StackTrace), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Provider", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ErrorEvent, Provider), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EventId", 7, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_ErrorEvent, EventId), offsetof(zhcs_ErrorEvent, has_EventId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Flags", 5, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ErrorEvent, Flags), offsetof(zhcs_ErrorEvent, has_Flags), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Source", 6, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ErrorEvent, Source), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Data", 4, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ErrorEvent, Data), ZH_NO_OFFSET, offsetof(zhcs_ErrorEvent, Data_count), ZH_NO_OFFSET, sizeof(zhcs_EventData), 0, &zh_hcs_t_EventData},
 };
 const zh_stype zh_hcs_t_ErrorEvent = {"ErrorEvent", "hcs", 0, 0, 0, 0, sizeof(zhcs_ErrorEvent), zh_hcs_t_f_ErrorEvent, 7, offsetof(zhcs_ErrorEvent, extra), offsetof(zhcs_ErrorEvent, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_EventData[] = {
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_EventData, Type), offsetof(zhcs_EventData, has_Type), ZH_NO_OFFSET, offsetof(zhcs_EventData, Type_unknown), 0, 0, &zh_hcs_t_EventDataType},
-    {"Value", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_EventData, Value), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_EventData, Type), offsetof(zhcs_EventData, has_Type), ZH_NO_OFFSET, offsetof(zhcs_EventData, Type_unknown), 0, 0, &zh_hcs_t_EventDataType},
+    {"Value", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_EventData, Value), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_EventData = {"EventData", "hcs", 0, 0, 0, 0, sizeof(zhcs_EventData), zh_hcs_t_f_EventData, 2, offsetof(zhcs_EventData, extra), offsetof(zhcs_EventData, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_EventDataType) == 4, "EventDataType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_EventDataType[] = {
-    {"Empty", 0},
-    {"String", 1},
-    {"AnsiString", 2},
-    {"SByte", 3},
-    {"Byte", 4},
-    {"Int16", 5},
-    {"UInt16", 6},
-    {"Int32", 7},
-    {"UInt32", 8},
-    {"Int64", 9},
-    {"UInt64", 10},
-    {"Single", 11},
-    {"Double", 12},
-    {"Boolean", 13},
-    {"Binary", 14},
-    {"Guid", 15},
+    {"Empty", 0, 5},
+    {"String", 1, 6},
+    {"AnsiString", 2, 10},
+    {"SByte", 3, 5},
+    {"Byte", 4, 4},
+    {"Int16", 5, 5},
+    {"UInt16", 6, 6},
+    {"Int32", 7, 5},
+    {"UInt32", 8, 6},
+    {"Int64", 9, 5},
+    {"UInt64", 10, 6},
+    {"Single", 11, 6},
+    {"Double", 12, 6},
+    {"Boolean", 13, 7},
+    {"Binary", 14, 6},
+    {"Guid", 15, 4},
 };
 const zh_stype zh_hcs_t_EventDataType = {"EventDataType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_EventDataType, 16};
 
 _Static_assert(sizeof(zhcs_ExitInitiator) == 4, "ExitInitiator is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ExitInitiator[] = {
-    {"None", 0},
-    {"GuestOS", 1},
-    {"Client", 2},
-    {"Internal", 3},
-    {"Unknown", 4},
+    {"None", 0, 4},
+    {"GuestOS", 1, 7},
+    {"Client", 2, 6},
+    {"Internal", 3, 8},
+    {"Unknown", 4, 7},
 };
 const zh_stype zh_hcs_t_ExitInitiator = {"ExitInitiator", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ExitInitiator, 5};
 
 static const zh_sfield zh_hcs_t_f_ExportLayerOptions[] = {
-    {"IsWritableLayer", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ExportLayerOptions, IsWritableLayer), offsetof(zhcs_ExportLayerOptions, has_IsWritableLayer), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IsWritableLayer", 15, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ExportLayerOptions, IsWritableLayer), offsetof(zhcs_ExportLayerOptions, has_IsWritableLayer), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ExportLayerOptions = {"ExportLayerOptions", "hcs", 0, 0, 0, 0, sizeof(zhcs_ExportLayerOptions), zh_hcs_t_f_ExportLayerOptions, 1, offsetof(zhcs_ExportLayerOptions, extra), offsetof(zhcs_ExportLayerOptions, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_FilesystemIsolationMode) == 4, "FilesystemIsolationMode is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_FilesystemIsolationMode[] = {
-    {"hard", 0},
-    {"soft", 1},
+    {"hard", 0, 4},
+    {"soft", 1, 4},
 };
 const zh_stype zh_hcs_t_FilesystemIsolationMode = {"FilesystemIsolationMode", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_FilesystemIsolationMode, 2};
 
 static const zh_sfield zh_hcs_t_f_FilesystemLayer[] = {
-    {"identifier", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_FilesystemLayer, identifier), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_FilesystemLayer, path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"identifier", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_FilesystemLayer, identifier), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"path", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_FilesystemLayer, path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_FilesystemLayer = {"FilesystemLayer", "hcs", 0, 0, 0, 0, sizeof(zhcs_FilesystemLayer), zh_hcs_t_f_FilesystemLayer, 2, offsetof(zhcs_FilesystemLayer, extra), offsetof(zhcs_FilesystemLayer, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_FilesystemNamespace[] = {
-    {"path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_FilesystemNamespace, path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"isolation", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_FilesystemNamespace, isolation), offsetof(zhcs_FilesystemNamespace, has_isolation), ZH_NO_OFFSET, offsetof(zhcs_FilesystemNamespace, isolation_unknown), 0, 0, &zh_hcs_t_FilesystemIsolationMode},
-    {"nesting", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_FilesystemNamespace, nesting), offsetof(zhcs_FilesystemNamespace, has_nesting), ZH_NO_OFFSET, offsetof(zhcs_FilesystemNamespace, nesting_unknown), 0, 0, &zh_hcs_t_FilesystemNestingMode},
-    {"layer", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_FilesystemNamespace, layer), ZH_NO_OFFSET, offsetof(zhcs_FilesystemNamespace, layer_count), ZH_NO_OFFSET, sizeof(zhcs_FilesystemLayer), 0, &zh_hcs_t_FilesystemLayer},
-    {"bindings", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_FilesystemNamespace, bindings), ZH_NO_OFFSET, offsetof(zhcs_FilesystemNamespace, bindings_count), ZH_NO_OFFSET, sizeof(zhcs_ContainersDef_BatchedBinding), 0, &zh_hcs_t_ContainersDef_BatchedBinding},
+    {"path", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_FilesystemNamespace, path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"isolation", 9, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_FilesystemNamespace, isolation), offsetof(zhcs_FilesystemNamespace, has_isolation), ZH_NO_OFFSET, offsetof(zhcs_FilesystemNamespace, isolation_unknown), 0, 0, &zh_hcs_t_FilesystemIsolationMode},
+    {"nesting", 7, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_FilesystemNamespace, nesting), offsetof(zhcs_FilesystemNamespace, has_nesting), ZH_NO_OFFSET, offsetof(zhcs_FilesystemNamespace, nesting_unknown), 0, 0, &zh_hcs_t_FilesystemNestingMode},
+    {"layer", 5, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_FilesystemNamespace, layer), ZH_NO_OFFSET, offsetof(zhcs_FilesystemNamespace, layer_count), ZH_NO_OFFSET, sizeof(zhcs_FilesystemLayer), 0, &zh_hcs_t_FilesystemLayer},
+    {"bindings", 8, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_FilesystemNamespace, bindings), ZH_NO_OFFSET, offsetof(zhcs_FilesystemNamespace, bindings_count), ZH_NO_OFFSET, sizeof(zhcs_ContainersDef_BatchedBinding), 0, &zh_hcs_t_ContainersDef_BatchedBinding},
 };
 const zh_stype zh_hcs_t_FilesystemNamespace = {"FilesystemNamespace", "hcs", 0, 0, 0, 0, sizeof(zhcs_FilesystemNamespace), zh_hcs_t_f_FilesystemNamespace, 5, offsetof(zhcs_FilesystemNamespace, extra), offsetof(zhcs_FilesystemNamespace, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_FilesystemNestingMode) == 4, "FilesystemNestingMode is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_FilesystemNestingMode[] = {
-    {"inner", 0},
-    {"outer", 1},
+    {"inner", 0, 5},
+    {"outer", 1, 5},
 };
 const zh_stype zh_hcs_t_FilesystemNestingMode = {"FilesystemNestingMode", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_FilesystemNestingMode, 2};
 
 static const zh_sfield zh_hcs_t_f_FlexibleIoDevice[] = {
-    {"EmulatorId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_FlexibleIoDevice, EmulatorId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HostingModel", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_FlexibleIoDevice, HostingModel), offsetof(zhcs_FlexibleIoDevice, has_HostingModel), ZH_NO_OFFSET, offsetof(zhcs_FlexibleIoDevice, HostingModel_unknown), 0, 0, &zh_hcs_t_FlexibleIoDeviceHostingModel},
-    {"Configuration", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_FlexibleIoDevice, Configuration), ZH_NO_OFFSET, offsetof(zhcs_FlexibleIoDevice, Configuration_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"EmulatorId", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_FlexibleIoDevice, EmulatorId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HostingModel", 12, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_FlexibleIoDevice, HostingModel), offsetof(zhcs_FlexibleIoDevice, has_HostingModel), ZH_NO_OFFSET, offsetof(zhcs_FlexibleIoDevice, HostingModel_unknown), 0, 0, &zh_hcs_t_FlexibleIoDeviceHostingModel},
+    {"Configuration", 13, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_FlexibleIoDevice, Configuration), ZH_NO_OFFSET, offsetof(zhcs_FlexibleIoDevice, Configuration_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
 };
 const zh_stype zh_hcs_t_FlexibleIoDevice = {"FlexibleIoDevice", "hcs", 0, 0, 0, 0, sizeof(zhcs_FlexibleIoDevice), zh_hcs_t_f_FlexibleIoDevice, 3, offsetof(zhcs_FlexibleIoDevice, extra), offsetof(zhcs_FlexibleIoDevice, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_FlexibleIoDeviceHostingModel) == 4, "FlexibleIoDeviceHostingModel is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_FlexibleIoDeviceHostingModel[] = {
-    {"Internal", 0},
-    {"External", 1},
+    {"Internal", 0, 8},
+    {"External", 1, 8},
 };
 const zh_stype zh_hcs_t_FlexibleIoDeviceHostingModel = {"FlexibleIoDeviceHostingModel", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_FlexibleIoDeviceHostingModel, 2};
 
 _Static_assert(sizeof(zhcs_GetPropertyType) == 4, "GetPropertyType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_GetPropertyType[] = {
-    {"Basic", 0},
-    {"CpuGroup", 1},
-    {"ProcessorTopology", 2},
-    {"ContainerCredentialGuard", 3},
-    {"QoSCapabilities", 4},
+    {"Basic", 0, 5},
+    {"CpuGroup", 1, 8},
+    {"ProcessorTopology", 2, 17},
+    {"ContainerCredentialGuard", 3, 24},
+    {"QoSCapabilities", 4, 15},
 };
 const zh_stype zh_hcs_t_GetPropertyType = {"GetPropertyType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_GetPropertyType, 5};
 
 _Static_assert(sizeof(zhcs_GpuAssignmentMode) == 4, "GpuAssignmentMode is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_GpuAssignmentMode[] = {
-    {"Disabled", 0},
-    {"Default", 1},
-    {"List", 2},
-    {"Mirror", 3},
+    {"Disabled", 0, 8},
+    {"Default", 1, 7},
+    {"List", 2, 4},
+    {"Mirror", 3, 6},
 };
 const zh_stype zh_hcs_t_GpuAssignmentMode = {"GpuAssignmentMode", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_GpuAssignmentMode, 4};
 
 static const zh_sfield zh_hcs_t_f_GpuConfiguration[] = {
-    {"AssignmentMode", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_GpuConfiguration, AssignmentMode), offsetof(zhcs_GpuConfiguration, has_AssignmentMode), ZH_NO_OFFSET, offsetof(zhcs_GpuConfiguration, AssignmentMode_unknown), 0, 0, &zh_hcs_t_GpuAssignmentMode},
-    {"AssignmentRequest", ZH_SHAPE_MAP, ZH_SK_U16, ZH_SK_STRING, 0, offsetof(zhcs_GpuConfiguration, AssignmentRequest), ZH_NO_OFFSET, offsetof(zhcs_GpuConfiguration, AssignmentRequest_count), ZH_NO_OFFSET, sizeof(zhcs_GpuConfiguration_AssignmentRequest_entry), offsetof(zhcs_GpuConfiguration_AssignmentRequest_entry, value), NULL},
-    {"AllowVendorExtension", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_GpuConfiguration, AllowVendorExtension), offsetof(zhcs_GpuConfiguration, has_AllowVendorExtension), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AssignmentMode", 14, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_GpuConfiguration, AssignmentMode), offsetof(zhcs_GpuConfiguration, has_AssignmentMode), ZH_NO_OFFSET, offsetof(zhcs_GpuConfiguration, AssignmentMode_unknown), 0, 0, &zh_hcs_t_GpuAssignmentMode},
+    {"AssignmentRequest", 17, ZH_SHAPE_MAP, ZH_SK_U16, ZH_SK_STRING, 0, offsetof(zhcs_GpuConfiguration, AssignmentRequest), ZH_NO_OFFSET, offsetof(zhcs_GpuConfiguration, AssignmentRequest_count), ZH_NO_OFFSET, sizeof(zhcs_GpuConfiguration_AssignmentRequest_entry), offsetof(zhcs_GpuConfiguration_AssignmentRequest_entry, value), NULL},
+    {"AllowVendorExtension", 20, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_GpuConfiguration, AllowVendorExtension), offsetof(zhcs_GpuConfiguration, has_AllowVendorExtension), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_GpuConfiguration = {"GpuConfiguration", "hcs", 0, 0, 0, 0, sizeof(zhcs_GpuConfiguration), zh_hcs_t_f_GpuConfiguration, 3, offsetof(zhcs_GpuConfiguration, extra), offsetof(zhcs_GpuConfiguration, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_GuestConnection[] = {
-    {"UseVsock", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_GuestConnection, UseVsock), offsetof(zhcs_GuestConnection, has_UseVsock), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"UseConnectedSuspend", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_GuestConnection, UseConnectedSuspend), offsetof(zhcs_GuestConnection, has_UseConnectedSuspend), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"UseHostTimeZone", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_GuestConnection, UseHostTimeZone), offsetof(zhcs_GuestConnection, has_UseHostTimeZone), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"UseVsock", 8, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_GuestConnection, UseVsock), offsetof(zhcs_GuestConnection, has_UseVsock), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"UseConnectedSuspend", 19, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_GuestConnection, UseConnectedSuspend), offsetof(zhcs_GuestConnection, has_UseConnectedSuspend), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"UseHostTimeZone", 15, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_GuestConnection, UseHostTimeZone), offsetof(zhcs_GuestConnection, has_UseHostTimeZone), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_GuestConnection = {"GuestConnection", "hcs", 0, 0, 0, 0, sizeof(zhcs_GuestConnection), zh_hcs_t_f_GuestConnection, 3, offsetof(zhcs_GuestConnection, extra), offsetof(zhcs_GuestConnection, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_GuestConnectionInfo[] = {
-    {"SupportedSchemaVersions", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_GuestConnectionInfo, SupportedSchemaVersions), ZH_NO_OFFSET, offsetof(zhcs_GuestConnectionInfo, SupportedSchemaVersions_count), ZH_NO_OFFSET, sizeof(zhcs_Version), 0, &zh_hcs_t_Version},
-    {"ProtocolVersion", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_GuestConnectionInfo, ProtocolVersion), offsetof(zhcs_GuestConnectionInfo, has_ProtocolVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"GuestDefinedCapabilities", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_GuestConnectionInfo, GuestDefinedCapabilities), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SupportedSchemaVersions", 23, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_GuestConnectionInfo, SupportedSchemaVersions), ZH_NO_OFFSET, offsetof(zhcs_GuestConnectionInfo, SupportedSchemaVersions_count), ZH_NO_OFFSET, sizeof(zhcs_Version), 0, &zh_hcs_t_Version},
+    {"ProtocolVersion", 15, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_GuestConnectionInfo, ProtocolVersion), offsetof(zhcs_GuestConnectionInfo, has_ProtocolVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"GuestDefinedCapabilities", 24, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_GuestConnectionInfo, GuestDefinedCapabilities), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_GuestConnectionInfo = {"GuestConnectionInfo", "hcs", 0, 0, 0, 0, sizeof(zhcs_GuestConnectionInfo), zh_hcs_t_f_GuestConnectionInfo, 3, offsetof(zhcs_GuestConnectionInfo, extra), offsetof(zhcs_GuestConnectionInfo, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_GuestCrash[] = {
-    {"CrashParameters", ZH_SHAPE_ARRAY, ZH_SK_U64, 0, 0, offsetof(zhcs_GuestCrash, CrashParameters), ZH_NO_OFFSET, offsetof(zhcs_GuestCrash, CrashParameters_count), ZH_NO_OFFSET, sizeof(uint64_t), 0, NULL},
+    {"CrashParameters", 15, ZH_SHAPE_ARRAY, ZH_SK_U64, 0, 0, offsetof(zhcs_GuestCrash, CrashParameters), ZH_NO_OFFSET, offsetof(zhcs_GuestCrash, CrashParameters_count), ZH_NO_OFFSET, sizeof(uint64_t), 0, NULL},
 };
 const zh_stype zh_hcs_t_GuestCrash = {"GuestCrash", "hcs", 0, 0, 0, 0, sizeof(zhcs_GuestCrash), zh_hcs_t_f_GuestCrash, 1, offsetof(zhcs_GuestCrash, extra), offsetof(zhcs_GuestCrash, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_GuestCrashReporting[] = {
-    {"WindowsCrashSettings", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_GuestCrashReporting, WindowsCrashSettings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_WindowsCrashReporting},
+    {"WindowsCrashSettings", 20, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_GuestCrashReporting, WindowsCrashSettings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_WindowsCrashReporting},
 };
 const zh_stype zh_hcs_t_GuestCrashReporting = {"GuestCrashReporting", "hcs", 0, 0, 0, 0, sizeof(zhcs_GuestCrashReporting), zh_hcs_t_f_GuestCrashReporting, 1, offsetof(zhcs_GuestCrashReporting, extra), offsetof(zhcs_GuestCrashReporting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_GuestModifySettingRequest[] = {
-    {"ResourceType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_GuestModifySettingRequest, ResourceType), offsetof(zhcs_GuestModifySettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhcs_GuestModifySettingRequest, ResourceType_unknown), 0, 0, &zh_hcs_t_ModifyResourceType},
-    {"RequestType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_GuestModifySettingRequest, RequestType), offsetof(zhcs_GuestModifySettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhcs_GuestModifySettingRequest, RequestType_unknown), 0, 0, &zh_hcs_t_ModifyRequestType},
-    {"Settings", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_GuestModifySettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ResourceType", 12, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_GuestModifySettingRequest, ResourceType), offsetof(zhcs_GuestModifySettingRequest, has_ResourceType), ZH_NO_OFFSET, offsetof(zhcs_GuestModifySettingRequest, ResourceType_unknown), 0, 0, &zh_hcs_t_ModifyResourceType},
+    {"RequestType", 11, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_GuestModifySettingRequest, RequestType), offsetof(zhcs_GuestModifySettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhcs_GuestModifySettingRequest, RequestType_unknown), 0, 0, &zh_hcs_t_ModifyRequestType},
+    {"Settings", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_GuestModifySettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_GuestModifySettingRequest = {"GuestModifySettingRequest", "hcs", 0, 0, 0, 0, sizeof(zhcs_GuestModifySettingRequest), zh_hcs_t_f_GuestModifySettingRequest, 3, offsetof(zhcs_GuestModifySettingRequest, extra), offsetof(zhcs_GuestModifySettingRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_GuestOs[] = {
-    {"HostName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_GuestOs, HostName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HostName", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_GuestOs, HostName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_GuestOs = {"GuestOs", "hcs", 0, 0, 0, 0, sizeof(zhcs_GuestOs), zh_hcs_t_f_GuestOs, 1, offsetof(zhcs_GuestOs, extra), offsetof(zhcs_GuestOs, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_GuestState[] = {
-    {"GuestStateFilePath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_GuestState, GuestStateFilePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RuntimeStateFilePath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_GuestState, RuntimeStateFilePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ForceTransientState", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_GuestState, ForceTransientState), offsetof(zhcs_GuestState, has_ForceTransientState), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"GuestStateFilePath", 18, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_GuestState, GuestStateFilePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RuntimeStateFilePath", 20, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_GuestState, RuntimeStateFilePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ForceTransientState", 19, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_GuestState, ForceTransientState), offsetof(zhcs_GuestState, has_ForceTransientState), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_GuestState = {"GuestState", "hcs", 0, 0, 0, 0, sizeof(zhcs_GuestState), zh_hcs_t_f_GuestState, 3, offsetof(zhcs_GuestState, extra), offsetof(zhcs_GuestState, extra_count), NULL, 0};
 
 const zh_stype zh_hcs_t_Heartbeat = {"Heartbeat", "hcs", 0, 0, 0, 0, sizeof(zhcs_Heartbeat), NULL, 0, offsetof(zhcs_Heartbeat, extra), offsetof(zhcs_Heartbeat, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_HostFiles[] = {
-    {"base_image_path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HostFiles, base_image_path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"sandbox_path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HostFiles, sandbox_path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"file", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_HostFiles, file), ZH_NO_OFFSET, offsetof(zhcs_HostFiles, file_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"base_image_path", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HostFiles, base_image_path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"sandbox_path", 12, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HostFiles, sandbox_path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"file", 4, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_HostFiles, file), ZH_NO_OFFSET, offsetof(zhcs_HostFiles, file_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
 };
 const zh_stype zh_hcs_t_HostFiles = {"HostFiles", "hcs", 0, 0, 0, 0, sizeof(zhcs_HostFiles), zh_hcs_t_f_HostFiles, 3, offsetof(zhcs_HostFiles, extra), offsetof(zhcs_HostFiles, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_HostProcessorModificationRequest[] = {
-    {"Operation", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_HostProcessorModificationRequest, Operation), offsetof(zhcs_HostProcessorModificationRequest, has_Operation), ZH_NO_OFFSET, offsetof(zhcs_HostProcessorModificationRequest, Operation_unknown), 0, 0, &zh_hcs_t_ModifyServiceOperation},
-    {"OperationDetails", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_HostProcessorModificationRequest, OperationDetails), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Operation", 9, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_HostProcessorModificationRequest, Operation), offsetof(zhcs_HostProcessorModificationRequest, has_Operation), ZH_NO_OFFSET, offsetof(zhcs_HostProcessorModificationRequest, Operation_unknown), 0, 0, &zh_hcs_t_ModifyServiceOperation},
+    {"OperationDetails", 16, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_HostProcessorModificationRequest, OperationDetails), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_HostProcessorModificationRequest = {"HostProcessorModificationRequest", "hcs", 0, 0, 0, 0, sizeof(zhcs_HostProcessorModificationRequest), zh_hcs_t_f_HostProcessorModificationRequest, 2, offsetof(zhcs_HostProcessorModificationRequest, extra), offsetof(zhcs_HostProcessorModificationRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_HostedSystem[] = {
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_HostedSystem, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Version},
-    {"Container", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_HostedSystem, Container), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Container},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_HostedSystem, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Version},
+    {"Container", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_HostedSystem, Container), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Container},
 };
 const zh_stype zh_hcs_t_HostedSystem = {"HostedSystem", "hcs", 0, 0, 0, 0, sizeof(zhcs_HostedSystem), zh_hcs_t_f_HostedSystem, 2, offsetof(zhcs_HostedSystem, extra), offsetof(zhcs_HostedSystem, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_HvSocketAddress[] = {
-    {"LocalAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HvSocketAddress, LocalAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ParentAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HvSocketAddress, ParentAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LocalAddress", 12, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HvSocketAddress, LocalAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ParentAddress", 13, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HvSocketAddress, ParentAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_HvSocketAddress = {"HvSocketAddress", "hcs", 0, 0, 0, 0, sizeof(zhcs_HvSocketAddress), zh_hcs_t_f_HvSocketAddress, 2, offsetof(zhcs_HvSocketAddress, extra), offsetof(zhcs_HvSocketAddress, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_HvSocketServiceConfig[] = {
-    {"BindSecurityDescriptor", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HvSocketServiceConfig, BindSecurityDescriptor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ConnectSecurityDescriptor", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HvSocketServiceConfig, ConnectSecurityDescriptor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AllowWildcardBinds", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_HvSocketServiceConfig, AllowWildcardBinds), offsetof(zhcs_HvSocketServiceConfig, has_AllowWildcardBinds), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"BindSecurityDescriptor", 22, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HvSocketServiceConfig, BindSecurityDescriptor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ConnectSecurityDescriptor", 25, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HvSocketServiceConfig, ConnectSecurityDescriptor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AllowWildcardBinds", 18, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_HvSocketServiceConfig, AllowWildcardBinds), offsetof(zhcs_HvSocketServiceConfig, has_AllowWildcardBinds), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_HvSocketServiceConfig = {"HvSocketServiceConfig", "hcs", 0, 0, 0, 0, sizeof(zhcs_HvSocketServiceConfig), zh_hcs_t_f_HvSocketServiceConfig, 3, offsetof(zhcs_HvSocketServiceConfig, extra), offsetof(zhcs_HvSocketServiceConfig, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_HvSocketSystemConfig[] = {
-    {"DefaultBindSecurityDescriptor", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HvSocketSystemConfig, DefaultBindSecurityDescriptor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DefaultConnectSecurityDescriptor", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HvSocketSystemConfig, DefaultConnectSecurityDescriptor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ServiceTable", ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_STRING, 0, offsetof(zhcs_HvSocketSystemConfig, ServiceTable), ZH_NO_OFFSET, offsetof(zhcs_HvSocketSystemConfig, ServiceTable_count), ZH_NO_OFFSET, sizeof(zhcs_HvSocketSystemConfig_ServiceTable_entry), offsetof(zhcs_HvSocketSystemConfig_ServiceTable_entry, value), &zh_hcs_t_HvSocketServiceConfig},
+    {"DefaultBindSecurityDescriptor", 29, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HvSocketSystemConfig, DefaultBindSecurityDescriptor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DefaultConnectSecurityDescriptor", 32, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_HvSocketSystemConfig, DefaultConnectSecurityDescriptor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ServiceTable", 12, ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_STRING, 0, offsetof(zhcs_HvSocketSystemConfig, ServiceTable), ZH_NO_OFFSET, offsetof(zhcs_HvSocketSystemConfig, ServiceTable_count), ZH_NO_OFFSET, sizeof(zhcs_HvSocketSystemConfig_ServiceTable_entry), offsetof(zhcs_HvSocketSystemConfig_ServiceTable_entry, value), &zh_hcs_t_HvSocketServiceConfig},
 };
 const zh_stype zh_hcs_t_HvSocketSystemConfig = {"HvSocketSystemConfig", "hcs", 0, 0, 0, 0, sizeof(zhcs_HvSocketSystemConfig), zh_hcs_t_f_HvSocketSystemConfig, 3, offsetof(zhcs_HvSocketSystemConfig, extra), offsetof(zhcs_HvSocketSystemConfig, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_IdleProcessorsRequest[] = {
-    {"IdleProcessorCount", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_IdleProcessorsRequest, IdleProcessorCount), offsetof(zhcs_IdleProcessorsRequest, has_IdleProcessorCount), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IdleProcessorCount", 18, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_IdleProcessorsRequest, IdleProcessorCount), offsetof(zhcs_IdleProcessorsRequest, has_IdleProcessorCount), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_IdleProcessorsRequest = {"IdleProcessorsRequest", "hcs", 0, 0, 0, 0, sizeof(zhcs_IdleProcessorsRequest), zh_hcs_t_f_IdleProcessorsRequest, 1, offsetof(zhcs_IdleProcessorsRequest, extra), offsetof(zhcs_IdleProcessorsRequest, extra_count), NULL, 0};
 
@@ -880,434 +880,434 @@ const zh_stype zh_hcs_t_InjectNonMaskableInterrupt = {"InjectNonMaskableInterrup
 
 _Static_assert(sizeof(zhcs_IntegrationComponentOperatingStateReason) == 4, "IntegrationComponentOperatingStateReason is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_IntegrationComponentOperatingStateReason[] = {
-    {"Unknown", 0},
-    {"AppsInCriticalState", 1},
-    {"CommunicationTimedOut", 2},
-    {"FailedCommunication", 3},
-    {"HealthyApps", 4},
-    {"ProtocolMismatch", 5},
+    {"Unknown", 0, 7},
+    {"AppsInCriticalState", 1, 19},
+    {"CommunicationTimedOut", 2, 21},
+    {"FailedCommunication", 3, 19},
+    {"HealthyApps", 4, 11},
+    {"ProtocolMismatch", 5, 16},
 };
 const zh_stype zh_hcs_t_IntegrationComponentOperatingStateReason = {"IntegrationComponentOperatingStateReason", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_IntegrationComponentOperatingStateReason, 6};
 
 _Static_assert(sizeof(zhcs_IntegrationComponentOperationalState) == 4, "IntegrationComponentOperationalState is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_IntegrationComponentOperationalState[] = {
-    {"Unknown", 0},
-    {"Degraded", 1},
-    {"Dormant", 2},
-    {"Error", 3},
-    {"LostCommunication", 4},
-    {"NonRecoverableError", 5},
-    {"NoContact", 6},
-    {"Ok", 7},
+    {"Unknown", 0, 7},
+    {"Degraded", 1, 8},
+    {"Dormant", 2, 7},
+    {"Error", 3, 5},
+    {"LostCommunication", 4, 17},
+    {"NonRecoverableError", 5, 19},
+    {"NoContact", 6, 9},
+    {"Ok", 7, 2},
 };
 const zh_stype zh_hcs_t_IntegrationComponentOperationalState = {"IntegrationComponentOperationalState", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_IntegrationComponentOperationalState, 8};
 
 static const zh_sfield zh_hcs_t_f_IntegrationComponentStatus[] = {
-    {"IsEnabled", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_IntegrationComponentStatus, IsEnabled), offsetof(zhcs_IntegrationComponentStatus, has_IsEnabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"State", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_IntegrationComponentStatus, State), offsetof(zhcs_IntegrationComponentStatus, has_State), ZH_NO_OFFSET, offsetof(zhcs_IntegrationComponentStatus, State_unknown), 0, 0, &zh_hcs_t_IntegrationComponentOperationalState},
-    {"Reason", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_IntegrationComponentStatus, Reason), offsetof(zhcs_IntegrationComponentStatus, has_Reason), ZH_NO_OFFSET, offsetof(zhcs_IntegrationComponentStatus, Reason_unknown), 0, 0, &zh_hcs_t_IntegrationComponentOperatingStateReason},
+    {"IsEnabled", 9, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_IntegrationComponentStatus, IsEnabled), offsetof(zhcs_IntegrationComponentStatus, has_IsEnabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_IntegrationComponentStatus, State), offsetof(zhcs_IntegrationComponentStatus, has_State), ZH_NO_OFFSET, offsetof(zhcs_IntegrationComponentStatus, State_unknown), 0, 0, &zh_hcs_t_IntegrationComponentOperationalState},
+    {"Reason", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_IntegrationComponentStatus, Reason), offsetof(zhcs_IntegrationComponentStatus, has_Reason), ZH_NO_OFFSET, offsetof(zhcs_IntegrationComponentStatus, Reason_unknown), 0, 0, &zh_hcs_t_IntegrationComponentOperatingStateReason},
 };
 const zh_stype zh_hcs_t_IntegrationComponentStatus = {"IntegrationComponentStatus", "hcs", 0, 0, 0, 0, sizeof(zhcs_IntegrationComponentStatus), zh_hcs_t_f_IntegrationComponentStatus, 3, offsetof(zhcs_IntegrationComponentStatus, extra), offsetof(zhcs_IntegrationComponentStatus, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_InterfaceClass[] = {
-    {"type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_InterfaceClass, type), offsetof(zhcs_InterfaceClass, has_type), ZH_NO_OFFSET, offsetof(zhcs_InterfaceClass, type_unknown), 0, 0, &zh_hcs_t_InterfaceClassType},
-    {"identifier", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_InterfaceClass, identifier), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"recurse", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_InterfaceClass, recurse), offsetof(zhcs_InterfaceClass, has_recurse), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_InterfaceClass, type), offsetof(zhcs_InterfaceClass, has_type), ZH_NO_OFFSET, offsetof(zhcs_InterfaceClass, type_unknown), 0, 0, &zh_hcs_t_InterfaceClassType},
+    {"identifier", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_InterfaceClass, identifier), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"recurse", 7, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_InterfaceClass, recurse), offsetof(zhcs_InterfaceClass, has_recurse), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_InterfaceClass = {"InterfaceClass", "hcs", 0, 0, 0, 0, sizeof(zhcs_InterfaceClass), zh_hcs_t_f_InterfaceClass, 3, offsetof(zhcs_InterfaceClass, extra), offsetof(zhcs_InterfaceClass, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_InterfaceClassType) == 4, "InterfaceClassType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_InterfaceClassType[] = {
-    {"Inherit", 0},
-    {"DeviceInstance", 1},
-    {"ClassGuid", 2},
+    {"Inherit", 0, 7},
+    {"DeviceInstance", 1, 14},
+    {"ClassGuid", 2, 9},
 };
 const zh_stype zh_hcs_t_InterfaceClassType = {"InterfaceClassType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_InterfaceClassType, 3};
 
 _Static_assert(sizeof(zhcs_InterruptModerationMode) == 4, "InterruptModerationMode is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_InterruptModerationMode[] = {
-    {"Default", 0},
-    {"Adaptive", 1},
-    {"Off", 2},
-    {"Low", 3},
-    {"Medium", 4},
-    {"High", 5},
+    {"Default", 0, 7},
+    {"Adaptive", 1, 8},
+    {"Off", 2, 3},
+    {"Low", 3, 3},
+    {"Medium", 4, 6},
+    {"High", 5, 4},
 };
 const zh_stype zh_hcs_t_InterruptModerationMode = {"InterruptModerationMode", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_InterruptModerationMode, 6};
 
 static const zh_sfield zh_hcs_t_f_IovSettings[] = {
-    {"OffloadWeight", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_IovSettings, OffloadWeight), offsetof(zhcs_IovSettings, has_OffloadWeight), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"QueuePairsRequested", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_IovSettings, QueuePairsRequested), offsetof(zhcs_IovSettings, has_QueuePairsRequested), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InterruptModeration", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_IovSettings, InterruptModeration), offsetof(zhcs_IovSettings, has_InterruptModeration), ZH_NO_OFFSET, offsetof(zhcs_IovSettings, InterruptModeration_unknown), 0, 0, &zh_hcs_t_InterruptModerationMode},
+    {"OffloadWeight", 13, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_IovSettings, OffloadWeight), offsetof(zhcs_IovSettings, has_OffloadWeight), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"QueuePairsRequested", 19, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_IovSettings, QueuePairsRequested), offsetof(zhcs_IovSettings, has_QueuePairsRequested), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InterruptModeration", 19, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_IovSettings, InterruptModeration), offsetof(zhcs_IovSettings, has_InterruptModeration), ZH_NO_OFFSET, offsetof(zhcs_IovSettings, InterruptModeration_unknown), 0, 0, &zh_hcs_t_InterruptModerationMode},
 };
 const zh_stype zh_hcs_t_IovSettings = {"IovSettings", "hcs", 0, 0, 0, 0, sizeof(zhcs_IovSettings), zh_hcs_t_f_IovSettings, 3, offsetof(zhcs_IovSettings, extra), offsetof(zhcs_IovSettings, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_JobCpu[] = {
-    {"rate", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_JobCpu, rate), offsetof(zhcs_JobCpu, has_rate), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"weight", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_JobCpu, weight), offsetof(zhcs_JobCpu, has_weight), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"rate", 4, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_JobCpu, rate), offsetof(zhcs_JobCpu, has_rate), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"weight", 6, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_JobCpu, weight), offsetof(zhcs_JobCpu, has_weight), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_JobCpu = {"JobCpu", "hcs", 0, 0, 0, 0, sizeof(zhcs_JobCpu), zh_hcs_t_f_JobCpu, 2, offsetof(zhcs_JobCpu, extra), offsetof(zhcs_JobCpu, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_JobMemory[] = {
-    {"limit", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_JobMemory, limit), offsetof(zhcs_JobMemory, has_limit), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"limit", 5, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_JobMemory, limit), offsetof(zhcs_JobMemory, has_limit), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_JobMemory = {"JobMemory", "hcs", 0, 0, 0, 0, sizeof(zhcs_JobMemory), zh_hcs_t_f_JobMemory, 1, offsetof(zhcs_JobMemory, extra), offsetof(zhcs_JobMemory, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_JobNamespace[] = {
-    {"cpu", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_JobNamespace, cpu), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_JobCpu},
-    {"memory", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_JobNamespace, memory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_JobMemory},
-    {"systemroot", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_JobNamespace, systemroot), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_JobSystemRoot},
-    {"terminationpolicy", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_JobNamespace, terminationpolicy), offsetof(zhcs_JobNamespace, has_terminationpolicy), ZH_NO_OFFSET, offsetof(zhcs_JobNamespace, terminationpolicy_unknown), 0, 0, &zh_hcs_t_JobTerminationPolicy},
-    {"threadimpersonation", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_JobNamespace, threadimpersonation), offsetof(zhcs_JobNamespace, has_threadimpersonation), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"cpu", 3, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_JobNamespace, cpu), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_JobCpu},
+    {"memory", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_JobNamespace, memory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_JobMemory},
+    {"systemroot", 10, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_JobNamespace, systemroot), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_JobSystemRoot},
+    {"terminationpolicy", 17, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_JobNamespace, terminationpolicy), offsetof(zhcs_JobNamespace, has_terminationpolicy), ZH_NO_OFFSET, offsetof(zhcs_JobNamespace, terminationpolicy_unknown), 0, 0, &zh_hcs_t_JobTerminationPolicy},
+    {"threadimpersonation", 19, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_JobNamespace, threadimpersonation), offsetof(zhcs_JobNamespace, has_threadimpersonation), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_JobNamespace = {"JobNamespace", "hcs", 0, 0, 0, 0, sizeof(zhcs_JobNamespace), zh_hcs_t_f_JobNamespace, 5, offsetof(zhcs_JobNamespace, extra), offsetof(zhcs_JobNamespace, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_JobSystemRoot[] = {
-    {"path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_JobSystemRoot, path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"path", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_JobSystemRoot, path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_JobSystemRoot = {"JobSystemRoot", "hcs", 0, 0, 0, 0, sizeof(zhcs_JobSystemRoot), zh_hcs_t_f_JobSystemRoot, 1, offsetof(zhcs_JobSystemRoot, extra), offsetof(zhcs_JobSystemRoot, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_JobTerminationPolicy) == 4, "JobTerminationPolicy is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_JobTerminationPolicy[] = {
-    {"PermanentQuiescent", 0},
-    {"KillOnHandleClose", 1},
+    {"PermanentQuiescent", 0, 18},
+    {"KillOnHandleClose", 1, 17},
 };
 const zh_stype zh_hcs_t_JobTerminationPolicy = {"JobTerminationPolicy", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_JobTerminationPolicy, 2};
 
 const zh_stype zh_hcs_t_Keyboard = {"Keyboard", "hcs", 0, 0, 0, 0, sizeof(zhcs_Keyboard), NULL, 0, offsetof(zhcs_Keyboard, extra), offsetof(zhcs_Keyboard, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_KvpExchange[] = {
-    {"EnableHostOSInfoKvpItems", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_KvpExchange, EnableHostOSInfoKvpItems), offsetof(zhcs_KvpExchange, has_EnableHostOSInfoKvpItems), ZH_NO_OFFSET, offsetof(zhcs_KvpExchange, EnableHostOSInfoKvpItems_unknown), 0, 0, &zh_hcs_t_StateOverride},
-    {"EntriesToBeAdded", ZH_SHAPE_MAP, ZH_SK_STRING, ZH_SK_STRING, 0, offsetof(zhcs_KvpExchange, EntriesToBeAdded), ZH_NO_OFFSET, offsetof(zhcs_KvpExchange, EntriesToBeAdded_count), ZH_NO_OFFSET, sizeof(zhcs_KvpExchange_EntriesToBeAdded_entry), offsetof(zhcs_KvpExchange_EntriesToBeAdded_entry, value), NULL},
-    {"EntriesToBeRemoved", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_KvpExchange, EntriesToBeRemoved), ZH_NO_OFFSET, offsetof(zhcs_KvpExchange, EntriesToBeRemoved_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"EnableHostOSInfoKvpItems", 24, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_KvpExchange, EnableHostOSInfoKvpItems), offsetof(zhcs_KvpExchange, has_EnableHostOSInfoKvpItems), ZH_NO_OFFSET, offsetof(zhcs_KvpExchange, EnableHostOSInfoKvpItems_unknown), 0, 0, &zh_hcs_t_StateOverride},
+    {"EntriesToBeAdded", 16, ZH_SHAPE_MAP, ZH_SK_STRING, ZH_SK_STRING, 0, offsetof(zhcs_KvpExchange, EntriesToBeAdded), ZH_NO_OFFSET, offsetof(zhcs_KvpExchange, EntriesToBeAdded_count), ZH_NO_OFFSET, sizeof(zhcs_KvpExchange_EntriesToBeAdded_entry), offsetof(zhcs_KvpExchange_EntriesToBeAdded_entry, value), NULL},
+    {"EntriesToBeRemoved", 18, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_KvpExchange, EntriesToBeRemoved), ZH_NO_OFFSET, offsetof(zhcs_KvpExchange, EntriesToBeRemoved_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
 };
 const zh_stype zh_hcs_t_KvpExchange = {"KvpExchange", "hcs", 0, 0, 0, 0, sizeof(zhcs_KvpExchange), zh_hcs_t_f_KvpExchange, 3, offsetof(zhcs_KvpExchange, extra), offsetof(zhcs_KvpExchange, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_KvpQuery[] = {
-    {"Source", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_KvpQuery, Source), offsetof(zhcs_KvpQuery, has_Source), ZH_NO_OFFSET, offsetof(zhcs_KvpQuery, Source_unknown), 0, 0, &zh_hcs_t_KvpSource},
-    {"Keys", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_KvpQuery, Keys), ZH_NO_OFFSET, offsetof(zhcs_KvpQuery, Keys_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Source", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_KvpQuery, Source), offsetof(zhcs_KvpQuery, has_Source), ZH_NO_OFFSET, offsetof(zhcs_KvpQuery, Source_unknown), 0, 0, &zh_hcs_t_KvpSource},
+    {"Keys", 4, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_KvpQuery, Keys), ZH_NO_OFFSET, offsetof(zhcs_KvpQuery, Keys_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
 };
 const zh_stype zh_hcs_t_KvpQuery = {"KvpQuery", "hcs", 0, 0, 0, 0, sizeof(zhcs_KvpQuery), zh_hcs_t_f_KvpQuery, 2, offsetof(zhcs_KvpQuery, extra), offsetof(zhcs_KvpQuery, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_KvpSource) == 4, "KvpSource is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_KvpSource[] = {
-    {"KvpSetByHost", 0},
-    {"KvpSetByGuest", 1},
-    {"GuestOSInfo", 2},
+    {"KvpSetByHost", 0, 12},
+    {"KvpSetByGuest", 1, 13},
+    {"GuestOSInfo", 2, 11},
 };
 const zh_stype zh_hcs_t_KvpSource = {"KvpSource", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_KvpSource, 3};
 
 static const zh_sfield zh_hcs_t_f_Layer[] = {
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Layer, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Layer, Path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PathType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Layer, PathType), offsetof(zhcs_Layer, has_PathType), ZH_NO_OFFSET, offsetof(zhcs_Layer, PathType_unknown), 0, 0, &zh_hcs_t_PathType},
-    {"Cache", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Layer, Cache), offsetof(zhcs_Layer, has_Cache), ZH_NO_OFFSET, offsetof(zhcs_Layer, Cache_unknown), 0, 0, &zh_hcs_t_CacheMode},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Layer, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Path", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Layer, Path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PathType", 8, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Layer, PathType), offsetof(zhcs_Layer, has_PathType), ZH_NO_OFFSET, offsetof(zhcs_Layer, PathType_unknown), 0, 0, &zh_hcs_t_PathType},
+    {"Cache", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Layer, Cache), offsetof(zhcs_Layer, has_Cache), ZH_NO_OFFSET, offsetof(zhcs_Layer, Cache_unknown), 0, 0, &zh_hcs_t_CacheMode},
 };
 const zh_stype zh_hcs_t_Layer = {"Layer", "hcs", 0, 0, 0, 0, sizeof(zhcs_Layer), zh_hcs_t_f_Layer, 4, offsetof(zhcs_Layer, extra), offsetof(zhcs_Layer, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_LayerData[] = {
-    {"SchemaVersion", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_LayerData, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Version},
-    {"Layers", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_LayerData, Layers), ZH_NO_OFFSET, offsetof(zhcs_LayerData, Layers_count), ZH_NO_OFFSET, sizeof(zhcs_Layer), 0, &zh_hcs_t_Layer},
+    {"SchemaVersion", 13, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_LayerData, SchemaVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Version},
+    {"Layers", 6, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_LayerData, Layers), ZH_NO_OFFSET, offsetof(zhcs_LayerData, Layers_count), ZH_NO_OFFSET, sizeof(zhcs_Layer), 0, &zh_hcs_t_Layer},
 };
 const zh_stype zh_hcs_t_LayerData = {"LayerData", "hcs", 0, 0, 0, 0, sizeof(zhcs_LayerData), zh_hcs_t_f_LayerData, 2, offsetof(zhcs_LayerData, extra), offsetof(zhcs_LayerData, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_LinuxKernelDirect[] = {
-    {"KernelFilePath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_LinuxKernelDirect, KernelFilePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InitRdPath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_LinuxKernelDirect, InitRdPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"KernelCmdLine", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_LinuxKernelDirect, KernelCmdLine), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"KernelFilePath", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_LinuxKernelDirect, KernelFilePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InitRdPath", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_LinuxKernelDirect, InitRdPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"KernelCmdLine", 13, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_LinuxKernelDirect, KernelCmdLine), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_LinuxKernelDirect = {"LinuxKernelDirect", "hcs", 0, 0, 0, 0, sizeof(zhcs_LinuxKernelDirect), zh_hcs_t_f_LinuxKernelDirect, 3, offsetof(zhcs_LinuxKernelDirect, extra), offsetof(zhcs_LinuxKernelDirect, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_LogicalProcessor[] = {
-    {"LpIndex", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_LogicalProcessor, LpIndex), offsetof(zhcs_LogicalProcessor, has_LpIndex), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NodeNumber", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhcs_LogicalProcessor, NodeNumber), offsetof(zhcs_LogicalProcessor, has_NodeNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PackageId", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_LogicalProcessor, PackageId), offsetof(zhcs_LogicalProcessor, has_PackageId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CoreId", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_LogicalProcessor, CoreId), offsetof(zhcs_LogicalProcessor, has_CoreId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RootVpIndex", ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_LogicalProcessor, RootVpIndex), offsetof(zhcs_LogicalProcessor, has_RootVpIndex), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Subnodes", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_LogicalProcessor, Subnodes), ZH_NO_OFFSET, offsetof(zhcs_LogicalProcessor, Subnodes_count), ZH_NO_OFFSET, sizeof(zhcs_Subnode), 0, &zh_hcs_t_Subnode},
+    {"LpIndex", 7, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_LogicalProcessor, LpIndex), offsetof(zhcs_LogicalProcessor, has_LpIndex), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NodeNumber", 10, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhcs_LogicalProcessor, NodeNumber), offsetof(zhcs_LogicalProcessor, has_NodeNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PackageId", 9, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_LogicalProcessor, PackageId), offsetof(zhcs_LogicalProcessor, has_PackageId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CoreId", 6, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_LogicalProcessor, CoreId), offsetof(zhcs_LogicalProcessor, has_CoreId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RootVpIndex", 11, ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_LogicalProcessor, RootVpIndex), offsetof(zhcs_LogicalProcessor, has_RootVpIndex), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Subnodes", 8, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_LogicalProcessor, Subnodes), ZH_NO_OFFSET, offsetof(zhcs_LogicalProcessor, Subnodes_count), ZH_NO_OFFSET, sizeof(zhcs_Subnode), 0, &zh_hcs_t_Subnode},
 };
 const zh_stype zh_hcs_t_LogicalProcessor = {"LogicalProcessor", "hcs", 0, 0, 0, 0, sizeof(zhcs_LogicalProcessor), zh_hcs_t_f_LogicalProcessor, 6, offsetof(zhcs_LogicalProcessor, extra), offsetof(zhcs_LogicalProcessor, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_MappedDirectory[] = {
-    {"HostPath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_MappedDirectory, HostPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HostPathType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_MappedDirectory, HostPathType), offsetof(zhcs_MappedDirectory, has_HostPathType), ZH_NO_OFFSET, offsetof(zhcs_MappedDirectory, HostPathType_unknown), 0, 0, &zh_hcs_t_PathType},
-    {"ContainerPath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_MappedDirectory, ContainerPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ReadOnly", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_MappedDirectory, ReadOnly), offsetof(zhcs_MappedDirectory, has_ReadOnly), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SupportCloudFiles", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_MappedDirectory, SupportCloudFiles), offsetof(zhcs_MappedDirectory, has_SupportCloudFiles), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HostPath", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_MappedDirectory, HostPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HostPathType", 12, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_MappedDirectory, HostPathType), offsetof(zhcs_MappedDirectory, has_HostPathType), ZH_NO_OFFSET, offsetof(zhcs_MappedDirectory, HostPathType_unknown), 0, 0, &zh_hcs_t_PathType},
+    {"ContainerPath", 13, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_MappedDirectory, ContainerPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ReadOnly", 8, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_MappedDirectory, ReadOnly), offsetof(zhcs_MappedDirectory, has_ReadOnly), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SupportCloudFiles", 17, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_MappedDirectory, SupportCloudFiles), offsetof(zhcs_MappedDirectory, has_SupportCloudFiles), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_MappedDirectory = {"MappedDirectory", "hcs", 0, 0, 0, 0, sizeof(zhcs_MappedDirectory), zh_hcs_t_f_MappedDirectory, 5, offsetof(zhcs_MappedDirectory, extra), offsetof(zhcs_MappedDirectory, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_MappedPipe[] = {
-    {"ContainerPipeName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_MappedPipe, ContainerPipeName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HostPath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_MappedPipe, HostPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HostPathType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_MappedPipe, HostPathType), offsetof(zhcs_MappedPipe, has_HostPathType), ZH_NO_OFFSET, offsetof(zhcs_MappedPipe, HostPathType_unknown), 0, 0, &zh_hcs_t_MappedPipePathType},
+    {"ContainerPipeName", 17, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_MappedPipe, ContainerPipeName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HostPath", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_MappedPipe, HostPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HostPathType", 12, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_MappedPipe, HostPathType), offsetof(zhcs_MappedPipe, has_HostPathType), ZH_NO_OFFSET, offsetof(zhcs_MappedPipe, HostPathType_unknown), 0, 0, &zh_hcs_t_MappedPipePathType},
 };
 const zh_stype zh_hcs_t_MappedPipe = {"MappedPipe", "hcs", 0, 0, 0, 0, sizeof(zhcs_MappedPipe), zh_hcs_t_f_MappedPipe, 3, offsetof(zhcs_MappedPipe, extra), offsetof(zhcs_MappedPipe, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_MappedPipePathType) == 4, "MappedPipePathType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_MappedPipePathType[] = {
-    {"AbsolutePath", 0},
-    {"VirtualSmbPipeName", 1},
+    {"AbsolutePath", 0, 12},
+    {"VirtualSmbPipeName", 1, 18},
 };
 const zh_stype zh_hcs_t_MappedPipePathType = {"MappedPipePathType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_MappedPipePathType, 2};
 
 static const zh_sfield zh_hcs_t_f_MappedVirtualDisk[] = {
-    {"ContainerPath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_MappedVirtualDisk, ContainerPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Lun", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhcs_MappedVirtualDisk, Lun), offsetof(zhcs_MappedVirtualDisk, has_Lun), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ContainerPath", 13, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_MappedVirtualDisk, ContainerPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Lun", 3, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhcs_MappedVirtualDisk, Lun), offsetof(zhcs_MappedVirtualDisk, has_Lun), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_MappedVirtualDisk = {"MappedVirtualDisk", "hcs", 0, 0, 0, 0, sizeof(zhcs_MappedVirtualDisk), zh_hcs_t_f_MappedVirtualDisk, 2, offsetof(zhcs_MappedVirtualDisk, extra), offsetof(zhcs_MappedVirtualDisk, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_MemoryBackingPageSize) == 4, "MemoryBackingPageSize is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_MemoryBackingPageSize[] = {
-    {"Small", 0},
-    {"Large", 1},
+    {"Small", 0, 5},
+    {"Large", 1, 5},
 };
 const zh_stype zh_hcs_t_MemoryBackingPageSize = {"MemoryBackingPageSize", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_MemoryBackingPageSize, 2};
 
 _Static_assert(sizeof(zhcs_MemoryBackingType) == 4, "MemoryBackingType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_MemoryBackingType[] = {
-    {"Physical", 0},
-    {"Virtual", 1},
-    {"Hybrid", 2},
+    {"Physical", 0, 8},
+    {"Virtual", 1, 7},
+    {"Hybrid", 2, 6},
 };
 const zh_stype zh_hcs_t_MemoryBackingType = {"MemoryBackingType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_MemoryBackingType, 3};
 
 static const zh_sfield zh_hcs_t_f_MemoryInformationForVm[] = {
-    {"VirtualNodeCount", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhcs_MemoryInformationForVm, VirtualNodeCount), offsetof(zhcs_MemoryInformationForVm, has_VirtualNodeCount), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"VirtualMachineMemory", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_MemoryInformationForVm, VirtualMachineMemory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VmMemory},
-    {"VirtualNodes", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_MemoryInformationForVm, VirtualNodes), ZH_NO_OFFSET, offsetof(zhcs_MemoryInformationForVm, VirtualNodes_count), ZH_NO_OFFSET, sizeof(zhcs_VirtualNodeInfo), 0, &zh_hcs_t_VirtualNodeInfo},
+    {"VirtualNodeCount", 16, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhcs_MemoryInformationForVm, VirtualNodeCount), offsetof(zhcs_MemoryInformationForVm, has_VirtualNodeCount), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"VirtualMachineMemory", 20, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_MemoryInformationForVm, VirtualMachineMemory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VmMemory},
+    {"VirtualNodes", 12, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_MemoryInformationForVm, VirtualNodes), ZH_NO_OFFSET, offsetof(zhcs_MemoryInformationForVm, VirtualNodes_count), ZH_NO_OFFSET, sizeof(zhcs_VirtualNodeInfo), 0, &zh_hcs_t_VirtualNodeInfo},
 };
 const zh_stype zh_hcs_t_MemoryInformationForVm = {"MemoryInformationForVm", "hcs", 0, 0, 0, 0, sizeof(zhcs_MemoryInformationForVm), zh_hcs_t_f_MemoryInformationForVm, 3, offsetof(zhcs_MemoryInformationForVm, extra), offsetof(zhcs_MemoryInformationForVm, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_MemoryStats[] = {
-    {"MemoryUsageCommitBytes", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_MemoryStats, MemoryUsageCommitBytes), offsetof(zhcs_MemoryStats, has_MemoryUsageCommitBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"MemoryUsageCommitPeakBytes", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_MemoryStats, MemoryUsageCommitPeakBytes), offsetof(zhcs_MemoryStats, has_MemoryUsageCommitPeakBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"MemoryUsagePrivateWorkingSetBytes", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_MemoryStats, MemoryUsagePrivateWorkingSetBytes), offsetof(zhcs_MemoryStats, has_MemoryUsagePrivateWorkingSetBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MemoryUsageCommitBytes", 22, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_MemoryStats, MemoryUsageCommitBytes), offsetof(zhcs_MemoryStats, has_MemoryUsageCommitBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MemoryUsageCommitPeakBytes", 26, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_MemoryStats, MemoryUsageCommitPeakBytes), offsetof(zhcs_MemoryStats, has_MemoryUsageCommitPeakBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MemoryUsagePrivateWorkingSetBytes", 33, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_MemoryStats, MemoryUsagePrivateWorkingSetBytes), offsetof(zhcs_MemoryStats, has_MemoryUsagePrivateWorkingSetBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_MemoryStats = {"MemoryStats", "hcs", 0, 0, 0, 0, sizeof(zhcs_MemoryStats), zh_hcs_t_f_MemoryStats, 3, offsetof(zhcs_MemoryStats, extra), offsetof(zhcs_MemoryStats, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ModificationRequest[] = {
-    {"PropertyType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ModificationRequest, PropertyType), offsetof(zhcs_ModificationRequest, has_PropertyType), ZH_NO_OFFSET, offsetof(zhcs_ModificationRequest, PropertyType_unknown), 0, 0, &zh_hcs_t_ModifyPropertyType},
-    {"Settings", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_ModificationRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PropertyType", 12, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ModificationRequest, PropertyType), offsetof(zhcs_ModificationRequest, has_PropertyType), ZH_NO_OFFSET, offsetof(zhcs_ModificationRequest, PropertyType_unknown), 0, 0, &zh_hcs_t_ModifyPropertyType},
+    {"Settings", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_ModificationRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ModificationRequest = {"ModificationRequest", "hcs", 0, 0, 0, 0, sizeof(zhcs_ModificationRequest), zh_hcs_t_f_ModificationRequest, 2, offsetof(zhcs_ModificationRequest, extra), offsetof(zhcs_ModificationRequest, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_ModifyOperation) == 4, "ModifyOperation is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ModifyOperation[] = {
-    {"ConsoleSize", 0},
-    {"CloseHandle", 1},
+    {"ConsoleSize", 0, 11},
+    {"CloseHandle", 1, 11},
 };
 const zh_stype zh_hcs_t_ModifyOperation = {"ModifyOperation", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ModifyOperation, 2};
 
 _Static_assert(sizeof(zhcs_ModifyPropertyType) == 4, "ModifyPropertyType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ModifyPropertyType[] = {
-    {"CpuGroup", 0},
-    {"ContainerCredentialGuard", 1},
+    {"CpuGroup", 0, 8},
+    {"ContainerCredentialGuard", 1, 24},
 };
 const zh_stype zh_hcs_t_ModifyPropertyType = {"ModifyPropertyType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ModifyPropertyType, 2};
 
 _Static_assert(sizeof(zhcs_ModifyRequestType) == 4, "ModifyRequestType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ModifyRequestType[] = {
-    {"Add", 0},
-    {"Remove", 1},
-    {"Update", 2},
+    {"Add", 0, 3},
+    {"Remove", 1, 6},
+    {"Update", 2, 6},
 };
 const zh_stype zh_hcs_t_ModifyRequestType = {"ModifyRequestType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ModifyRequestType, 3};
 
 _Static_assert(sizeof(zhcs_ModifyResourceType) == 4, "ModifyResourceType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ModifyResourceType[] = {
-    {"Memory", 0},
-    {"MappedDirectory", 1},
-    {"MappedPipe", 2},
-    {"MappedVirtualDisk", 3},
-    {"CombinedLayers", 4},
-    {"NetworkNamespace", 5},
-    {"CimMount", 6},
+    {"Memory", 0, 6},
+    {"MappedDirectory", 1, 15},
+    {"MappedPipe", 2, 10},
+    {"MappedVirtualDisk", 3, 17},
+    {"CombinedLayers", 4, 14},
+    {"NetworkNamespace", 5, 16},
+    {"CimMount", 6, 8},
 };
 const zh_stype zh_hcs_t_ModifyResourceType = {"ModifyResourceType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ModifyResourceType, 7};
 
 _Static_assert(sizeof(zhcs_ModifyServiceOperation) == 4, "ModifyServiceOperation is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ModifyServiceOperation[] = {
-    {"CreateGroup", 0},
-    {"DeleteGroup", 1},
-    {"SetProperty", 2},
+    {"CreateGroup", 0, 11},
+    {"DeleteGroup", 1, 11},
+    {"SetProperty", 2, 11},
 };
 const zh_stype zh_hcs_t_ModifyServiceOperation = {"ModifyServiceOperation", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ModifyServiceOperation, 3};
 
 static const zh_sfield zh_hcs_t_f_ModifySettingRequest[] = {
-    {"ResourcePath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ModifySettingRequest, ResourcePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RequestType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ModifySettingRequest, RequestType), offsetof(zhcs_ModifySettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhcs_ModifySettingRequest, RequestType_unknown), 0, 0, &zh_hcs_t_ModifyRequestType},
-    {"Settings", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_ModifySettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"GuestRequest", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_ModifySettingRequest, GuestRequest), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ResourcePath", 12, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ModifySettingRequest, ResourcePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RequestType", 11, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ModifySettingRequest, RequestType), offsetof(zhcs_ModifySettingRequest, has_RequestType), ZH_NO_OFFSET, offsetof(zhcs_ModifySettingRequest, RequestType_unknown), 0, 0, &zh_hcs_t_ModifyRequestType},
+    {"Settings", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_ModifySettingRequest, Settings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"GuestRequest", 12, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_ModifySettingRequest, GuestRequest), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ModifySettingRequest = {"ModifySettingRequest", "hcs", 0, 0, 0, 0, sizeof(zhcs_ModifySettingRequest), zh_hcs_t_f_ModifySettingRequest, 4, offsetof(zhcs_ModifySettingRequest, extra), offsetof(zhcs_ModifySettingRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_MountManagerMountPoint[] = {
-    {"name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_MountManagerMountPoint, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_MountManagerMountPoint, path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_MountManagerMountPoint, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"path", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_MountManagerMountPoint, path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_MountManagerMountPoint = {"MountManagerMountPoint", "hcs", 0, 0, 0, 0, sizeof(zhcs_MountManagerMountPoint), zh_hcs_t_f_MountManagerMountPoint, 2, offsetof(zhcs_MountManagerMountPoint, extra), offsetof(zhcs_MountManagerMountPoint, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_MountManagerNamespace[] = {
-    {"mount_point", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_MountManagerNamespace, mount_point), ZH_NO_OFFSET, offsetof(zhcs_MountManagerNamespace, mount_point_count), ZH_NO_OFFSET, sizeof(zhcs_MountManagerMountPoint), 0, &zh_hcs_t_MountManagerMountPoint},
+    {"mount_point", 11, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_MountManagerNamespace, mount_point), ZH_NO_OFFSET, offsetof(zhcs_MountManagerNamespace, mount_point_count), ZH_NO_OFFSET, sizeof(zhcs_MountManagerMountPoint), 0, &zh_hcs_t_MountManagerMountPoint},
 };
 const zh_stype zh_hcs_t_MountManagerNamespace = {"MountManagerNamespace", "hcs", 0, 0, 0, 0, sizeof(zhcs_MountManagerNamespace), zh_hcs_t_f_MountManagerNamespace, 1, offsetof(zhcs_MountManagerNamespace, extra), offsetof(zhcs_MountManagerNamespace, extra_count), NULL, 0};
 
 const zh_stype zh_hcs_t_Mouse = {"Mouse", "hcs", 0, 0, 0, 0, sizeof(zhcs_Mouse), NULL, 0, offsetof(zhcs_Mouse, extra), offsetof(zhcs_Mouse, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_NamedPipeNamespace[] = {
-    {"symlink", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_NamedPipeNamespace, symlink), ZH_NO_OFFSET, offsetof(zhcs_NamedPipeNamespace, symlink_count), ZH_NO_OFFSET, sizeof(zhcs_NamedPipeSymlink), 0, &zh_hcs_t_NamedPipeSymlink},
+    {"symlink", 7, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_NamedPipeNamespace, symlink), ZH_NO_OFFSET, offsetof(zhcs_NamedPipeNamespace, symlink_count), ZH_NO_OFFSET, sizeof(zhcs_NamedPipeSymlink), 0, &zh_hcs_t_NamedPipeSymlink},
 };
 const zh_stype zh_hcs_t_NamedPipeNamespace = {"NamedPipeNamespace", "hcs", 0, 0, 0, 0, sizeof(zhcs_NamedPipeNamespace), zh_hcs_t_f_NamedPipeNamespace, 1, offsetof(zhcs_NamedPipeNamespace, extra), offsetof(zhcs_NamedPipeNamespace, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_NamedPipeSymlink[] = {
-    {"name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_NamedPipeSymlink, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_NamedPipeSymlink, path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_NamedPipeSymlink, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"path", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_NamedPipeSymlink, path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_NamedPipeSymlink = {"NamedPipeSymlink", "hcs", 0, 0, 0, 0, sizeof(zhcs_NamedPipeSymlink), zh_hcs_t_f_NamedPipeSymlink, 2, offsetof(zhcs_NamedPipeSymlink, extra), offsetof(zhcs_NamedPipeSymlink, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_Namespace[] = {
-    {"job", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, job), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_JobNamespace},
-    {"filesystem", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, filesystem), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_FilesystemNamespace},
-    {"mountmgr", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, mountmgr), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_MountManagerNamespace},
-    {"namedpipe", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, namedpipe), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_NamedPipeNamespace},
-    {"ob", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, ob), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ObjectNamespace},
-    {"registry", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, registry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_RegistryNamespace},
-    {"network", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, network), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_NetworkNamespace},
-    {"device", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, device), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_DeviceNamespace},
-    {"hostfiles", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, hostfiles), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_HostFiles},
+    {"job", 3, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, job), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_JobNamespace},
+    {"filesystem", 10, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, filesystem), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_FilesystemNamespace},
+    {"mountmgr", 8, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, mountmgr), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_MountManagerNamespace},
+    {"namedpipe", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, namedpipe), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_NamedPipeNamespace},
+    {"ob", 2, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, ob), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ObjectNamespace},
+    {"registry", 8, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, registry), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_RegistryNamespace},
+    {"network", 7, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, network), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_NetworkNamespace},
+    {"device", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, device), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_DeviceNamespace},
+    {"hostfiles", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Namespace, hostfiles), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_HostFiles},
 };
 const zh_stype zh_hcs_t_Namespace = {"Namespace", "hcs", 0, 0, 0, 0, sizeof(zhcs_Namespace), zh_hcs_t_f_Namespace, 9, offsetof(zhcs_Namespace, extra), offsetof(zhcs_Namespace, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_NetworkAdapter[] = {
-    {"EndpointId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_NetworkAdapter, EndpointId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"MacAddress", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_NetworkAdapter, MacAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InstanceId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_NetworkAdapter, InstanceId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DisableInterruptBatching", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_NetworkAdapter, DisableInterruptBatching), offsetof(zhcs_NetworkAdapter, has_DisableInterruptBatching), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"IovSettings", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_NetworkAdapter, IovSettings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_IovSettings},
-    {"ConnectionState", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_NetworkAdapter, ConnectionState), offsetof(zhcs_NetworkAdapter, has_ConnectionState), ZH_NO_OFFSET, offsetof(zhcs_NetworkAdapter, ConnectionState_unknown), 0, 0, &zh_hcs_t_StateOverride},
+    {"EndpointId", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_NetworkAdapter, EndpointId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MacAddress", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_NetworkAdapter, MacAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InstanceId", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_NetworkAdapter, InstanceId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DisableInterruptBatching", 24, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_NetworkAdapter, DisableInterruptBatching), offsetof(zhcs_NetworkAdapter, has_DisableInterruptBatching), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IovSettings", 11, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_NetworkAdapter, IovSettings), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_IovSettings},
+    {"ConnectionState", 15, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_NetworkAdapter, ConnectionState), offsetof(zhcs_NetworkAdapter, has_ConnectionState), ZH_NO_OFFSET, offsetof(zhcs_NetworkAdapter, ConnectionState_unknown), 0, 0, &zh_hcs_t_StateOverride},
 };
 const zh_stype zh_hcs_t_NetworkAdapter = {"NetworkAdapter", "hcs", 0, 0, 0, 0, sizeof(zhcs_NetworkAdapter), zh_hcs_t_f_NetworkAdapter, 6, offsetof(zhcs_NetworkAdapter, extra), offsetof(zhcs_NetworkAdapter, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_NetworkNamespace[] = {
-    {"compartment", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_NetworkNamespace, compartment), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"compartment", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_NetworkNamespace, compartment), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_NetworkNamespace = {"NetworkNamespace", "hcs", 0, 0, 0, 0, sizeof(zhcs_NetworkNamespace), zh_hcs_t_f_NetworkNamespace, 1, offsetof(zhcs_NetworkNamespace, extra), offsetof(zhcs_NetworkNamespace, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_Networking[] = {
-    {"AllowUnqualifiedDnsQuery", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Networking, AllowUnqualifiedDnsQuery), offsetof(zhcs_Networking, has_AllowUnqualifiedDnsQuery), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DnsSearchList", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Networking, DnsSearchList), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NetworkSharedContainerName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Networking, NetworkSharedContainerName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Namespace", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Networking, Namespace), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NetworkAdapters", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_Networking, NetworkAdapters), ZH_NO_OFFSET, offsetof(zhcs_Networking, NetworkAdapters_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"AllowUnqualifiedDnsQuery", 24, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Networking, AllowUnqualifiedDnsQuery), offsetof(zhcs_Networking, has_AllowUnqualifiedDnsQuery), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DnsSearchList", 13, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Networking, DnsSearchList), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NetworkSharedContainerName", 26, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Networking, NetworkSharedContainerName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Namespace", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Networking, Namespace), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NetworkAdapters", 15, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_Networking, NetworkAdapters), ZH_NO_OFFSET, offsetof(zhcs_Networking, NetworkAdapters_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
 };
 const zh_stype zh_hcs_t_Networking = {"Networking", "hcs", 0, 0, 0, 0, sizeof(zhcs_Networking), zh_hcs_t_f_Networking, 5, offsetof(zhcs_Networking, extra), offsetof(zhcs_Networking, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_NonArchitecturalCoreSharing) == 4, "NonArchitecturalCoreSharing is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_NonArchitecturalCoreSharing[] = {
-    {"Unreported", 0},
-    {"Off", 1},
-    {"On", 2},
+    {"Unreported", 0, 10},
+    {"Off", 1, 3},
+    {"On", 2, 2},
 };
 const zh_stype zh_hcs_t_NonArchitecturalCoreSharing = {"NonArchitecturalCoreSharing", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_NonArchitecturalCoreSharing, 3};
 
 _Static_assert(sizeof(zhcs_NotificationType) == 4, "NotificationType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_NotificationType[] = {
-    {"None", 0},
-    {"GracefulExit", 1},
-    {"ForcedExit", 2},
-    {"UnexpectedExit", 3},
-    {"Unknown", 4},
+    {"None", 0, 4},
+    {"GracefulExit", 1, 12},
+    {"ForcedExit", 2, 10},
+    {"UnexpectedExit", 3, 14},
+    {"Unknown", 4, 7},
 };
 const zh_stype zh_hcs_t_NotificationType = {"NotificationType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_NotificationType, 5};
 
 static const zh_sfield zh_hcs_t_f_ObjectDirectory[] = {
-    {"name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ObjectDirectory, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"clonesd", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ObjectDirectory, clonesd), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"shadow", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ObjectDirectory, shadow), offsetof(zhcs_ObjectDirectory, has_shadow), ZH_NO_OFFSET, offsetof(zhcs_ObjectDirectory, shadow_unknown), 0, 0, &zh_hcs_t_ObjectDirectoryShadow},
-    {"symlink", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ObjectDirectory, symlink), ZH_NO_OFFSET, offsetof(zhcs_ObjectDirectory, symlink_count), ZH_NO_OFFSET, sizeof(zhcs_ObjectSymlink), 0, &zh_hcs_t_ObjectSymlink},
-    {"objdir", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ObjectDirectory, objdir), ZH_NO_OFFSET, offsetof(zhcs_ObjectDirectory, objdir_count), ZH_NO_OFFSET, sizeof(zhcs_ObjectDirectory), 0, &zh_hcs_t_ObjectDirectory},
+    {"name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ObjectDirectory, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"clonesd", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ObjectDirectory, clonesd), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"shadow", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ObjectDirectory, shadow), offsetof(zhcs_ObjectDirectory, has_shadow), ZH_NO_OFFSET, offsetof(zhcs_ObjectDirectory, shadow_unknown), 0, 0, &zh_hcs_t_ObjectDirectoryShadow},
+    {"symlink", 7, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ObjectDirectory, symlink), ZH_NO_OFFSET, offsetof(zhcs_ObjectDirectory, symlink_count), ZH_NO_OFFSET, sizeof(zhcs_ObjectSymlink), 0, &zh_hcs_t_ObjectSymlink},
+    {"objdir", 6, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ObjectDirectory, objdir), ZH_NO_OFFSET, offsetof(zhcs_ObjectDirectory, objdir_count), ZH_NO_OFFSET, sizeof(zhcs_ObjectDirectory), 0, &zh_hcs_t_ObjectDirectory},
 };
 const zh_stype zh_hcs_t_ObjectDirectory = {"ObjectDirectory", "hcs", 0, 0, 0, 0, sizeof(zhcs_ObjectDirectory), zh_hcs_t_f_ObjectDirectory, 5, offsetof(zhcs_ObjectDirectory, extra), offsetof(zhcs_ObjectDirectory, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_ObjectDirectoryShadow) == 4, "ObjectDirectoryShadow is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ObjectDirectoryShadow[] = {
-    {"false", 0},
-    {"true", 1},
-    {"ifexists", 2},
+    {"false", 0, 5},
+    {"true", 1, 4},
+    {"ifexists", 2, 8},
 };
 const zh_stype zh_hcs_t_ObjectDirectoryShadow = {"ObjectDirectoryShadow", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ObjectDirectoryShadow, 3};
 
 static const zh_sfield zh_hcs_t_f_ObjectNamespace[] = {
-    {"shadow", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ObjectNamespace, shadow), offsetof(zhcs_ObjectNamespace, has_shadow), ZH_NO_OFFSET, offsetof(zhcs_ObjectNamespace, shadow_unknown), 0, 0, &zh_hcs_t_ObjectDirectoryShadow},
-    {"symlink", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ObjectNamespace, symlink), ZH_NO_OFFSET, offsetof(zhcs_ObjectNamespace, symlink_count), ZH_NO_OFFSET, sizeof(zhcs_ObjectSymlink), 0, &zh_hcs_t_ObjectSymlink},
-    {"objdir", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ObjectNamespace, objdir), ZH_NO_OFFSET, offsetof(zhcs_ObjectNamespace, objdir_count), ZH_NO_OFFSET, sizeof(zhcs_ObjectDirectory), 0, &zh_hcs_t_ObjectDirectory},
+    {"shadow", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ObjectNamespace, shadow), offsetof(zhcs_ObjectNamespace, has_shadow), ZH_NO_OFFSET, offsetof(zhcs_ObjectNamespace, shadow_unknown), 0, 0, &zh_hcs_t_ObjectDirectoryShadow},
+    {"symlink", 7, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ObjectNamespace, symlink), ZH_NO_OFFSET, offsetof(zhcs_ObjectNamespace, symlink_count), ZH_NO_OFFSET, sizeof(zhcs_ObjectSymlink), 0, &zh_hcs_t_ObjectSymlink},
+    {"objdir", 6, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ObjectNamespace, objdir), ZH_NO_OFFSET, offsetof(zhcs_ObjectNamespace, objdir_count), ZH_NO_OFFSET, sizeof(zhcs_ObjectDirectory), 0, &zh_hcs_t_ObjectDirectory},
 };
 const zh_stype zh_hcs_t_ObjectNamespace = {"ObjectNamespace", "hcs", 0, 0, 0, 0, sizeof(zhcs_ObjectNamespace), zh_hcs_t_f_ObjectNamespace, 3, offsetof(zhcs_ObjectNamespace, extra), offsetof(zhcs_ObjectNamespace, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ObjectSymlink[] = {
-    {"name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ObjectSymlink, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ObjectSymlink, path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"scope", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ObjectSymlink, scope), offsetof(zhcs_ObjectSymlink, has_scope), ZH_NO_OFFSET, offsetof(zhcs_ObjectSymlink, scope_unknown), 0, 0, &zh_hcs_t_ObjectSymlinkScope},
-    {"pathtoclone", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ObjectSymlink, pathtoclone), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"access_mask", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ObjectSymlink, access_mask), offsetof(zhcs_ObjectSymlink, has_access_mask), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ObjectSymlink, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"path", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ObjectSymlink, path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"scope", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ObjectSymlink, scope), offsetof(zhcs_ObjectSymlink, has_scope), ZH_NO_OFFSET, offsetof(zhcs_ObjectSymlink, scope_unknown), 0, 0, &zh_hcs_t_ObjectSymlinkScope},
+    {"pathtoclone", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ObjectSymlink, pathtoclone), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"access_mask", 11, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ObjectSymlink, access_mask), offsetof(zhcs_ObjectSymlink, has_access_mask), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ObjectSymlink = {"ObjectSymlink", "hcs", 0, 0, 0, 0, sizeof(zhcs_ObjectSymlink), zh_hcs_t_f_ObjectSymlink, 5, offsetof(zhcs_ObjectSymlink, extra), offsetof(zhcs_ObjectSymlink, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_ObjectSymlinkScope) == 4, "ObjectSymlinkScope is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ObjectSymlinkScope[] = {
-    {"Local", 0},
-    {"Global", 1},
-    {"GlobalDropSilo", 2},
+    {"Local", 0, 5},
+    {"Global", 1, 6},
+    {"GlobalDropSilo", 2, 14},
 };
 const zh_stype zh_hcs_t_ObjectSymlinkScope = {"ObjectSymlinkScope", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ObjectSymlinkScope, 3};
 
 static const zh_sfield zh_hcs_t_f_OperationFailure[] = {
-    {"Detail", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_OperationFailure, Detail), offsetof(zhcs_OperationFailure, has_Detail), ZH_NO_OFFSET, offsetof(zhcs_OperationFailure, Detail_unknown), 0, 0, &zh_hcs_t_OperationFailureDetail},
+    {"Detail", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_OperationFailure, Detail), offsetof(zhcs_OperationFailure, has_Detail), ZH_NO_OFFSET, offsetof(zhcs_OperationFailure, Detail_unknown), 0, 0, &zh_hcs_t_OperationFailureDetail},
 };
 const zh_stype zh_hcs_t_OperationFailure = {"OperationFailure", "hcs", 0, 0, 0, 0, sizeof(zhcs_OperationFailure), zh_hcs_t_f_OperationFailure, 1, offsetof(zhcs_OperationFailure, extra), offsetof(zhcs_OperationFailure, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_OperationFailureDetail) == 4, "OperationFailureDetail is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_OperationFailureDetail[] = {
-    {"Invalid", 0},
-    {"CreateInternalError", 1},
-    {"ConstructStateError", 2},
-    {"RuntimeOsTypeMismatch", 3},
-    {"Construct", 4},
-    {"Start", 5},
-    {"Pause", 6},
-    {"Resume", 7},
-    {"Shutdown", 8},
-    {"Terminate", 9},
-    {"Save", 10},
-    {"GetProperties", 11},
-    {"Modify", 12},
-    {"Crash", 13},
-    {"GuestCrash", 14},
-    {"LifecycleNotify", 15},
-    {"ExecuteProcess", 16},
-    {"GetProcessInfo", 17},
-    {"WaitForProcess", 18},
-    {"SignalProcess", 19},
-    {"ModifyProcess", 20},
-    {"PrepareForHosting", 21},
-    {"RegisterHostedSystem", 22},
-    {"UnregisterHostedSystem", 23},
-    {"PrepareForClone", 24},
-    {"GetCloneTemplate", 25},
+    {"Invalid", 0, 7},
+    {"CreateInternalError", 1, 19},
+    {"ConstructStateError", 2, 19},
+    {"RuntimeOsTypeMismatch", 3, 21},
+    {"Construct", 4, 9},
+    {"Start", 5, 5},
+    {"Pause", 6, 5},
+    {"Resume", 7, 6},
+    {"Shutdown", 8, 8},
+    {"Terminate", 9, 9},
+    {"Save", 10, 4},
+    {"GetProperties", 11, 13},
+    {"Modify", 12, 6},
+    {"Crash", 13, 5},
+    {"GuestCrash", 14, 10},
+    {"LifecycleNotify", 15, 15},
+    {"ExecuteProcess", 16, 14},
+    {"GetProcessInfo", 17, 14},
+    {"WaitForProcess", 18, 14},
+    {"SignalProcess", 19, 13},
+    {"ModifyProcess", 20, 13},
+    {"PrepareForHosting", 21, 17},
+    {"RegisterHostedSystem", 22, 20},
+    {"UnregisterHostedSystem", 23, 22},
+    {"PrepareForClone", 24, 15},
+    {"GetCloneTemplate", 25, 16},
 };
 const zh_stype zh_hcs_t_OperationFailureDetail = {"OperationFailureDetail", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_OperationFailureDetail, 26};
 
 static const zh_sfield zh_hcs_t_f_OperationFailureInfo[] = {
-    {"Result", ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_OperationFailureInfo, Result), offsetof(zhcs_OperationFailureInfo, has_Result), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Result", 6, ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_OperationFailureInfo, Result), offsetof(zhcs_OperationFailureInfo, has_Result), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_OperationFailureInfo = {"OperationFailureInfo", "hcs", 0, 0, 0, 0, sizeof(zhcs_OperationFailureInfo), zh_hcs_t_f_OperationFailureInfo, 1, offsetof(zhcs_OperationFailureInfo, extra), offsetof(zhcs_OperationFailureInfo, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_OperationInfo[] = {
-    {"Operation", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_OperationInfo, Operation), offsetof(zhcs_OperationInfo, has_Operation), ZH_NO_OFFSET, offsetof(zhcs_OperationInfo, Operation_unknown), 0, 0, &zh_hcs_t_OperationType},
-    {"StartTimestamp", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_OperationInfo, StartTimestamp), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EndTimestamp", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_OperationInfo, EndTimestamp), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"FailureInfo", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_OperationInfo, FailureInfo), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_OperationFailureInfo},
+    {"Operation", 9, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_OperationInfo, Operation), offsetof(zhcs_OperationInfo, has_Operation), ZH_NO_OFFSET, offsetof(zhcs_OperationInfo, Operation_unknown), 0, 0, &zh_hcs_t_OperationType},
+    {"StartTimestamp", 14, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_OperationInfo, StartTimestamp), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EndTimestamp", 12, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_OperationInfo, EndTimestamp), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"FailureInfo", 11, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_OperationInfo, FailureInfo), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_OperationFailureInfo},
 };
 const zh_stype zh_hcs_t_OperationInfo = {"OperationInfo", "hcs", 0, 0, 0, 0, sizeof(zhcs_OperationInfo), zh_hcs_t_f_OperationInfo, 4, offsetof(zhcs_OperationInfo, extra), offsetof(zhcs_OperationInfo, extra_count), NULL, 0};
 
@@ -1317,572 +1317,572 @@ const zh_stype zh_hcs_t_OperationProgress = {"OperationProgress", "hcs", 0, 0, 0
 
 _Static_assert(sizeof(zhcs_OperationType) == 4, "OperationType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_OperationType[] = {
-    {"None", 0},
-    {"Construct", 1},
-    {"Start", 2},
-    {"Pause", 3},
-    {"Resume", 4},
-    {"Shutdown", 5},
-    {"Terminate", 6},
-    {"Save", 7},
-    {"GetProperties", 8},
-    {"Modify", 9},
-    {"Crash", 10},
-    {"ExecuteProcess", 11},
-    {"GetProcessInfo", 12},
-    {"SignalProcess", 13},
-    {"ModifyProcess", 14},
-    {"CancelOperation", 15},
+    {"None", 0, 4},
+    {"Construct", 1, 9},
+    {"Start", 2, 5},
+    {"Pause", 3, 5},
+    {"Resume", 4, 6},
+    {"Shutdown", 5, 8},
+    {"Terminate", 6, 9},
+    {"Save", 7, 4},
+    {"GetProperties", 8, 13},
+    {"Modify", 9, 6},
+    {"Crash", 10, 5},
+    {"ExecuteProcess", 11, 14},
+    {"GetProcessInfo", 12, 14},
+    {"SignalProcess", 13, 13},
+    {"ModifyProcess", 14, 13},
+    {"CancelOperation", 15, 15},
 };
 const zh_stype zh_hcs_t_OperationType = {"OperationType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_OperationType, 16};
 
 static const zh_sfield zh_hcs_t_f_OsLayerOptions[] = {
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_OsLayerOptions, Type), offsetof(zhcs_OsLayerOptions, has_Type), ZH_NO_OFFSET, offsetof(zhcs_OsLayerOptions, Type_unknown), 0, 0, &zh_hcs_t_OsLayerType},
-    {"DisableCiCacheOptimization", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_OsLayerOptions, DisableCiCacheOptimization), offsetof(zhcs_OsLayerOptions, has_DisableCiCacheOptimization), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SkipUpdateBcdForBoot", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_OsLayerOptions, SkipUpdateBcdForBoot), offsetof(zhcs_OsLayerOptions, has_SkipUpdateBcdForBoot), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_OsLayerOptions, Type), offsetof(zhcs_OsLayerOptions, has_Type), ZH_NO_OFFSET, offsetof(zhcs_OsLayerOptions, Type_unknown), 0, 0, &zh_hcs_t_OsLayerType},
+    {"DisableCiCacheOptimization", 26, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_OsLayerOptions, DisableCiCacheOptimization), offsetof(zhcs_OsLayerOptions, has_DisableCiCacheOptimization), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SkipUpdateBcdForBoot", 20, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_OsLayerOptions, SkipUpdateBcdForBoot), offsetof(zhcs_OsLayerOptions, has_SkipUpdateBcdForBoot), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_OsLayerOptions = {"OsLayerOptions", "hcs", 0, 0, 0, 0, sizeof(zhcs_OsLayerOptions), zh_hcs_t_f_OsLayerOptions, 3, offsetof(zhcs_OsLayerOptions, extra), offsetof(zhcs_OsLayerOptions, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_OsLayerType) == 4, "OsLayerType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_OsLayerType[] = {
-    {"Container", 0},
-    {"Vm", 1},
+    {"Container", 0, 9},
+    {"Vm", 1, 2},
 };
 const zh_stype zh_hcs_t_OsLayerType = {"OsLayerType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_OsLayerType, 2};
 
 _Static_assert(sizeof(zhcs_OsType) == 4, "OsType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_OsType[] = {
-    {"Unknown", 0},
-    {"Windows", 1},
-    {"Linux", 2},
+    {"Unknown", 0, 7},
+    {"Windows", 1, 7},
+    {"Linux", 2, 5},
 };
 const zh_stype zh_hcs_t_OsType = {"OsType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_OsType, 3};
 
 _Static_assert(sizeof(zhcs_PathType) == 4, "PathType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_PathType[] = {
-    {"AbsolutePath", 0},
-    {"VirtualSmbShareName", 1},
+    {"AbsolutePath", 0, 12},
+    {"VirtualSmbShareName", 1, 19},
 };
 const zh_stype zh_hcs_t_PathType = {"PathType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_PathType, 2};
 
 static const zh_sfield zh_hcs_t_f_PauseNotification[] = {
-    {"Reason", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_PauseNotification, Reason), offsetof(zhcs_PauseNotification, has_Reason), ZH_NO_OFFSET, offsetof(zhcs_PauseNotification, Reason_unknown), 0, 0, &zh_hcs_t_PauseReason},
+    {"Reason", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_PauseNotification, Reason), offsetof(zhcs_PauseNotification, has_Reason), ZH_NO_OFFSET, offsetof(zhcs_PauseNotification, Reason_unknown), 0, 0, &zh_hcs_t_PauseReason},
 };
 const zh_stype zh_hcs_t_PauseNotification = {"PauseNotification", "hcs", 0, 0, 0, 0, sizeof(zhcs_PauseNotification), zh_hcs_t_f_PauseNotification, 1, offsetof(zhcs_PauseNotification, extra), offsetof(zhcs_PauseNotification, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_PauseOptions[] = {
-    {"SuspensionLevel", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_PauseOptions, SuspensionLevel), offsetof(zhcs_PauseOptions, has_SuspensionLevel), ZH_NO_OFFSET, offsetof(zhcs_PauseOptions, SuspensionLevel_unknown), 0, 0, &zh_hcs_t_PauseSuspensionLevel},
-    {"HostedNotification", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_PauseOptions, HostedNotification), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_PauseNotification},
+    {"SuspensionLevel", 15, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_PauseOptions, SuspensionLevel), offsetof(zhcs_PauseOptions, has_SuspensionLevel), ZH_NO_OFFSET, offsetof(zhcs_PauseOptions, SuspensionLevel_unknown), 0, 0, &zh_hcs_t_PauseSuspensionLevel},
+    {"HostedNotification", 18, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_PauseOptions, HostedNotification), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_PauseNotification},
 };
 const zh_stype zh_hcs_t_PauseOptions = {"PauseOptions", "hcs", 0, 0, 0, 0, sizeof(zhcs_PauseOptions), zh_hcs_t_f_PauseOptions, 2, offsetof(zhcs_PauseOptions, extra), offsetof(zhcs_PauseOptions, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_PauseReason) == 4, "PauseReason is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_PauseReason[] = {
-    {"None", 0},
-    {"Save", 1},
-    {"Template", 2},
+    {"None", 0, 4},
+    {"Save", 1, 4},
+    {"Template", 2, 8},
 };
 const zh_stype zh_hcs_t_PauseReason = {"PauseReason", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_PauseReason, 3};
 
 _Static_assert(sizeof(zhcs_PauseSuspensionLevel) == 4, "PauseSuspensionLevel is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_PauseSuspensionLevel[] = {
-    {"Suspend", 0},
-    {"MemoryLow", 1},
-    {"MemoryMedium", 2},
-    {"MemoryHigh", 3},
+    {"Suspend", 0, 7},
+    {"MemoryLow", 1, 9},
+    {"MemoryMedium", 2, 12},
+    {"MemoryHigh", 3, 10},
 };
 const zh_stype zh_hcs_t_PauseSuspensionLevel = {"PauseSuspensionLevel", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_PauseSuspensionLevel, 4};
 
 static const zh_sfield zh_hcs_t_f_Plan9[] = {
-    {"Shares", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Plan9, Shares), ZH_NO_OFFSET, offsetof(zhcs_Plan9, Shares_count), ZH_NO_OFFSET, sizeof(zhcs_Plan9Share), 0, &zh_hcs_t_Plan9Share},
+    {"Shares", 6, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Plan9, Shares), ZH_NO_OFFSET, offsetof(zhcs_Plan9, Shares_count), ZH_NO_OFFSET, sizeof(zhcs_Plan9Share), 0, &zh_hcs_t_Plan9Share},
 };
 const zh_stype zh_hcs_t_Plan9 = {"Plan9", "hcs", 0, 0, 0, 0, sizeof(zhcs_Plan9), zh_hcs_t_f_Plan9, 1, offsetof(zhcs_Plan9, extra), offsetof(zhcs_Plan9, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_Plan9Share[] = {
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Plan9Share, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AccessName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Plan9Share, AccessName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Plan9Share, Path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Port", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_Plan9Share, Port), offsetof(zhcs_Plan9Share, has_Port), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AllowedFiles", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_Plan9Share, AllowedFiles), ZH_NO_OFFSET, offsetof(zhcs_Plan9Share, AllowedFiles_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Plan9Share, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AccessName", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Plan9Share, AccessName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Path", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Plan9Share, Path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Port", 4, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_Plan9Share, Port), offsetof(zhcs_Plan9Share, has_Port), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AllowedFiles", 12, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_Plan9Share, AllowedFiles), ZH_NO_OFFSET, offsetof(zhcs_Plan9Share, AllowedFiles_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
 };
 const zh_stype zh_hcs_t_Plan9Share = {"Plan9Share", "hcs", 0, 0, 0, 0, sizeof(zhcs_Plan9Share), zh_hcs_t_f_Plan9Share, 5, offsetof(zhcs_Plan9Share, extra), offsetof(zhcs_Plan9Share, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ProcessDetails[] = {
-    {"ProcessId", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ProcessDetails, ProcessId), offsetof(zhcs_ProcessDetails, has_ProcessId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ImageName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ProcessDetails, ImageName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CreateTimestamp", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ProcessDetails, CreateTimestamp), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"UserTime100ns", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessDetails, UserTime100ns), offsetof(zhcs_ProcessDetails, has_UserTime100ns), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"KernelTime100ns", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessDetails, KernelTime100ns), offsetof(zhcs_ProcessDetails, has_KernelTime100ns), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"MemoryCommitBytes", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessDetails, MemoryCommitBytes), offsetof(zhcs_ProcessDetails, has_MemoryCommitBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"MemoryWorkingSetPrivateBytes", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessDetails, MemoryWorkingSetPrivateBytes), offsetof(zhcs_ProcessDetails, has_MemoryWorkingSetPrivateBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"MemoryWorkingSetSharedBytes", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessDetails, MemoryWorkingSetSharedBytes), offsetof(zhcs_ProcessDetails, has_MemoryWorkingSetSharedBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ProcessId", 9, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ProcessDetails, ProcessId), offsetof(zhcs_ProcessDetails, has_ProcessId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ImageName", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ProcessDetails, ImageName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CreateTimestamp", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ProcessDetails, CreateTimestamp), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"UserTime100ns", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessDetails, UserTime100ns), offsetof(zhcs_ProcessDetails, has_UserTime100ns), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"KernelTime100ns", 15, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessDetails, KernelTime100ns), offsetof(zhcs_ProcessDetails, has_KernelTime100ns), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MemoryCommitBytes", 17, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessDetails, MemoryCommitBytes), offsetof(zhcs_ProcessDetails, has_MemoryCommitBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MemoryWorkingSetPrivateBytes", 28, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessDetails, MemoryWorkingSetPrivateBytes), offsetof(zhcs_ProcessDetails, has_MemoryWorkingSetPrivateBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MemoryWorkingSetSharedBytes", 27, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessDetails, MemoryWorkingSetSharedBytes), offsetof(zhcs_ProcessDetails, has_MemoryWorkingSetSharedBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ProcessDetails = {"ProcessDetails", "hcs", 0, 0, 0, 0, sizeof(zhcs_ProcessDetails), zh_hcs_t_f_ProcessDetails, 8, offsetof(zhcs_ProcessDetails, extra), offsetof(zhcs_ProcessDetails, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ProcessModifyRequest[] = {
-    {"Operation", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ProcessModifyRequest, Operation), offsetof(zhcs_ProcessModifyRequest, has_Operation), ZH_NO_OFFSET, offsetof(zhcs_ProcessModifyRequest, Operation_unknown), 0, 0, &zh_hcs_t_ModifyOperation},
-    {"ConsoleSize", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ProcessModifyRequest, ConsoleSize), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ConsoleSize},
-    {"CloseHandle", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ProcessModifyRequest, CloseHandle), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_CloseHandle},
+    {"Operation", 9, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ProcessModifyRequest, Operation), offsetof(zhcs_ProcessModifyRequest, has_Operation), ZH_NO_OFFSET, offsetof(zhcs_ProcessModifyRequest, Operation_unknown), 0, 0, &zh_hcs_t_ModifyOperation},
+    {"ConsoleSize", 11, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ProcessModifyRequest, ConsoleSize), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ConsoleSize},
+    {"CloseHandle", 11, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ProcessModifyRequest, CloseHandle), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_CloseHandle},
 };
 const zh_stype zh_hcs_t_ProcessModifyRequest = {"ProcessModifyRequest", "hcs", 0, 0, 0, 0, sizeof(zhcs_ProcessModifyRequest), zh_hcs_t_f_ProcessModifyRequest, 3, offsetof(zhcs_ProcessModifyRequest, extra), offsetof(zhcs_ProcessModifyRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ProcessParameters[] = {
-    {"ApplicationName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ProcessParameters, ApplicationName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CommandLine", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ProcessParameters, CommandLine), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CommandArgs", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_ProcessParameters, CommandArgs), ZH_NO_OFFSET, offsetof(zhcs_ProcessParameters, CommandArgs_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"User", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ProcessParameters, User), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"WorkingDirectory", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ProcessParameters, WorkingDirectory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Environment", ZH_SHAPE_MAP, ZH_SK_STRING, ZH_SK_STRING, 0, offsetof(zhcs_ProcessParameters, Environment), ZH_NO_OFFSET, offsetof(zhcs_ProcessParameters, Environment_count), ZH_NO_OFFSET, sizeof(zhcs_ProcessParameters_Environment_entry), offsetof(zhcs_ProcessParameters_Environment_entry, value), NULL},
-    {"RestrictedToken", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessParameters, RestrictedToken), offsetof(zhcs_ProcessParameters, has_RestrictedToken), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EmulateConsole", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessParameters, EmulateConsole), offsetof(zhcs_ProcessParameters, has_EmulateConsole), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CreateStdInPipe", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessParameters, CreateStdInPipe), offsetof(zhcs_ProcessParameters, has_CreateStdInPipe), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CreateStdOutPipe", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessParameters, CreateStdOutPipe), offsetof(zhcs_ProcessParameters, has_CreateStdOutPipe), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CreateStdErrPipe", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessParameters, CreateStdErrPipe), offsetof(zhcs_ProcessParameters, has_CreateStdErrPipe), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ConsoleSize", ZH_SHAPE_FIXED, ZH_SK_U16, 0, 2, offsetof(zhcs_ProcessParameters, ConsoleSize), offsetof(zhcs_ProcessParameters, has_ConsoleSize), ZH_NO_OFFSET, ZH_NO_OFFSET, sizeof(uint16_t), 0, NULL},
-    {"UseExistingLogin", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessParameters, UseExistingLogin), offsetof(zhcs_ProcessParameters, has_UseExistingLogin), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"UseLegacyConsole", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessParameters, UseLegacyConsole), offsetof(zhcs_ProcessParameters, has_UseLegacyConsole), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ApplicationName", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ProcessParameters, ApplicationName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CommandLine", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ProcessParameters, CommandLine), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CommandArgs", 11, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_ProcessParameters, CommandArgs), ZH_NO_OFFSET, offsetof(zhcs_ProcessParameters, CommandArgs_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"User", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ProcessParameters, User), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"WorkingDirectory", 16, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ProcessParameters, WorkingDirectory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Environment", 11, ZH_SHAPE_MAP, ZH_SK_STRING, ZH_SK_STRING, 0, offsetof(zhcs_ProcessParameters, Environment), ZH_NO_OFFSET, offsetof(zhcs_ProcessParameters, Environment_count), ZH_NO_OFFSET, sizeof(zhcs_ProcessParameters_Environment_entry), offsetof(zhcs_ProcessParameters_Environment_entry, value), NULL},
+    {"RestrictedToken", 15, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessParameters, RestrictedToken), offsetof(zhcs_ProcessParameters, has_RestrictedToken), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EmulateConsole", 14, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessParameters, EmulateConsole), offsetof(zhcs_ProcessParameters, has_EmulateConsole), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CreateStdInPipe", 15, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessParameters, CreateStdInPipe), offsetof(zhcs_ProcessParameters, has_CreateStdInPipe), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CreateStdOutPipe", 16, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessParameters, CreateStdOutPipe), offsetof(zhcs_ProcessParameters, has_CreateStdOutPipe), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CreateStdErrPipe", 16, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessParameters, CreateStdErrPipe), offsetof(zhcs_ProcessParameters, has_CreateStdErrPipe), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ConsoleSize", 11, ZH_SHAPE_FIXED, ZH_SK_U16, 0, 2, offsetof(zhcs_ProcessParameters, ConsoleSize), offsetof(zhcs_ProcessParameters, has_ConsoleSize), ZH_NO_OFFSET, ZH_NO_OFFSET, sizeof(uint16_t), 0, NULL},
+    {"UseExistingLogin", 16, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessParameters, UseExistingLogin), offsetof(zhcs_ProcessParameters, has_UseExistingLogin), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"UseLegacyConsole", 16, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessParameters, UseLegacyConsole), offsetof(zhcs_ProcessParameters, has_UseLegacyConsole), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ProcessParameters = {"ProcessParameters", "hcs", 0, 0, 0, 0, sizeof(zhcs_ProcessParameters), zh_hcs_t_f_ProcessParameters, 14, offsetof(zhcs_ProcessParameters, extra), offsetof(zhcs_ProcessParameters, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_ProcessSignal) == 4, "ProcessSignal is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ProcessSignal[] = {
-    {"CtrlC", 0},
-    {"CtrlBreak", 1},
-    {"CtrlClose", 2},
-    {"CtrlLogOff", 3},
-    {"CtrlShutdown", 4},
+    {"CtrlC", 0, 5},
+    {"CtrlBreak", 1, 9},
+    {"CtrlClose", 2, 9},
+    {"CtrlLogOff", 3, 10},
+    {"CtrlShutdown", 4, 12},
 };
 const zh_stype zh_hcs_t_ProcessSignal = {"ProcessSignal", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ProcessSignal, 5};
 
 static const zh_sfield zh_hcs_t_f_ProcessStatus[] = {
-    {"ProcessId", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ProcessStatus, ProcessId), offsetof(zhcs_ProcessStatus, has_ProcessId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Exited", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessStatus, Exited), offsetof(zhcs_ProcessStatus, has_Exited), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ExitCode", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ProcessStatus, ExitCode), offsetof(zhcs_ProcessStatus, has_ExitCode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LastWaitResult", ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_ProcessStatus, LastWaitResult), offsetof(zhcs_ProcessStatus, has_LastWaitResult), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ProcessId", 9, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ProcessStatus, ProcessId), offsetof(zhcs_ProcessStatus, has_ProcessId), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Exited", 6, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ProcessStatus, Exited), offsetof(zhcs_ProcessStatus, has_Exited), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ExitCode", 8, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ProcessStatus, ExitCode), offsetof(zhcs_ProcessStatus, has_ExitCode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LastWaitResult", 14, ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_ProcessStatus, LastWaitResult), offsetof(zhcs_ProcessStatus, has_LastWaitResult), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ProcessStatus = {"ProcessStatus", "hcs", 0, 0, 0, 0, sizeof(zhcs_ProcessStatus), zh_hcs_t_f_ProcessStatus, 4, offsetof(zhcs_ProcessStatus, extra), offsetof(zhcs_ProcessStatus, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ProcessorCapabilitiesInfo[] = {
-    {"ProcessorFeatures", ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ProcessorCapabilitiesInfo, ProcessorFeatures), ZH_NO_OFFSET, offsetof(zhcs_ProcessorCapabilitiesInfo, ProcessorFeatures_count), offsetof(zhcs_ProcessorCapabilitiesInfo, ProcessorFeatures_unknown), sizeof(zhcs_ProcessorFeature), 0, &zh_hcs_t_ProcessorFeature},
-    {"XsaveProcessorFeatures", ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ProcessorCapabilitiesInfo, XsaveProcessorFeatures), ZH_NO_OFFSET, offsetof(zhcs_ProcessorCapabilitiesInfo, XsaveProcessorFeatures_count), offsetof(zhcs_ProcessorCapabilitiesInfo, XsaveProcessorFeatures_unknown), sizeof(zhcs_XsaveProcessorFeature), 0, &zh_hcs_t_XsaveProcessorFeature},
-    {"CacheLineFlushSize", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorCapabilitiesInfo, CacheLineFlushSize), offsetof(zhcs_ProcessorCapabilitiesInfo, has_CacheLineFlushSize), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ImplementedPhysicalAddressBits", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorCapabilitiesInfo, ImplementedPhysicalAddressBits), offsetof(zhcs_ProcessorCapabilitiesInfo, has_ImplementedPhysicalAddressBits), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NonArchitecturalCoreSharing", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ProcessorCapabilitiesInfo, NonArchitecturalCoreSharing), offsetof(zhcs_ProcessorCapabilitiesInfo, has_NonArchitecturalCoreSharing), ZH_NO_OFFSET, offsetof(zhcs_ProcessorCapabilitiesInfo, NonArchitecturalCoreSharing_unknown), 0, 0, &zh_hcs_t_NonArchitecturalCoreSharing},
+    {"ProcessorFeatures", 17, ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ProcessorCapabilitiesInfo, ProcessorFeatures), ZH_NO_OFFSET, offsetof(zhcs_ProcessorCapabilitiesInfo, ProcessorFeatures_count), offsetof(zhcs_ProcessorCapabilitiesInfo, ProcessorFeatures_unknown), sizeof(zhcs_ProcessorFeature), 0, &zh_hcs_t_ProcessorFeature},
+    {"XsaveProcessorFeatures", 22, ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ProcessorCapabilitiesInfo, XsaveProcessorFeatures), ZH_NO_OFFSET, offsetof(zhcs_ProcessorCapabilitiesInfo, XsaveProcessorFeatures_count), offsetof(zhcs_ProcessorCapabilitiesInfo, XsaveProcessorFeatures_unknown), sizeof(zhcs_XsaveProcessorFeature), 0, &zh_hcs_t_XsaveProcessorFeature},
+    {"CacheLineFlushSize", 18, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorCapabilitiesInfo, CacheLineFlushSize), offsetof(zhcs_ProcessorCapabilitiesInfo, has_CacheLineFlushSize), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ImplementedPhysicalAddressBits", 30, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorCapabilitiesInfo, ImplementedPhysicalAddressBits), offsetof(zhcs_ProcessorCapabilitiesInfo, has_ImplementedPhysicalAddressBits), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NonArchitecturalCoreSharing", 27, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ProcessorCapabilitiesInfo, NonArchitecturalCoreSharing), offsetof(zhcs_ProcessorCapabilitiesInfo, has_NonArchitecturalCoreSharing), ZH_NO_OFFSET, offsetof(zhcs_ProcessorCapabilitiesInfo, NonArchitecturalCoreSharing_unknown), 0, 0, &zh_hcs_t_NonArchitecturalCoreSharing},
 };
 const zh_stype zh_hcs_t_ProcessorCapabilitiesInfo = {"ProcessorCapabilitiesInfo", "hcs", 0, 0, 0, 0, sizeof(zhcs_ProcessorCapabilitiesInfo), zh_hcs_t_f_ProcessorCapabilitiesInfo, 5, offsetof(zhcs_ProcessorCapabilitiesInfo, extra), offsetof(zhcs_ProcessorCapabilitiesInfo, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_ProcessorFeature) == 4, "ProcessorFeature is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ProcessorFeature[] = {
-    {"Sse3", 0},
-    {"LahfSahf", 1},
-    {"Ssse3", 2},
-    {"Sse4_1", 3},
-    {"Sse4_2", 4},
-    {"Sse4A", 5},
-    {"Xop", 6},
-    {"Popcnt", 7},
-    {"Cmpxchg16B", 8},
-    {"Altmovcr8", 9},
-    {"Lzcnt", 10},
-    {"Misalignsse", 11},
-    {"MmxExt", 12},
-    {"Amd3Dnow", 13},
-    {"ExtAmd3Dnow", 14},
-    {"Page1Gb", 15},
-    {"AmdAes", 16},
-    {"Pclmulqdq", 17},
-    {"Pcid", 18},
-    {"Fma4", 19},
-    {"F16C", 20},
-    {"Rdrand", 21},
-    {"Rdwrfsgs", 22},
-    {"Smep", 23},
-    {"EnhancedFastString", 24},
-    {"Bmi1", 25},
-    {"Bmi2", 26},
-    {"Movbe", 27},
-    {"Npiep1", 28},
-    {"DepX87FpuSave", 29},
-    {"Rdseed", 30},
-    {"Adx", 31},
-    {"IntelPrefetch", 32},
-    {"Smap", 33},
-    {"Hle", 34},
-    {"Rtm", 35},
-    {"Rdtscp", 36},
-    {"Clflushopt", 37},
-    {"Clwb", 38},
-    {"Sha", 39},
-    {"X87PointersSaved", 40},
-    {"Invpcid", 41},
-    {"Ibrs", 42},
-    {"Stibp", 43},
-    {"Ibpb", 44},
-    {"UnrestrictedGuest", 45},
-    {"Mdd", 46},
-    {"FastShortRepMov", 47},
-    {"L1DCacheFlush", 48},
-    {"RdclNo", 49},
-    {"IbrsAll", 50},
-    {"SkipL1Df", 51},
-    {"SsbNo", 52},
-    {"RsbaNo", 53},
-    {"VirtSpecCtrl", 54},
-    {"Rdpid", 55},
-    {"Umip", 56},
-    {"MbsNo", 57},
-    {"MbClear", 58},
-    {"TaaNo", 59},
-    {"TsxCtrl", 60},
-    {"AcountMcount", 61},
-    {"TscInvariant", 62},
-    {"Clzero", 63},
-    {"Rdpru", 64},
-    {"La57", 65},
-    {"Mbec", 66},
-    {"NestedVirt", 67},
-    {"Psfd", 68},
-    {"CetSs", 69},
-    {"CetIbt", 70},
-    {"VmxExceptionInject", 71},
-    {"UmwaitTpause", 72},
-    {"Movdiri", 73},
-    {"Movdir64b", 74},
-    {"Cldemote", 75},
-    {"Serialize", 76},
-    {"TscDeadlineTmr", 77},
-    {"TscAdjust", 78},
-    {"FZLRepMovsb", 79},
-    {"FSRepStosb", 80},
-    {"FSRepCmpsb", 81},
-    {"SentinelAmd", 82},
-    {"Asid16", 83},
-    {"TGran16", 84},
-    {"TGran64", 85},
-    {"Haf", 86},
-    {"Hdbs", 87},
-    {"Pan", 88},
-    {"AtS1E1", 89},
-    {"Uao", 90},
-    {"El0Aarch32", 91},
-    {"Fp", 92},
-    {"FpHp", 93},
-    {"AdvSimd", 94},
-    {"AdvSimdHp", 95},
-    {"GicV3V4", 96},
-    {"PmuV3", 97},
-    {"PmuV3ArmV81", 98},
-    {"PmuV3ArmV84", 99},
-    {"ArmAes", 100},
-    {"PolyMul", 101},
-    {"Sha1", 102},
-    {"Sha256", 103},
-    {"Sha512", 104},
-    {"Crc32", 105},
-    {"Atomic", 106},
-    {"Rdm", 107},
-    {"Sha3", 108},
-    {"Sm3", 109},
-    {"Sm4", 110},
-    {"Dp", 111},
-    {"Fhm", 112},
-    {"DcCvap", 113},
-    {"DcCvadp", 114},
-    {"ApaBase", 115},
-    {"ApaEp", 116},
-    {"ApaEp2", 117},
-    {"ApaEp2Fp", 118},
-    {"ApaEp2Fpc", 119},
-    {"Jscvt", 120},
-    {"Fcma", 121},
-    {"RcpcV83", 122},
-    {"RcpcV84", 123},
-    {"Gpa", 124},
-    {"L1ipPipt", 125},
-    {"DzPermitted", 126},
-    {"SentinelArm", 127},
+    {"Sse3", 0, 4},
+    {"LahfSahf", 1, 8},
+    {"Ssse3", 2, 5},
+    {"Sse4_1", 3, 6},
+    {"Sse4_2", 4, 6},
+    {"Sse4A", 5, 5},
+    {"Xop", 6, 3},
+    {"Popcnt", 7, 6},
+    {"Cmpxchg16B", 8, 10},
+    {"Altmovcr8", 9, 9},
+    {"Lzcnt", 10, 5},
+    {"Misalignsse", 11, 11},
+    {"MmxExt", 12, 6},
+    {"Amd3Dnow", 13, 8},
+    {"ExtAmd3Dnow", 14, 11},
+    {"Page1Gb", 15, 7},
+    {"AmdAes", 16, 6},
+    {"Pclmulqdq", 17, 9},
+    {"Pcid", 18, 4},
+    {"Fma4", 19, 4},
+    {"F16C", 20, 4},
+    {"Rdrand", 21, 6},
+    {"Rdwrfsgs", 22, 8},
+    {"Smep", 23, 4},
+    {"EnhancedFastString", 24, 18},
+    {"Bmi1", 25, 4},
+    {"Bmi2", 26, 4},
+    {"Movbe", 27, 5},
+    {"Npiep1", 28, 6},
+    {"DepX87FpuSave", 29, 13},
+    {"Rdseed", 30, 6},
+    {"Adx", 31, 3},
+    {"IntelPrefetch", 32, 13},
+    {"Smap", 33, 4},
+    {"Hle", 34, 3},
+    {"Rtm", 35, 3},
+    {"Rdtscp", 36, 6},
+    {"Clflushopt", 37, 10},
+    {"Clwb", 38, 4},
+    {"Sha", 39, 3},
+    {"X87PointersSaved", 40, 16},
+    {"Invpcid", 41, 7},
+    {"Ibrs", 42, 4},
+    {"Stibp", 43, 5},
+    {"Ibpb", 44, 4},
+    {"UnrestrictedGuest", 45, 17},
+    {"Mdd", 46, 3},
+    {"FastShortRepMov", 47, 15},
+    {"L1DCacheFlush", 48, 13},
+    {"RdclNo", 49, 6},
+    {"IbrsAll", 50, 7},
+    {"SkipL1Df", 51, 8},
+    {"SsbNo", 52, 5},
+    {"RsbaNo", 53, 6},
+    {"VirtSpecCtrl", 54, 12},
+    {"Rdpid", 55, 5},
+    {"Umip", 56, 4},
+    {"MbsNo", 57, 5},
+    {"MbClear", 58, 7},
+    {"TaaNo", 59, 5},
+    {"TsxCtrl", 60, 7},
+    {"AcountMcount", 61, 12},
+    {"TscInvariant", 62, 12},
+    {"Clzero", 63, 6},
+    {"Rdpru", 64, 5},
+    {"La57", 65, 4},
+    {"Mbec", 66, 4},
+    {"NestedVirt", 67, 10},
+    {"Psfd", 68, 4},
+    {"CetSs", 69, 5},
+    {"CetIbt", 70, 6},
+    {"VmxExceptionInject", 71, 18},
+    {"UmwaitTpause", 72, 12},
+    {"Movdiri", 73, 7},
+    {"Movdir64b", 74, 9},
+    {"Cldemote", 75, 8},
+    {"Serialize", 76, 9},
+    {"TscDeadlineTmr", 77, 14},
+    {"TscAdjust", 78, 9},
+    {"FZLRepMovsb", 79, 11},
+    {"FSRepStosb", 80, 10},
+    {"FSRepCmpsb", 81, 10},
+    {"SentinelAmd", 82, 11},
+    {"Asid16", 83, 6},
+    {"TGran16", 84, 7},
+    {"TGran64", 85, 7},
+    {"Haf", 86, 3},
+    {"Hdbs", 87, 4},
+    {"Pan", 88, 3},
+    {"AtS1E1", 89, 6},
+    {"Uao", 90, 3},
+    {"El0Aarch32", 91, 10},
+    {"Fp", 92, 2},
+    {"FpHp", 93, 4},
+    {"AdvSimd", 94, 7},
+    {"AdvSimdHp", 95, 9},
+    {"GicV3V4", 96, 7},
+    {"PmuV3", 97, 5},
+    {"PmuV3ArmV81", 98, 11},
+    {"PmuV3ArmV84", 99, 11},
+    {"ArmAes", 100, 6},
+    {"PolyMul", 101, 7},
+    {"Sha1", 102, 4},
+    {"Sha256", 103, 6},
+    {"Sha512", 104, 6},
+    {"Crc32", 105, 5},
+    {"Atomic", 106, 6},
+    {"Rdm", 107, 3},
+    {"Sha3", 108, 4},
+    {"Sm3", 109, 3},
+    {"Sm4", 110, 3},
+    {"Dp", 111, 2},
+    {"Fhm", 112, 3},
+    {"DcCvap", 113, 6},
+    {"DcCvadp", 114, 7},
+    {"ApaBase", 115, 7},
+    {"ApaEp", 116, 5},
+    {"ApaEp2", 117, 6},
+    {"ApaEp2Fp", 118, 8},
+    {"ApaEp2Fpc", 119, 9},
+    {"Jscvt", 120, 5},
+    {"Fcma", 121, 4},
+    {"RcpcV83", 122, 7},
+    {"RcpcV84", 123, 7},
+    {"Gpa", 124, 3},
+    {"L1ipPipt", 125, 8},
+    {"DzPermitted", 126, 11},
+    {"SentinelArm", 127, 11},
 };
 const zh_stype zh_hcs_t_ProcessorFeature = {"ProcessorFeature", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ProcessorFeature, 128};
 
 static const zh_sfield zh_hcs_t_f_ProcessorFeatureSet[] = {
-    {"ProcessorFeatures", ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ProcessorFeatureSet, ProcessorFeatures), ZH_NO_OFFSET, offsetof(zhcs_ProcessorFeatureSet, ProcessorFeatures_count), offsetof(zhcs_ProcessorFeatureSet, ProcessorFeatures_unknown), sizeof(zhcs_ProcessorFeature), 0, &zh_hcs_t_ProcessorFeature},
-    {"XsaveProcessorFeatures", ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ProcessorFeatureSet, XsaveProcessorFeatures), ZH_NO_OFFSET, offsetof(zhcs_ProcessorFeatureSet, XsaveProcessorFeatures_count), offsetof(zhcs_ProcessorFeatureSet, XsaveProcessorFeatures_unknown), sizeof(zhcs_XsaveProcessorFeature), 0, &zh_hcs_t_XsaveProcessorFeature},
-    {"ProcessorFeatureSetMode", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ProcessorFeatureSet, ProcessorFeatureSetMode), offsetof(zhcs_ProcessorFeatureSet, has_ProcessorFeatureSetMode), ZH_NO_OFFSET, offsetof(zhcs_ProcessorFeatureSet, ProcessorFeatureSetMode_unknown), 0, 0, &zh_hcs_t_ProcessorFeatureSetMode},
+    {"ProcessorFeatures", 17, ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ProcessorFeatureSet, ProcessorFeatures), ZH_NO_OFFSET, offsetof(zhcs_ProcessorFeatureSet, ProcessorFeatures_count), offsetof(zhcs_ProcessorFeatureSet, ProcessorFeatures_unknown), sizeof(zhcs_ProcessorFeature), 0, &zh_hcs_t_ProcessorFeature},
+    {"XsaveProcessorFeatures", 22, ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ProcessorFeatureSet, XsaveProcessorFeatures), ZH_NO_OFFSET, offsetof(zhcs_ProcessorFeatureSet, XsaveProcessorFeatures_count), offsetof(zhcs_ProcessorFeatureSet, XsaveProcessorFeatures_unknown), sizeof(zhcs_XsaveProcessorFeature), 0, &zh_hcs_t_XsaveProcessorFeature},
+    {"ProcessorFeatureSetMode", 23, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ProcessorFeatureSet, ProcessorFeatureSetMode), offsetof(zhcs_ProcessorFeatureSet, has_ProcessorFeatureSetMode), ZH_NO_OFFSET, offsetof(zhcs_ProcessorFeatureSet, ProcessorFeatureSetMode_unknown), 0, 0, &zh_hcs_t_ProcessorFeatureSetMode},
 };
 const zh_stype zh_hcs_t_ProcessorFeatureSet = {"ProcessorFeatureSet", "hcs", 0, 0, 0, 0, sizeof(zhcs_ProcessorFeatureSet), zh_hcs_t_f_ProcessorFeatureSet, 3, offsetof(zhcs_ProcessorFeatureSet, extra), offsetof(zhcs_ProcessorFeatureSet, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_ProcessorFeatureSetMode) == 4, "ProcessorFeatureSetMode is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ProcessorFeatureSetMode[] = {
-    {"Strict", 0},
-    {"Permissive", 1},
+    {"Strict", 0, 6},
+    {"Permissive", 1, 10},
 };
 const zh_stype zh_hcs_t_ProcessorFeatureSetMode = {"ProcessorFeatureSetMode", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ProcessorFeatureSetMode, 2};
 
 static const zh_sfield zh_hcs_t_f_ProcessorLimits[] = {
-    {"Limit", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorLimits, Limit), offsetof(zhcs_ProcessorLimits, has_Limit), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Weight", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorLimits, Weight), offsetof(zhcs_ProcessorLimits, has_Weight), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Reservation", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorLimits, Reservation), offsetof(zhcs_ProcessorLimits, has_Reservation), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"MaximumFrequencyMHz", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ProcessorLimits, MaximumFrequencyMHz), offsetof(zhcs_ProcessorLimits, has_MaximumFrequencyMHz), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Limit", 5, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorLimits, Limit), offsetof(zhcs_ProcessorLimits, has_Limit), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Weight", 6, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorLimits, Weight), offsetof(zhcs_ProcessorLimits, has_Weight), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Reservation", 11, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorLimits, Reservation), offsetof(zhcs_ProcessorLimits, has_Reservation), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MaximumFrequencyMHz", 19, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ProcessorLimits, MaximumFrequencyMHz), offsetof(zhcs_ProcessorLimits, has_MaximumFrequencyMHz), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ProcessorLimits = {"ProcessorLimits", "hcs", 0, 0, 0, 0, sizeof(zhcs_ProcessorLimits), zh_hcs_t_f_ProcessorLimits, 4, offsetof(zhcs_ProcessorLimits, extra), offsetof(zhcs_ProcessorLimits, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ProcessorStats[] = {
-    {"TotalRuntime100ns", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorStats, TotalRuntime100ns), offsetof(zhcs_ProcessorStats, has_TotalRuntime100ns), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RuntimeUser100ns", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorStats, RuntimeUser100ns), offsetof(zhcs_ProcessorStats, has_RuntimeUser100ns), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RuntimeKernel100ns", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorStats, RuntimeKernel100ns), offsetof(zhcs_ProcessorStats, has_RuntimeKernel100ns), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"TotalRuntime100ns", 17, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorStats, TotalRuntime100ns), offsetof(zhcs_ProcessorStats, has_TotalRuntime100ns), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RuntimeUser100ns", 16, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorStats, RuntimeUser100ns), offsetof(zhcs_ProcessorStats, has_RuntimeUser100ns), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RuntimeKernel100ns", 18, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_ProcessorStats, RuntimeKernel100ns), offsetof(zhcs_ProcessorStats, has_RuntimeKernel100ns), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ProcessorStats = {"ProcessorStats", "hcs", 0, 0, 0, 0, sizeof(zhcs_ProcessorStats), zh_hcs_t_f_ProcessorStats, 3, offsetof(zhcs_ProcessorStats, extra), offsetof(zhcs_ProcessorStats, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ProcessorTopology[] = {
-    {"LogicalProcessorCount", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ProcessorTopology, LogicalProcessorCount), offsetof(zhcs_ProcessorTopology, has_LogicalProcessorCount), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LogicalProcessors", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ProcessorTopology, LogicalProcessors), ZH_NO_OFFSET, offsetof(zhcs_ProcessorTopology, LogicalProcessors_count), ZH_NO_OFFSET, sizeof(zhcs_LogicalProcessor), 0, &zh_hcs_t_LogicalProcessor},
+    {"LogicalProcessorCount", 21, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_ProcessorTopology, LogicalProcessorCount), offsetof(zhcs_ProcessorTopology, has_LogicalProcessorCount), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LogicalProcessors", 17, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ProcessorTopology, LogicalProcessors), ZH_NO_OFFSET, offsetof(zhcs_ProcessorTopology, LogicalProcessors_count), ZH_NO_OFFSET, sizeof(zhcs_LogicalProcessor), 0, &zh_hcs_t_LogicalProcessor},
 };
 const zh_stype zh_hcs_t_ProcessorTopology = {"ProcessorTopology", "hcs", 0, 0, 0, 0, sizeof(zhcs_ProcessorTopology), zh_hcs_t_f_ProcessorTopology, 2, offsetof(zhcs_ProcessorTopology, extra), offsetof(zhcs_ProcessorTopology, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_Properties[] = {
-    {"Id", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Properties, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SystemType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Properties, SystemType), offsetof(zhcs_Properties, has_SystemType), ZH_NO_OFFSET, offsetof(zhcs_Properties, SystemType_unknown), 0, 0, &zh_hcs_t_SystemType},
-    {"RuntimeOsType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Properties, RuntimeOsType), offsetof(zhcs_Properties, has_RuntimeOsType), ZH_NO_OFFSET, offsetof(zhcs_Properties, RuntimeOsType_unknown), 0, 0, &zh_hcs_t_OsType},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Properties, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Owner", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Properties, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RuntimeId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Properties, RuntimeId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RuntimeTemplateId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Properties, RuntimeTemplateId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"State", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Properties, State), offsetof(zhcs_Properties, has_State), ZH_NO_OFFSET, offsetof(zhcs_Properties, State_unknown), 0, 0, &zh_hcs_t_State},
-    {"Stopped", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Properties, Stopped), offsetof(zhcs_Properties, has_Stopped), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ExitType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Properties, ExitType), offsetof(zhcs_Properties, has_ExitType), ZH_NO_OFFSET, offsetof(zhcs_Properties, ExitType_unknown), 0, 0, &zh_hcs_t_NotificationType},
-    {"Memory", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Properties, Memory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_MemoryInformationForVm},
-    {"Statistics", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Properties, Statistics), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Statistics},
-    {"ProcessList", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Properties, ProcessList), ZH_NO_OFFSET, offsetof(zhcs_Properties, ProcessList_count), ZH_NO_OFFSET, sizeof(zhcs_ProcessDetails), 0, &zh_hcs_t_ProcessDetails},
-    {"TerminateOnLastHandleClosed", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Properties, TerminateOnLastHandleClosed), offsetof(zhcs_Properties, has_TerminateOnLastHandleClosed), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HostingSystemId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Properties, HostingSystemId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SharedMemoryRegionInfo", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Properties, SharedMemoryRegionInfo), ZH_NO_OFFSET, offsetof(zhcs_Properties, SharedMemoryRegionInfo_count), ZH_NO_OFFSET, sizeof(zhcs_SharedMemoryRegionInfo), 0, &zh_hcs_t_SharedMemoryRegionInfo},
-    {"GuestConnectionInfo", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Properties, GuestConnectionInfo), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_GuestConnectionInfo},
-    {"PropertyResponses", ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_STRING, 0, offsetof(zhcs_Properties, PropertyResponses), ZH_NO_OFFSET, offsetof(zhcs_Properties, PropertyResponses_count), ZH_NO_OFFSET, sizeof(zhcs_Properties_PropertyResponses_entry), offsetof(zhcs_Properties_PropertyResponses_entry, value), &zh_hcs_t_PropertyResponse},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Properties, Id), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SystemType", 10, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Properties, SystemType), offsetof(zhcs_Properties, has_SystemType), ZH_NO_OFFSET, offsetof(zhcs_Properties, SystemType_unknown), 0, 0, &zh_hcs_t_SystemType},
+    {"RuntimeOsType", 13, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Properties, RuntimeOsType), offsetof(zhcs_Properties, has_RuntimeOsType), ZH_NO_OFFSET, offsetof(zhcs_Properties, RuntimeOsType_unknown), 0, 0, &zh_hcs_t_OsType},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Properties, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Owner", 5, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Properties, Owner), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RuntimeId", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Properties, RuntimeId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RuntimeTemplateId", 17, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Properties, RuntimeTemplateId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"State", 5, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Properties, State), offsetof(zhcs_Properties, has_State), ZH_NO_OFFSET, offsetof(zhcs_Properties, State_unknown), 0, 0, &zh_hcs_t_State},
+    {"Stopped", 7, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Properties, Stopped), offsetof(zhcs_Properties, has_Stopped), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ExitType", 8, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Properties, ExitType), offsetof(zhcs_Properties, has_ExitType), ZH_NO_OFFSET, offsetof(zhcs_Properties, ExitType_unknown), 0, 0, &zh_hcs_t_NotificationType},
+    {"Memory", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Properties, Memory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_MemoryInformationForVm},
+    {"Statistics", 10, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Properties, Statistics), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Statistics},
+    {"ProcessList", 11, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Properties, ProcessList), ZH_NO_OFFSET, offsetof(zhcs_Properties, ProcessList_count), ZH_NO_OFFSET, sizeof(zhcs_ProcessDetails), 0, &zh_hcs_t_ProcessDetails},
+    {"TerminateOnLastHandleClosed", 27, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Properties, TerminateOnLastHandleClosed), offsetof(zhcs_Properties, has_TerminateOnLastHandleClosed), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HostingSystemId", 15, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Properties, HostingSystemId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SharedMemoryRegionInfo", 22, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Properties, SharedMemoryRegionInfo), ZH_NO_OFFSET, offsetof(zhcs_Properties, SharedMemoryRegionInfo_count), ZH_NO_OFFSET, sizeof(zhcs_SharedMemoryRegionInfo), 0, &zh_hcs_t_SharedMemoryRegionInfo},
+    {"GuestConnectionInfo", 19, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Properties, GuestConnectionInfo), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_GuestConnectionInfo},
+    {"PropertyResponses", 17, ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_STRING, 0, offsetof(zhcs_Properties, PropertyResponses), ZH_NO_OFFSET, offsetof(zhcs_Properties, PropertyResponses_count), ZH_NO_OFFSET, sizeof(zhcs_Properties_PropertyResponses_entry), offsetof(zhcs_Properties_PropertyResponses_entry, value), &zh_hcs_t_PropertyResponse},
 };
 const zh_stype zh_hcs_t_Properties = {"Properties", "hcs", 0, 0, 0, 0, sizeof(zhcs_Properties), zh_hcs_t_f_Properties, 18, offsetof(zhcs_Properties, extra), offsetof(zhcs_Properties, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_PropertyResponse[] = {
-    {"Error", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_PropertyResponse, Error), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ResultError},
-    {"Response", ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_PropertyResponse, Response), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Error", 5, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_PropertyResponse, Error), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ResultError},
+    {"Response", 8, ZH_SHAPE_ONE, ZH_SK_ANY, 0, 0, offsetof(zhcs_PropertyResponse, Response), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_PropertyResponse = {"PropertyResponse", "hcs", 0, 0, 0, 0, sizeof(zhcs_PropertyResponse), zh_hcs_t_f_PropertyResponse, 2, offsetof(zhcs_PropertyResponse, extra), offsetof(zhcs_PropertyResponse, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_QoSCapabilities[] = {
-    {"ProcessorQoSSupported", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_QoSCapabilities, ProcessorQoSSupported), offsetof(zhcs_QoSCapabilities, has_ProcessorQoSSupported), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ProcessorQoSSupported", 21, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_QoSCapabilities, ProcessorQoSSupported), offsetof(zhcs_QoSCapabilities, has_ProcessorQoSSupported), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_QoSCapabilities = {"QoSCapabilities", "hcs", 0, 0, 0, 0, sizeof(zhcs_QoSCapabilities), zh_hcs_t_f_QoSCapabilities, 1, offsetof(zhcs_QoSCapabilities, extra), offsetof(zhcs_QoSCapabilities, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_RdpConnectionOptions[] = {
-    {"AccessSids", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_RdpConnectionOptions, AccessSids), ZH_NO_OFFSET, offsetof(zhcs_RdpConnectionOptions, AccessSids_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"NamedPipe", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RdpConnectionOptions, NamedPipe), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AccessSids", 10, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_RdpConnectionOptions, AccessSids), ZH_NO_OFFSET, offsetof(zhcs_RdpConnectionOptions, AccessSids_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"NamedPipe", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RdpConnectionOptions, NamedPipe), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_RdpConnectionOptions = {"RdpConnectionOptions", "hcs", 0, 0, 0, 0, sizeof(zhcs_RdpConnectionOptions), zh_hcs_t_f_RdpConnectionOptions, 2, offsetof(zhcs_RdpConnectionOptions, extra), offsetof(zhcs_RdpConnectionOptions, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_RegistryChanges[] = {
-    {"AddValues", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryChanges, AddValues), ZH_NO_OFFSET, offsetof(zhcs_RegistryChanges, AddValues_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryValue), 0, &zh_hcs_t_RegistryValue},
-    {"DeleteKeys", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryChanges, DeleteKeys), ZH_NO_OFFSET, offsetof(zhcs_RegistryChanges, DeleteKeys_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryKey), 0, &zh_hcs_t_RegistryKey},
+    {"AddValues", 9, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryChanges, AddValues), ZH_NO_OFFSET, offsetof(zhcs_RegistryChanges, AddValues_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryValue), 0, &zh_hcs_t_RegistryValue},
+    {"DeleteKeys", 10, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryChanges, DeleteKeys), ZH_NO_OFFSET, offsetof(zhcs_RegistryChanges, DeleteKeys_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryKey), 0, &zh_hcs_t_RegistryKey},
 };
 const zh_stype zh_hcs_t_RegistryChanges = {"RegistryChanges", "hcs", 0, 0, 0, 0, sizeof(zhcs_RegistryChanges), zh_hcs_t_f_RegistryChanges, 2, offsetof(zhcs_RegistryChanges, extra), offsetof(zhcs_RegistryChanges, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_RegistryDeleteKey[] = {
-    {"name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryDeleteKey, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryDeleteKey, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_RegistryDeleteKey = {"RegistryDeleteKey", "hcs", 0, 0, 0, 0, sizeof(zhcs_RegistryDeleteKey), zh_hcs_t_f_RegistryDeleteKey, 1, offsetof(zhcs_RegistryDeleteKey, extra), offsetof(zhcs_RegistryDeleteKey, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_RegistryFlushState[] = {
-    {"Enabled", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryFlushState, Enabled), offsetof(zhcs_RegistryFlushState, has_Enabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Enabled", 7, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryFlushState, Enabled), offsetof(zhcs_RegistryFlushState, has_Enabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_RegistryFlushState = {"RegistryFlushState", "hcs", 0, 0, 0, 0, sizeof(zhcs_RegistryFlushState), zh_hcs_t_f_RegistryFlushState, 1, offsetof(zhcs_RegistryFlushState, extra), offsetof(zhcs_RegistryFlushState, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_RegistryHive) == 4, "RegistryHive is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_RegistryHive[] = {
-    {"System", 0},
-    {"Software", 1},
-    {"Security", 2},
-    {"Sam", 3},
+    {"System", 0, 6},
+    {"Software", 1, 8},
+    {"Security", 2, 8},
+    {"Sam", 3, 3},
 };
 const zh_stype zh_hcs_t_RegistryHive = {"RegistryHive", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_RegistryHive, 4};
 
 static const zh_sfield zh_hcs_t_f_RegistryHiveStack[] = {
-    {"hive", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryHiveStack, hive), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"layer", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryHiveStack, layer), ZH_NO_OFFSET, offsetof(zhcs_RegistryHiveStack, layer_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryLayer), 0, &zh_hcs_t_RegistryLayer},
-    {"mkkey", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryHiveStack, mkkey), ZH_NO_OFFSET, offsetof(zhcs_RegistryHiveStack, mkkey_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryMakeKey), 0, &zh_hcs_t_RegistryMakeKey},
-    {"delkey", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryHiveStack, delkey), ZH_NO_OFFSET, offsetof(zhcs_RegistryHiveStack, delkey_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryDeleteKey), 0, &zh_hcs_t_RegistryDeleteKey},
+    {"hive", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryHiveStack, hive), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"layer", 5, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryHiveStack, layer), ZH_NO_OFFSET, offsetof(zhcs_RegistryHiveStack, layer_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryLayer), 0, &zh_hcs_t_RegistryLayer},
+    {"mkkey", 5, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryHiveStack, mkkey), ZH_NO_OFFSET, offsetof(zhcs_RegistryHiveStack, mkkey_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryMakeKey), 0, &zh_hcs_t_RegistryMakeKey},
+    {"delkey", 6, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryHiveStack, delkey), ZH_NO_OFFSET, offsetof(zhcs_RegistryHiveStack, delkey_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryDeleteKey), 0, &zh_hcs_t_RegistryDeleteKey},
 };
 const zh_stype zh_hcs_t_RegistryHiveStack = {"RegistryHiveStack", "hcs", 0, 0, 0, 0, sizeof(zhcs_RegistryHiveStack), zh_hcs_t_f_RegistryHiveStack, 4, offsetof(zhcs_RegistryHiveStack, extra), offsetof(zhcs_RegistryHiveStack, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_RegistryKey[] = {
-    {"Hive", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_RegistryKey, Hive), offsetof(zhcs_RegistryKey, has_Hive), ZH_NO_OFFSET, offsetof(zhcs_RegistryKey, Hive_unknown), 0, 0, &zh_hcs_t_RegistryHive},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryKey, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Volatile", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryKey, Volatile), offsetof(zhcs_RegistryKey, has_Volatile), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Hive", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_RegistryKey, Hive), offsetof(zhcs_RegistryKey, has_Hive), ZH_NO_OFFSET, offsetof(zhcs_RegistryKey, Hive_unknown), 0, 0, &zh_hcs_t_RegistryHive},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryKey, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Volatile", 8, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryKey, Volatile), offsetof(zhcs_RegistryKey, has_Volatile), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_RegistryKey = {"RegistryKey", "hcs", 0, 0, 0, 0, sizeof(zhcs_RegistryKey), zh_hcs_t_f_RegistryKey, 3, offsetof(zhcs_RegistryKey, extra), offsetof(zhcs_RegistryKey, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_RegistryLayer[] = {
-    {"hosthive", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryLayer, hosthive), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"filepath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryLayer, filepath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"identifier", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryLayer, identifier), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"readonly", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryLayer, readonly), offsetof(zhcs_RegistryLayer, has_readonly), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"immutable", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryLayer, immutable), offsetof(zhcs_RegistryLayer, has_immutable), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"inherittrustclass", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryLayer, inherittrustclass), offsetof(zhcs_RegistryLayer, has_inherittrustclass), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"trustedhive", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryLayer, trustedhive), offsetof(zhcs_RegistryLayer, has_trustedhive), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"writethrough", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryLayer, writethrough), offsetof(zhcs_RegistryLayer, has_writethrough), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"fileaccesstoken", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_RegistryLayer, fileaccesstoken), offsetof(zhcs_RegistryLayer, has_fileaccesstoken), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"hosthive", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryLayer, hosthive), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"filepath", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryLayer, filepath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"identifier", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryLayer, identifier), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"readonly", 8, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryLayer, readonly), offsetof(zhcs_RegistryLayer, has_readonly), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"immutable", 9, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryLayer, immutable), offsetof(zhcs_RegistryLayer, has_immutable), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"inherittrustclass", 17, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryLayer, inherittrustclass), offsetof(zhcs_RegistryLayer, has_inherittrustclass), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"trustedhive", 11, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryLayer, trustedhive), offsetof(zhcs_RegistryLayer, has_trustedhive), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"writethrough", 12, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryLayer, writethrough), offsetof(zhcs_RegistryLayer, has_writethrough), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"fileaccesstoken", 15, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_RegistryLayer, fileaccesstoken), offsetof(zhcs_RegistryLayer, has_fileaccesstoken), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_RegistryLayer = {"RegistryLayer", "hcs", 0, 0, 0, 0, sizeof(zhcs_RegistryLayer), zh_hcs_t_f_RegistryLayer, 9, offsetof(zhcs_RegistryLayer, extra), offsetof(zhcs_RegistryLayer, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_RegistryMakeKey[] = {
-    {"name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryMakeKey, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"clonesd", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryMakeKey, clonesd), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"mkkey", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryMakeKey, mkkey), ZH_NO_OFFSET, offsetof(zhcs_RegistryMakeKey, mkkey_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryMakeKey), 0, &zh_hcs_t_RegistryMakeKey},
-    {"mkvalue", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryMakeKey, mkvalue), ZH_NO_OFFSET, offsetof(zhcs_RegistryMakeKey, mkvalue_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryMakeValue), 0, &zh_hcs_t_RegistryMakeValue},
-    {"volatile", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryMakeKey, volatile_), offsetof(zhcs_RegistryMakeKey, has_volatile_), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryMakeKey, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"clonesd", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryMakeKey, clonesd), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"mkkey", 5, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryMakeKey, mkkey), ZH_NO_OFFSET, offsetof(zhcs_RegistryMakeKey, mkkey_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryMakeKey), 0, &zh_hcs_t_RegistryMakeKey},
+    {"mkvalue", 7, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryMakeKey, mkvalue), ZH_NO_OFFSET, offsetof(zhcs_RegistryMakeKey, mkvalue_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryMakeValue), 0, &zh_hcs_t_RegistryMakeValue},
+    {"volatile", 8, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryMakeKey, volatile_), offsetof(zhcs_RegistryMakeKey, has_volatile_), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_RegistryMakeKey = {"RegistryMakeKey", "hcs", 0, 0, 0, 0, sizeof(zhcs_RegistryMakeKey), zh_hcs_t_f_RegistryMakeKey, 5, offsetof(zhcs_RegistryMakeKey, extra), offsetof(zhcs_RegistryMakeKey, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_RegistryMakeValue[] = {
-    {"name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryMakeValue, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"data_multistring", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryMakeValue, data_multistring), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"data_dword", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_RegistryMakeValue, data_dword), offsetof(zhcs_RegistryMakeValue, has_data_dword), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"data_string", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryMakeValue, data_string), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"data_binary", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryMakeValue, data_binary), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryMakeValue, name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"data_multistring", 16, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryMakeValue, data_multistring), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"data_dword", 10, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_RegistryMakeValue, data_dword), offsetof(zhcs_RegistryMakeValue, has_data_dword), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"data_string", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryMakeValue, data_string), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"data_binary", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryMakeValue, data_binary), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_RegistryMakeValue = {"RegistryMakeValue", "hcs", 0, 0, 0, 0, sizeof(zhcs_RegistryMakeValue), zh_hcs_t_f_RegistryMakeValue, 5, offsetof(zhcs_RegistryMakeValue, extra), offsetof(zhcs_RegistryMakeValue, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_RegistryNamespace[] = {
-    {"symlink", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryNamespace, symlink), ZH_NO_OFFSET, offsetof(zhcs_RegistryNamespace, symlink_count), ZH_NO_OFFSET, sizeof(zhcs_RegistrySymlink), 0, &zh_hcs_t_RegistrySymlink},
-    {"redirectionnode", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryNamespace, redirectionnode), ZH_NO_OFFSET, offsetof(zhcs_RegistryNamespace, redirectionnode_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryRedirectionNode), 0, &zh_hcs_t_RegistryRedirectionNode},
-    {"hivestack", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryNamespace, hivestack), ZH_NO_OFFSET, offsetof(zhcs_RegistryNamespace, hivestack_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryHiveStack), 0, &zh_hcs_t_RegistryHiveStack},
+    {"symlink", 7, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryNamespace, symlink), ZH_NO_OFFSET, offsetof(zhcs_RegistryNamespace, symlink_count), ZH_NO_OFFSET, sizeof(zhcs_RegistrySymlink), 0, &zh_hcs_t_RegistrySymlink},
+    {"redirectionnode", 15, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryNamespace, redirectionnode), ZH_NO_OFFSET, offsetof(zhcs_RegistryNamespace, redirectionnode_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryRedirectionNode), 0, &zh_hcs_t_RegistryRedirectionNode},
+    {"hivestack", 9, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryNamespace, hivestack), ZH_NO_OFFSET, offsetof(zhcs_RegistryNamespace, hivestack_count), ZH_NO_OFFSET, sizeof(zhcs_RegistryHiveStack), 0, &zh_hcs_t_RegistryHiveStack},
 };
 const zh_stype zh_hcs_t_RegistryNamespace = {"RegistryNamespace", "hcs", 0, 0, 0, 0, sizeof(zhcs_RegistryNamespace), zh_hcs_t_f_RegistryNamespace, 3, offsetof(zhcs_RegistryNamespace, extra), offsetof(zhcs_RegistryNamespace, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_RegistryRedirectionNode[] = {
-    {"containerpath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryRedirectionNode, containerpath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"hostpath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryRedirectionNode, hostpath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"hivestack", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryRedirectionNode, hivestack), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"access_mask", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_RegistryRedirectionNode, access_mask), offsetof(zhcs_RegistryRedirectionNode, has_access_mask), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"trustedhive", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryRedirectionNode, trustedhive), offsetof(zhcs_RegistryRedirectionNode, has_trustedhive), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"exitnode", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryRedirectionNode, exitnode), offsetof(zhcs_RegistryRedirectionNode, has_exitnode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"containerpath", 13, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryRedirectionNode, containerpath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"hostpath", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryRedirectionNode, hostpath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"hivestack", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryRedirectionNode, hivestack), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"access_mask", 11, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_RegistryRedirectionNode, access_mask), offsetof(zhcs_RegistryRedirectionNode, has_access_mask), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"trustedhive", 11, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryRedirectionNode, trustedhive), offsetof(zhcs_RegistryRedirectionNode, has_trustedhive), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"exitnode", 8, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_RegistryRedirectionNode, exitnode), offsetof(zhcs_RegistryRedirectionNode, has_exitnode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_RegistryRedirectionNode = {"RegistryRedirectionNode", "hcs", 0, 0, 0, 0, sizeof(zhcs_RegistryRedirectionNode), zh_hcs_t_f_RegistryRedirectionNode, 6, offsetof(zhcs_RegistryRedirectionNode, extra), offsetof(zhcs_RegistryRedirectionNode, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_RegistrySymlink[] = {
-    {"key", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistrySymlink, key), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"target", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistrySymlink, target), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"key", 3, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistrySymlink, key), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"target", 6, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistrySymlink, target), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_RegistrySymlink = {"RegistrySymlink", "hcs", 0, 0, 0, 0, sizeof(zhcs_RegistrySymlink), zh_hcs_t_f_RegistrySymlink, 2, offsetof(zhcs_RegistrySymlink, extra), offsetof(zhcs_RegistrySymlink, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_RegistryValue[] = {
-    {"Key", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryValue, Key), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_RegistryKey},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryValue, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_RegistryValue, Type), offsetof(zhcs_RegistryValue, has_Type), ZH_NO_OFFSET, offsetof(zhcs_RegistryValue, Type_unknown), 0, 0, &zh_hcs_t_RegistryValueType},
-    {"StringValue", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryValue, StringValue), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"BinaryValue", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryValue, BinaryValue), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DWordValue", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_RegistryValue, DWordValue), offsetof(zhcs_RegistryValue, has_DWordValue), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"QWordValue", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_RegistryValue, QWordValue), offsetof(zhcs_RegistryValue, has_QWordValue), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CustomType", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_RegistryValue, CustomType), offsetof(zhcs_RegistryValue, has_CustomType), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Key", 3, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_RegistryValue, Key), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_RegistryKey},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryValue, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_RegistryValue, Type), offsetof(zhcs_RegistryValue, has_Type), ZH_NO_OFFSET, offsetof(zhcs_RegistryValue, Type_unknown), 0, 0, &zh_hcs_t_RegistryValueType},
+    {"StringValue", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryValue, StringValue), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"BinaryValue", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RegistryValue, BinaryValue), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DWordValue", 10, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_RegistryValue, DWordValue), offsetof(zhcs_RegistryValue, has_DWordValue), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"QWordValue", 10, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_RegistryValue, QWordValue), offsetof(zhcs_RegistryValue, has_QWordValue), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CustomType", 10, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_RegistryValue, CustomType), offsetof(zhcs_RegistryValue, has_CustomType), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_RegistryValue = {"RegistryValue", "hcs", 0, 0, 0, 0, sizeof(zhcs_RegistryValue), zh_hcs_t_f_RegistryValue, 8, offsetof(zhcs_RegistryValue, extra), offsetof(zhcs_RegistryValue, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_RegistryValueType) == 4, "RegistryValueType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_RegistryValueType[] = {
-    {"None", 0},
-    {"String", 1},
-    {"ExpandedString", 2},
-    {"MultiString", 3},
-    {"Binary", 4},
-    {"DWord", 5},
-    {"QWord", 6},
-    {"CustomType", 7},
+    {"None", 0, 4},
+    {"String", 1, 6},
+    {"ExpandedString", 2, 14},
+    {"MultiString", 3, 11},
+    {"Binary", 4, 6},
+    {"DWord", 5, 5},
+    {"QWord", 6, 5},
+    {"CustomType", 7, 10},
 };
 const zh_stype zh_hcs_t_RegistryValueType = {"RegistryValueType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_RegistryValueType, 8};
 
 static const zh_sfield zh_hcs_t_f_RestoreState[] = {
-    {"SaveStateFilePath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RestoreState, SaveStateFilePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"TemplateSystemId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RestoreState, TemplateSystemId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SaveStateFilePath", 17, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RestoreState, SaveStateFilePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"TemplateSystemId", 16, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_RestoreState, TemplateSystemId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_RestoreState = {"RestoreState", "hcs", 0, 0, 0, 0, sizeof(zhcs_RestoreState), zh_hcs_t_f_RestoreState, 2, offsetof(zhcs_RestoreState, extra), offsetof(zhcs_RestoreState, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ResultError[] = {
-    {"Error", ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_ResultError, Error), offsetof(zhcs_ResultError, has_Error), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ErrorMessage", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ResultError, ErrorMessage), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ErrorEvents", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ResultError, ErrorEvents), ZH_NO_OFFSET, offsetof(zhcs_ResultError, ErrorEvents_count), ZH_NO_OFFSET, sizeof(zhcs_ErrorEvent), 0, &zh_hcs_t_ErrorEvent},
-    {"Attribution", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ResultError, Attribution), ZH_NO_OFFSET, offsetof(zhcs_ResultError, Attribution_count), ZH_NO_OFFSET, sizeof(zhcs_AttributionRecord), 0, &zh_hcs_t_AttributionRecord},
+    {"Error", 5, ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_ResultError, Error), offsetof(zhcs_ResultError, has_Error), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ErrorMessage", 12, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ResultError, ErrorMessage), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ErrorEvents", 11, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ResultError, ErrorEvents), ZH_NO_OFFSET, offsetof(zhcs_ResultError, ErrorEvents_count), ZH_NO_OFFSET, sizeof(zhcs_ErrorEvent), 0, &zh_hcs_t_ErrorEvent},
+    {"Attribution", 11, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ResultError, Attribution), ZH_NO_OFFSET, offsetof(zhcs_ResultError, Attribution_count), ZH_NO_OFFSET, sizeof(zhcs_AttributionRecord), 0, &zh_hcs_t_AttributionRecord},
 };
 const zh_stype zh_hcs_t_ResultError = {"ResultError", "hcs", 0, 0, 0, 0, sizeof(zhcs_ResultError), zh_hcs_t_f_ResultError, 4, offsetof(zhcs_ResultError, extra), offsetof(zhcs_ResultError, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_SaveOptions[] = {
-    {"SaveType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_SaveOptions, SaveType), offsetof(zhcs_SaveOptions, has_SaveType), ZH_NO_OFFSET, offsetof(zhcs_SaveOptions, SaveType_unknown), 0, 0, &zh_hcs_t_SaveType},
-    {"SaveStateFilePath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_SaveOptions, SaveStateFilePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SaveType", 8, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_SaveOptions, SaveType), offsetof(zhcs_SaveOptions, has_SaveType), ZH_NO_OFFSET, offsetof(zhcs_SaveOptions, SaveType_unknown), 0, 0, &zh_hcs_t_SaveType},
+    {"SaveStateFilePath", 17, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_SaveOptions, SaveStateFilePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_SaveOptions = {"SaveOptions", "hcs", 0, 0, 0, 0, sizeof(zhcs_SaveOptions), zh_hcs_t_f_SaveOptions, 2, offsetof(zhcs_SaveOptions, extra), offsetof(zhcs_SaveOptions, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_SaveType) == 4, "SaveType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_SaveType[] = {
-    {"ToFile", 0},
-    {"AsTemplate", 1},
+    {"ToFile", 0, 6},
+    {"AsTemplate", 1, 10},
 };
 const zh_stype zh_hcs_t_SaveType = {"SaveType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_SaveType, 2};
 
 static const zh_sfield zh_hcs_t_f_Scsi[] = {
-    {"Attachments", ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_U32, 0, offsetof(zhcs_Scsi, Attachments), ZH_NO_OFFSET, offsetof(zhcs_Scsi, Attachments_count), ZH_NO_OFFSET, sizeof(zhcs_Scsi_Attachments_entry), offsetof(zhcs_Scsi_Attachments_entry, value), &zh_hcs_t_Attachment},
-    {"DisableInterruptBatching", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Scsi, DisableInterruptBatching), offsetof(zhcs_Scsi, has_DisableInterruptBatching), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Attachments", 11, ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_U32, 0, offsetof(zhcs_Scsi, Attachments), ZH_NO_OFFSET, offsetof(zhcs_Scsi, Attachments_count), ZH_NO_OFFSET, sizeof(zhcs_Scsi_Attachments_entry), offsetof(zhcs_Scsi_Attachments_entry, value), &zh_hcs_t_Attachment},
+    {"DisableInterruptBatching", 24, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Scsi, DisableInterruptBatching), offsetof(zhcs_Scsi, has_DisableInterruptBatching), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_Scsi = {"Scsi", "hcs", 0, 0, 0, 0, sizeof(zhcs_Scsi), zh_hcs_t_f_Scsi, 2, offsetof(zhcs_Scsi, extra), offsetof(zhcs_Scsi, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_SerialConsole) == 4, "SerialConsole is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_SerialConsole[] = {
-    {"Default", 0},
-    {"Disabled", 1},
-    {"ComPort1", 2},
-    {"ComPort2", 3},
+    {"Default", 0, 7},
+    {"Disabled", 1, 8},
+    {"ComPort1", 2, 8},
+    {"ComPort2", 3, 8},
 };
 const zh_stype zh_hcs_t_SerialConsole = {"SerialConsole", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_SerialConsole, 4};
 
 static const zh_sfield zh_hcs_t_f_ServiceProperties[] = {
-    {"Properties", ZH_SHAPE_ARRAY, ZH_SK_ANY, 0, 0, offsetof(zhcs_ServiceProperties, Properties), ZH_NO_OFFSET, offsetof(zhcs_ServiceProperties, Properties_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"PropertyResponses", ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_STRING, 0, offsetof(zhcs_ServiceProperties, PropertyResponses), ZH_NO_OFFSET, offsetof(zhcs_ServiceProperties, PropertyResponses_count), ZH_NO_OFFSET, sizeof(zhcs_ServiceProperties_PropertyResponses_entry), offsetof(zhcs_ServiceProperties_PropertyResponses_entry, value), &zh_hcs_t_PropertyResponse},
+    {"Properties", 10, ZH_SHAPE_ARRAY, ZH_SK_ANY, 0, 0, offsetof(zhcs_ServiceProperties, Properties), ZH_NO_OFFSET, offsetof(zhcs_ServiceProperties, Properties_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"PropertyResponses", 17, ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_STRING, 0, offsetof(zhcs_ServiceProperties, PropertyResponses), ZH_NO_OFFSET, offsetof(zhcs_ServiceProperties, PropertyResponses_count), ZH_NO_OFFSET, sizeof(zhcs_ServiceProperties_PropertyResponses_entry), offsetof(zhcs_ServiceProperties_PropertyResponses_entry, value), &zh_hcs_t_PropertyResponse},
 };
 const zh_stype zh_hcs_t_ServiceProperties = {"ServiceProperties", "hcs", 0, 0, 0, 0, sizeof(zhcs_ServiceProperties), zh_hcs_t_f_ServiceProperties, 2, offsetof(zhcs_ServiceProperties, extra), offsetof(zhcs_ServiceProperties, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_Service_PropertyQuery[] = {
-    {"PropertyTypes", ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Service_PropertyQuery, PropertyTypes), ZH_NO_OFFSET, offsetof(zhcs_Service_PropertyQuery, PropertyTypes_count), offsetof(zhcs_Service_PropertyQuery, PropertyTypes_unknown), sizeof(zhcs_GetPropertyType), 0, &zh_hcs_t_GetPropertyType},
-    {"PropertyQueries", ZH_SHAPE_MAP, ZH_SK_ANY, ZH_SK_STRING, 0, offsetof(zhcs_Service_PropertyQuery, PropertyQueries), ZH_NO_OFFSET, offsetof(zhcs_Service_PropertyQuery, PropertyQueries_count), ZH_NO_OFFSET, sizeof(zhcs_Service_PropertyQuery_PropertyQueries_entry), offsetof(zhcs_Service_PropertyQuery_PropertyQueries_entry, value), NULL},
+    {"PropertyTypes", 13, ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Service_PropertyQuery, PropertyTypes), ZH_NO_OFFSET, offsetof(zhcs_Service_PropertyQuery, PropertyTypes_count), offsetof(zhcs_Service_PropertyQuery, PropertyTypes_unknown), sizeof(zhcs_GetPropertyType), 0, &zh_hcs_t_GetPropertyType},
+    {"PropertyQueries", 15, ZH_SHAPE_MAP, ZH_SK_ANY, ZH_SK_STRING, 0, offsetof(zhcs_Service_PropertyQuery, PropertyQueries), ZH_NO_OFFSET, offsetof(zhcs_Service_PropertyQuery, PropertyQueries_count), ZH_NO_OFFSET, sizeof(zhcs_Service_PropertyQuery_PropertyQueries_entry), offsetof(zhcs_Service_PropertyQuery_PropertyQueries_entry, value), NULL},
 };
 const zh_stype zh_hcs_t_Service_PropertyQuery = {"Service_PropertyQuery", "hcs", 0, 0, 0, 0, sizeof(zhcs_Service_PropertyQuery), zh_hcs_t_f_Service_PropertyQuery, 2, offsetof(zhcs_Service_PropertyQuery, extra), offsetof(zhcs_Service_PropertyQuery, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_Services[] = {
-    {"Heartbeat", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Services, Heartbeat), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Heartbeat},
-    {"Shutdown", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Services, Shutdown), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Shutdown},
-    {"Timesync", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Services, Timesync), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Timesync},
-    {"KvpExchange", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Services, KvpExchange), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_KvpExchange},
+    {"Heartbeat", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Services, Heartbeat), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Heartbeat},
+    {"Shutdown", 8, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Services, Shutdown), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Shutdown},
+    {"Timesync", 8, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Services, Timesync), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Timesync},
+    {"KvpExchange", 11, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Services, KvpExchange), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_KvpExchange},
 };
 const zh_stype zh_hcs_t_Services = {"Services", "hcs", 0, 0, 0, 0, sizeof(zhcs_Services), zh_hcs_t_f_Services, 4, offsetof(zhcs_Services, extra), offsetof(zhcs_Services, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_SetPropertyOperation[] = {
-    {"GroupId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_SetPropertyOperation, GroupId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PropertyCode", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_SetPropertyOperation, PropertyCode), offsetof(zhcs_SetPropertyOperation, has_PropertyCode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PropertyValue", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_SetPropertyOperation, PropertyValue), offsetof(zhcs_SetPropertyOperation, has_PropertyValue), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"GroupId", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_SetPropertyOperation, GroupId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PropertyCode", 12, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_SetPropertyOperation, PropertyCode), offsetof(zhcs_SetPropertyOperation, has_PropertyCode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PropertyValue", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_SetPropertyOperation, PropertyValue), offsetof(zhcs_SetPropertyOperation, has_PropertyValue), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_SetPropertyOperation = {"SetPropertyOperation", "hcs", 0, 0, 0, 0, sizeof(zhcs_SetPropertyOperation), zh_hcs_t_f_SetPropertyOperation, 3, offsetof(zhcs_SetPropertyOperation, extra), offsetof(zhcs_SetPropertyOperation, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_SharedMemoryConfiguration[] = {
-    {"Regions", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_SharedMemoryConfiguration, Regions), ZH_NO_OFFSET, offsetof(zhcs_SharedMemoryConfiguration, Regions_count), ZH_NO_OFFSET, sizeof(zhcs_SharedMemoryRegion), 0, &zh_hcs_t_SharedMemoryRegion},
+    {"Regions", 7, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_SharedMemoryConfiguration, Regions), ZH_NO_OFFSET, offsetof(zhcs_SharedMemoryConfiguration, Regions_count), ZH_NO_OFFSET, sizeof(zhcs_SharedMemoryRegion), 0, &zh_hcs_t_SharedMemoryRegion},
 };
 const zh_stype zh_hcs_t_SharedMemoryConfiguration = {"SharedMemoryConfiguration", "hcs", 0, 0, 0, 0, sizeof(zhcs_SharedMemoryConfiguration), zh_hcs_t_f_SharedMemoryConfiguration, 1, offsetof(zhcs_SharedMemoryConfiguration, extra), offsetof(zhcs_SharedMemoryConfiguration, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_SharedMemoryRegion[] = {
-    {"SectionName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_SharedMemoryRegion, SectionName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"StartOffset", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_SharedMemoryRegion, StartOffset), offsetof(zhcs_SharedMemoryRegion, has_StartOffset), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Length", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_SharedMemoryRegion, Length), offsetof(zhcs_SharedMemoryRegion, has_Length), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AllowGuestWrite", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_SharedMemoryRegion, AllowGuestWrite), offsetof(zhcs_SharedMemoryRegion, has_AllowGuestWrite), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HiddenFromGuest", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_SharedMemoryRegion, HiddenFromGuest), offsetof(zhcs_SharedMemoryRegion, has_HiddenFromGuest), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SectionName", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_SharedMemoryRegion, SectionName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"StartOffset", 11, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_SharedMemoryRegion, StartOffset), offsetof(zhcs_SharedMemoryRegion, has_StartOffset), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Length", 6, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_SharedMemoryRegion, Length), offsetof(zhcs_SharedMemoryRegion, has_Length), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AllowGuestWrite", 15, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_SharedMemoryRegion, AllowGuestWrite), offsetof(zhcs_SharedMemoryRegion, has_AllowGuestWrite), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HiddenFromGuest", 15, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_SharedMemoryRegion, HiddenFromGuest), offsetof(zhcs_SharedMemoryRegion, has_HiddenFromGuest), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_SharedMemoryRegion = {"SharedMemoryRegion", "hcs", 0, 0, 0, 0, sizeof(zhcs_SharedMemoryRegion), zh_hcs_t_f_SharedMemoryRegion, 5, offsetof(zhcs_SharedMemoryRegion, extra), offsetof(zhcs_SharedMemoryRegion, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_SharedMemoryRegionInfo[] = {
-    {"SectionName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_SharedMemoryRegionInfo, SectionName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"GuestPhysicalAddress", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_SharedMemoryRegionInfo, GuestPhysicalAddress), offsetof(zhcs_SharedMemoryRegionInfo, has_GuestPhysicalAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SectionName", 11, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_SharedMemoryRegionInfo, SectionName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"GuestPhysicalAddress", 20, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_SharedMemoryRegionInfo, GuestPhysicalAddress), offsetof(zhcs_SharedMemoryRegionInfo, has_GuestPhysicalAddress), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_SharedMemoryRegionInfo = {"SharedMemoryRegionInfo", "hcs", 0, 0, 0, 0, sizeof(zhcs_SharedMemoryRegionInfo), zh_hcs_t_f_SharedMemoryRegionInfo, 2, offsetof(zhcs_SharedMemoryRegionInfo, extra), offsetof(zhcs_SharedMemoryRegionInfo, extra_count), NULL, 0};
 
@@ -1890,593 +1890,593 @@ const zh_stype zh_hcs_t_Shutdown = {"Shutdown", "hcs", 0, 0, 0, 0, sizeof(zhcs_S
 
 _Static_assert(sizeof(zhcs_ShutdownMechanism) == 4, "ShutdownMechanism is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ShutdownMechanism[] = {
-    {"GuestConnection", 0},
-    {"IntegrationService", 1},
+    {"GuestConnection", 0, 15},
+    {"IntegrationService", 1, 18},
 };
 const zh_stype zh_hcs_t_ShutdownMechanism = {"ShutdownMechanism", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ShutdownMechanism, 2};
 
 static const zh_sfield zh_hcs_t_f_ShutdownOptions[] = {
-    {"Mechanism", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ShutdownOptions, Mechanism), offsetof(zhcs_ShutdownOptions, has_Mechanism), ZH_NO_OFFSET, offsetof(zhcs_ShutdownOptions, Mechanism_unknown), 0, 0, &zh_hcs_t_ShutdownMechanism},
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ShutdownOptions, Type), offsetof(zhcs_ShutdownOptions, has_Type), ZH_NO_OFFSET, offsetof(zhcs_ShutdownOptions, Type_unknown), 0, 0, &zh_hcs_t_ShutdownType},
-    {"Force", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ShutdownOptions, Force), offsetof(zhcs_ShutdownOptions, has_Force), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Reason", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ShutdownOptions, Reason), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Mechanism", 9, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ShutdownOptions, Mechanism), offsetof(zhcs_ShutdownOptions, has_Mechanism), ZH_NO_OFFSET, offsetof(zhcs_ShutdownOptions, Mechanism_unknown), 0, 0, &zh_hcs_t_ShutdownMechanism},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_ShutdownOptions, Type), offsetof(zhcs_ShutdownOptions, has_Type), ZH_NO_OFFSET, offsetof(zhcs_ShutdownOptions, Type_unknown), 0, 0, &zh_hcs_t_ShutdownType},
+    {"Force", 5, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_ShutdownOptions, Force), offsetof(zhcs_ShutdownOptions, has_Force), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Reason", 6, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_ShutdownOptions, Reason), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_ShutdownOptions = {"ShutdownOptions", "hcs", 0, 0, 0, 0, sizeof(zhcs_ShutdownOptions), zh_hcs_t_f_ShutdownOptions, 4, offsetof(zhcs_ShutdownOptions, extra), offsetof(zhcs_ShutdownOptions, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_ShutdownType) == 4, "ShutdownType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_ShutdownType[] = {
-    {"Shutdown", 0},
-    {"Hibernate", 1},
-    {"Reboot", 2},
+    {"Shutdown", 0, 8},
+    {"Hibernate", 1, 9},
+    {"Reboot", 2, 6},
 };
 const zh_stype zh_hcs_t_ShutdownType = {"ShutdownType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_ShutdownType, 3};
 
 static const zh_sfield zh_hcs_t_f_SignalProcessOptions[] = {
-    {"Signal", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_SignalProcessOptions, Signal), offsetof(zhcs_SignalProcessOptions, has_Signal), ZH_NO_OFFSET, offsetof(zhcs_SignalProcessOptions, Signal_unknown), 0, 0, &zh_hcs_t_ProcessSignal},
+    {"Signal", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_SignalProcessOptions, Signal), offsetof(zhcs_SignalProcessOptions, has_Signal), ZH_NO_OFFSET, offsetof(zhcs_SignalProcessOptions, Signal_unknown), 0, 0, &zh_hcs_t_ProcessSignal},
 };
 const zh_stype zh_hcs_t_SignalProcessOptions = {"SignalProcessOptions", "hcs", 0, 0, 0, 0, sizeof(zhcs_SignalProcessOptions), zh_hcs_t_f_SignalProcessOptions, 1, offsetof(zhcs_SignalProcessOptions, extra), offsetof(zhcs_SignalProcessOptions, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_State) == 4, "State is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_State[] = {
-    {"Created", 0},
-    {"Running", 1},
-    {"Paused", 2},
-    {"Stopped", 3},
-    {"SavedAsTemplate", 4},
-    {"Unknown", 5},
+    {"Created", 0, 7},
+    {"Running", 1, 7},
+    {"Paused", 2, 6},
+    {"Stopped", 3, 7},
+    {"SavedAsTemplate", 4, 15},
+    {"Unknown", 5, 7},
 };
 const zh_stype zh_hcs_t_State = {"State", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_State, 6};
 
 _Static_assert(sizeof(zhcs_StateOverride) == 4, "StateOverride is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_StateOverride[] = {
-    {"Default", 0},
-    {"Disabled", 1},
-    {"Enabled", 2},
+    {"Default", 0, 7},
+    {"Disabled", 1, 8},
+    {"Enabled", 2, 7},
 };
 const zh_stype zh_hcs_t_StateOverride = {"StateOverride", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_StateOverride, 3};
 
 static const zh_sfield zh_hcs_t_f_Statistics[] = {
-    {"Timestamp", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Statistics, Timestamp), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ContainerStartTime", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Statistics, ContainerStartTime), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Uptime100ns", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_Statistics, Uptime100ns), offsetof(zhcs_Statistics, has_Uptime100ns), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Processor", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Statistics, Processor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ProcessorStats},
-    {"Memory", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Statistics, Memory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_MemoryStats},
-    {"Storage", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Statistics, Storage), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_StorageStats},
+    {"Timestamp", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Statistics, Timestamp), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ContainerStartTime", 18, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Statistics, ContainerStartTime), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Uptime100ns", 11, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_Statistics, Uptime100ns), offsetof(zhcs_Statistics, has_Uptime100ns), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Processor", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Statistics, Processor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ProcessorStats},
+    {"Memory", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Statistics, Memory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_MemoryStats},
+    {"Storage", 7, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Statistics, Storage), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_StorageStats},
 };
 const zh_stype zh_hcs_t_Statistics = {"Statistics", "hcs", 0, 0, 0, 0, sizeof(zhcs_Statistics), zh_hcs_t_f_Statistics, 6, offsetof(zhcs_Statistics, extra), offsetof(zhcs_Statistics, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_StdHandle) == 4, "StdHandle is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_StdHandle[] = {
-    {"StdIn", 0},
-    {"StdOut", 1},
-    {"StdErr", 2},
-    {"All", 3},
+    {"StdIn", 0, 5},
+    {"StdOut", 1, 6},
+    {"StdErr", 2, 6},
+    {"All", 3, 3},
 };
 const zh_stype zh_hcs_t_StdHandle = {"StdHandle", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_StdHandle, 4};
 
 static const zh_sfield zh_hcs_t_f_Storage[] = {
-    {"Layers", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Storage, Layers), ZH_NO_OFFSET, offsetof(zhcs_Storage, Layers_count), ZH_NO_OFFSET, sizeof(zhcs_Layer), 0, &zh_hcs_t_Layer},
-    {"Path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Storage, Path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"QoS", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Storage, QoS), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_StorageQoS},
+    {"Layers", 6, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Storage, Layers), ZH_NO_OFFSET, offsetof(zhcs_Storage, Layers_count), ZH_NO_OFFSET, sizeof(zhcs_Layer), 0, &zh_hcs_t_Layer},
+    {"Path", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Storage, Path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"QoS", 3, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Storage, QoS), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_StorageQoS},
 };
 const zh_stype zh_hcs_t_Storage = {"Storage", "hcs", 0, 0, 0, 0, sizeof(zhcs_Storage), zh_hcs_t_f_Storage, 3, offsetof(zhcs_Storage, extra), offsetof(zhcs_Storage, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_StorageQoS[] = {
-    {"IopsMaximum", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_StorageQoS, IopsMaximum), offsetof(zhcs_StorageQoS, has_IopsMaximum), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"BandwidthMaximum", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_StorageQoS, BandwidthMaximum), offsetof(zhcs_StorageQoS, has_BandwidthMaximum), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"IopsMaximum", 11, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_StorageQoS, IopsMaximum), offsetof(zhcs_StorageQoS, has_IopsMaximum), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"BandwidthMaximum", 16, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_StorageQoS, BandwidthMaximum), offsetof(zhcs_StorageQoS, has_BandwidthMaximum), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_StorageQoS = {"StorageQoS", "hcs", 0, 0, 0, 0, sizeof(zhcs_StorageQoS), zh_hcs_t_f_StorageQoS, 2, offsetof(zhcs_StorageQoS, extra), offsetof(zhcs_StorageQoS, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_StorageStats[] = {
-    {"ReadCountNormalized", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_StorageStats, ReadCountNormalized), offsetof(zhcs_StorageStats, has_ReadCountNormalized), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ReadSizeBytes", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_StorageStats, ReadSizeBytes), offsetof(zhcs_StorageStats, has_ReadSizeBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"WriteCountNormalized", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_StorageStats, WriteCountNormalized), offsetof(zhcs_StorageStats, has_WriteCountNormalized), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"WriteSizeBytes", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_StorageStats, WriteSizeBytes), offsetof(zhcs_StorageStats, has_WriteSizeBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ReadCountNormalized", 19, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_StorageStats, ReadCountNormalized), offsetof(zhcs_StorageStats, has_ReadCountNormalized), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ReadSizeBytes", 13, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_StorageStats, ReadSizeBytes), offsetof(zhcs_StorageStats, has_ReadSizeBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"WriteCountNormalized", 20, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_StorageStats, WriteCountNormalized), offsetof(zhcs_StorageStats, has_WriteCountNormalized), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"WriteSizeBytes", 14, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_StorageStats, WriteSizeBytes), offsetof(zhcs_StorageStats, has_WriteSizeBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_StorageStats = {"StorageStats", "hcs", 0, 0, 0, 0, sizeof(zhcs_StorageStats), zh_hcs_t_f_StorageStats, 4, offsetof(zhcs_StorageStats, extra), offsetof(zhcs_StorageStats, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_Subnode[] = {
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Subnode, Type), offsetof(zhcs_Subnode, has_Type), ZH_NO_OFFSET, offsetof(zhcs_Subnode, Type_unknown), 0, 0, &zh_hcs_t_SubnodeType},
-    {"Id", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_Subnode, Id), offsetof(zhcs_Subnode, has_Id), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Subnode, Type), offsetof(zhcs_Subnode, has_Type), ZH_NO_OFFSET, offsetof(zhcs_Subnode, Type_unknown), 0, 0, &zh_hcs_t_SubnodeType},
+    {"Id", 2, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_Subnode, Id), offsetof(zhcs_Subnode, has_Id), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_Subnode = {"Subnode", "hcs", 0, 0, 0, 0, sizeof(zhcs_Subnode), zh_hcs_t_f_Subnode, 2, offsetof(zhcs_Subnode, extra), offsetof(zhcs_Subnode, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_SubnodeType) == 4, "SubnodeType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_SubnodeType[] = {
-    {"Any", 0},
-    {"Socket", 1},
-    {"Cluster", 2},
-    {"L3", 3},
+    {"Any", 0, 3},
+    {"Socket", 1, 6},
+    {"Cluster", 2, 7},
+    {"L3", 3, 2},
 };
 const zh_stype zh_hcs_t_SubnodeType = {"SubnodeType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_SubnodeType, 4};
 
 static const zh_sfield zh_hcs_t_f_SystemExit[] = {
-    {"Detail", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_SystemExit, Detail), offsetof(zhcs_SystemExit, has_Detail), ZH_NO_OFFSET, offsetof(zhcs_SystemExit, Detail_unknown), 0, 0, &zh_hcs_t_SystemExitDetail},
-    {"Initiator", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_SystemExit, Initiator), offsetof(zhcs_SystemExit, has_Initiator), ZH_NO_OFFSET, offsetof(zhcs_SystemExit, Initiator_unknown), 0, 0, &zh_hcs_t_ExitInitiator},
+    {"Detail", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_SystemExit, Detail), offsetof(zhcs_SystemExit, has_Detail), ZH_NO_OFFSET, offsetof(zhcs_SystemExit, Detail_unknown), 0, 0, &zh_hcs_t_SystemExitDetail},
+    {"Initiator", 9, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_SystemExit, Initiator), offsetof(zhcs_SystemExit, has_Initiator), ZH_NO_OFFSET, offsetof(zhcs_SystemExit, Initiator_unknown), 0, 0, &zh_hcs_t_ExitInitiator},
 };
 const zh_stype zh_hcs_t_SystemExit = {"SystemExit", "hcs", 0, 0, 0, 0, sizeof(zhcs_SystemExit), zh_hcs_t_f_SystemExit, 2, offsetof(zhcs_SystemExit, extra), offsetof(zhcs_SystemExit, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_SystemExitDetail) == 4, "SystemExitDetail is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_SystemExitDetail[] = {
-    {"Invalid", 0},
-    {"HcsApiFatalError", 1},
-    {"ServiceStop", 2},
-    {"Shutdown", 3},
-    {"Terminate", 4},
-    {"UnexpectedExit", 5},
+    {"Invalid", 0, 7},
+    {"HcsApiFatalError", 1, 16},
+    {"ServiceStop", 2, 11},
+    {"Shutdown", 3, 8},
+    {"Terminate", 4, 9},
+    {"UnexpectedExit", 5, 14},
 };
 const zh_stype zh_hcs_t_SystemExitDetail = {"SystemExitDetail", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_SystemExitDetail, 6};
 
 static const zh_sfield zh_hcs_t_f_SystemExitStatus[] = {
-    {"Status", ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_SystemExitStatus, Status), offsetof(zhcs_SystemExitStatus, has_Status), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ExitType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_SystemExitStatus, ExitType), offsetof(zhcs_SystemExitStatus, has_ExitType), ZH_NO_OFFSET, offsetof(zhcs_SystemExitStatus, ExitType_unknown), 0, 0, &zh_hcs_t_NotificationType},
-    {"Attribution", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_SystemExitStatus, Attribution), ZH_NO_OFFSET, offsetof(zhcs_SystemExitStatus, Attribution_count), ZH_NO_OFFSET, sizeof(zhcs_AttributionRecord), 0, &zh_hcs_t_AttributionRecord},
+    {"Status", 6, ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_SystemExitStatus, Status), offsetof(zhcs_SystemExitStatus, has_Status), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ExitType", 8, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_SystemExitStatus, ExitType), offsetof(zhcs_SystemExitStatus, has_ExitType), ZH_NO_OFFSET, offsetof(zhcs_SystemExitStatus, ExitType_unknown), 0, 0, &zh_hcs_t_NotificationType},
+    {"Attribution", 11, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_SystemExitStatus, Attribution), ZH_NO_OFFSET, offsetof(zhcs_SystemExitStatus, Attribution_count), ZH_NO_OFFSET, sizeof(zhcs_AttributionRecord), 0, &zh_hcs_t_AttributionRecord},
 };
 const zh_stype zh_hcs_t_SystemExitStatus = {"SystemExitStatus", "hcs", 0, 0, 0, 0, sizeof(zhcs_SystemExitStatus), zh_hcs_t_f_SystemExitStatus, 3, offsetof(zhcs_SystemExitStatus, extra), offsetof(zhcs_SystemExitStatus, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_SystemProcessorModificationRequest[] = {
-    {"GroupId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_SystemProcessorModificationRequest, GroupId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"GroupId", 7, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_SystemProcessorModificationRequest, GroupId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_SystemProcessorModificationRequest = {"SystemProcessorModificationRequest", "hcs", 0, 0, 0, 0, sizeof(zhcs_SystemProcessorModificationRequest), zh_hcs_t_f_SystemProcessorModificationRequest, 1, offsetof(zhcs_SystemProcessorModificationRequest, extra), offsetof(zhcs_SystemProcessorModificationRequest, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_SystemQuery[] = {
-    {"Ids", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_SystemQuery, Ids), ZH_NO_OFFSET, offsetof(zhcs_SystemQuery, Ids_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"Names", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_SystemQuery, Names), ZH_NO_OFFSET, offsetof(zhcs_SystemQuery, Names_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"Types", ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_SystemQuery, Types), ZH_NO_OFFSET, offsetof(zhcs_SystemQuery, Types_count), offsetof(zhcs_SystemQuery, Types_unknown), sizeof(zhcs_SystemType), 0, &zh_hcs_t_SystemType},
-    {"Owners", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_SystemQuery, Owners), ZH_NO_OFFSET, offsetof(zhcs_SystemQuery, Owners_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Ids", 3, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_SystemQuery, Ids), ZH_NO_OFFSET, offsetof(zhcs_SystemQuery, Ids_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Names", 5, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_SystemQuery, Names), ZH_NO_OFFSET, offsetof(zhcs_SystemQuery, Names_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Types", 5, ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_SystemQuery, Types), ZH_NO_OFFSET, offsetof(zhcs_SystemQuery, Types_count), offsetof(zhcs_SystemQuery, Types_unknown), sizeof(zhcs_SystemType), 0, &zh_hcs_t_SystemType},
+    {"Owners", 6, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_SystemQuery, Owners), ZH_NO_OFFSET, offsetof(zhcs_SystemQuery, Owners_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
 };
 const zh_stype zh_hcs_t_SystemQuery = {"SystemQuery", "hcs", 0, 0, 0, 0, sizeof(zhcs_SystemQuery), zh_hcs_t_f_SystemQuery, 4, offsetof(zhcs_SystemQuery, extra), offsetof(zhcs_SystemQuery, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_SystemTime[] = {
-    {"Year", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, Year), offsetof(zhcs_SystemTime, has_Year), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Month", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, Month), offsetof(zhcs_SystemTime, has_Month), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DayOfWeek", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, DayOfWeek), offsetof(zhcs_SystemTime, has_DayOfWeek), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Day", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, Day), offsetof(zhcs_SystemTime, has_Day), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Hour", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, Hour), offsetof(zhcs_SystemTime, has_Hour), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Minute", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, Minute), offsetof(zhcs_SystemTime, has_Minute), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Second", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, Second), offsetof(zhcs_SystemTime, has_Second), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Milliseconds", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, Milliseconds), offsetof(zhcs_SystemTime, has_Milliseconds), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Year", 4, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, Year), offsetof(zhcs_SystemTime, has_Year), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Month", 5, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, Month), offsetof(zhcs_SystemTime, has_Month), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DayOfWeek", 9, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, DayOfWeek), offsetof(zhcs_SystemTime, has_DayOfWeek), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Day", 3, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, Day), offsetof(zhcs_SystemTime, has_Day), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Hour", 4, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, Hour), offsetof(zhcs_SystemTime, has_Hour), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Minute", 6, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, Minute), offsetof(zhcs_SystemTime, has_Minute), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Second", 6, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, Second), offsetof(zhcs_SystemTime, has_Second), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Milliseconds", 12, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_SystemTime, Milliseconds), offsetof(zhcs_SystemTime, has_Milliseconds), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_SystemTime = {"SystemTime", "hcs", 0, 0, 0, 0, sizeof(zhcs_SystemTime), zh_hcs_t_f_SystemTime, 8, offsetof(zhcs_SystemTime, extra), offsetof(zhcs_SystemTime, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_SystemType) == 4, "SystemType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_SystemType[] = {
-    {"Container", 0},
-    {"VirtualMachine", 1},
+    {"Container", 0, 9},
+    {"VirtualMachine", 1, 14},
 };
 const zh_stype zh_hcs_t_SystemType = {"SystemType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_SystemType, 2};
 
 static const zh_sfield zh_hcs_t_f_System_PropertyQuery[] = {
-    {"PropertyTypes", ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_System_PropertyQuery, PropertyTypes), ZH_NO_OFFSET, offsetof(zhcs_System_PropertyQuery, PropertyTypes_count), offsetof(zhcs_System_PropertyQuery, PropertyTypes_unknown), sizeof(zhcs_System_PropertyType), 0, &zh_hcs_t_System_PropertyType},
-    {"Queries", ZH_SHAPE_MAP, ZH_SK_ANY, ZH_SK_STRING, 0, offsetof(zhcs_System_PropertyQuery, Queries), ZH_NO_OFFSET, offsetof(zhcs_System_PropertyQuery, Queries_count), ZH_NO_OFFSET, sizeof(zhcs_System_PropertyQuery_Queries_entry), offsetof(zhcs_System_PropertyQuery_Queries_entry, value), NULL},
+    {"PropertyTypes", 13, ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_System_PropertyQuery, PropertyTypes), ZH_NO_OFFSET, offsetof(zhcs_System_PropertyQuery, PropertyTypes_count), offsetof(zhcs_System_PropertyQuery, PropertyTypes_unknown), sizeof(zhcs_System_PropertyType), 0, &zh_hcs_t_System_PropertyType},
+    {"Queries", 7, ZH_SHAPE_MAP, ZH_SK_ANY, ZH_SK_STRING, 0, offsetof(zhcs_System_PropertyQuery, Queries), ZH_NO_OFFSET, offsetof(zhcs_System_PropertyQuery, Queries_count), ZH_NO_OFFSET, sizeof(zhcs_System_PropertyQuery_Queries_entry), offsetof(zhcs_System_PropertyQuery_Queries_entry, value), NULL},
 };
 const zh_stype zh_hcs_t_System_PropertyQuery = {"System_PropertyQuery", "hcs", 0, 0, 0, 0, sizeof(zhcs_System_PropertyQuery), zh_hcs_t_f_System_PropertyQuery, 2, offsetof(zhcs_System_PropertyQuery, extra), offsetof(zhcs_System_PropertyQuery, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_System_PropertyType) == 4, "System_PropertyType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_System_PropertyType[] = {
-    {"Memory", 0},
-    {"Statistics", 1},
-    {"ProcessList", 2},
-    {"TerminateOnLastHandleClosed", 3},
-    {"SharedMemoryRegion", 4},
-    {"GuestConnection", 5},
+    {"Memory", 0, 6},
+    {"Statistics", 1, 10},
+    {"ProcessList", 2, 11},
+    {"TerminateOnLastHandleClosed", 3, 27},
+    {"SharedMemoryRegion", 4, 18},
+    {"GuestConnection", 5, 15},
 };
 const zh_stype zh_hcs_t_System_PropertyType = {"System_PropertyType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_System_PropertyType, 6};
 
 static const zh_sfield zh_hcs_t_f_TimeZoneInformation[] = {
-    {"Bias", ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_TimeZoneInformation, Bias), offsetof(zhcs_TimeZoneInformation, has_Bias), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"StandardName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_TimeZoneInformation, StandardName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"StandardDate", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_TimeZoneInformation, StandardDate), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_SystemTime},
-    {"StandardBias", ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_TimeZoneInformation, StandardBias), offsetof(zhcs_TimeZoneInformation, has_StandardBias), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DaylightName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_TimeZoneInformation, DaylightName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DaylightDate", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_TimeZoneInformation, DaylightDate), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_SystemTime},
-    {"DaylightBias", ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_TimeZoneInformation, DaylightBias), offsetof(zhcs_TimeZoneInformation, has_DaylightBias), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Bias", 4, ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_TimeZoneInformation, Bias), offsetof(zhcs_TimeZoneInformation, has_Bias), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"StandardName", 12, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_TimeZoneInformation, StandardName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"StandardDate", 12, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_TimeZoneInformation, StandardDate), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_SystemTime},
+    {"StandardBias", 12, ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_TimeZoneInformation, StandardBias), offsetof(zhcs_TimeZoneInformation, has_StandardBias), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DaylightName", 12, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_TimeZoneInformation, DaylightName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DaylightDate", 12, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_TimeZoneInformation, DaylightDate), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_SystemTime},
+    {"DaylightBias", 12, ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_TimeZoneInformation, DaylightBias), offsetof(zhcs_TimeZoneInformation, has_DaylightBias), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_TimeZoneInformation = {"TimeZoneInformation", "hcs", 0, 0, 0, 0, sizeof(zhcs_TimeZoneInformation), zh_hcs_t_f_TimeZoneInformation, 7, offsetof(zhcs_TimeZoneInformation, extra), offsetof(zhcs_TimeZoneInformation, extra_count), NULL, 0};
 
 const zh_stype zh_hcs_t_Timesync = {"Timesync", "hcs", 0, 0, 0, 0, sizeof(zhcs_Timesync), NULL, 0, offsetof(zhcs_Timesync, extra), offsetof(zhcs_Timesync, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_Topology[] = {
-    {"Memory", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Topology, Memory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualMachine_Memory},
-    {"Processor", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Topology, Processor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualMachine_Processor},
+    {"Memory", 6, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Topology, Memory), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualMachine_Memory},
+    {"Processor", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Topology, Processor), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualMachine_Processor},
 };
 const zh_stype zh_hcs_t_Topology = {"Topology", "hcs", 0, 0, 0, 0, sizeof(zhcs_Topology), zh_hcs_t_f_Topology, 2, offsetof(zhcs_Topology, extra), offsetof(zhcs_Topology, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_TripleFault[] = {
-    {"ErrorType", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_TripleFault, ErrorType), offsetof(zhcs_TripleFault, has_ErrorType), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ErrorType", 9, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_TripleFault, ErrorType), offsetof(zhcs_TripleFault, has_ErrorType), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_TripleFault = {"TripleFault", "hcs", 0, 0, 0, 0, sizeof(zhcs_TripleFault), zh_hcs_t_f_TripleFault, 1, offsetof(zhcs_TripleFault, extra), offsetof(zhcs_TripleFault, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_Uefi[] = {
-    {"EnableDebugger", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Uefi, EnableDebugger), offsetof(zhcs_Uefi, has_EnableDebugger), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SecureBootTemplateId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Uefi, SecureBootTemplateId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ApplySecureBootTemplate", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Uefi, ApplySecureBootTemplate), offsetof(zhcs_Uefi, has_ApplySecureBootTemplate), ZH_NO_OFFSET, offsetof(zhcs_Uefi, ApplySecureBootTemplate_unknown), 0, 0, &zh_hcs_t_ApplySecureBootTemplateType},
-    {"BootThis", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Uefi, BootThis), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_UefiBootEntry},
-    {"Console", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Uefi, Console), offsetof(zhcs_Uefi, has_Console), ZH_NO_OFFSET, offsetof(zhcs_Uefi, Console_unknown), 0, 0, &zh_hcs_t_SerialConsole},
-    {"StopOnBootFailure", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Uefi, StopOnBootFailure), offsetof(zhcs_Uefi, has_StopOnBootFailure), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EnableDebugger", 14, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Uefi, EnableDebugger), offsetof(zhcs_Uefi, has_EnableDebugger), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SecureBootTemplateId", 20, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_Uefi, SecureBootTemplateId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ApplySecureBootTemplate", 23, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Uefi, ApplySecureBootTemplate), offsetof(zhcs_Uefi, has_ApplySecureBootTemplate), ZH_NO_OFFSET, offsetof(zhcs_Uefi, ApplySecureBootTemplate_unknown), 0, 0, &zh_hcs_t_ApplySecureBootTemplateType},
+    {"BootThis", 8, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_Uefi, BootThis), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_UefiBootEntry},
+    {"Console", 7, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_Uefi, Console), offsetof(zhcs_Uefi, has_Console), ZH_NO_OFFSET, offsetof(zhcs_Uefi, Console_unknown), 0, 0, &zh_hcs_t_SerialConsole},
+    {"StopOnBootFailure", 17, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_Uefi, StopOnBootFailure), offsetof(zhcs_Uefi, has_StopOnBootFailure), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_Uefi = {"Uefi", "hcs", 0, 0, 0, 0, sizeof(zhcs_Uefi), zh_hcs_t_f_Uefi, 6, offsetof(zhcs_Uefi, extra), offsetof(zhcs_Uefi, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_UefiBootDevice) == 4, "UefiBootDevice is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_UefiBootDevice[] = {
-    {"ScsiDrive", 0},
-    {"VmbFs", 1},
-    {"Network", 2},
-    {"File", 3},
+    {"ScsiDrive", 0, 9},
+    {"VmbFs", 1, 5},
+    {"Network", 2, 7},
+    {"File", 3, 4},
 };
 const zh_stype zh_hcs_t_UefiBootDevice = {"UefiBootDevice", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_UefiBootDevice, 4};
 
 static const zh_sfield zh_hcs_t_f_UefiBootEntry[] = {
-    {"DeviceType", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_UefiBootEntry, DeviceType), offsetof(zhcs_UefiBootEntry, has_DeviceType), ZH_NO_OFFSET, offsetof(zhcs_UefiBootEntry, DeviceType_unknown), 0, 0, &zh_hcs_t_UefiBootDevice},
-    {"DevicePath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_UefiBootEntry, DevicePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DiskNumber", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_UefiBootEntry, DiskNumber), offsetof(zhcs_UefiBootEntry, has_DiskNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OptionalData", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_UefiBootEntry, OptionalData), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"VmbFsRootPath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_UefiBootEntry, VmbFsRootPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DeviceType", 10, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_UefiBootEntry, DeviceType), offsetof(zhcs_UefiBootEntry, has_DeviceType), ZH_NO_OFFSET, offsetof(zhcs_UefiBootEntry, DeviceType_unknown), 0, 0, &zh_hcs_t_UefiBootDevice},
+    {"DevicePath", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_UefiBootEntry, DevicePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DiskNumber", 10, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_UefiBootEntry, DiskNumber), offsetof(zhcs_UefiBootEntry, has_DiskNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OptionalData", 12, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_UefiBootEntry, OptionalData), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"VmbFsRootPath", 13, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_UefiBootEntry, VmbFsRootPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_UefiBootEntry = {"UefiBootEntry", "hcs", 0, 0, 0, 0, sizeof(zhcs_UefiBootEntry), zh_hcs_t_f_UefiBootEntry, 5, offsetof(zhcs_UefiBootEntry, extra), offsetof(zhcs_UefiBootEntry, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_Version[] = {
-    {"Major", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_Version, Major), offsetof(zhcs_Version, has_Major), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Minor", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_Version, Minor), offsetof(zhcs_Version, has_Minor), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Major", 5, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_Version, Major), offsetof(zhcs_Version, has_Major), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Minor", 5, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_Version, Minor), offsetof(zhcs_Version, has_Minor), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_Version = {"Version", "hcs", 0, 0, 0, 0, sizeof(zhcs_Version), zh_hcs_t_f_Version, 2, offsetof(zhcs_Version, extra), offsetof(zhcs_Version, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VideoMonitor[] = {
-    {"HorizontalResolution", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_VideoMonitor, HorizontalResolution), offsetof(zhcs_VideoMonitor, has_HorizontalResolution), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"VerticalResolution", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_VideoMonitor, VerticalResolution), offsetof(zhcs_VideoMonitor, has_VerticalResolution), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ConnectionOptions", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VideoMonitor, ConnectionOptions), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_RdpConnectionOptions},
+    {"HorizontalResolution", 20, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_VideoMonitor, HorizontalResolution), offsetof(zhcs_VideoMonitor, has_HorizontalResolution), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"VerticalResolution", 18, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_VideoMonitor, VerticalResolution), offsetof(zhcs_VideoMonitor, has_VerticalResolution), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ConnectionOptions", 17, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VideoMonitor, ConnectionOptions), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_RdpConnectionOptions},
 };
 const zh_stype zh_hcs_t_VideoMonitor = {"VideoMonitor", "hcs", 0, 0, 0, 0, sizeof(zhcs_VideoMonitor), zh_hcs_t_f_VideoMonitor, 3, offsetof(zhcs_VideoMonitor, extra), offsetof(zhcs_VideoMonitor, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VirtioSerial[] = {
-    {"Ports", ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_U32, 0, offsetof(zhcs_VirtioSerial, Ports), ZH_NO_OFFSET, offsetof(zhcs_VirtioSerial, Ports_count), ZH_NO_OFFSET, sizeof(zhcs_VirtioSerial_Ports_entry), offsetof(zhcs_VirtioSerial_Ports_entry, value), &zh_hcs_t_VirtioSerialPort},
+    {"Ports", 5, ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_U32, 0, offsetof(zhcs_VirtioSerial, Ports), ZH_NO_OFFSET, offsetof(zhcs_VirtioSerial, Ports_count), ZH_NO_OFFSET, sizeof(zhcs_VirtioSerial_Ports_entry), offsetof(zhcs_VirtioSerial_Ports_entry, value), &zh_hcs_t_VirtioSerialPort},
 };
 const zh_stype zh_hcs_t_VirtioSerial = {"VirtioSerial", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtioSerial), zh_hcs_t_f_VirtioSerial, 1, offsetof(zhcs_VirtioSerial, extra), offsetof(zhcs_VirtioSerial, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VirtioSerialPort[] = {
-    {"NamedPipe", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtioSerialPort, NamedPipe), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtioSerialPort, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NamedPipe", 9, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtioSerialPort, NamedPipe), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtioSerialPort, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_VirtioSerialPort = {"VirtioSerialPort", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtioSerialPort), zh_hcs_t_f_VirtioSerialPort, 2, offsetof(zhcs_VirtioSerialPort, extra), offsetof(zhcs_VirtioSerialPort, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VirtualDeviceFailure[] = {
-    {"Detail", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VirtualDeviceFailure, Detail), offsetof(zhcs_VirtualDeviceFailure, has_Detail), ZH_NO_OFFSET, offsetof(zhcs_VirtualDeviceFailure, Detail_unknown), 0, 0, &zh_hcs_t_VirtualDeviceFailureDetail},
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualDeviceFailure, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DeviceId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualDeviceFailure, DeviceId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"InstanceId", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualDeviceFailure, InstanceId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Detail", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VirtualDeviceFailure, Detail), offsetof(zhcs_VirtualDeviceFailure, has_Detail), ZH_NO_OFFSET, offsetof(zhcs_VirtualDeviceFailure, Detail_unknown), 0, 0, &zh_hcs_t_VirtualDeviceFailureDetail},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualDeviceFailure, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DeviceId", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualDeviceFailure, DeviceId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"InstanceId", 10, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualDeviceFailure, InstanceId), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_VirtualDeviceFailure = {"VirtualDeviceFailure", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtualDeviceFailure), zh_hcs_t_f_VirtualDeviceFailure, 4, offsetof(zhcs_VirtualDeviceFailure, extra), offsetof(zhcs_VirtualDeviceFailure, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_VirtualDeviceFailureDetail) == 4, "VirtualDeviceFailureDetail is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_VirtualDeviceFailureDetail[] = {
-    {"None", 0},
-    {"Create", 1},
-    {"Initialize", 2},
-    {"StartReservingResources", 3},
-    {"FinishReservingResources", 4},
-    {"FreeReservedResources", 5},
-    {"SaveReservedResources", 6},
-    {"PowerOnCold", 7},
-    {"PowerOnRestore", 8},
-    {"PowerOff", 9},
-    {"Save", 10},
-    {"Resume", 11},
-    {"Pause", 12},
-    {"EnableOptimizations", 13},
-    {"StartDisableOptimizations", 14},
-    {"FinishDisableOptimizations", 15},
-    {"Reset", 16},
-    {"PostReset", 17},
-    {"Teardown", 18},
-    {"SaveCompatibilityInfo", 19},
-    {"MetricRestore", 20},
-    {"MetricEnumerate", 21},
-    {"MetricEnumerateForSave", 22},
-    {"MetricReset", 23},
-    {"MetricEnable", 24},
-    {"MetricDisable", 25},
+    {"None", 0, 4},
+    {"Create", 1, 6},
+    {"Initialize", 2, 10},
+    {"StartReservingResources", 3, 23},
+    {"FinishReservingResources", 4, 24},
+    {"FreeReservedResources", 5, 21},
+    {"SaveReservedResources", 6, 21},
+    {"PowerOnCold", 7, 11},
+    {"PowerOnRestore", 8, 14},
+    {"PowerOff", 9, 8},
+    {"Save", 10, 4},
+    {"Resume", 11, 6},
+    {"Pause", 12, 5},
+    {"EnableOptimizations", 13, 19},
+    {"StartDisableOptimizations", 14, 25},
+    {"FinishDisableOptimizations", 15, 26},
+    {"Reset", 16, 5},
+    {"PostReset", 17, 9},
+    {"Teardown", 18, 8},
+    {"SaveCompatibilityInfo", 19, 21},
+    {"MetricRestore", 20, 13},
+    {"MetricEnumerate", 21, 15},
+    {"MetricEnumerateForSave", 22, 22},
+    {"MetricReset", 23, 11},
+    {"MetricEnable", 24, 12},
+    {"MetricDisable", 25, 13},
 };
 const zh_stype zh_hcs_t_VirtualDeviceFailureDetail = {"VirtualDeviceFailureDetail", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_VirtualDeviceFailureDetail, 26};
 
 static const zh_sfield zh_hcs_t_f_VirtualMachine[] = {
-    {"Version", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, Version), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Version},
-    {"StopOnReset", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine, StopOnReset), offsetof(zhcs_VirtualMachine, has_StopOnReset), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Chipset", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, Chipset), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Chipset},
-    {"ComputeTopology", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, ComputeTopology), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Topology},
-    {"Devices", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, Devices), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Devices},
-    {"Services", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, Services), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Services},
-    {"GuestState", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, GuestState), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_GuestState},
-    {"RestoreState", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, RestoreState), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_RestoreState},
-    {"RegistryChanges", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, RegistryChanges), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_RegistryChanges},
-    {"StorageQoS", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, StorageQoS), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_StorageQoS},
-    {"GuestConnection", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, GuestConnection), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_GuestConnection},
+    {"Version", 7, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, Version), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Version},
+    {"StopOnReset", 11, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine, StopOnReset), offsetof(zhcs_VirtualMachine, has_StopOnReset), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Chipset", 7, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, Chipset), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Chipset},
+    {"ComputeTopology", 15, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, ComputeTopology), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Topology},
+    {"Devices", 7, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, Devices), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Devices},
+    {"Services", 8, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, Services), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Services},
+    {"GuestState", 10, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, GuestState), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_GuestState},
+    {"RestoreState", 12, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, RestoreState), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_RestoreState},
+    {"RegistryChanges", 15, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, RegistryChanges), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_RegistryChanges},
+    {"StorageQoS", 10, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, StorageQoS), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_StorageQoS},
+    {"GuestConnection", 15, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine, GuestConnection), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_GuestConnection},
 };
 const zh_stype zh_hcs_t_VirtualMachine = {"VirtualMachine", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtualMachine), zh_hcs_t_f_VirtualMachine, 11, offsetof(zhcs_VirtualMachine, extra), offsetof(zhcs_VirtualMachine, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VirtualMachine_HvSocket[] = {
-    {"HvSocketConfig", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine_HvSocket, HvSocketConfig), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_HvSocketSystemConfig},
+    {"HvSocketConfig", 14, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine_HvSocket, HvSocketConfig), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_HvSocketSystemConfig},
 };
 const zh_stype zh_hcs_t_VirtualMachine_HvSocket = {"VirtualMachine_HvSocket", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtualMachine_HvSocket), zh_hcs_t_f_VirtualMachine_HvSocket, 1, offsetof(zhcs_VirtualMachine_HvSocket, extra), offsetof(zhcs_VirtualMachine_HvSocket, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VirtualMachine_Memory[] = {
-    {"SizeInMB", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualMachine_Memory, SizeInMB), offsetof(zhcs_VirtualMachine_Memory, has_SizeInMB), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AllowOvercommit", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Memory, AllowOvercommit), offsetof(zhcs_VirtualMachine_Memory, has_AllowOvercommit), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"BackingPageSize", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VirtualMachine_Memory, BackingPageSize), offsetof(zhcs_VirtualMachine_Memory, has_BackingPageSize), ZH_NO_OFFSET, offsetof(zhcs_VirtualMachine_Memory, BackingPageSize_unknown), 0, 0, &zh_hcs_t_MemoryBackingPageSize},
-    {"FaultClusterSizeShift", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_VirtualMachine_Memory, FaultClusterSizeShift), offsetof(zhcs_VirtualMachine_Memory, has_FaultClusterSizeShift), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DirectMapFaultClusterSizeShift", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_VirtualMachine_Memory, DirectMapFaultClusterSizeShift), offsetof(zhcs_VirtualMachine_Memory, has_DirectMapFaultClusterSizeShift), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PinBackingPages", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Memory, PinBackingPages), offsetof(zhcs_VirtualMachine_Memory, has_PinBackingPages), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ForbidSmallBackingPages", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Memory, ForbidSmallBackingPages), offsetof(zhcs_VirtualMachine_Memory, has_ForbidSmallBackingPages), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EnableHotHint", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Memory, EnableHotHint), offsetof(zhcs_VirtualMachine_Memory, has_EnableHotHint), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EnableColdHint", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Memory, EnableColdHint), offsetof(zhcs_VirtualMachine_Memory, has_EnableColdHint), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EnableColdDiscardHint", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Memory, EnableColdDiscardHint), offsetof(zhcs_VirtualMachine_Memory, has_EnableColdDiscardHint), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EnableDeferredCommit", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Memory, EnableDeferredCommit), offsetof(zhcs_VirtualMachine_Memory, has_EnableDeferredCommit), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"LowMmioGapInMB", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualMachine_Memory, LowMmioGapInMB), offsetof(zhcs_VirtualMachine_Memory, has_LowMmioGapInMB), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HighMmioBaseInMB", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualMachine_Memory, HighMmioBaseInMB), offsetof(zhcs_VirtualMachine_Memory, has_HighMmioBaseInMB), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"HighMmioGapInMB", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualMachine_Memory, HighMmioGapInMB), offsetof(zhcs_VirtualMachine_Memory, has_HighMmioGapInMB), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Backing", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VirtualMachine_Memory, Backing), offsetof(zhcs_VirtualMachine_Memory, has_Backing), ZH_NO_OFFSET, offsetof(zhcs_VirtualMachine_Memory, Backing_unknown), 0, 0, &zh_hcs_t_MemoryBackingType},
+    {"SizeInMB", 8, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualMachine_Memory, SizeInMB), offsetof(zhcs_VirtualMachine_Memory, has_SizeInMB), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AllowOvercommit", 15, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Memory, AllowOvercommit), offsetof(zhcs_VirtualMachine_Memory, has_AllowOvercommit), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"BackingPageSize", 15, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VirtualMachine_Memory, BackingPageSize), offsetof(zhcs_VirtualMachine_Memory, has_BackingPageSize), ZH_NO_OFFSET, offsetof(zhcs_VirtualMachine_Memory, BackingPageSize_unknown), 0, 0, &zh_hcs_t_MemoryBackingPageSize},
+    {"FaultClusterSizeShift", 21, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_VirtualMachine_Memory, FaultClusterSizeShift), offsetof(zhcs_VirtualMachine_Memory, has_FaultClusterSizeShift), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DirectMapFaultClusterSizeShift", 30, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_VirtualMachine_Memory, DirectMapFaultClusterSizeShift), offsetof(zhcs_VirtualMachine_Memory, has_DirectMapFaultClusterSizeShift), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PinBackingPages", 15, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Memory, PinBackingPages), offsetof(zhcs_VirtualMachine_Memory, has_PinBackingPages), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ForbidSmallBackingPages", 23, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Memory, ForbidSmallBackingPages), offsetof(zhcs_VirtualMachine_Memory, has_ForbidSmallBackingPages), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EnableHotHint", 13, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Memory, EnableHotHint), offsetof(zhcs_VirtualMachine_Memory, has_EnableHotHint), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EnableColdHint", 14, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Memory, EnableColdHint), offsetof(zhcs_VirtualMachine_Memory, has_EnableColdHint), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EnableColdDiscardHint", 21, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Memory, EnableColdDiscardHint), offsetof(zhcs_VirtualMachine_Memory, has_EnableColdDiscardHint), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EnableDeferredCommit", 20, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Memory, EnableDeferredCommit), offsetof(zhcs_VirtualMachine_Memory, has_EnableDeferredCommit), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"LowMmioGapInMB", 14, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualMachine_Memory, LowMmioGapInMB), offsetof(zhcs_VirtualMachine_Memory, has_LowMmioGapInMB), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HighMmioBaseInMB", 16, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualMachine_Memory, HighMmioBaseInMB), offsetof(zhcs_VirtualMachine_Memory, has_HighMmioBaseInMB), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"HighMmioGapInMB", 15, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualMachine_Memory, HighMmioGapInMB), offsetof(zhcs_VirtualMachine_Memory, has_HighMmioGapInMB), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Backing", 7, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VirtualMachine_Memory, Backing), offsetof(zhcs_VirtualMachine_Memory, has_Backing), ZH_NO_OFFSET, offsetof(zhcs_VirtualMachine_Memory, Backing_unknown), 0, 0, &zh_hcs_t_MemoryBackingType},
 };
 const zh_stype zh_hcs_t_VirtualMachine_Memory = {"VirtualMachine_Memory", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtualMachine_Memory), zh_hcs_t_f_VirtualMachine_Memory, 15, offsetof(zhcs_VirtualMachine_Memory, extra), offsetof(zhcs_VirtualMachine_Memory, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VirtualMachine_Processor[] = {
-    {"Count", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_VirtualMachine_Processor, Count), offsetof(zhcs_VirtualMachine_Processor, has_Count), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Limit", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualMachine_Processor, Limit), offsetof(zhcs_VirtualMachine_Processor, has_Limit), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Weight", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualMachine_Processor, Weight), offsetof(zhcs_VirtualMachine_Processor, has_Weight), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Reservation", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualMachine_Processor, Reservation), offsetof(zhcs_VirtualMachine_Processor, has_Reservation), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"MaximumFrequencyMHz", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_VirtualMachine_Processor, MaximumFrequencyMHz), offsetof(zhcs_VirtualMachine_Processor, has_MaximumFrequencyMHz), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ExposeVirtualizationExtensions", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, ExposeVirtualizationExtensions), offsetof(zhcs_VirtualMachine_Processor, has_ExposeVirtualizationExtensions), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EnablePerfmonPmu", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, EnablePerfmonPmu), offsetof(zhcs_VirtualMachine_Processor, has_EnablePerfmonPmu), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EnablePerfmonArchPmu", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, EnablePerfmonArchPmu), offsetof(zhcs_VirtualMachine_Processor, has_EnablePerfmonArchPmu), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EnablePerfmonPebs", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, EnablePerfmonPebs), offsetof(zhcs_VirtualMachine_Processor, has_EnablePerfmonPebs), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EnablePerfmonLbr", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, EnablePerfmonLbr), offsetof(zhcs_VirtualMachine_Processor, has_EnablePerfmonLbr), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EnablePerfmonIpt", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, EnablePerfmonIpt), offsetof(zhcs_VirtualMachine_Processor, has_EnablePerfmonIpt), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"EnablePageShattering", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, EnablePageShattering), offsetof(zhcs_VirtualMachine_Processor, has_EnablePageShattering), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DisableSpeculationControls", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, DisableSpeculationControls), offsetof(zhcs_VirtualMachine_Processor, has_DisableSpeculationControls), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ProcessorFeatureSet", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine_Processor, ProcessorFeatureSet), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ProcessorFeatureSet},
-    {"CpuGroup", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine_Processor, CpuGroup), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_CpuGroup},
+    {"Count", 5, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_VirtualMachine_Processor, Count), offsetof(zhcs_VirtualMachine_Processor, has_Count), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Limit", 5, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualMachine_Processor, Limit), offsetof(zhcs_VirtualMachine_Processor, has_Limit), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Weight", 6, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualMachine_Processor, Weight), offsetof(zhcs_VirtualMachine_Processor, has_Weight), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Reservation", 11, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualMachine_Processor, Reservation), offsetof(zhcs_VirtualMachine_Processor, has_Reservation), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MaximumFrequencyMHz", 19, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_VirtualMachine_Processor, MaximumFrequencyMHz), offsetof(zhcs_VirtualMachine_Processor, has_MaximumFrequencyMHz), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ExposeVirtualizationExtensions", 30, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, ExposeVirtualizationExtensions), offsetof(zhcs_VirtualMachine_Processor, has_ExposeVirtualizationExtensions), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EnablePerfmonPmu", 16, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, EnablePerfmonPmu), offsetof(zhcs_VirtualMachine_Processor, has_EnablePerfmonPmu), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EnablePerfmonArchPmu", 20, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, EnablePerfmonArchPmu), offsetof(zhcs_VirtualMachine_Processor, has_EnablePerfmonArchPmu), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EnablePerfmonPebs", 17, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, EnablePerfmonPebs), offsetof(zhcs_VirtualMachine_Processor, has_EnablePerfmonPebs), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EnablePerfmonLbr", 16, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, EnablePerfmonLbr), offsetof(zhcs_VirtualMachine_Processor, has_EnablePerfmonLbr), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EnablePerfmonIpt", 16, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, EnablePerfmonIpt), offsetof(zhcs_VirtualMachine_Processor, has_EnablePerfmonIpt), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"EnablePageShattering", 20, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, EnablePageShattering), offsetof(zhcs_VirtualMachine_Processor, has_EnablePageShattering), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DisableSpeculationControls", 26, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualMachine_Processor, DisableSpeculationControls), offsetof(zhcs_VirtualMachine_Processor, has_DisableSpeculationControls), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ProcessorFeatureSet", 19, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine_Processor, ProcessorFeatureSet), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_ProcessorFeatureSet},
+    {"CpuGroup", 8, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualMachine_Processor, CpuGroup), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_CpuGroup},
 };
 const zh_stype zh_hcs_t_VirtualMachine_Processor = {"VirtualMachine_Processor", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtualMachine_Processor), zh_hcs_t_f_VirtualMachine_Processor, 15, offsetof(zhcs_VirtualMachine_Processor, extra), offsetof(zhcs_VirtualMachine_Processor, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VirtualNodeInfo[] = {
-    {"VirtualNodeIndex", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhcs_VirtualNodeInfo, VirtualNodeIndex), offsetof(zhcs_VirtualNodeInfo, has_VirtualNodeIndex), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PhysicalNodeNumber", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhcs_VirtualNodeInfo, PhysicalNodeNumber), offsetof(zhcs_VirtualNodeInfo, has_PhysicalNodeNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"VirtualProcessorCount", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_VirtualNodeInfo, VirtualProcessorCount), offsetof(zhcs_VirtualNodeInfo, has_VirtualProcessorCount), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"MemoryUsageInPages", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualNodeInfo, MemoryUsageInPages), offsetof(zhcs_VirtualNodeInfo, has_MemoryUsageInPages), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"VirtualNodeIndex", 16, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhcs_VirtualNodeInfo, VirtualNodeIndex), offsetof(zhcs_VirtualNodeInfo, has_VirtualNodeIndex), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PhysicalNodeNumber", 18, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhcs_VirtualNodeInfo, PhysicalNodeNumber), offsetof(zhcs_VirtualNodeInfo, has_PhysicalNodeNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"VirtualProcessorCount", 21, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_VirtualNodeInfo, VirtualProcessorCount), offsetof(zhcs_VirtualNodeInfo, has_VirtualProcessorCount), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MemoryUsageInPages", 18, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualNodeInfo, MemoryUsageInPages), offsetof(zhcs_VirtualNodeInfo, has_MemoryUsageInPages), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_VirtualNodeInfo = {"VirtualNodeInfo", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtualNodeInfo), zh_hcs_t_f_VirtualNodeInfo, 4, offsetof(zhcs_VirtualNodeInfo, extra), offsetof(zhcs_VirtualNodeInfo, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_VirtualPMemBackingType) == 4, "VirtualPMemBackingType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_VirtualPMemBackingType[] = {
-    {"Virtual", 0},
-    {"Physical", 1},
+    {"Virtual", 0, 7},
+    {"Physical", 1, 8},
 };
 const zh_stype zh_hcs_t_VirtualPMemBackingType = {"VirtualPMemBackingType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_VirtualPMemBackingType, 2};
 
 static const zh_sfield zh_hcs_t_f_VirtualPMemController[] = {
-    {"Devices", ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_U8, 0, offsetof(zhcs_VirtualPMemController, Devices), ZH_NO_OFFSET, offsetof(zhcs_VirtualPMemController, Devices_count), ZH_NO_OFFSET, sizeof(zhcs_VirtualPMemController_Devices_entry), offsetof(zhcs_VirtualPMemController_Devices_entry, value), &zh_hcs_t_VirtualPMemDevice},
-    {"MaximumCount", ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhcs_VirtualPMemController, MaximumCount), offsetof(zhcs_VirtualPMemController, has_MaximumCount), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"MaximumSizeBytes", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualPMemController, MaximumSizeBytes), offsetof(zhcs_VirtualPMemController, has_MaximumSizeBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Backing", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VirtualPMemController, Backing), offsetof(zhcs_VirtualPMemController, has_Backing), ZH_NO_OFFSET, offsetof(zhcs_VirtualPMemController, Backing_unknown), 0, 0, &zh_hcs_t_VirtualPMemBackingType},
+    {"Devices", 7, ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_U8, 0, offsetof(zhcs_VirtualPMemController, Devices), ZH_NO_OFFSET, offsetof(zhcs_VirtualPMemController, Devices_count), ZH_NO_OFFSET, sizeof(zhcs_VirtualPMemController_Devices_entry), offsetof(zhcs_VirtualPMemController_Devices_entry, value), &zh_hcs_t_VirtualPMemDevice},
+    {"MaximumCount", 12, ZH_SHAPE_ONE, ZH_SK_U8, 0, 0, offsetof(zhcs_VirtualPMemController, MaximumCount), offsetof(zhcs_VirtualPMemController, has_MaximumCount), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MaximumSizeBytes", 16, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualPMemController, MaximumSizeBytes), offsetof(zhcs_VirtualPMemController, has_MaximumSizeBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Backing", 7, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VirtualPMemController, Backing), offsetof(zhcs_VirtualPMemController, has_Backing), ZH_NO_OFFSET, offsetof(zhcs_VirtualPMemController, Backing_unknown), 0, 0, &zh_hcs_t_VirtualPMemBackingType},
 };
 const zh_stype zh_hcs_t_VirtualPMemController = {"VirtualPMemController", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtualPMemController), zh_hcs_t_f_VirtualPMemController, 4, offsetof(zhcs_VirtualPMemController, extra), offsetof(zhcs_VirtualPMemController, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VirtualPMemDevice[] = {
-    {"HostPath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualPMemDevice, HostPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ReadOnly", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualPMemDevice, ReadOnly), offsetof(zhcs_VirtualPMemDevice, has_ReadOnly), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ImageFormat", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VirtualPMemDevice, ImageFormat), offsetof(zhcs_VirtualPMemDevice, has_ImageFormat), ZH_NO_OFFSET, offsetof(zhcs_VirtualPMemDevice, ImageFormat_unknown), 0, 0, &zh_hcs_t_VirtualPMemImageFormat},
-    {"SizeBytes", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualPMemDevice, SizeBytes), offsetof(zhcs_VirtualPMemDevice, has_SizeBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Mappings", ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_U64, 0, offsetof(zhcs_VirtualPMemDevice, Mappings), ZH_NO_OFFSET, offsetof(zhcs_VirtualPMemDevice, Mappings_count), ZH_NO_OFFSET, sizeof(zhcs_VirtualPMemDevice_Mappings_entry), offsetof(zhcs_VirtualPMemDevice_Mappings_entry, value), &zh_hcs_t_VirtualPMemMapping},
+    {"HostPath", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualPMemDevice, HostPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ReadOnly", 8, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualPMemDevice, ReadOnly), offsetof(zhcs_VirtualPMemDevice, has_ReadOnly), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ImageFormat", 11, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VirtualPMemDevice, ImageFormat), offsetof(zhcs_VirtualPMemDevice, has_ImageFormat), ZH_NO_OFFSET, offsetof(zhcs_VirtualPMemDevice, ImageFormat_unknown), 0, 0, &zh_hcs_t_VirtualPMemImageFormat},
+    {"SizeBytes", 9, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VirtualPMemDevice, SizeBytes), offsetof(zhcs_VirtualPMemDevice, has_SizeBytes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Mappings", 8, ZH_SHAPE_MAP, ZH_SK_STRUCT, ZH_SK_U64, 0, offsetof(zhcs_VirtualPMemDevice, Mappings), ZH_NO_OFFSET, offsetof(zhcs_VirtualPMemDevice, Mappings_count), ZH_NO_OFFSET, sizeof(zhcs_VirtualPMemDevice_Mappings_entry), offsetof(zhcs_VirtualPMemDevice_Mappings_entry, value), &zh_hcs_t_VirtualPMemMapping},
 };
 const zh_stype zh_hcs_t_VirtualPMemDevice = {"VirtualPMemDevice", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtualPMemDevice), zh_hcs_t_f_VirtualPMemDevice, 5, offsetof(zhcs_VirtualPMemDevice, extra), offsetof(zhcs_VirtualPMemDevice, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_VirtualPMemImageFormat) == 4, "VirtualPMemImageFormat is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_VirtualPMemImageFormat[] = {
-    {"Vhdx", 0},
-    {"Vhd1", 1},
+    {"Vhdx", 0, 4},
+    {"Vhd1", 1, 4},
 };
 const zh_stype zh_hcs_t_VirtualPMemImageFormat = {"VirtualPMemImageFormat", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_VirtualPMemImageFormat, 2};
 
 static const zh_sfield zh_hcs_t_f_VirtualPMemMapping[] = {
-    {"HostPath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualPMemMapping, HostPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ImageFormat", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VirtualPMemMapping, ImageFormat), offsetof(zhcs_VirtualPMemMapping, has_ImageFormat), ZH_NO_OFFSET, offsetof(zhcs_VirtualPMemMapping, ImageFormat_unknown), 0, 0, &zh_hcs_t_VirtualPMemImageFormat},
+    {"HostPath", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualPMemMapping, HostPath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ImageFormat", 11, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VirtualPMemMapping, ImageFormat), offsetof(zhcs_VirtualPMemMapping, has_ImageFormat), ZH_NO_OFFSET, offsetof(zhcs_VirtualPMemMapping, ImageFormat_unknown), 0, 0, &zh_hcs_t_VirtualPMemImageFormat},
 };
 const zh_stype zh_hcs_t_VirtualPMemMapping = {"VirtualPMemMapping", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtualPMemMapping), zh_hcs_t_f_VirtualPMemMapping, 2, offsetof(zhcs_VirtualPMemMapping, extra), offsetof(zhcs_VirtualPMemMapping, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VirtualPciDevice[] = {
-    {"Functions", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualPciDevice, Functions), ZH_NO_OFFSET, offsetof(zhcs_VirtualPciDevice, Functions_count), ZH_NO_OFFSET, sizeof(zhcs_VirtualPciFunction), 0, &zh_hcs_t_VirtualPciFunction},
+    {"Functions", 9, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualPciDevice, Functions), ZH_NO_OFFSET, offsetof(zhcs_VirtualPciDevice, Functions_count), ZH_NO_OFFSET, sizeof(zhcs_VirtualPciFunction), 0, &zh_hcs_t_VirtualPciFunction},
 };
 const zh_stype zh_hcs_t_VirtualPciDevice = {"VirtualPciDevice", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtualPciDevice), zh_hcs_t_f_VirtualPciDevice, 1, offsetof(zhcs_VirtualPciDevice, extra), offsetof(zhcs_VirtualPciDevice, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VirtualPciFunction[] = {
-    {"DeviceInstancePath", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualPciFunction, DeviceInstancePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"VirtualFunction", ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_VirtualPciFunction, VirtualFunction), offsetof(zhcs_VirtualPciFunction, has_VirtualFunction), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AllowDirectTranslatedP2P", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualPciFunction, AllowDirectTranslatedP2P), offsetof(zhcs_VirtualPciFunction, has_AllowDirectTranslatedP2P), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DeviceInstancePath", 18, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualPciFunction, DeviceInstancePath), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"VirtualFunction", 15, ZH_SHAPE_ONE, ZH_SK_U16, 0, 0, offsetof(zhcs_VirtualPciFunction, VirtualFunction), offsetof(zhcs_VirtualPciFunction, has_VirtualFunction), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AllowDirectTranslatedP2P", 24, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualPciFunction, AllowDirectTranslatedP2P), offsetof(zhcs_VirtualPciFunction, has_AllowDirectTranslatedP2P), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_VirtualPciFunction = {"VirtualPciFunction", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtualPciFunction), zh_hcs_t_f_VirtualPciFunction, 3, offsetof(zhcs_VirtualPciFunction, extra), offsetof(zhcs_VirtualPciFunction, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VirtualSmb[] = {
-    {"Shares", ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualSmb, Shares), ZH_NO_OFFSET, offsetof(zhcs_VirtualSmb, Shares_count), ZH_NO_OFFSET, sizeof(zhcs_VirtualSmbShare), 0, &zh_hcs_t_VirtualSmbShare},
-    {"DirectFileMappingInMB", ZH_SHAPE_ONE, ZH_SK_I64, 0, 0, offsetof(zhcs_VirtualSmb, DirectFileMappingInMB), offsetof(zhcs_VirtualSmb, has_DirectFileMappingInMB), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Shares", 6, ZH_SHAPE_ARRAY, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualSmb, Shares), ZH_NO_OFFSET, offsetof(zhcs_VirtualSmb, Shares_count), ZH_NO_OFFSET, sizeof(zhcs_VirtualSmbShare), 0, &zh_hcs_t_VirtualSmbShare},
+    {"DirectFileMappingInMB", 21, ZH_SHAPE_ONE, ZH_SK_I64, 0, 0, offsetof(zhcs_VirtualSmb, DirectFileMappingInMB), offsetof(zhcs_VirtualSmb, has_DirectFileMappingInMB), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_VirtualSmb = {"VirtualSmb", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtualSmb), zh_hcs_t_f_VirtualSmb, 2, offsetof(zhcs_VirtualSmb, extra), offsetof(zhcs_VirtualSmb, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VirtualSmbShare[] = {
-    {"Name", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualSmbShare, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Path", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualSmbShare, Path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AllowedFiles", ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualSmbShare, AllowedFiles), ZH_NO_OFFSET, offsetof(zhcs_VirtualSmbShare, AllowedFiles_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
-    {"Options", ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualSmbShare, Options), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualSmbShareOptions},
+    {"Name", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualSmbShare, Name), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Path", 4, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualSmbShare, Path), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AllowedFiles", 12, ZH_SHAPE_ARRAY, ZH_SK_STRING, 0, 0, offsetof(zhcs_VirtualSmbShare, AllowedFiles), ZH_NO_OFFSET, offsetof(zhcs_VirtualSmbShare, AllowedFiles_count), ZH_NO_OFFSET, sizeof(char *), 0, NULL},
+    {"Options", 7, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_VirtualSmbShare, Options), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_VirtualSmbShareOptions},
 };
 const zh_stype zh_hcs_t_VirtualSmbShare = {"VirtualSmbShare", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtualSmbShare), zh_hcs_t_f_VirtualSmbShare, 4, offsetof(zhcs_VirtualSmbShare, extra), offsetof(zhcs_VirtualSmbShare, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VirtualSmbShareOptions[] = {
-    {"ReadOnly", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, ReadOnly), offsetof(zhcs_VirtualSmbShareOptions, has_ReadOnly), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ShareRead", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, ShareRead), offsetof(zhcs_VirtualSmbShareOptions, has_ShareRead), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"CacheIo", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, CacheIo), offsetof(zhcs_VirtualSmbShareOptions, has_CacheIo), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NoOplocks", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, NoOplocks), offsetof(zhcs_VirtualSmbShareOptions, has_NoOplocks), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"TakeBackupPrivilege", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, TakeBackupPrivilege), offsetof(zhcs_VirtualSmbShareOptions, has_TakeBackupPrivilege), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"UseShareRootIdentity", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, UseShareRootIdentity), offsetof(zhcs_VirtualSmbShareOptions, has_UseShareRootIdentity), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NoDirectmap", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, NoDirectmap), offsetof(zhcs_VirtualSmbShareOptions, has_NoDirectmap), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NoLocks", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, NoLocks), offsetof(zhcs_VirtualSmbShareOptions, has_NoLocks), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NoDirnotify", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, NoDirnotify), offsetof(zhcs_VirtualSmbShareOptions, has_NoDirnotify), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"VmSharedMemory", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, VmSharedMemory), offsetof(zhcs_VirtualSmbShareOptions, has_VmSharedMemory), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"RestrictFileAccess", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, RestrictFileAccess), offsetof(zhcs_VirtualSmbShareOptions, has_RestrictFileAccess), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ForceLevelIIOplocks", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, ForceLevelIIOplocks), offsetof(zhcs_VirtualSmbShareOptions, has_ForceLevelIIOplocks), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ReparseBaseLayer", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, ReparseBaseLayer), offsetof(zhcs_VirtualSmbShareOptions, has_ReparseBaseLayer), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PseudoOplocks", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, PseudoOplocks), offsetof(zhcs_VirtualSmbShareOptions, has_PseudoOplocks), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NonCacheIo", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, NonCacheIo), offsetof(zhcs_VirtualSmbShareOptions, has_NonCacheIo), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"PseudoDirnotify", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, PseudoDirnotify), offsetof(zhcs_VirtualSmbShareOptions, has_PseudoDirnotify), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SingleFileMapping", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, SingleFileMapping), offsetof(zhcs_VirtualSmbShareOptions, has_SingleFileMapping), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SupportCloudFiles", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, SupportCloudFiles), offsetof(zhcs_VirtualSmbShareOptions, has_SupportCloudFiles), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"FilterEncryptionAttributes", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, FilterEncryptionAttributes), offsetof(zhcs_VirtualSmbShareOptions, has_FilterEncryptionAttributes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ReadOnly", 8, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, ReadOnly), offsetof(zhcs_VirtualSmbShareOptions, has_ReadOnly), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ShareRead", 9, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, ShareRead), offsetof(zhcs_VirtualSmbShareOptions, has_ShareRead), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"CacheIo", 7, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, CacheIo), offsetof(zhcs_VirtualSmbShareOptions, has_CacheIo), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NoOplocks", 9, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, NoOplocks), offsetof(zhcs_VirtualSmbShareOptions, has_NoOplocks), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"TakeBackupPrivilege", 19, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, TakeBackupPrivilege), offsetof(zhcs_VirtualSmbShareOptions, has_TakeBackupPrivilege), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"UseShareRootIdentity", 20, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, UseShareRootIdentity), offsetof(zhcs_VirtualSmbShareOptions, has_UseShareRootIdentity), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NoDirectmap", 11, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, NoDirectmap), offsetof(zhcs_VirtualSmbShareOptions, has_NoDirectmap), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NoLocks", 7, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, NoLocks), offsetof(zhcs_VirtualSmbShareOptions, has_NoLocks), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NoDirnotify", 11, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, NoDirnotify), offsetof(zhcs_VirtualSmbShareOptions, has_NoDirnotify), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"VmSharedMemory", 14, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, VmSharedMemory), offsetof(zhcs_VirtualSmbShareOptions, has_VmSharedMemory), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"RestrictFileAccess", 18, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, RestrictFileAccess), offsetof(zhcs_VirtualSmbShareOptions, has_RestrictFileAccess), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ForceLevelIIOplocks", 19, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, ForceLevelIIOplocks), offsetof(zhcs_VirtualSmbShareOptions, has_ForceLevelIIOplocks), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ReparseBaseLayer", 16, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, ReparseBaseLayer), offsetof(zhcs_VirtualSmbShareOptions, has_ReparseBaseLayer), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PseudoOplocks", 13, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, PseudoOplocks), offsetof(zhcs_VirtualSmbShareOptions, has_PseudoOplocks), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NonCacheIo", 10, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, NonCacheIo), offsetof(zhcs_VirtualSmbShareOptions, has_NonCacheIo), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"PseudoDirnotify", 15, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, PseudoDirnotify), offsetof(zhcs_VirtualSmbShareOptions, has_PseudoDirnotify), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SingleFileMapping", 17, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, SingleFileMapping), offsetof(zhcs_VirtualSmbShareOptions, has_SingleFileMapping), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SupportCloudFiles", 17, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, SupportCloudFiles), offsetof(zhcs_VirtualSmbShareOptions, has_SupportCloudFiles), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"FilterEncryptionAttributes", 26, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VirtualSmbShareOptions, FilterEncryptionAttributes), offsetof(zhcs_VirtualSmbShareOptions, has_FilterEncryptionAttributes), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_VirtualSmbShareOptions = {"VirtualSmbShareOptions", "hcs", 0, 0, 0, 0, sizeof(zhcs_VirtualSmbShareOptions), zh_hcs_t_f_VirtualSmbShareOptions, 19, offsetof(zhcs_VirtualSmbShareOptions, extra), offsetof(zhcs_VirtualSmbShareOptions, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VmMemory[] = {
-    {"AvailableMemory", ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_VmMemory, AvailableMemory), offsetof(zhcs_VmMemory, has_AvailableMemory), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AvailableMemoryBuffer", ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_VmMemory, AvailableMemoryBuffer), offsetof(zhcs_VmMemory, has_AvailableMemoryBuffer), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ReservedMemory", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VmMemory, ReservedMemory), offsetof(zhcs_VmMemory, has_ReservedMemory), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"AssignedMemory", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VmMemory, AssignedMemory), offsetof(zhcs_VmMemory, has_AssignedMemory), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"SlpActive", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VmMemory, SlpActive), offsetof(zhcs_VmMemory, has_SlpActive), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"BalancingEnabled", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VmMemory, BalancingEnabled), offsetof(zhcs_VmMemory, has_BalancingEnabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"DmOperationInProgress", ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VmMemory, DmOperationInProgress), offsetof(zhcs_VmMemory, has_DmOperationInProgress), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AvailableMemory", 15, ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_VmMemory, AvailableMemory), offsetof(zhcs_VmMemory, has_AvailableMemory), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AvailableMemoryBuffer", 21, ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_VmMemory, AvailableMemoryBuffer), offsetof(zhcs_VmMemory, has_AvailableMemoryBuffer), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ReservedMemory", 14, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VmMemory, ReservedMemory), offsetof(zhcs_VmMemory, has_ReservedMemory), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"AssignedMemory", 14, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VmMemory, AssignedMemory), offsetof(zhcs_VmMemory, has_AssignedMemory), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"SlpActive", 9, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VmMemory, SlpActive), offsetof(zhcs_VmMemory, has_SlpActive), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"BalancingEnabled", 16, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VmMemory, BalancingEnabled), offsetof(zhcs_VmMemory, has_BalancingEnabled), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DmOperationInProgress", 21, ZH_SHAPE_ONE, ZH_SK_BOOL, 0, 0, offsetof(zhcs_VmMemory, DmOperationInProgress), offsetof(zhcs_VmMemory, has_DmOperationInProgress), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_VmMemory = {"VmMemory", "hcs", 0, 0, 0, 0, sizeof(zhcs_VmMemory), zh_hcs_t_f_VmMemory, 7, offsetof(zhcs_VmMemory, extra), offsetof(zhcs_VmMemory, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_VmProcessorRequirements[] = {
-    {"ProcessorFeatures", ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VmProcessorRequirements, ProcessorFeatures), ZH_NO_OFFSET, offsetof(zhcs_VmProcessorRequirements, ProcessorFeatures_count), offsetof(zhcs_VmProcessorRequirements, ProcessorFeatures_unknown), sizeof(zhcs_ProcessorFeature), 0, &zh_hcs_t_ProcessorFeature},
-    {"XsaveProcessorFeatures", ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VmProcessorRequirements, XsaveProcessorFeatures), ZH_NO_OFFSET, offsetof(zhcs_VmProcessorRequirements, XsaveProcessorFeatures_count), offsetof(zhcs_VmProcessorRequirements, XsaveProcessorFeatures_unknown), sizeof(zhcs_XsaveProcessorFeature), 0, &zh_hcs_t_XsaveProcessorFeature},
-    {"CacheLineFlushSize", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VmProcessorRequirements, CacheLineFlushSize), offsetof(zhcs_VmProcessorRequirements, has_CacheLineFlushSize), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"ImplementedPhysicalAddressBits", ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VmProcessorRequirements, ImplementedPhysicalAddressBits), offsetof(zhcs_VmProcessorRequirements, has_ImplementedPhysicalAddressBits), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"NonArchitecturalCoreSharing", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VmProcessorRequirements, NonArchitecturalCoreSharing), offsetof(zhcs_VmProcessorRequirements, has_NonArchitecturalCoreSharing), ZH_NO_OFFSET, offsetof(zhcs_VmProcessorRequirements, NonArchitecturalCoreSharing_unknown), 0, 0, &zh_hcs_t_NonArchitecturalCoreSharing},
+    {"ProcessorFeatures", 17, ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VmProcessorRequirements, ProcessorFeatures), ZH_NO_OFFSET, offsetof(zhcs_VmProcessorRequirements, ProcessorFeatures_count), offsetof(zhcs_VmProcessorRequirements, ProcessorFeatures_unknown), sizeof(zhcs_ProcessorFeature), 0, &zh_hcs_t_ProcessorFeature},
+    {"XsaveProcessorFeatures", 22, ZH_SHAPE_ARRAY, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VmProcessorRequirements, XsaveProcessorFeatures), ZH_NO_OFFSET, offsetof(zhcs_VmProcessorRequirements, XsaveProcessorFeatures_count), offsetof(zhcs_VmProcessorRequirements, XsaveProcessorFeatures_unknown), sizeof(zhcs_XsaveProcessorFeature), 0, &zh_hcs_t_XsaveProcessorFeature},
+    {"CacheLineFlushSize", 18, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VmProcessorRequirements, CacheLineFlushSize), offsetof(zhcs_VmProcessorRequirements, has_CacheLineFlushSize), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"ImplementedPhysicalAddressBits", 30, ZH_SHAPE_ONE, ZH_SK_U64, 0, 0, offsetof(zhcs_VmProcessorRequirements, ImplementedPhysicalAddressBits), offsetof(zhcs_VmProcessorRequirements, has_ImplementedPhysicalAddressBits), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"NonArchitecturalCoreSharing", 27, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_VmProcessorRequirements, NonArchitecturalCoreSharing), offsetof(zhcs_VmProcessorRequirements, has_NonArchitecturalCoreSharing), ZH_NO_OFFSET, offsetof(zhcs_VmProcessorRequirements, NonArchitecturalCoreSharing_unknown), 0, 0, &zh_hcs_t_NonArchitecturalCoreSharing},
 };
 const zh_stype zh_hcs_t_VmProcessorRequirements = {"VmProcessorRequirements", "hcs", 0, 0, 0, 0, sizeof(zhcs_VmProcessorRequirements), zh_hcs_t_f_VmProcessorRequirements, 5, offsetof(zhcs_VmProcessorRequirements, extra), offsetof(zhcs_VmProcessorRequirements, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_WindowsCrashPhase) == 4, "WindowsCrashPhase is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_WindowsCrashPhase[] = {
-    {"Inactive", 0},
-    {"CrashValues", 1},
-    {"Starting", 2},
-    {"Started", 3},
-    {"Writing", 4},
-    {"Complete", 5},
+    {"Inactive", 0, 8},
+    {"CrashValues", 1, 11},
+    {"Starting", 2, 8},
+    {"Started", 3, 7},
+    {"Writing", 4, 7},
+    {"Complete", 5, 8},
 };
 const zh_stype zh_hcs_t_WindowsCrashPhase = {"WindowsCrashPhase", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_WindowsCrashPhase, 6};
 
 static const zh_sfield zh_hcs_t_f_WindowsCrashReport[] = {
-    {"DumpFile", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_WindowsCrashReport, DumpFile), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OsMajorVersion", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WindowsCrashReport, OsMajorVersion), offsetof(zhcs_WindowsCrashReport, has_OsMajorVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OsMinorVersion", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WindowsCrashReport, OsMinorVersion), offsetof(zhcs_WindowsCrashReport, has_OsMinorVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OsBuildNumber", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WindowsCrashReport, OsBuildNumber), offsetof(zhcs_WindowsCrashReport, has_OsBuildNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OsServicePackMajorVersion", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WindowsCrashReport, OsServicePackMajorVersion), offsetof(zhcs_WindowsCrashReport, has_OsServicePackMajorVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OsServicePackMinorVersion", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WindowsCrashReport, OsServicePackMinorVersion), offsetof(zhcs_WindowsCrashReport, has_OsServicePackMinorVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OsSuiteMask", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WindowsCrashReport, OsSuiteMask), offsetof(zhcs_WindowsCrashReport, has_OsSuiteMask), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"OsProductType", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WindowsCrashReport, OsProductType), offsetof(zhcs_WindowsCrashReport, has_OsProductType), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Status", ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_WindowsCrashReport, Status), offsetof(zhcs_WindowsCrashReport, has_Status), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"FinalPhase", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_WindowsCrashReport, FinalPhase), offsetof(zhcs_WindowsCrashReport, has_FinalPhase), ZH_NO_OFFSET, offsetof(zhcs_WindowsCrashReport, FinalPhase_unknown), 0, 0, &zh_hcs_t_WindowsCrashPhase},
+    {"DumpFile", 8, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_WindowsCrashReport, DumpFile), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OsMajorVersion", 14, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WindowsCrashReport, OsMajorVersion), offsetof(zhcs_WindowsCrashReport, has_OsMajorVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OsMinorVersion", 14, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WindowsCrashReport, OsMinorVersion), offsetof(zhcs_WindowsCrashReport, has_OsMinorVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OsBuildNumber", 13, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WindowsCrashReport, OsBuildNumber), offsetof(zhcs_WindowsCrashReport, has_OsBuildNumber), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OsServicePackMajorVersion", 25, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WindowsCrashReport, OsServicePackMajorVersion), offsetof(zhcs_WindowsCrashReport, has_OsServicePackMajorVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OsServicePackMinorVersion", 25, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WindowsCrashReport, OsServicePackMinorVersion), offsetof(zhcs_WindowsCrashReport, has_OsServicePackMinorVersion), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OsSuiteMask", 11, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WindowsCrashReport, OsSuiteMask), offsetof(zhcs_WindowsCrashReport, has_OsSuiteMask), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"OsProductType", 13, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WindowsCrashReport, OsProductType), offsetof(zhcs_WindowsCrashReport, has_OsProductType), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Status", 6, ZH_SHAPE_ONE, ZH_SK_I32, 0, 0, offsetof(zhcs_WindowsCrashReport, Status), offsetof(zhcs_WindowsCrashReport, has_Status), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"FinalPhase", 10, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_WindowsCrashReport, FinalPhase), offsetof(zhcs_WindowsCrashReport, has_FinalPhase), ZH_NO_OFFSET, offsetof(zhcs_WindowsCrashReport, FinalPhase_unknown), 0, 0, &zh_hcs_t_WindowsCrashPhase},
 };
 const zh_stype zh_hcs_t_WindowsCrashReport = {"WindowsCrashReport", "hcs", 0, 0, 0, 0, sizeof(zhcs_WindowsCrashReport), zh_hcs_t_f_WindowsCrashReport, 10, offsetof(zhcs_WindowsCrashReport, extra), offsetof(zhcs_WindowsCrashReport, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_WindowsCrashReporting[] = {
-    {"DumpFileName", ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_WindowsCrashReporting, DumpFileName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"MaxDumpSize", ZH_SHAPE_ONE, ZH_SK_I64, 0, 0, offsetof(zhcs_WindowsCrashReporting, MaxDumpSize), offsetof(zhcs_WindowsCrashReporting, has_MaxDumpSize), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"DumpFileName", 12, ZH_SHAPE_ONE, ZH_SK_STRING, 0, 0, offsetof(zhcs_WindowsCrashReporting, DumpFileName), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"MaxDumpSize", 11, ZH_SHAPE_ONE, ZH_SK_I64, 0, 0, offsetof(zhcs_WindowsCrashReporting, MaxDumpSize), offsetof(zhcs_WindowsCrashReporting, has_MaxDumpSize), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
 };
 const zh_stype zh_hcs_t_WindowsCrashReporting = {"WindowsCrashReporting", "hcs", 0, 0, 0, 0, sizeof(zhcs_WindowsCrashReporting), zh_hcs_t_f_WindowsCrashReporting, 2, offsetof(zhcs_WindowsCrashReporting, extra), offsetof(zhcs_WindowsCrashReporting, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_WorkerExit[] = {
-    {"ExitCode", ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WorkerExit, ExitCode), offsetof(zhcs_WorkerExit, has_ExitCode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
-    {"Type", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_WorkerExit, Type), offsetof(zhcs_WorkerExit, has_Type), ZH_NO_OFFSET, offsetof(zhcs_WorkerExit, Type_unknown), 0, 0, &zh_hcs_t_WorkerExitType},
-    {"Detail", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_WorkerExit, Detail), offsetof(zhcs_WorkerExit, has_Detail), ZH_NO_OFFSET, offsetof(zhcs_WorkerExit, Detail_unknown), 0, 0, &zh_hcs_t_WorkerExitDetail},
-    {"Initiator", ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_WorkerExit, Initiator), offsetof(zhcs_WorkerExit, has_Initiator), ZH_NO_OFFSET, offsetof(zhcs_WorkerExit, Initiator_unknown), 0, 0, &zh_hcs_t_ExitInitiator},
+    {"ExitCode", 8, ZH_SHAPE_ONE, ZH_SK_U32, 0, 0, offsetof(zhcs_WorkerExit, ExitCode), offsetof(zhcs_WorkerExit, has_ExitCode), ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, NULL},
+    {"Type", 4, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_WorkerExit, Type), offsetof(zhcs_WorkerExit, has_Type), ZH_NO_OFFSET, offsetof(zhcs_WorkerExit, Type_unknown), 0, 0, &zh_hcs_t_WorkerExitType},
+    {"Detail", 6, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_WorkerExit, Detail), offsetof(zhcs_WorkerExit, has_Detail), ZH_NO_OFFSET, offsetof(zhcs_WorkerExit, Detail_unknown), 0, 0, &zh_hcs_t_WorkerExitDetail},
+    {"Initiator", 9, ZH_SHAPE_ONE, ZH_SK_ENUM, 0, 0, offsetof(zhcs_WorkerExit, Initiator), offsetof(zhcs_WorkerExit, has_Initiator), ZH_NO_OFFSET, offsetof(zhcs_WorkerExit, Initiator_unknown), 0, 0, &zh_hcs_t_ExitInitiator},
 };
 const zh_stype zh_hcs_t_WorkerExit = {"WorkerExit", "hcs", 0, 0, 0, 0, sizeof(zhcs_WorkerExit), zh_hcs_t_f_WorkerExit, 4, offsetof(zhcs_WorkerExit, extra), offsetof(zhcs_WorkerExit, extra_count), NULL, 0};
 
 _Static_assert(sizeof(zhcs_WorkerExitDetail) == 4, "WorkerExitDetail is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_WorkerExitDetail[] = {
-    {"Invalid", 0},
-    {"PowerOff", 1},
-    {"PowerOffCritical", 2},
-    {"Reset", 3},
-    {"GuestCrash", 4},
-    {"GuestFirmwareCrash", 5},
-    {"TripleFault", 6},
-    {"DeviceFatalApicRequest", 7},
-    {"DeviceFatalMsrRequest", 8},
-    {"DeviceFatalException", 9},
-    {"DeviceFatalError", 10},
-    {"DeviceMachineCheck", 11},
-    {"EmulatorError", 12},
-    {"VidTerminate", 13},
-    {"ProcessUnexpectedExit", 14},
-    {"InitializationFailure", 15},
-    {"InitializationStartTimeout", 16},
-    {"ColdStartFailure", 17},
-    {"ResetStartFailure", 18},
-    {"FastRestoreStartFailure", 19},
-    {"RestoreStartFailure", 20},
-    {"FastSavePreservePartition", 21},
-    {"FastSavePreservePartitionHandleTransfer", 22},
-    {"FastSave", 23},
-    {"CloneTemplate", 24},
-    {"Save", 25},
-    {"Migrate", 26},
-    {"MigrateFailure", 27},
-    {"CannotReferenceVm", 28},
-    {"MgotUnregister", 29},
-    {"FastSavePreservePartitionHandleTransferStorage", 30},
-    {"FastSavePreservePartitionHandleTransferNetworking", 31},
-    {"FastSavePreservePartitionHandleTransferStorageAndNetworking", 32},
-    {"FastSavePreservePartitionHsr", 33},
-    {"FastSavePreservePartitionWithHandleTransfer", 34},
-    {"FastSaveWithHandleTransfer", 35},
+    {"Invalid", 0, 7},
+    {"PowerOff", 1, 8},
+    {"PowerOffCritical", 2, 16},
+    {"Reset", 3, 5},
+    {"GuestCrash", 4, 10},
+    {"GuestFirmwareCrash", 5, 18},
+    {"TripleFault", 6, 11},
+    {"DeviceFatalApicRequest", 7, 22},
+    {"DeviceFatalMsrRequest", 8, 21},
+    {"DeviceFatalException", 9, 20},
+    {"DeviceFatalError", 10, 16},
+    {"DeviceMachineCheck", 11, 18},
+    {"EmulatorError", 12, 13},
+    {"VidTerminate", 13, 12},
+    {"ProcessUnexpectedExit", 14, 21},
+    {"InitializationFailure", 15, 21},
+    {"InitializationStartTimeout", 16, 26},
+    {"ColdStartFailure", 17, 16},
+    {"ResetStartFailure", 18, 17},
+    {"FastRestoreStartFailure", 19, 23},
+    {"RestoreStartFailure", 20, 19},
+    {"FastSavePreservePartition", 21, 25},
+    {"FastSavePreservePartitionHandleTransfer", 22, 39},
+    {"FastSave", 23, 8},
+    {"CloneTemplate", 24, 13},
+    {"Save", 25, 4},
+    {"Migrate", 26, 7},
+    {"MigrateFailure", 27, 14},
+    {"CannotReferenceVm", 28, 17},
+    {"MgotUnregister", 29, 14},
+    {"FastSavePreservePartitionHandleTransferStorage", 30, 46},
+    {"FastSavePreservePartitionHandleTransferNetworking", 31, 49},
+    {"FastSavePreservePartitionHandleTransferStorageAndNetworking", 32, 59},
+    {"FastSavePreservePartitionHsr", 33, 28},
+    {"FastSavePreservePartitionWithHandleTransfer", 34, 43},
+    {"FastSaveWithHandleTransfer", 35, 26},
 };
 const zh_stype zh_hcs_t_WorkerExitDetail = {"WorkerExitDetail", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_WorkerExitDetail, 36};
 
 _Static_assert(sizeof(zhcs_WorkerExitType) == 4, "WorkerExitType is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_WorkerExitType[] = {
-    {"None", 0},
-    {"InitializationFailed", 1},
-    {"Stopped", 2},
-    {"Saved", 3},
-    {"StoppedOnReset", 4},
-    {"UnexpectedStop", 5},
-    {"ResetFailed", 6},
-    {"UnrecoverableError", 7},
+    {"None", 0, 4},
+    {"InitializationFailed", 1, 20},
+    {"Stopped", 2, 7},
+    {"Saved", 3, 5},
+    {"StoppedOnReset", 4, 14},
+    {"UnexpectedStop", 5, 14},
+    {"ResetFailed", 6, 11},
+    {"UnrecoverableError", 7, 18},
 };
 const zh_stype zh_hcs_t_WorkerExitType = {"WorkerExitType", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_WorkerExitType, 8};
 
 _Static_assert(sizeof(zhcs_XsaveProcessorFeature) == 4, "XsaveProcessorFeature is stored in 32 bits");
 static const zh_senum zh_hcs_t_m_XsaveProcessorFeature[] = {
-    {"Xsave", 0},
-    {"Xsave_Opt", 1},
-    {"Avx", 2},
-    {"Avx2", 3},
-    {"Fma", 4},
-    {"Mpx", 5},
-    {"Avx512", 6},
-    {"Avx512Dq", 7},
-    {"Avx512Cd", 8},
-    {"Avx512Bw", 9},
-    {"Avx512Vl", 10},
-    {"Xsave_Comp", 11},
-    {"Xsave_Supervisor", 12},
-    {"Xcr1", 13},
-    {"Avx512_Bitalg", 14},
-    {"AVX512_Ifma", 15},
-    {"Avx512_Vbmi", 16},
-    {"Avx512_Vbmi2", 17},
-    {"Avx512_Vnni", 18},
-    {"Gfni", 19},
-    {"Vaes", 20},
-    {"Avx512_Vpopcntdq", 21},
-    {"Vpclmulqdq", 22},
-    {"Avx512_Bf16", 23},
-    {"Avx512_Vp2Intersect", 24},
-    {"Avx512Fp16", 25},
-    {"Xfd", 26},
-    {"AmxTile", 27},
-    {"AmxBf16", 28},
-    {"AmxInt8", 29},
-    {"AvxVnni", 30},
-    {"SentinelAmdXsave", 31},
+    {"Xsave", 0, 5},
+    {"Xsave_Opt", 1, 9},
+    {"Avx", 2, 3},
+    {"Avx2", 3, 4},
+    {"Fma", 4, 3},
+    {"Mpx", 5, 3},
+    {"Avx512", 6, 6},
+    {"Avx512Dq", 7, 8},
+    {"Avx512Cd", 8, 8},
+    {"Avx512Bw", 9, 8},
+    {"Avx512Vl", 10, 8},
+    {"Xsave_Comp", 11, 10},
+    {"Xsave_Supervisor", 12, 16},
+    {"Xcr1", 13, 4},
+    {"Avx512_Bitalg", 14, 13},
+    {"AVX512_Ifma", 15, 11},
+    {"Avx512_Vbmi", 16, 11},
+    {"Avx512_Vbmi2", 17, 12},
+    {"Avx512_Vnni", 18, 11},
+    {"Gfni", 19, 4},
+    {"Vaes", 20, 4},
+    {"Avx512_Vpopcntdq", 21, 16},
+    {"Vpclmulqdq", 22, 10},
+    {"Avx512_Bf16", 23, 11},
+    {"Avx512_Vp2Intersect", 24, 19},
+    {"Avx512Fp16", 25, 10},
+    {"Xfd", 26, 3},
+    {"AmxTile", 27, 7},
+    {"AmxBf16", 28, 7},
+    {"AmxInt8", 29, 7},
+    {"AvxVnni", 30, 7},
+    {"SentinelAmdXsave", 31, 16},
 };
 const zh_stype zh_hcs_t_XsaveProcessorFeature = {"XsaveProcessorFeature", "hcs", 1, 0, 0, 0, 0, NULL, 0, 0, 0, zh_hcs_t_m_XsaveProcessorFeature, 32};
 

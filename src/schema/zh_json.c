@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "zh_hresult.h"
+#include "zh_jscan.h"
 #include "zh_utf.h"
 
 /* ---------------------------------------------------------------- arena */
@@ -19,6 +20,32 @@ struct zh_arena_chunk {
 #define ARENA_ALIGN (sizeof(max_align_t))
 #define ARENA_CHUNK ((size_t)16 << 10)
 
+/* A new chunk with room for `size` bytes (the first one is sized from a->first). */
+static zh_arena_chunk *arena_grow(zh_arena *a, size_t size)
+{
+    /* small documents start small (a->first) and grow by half up to the usual chunk */
+    size_t base = ARENA_CHUNK;
+    if (a->first && a->total < ARENA_CHUNK)
+        base = a->total ? a->total / 2 : a->first; /* grow by half: at most a third unused */
+    if (size > SIZE_MAX - ARENA_ALIGN)
+        return NULL;
+    size_t cap = size > base ? size : base;
+    if (a->total > ARENA_CHUNK * 4 && cap < a->total / 4)
+        cap = a->total / 4; /* grow geometrically for big documents */
+    cap = (cap + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+    if (cap > SIZE_MAX - sizeof(zh_arena_chunk))
+        return NULL;
+    zh_arena_chunk *c = malloc(sizeof(zh_arena_chunk) + cap);
+    if (!c)
+        return NULL;
+    c->size = cap;
+    c->used = 0;
+    c->next = a->head;
+    a->head = c;
+    a->total += cap;
+    return c;
+}
+
 void *zh_arena_alloc(zh_arena *a, size_t size)
 {
     if (size > SIZE_MAX - ARENA_ALIGN)
@@ -27,29 +54,29 @@ void *zh_arena_alloc(zh_arena *a, size_t size)
     if (size == 0)
         size = ARENA_ALIGN;
     zh_arena_chunk *c = a->head;
-    if (!c || c->size - c->used < size) {
-        /* small documents start small (a->first) and double up to the usual chunk */
-        size_t base = ARENA_CHUNK;
-        if (a->first && a->total < ARENA_CHUNK)
-            base = a->total ? a->total : a->first;
-        size_t cap = size > base ? size : base;
-        if (a->total > ARENA_CHUNK * 4 && cap < a->total / 4)
-            cap = a->total / 4; /* grow geometrically for big documents */
-        cap = (cap + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
-        if (cap > SIZE_MAX - sizeof(zh_arena_chunk))
-            return NULL;
-        c = malloc(sizeof(zh_arena_chunk) + cap);
+    size_t at = c ? (c->used + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN : 0;
+    if (!c || at > c->size || c->size - at < size) {
+        c = arena_grow(a, size);
         if (!c)
             return NULL;
-        c->size = cap;
-        c->used = 0;
-        c->next = a->head;
-        a->head = c;
-        a->total += cap;
+        at = 0;
     }
-    void *p = (char *)c->data + c->used;
-    c->used += size;
+    void *p = (char *)c->data + at;
+    c->used = at + size;
     memset(p, 0, size);
+    return p;
+}
+
+char *zh_arena_bytes(zh_arena *a, size_t size)
+{
+    zh_arena_chunk *c = a->head;
+    if (!c || c->size - c->used < size) {
+        c = arena_grow(a, size);
+        if (!c)
+            return NULL;
+    }
+    char *p = (char *)c->data + c->used;
+    c->used += size;
     return p;
 }
 
@@ -57,7 +84,7 @@ char *zh_arena_strndup(zh_arena *a, const char *s, size_t n)
 {
     if (n == SIZE_MAX)
         return NULL;
-    char *p = zh_arena_alloc(a, n + 1);
+    char *p = zh_arena_bytes(a, n + 1);
     if (p) {
         memcpy(p, s, n);
         p[n] = '\0';
@@ -468,6 +495,8 @@ static zh_jv *parse(zh_arena *a, const char *text, size_t len, const char *what,
                          "%s: %zu bytes is more than the %zu-byte limit", r.what, len, ZH_JSON_MAX_DOCUMENT);
         return NULL;
     }
+    if (a && !a->head && !a->first)
+        a->first = 4 * len + 512; /* a tree is a few times its text: no fixed first chunk */
     zh_jv *v = read_value(&r);
     if (!v)
         return NULL;
@@ -484,7 +513,270 @@ zh_jv *zh_json_parse(zh_arena *a, const char *text, size_t len, const char *what
     return parse(a, text, len, what, err);
 }
 
+/* ---------------------------------------------------------------- one-pass scanner */
+int zh_jscan_fail(zh_jscan *r, size_t at, const char *why)
+{
+    if (!r->failed) {
+        r->failed = 1;
+        size_t line = 1, col = 1;
+        for (size_t i = 0; i < at && i < r->len; i++) {
+            if (r->s[i] == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        zh_error_set_cat(r->err, ZH_E_INVALID_DATA, ZH_CAT_INVALID_JSON, r->fn,
+                         "%s: invalid JSON at byte %zu (line %zu, column %zu): %s", r->what, at, line, col, why);
+    }
+    return -1;
+}
+
+int zh_jscan_string_special(zh_jscan *r, size_t *ip, size_t start)
+{
+    const char *s = r->s;
+    size_t i = *ip, len = r->len;
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20)
+        return zh_jscan_fail(r, i, "control character in string (must be escaped)");
+    if (c == '\\') {
+        if (i + 1 >= len)
+            return zh_jscan_fail(r, i, "unterminated string");
+        char e = s[i + 1];
+        if (e == 'u') {
+            uint32_t u;
+            if (i + 6 > len || hex4(s + i + 2, &u) < 0)
+                return zh_jscan_fail(r, i, "invalid \\u escape");
+            if (u == 0)
+                return zh_jscan_fail(r, i, "\\u0000 (NUL) is not allowed in strings");
+            if (u >= 0xDC00 && u <= 0xDFFF)
+                return zh_jscan_fail(r, i, "invalid \\u escape: lone low surrogate");
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                uint32_t lo;
+                if (i + 12 > len || s[i + 6] != '\\' || s[i + 7] != 'u' || hex4(s + i + 8, &lo) < 0 || lo < 0xDC00 ||
+                    lo > 0xDFFF)
+                    return zh_jscan_fail(r, i, "invalid \\u escape: lone high surrogate");
+                *ip = i + 12;
+            } else {
+                *ip = i + 6;
+            }
+            return 1;
+        }
+        if (e == '\0' || !strchr("\"\\/bfnrt", e))
+            return zh_jscan_fail(r, i, "invalid escape in string");
+        *ip = i + 2;
+        return 1;
+    }
+    (void)start;
+    /* a multi-byte sequence: validate it alone */
+    size_t n = (c >= 0xF0) ? 4 : (c >= 0xE0) ? 3 : 2;
+    size_t bad;
+    if (i + n > len || zh_utf8_validate(s + i, n, &bad) < 0)
+        return zh_jscan_fail(r, i, "invalid UTF-8 in string");
+    *ip = i + n;
+    return 0;
+}
+
+size_t zh_jscan_decode(const char *s, size_t from, size_t to, char *d)
+{
+    size_t k = 0;
+    for (size_t i = from; i < to;) {
+        const char *bs = memchr(s + i, '\\', to - i);
+        size_t run = bs ? (size_t)(bs - s) - i : to - i;
+        memcpy(d + k, s + i, run);
+        k += run;
+        i += run;
+        if (i >= to)
+            break;
+        char e = s[i + 1];
+        switch (e) {
+        case 'b': d[k++] = '\b'; i += 2; break;
+        case 'f': d[k++] = '\f'; i += 2; break;
+        case 'n': d[k++] = '\n'; i += 2; break;
+        case 'r': d[k++] = '\r'; i += 2; break;
+        case 't': d[k++] = '\t'; i += 2; break;
+        case 'u': {
+            uint32_t u = 0, lo = 0xDC00; /* validated by the scan */
+            hex4(s + i + 2, &u);
+            i += 6;
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                hex4(s + i + 2, &lo);
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                i += 6;
+            }
+            k += put_utf8(d + k, u);
+            break;
+        }
+        default: d[k++] = e; i += 2; break;
+        }
+    }
+    return k;
+}
+
+/* One value, iteratively: open containers are bits of `objects` (1: an object), so that deep
+ * nesting costs no C stack. Errors and offsets are the tree reader's. */
+int zh_jscan_skip(zh_jscan *r)
+{
+    const char *s = r->s;
+    size_t len = r->len;
+    uint64_t objects[(ZH_JSON_MAX_DEPTH + 64) / 64] = {0};
+    int base = r->depth;
+    zh_jscan_ws(r);
+    if (r->pos >= len)
+        return zh_jscan_fail(r, r->pos, "unexpected end of input");
+    for (;;) {
+        /* a value starts at r->pos */
+        char c = s[r->pos];
+        switch (c) {
+        case '{':
+        case '[': {
+            int object = c == '{';
+            if (r->depth + 1 > ZH_JSON_MAX_DEPTH || r->depth - base >= ZH_JSON_MAX_DEPTH)
+                return zh_jscan_fail(r, r->pos, "nesting deeper than 128 levels");
+            int level = ++r->depth - base - 1;
+            if (object)
+                objects[level / 64] |= (uint64_t)1 << (level % 64);
+            else
+                objects[level / 64] &= ~((uint64_t)1 << (level % 64));
+            r->pos++;
+            zh_jscan_ws(r);
+            if (r->pos < len && s[r->pos] == (object ? '}' : ']')) {
+                r->pos++;
+                r->depth--;
+                goto after_value;
+            }
+            if (object)
+                goto member;
+            if (r->pos >= len)
+                return zh_jscan_fail(r, r->pos, "unexpected end of input");
+            continue;
+        }
+        case '"': {
+            size_t end = 0;
+            int esc = 0;
+            if (zh_jscan_string(r, &end, &esc) < 0)
+                return -1;
+            goto after_value;
+        }
+        case 't':
+            if (zh_jscan_literal(r, "true", 4) < 0)
+                return -1;
+            goto after_value;
+        case 'f':
+            if (zh_jscan_literal(r, "false", 5) < 0)
+                return -1;
+            goto after_value;
+        case 'n':
+            if (zh_jscan_literal(r, "null", 4) < 0)
+                return -1;
+            goto after_value;
+        default: {
+            if (c != '-' && (c < '0' || c > '9'))
+                return zh_jscan_fail(r, r->pos, "unexpected character");
+            int is_integer;
+            if (zh_jscan_number(r, &is_integer) < 0)
+                return -1;
+            goto after_value;
+        }
+        }
+    member:
+        /* an object member's key and colon; then its value */
+        zh_jscan_ws(r);
+        if (r->pos >= len || s[r->pos] != '"')
+            return zh_jscan_fail(r, r->pos, r->pos >= len ? "unexpected end of input" : "object key (a string) expected");
+        {
+            size_t end = 0;
+            int esc = 0;
+            if (zh_jscan_string(r, &end, &esc) < 0)
+                return -1;
+        }
+        zh_jscan_ws(r);
+        if (r->pos >= len || s[r->pos] != ':')
+            return zh_jscan_fail(r, r->pos, "':' expected after object key");
+        r->pos++;
+        zh_jscan_ws(r);
+        if (r->pos >= len)
+            return zh_jscan_fail(r, r->pos, "unexpected end of input");
+        continue;
+    after_value:
+        for (;;) {
+            if (r->depth == base)
+                return 0;
+            int level = r->depth - base - 1;
+            int object = (int)((objects[level / 64] >> (level % 64)) & 1);
+            zh_jscan_ws(r);
+            if (r->pos >= len)
+                return zh_jscan_fail(r, r->pos, "unexpected end of input");
+            char d = s[r->pos++];
+            if (d == ',')
+                break;
+            if (d == (object ? '}' : ']')) {
+                r->depth--;
+                continue;
+            }
+            return zh_jscan_fail(r, r->pos - 1, object ? "',' or '}' expected" : "',' or ']' expected");
+        }
+        {
+            int level = r->depth - base - 1;
+            if ((objects[level / 64] >> (level % 64)) & 1)
+                goto member;
+        }
+        zh_jscan_ws(r);
+        if (r->pos >= len)
+            return zh_jscan_fail(r, r->pos, "unexpected end of input");
+    }
+}
+
+int zh_jscan_count_array(zh_jscan *r, size_t *count)
+{
+    /* the array at r->pos: its elements one by one */
+    const char *s = r->s;
+    size_t n = 0;
+    if (++r->depth > ZH_JSON_MAX_DEPTH)
+        return zh_jscan_fail(r, r->pos, "nesting deeper than 128 levels");
+    r->pos++;
+    zh_jscan_ws(r);
+    if (r->pos < r->len && s[r->pos] == ']') {
+        r->pos++;
+    } else {
+        for (;;) {
+            if (zh_jscan_skip(r) < 0)
+                return -1;
+            n++;
+            zh_jscan_ws(r);
+            if (r->pos >= r->len)
+                return zh_jscan_fail(r, r->pos, "unexpected end of input");
+            char c = s[r->pos++];
+            if (c == ']')
+                break;
+            if (c != ',')
+                return zh_jscan_fail(r, r->pos - 1, "',' or ']' expected");
+        }
+    }
+    r->depth--;
+    *count = n;
+    return 0;
+}
+
 int zh_json_validate(const char *text, size_t len, const char *what, zh_error **err)
+{
+    zh_jscan r = {text, len, 0, 0, 0, what ? what : "document", NULL, err};
+    if (!text)
+        return zh_jscan_fail(&r, 0, "no text (NULL)");
+    if (len > ZH_JSON_MAX_DOCUMENT)
+        return zh_error_set_cat(err, ZH_E_INVALID_DATA, ZH_CAT_INVALID_JSON, NULL,
+                                "%s: %zu bytes is more than the %zu-byte limit", r.what, len, ZH_JSON_MAX_DOCUMENT);
+    if (zh_jscan_skip(&r) < 0)
+        return -1;
+    zh_jscan_ws(&r);
+    if (r.pos != len)
+        return zh_jscan_fail(&r, r.pos, "unexpected data after the JSON value");
+    return 0;
+}
+
+/* The tree reader in validate-only mode: the reference the one-pass scanner is tested against. */
+int zh_json_validate_tree(const char *text, size_t len, const char *what, zh_error **err)
 {
     return parse(NULL, text, len, what, err) ? 0 : -1;
 }

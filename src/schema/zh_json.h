@@ -27,10 +27,11 @@ typedef struct zh_arena_chunk zh_arena_chunk;
 typedef struct zh_arena {
     zh_arena_chunk *head;
     size_t total;
-    size_t first; /* size of the first chunk (0: the default, 16 KiB); later ones double */
+    size_t first; /* size of the first chunk (0: zh_json_parse sizes it from the text, else 16 KiB) */
 } zh_arena;
 
 void *zh_arena_alloc(zh_arena *a, size_t size); /* zeroed, max-aligned; NULL when out of memory */
+char *zh_arena_bytes(zh_arena *a, size_t size); /* not zeroed, not aligned (string bytes) */
 char *zh_arena_strndup(zh_arena *a, const char *s, size_t n);
 void zh_arena_free(zh_arena *a);
 
@@ -69,6 +70,8 @@ zh_jv *zh_json_parse(zh_arena *a, const char *text, size_t len, const char *what
 
 /* Validates without keeping anything (for caller-supplied raw JSON). 0 or -1. */
 int zh_json_validate(const char *text, size_t len, const char *what, zh_error **err);
+/* The same check through the tree reader (the reference for the one-pass scanner's tests). */
+int zh_json_validate_tree(const char *text, size_t len, const char *what, zh_error **err);
 
 /* Integers from a number's text, exact. Return 0, or -1 when the text is not an integer
  * or lies outside [min, max]. */

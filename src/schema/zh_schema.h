@@ -43,6 +43,7 @@ typedef struct zh_stype zh_stype;
 
 typedef struct zh_sfield {
     const char *key;        /* JSON member name */
+    unsigned short key_len; /* strlen(key) */
     unsigned char shape;    /* zh_sshape */
     unsigned char kind;     /* zh_skind of the value (elements, map values) */
     unsigned char map_key;  /* maps: ZH_SK_STRING or an unsigned integer kind */
@@ -59,6 +60,7 @@ typedef struct zh_sfield {
 typedef struct zh_senum {
     const char *name;
     int64_t value;
+    unsigned short name_len; /* strlen(name) */
 } zh_senum;
 
 struct zh_stype {
@@ -100,6 +102,10 @@ char *zh_schema_emit(const zh_stype *t, const void *value, const char *fn, zh_er
 
 void zh_schema_free(void *root); /* accepts NULL; only for what zh_schema_parse returned */
 
+/* The former two-step parser (a JSON tree, then the mapping): same result and errors as
+ * zh_schema_parse for any valid JSON; kept as the reference of the differential tests. */
+void *zh_schema_parse_tree(const zh_stype *t, const char *json, size_t len, const char *fn, zh_error **err);
+
 /* Name of an enum value (NULL when not a member). */
 const char *zh_schema_enum_name(const zh_stype *t, int64_t value);
 
@@ -119,6 +125,11 @@ const zh_stype *zh_schema_family_find(const zh_schema_family *fam, const char *n
 /* Counts what a parsed tree kept without understanding: unknown members and enum values
  * the tables do not know. The JSON path of the first goes into `first` (may be NULL). */
 size_t zh_schema_unknowns(const zh_stype *t, const void *value, char *first, size_t first_size);
+
+/* Bytes of the C structs a parsed tree holds (structs, arrays, map entries, the arrays of
+ * unknown members and values), without the strings: what bench_schema weighs the heap of a
+ * parsed document against. */
+size_t zh_schema_struct_bytes(const zh_stype *t, const void *value);
 
 #define ZH_SCHEMA_STRICT 1u /* zh_schema_check: anything unknown is an error */
 
