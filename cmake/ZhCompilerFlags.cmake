@@ -1,7 +1,7 @@
 # Warnings (errors by default) and sanitizers for every target of the project.
 if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
-    add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes
-                        -Wmissing-prototypes -Wformat=2 -Wundef -Wvla)
+    add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wundef -Wvla
+                        $<$<COMPILE_LANGUAGE:C>:-Wstrict-prototypes> $<$<COMPILE_LANGUAGE:C>:-Wmissing-prototypes>)
     if(ZH_WERROR)
         add_compile_options(-Werror)
     endif()
