@@ -15,6 +15,7 @@
 #include <zhcs/service.h>
 #include <zhcs/stats.h>
 #include <zhcs/system.h>
+#include <zhcs/trace.h>
 #include <zhcs/types.h>
 
 #ifdef __cplusplus

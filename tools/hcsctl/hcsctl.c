@@ -12,7 +12,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: hcsctl [--connect URI] [--json] COMMAND ...\n"
+            "usage: hcsctl [--connect URI] [--json] [--trace] COMMAND ...\n"
             "\n"
             "URI: local (the default on Windows), sim: or sim:PATH (the simulator; elsewhere say\n"
             "     which, with --connect or $HCSCTL_CONNECT)\n"
@@ -52,6 +52,16 @@ static void usage(FILE *out)
             "(125 when it could not run). docs/hcsctl.md has the details.\n");
 }
 
+/* --trace: every raw HCS/HCN call, its object, HRESULT and duration, on stderr */
+static void trace_line(void *context, const char *function, const char *object_id, int32_t hresult,
+                       uint64_t duration_ns)
+{
+    (void)context;
+    const char *name = zhcs_hresult_name(hresult);
+    fprintf(stderr, "trace: %s%s%s hr=0x%08X%s%s %.3f ms\n", function, object_id ? " " : "", object_id ? object_id : "",
+            (unsigned)hresult, name ? " " : "", name ? name : "", (double)duration_ns / 1e6);
+}
+
 int main(int argc, char **argv)
 {
     hcsctl_opts o = {NULL, 0};
@@ -66,6 +76,9 @@ int main(int argc, char **argv)
         }
         if (strcmp(argv[k], "--json") == 0) {
             o.json = 1;
+        } else if (strcmp(argv[k], "--trace") == 0) {
+            zhcs_set_trace(trace_line, NULL);
+            zhns_set_trace(trace_line, NULL);
         } else if (strcmp(argv[k], "--connect") == 0) {
             if (k + 1 >= argc)
                 return hcsctl_usage_error("--connect needs a URI: local, sim: or sim:PATH");
