@@ -157,6 +157,18 @@ if(ZH_INSTALL_STATIC)
     set_target_properties(zhsim_static PROPERTIES EXPORT_NAME zhsim_static)
 endif()
 
+# The package's target names in the build tree too, for projects that add this one with
+# add_subdirectory or FetchContent.
+if(ZH_BUILD_SHARED)
+    add_library(zhcs::zhcs ALIAS zhcs_shared)
+    add_library(zhns::zhns ALIAS zhns_shared)
+    add_library(zhsim::zhsim ALIAS zhsim)
+else()
+    add_library(zhcs::zhcs ALIAS zhcs)
+    add_library(zhns::zhns ALIAS zhns)
+    add_library(zhsim::zhsim ALIAS zh_sim)
+endif()
+
 if(NOT ZH_INSTALL)
     return()
 endif()
