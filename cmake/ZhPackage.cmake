@@ -3,7 +3,7 @@
 # What is built for installing:
 #   ZH_BUILD_SHARED (default: BUILD_SHARED_LIBS): libzhcs and libzhns as shared libraries
 #     exporting only their public API (zhcs_*, zhns_*), and the simulator as the shared
-#     library libzhsim (libzhsim.so.N / zhsim.dll) that both load, so that a process has one
+#     library libzhsim (libzhsim.so.0.1 / zhsim.dll) that both load, so that a process has one
 #     simulator; libzhsim also exports the public test controls (<zhsim/zhsim.h>).
 #   ZH_INSTALL_STATIC (default: NOT BUILD_SHARED_LIBS): libzhcs.a and libzhns.a, each
 #     self-contained (the wrapper, the schema types, the simulator and the common code).
@@ -18,6 +18,14 @@
 # project) turns the install rules off for a project that includes this one.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
+
+# The SONAME's version: MAJOR, and while MAJOR is 0, 0.MINOR (0.x releases may break the ABI
+# with each MINOR; CHANGELOG.md, "Versions and tags").
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+    set(ZH_SOVERSION "0.${PROJECT_VERSION_MINOR}")
+else()
+    set(ZH_SOVERSION "${PROJECT_VERSION_MAJOR}")
+endif()
 
 option(ZH_BUILD_SHARED "Build zhcs, zhns and zhsim as shared libraries" ${BUILD_SHARED_LIBS})
 if(BUILD_SHARED_LIBS)
@@ -67,7 +75,7 @@ if(ZH_BUILD_SHARED)
                                             $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
     target_compile_definitions(zhsim PRIVATE ZHSIM_BUILDING=1)
     set_target_properties(zhsim PROPERTIES C_VISIBILITY_PRESET hidden OUTPUT_NAME zhsim
-        VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
+        VERSION ${PROJECT_VERSION} SOVERSION ${ZH_SOVERSION})
     if(WIN32)
         set_target_properties(zhsim PROPERTIES PREFIX "") # zhsim.dll
         target_link_libraries(zhsim PRIVATE ole32)
@@ -80,7 +88,7 @@ if(ZH_BUILD_SHARED)
     target_compile_definitions(zh_svc_plugin PRIVATE ZH_SIM_PLUGIN=1)
     if(NOT WIN32)
         target_compile_definitions(zh_svc_plugin PRIVATE
-            "ZH_SIM_PLUGIN_FILE=\"libzhsim.so.${PROJECT_VERSION_MAJOR}\"")
+            "ZH_SIM_PLUGIN_FILE=\"libzhsim.so.${ZH_SOVERSION}\"")
     endif()
     target_link_libraries(zh_svc_plugin PUBLIC zh_raw zh_common ${CMAKE_DL_LIBS})
 
@@ -103,7 +111,7 @@ if(ZH_BUILD_SHARED)
         target_link_libraries(${_lib}_shared PRIVATE zh_svc_plugin zh_raw zh_common ${_zh_sys_libs})
         set_target_properties(${_lib}_shared PROPERTIES
             OUTPUT_NAME ${_lib} EXPORT_NAME ${_lib} C_VISIBILITY_PRESET hidden
-            VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
+            VERSION ${PROJECT_VERSION} SOVERSION ${ZH_SOVERSION})
         if(WIN32)
             set_target_properties(${_lib}_shared PROPERTIES PREFIX "") # zhcs.dll, libzhcs.dll.a
             if(_lib STREQUAL "zhcs")

@@ -9,7 +9,7 @@
  *
  * Where they come from:
  *   - static libraries: libzhcs.a and libzhns.a contain the simulator and these functions;
- *   - shared libraries: libzhsim (libzhsim.so.0 / zhsim.dll), the simulator the shared
+ *   - shared libraries: libzhsim (libzhsim.so.0.1 / zhsim.dll), the simulator the shared
  *     libraries load; link it (zhsim::zhsim, pkg-config zhsim) to call these;
  *   - the Windows simulator DLLs (computecore.dll / computenetwork.dll of the Windows build,
  *     run under Wine): computenetwork.dll exports them under the same names, for
