@@ -233,7 +233,8 @@ foreach(_lib zhcs zhns zhsim)
     if(_lib STREQUAL "zhsim")
         set(ZH_PACKAGE_DEPS "")
         if(ZH_INSTALL_STATIC)
-            set(ZH_PACKAGE_DEPS "find_dependency(zhcs ${PROJECT_VERSION} EXACT CONFIG PATHS \"\${CMAKE_CURRENT_LIST_DIR}/../zhcs\" NO_DEFAULT_PATH)\n")
+            string(CONCAT ZH_PACKAGE_DEPS "find_dependency(zhcs ${PROJECT_VERSION} EXACT CONFIG\n"
+                "                PATHS \"\${CMAKE_CURRENT_LIST_DIR}/../zhcs\" NO_DEFAULT_PATH)\n")
         endif()
     endif()
     configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/zhConfig.cmake.in

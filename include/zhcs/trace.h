@@ -17,10 +17,13 @@
 extern "C" {
 #endif
 
-/* Called once per raw call, on the thread that made it, after it returned:
+/* Called once per raw call, after it returned, on the thread that made it - which may be
+ * one of the library's or the service's own threads (completions), so possibly on several
+ * threads at once:
  *   function     the entry point's name, "HcsCreateComputeSystem" (static storage)
- *   object_id    the compute system id (for a process or an operation: the id of the compute system it belongs to), when the call concerns one
- *                and it is known, else NULL; valid during the callback only
+ *   object_id    the compute system id (for a process or an operation: the id of the
+ *                compute system it belongs to), when the call concerns one and it is
+ *                known, else NULL; valid during the callback only
  *   hresult      what the call returned (calls that return a handle report 0, or E_FAIL
  *                0x80004005 for a NULL handle; calls that return nothing report 0)
  *   duration_ns  wall time the call took, in nanoseconds

@@ -17,7 +17,9 @@
 extern "C" {
 #endif
 
-/* Called once per raw call, on the thread that made it, after it returned:
+/* Called once per raw call, after it returned, on the thread that made it - which may be
+ * one of the library's or the service's own threads (completions), so possibly on several
+ * threads at once:
  *   function     the entry point's name, "HcnCreateEndpoint" (static storage)
  *   object_id    the GUID (lower case, no braces, as zhns reports ids) of the network,
  *                endpoint, namespace, load balancer or route, when the call concerns one
