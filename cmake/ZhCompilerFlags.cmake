@@ -1,7 +1,7 @@
 # Warnings (errors by default) and sanitizers for every target of the project.
 if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
-    add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes
-                        -Wmissing-prototypes -Wformat=2 -Wundef -Wvla)
+    add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wundef -Wvla
+                        $<$<COMPILE_LANGUAGE:C>:-Wstrict-prototypes> $<$<COMPILE_LANGUAGE:C>:-Wmissing-prototypes>)
     if(ZH_WERROR)
         add_compile_options(-Werror)
     endif()
@@ -9,6 +9,9 @@ elseif(MSVC)
     # C4100 unused parameter, C4127 constant conditions (do-while(0) macros), C4201/C4204
     # C11 anonymous members and non-constant initialisers; the CRT's "unsafe function" notes
     add_compile_options(/W4 /wd4100 /wd4127 /wd4201 /wd4204)
+    # the conforming preprocessor (what /std:c11 implies): __VA_ARGS__ forwarded as the list
+    # it is (src/raw/zh_trace.c counts arguments that way)
+    add_compile_options($<$<COMPILE_LANGUAGE:C>:/Zc:preprocessor>)
     add_compile_definitions(_CRT_SECURE_NO_WARNINGS _CRT_NONSTDC_NO_DEPRECATE)
     if(ZH_WERROR)
         add_compile_options(/WX)

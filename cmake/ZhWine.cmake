@@ -18,6 +18,7 @@ if(NOT ZH_WINE_LOADER OR NOT ZH_WINESERVER)
 endif()
 
 set(ZH_WINE_DIR "${CMAKE_BINARY_DIR}/wine")
+set(ZH_WINE_SIM_DIR "${CMAKE_BINARY_DIR}/simdlls") # where computecore/computenetwork.dll are built
 configure_file("${CMAKE_CURRENT_LIST_DIR}/wine-env.sh.in" "${ZH_WINE_DIR}/wine-env.sh" @ONLY)
 configure_file("${CMAKE_CURRENT_LIST_DIR}/wine-run.sh.in" "${ZH_WINE_DIR}/wine-run.sh" @ONLY)
 set(CMAKE_CROSSCOMPILING_EMULATOR sh "${ZH_WINE_DIR}/wine-run.sh")

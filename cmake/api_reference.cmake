@@ -3,6 +3,7 @@
 file(REMOVE_RECURSE "${OUT}")
 file(MAKE_DIRECTORY "${OUT}")
 execute_process(COMMAND ${PYTHON} ${SOURCE}/tools/doxy_headers.py ${OUT}/include ${SOURCE}/include/zhcs ${SOURCE}/include/zhns
+                        ${SOURCE}/include/zhsim
                 RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
     message(FATAL_ERROR "tools/doxy_headers.py failed")

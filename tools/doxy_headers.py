@@ -45,6 +45,10 @@ def convert(src):
             body = m.group(1) if m else ""
             indent = line[: len(line) - len(stripped)]
             rest = block[m.end():] if m else ""
+            if body.strip().startswith("SPDX-License-Identifier:"):
+                out.append(block)  # the licence line: not the file's description
+                i = j + 1
+                continue
             if first:
                 text = re.sub(r"^\s*[\w/.]+\.h\s+-\s+", "", body, count=1)
                 out.append("/** @file\n * " + escape(text).strip() + "\n */" + rest)

@@ -1348,7 +1348,7 @@ struct zhcs_ContainersDef_BatchedBinding {
 
 /* ContainersDef_Container */
 struct zhcs_ContainersDef_Container {
-    zhcs_Namespace *namespace; /* "namespace", since 2.3 */
+    zhcs_Namespace *namespace_; /* "namespace", since 2.3 */
     zhcs_schema_extra *extra; /* unknown members, in document order */
     size_t extra_count;
 };
@@ -1476,7 +1476,7 @@ struct zhcs_DeviceCategory {
 /* DeviceExtension */
 struct zhcs_DeviceExtension {
     zhcs_DeviceCategory *device_category; /* "device_category", since 2.3 */
-    zhcs_Namespace *namespace; /* "namespace", since 2.3 */
+    zhcs_Namespace *namespace_; /* "namespace", since 2.3 */
     zhcs_schema_extra *extra; /* unknown members, in document order */
     size_t extra_count;
 };

@@ -16,6 +16,7 @@
 
 #include <zhcs/error.h>
 #include <zhcs/export.h>
+#include <zhcs/schema.h> /* zhcs_string_free */
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,8 +35,7 @@ ZHCS_API void zhcs_service_close(zhcs_service *svc);
 ZHCS_API const char *zhcs_service_uri(const zhcs_service *svc);
 
 /* Frees what the library hands back: a string, or a list of strings with its count.
- * Both accept NULL. (zhcs_string_free is declared in zhcs/schema.h too.) */
-ZHCS_API void zhcs_string_free(char *s);
+ * Both accept NULL. zhcs_string_free is declared once, in zhcs/schema.h (included here). */
 ZHCS_API void zhcs_strings_free(char **items, size_t count);
 
 #ifdef __cplusplus

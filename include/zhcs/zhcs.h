@@ -17,6 +17,7 @@
 #include <zhcs/stats.h>
 #include <zhcs/storage.h>
 #include <zhcs/system.h>
+#include <zhcs/trace.h>
 #include <zhcs/types.h>
 
 #ifdef __cplusplus

@@ -22,6 +22,7 @@
 
 #include <zhns/error.h>
 #include <zhns/export.h>
+#include <zhns/schema.h> /* zhns_string_free */
 
 #ifdef __cplusplus
 extern "C" {
@@ -47,8 +48,7 @@ ZHNS_API void zhns_service_close(zhns_service *svc);
 ZHNS_API const char *zhns_service_uri(const zhns_service *svc);
 
 /* Frees what the library hands back: a string, or a list of strings with its count.
- * Both accept NULL. (zhns_string_free is declared in zhns/schema.h too.) */
-ZHNS_API void zhns_string_free(char *s);
+ * Both accept NULL. zhns_string_free is declared once, in zhns/schema.h (included here). */
 ZHNS_API void zhns_strings_free(char **items, size_t count);
 
 #ifdef __cplusplus

@@ -20,6 +20,7 @@
 #include <zhns/route.h>
 #include <zhns/schema.h>
 #include <zhns/service.h>
+#include <zhns/trace.h>
 
 #ifdef __cplusplus
 extern "C" {

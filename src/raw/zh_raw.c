@@ -7,6 +7,7 @@
 #include "zh_hresult.h"
 #include "zh_raw_internal.h"
 #include "zh_str.h"
+#include "zh_trace.h"
 
 #define NAME_(ret, name, params, args) #name,
 #define OFFSET_HCS_(ret, name, params, args) offsetof(zh_hcs_table, name),
@@ -87,14 +88,17 @@ zh_raw_fnptr zh_raw_get(zh_raw_lib *lib, size_t id, zh_error **err)
         zh_error_set(err, ZH_E_INVALIDARG, "zh_raw_get", "no such entry point (index %zu)", id);
         return NULL;
     }
-    if (!lib->table)
-        return zh_raw_win32_get(lib, id, err);
-
     zh_raw_fnptr fn;
-    memcpy(&fn, (const char *)lib->table + lib->spec->offsets[id], sizeof fn);
-    if (!fn)
-        zh_error_set_cat(err, ZH_E_PROC_NOT_FOUND, ZH_CAT_UNSUPPORTED, lib->spec->names[id],
-                         "%s does not implement %s", lib->backend, lib->spec->names[id]);
+    if (!lib->table) {
+        fn = zh_raw_win32_get(lib, id, err);
+    } else {
+        memcpy(&fn, (const char *)lib->table + lib->spec->offsets[id], sizeof fn);
+        if (!fn)
+            zh_error_set_cat(err, ZH_E_PROC_NOT_FOUND, ZH_CAT_UNSUPPORTED, lib->spec->names[id],
+                             "%s does not implement %s", lib->backend, lib->spec->names[id]);
+    }
+    if (fn && zh_trace_enabled(lib->spec)) /* zhcs_set_trace / zhns_set_trace */
+        fn = zh_trace_wrap(lib->spec, id, fn);
     return fn;
 }
 

@@ -515,7 +515,7 @@ static const zh_sfield zh_hcs_t_f_ContainersDef_BatchedBinding[] = {
 const zh_stype zh_hcs_t_ContainersDef_BatchedBinding = {"ContainersDef_BatchedBinding", "hcs", 0, 0, 0, 0, sizeof(zhcs_ContainersDef_BatchedBinding), zh_hcs_t_f_ContainersDef_BatchedBinding, 2, offsetof(zhcs_ContainersDef_BatchedBinding, extra), offsetof(zhcs_ContainersDef_BatchedBinding, extra_count), NULL, 0};
 
 static const zh_sfield zh_hcs_t_f_ContainersDef_Container[] = {
-    {"namespace", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ContainersDef_Container, namespace), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Namespace},
+    {"namespace", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_ContainersDef_Container, namespace_), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Namespace},
 };
 const zh_stype zh_hcs_t_ContainersDef_Container = {"ContainersDef_Container", "hcs", 0, 0, 0, 0, sizeof(zhcs_ContainersDef_Container), zh_hcs_t_f_ContainersDef_Container, 1, offsetof(zhcs_ContainersDef_Container, extra), offsetof(zhcs_ContainersDef_Container, extra_count), NULL, 0};
 
@@ -604,7 +604,7 @@ const zh_stype zh_hcs_t_DeviceCategory = {"DeviceCategory", "hcs", 0, 0, 0, 0, s
 
 static const zh_sfield zh_hcs_t_f_DeviceExtension[] = {
     {"device_category", 15, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceExtension, device_category), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_DeviceCategory},
-    {"namespace", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceExtension, namespace), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Namespace},
+    {"namespace", 9, ZH_SHAPE_ONE, ZH_SK_STRUCT, 0, 0, offsetof(zhcs_DeviceExtension, namespace_), ZH_NO_OFFSET, ZH_NO_OFFSET, ZH_NO_OFFSET, 0, 0, &zh_hcs_t_Namespace},
 };
 const zh_stype zh_hcs_t_DeviceExtension = {"DeviceExtension", "hcs", 0, 0, 0, 0, sizeof(zhcs_DeviceExtension), zh_hcs_t_f_DeviceExtension, 2, offsetof(zhcs_DeviceExtension, extra), offsetof(zhcs_DeviceExtension, extra_count), NULL, 0};
 

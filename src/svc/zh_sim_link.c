@@ -29,7 +29,11 @@ const zh_sim_api *zh_sim_link(const char *function, zh_error **err)
 #define PLUGIN_NAME "zhsim.dll"
 #else
 #include <dlfcn.h>
+#ifdef ZH_SIM_PLUGIN_FILE /* the versioned name the build gives it: "libzhsim.so.0.1" */
+#define PLUGIN_NAME ZH_SIM_PLUGIN_FILE
+#else
 #define PLUGIN_NAME "libzhsim.so"
+#endif
 #endif
 
 static zh_once once = ZH_ONCE_INIT;

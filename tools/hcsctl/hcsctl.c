@@ -239,6 +239,16 @@ static int wants_help(const hcsctl_command *c, int argc, char **argv)
     return 0;
 }
 
+/* --trace: every raw HCS/HCN call, its object, HRESULT and duration, on stderr */
+static void trace_line(void *context, const char *function, const char *object_id, int32_t hresult,
+                       uint64_t duration_ns)
+{
+    (void)context;
+    const char *name = zhcs_hresult_name(hresult);
+    fprintf(stderr, "trace: %s%s%s hr=0x%08X%s%s %.3f ms\n", function, object_id ? " " : "", object_id ? object_id : "",
+            (unsigned)hresult, name ? " " : "", name ? name : "", (double)duration_ns / 1e6);
+}
+
 static int run_main(int argc, char **argv);
 
 int hcsctl_main(int argc, char **argv)
@@ -264,6 +274,9 @@ static int run_main(int argc, char **argv)
         }
         if (strcmp(argv[k], "--json") == 0) {
             o.json = 1;
+        } else if (strcmp(argv[k], "--trace") == 0) {
+            zhcs_set_trace(trace_line, NULL);
+            zhns_set_trace(trace_line, NULL);
         } else if (strcmp(argv[k], "--connect") == 0) {
             if (k + 1 >= argc)
                 return hcsctl_usage_error("--connect needs a URI: local, sim: or sim:PATH");

@@ -12,6 +12,7 @@ static const char GLOBAL[] =
     "                  sim:PATH (a simulator whose state lives in directory PATH); off Windows\n"
     "                  there is no default: give it or set HCSCTL_CONNECT\n"
     "  --json          JSON output; errors as one JSON object on standard error\n"
+    "  --trace         every raw HCS/HCN call on standard error: its name, object, HRESULT, duration\n"
     "  -h, --help      this summary; after a command, that command's help\n"
     "  --version       the versions of hcsctl and the libraries\n";
 
@@ -34,7 +35,7 @@ static size_t sections(const char **out, size_t max)
 
 void hcsctl_print_usage(FILE *out)
 {
-    fprintf(out, "usage: hcsctl [--connect URI] [--json] COMMAND [ARGUMENTS]\n"
+    fprintf(out, "usage: hcsctl [--connect URI] [--json] [--trace] COMMAND [ARGUMENTS]\n"
                  "       hcsctl COMMAND --help     (every command and subcommand has one)\n\n"
                  "global options (anywhere before a \"--\"):\n%s",
             GLOBAL);
@@ -204,7 +205,7 @@ void hcsctl_print_bash_completion(FILE *out)
           out);
     for (const hcsctl_command *c = hcsctl_commands; c->name; c++)
         fprintf(out, "%s ", c->name);
-    fputs("--connect --json --help --version'\n        ;;\n", out);
+    fputs("--connect --json --trace --help --version'\n        ;;\n", out);
     for (const hcsctl_command *c = hcsctl_commands; c->name; c++) {
         hcsctl_buf own = {0};
         options_of(&own, c->args);
