@@ -21,7 +21,7 @@ if(WIN32)
     set(ZH_PC_SYSLIBS "-lbcrypt -lole32 -liphlpapi")
 else()
     list(APPEND _zh_sys_libs Threads::Threads m ${CMAKE_DL_LIBS})
-    set(ZH_PC_SYSLIBS "-lpthread -lm -ldl")
+    set(ZH_PC_SYSLIBS "-lsqlite3 -lpthread -lm -ldl")
 endif()
 
 if(ZH_BUILD_SHARED)
@@ -90,6 +90,9 @@ install(DIRECTORY include/zhcs include/zhns DESTINATION ${CMAKE_INSTALL_INCLUDED
 install(TARGETS ${_zh_internal} EXPORT zhcore ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 install(EXPORT zhcore NAMESPACE zhcore:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/zhcore COMPONENT dev)
 install(TARGETS hcsctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+if(TARGET zhsimd)
+    install(TARGETS zhsimd RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}) # the sim:PATH service
+endif()
 foreach(_lib zhcs zhns)
     set(_targets ${_lib})
     if(ZH_BUILD_SHARED)

@@ -12,6 +12,7 @@
 #include <zhns/schema.h>
 
 #include "sim.h"
+#include "sim_db.h"
 #include "sim_ip.h"
 #include "sim_store.h"
 #include "zh_hresult.h"
@@ -70,6 +71,10 @@ static zh_hresult begin(call *c, zh_wchar **record, zh_wchar **out)
 
 static zh_hresult end(call *c, zh_hresult hr)
 {
+    char why[600];
+    int32_t db_hr = sim_db_take_error(why, sizeof why); /* sim:PATH service: a write failed */
+    if (db_hr)
+        hr = FAIL(c->record, db_hr, "%s", why);
     if (c->w->store) {
         if (c->w->dirty && sim_state_save(c->w) < 0 && hr == 0)
             hr = FAIL(c->record, ZH_E_FAIL, "the shared simulator state could not be written");
@@ -91,8 +96,10 @@ static sim_obj *find(sim_world *w, sim_kind k, const zh_guid *id)
 static int store(sim_world *w, sim_kind k, const zh_guid *id, char *json)
 {
     sim_obj *o = calloc(1, sizeof *o);
-    if (!o)
+    if (!o || sim_db_put((int)k, id, json) < 0) {
+        free(o);
         return -1;
+    }
     o->kind = k;
     o->id = *id;
     o->json = json;
@@ -108,6 +115,10 @@ static int store(sim_world *w, sim_kind k, const zh_guid *id, char *json)
 /* Replaces an object's document (takes `json`). */
 static void replace_json(sim_world *w, sim_obj *o, char *json)
 {
+    if (sim_db_put((int)o->kind, &o->id, json) < 0) {
+        free(json); /* not written: the object stays as it was, and the call fails */
+        return;
+    }
     free(o->json);
     o->json = json;
     w->dirty = true;
@@ -115,6 +126,8 @@ static void replace_json(sim_world *w, sim_obj *o, char *json)
 
 static void unlink_obj(sim_world *w, sim_obj *o)
 {
+    if (sim_db_del((int)o->kind, &o->id) < 0)
+        return; /* not written: the object stays, and the call fails */
     w->dirty = true;
     for (sim_obj **p = &w->objs[o->kind]; *p; p = &(*p)->next) {
         if (*p == o) {
@@ -1751,4 +1764,15 @@ void sim_sysrecs_free(sim_sysrec *recs, size_t n)
         free(recs[i].exit_status);
     }
     free(recs);
+}
+
+/* sim:PATH service: an object read back from the state database (w->lock held). */
+int sim_hcn_load_object(sim_world *w, int kind, const zh_guid *id, const char *json)
+{
+    char *copy = zh_strdup(json);
+    if (!copy || store(w, (sim_kind)kind, id, copy) < 0) {
+        free(copy);
+        return -1;
+    }
+    return 0;
 }
