@@ -54,6 +54,7 @@ struct conn {
     sim_map handles; /* handle value -> hent */
     int inflight;    /* requests running on threads of their own */
     bool dead;
+    bool finished;   /* its reader is done: the service joins and frees it */
     zh_thread *reader;
     conn *next;
 };
@@ -580,10 +581,16 @@ static void control(scall *s, uint16_t entry)
     } else if (entry == SIM_CTL_STATUS) {
         zh_mutex_lock(&S.lock);
         int clients = S.nconns;
+        size_t handles = 0;
+        for (conn *c = S.conns; c; c = c->next) {
+            zh_mutex_lock(&c->lock);
+            handles += c->handles.count;
+            zh_mutex_unlock(&c->lock);
+        }
         zh_mutex_unlock(&S.lock);
-        char buf[160];
-        snprintf(buf, sizeof buf, "{\"Pid\":%ld,\"Clients\":%d,\"Systems\":%d,\"Protocol\":%u}", (long)getpid(), clients,
-                 count_systems(), SIM_RPC_VERSION);
+        char buf[200];
+        snprintf(buf, sizeof buf, "{\"Pid\":%ld,\"Clients\":%d,\"Handles\":%zu,\"Systems\":%d,\"Protocol\":%u}",
+                 (long)getpid(), clients, handles, count_systems(), SIM_RPC_VERSION);
         zh_wchar *w = sim_wstr(buf);
         s->ret = w ? 0 : ZH_E_OUTOFMEMORY;
         sim_wr_u64(&s->w, (uint64_t)s->ret);
@@ -787,15 +794,46 @@ static void conn_main(void *arg)
     zh_mutex_unlock(&c->wlock);
 
     zh_mutex_lock(&S.lock);
-    for (conn **p = &S.conns; *p; p = &(*p)->next) {
-        if (*p == c) {
-            *p = c->next;
-            break;
-        }
-    }
+    c->finished = true;
     if (--S.nconns == 0)
         S.idle_since_ms = zh_monotonic_ms();
     zh_mutex_unlock(&S.lock);
+    if (S.wake[1] >= 0) {
+        char b = 1;
+        ssize_t r = write(S.wake[1], &b, 1);
+        (void)r;
+    }
+}
+
+static void conn_free(conn *c)
+{
+    zh_thread_join(c->reader);
+    close(c->sock);
+    sim_map_free(&c->handles);
+    zh_cond_destroy(&c->idle);
+    zh_mutex_destroy(&c->lock);
+    zh_mutex_destroy(&c->wlock);
+    free(c);
+}
+
+/* Joins and frees the connections whose clients are gone. */
+static void reap(void)
+{
+    for (;;) {
+        conn *done = NULL;
+        zh_mutex_lock(&S.lock);
+        for (conn **p = &S.conns; *p; p = &(*p)->next) {
+            if ((*p)->finished) {
+                done = *p;
+                *p = done->next;
+                break;
+            }
+        }
+        zh_mutex_unlock(&S.lock);
+        if (!done)
+            return;
+        conn_free(done);
+    }
 }
 
 /* ---------------------------------------------------------------- the service */
@@ -903,6 +941,7 @@ int sim_service_run(const char *dir, const sim_service_options *opt, zh_error **
                 break;
         }
         struct pollfd p[2] = {{S.listen_fd, POLLIN, 0}, {S.wake[0], POLLIN, 0}};
+        reap();
         if (poll(p, 2, 250) <= 0)
             continue;
         if (p[1].revents) {
@@ -944,7 +983,6 @@ int sim_service_run(const char *dir, const sim_service_options *opt, zh_error **
     unlink(pid_path);
     close(S.listen_fd);
     S.listen_fd = -1;
-    zh_sim_stop_service();
     for (;;) {
         zh_mutex_lock(&S.lock);
         conn *c = S.conns;
@@ -955,13 +993,7 @@ int sim_service_run(const char *dir, const sim_service_options *opt, zh_error **
         S.conns = c->next;
         zh_mutex_unlock(&S.lock);
         shutdown(c->sock, SHUT_RDWR);
-        zh_thread_join(c->reader);
-        close(c->sock);
-        sim_map_free(&c->handles);
-        zh_cond_destroy(&c->idle);
-        zh_mutex_destroy(&c->lock);
-        zh_mutex_destroy(&c->wlock);
-        free(c);
+        conn_free(c);
     }
 out:
     if (opened) {
