@@ -64,10 +64,11 @@ static struct service {
     conn *conns;
     int nconns;
     bool quit;
+    bool keep; /* no idle stop */
     int listen_fd;
     int wake[2];
     uint64_t idle_since_ms;
-} S = {ZH_MUTEX_INIT, NULL, 0, false, -1, {-1, -1}, 0};
+} S = {ZH_MUTEX_INIT, NULL, 0, false, false, -1, {-1, -1}, 0};
 
 /* An object the simulator rejects as a handle of any kind (its magic is zero): what a
  * handle value a client was never given turns into. */
@@ -596,6 +597,12 @@ static void control(scall *s, uint16_t entry)
         sim_wr_u64(&s->w, (uint64_t)s->ret);
         sim_wr_wstr(&s->w, w);
         zh_sim_free_string(w);
+    } else if (entry == SIM_CTL_KEEP) {
+        zh_mutex_lock(&S.lock);
+        S.keep = true;
+        zh_mutex_unlock(&S.lock);
+        s->ret = 0;
+        sim_wr_u64(&s->w, 0);
     } else if (entry == SIM_CTL_FAIL_WRITES) {
         uint32_t n = sim_rd_u32(&s->r);
         sim_db_fail_writes(n);
@@ -930,7 +937,7 @@ int sim_service_run(const char *dir, const sim_service_options *opt, zh_error **
     for (;;) {
         zh_mutex_lock(&S.lock);
         bool quit = S.quit || got_signal;
-        bool idle = S.nconns == 0;
+        bool idle = S.nconns == 0 && !S.keep;
         uint64_t since = S.idle_since_ms;
         zh_mutex_unlock(&S.lock);
         if (quit)

@@ -47,6 +47,7 @@ static void usage(FILE *out)
             "  schema list                        the HCS and HCN schema type names\n"
             "  schema check TYPE [FILE|-] [--emit] [--strict]\n"
             "  version                            the library versions\n"
+            "  sim start|stop|status              the simulator service of sim:PATH\n"
             "\n"
             "exit status: 0 success, 1 failure, 2 bad command line; exec: the process's own\n"
             "(125 when it could not run). docs/hcsctl.md has the details.\n");
@@ -107,6 +108,8 @@ int main(int argc, char **argv)
         return hcsctl_process(&o, cmd, argc - i - 1, argv + i + 1);
     if (hcsctl_is_network_command(cmd))
         return hcsctl_network(&o, cmd, argc - i - 1, argv + i + 1);
+    if (strcmp(cmd, "sim") == 0)
+        return hcsctl_sim(&o, argc - i - 1, argv + i + 1);
     if (strcmp(cmd, "version") == 0) {
         if (o.json)
             printf("{\"zhcs\":\"%s\",\"zhns\":\"%s\"}\n", zhcs_version(), zhns_version());

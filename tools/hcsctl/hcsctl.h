@@ -27,6 +27,7 @@ int hcsctl_schema(const hcsctl_opts *o, int argc, char **argv);
 int hcsctl_system(const hcsctl_opts *o, const char *cmd, int argc, char **argv);
 int hcsctl_process(const hcsctl_opts *o, const char *cmd, int argc, char **argv);
 int hcsctl_network(const hcsctl_opts *o, const char *cmd, int argc, char **argv);
+int hcsctl_sim(const hcsctl_opts *o, int argc, char **argv); /* cmd_sim.c */
 /* 1 when `cmd` belongs to that group */
 int hcsctl_is_system_command(const char *cmd);
 int hcsctl_is_process_command(const char *cmd);
