@@ -507,7 +507,10 @@ static zh_hresult ZH_WINAPI x_HcnRegisterServiceCallback(zh_hcn_notification_cal
     zh_hresult hr = ZH_E_RPC_SERVER_UNAVAILABLE;
     if (cl_transact(&cc) == 0) {
         hr = (zh_hresult)cc.ret;
-        rec->svc = sim_rd_u64(&cc.r);
+        uint64_t svc = sim_rd_u64(&cc.r);
+        zh_mutex_lock(&C.lock); /* the dispatcher may be reading the record */
+        rec->svc = svc;
+        zh_mutex_unlock(&C.lock);
     }
     cl_end(&cc);
     if (hr != 0) {

@@ -518,7 +518,11 @@ static void service_killed_mid_mutation_loses_nothing_acknowledged(void)
         w.next = next;
         zh_thread *t = NULL;
         ZT_REQUIRE(zh_thread_start(&t, writer_main, &w, NULL) == 0);
-        zh_sleep_ms((uint32_t)(rand() % 6));
+        /* once the writer has its first create acknowledged, kill at a random moment
+         * among the next ones */
+        for (int i = 0; i < 5000 && zh_atomic_load(&w.nacked) == 0; i++)
+            zh_sleep_ms(1);
+        zh_sleep_ms((uint32_t)(rand() % 4));
         kill_service(SIGKILL);
         zh_atomic_store(&w.stop, 1);
         zh_thread_join(t);
