@@ -4,6 +4,7 @@
  *
  *   bench_sim [N]     fill to N systems (default 10000), report the per-create cost around
  *                     N/10 and N; then 4 client processes create while this one lists
+ *   bench_sim N sim:  the same fill on the in-process simulator, for comparison
  *
  * Every call is a round trip to the service (zhsimd) over its socket; the numbers are that
  * plus the simulator's own work. */
@@ -80,7 +81,8 @@ int main(int argc, char **argv)
     if (!mkdtemp(dir))
         return 1;
     zh_error *err = NULL;
-    if (zh_sim_open(dir, &err) < 0) {
+    int inproc = argc > 2 && strcmp(argv[2], "sim:") == 0;
+    if (zh_sim_open(inproc ? NULL : dir, &err) < 0) {
         fprintf(stderr, "bench_sim: %s\n", zh_error_message(err));
         return 1;
     }
@@ -100,9 +102,15 @@ int main(int argc, char **argv)
         if (i == n - 1)
             at_full = (double)(zh_monotonic_ns() - t) / 1e3 / window;
     }
-    printf("| create a compute system at %5u systems | %8.1f us |\n", small, at_small);
-    printf("| create a compute system at %5u systems | %8.1f us |\n", n, at_full);
+    const char *where = inproc ? "sim:" : "sim:PATH";
+    printf("| %s: create a compute system at %5u systems | %8.1f us |\n", where, small, at_small);
+    printf("| %s: create a compute system at %5u systems | %8.1f us |\n", where, n, at_full);
     printf("| ratio | %.2fx |\n", at_full / at_small);
+    if (inproc) {
+        zh_sim_close();
+        rmdir(dir);
+        return 0;
+    }
 
     /* 4 clients create while this one lists */
     size_t len = 0;
