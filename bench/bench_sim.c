@@ -87,7 +87,7 @@ int main(int argc, char **argv)
         return 1;
     }
     /* the per-create cost over windows of 100 creates, at N/10 and at N */
-    unsigned window = 100, small = n / 10;
+    unsigned small = n / 10, window = small < 100 ? small : 100;
     double at_small = 0, at_full = 0;
     uint64_t t = 0;
     for (unsigned i = 0; i < n; i++) {
