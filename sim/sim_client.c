@@ -51,6 +51,7 @@ typedef struct cl_cb { /* an operation's, a handle's or a registration's callbac
     zh_hcs_event_callback ev_cb;
     zh_hcn_notification_callback note_cb;
     uint64_t svc; /* registrations: the service's handle */
+    bool pending; /* operations: started, completion not yet pushed */
 } cl_cb;
 
 static struct client {
@@ -79,6 +80,7 @@ typedef struct ccall {
     sim_rd r;
     int64_t ret;
     int fdi;
+    uint64_t op; /* the operation the call starts, if any */
 } ccall;
 
 static void cl_begin(ccall *c, uint16_t entry)
@@ -202,9 +204,17 @@ static void e_int(ccall *c, void *p, size_t n)
     sim_wr_u64(&c->w, v);
 }
 
+static void e_op(ccall *c, void *p, size_t n)
+{
+    void *v;
+    memcpy(&v, p, sizeof v);
+    c->op = (uint64_t)(uintptr_t)v;
+    e_handle(c, p, n);
+}
+
 #define CENC(pp)                                                                                  \
     _Generic((pp), const zh_wchar **: e_win, zh_wchar ***: e_present, const zh_wchar ***: e_present, \
-             zh_hcs_operation *: e_handle, zh_hcs_system *: e_handle, zh_hcs_process *: e_handle,  \
+             zh_hcs_operation *: e_op, zh_hcs_system *: e_handle, zh_hcs_process *: e_handle,  \
              void **: e_handle, zh_hcs_system **: e_present, zh_hcs_process **: e_present,          \
              void ***: e_present, zh_refguid *: e_guid, const zh_security_descriptor **: e_null,   \
              const zh_hcs_create_options **: e_copt, zh_hcs_process_information **: e_present,     \
@@ -288,6 +298,8 @@ static zh_hresult gone_hr(uint16_t entry)
 #define C_GONE_zh_hcs_operation_type(id) HcsOperationTypeNone
 #define C_GONE_zh_u64(id) 0
 
+static void started(ccall *c, int ok);
+
 #define C_VALUE(rt, name, params, args, id)                                                      \
     static rt ZH_WINAPI c_##name params                                                          \
     {                                                                                             \
@@ -295,6 +307,7 @@ static zh_hresult gone_hr(uint16_t entry)
         cl_begin(&cc, (uint16_t)(id));                                                            \
         SIM_FE(C_ENC, SIM_UNPAREN args)                                                           \
         int ok = cl_transact(&cc) == 0;                                                           \
+        started(&cc, ok);                                                                         \
         SIM_FE(C_DEC, SIM_UNPAREN args)                                                           \
         rt r = ok ? C_RET_##rt(cc.ret) : C_GONE_##rt(id);                                      \
         cl_end(&cc);                                                                              \
@@ -327,6 +340,20 @@ zh_hcs_table sim_client_hcs = {ZH_HCS_EXPORTS(C_MEMBER_)};
 zh_hcn_table sim_client_hcn = {ZH_HCN_EXPORTS(C_MEMBER_)};
 
 /* ---------------------------------------------------------------- callbacks */
+/* A call that took an operation and succeeded started it: if the service goes away before
+ * the completion arrives, the completion callback still runs (reading the result then
+ * says HCS_E_SERVICE_DISCONNECT), so no waiter hangs. */
+static void started(ccall *c, int ok)
+{
+    if (!ok || !c->op || (int32_t)c->ret != 0 || op_local[c->entry])
+        return;
+    zh_mutex_lock(&C.lock);
+    cl_cb *rec = sim_map_get(&C.ops, c->op);
+    if (rec)
+        rec->pending = true;
+    zh_mutex_unlock(&C.lock);
+}
+
 /* Waits until the dispatcher no longer runs `key`'s callback (C.lock held), unless the
  * caller is that callback. */
 static void wait_idle(uint64_t key)
@@ -661,18 +688,28 @@ static void dispatcher_main(void *arg)
         if (!C.head)
             C.tail = &C.head;
         if (p->kind == PUSH_DISCONNECT) {
-            /* every system and process callback hears of it, and every registration */
-            size_t n = C.handles.count + C.regs.count, k = 0;
+            /* every system and process callback hears of it, and every registration; the
+             * operations in flight complete */
+            size_t n = C.handles.count + C.regs.count + C.ops.count, k = 0;
             snap *s = calloc(n ? n : 1, sizeof *s);
             uint64_t key;
             void *val;
+            for (size_t i = 0; s && sim_map_next(&C.ops, &i, &key, &val);) {
+                cl_cb *rec = val;
+                if (rec->pending && rec->op_cb) {
+                    rec->pending = false;
+                    s[k].key = key, s[k++].cb = *rec;
+                }
+            }
             for (size_t i = 0; s && sim_map_next(&C.handles, &i, &key, &val);)
                 s[k].key = key, s[k++].cb = *(cl_cb *)val;
             for (size_t i = 0; s && sim_map_next(&C.regs, &i, &key, &val);)
                 s[k].key = key, s[k++].cb = *(cl_cb *)val;
             zh_mutex_unlock(&C.lock);
             for (size_t i = 0; i < k; i++) {
-                if (s[i].cb.ev_cb) {
+                if (s[i].cb.op_cb) {
+                    s[i].cb.op_cb((zh_hcs_operation)(uintptr_t)s[i].key, (void *)(uintptr_t)s[i].cb.ctx);
+                } else if (s[i].cb.ev_cb) {
                     zh_hcs_event ev = {HcsEventServiceDisconnect, NULL, NULL};
                     s[i].cb.ev_cb(&ev, (void *)(uintptr_t)s[i].cb.ctx);
                 } else if (s[i].cb.note_cb) {
@@ -685,6 +722,8 @@ static void dispatcher_main(void *arg)
         } else {
             sim_map *m = p->kind == PUSH_OPDONE ? &C.ops : p->kind == PUSH_EVENT ? &C.handles : &C.regs;
             cl_cb *rec = sim_map_get(m, p->a);
+            if (rec && p->kind == PUSH_OPDONE)
+                rec->pending = false;
             cl_cb cb = rec ? *rec : (cl_cb){0};
             C.running = p->a;
             zh_mutex_unlock(&C.lock);

@@ -719,25 +719,11 @@ static void release_all(conn *c)
                 zh_sim_hcs_table()->HcsCloseComputeSystem(h);
                 break;
             case H_HCN: {
-                /* which kind of HCN handle: the simulator refuses the others */
-                sim_handle *sh = h;
-                switch (sh->kind) {
-                case SIM_NETWORK:
-                    zh_sim_hcn_table()->HcnCloseNetwork(h);
-                    break;
-                case SIM_ENDPOINT:
-                    zh_sim_hcn_table()->HcnCloseEndpoint(h);
-                    break;
-                case SIM_NAMESPACE:
-                    zh_sim_hcn_table()->HcnCloseNamespace(h);
-                    break;
-                case SIM_LOADBALANCER:
-                    zh_sim_hcn_table()->HcnCloseLoadBalancer(h);
-                    break;
-                default:
-                    zh_sim_hcn_table()->HcnCloseSdnRoute(h);
-                    break;
-                }
+                /* whichever kind it is: the simulator refuses a handle of another kind */
+                const zh_hcn_table *n = zh_sim_hcn_table();
+                if (n->HcnCloseNetwork(h) != 0 && n->HcnCloseEndpoint(h) != 0 && n->HcnCloseNamespace(h) != 0 &&
+                    n->HcnCloseLoadBalancer(h) != 0)
+                    n->HcnCloseSdnRoute(h);
                 break;
             }
             case H_OP:
