@@ -543,6 +543,19 @@ static void setup_handlers(void)
 }
 
 /* ---------------------------------------------------------------- control requests */
+/* Whether the world has compute systems (the idle rule); O(1). */
+static bool has_systems(void)
+{
+    sim_world *w = sim_world_get();
+    if (!w)
+        return false;
+    zh_mutex_lock(&w->lock);
+    bool any = w->hcs && w->hcs->systems;
+    zh_mutex_unlock(&w->lock);
+    return any;
+}
+
+/* How many (the status request: a listing). */
 static int count_systems(void)
 {
     sim_world *w = sim_world_get();
@@ -693,20 +706,18 @@ static void release_all(conn *c)
 {
     static const hkind order[] = {H_CB, H_PROC, H_SYS, H_HCN, H_OP};
     for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
-        for (;;) {
-            uint64_t v = 0;
-            void *val = NULL;
-            bool found = false;
-            zh_mutex_lock(&c->lock);
-            for (size_t i = 0; sim_map_next(&c->handles, &i, &v, &val);) {
-                if (((hent *)val)->kind == order[o]) {
-                    found = true;
-                    break;
-                }
-            }
-            zh_mutex_unlock(&c->lock);
-            if (!found)
-                break;
+        /* the handles of this kind, in one pass */
+        zh_mutex_lock(&c->lock);
+        uint64_t *list = calloc(c->handles.count ? c->handles.count : 1, sizeof *list);
+        size_t n = 0;
+        uint64_t v = 0;
+        void *val = NULL;
+        for (size_t i = 0; list && sim_map_next(&c->handles, &i, &v, &val);)
+            if (((hent *)val)->kind == order[o])
+                list[n++] = v;
+        zh_mutex_unlock(&c->lock);
+        for (size_t k = 0; k < n; k++) {
+            v = list[k];
             void *h = (void *)(uintptr_t)v;
             switch (order[o]) {
             case H_CB:
@@ -720,10 +731,10 @@ static void release_all(conn *c)
                 break;
             case H_HCN: {
                 /* whichever kind it is: the simulator refuses a handle of another kind */
-                const zh_hcn_table *n = zh_sim_hcn_table();
-                if (n->HcnCloseNetwork(h) != 0 && n->HcnCloseEndpoint(h) != 0 && n->HcnCloseNamespace(h) != 0 &&
-                    n->HcnCloseLoadBalancer(h) != 0)
-                    n->HcnCloseSdnRoute(h);
+                const zh_hcn_table *t = zh_sim_hcn_table();
+                if (t->HcnCloseNetwork(h) != 0 && t->HcnCloseEndpoint(h) != 0 && t->HcnCloseNamespace(h) != 0 &&
+                    t->HcnCloseLoadBalancer(h) != 0)
+                    t->HcnCloseSdnRoute(h);
                 break;
             }
             case H_OP:
@@ -732,6 +743,7 @@ static void release_all(conn *c)
             }
             untrack(c, v);
         }
+        free(list);
     }
 }
 
@@ -929,7 +941,7 @@ int sim_service_run(const char *dir, const sim_service_options *opt, zh_error **
         if (quit)
             break;
         if (idle && opt && opt->idle_ms) {
-            uint64_t limit = count_systems() ? opt->idle_busy_ms : opt->idle_ms;
+            uint64_t limit = has_systems() ? opt->idle_busy_ms : opt->idle_ms;
             if (limit && zh_monotonic_ms() - since >= limit)
                 break;
         }
