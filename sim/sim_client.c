@@ -1011,3 +1011,16 @@ int sim_client_fail_writes(uint32_t n)
     cl_end(&cc);
     return rc;
 }
+
+int sim_client_op_delay(const char *entry, uint32_t ms)
+{
+    ccall cc;
+    cl_begin(&cc, SIM_CTL_OP_DELAY);
+    size_t n = entry ? strlen(entry) : 0;
+    sim_wr_u32(&cc.w, (uint32_t)n);
+    sim_wr_bytes(&cc.w, entry, n);
+    sim_wr_u32(&cc.w, ms);
+    int rc = cl_transact(&cc) == 0 && cc.ret == 0 ? 0 : -1;
+    cl_end(&cc);
+    return rc;
+}

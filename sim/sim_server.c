@@ -610,6 +610,16 @@ static void control(scall *s, uint16_t entry)
         sim_wr_u64(&s->w, (uint64_t)s->ret);
         sim_wr_wstr(&s->w, w);
         zh_sim_free_string(w);
+    } else if (entry == SIM_CTL_OP_DELAY) {
+        uint32_t n = sim_rd_u32(&s->r);
+        char name[128] = "";
+        if (n < sizeof name)
+            sim_rd_bytes(&s->r, name, n);
+        else
+            s->r.bad = true;
+        uint32_t ms = sim_rd_u32(&s->r);
+        s->ret = s->r.bad ? SIM_E_BAD_STUB_DATA : zh_sim_op_delay(name[0] ? name : NULL, ms) == 0 ? 0 : ZH_E_INVALIDARG;
+        sim_wr_u64(&s->w, (uint64_t)s->ret);
     } else if (entry == SIM_CTL_KEEP) {
         zh_mutex_lock(&S.lock);
         S.keep = true;

@@ -30,6 +30,8 @@ int sim_client_dead(void);
 int sim_client_stop(void);
 char *sim_client_status(void);
 int sim_client_fail_writes(uint32_t n);
+/* zh_sim_op_delay in the service (entry NULL: every entry). 0 or -1. */
+int sim_client_op_delay(const char *entry, uint32_t ms);
 
 /* The client tables: the raw entry points marshalled to the service. */
 #include "zh_raw.h"

@@ -692,6 +692,62 @@ static void ZH_WINAPI on_note(zh_dword type, void *ctx, zh_hresult status, const
     zh_mutex_unlock(&h->lock);
 }
 
+typedef struct done {
+    zh_mutex lock;
+    zh_cond cond;
+    int calls;
+    int32_t hr;
+} done;
+
+static void ZH_WINAPI on_done(zh_hcs_operation op, void *ctx)
+{
+    done *d = ctx;
+    zh_wchar *doc = NULL;
+    int32_t hr = zh_sim_hcs_table()->HcsGetOperationResult(op, &doc);
+    zh_sim_free_string(doc);
+    zh_mutex_lock(&d->lock);
+    d->calls++;
+    d->hr = hr;
+    zh_cond_broadcast(&d->cond);
+    zh_mutex_unlock(&d->lock);
+}
+
+/* An operation the service accepted but had not completed when it died: the caller's
+ * completion callback still runs, and the result says the service disconnected. */
+static void an_operation_in_flight_completes_when_the_service_dies(void)
+{
+    ZT_REQUIRE(fresh_dir() == 0);
+    ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
+    zh_hcs_system sys = NULL;
+    ZT_EQ_HEX(create_system("slow", CONTAINER, &sys), 0);
+    ZT_EQ_INT(sim_client_op_delay("HcsStartComputeSystem", 60000), 0);
+    done d;
+    memset(&d, 0, sizeof d);
+    zh_mutex_init(&d.lock);
+    zh_cond_init(&d.cond);
+    const zh_hcs_table *T = zh_sim_hcs_table();
+    zh_hcs_operation op = T->HcsCreateOperation(&d, on_done);
+    ZT_EQ_HEX(T->HcsStartComputeSystem(sys, op, NULL), 0);
+    zh_sleep_ms(50);
+    zh_mutex_lock(&d.lock);
+    ZT_EQ_INT(d.calls, 0); /* still starting */
+    zh_mutex_unlock(&d.lock);
+    kill_service(SIGKILL);
+    uint64_t deadline = zh_monotonic_ns() + 5000000000ull;
+    zh_mutex_lock(&d.lock);
+    while (d.calls == 0 && zh_cond_wait_until(&d.cond, &d.lock, deadline) == 0) {
+    }
+    ZT_EQ_INT(d.calls, 1);
+    ZT_EQ_HEX(d.hr, HCS_E_SERVICE_DISCONNECT);
+    zh_mutex_unlock(&d.lock);
+    T->HcsCloseOperation(op);
+    T->HcsCloseComputeSystem(sys);
+    zh_sim_close();
+    zh_cond_destroy(&d.cond);
+    zh_mutex_destroy(&d.lock);
+    remove_dir();
+}
+
 static void a_service_restart_is_an_hcs_and_hns_restart(void)
 {
     ZT_REQUIRE(fresh_dir() == 0);
@@ -850,6 +906,7 @@ static const zt_case cases[] = {
     ZT_CASE(a_failed_write_fails_the_call_and_changes_nothing),
     ZT_CASE(a_killed_client_releases_what_it_held),
     ZT_CASE(a_service_restart_is_an_hcs_and_hns_restart),
+    ZT_CASE(an_operation_in_flight_completes_when_the_service_dies),
     ZT_CASE(garbage_on_the_socket_hurts_only_that_client),
     ZT_CASE(service_killed_mid_mutation_loses_nothing_acknowledged),
 };
