@@ -289,7 +289,7 @@ static int role_create_same(int arg)
 static void concurrent_creators_of_one_id(void)
 {
     ZT_REQUIRE(fresh_dir() == 0);
-    for (int round = 0; round < 5; round++) {
+    for (int round = 0; round < 20; round++) {
         char go[700];
         snprintf(go, sizeof go, "%s/go", dir);
         remove(go);
@@ -358,8 +358,8 @@ static void a_kill_is_never_undone(void)
 }
 
 /* ---------------------------------------------------------------- model-checked mix */
-#define MIX_OPS 250
-#define MIX_IDS 12
+#define MIX_OPS 1000
+#define MIX_IDS 24
 
 enum { M_NONE, M_CREATED, M_RUNNING };
 
