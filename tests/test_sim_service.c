@@ -613,6 +613,11 @@ static void a_failed_write_fails_the_call_and_changes_nothing(void)
 }
 
 /* ---------------------------------------------------------------- a client killed -9 */
+static void wait_forever(void *arg)
+{
+    zh_sim_hcs_table()->HcsWaitForComputeSystemExit(arg, 0xFFFFFFFFu, NULL);
+}
+
 static int role_hold(int arg)
 {
     (void)arg;
@@ -629,6 +634,11 @@ static int role_hold(int arg)
         return 11;
     zh_hcs_operation pending_op = zh_sim_hcs_table()->HcsCreateOperation(NULL, NULL);
     (void)pending_op;
+    /* and a call blocked in the service when the client dies */
+    zh_thread *t = NULL;
+    if (zh_thread_start(&t, wait_forever, lasting, NULL) < 0)
+        return 12;
+    zh_sleep_ms(50);
     flag_set("go");
     (void)cb;
     for (;;)
