@@ -762,7 +762,8 @@ static int try_connect(const char *dir)
     return s;
 }
 
-/* The service program: $ZH_SIMD, the build's own, next to this program, or on PATH. */
+/* The service program: $ZH_SIMD, the build's own, next to this program, where it is
+ * installed, or on PATH. */
 static char *find_program(void)
 {
     const char *env = getenv("ZH_SIMD");
@@ -784,6 +785,10 @@ static char *find_program(void)
             free(p);
         }
     }
+#ifdef ZH_SIMD_INSTALLED
+    if (access(ZH_SIMD_INSTALLED, X_OK) == 0)
+        return zh_strdup(ZH_SIMD_INSTALLED);
+#endif
     return zh_strdup("zhsimd");
 }
 
