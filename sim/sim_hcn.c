@@ -73,6 +73,10 @@ static zh_hresult end(call *c, zh_hresult hr)
 {
     char why[600];
     int32_t db_hr = sim_db_take_error(why, sizeof why); /* sim:PATH service: a write failed */
+    if (db_hr && c->record && *c->record) {
+        zh_sim_free_string(*c->record); /* the write's failure is the one to report */
+        *c->record = NULL;
+    }
     if (db_hr)
         hr = FAIL(c->record, db_hr, "%s", why);
     if (c->w->store) {
