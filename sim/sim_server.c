@@ -891,9 +891,29 @@ int sim_service_run(const char *dir, const sim_service_options *opt, zh_error **
         goto out;
     }
     if (flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
-        zh_error_set(err, ZH_E_ALREADY_EXISTS, "zhsimd", "a simulator service already serves %s", dir);
-        rc = 1;
-        goto out;
+        /* a service holds the directory: one that answers stays the service; one that
+         * no longer answers is stopping, and this one takes over once it is gone */
+        bool answers = false;
+        int probe_dir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct sockaddr_un pa;
+        unsigned plen;
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (probe >= 0 && sim_sock_addr(dir, probe_dir, &pa, &plen) == 0)
+            answers = connect(probe, (struct sockaddr *)&pa, plen) == 0;
+        if (probe >= 0)
+            close(probe);
+        if (probe_dir >= 0)
+            close(probe_dir);
+        bool locked = false;
+        for (int i = 0; !answers && !locked && i < 1000; i++) {
+            zh_sleep_ms(10);
+            locked = flock(lock_fd, LOCK_EX | LOCK_NB) == 0;
+        }
+        if (!locked) {
+            zh_error_set(err, ZH_E_ALREADY_EXISTS, "zhsimd", "a simulator service already serves %s", dir);
+            rc = 1;
+            goto out;
+        }
     }
     /* the world, with the durable HCN state of the directory */
     if (zh_sim_open(NULL, err) < 0)
