@@ -181,6 +181,7 @@ typedef struct scall {
     zh_hcs_process_information pi;
     int fds[SIM_RPC_MAXFDS];
     int nfds;
+    bool stop_after; /* a stop request: the service stops once its reply is sent */
 } scall;
 
 /* decoding the arguments: each takes the address of the parameter and its size */
@@ -591,7 +592,7 @@ static void control(scall *s, uint16_t entry)
     } else if (entry == SIM_CTL_STOP) {
         s->ret = 0;
         sim_wr_u64(&s->w, 0);
-        service_quit();
+        s->stop_after = true;
     } else if (entry == SIM_CTL_STATUS) {
         zh_mutex_lock(&S.lock);
         int clients = S.nconns;
@@ -682,6 +683,8 @@ static void serve(conn *c, unsigned char *body, size_t len, int fds_in[SIM_RPC_M
         s->nfds = 0;
     }
     push(c, &s->w, s->fds, s->nfds);
+    if (s->stop_after)
+        service_quit();
     for (int i = 0; i < s->nfds; i++)
         close(s->fds[i]); /* the client has its own copies now */
     for (size_t i = 0; i < s->nin; i++)
