@@ -1006,8 +1006,10 @@ static int set_endpoint_namespace(sim_obj *ep, const char *ns_id)
     e->HostComputeNamespace = (char *)ns_id;
     char *json = zhns_HostComputeEndpoint_emit(e, NULL);
     zhns_HostComputeEndpoint_free(e);
-    if (!json)
+    if (!json || sim_db_put((int)ep->kind, &ep->id, json) < 0) { /* sim:PATH service: written first */
+        free(json);
         return -1;
+    }
     free(ep->json);
     ep->json = json; /* the caller's call marks the world dirty */
     return 0;

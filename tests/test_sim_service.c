@@ -765,6 +765,30 @@ static void a_service_restart_is_an_hcs_and_hns_restart(void)
     zh_raw_guid p = guid_n(5, 1), np = guid_n(5, 2);
     ZT_EQ_HEX(create_network(&p, "persistent", 0, 51), 0);
     ZT_EQ_HEX(create_network(&np, "fleeting", 8 /* EnableNonPersistent */, 52), 0);
+    /* an endpoint on the persistent network, attached to a namespace: both documents change */
+    const zh_hcn_table *N = zh_sim_hcn_table();
+    zh_raw_guid ep_id = guid_n(5, 3), ns_id = guid_n(5, 4);
+    zh_hcn_network pn = NULL;
+    zh_hcn_endpoint ep = NULL;
+    zh_hcn_namespace ns = NULL;
+    ZT_EQ_HEX(N->HcnOpenNetwork(&p, &pn, NULL), 0);
+    zh_wchar *w = W("{\"Name\":\"ep\",\"SchemaVersion\":{\"Major\":2,\"Minor\":0}}");
+    ZT_EQ_HEX(N->HcnCreateEndpoint(pn, &ep_id, w, &ep, NULL), 0);
+    free(w);
+    w = W("{\"SchemaVersion\":{\"Major\":2,\"Minor\":0}}");
+    ZT_EQ_HEX(N->HcnCreateNamespace(&ns_id, w, &ns, NULL), 0);
+    free(w);
+    char ep_str[ZH_GUID_BUFSIZE], ns_str[ZH_GUID_BUFSIZE], req[300];
+    zh_guid_format(&ep_id, ZH_GUID_LOWER, ep_str);
+    zh_guid_format(&ns_id, ZH_GUID_LOWER, ns_str);
+    snprintf(req, sizeof req, "{\"ResourceType\":\"Endpoint\",\"RequestType\":\"Add\",\"Settings\":{\"EndpointId\":\"%s\"}}",
+             ep_str);
+    w = W(req);
+    ZT_EQ_HEX(N->HcnModifyNamespace(ns, w, NULL), 0);
+    free(w);
+    N->HcnCloseNamespace(ns);
+    N->HcnCloseEndpoint(ep);
+    N->HcnCloseNetwork(pn);
     zh_hcs_system sys = NULL;
     ZT_EQ_HEX(create_system("before", CONTAINER, &sys), 0);
     ZT_EQ_HEX(sys_call(zh_sim_hcs_table()->HcsStartComputeSystem, sys, NULL), 0);
@@ -801,6 +825,22 @@ static void a_service_restart_is_an_hcs_and_hns_restart(void)
     ZT_EQ_HEX(open_system("before", &sys), HCS_E_SYSTEM_NOT_FOUND);
     ZT_EQ_INT(network_exists(&p), 1);
     ZT_EQ_INT(network_exists(&np), 0);
+    /* the attachment came back on both sides */
+    ep = NULL;
+    ns = NULL;
+    ZT_EQ_HEX(N->HcnOpenEndpoint(&ep_id, &ep, NULL), 0);
+    zh_wchar *props = NULL;
+    ZT_EQ_HEX(N->HcnQueryEndpointProperties(ep, NULL, &props, NULL), 0);
+    char *doc_ep = take(props);
+    ZT_CONTAINS(doc_ep, ns_str);
+    free(doc_ep);
+    ZT_EQ_HEX(N->HcnOpenNamespace(&ns_id, &ns, NULL), 0);
+    ZT_EQ_HEX(N->HcnQueryNamespaceProperties(ns, NULL, &props, NULL), 0);
+    char *doc_ns = take(props);
+    ZT_CONTAINS(doc_ns, ep_str);
+    free(doc_ns);
+    N->HcnCloseNamespace(ns);
+    N->HcnCloseEndpoint(ep);
     zh_sim_close();
     remove_dir();
 }
