@@ -282,8 +282,13 @@ static int role_create_same(int arg)
     snprintf(cfg, sizeof cfg, "{\"Owner\":\"creator-%d\",\"Container\":{}}", arg % 10);
     snprintf(id, sizeof id, "same-%d", arg / 10);
     int32_t hr = create_system(id, cfg, NULL);
+    /* and one network id, the same way */
+    zh_raw_guid g = guid_n(77, (unsigned)(arg / 10) + 1);
+    int32_t nhr = create_network(&g, "contested", 0, 200 + (unsigned)(arg / 10));
     zh_sim_close();
-    return hr == 0 ? 0 : hr == HCS_E_SYSTEM_ALREADY_EXISTS ? 1 : 2;
+    int sys = hr == 0 ? 0 : hr == HCS_E_SYSTEM_ALREADY_EXISTS ? 1 : 2;
+    int net = nhr == 0 ? 0 : nhr == HCN_E_NETWORK_ALREADY_EXISTS ? 1 : 2;
+    return sys + 10 * net;
 }
 
 static void concurrent_creators_of_one_id(void)
@@ -298,18 +303,24 @@ static void concurrent_creators_of_one_id(void)
             kids[i] = spawn(role_create_same, round * 10 + i);
         zh_sleep_ms(30);
         flag_set("go");
-        int won = -1, lost = 0;
+        int won = -1, lost = 0, net_won = 0, net_lost = 0;
         for (int i = 0; i < 4; i++) {
             int st = status_of(kids[i]);
-            if (st == 0) {
+            int sys = st % 10, net = st / 10;
+            if (sys == 0) {
                 ZT_CHECK(won < 0);
                 won = i;
             } else {
-                ZT_EQ_INT(st, 1); /* HCS_E_SYSTEM_ALREADY_EXISTS */
-                lost += st == 1;
+                ZT_EQ_INT(sys, 1); /* HCS_E_SYSTEM_ALREADY_EXISTS */
+                lost += sys == 1;
             }
+            ZT_CHECK(net == 0 || net == 1); /* 1: HCN_E_NETWORK_ALREADY_EXISTS */
+            net_won += net == 0;
+            net_lost += net == 1;
         }
         ZT_EQ_INT(lost, 3);
+        ZT_EQ_INT(net_won, 1);
+        ZT_EQ_INT(net_lost, 3);
         ZT_REQUIRE(won >= 0);
         /* the winner's configuration is the one kept */
         ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
