@@ -46,7 +46,7 @@ if(WIN32)
     set(ZH_PC_SYSLIBS "-lbcrypt -lole32 -liphlpapi")
 else()
     list(APPEND _zh_sys_libs Threads::Threads m ${CMAKE_DL_LIBS})
-    set(ZH_PC_SYSLIBS "-lpthread -lm -ldl")
+    set(ZH_PC_SYSLIBS "-lsqlite3 -lpthread -lm -ldl")
 endif()
 
 # A VERSIONINFO resource in a DLL (the version, the product, the licence).
@@ -161,6 +161,9 @@ if(ZH_INSTALL_STATIC)
                                                              $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
         target_compile_definitions(${_lib}_archive INTERFACE ${_LIB}_STATIC ZHSIM_STATIC)
         target_link_libraries(${_lib}_archive INTERFACE ${ZH_JSONC_TARGET} ${_zh_sys_libs})
+        if(NOT WIN32) # the sim:PATH service's state
+            target_link_libraries(${_lib}_archive INTERFACE SQLite::SQLite3)
+        endif()
         if(_lib STREQUAL "zhcs" AND ZH_HAVE_IMAGE_IMPORT) # OCI image import: libarchive, nettle
             target_link_libraries(zhcs_archive INTERFACE ${ZH_IMAGE_LINK_LIBRARIES})
         endif()
@@ -195,13 +198,16 @@ string(REGEX REPLACE "/$" "" ZH_PC_UP "${ZH_PC_UP}")
 install(DIRECTORY include/zhcs include/zhns include/zhsim DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 install(TARGETS hcsctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES LICENSE NOTICE DESTINATION ${CMAKE_INSTALL_DOCDIR})
+if(TARGET zhsimd)
+    install(TARGETS zhsimd RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}) # the sim:PATH service
+endif()
 
 # What a package's config file must find before its targets: only the static archives
 # carry dependencies (json-c as this build found it, threads).
 set(ZH_CONFIG_DEPS "")
 if(ZH_INSTALL_STATIC)
     if(NOT WIN32)
-        string(APPEND ZH_CONFIG_DEPS "find_dependency(Threads)\n")
+        string(APPEND ZH_CONFIG_DEPS "find_dependency(Threads)\nfind_dependency(SQLite3)\n") # SQLite: the sim:PATH service's state
     endif()
     if(ZH_JSONC_TARGET STREQUAL "PkgConfig::JSONC")
         string(APPEND ZH_CONFIG_DEPS "if(NOT TARGET PkgConfig::JSONC)\n"

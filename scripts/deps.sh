@@ -6,7 +6,7 @@
 #   scripts/deps.sh --native   only what the native gcc build needs
 set -eu
 
-native="cmake ninja-build gcc pkg-config libjson-c-dev python3 libarchive-dev nettle-dev"
+native="cmake ninja-build gcc pkg-config libjson-c-dev libsqlite3-dev python3 libarchive-dev nettle-dev"
 full="$native clang libclang-rt-14-dev gcc-mingw-w64-x86-64 wine64 dpkg-dev doxygen"
 full="$full g++ libsimdjson-dev" # bench_schema's simdjson rows (benchmark only, optional)
 

@@ -84,7 +84,8 @@ if [ -z "$*" ]; then
         cmake --build --preset bench >build/build-bench.log 2>&1 &&
         ./build/bench/bench_schema tests/data 0.01 >build/bench-smoke.log 2>&1 &&
         ./build/bench/bench_zhcs 5 >>build/bench-smoke.log 2>&1 &&
-        ./build/bench/bench_zhns 10 >>build/bench-smoke.log 2>&1; then
+        ./build/bench/bench_zhns 10 >>build/bench-smoke.log 2>&1 &&
+        ./build/bench/bench_sim 200 >>build/bench-smoke.log 2>&1; then
         echo "=== bench: ok"
     else
         cat build/configure-bench.log build/build-bench.log build/bench-smoke.log 2>/dev/null | tail -40

@@ -104,7 +104,11 @@ typedef struct sim_world {
     /* the HNS version zh_sim_hnscall reports (zh_sim_set_hns_version); major 0: none */
     uint32_t hns_major, hns_minor;
 
-    /* "sim:PATH": the shared state (NULL for the private "sim:") */
+    /* "sim:PATH" on POSIX: this process is a client of the simulator service of PATH
+     * (sim_client.c); the world holds no state of its own */
+    bool client;
+
+    /* "sim:PATH" on Windows: the shared state (NULL for the private "sim:") */
     struct sim_store *store;
     bool dirty;              /* the shared state changed during this call */
     sim_sysrec *recs;        /* the compute systems of every process */
@@ -138,6 +142,10 @@ char *sim_hnsv1_network_doc(const char *json);
 
 /* Frees the HCN state of a world (w->lock held, at the last close). */
 void sim_hcn_free_world(sim_world *w);
+
+/* sim:PATH service: puts an object read back from the state database into the world
+ * (w->lock held; sim_db.c). 0 or -1. */
+int sim_hcn_load_object(sim_world *w, int kind, const zh_guid *id, const char *json);
 
 /* The simulated entry points, sim_<Name>, with Microsoft's prototypes; sim_core.c wraps
  * each in the table it hands out. */

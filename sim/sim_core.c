@@ -7,6 +7,9 @@
 #include "sim.h"
 #include "sim_hcs.h"
 #include "sim_store.h"
+#ifndef _WIN32
+#include "sim_server.h"
+#endif
 #include "zh_hresult.h"
 #include "zh_str.h"
 #include "zh_utf.h"
@@ -152,8 +155,25 @@ int zh_sim_open(const char *state_dir, zh_error **err)
     w->hns_major = 15; /* a documented guess: a Windows Server 2022 class host */
     w->hns_minor = 4;
     int rc = 0;
+#ifndef _WIN32
     if (state_dir) {
-        /* "sim:PATH": HCN state shared through the directory */
+        /* "sim:PATH": a client of the one simulator service of PATH */
+        w->client = true;
+        w->state_dir = zh_strdup(state_dir);
+        rc = w->state_dir ? sim_client_open(w, state_dir, err)
+                          : zh_error_set(err, ZH_E_OUTOFMEMORY, "zh_sim_open", "out of memory");
+        if (rc < 0) {
+            discard_world(w);
+            zh_mutex_unlock(&world_lock);
+            return -1;
+        }
+        world = w;
+        zh_mutex_unlock(&world_lock);
+        return 0;
+    }
+#else
+    if (state_dir) {
+        /* "sim:PATH" (Windows build): HCN state shared through the directory */
         w->store = calloc(1, sizeof *w->store);
         w->state_dir = zh_strdup(state_dir);
         rc = !w->store || !w->state_dir ? zh_error_set(err, ZH_E_OUTOFMEMORY, "zh_sim_open", "out of memory")
@@ -164,6 +184,7 @@ int zh_sim_open(const char *state_dir, zh_error **err)
             sim_store_unlock(w->store);
         }
     }
+#endif
     if (rc == 0)
         rc = zh_thread_start(&w->dispatcher, dispatcher_main, w, err);
     if (rc == 0 && sim_hcs_init(w, err) < 0) {
@@ -195,6 +216,13 @@ void zh_sim_close(void)
     world = NULL;
     zh_mutex_unlock(&world_lock);
 
+#ifndef _WIN32
+    if (w->client) {
+        sim_client_close(w);
+        discard_world(w);
+        return;
+    }
+#endif
     sim_hcs_free(w);
     zh_mutex_lock(&w->lock);
     w->dispatcher_quit = true;
@@ -224,6 +252,12 @@ void zh_sim_stop_service(void)
     sim_world *w = sim_world_get();
     if (!w)
         return;
+#ifndef _WIN32
+    if (w->client) {
+        sim_client_stop(); /* the service stops: every client hears of it */
+        return;
+    }
+#endif
     zh_mutex_lock(&w->lock);
     if (!w->stopped) {
         w->stopped = true;
@@ -446,8 +480,9 @@ static int fires(fault *f)
 }
 
 /* Every entry point passes here first. Returns 1 with *hr set when the call must fail. */
-static int sim_enter(size_t id, int faultable, int32_t *hr)
+static int sim_enter(size_t id, int faultable, int32_t *hr, int *client)
 {
+    *client = 0;
     zh_mutex_lock(&control_lock);
     if (!exempt_initialised) {
         for (size_t i = 0; i < SIM_ENTRIES; i++) {
@@ -486,6 +521,10 @@ static int sim_enter(size_t id, int faultable, int32_t *hr)
             *hr = ZH_E_RPC_SERVER_UNAVAILABLE;
             fail = 1;
         }
+    }
+    if (!fail) {
+        sim_world *w = sim_world_get();
+        *client = w && w->client; /* set once at open: no lock needed to read it */
     }
     return fail;
 }
@@ -551,45 +590,60 @@ void zh_sim_calls_reset(void)
  * applies latency, injected faults and a stopped service, then forwards. Faults apply to
  * entries that return an HRESULT (and to HcsCreateOperation, which then returns NULL). */
 
-#define WRAP_zh_hresult(name, params, args, id)                                                   \
+#ifndef _WIN32
+#define SIM_CLIENT_CALL_hcs(name, args) (client ? sim_client_hcs.name args : sim_##name args)
+#define SIM_CLIENT_CALL_hcn(name, args) (client ? sim_client_hcn.name args : sim_##name args)
+#else
+#define SIM_CLIENT_CALL_hcs(name, args) ((void)client, sim_##name args)
+#define SIM_CLIENT_CALL_hcn(name, args) ((void)client, sim_##name args)
+#endif
+/* container storage works on the layers' directories where the caller is, service or not */
+#define SIM_CLIENT_CALL_local(name, args) ((void)client, sim_##name args)
+#define SIM_CLIENT_CALL_(tbl, name, args) SIM_CLIENT_CALL_##tbl(name, args)
+#define WRAP_zh_hresult(name, params, args, id, tbl)                                              \
     static zh_hresult ZH_WINAPI w_##name params                                                   \
     {                                                                                             \
         int32_t hr;                                                                               \
-        if (sim_enter(id, 1, &hr))                                                                \
+        int client;                                                                               \
+        if (sim_enter(id, 1, &hr, &client))                                                       \
             return (zh_hresult)hr;                                                                \
-        return sim_##name args;                                                                   \
+        return SIM_CLIENT_CALL_(tbl, name, args);                                                 \
     }
-#define WRAP_zh_hcs_operation(name, params, args, id)                                             \
+#define WRAP_zh_hcs_operation(name, params, args, id, tbl)                                        \
     static zh_hcs_operation ZH_WINAPI w_##name params                                             \
     {                                                                                             \
         int32_t hr;                                                                               \
-        if (sim_enter(id, 1, &hr))                                                                \
+        int client;                                                                               \
+        if (sim_enter(id, 1, &hr, &client))                                                       \
             return NULL;                                                                          \
-        return sim_##name args;                                                                   \
+        return SIM_CLIENT_CALL_(tbl, name, args);                                                 \
     }
-#define WRAP_void(name, params, args, id)                                                         \
+#define WRAP_void(name, params, args, id, tbl)                                                    \
     static void ZH_WINAPI w_##name params                                                         \
     {                                                                                             \
-        sim_enter(id, 0, NULL);                                                                   \
-        sim_##name args;                                                                          \
+        int client;                                                                               \
+        sim_enter(id, 0, NULL, &client);                                                          \
+        SIM_CLIENT_CALL_(tbl, name, args);                                                        \
     }
-#define WRAP_PLAIN_(ret, name, params, args, id)                                                  \
+#define WRAP_PLAIN_(ret, name, params, args, id, tbl)                                             \
     static ret ZH_WINAPI w_##name params                                                          \
     {                                                                                             \
-        sim_enter(id, 0, NULL);                                                                   \
-        return sim_##name args;                                                                   \
+        int client;                                                                               \
+        sim_enter(id, 0, NULL, &client);                                                          \
+        return SIM_CLIENT_CALL_(tbl, name, args);                                                 \
     }
-#define WRAP_zh_voidp(name, params, args, id) WRAP_PLAIN_(zh_voidp, name, params, args, id)
-#define WRAP_zh_hcs_system(name, params, args, id) WRAP_PLAIN_(zh_hcs_system, name, params, args, id)
-#define WRAP_zh_hcs_process(name, params, args, id) WRAP_PLAIN_(zh_hcs_process, name, params, args, id)
-#define WRAP_zh_hcs_operation_type(name, params, args, id) WRAP_PLAIN_(zh_hcs_operation_type, name, params, args, id)
-#define WRAP_zh_u64(name, params, args, id) WRAP_PLAIN_(zh_u64, name, params, args, id)
+#define WRAP_zh_voidp(name, params, args, id, tbl) WRAP_PLAIN_(zh_voidp, name, params, args, id, tbl)
+#define WRAP_zh_hcs_system(name, params, args, id, tbl) WRAP_PLAIN_(zh_hcs_system, name, params, args, id, tbl)
+#define WRAP_zh_hcs_process(name, params, args, id, tbl) WRAP_PLAIN_(zh_hcs_process, name, params, args, id, tbl)
+#define WRAP_zh_hcs_operation_type(name, params, args, id, tbl)                                   \
+    WRAP_PLAIN_(zh_hcs_operation_type, name, params, args, id, tbl)
+#define WRAP_zh_u64(name, params, args, id, tbl) WRAP_PLAIN_(zh_u64, name, params, args, id, tbl)
 
-#define WRAP_HCS_(ret, name, params, args) WRAP_##ret(name, params, args, ZH_HCS_ID_##name)
-#define WRAP_HCN_(ret, name, params, args) WRAP_##ret(name, params, args, ZH_HCS_ID_COUNT + ZH_HCN_ID_##name)
+#define WRAP_HCS_(ret, name, params, args) WRAP_##ret(name, params, args, ZH_HCS_ID_##name, hcs)
+#define WRAP_HCN_(ret, name, params, args) WRAP_##ret(name, params, args, ZH_HCS_ID_COUNT + ZH_HCN_ID_##name, hcn)
 ZH_HCS_EXPORTS(WRAP_HCS_)
 ZH_HCN_EXPORTS(WRAP_HCN_)
-#define WRAP_HCST_(ret, name, params, args) WRAP_##ret(name, params, args, SIM_HCST_BASE + ZH_HCST_ID_##name)
+#define WRAP_HCST_(ret, name, params, args) WRAP_##ret(name, params, args, SIM_HCST_BASE + ZH_HCST_ID_##name, local)
 ZH_HCST_EXPORTS(WRAP_HCST_)
 
 #define MEMBER_(ret, name, params, args) w_##name,

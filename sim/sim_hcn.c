@@ -12,6 +12,7 @@
 #include <zhns/schema.h>
 
 #include "sim.h"
+#include "sim_db.h"
 #include "sim_ip.h"
 #include "sim_store.h"
 #include "zh_hresult.h"
@@ -338,6 +339,14 @@ static zh_hresult begin(call *c, zh_wchar **record, zh_wchar **out)
 
 static zh_hresult end(call *c, zh_hresult hr)
 {
+    char why[600];
+    int32_t db_hr = sim_db_take_error(why, sizeof why); /* sim:PATH service: a write failed */
+    if (db_hr && c->record && *c->record) {
+        zh_sim_free_string(*c->record); /* the write's failure is the one to report */
+        *c->record = NULL;
+    }
+    if (db_hr)
+        hr = FAIL(c->record, db_hr, "%s", why);
     if (c->w->store) {
         if (c->w->dirty && sim_state_save(c->w) < 0 && hr == 0)
             hr = FAIL(c->record, ZH_E_FAIL, "the shared simulator state could not be written");
@@ -359,11 +368,17 @@ static int store(sim_world *w, sim_kind k, const zh_guid *id, char *json)
 {
     sim_hcn_index *x = index_of(w);
     sim_obj *o = x ? calloc(1, sizeof *o) : NULL;
+    /* written to the database first (sim:PATH's service): a failed write changes nothing */
+    if (!o || sim_db_put((int)k, id, json) < 0) {
+        free(o);
+        return -1;
+    }
     uint8_t key[17];
-    hx_entry *e = o ? hx_add(&x->objs, key, obj_key(key, k, id)) : NULL;
+    hx_entry *e = hx_add(&x->objs, key, obj_key(key, k, id));
     if (!e || (k == SIM_ENDPOINT && index_endpoint_addrs(w, json, +1) < 0)) {
         if (e)
             hx_remove(&x->objs, key, 17);
+        (void)sim_db_del((int)k, id); /* undo the write: memory and database agree */
         free(o);
         return -1;
     }
@@ -385,6 +400,10 @@ static int store(sim_world *w, sim_kind k, const zh_guid *id, char *json)
 /* Replaces an object's document (takes `json`). */
 static void replace_json(sim_world *w, sim_obj *o, char *json)
 {
+    if (sim_db_put((int)o->kind, &o->id, json) < 0) {
+        free(json); /* not written: the object stays as it was, and the call fails */
+        return;
+    }
     free(o->json);
     o->json = json;
     w->dirty = true;
@@ -392,6 +411,8 @@ static void replace_json(sim_world *w, sim_obj *o, char *json)
 
 static void unlink_obj(sim_world *w, sim_obj *o)
 {
+    if (sim_db_del((int)o->kind, &o->id) < 0)
+        return; /* not written: the object stays, and the call fails */
     sim_hcn_index *x = w->hcn_index;
     w->dirty = true;
     if (o->prev)
@@ -1570,8 +1591,10 @@ static int set_endpoint_namespace(sim_obj *ep, const char *ns_id)
     e->HostComputeNamespace = (char *)ns_id;
     char *json = zhns_HostComputeEndpoint_emit(e, NULL);
     zhns_HostComputeEndpoint_free(e);
-    if (!json)
+    if (!json || sim_db_put((int)ep->kind, &ep->id, json) < 0) { /* sim:PATH service: written first */
+        free(json);
         return -1;
+    }
     free(ep->json);
     ep->json = json; /* the caller's call marks the world dirty */
     return 0;
@@ -2353,4 +2376,15 @@ void sim_sysrecs_free(sim_sysrec *recs, size_t n)
         free(recs[i].exit_status);
     }
     free(recs);
+}
+
+/* sim:PATH service: an object read back from the state database (w->lock held). */
+int sim_hcn_load_object(sim_world *w, int kind, const zh_guid *id, const char *json)
+{
+    char *copy = zh_strdup(json);
+    if (!copy || store(w, (sim_kind)kind, id, copy) < 0) {
+        free(copy);
+        return -1;
+    }
+    return 0;
 }

@@ -68,7 +68,8 @@ static char *hostile[] = {
  * private simulator (start a daemon, write files named by them) goes here, with why. */
 /* image and run write and remove files in an image store their arguments can name (--store,
  * a layout path), outside the private simulator: tests/cli/flow_image.txt covers them. */
-static const char *const LEFT_OUT[] = {"image", "run", NULL};
+/* sim starts and stops a service process (zhsimd) for a sim:PATH. */
+static const char *const LEFT_OUT[] = {"image", "run", "sim", NULL};
 
 static int left_out(const char *name)
 {

@@ -257,7 +257,10 @@ static void a_new_process_removes_exactly_its_owners_leftovers(void)
     ZT_EQ_INT(removed, 2);
     HT_OK(zhns_network_delete(svc, NET_ID, HT_E));
     zhns_service_close(svc);
-    static const char *const files[] = {"state.json", "state.json.tmp", "lock", "ready", "ids"};
+    static const char *const files[] = {"state.json", "state.json.tmp", "lock", "ready", "ids",
+                                        /* the sim:PATH service's (POSIX) */
+                                        "state.db", "state.db-wal", "state.db-shm", "sock", "service.pid",
+                                        "service.lock", "service.log", "start.lock"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char p[700];
         path_of(p, sizeof p, files[i]);

@@ -24,6 +24,12 @@ static int run_schema(const hcsctl_opts *o, const char *cmd, int argc, char **ar
     return hcsctl_schema(o, argc, argv);
 }
 
+static int run_sim(const hcsctl_opts *o, const char *cmd, int argc, char **argv)
+{
+    (void)cmd;
+    return hcsctl_sim(o, argc, argv);
+}
+
 static int run_version(const hcsctl_opts *o, const char *cmd, int argc, char **argv)
 {
     (void)cmd;
@@ -91,6 +97,12 @@ static const hcsctl_subcommand LAYER_SUBS[] = {
 
 #define STORE_HELP \
     "  --store DIR     the image store (else $HCSCTL_STORE, else PATH/images for sim:PATH, else a user default)\n"
+
+static const hcsctl_subcommand SIM_SUBS[] = {
+    {"start", "", "starts the service of --connect sim:PATH (a first open starts it too) and keeps it running"},
+    {"stop", "", "stops it: compute systems die, persistent HCN objects stay for the next start"},
+    {"status", "", "whether it runs: its process id, clients, handles and systems"},
+    {NULL, NULL, NULL}};
 
 #define IMG "images"
 #define SYS "compute systems"
@@ -183,6 +195,7 @@ const hcsctl_command hcsctl_commands[] = {
      "  --id ID         the container's id (default: a new GUID)\n" STORE_HELP
      "  The output streams; the exit status is the command's own (125: it could not be run).\n",
      NULL, hcsctl_image},
+    {"sim", "simulator", "SUBCOMMAND ...", "the simulator service of sim:PATH (zhsimd)", NULL, SIM_SUBS, run_sim},
     {"schema", "schema", "SUBCOMMAND ...", "the schema conformance tool", NULL, SCHEMA_SUBS, run_schema},
     {"version", "other", "", "the versions of hcsctl and the libraries", NULL, NULL, run_version},
     {"help", "other", "[COMMAND [SUBCOMMAND]]", "this summary, or a command's help", NULL, NULL, run_help},

@@ -77,6 +77,8 @@ void hcsctl_print_man(FILE *out);
 void hcsctl_print_bash_completion(FILE *out);
 /* image, layer, run (cmd_image.c) */
 int hcsctl_image(const hcsctl_opts *o, const char *cmd, int argc, char **argv);
+/* sim start|stop|status: the simulator service of sim:PATH (cmd_sim.c) */
+int hcsctl_sim(const hcsctl_opts *o, int argc, char **argv);
 
 /* ---- connecting ---- */
 /* The URI to use, or NULL after printing how to choose one (off Windows, no default). */
