@@ -29,6 +29,111 @@
 #endif
 
 #define INFINITE_MS 0xFFFFFFFFu
+#define SIM_POOL_THREADS 4
+
+/* ---------------------------------------------------------------- latitudes */
+/* Process-wide, so that a choice (or ZH_SIM_SEED) survives reopening the simulator. */
+static zh_mutex lat_lock = ZH_MUTEX_INIT;
+static int lat_value[ZH_SIM_LAT_COUNT];
+static const int lat_max[ZH_SIM_LAT_COUNT] = {1, 1, 1, 1, 1, 1, 2, 1};
+static const char *const lat_names[ZH_SIM_LAT_COUNT] = {
+    "cancel", "close_waits", "abandoned_create", "stopped_processes",
+    "callbacks", "ws2022_create_process", "early_exit", "overlapped_stdio"};
+static uint64_t lat_rng;     /* xorshift state for callback delays; 0: no delays */
+static bool lat_env_applied; /* ZH_SIM_SEED is read once per process */
+
+int sim_lat(int which)
+{
+    zh_mutex_lock(&lat_lock);
+    int v = which >= 0 && which < ZH_SIM_LAT_COUNT ? lat_value[which] : 0;
+    zh_mutex_unlock(&lat_lock);
+    return v;
+}
+
+static uint64_t rng_next(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+uint32_t sim_lat_jitter_ms(void)
+{
+    zh_mutex_lock(&lat_lock);
+    uint32_t ms = lat_rng ? (uint32_t)(rng_next(&lat_rng) % 6u) : 0;
+    zh_mutex_unlock(&lat_lock);
+    return ms > 3 ? 0 : ms; /* 0-3 ms, none a third of the time */
+}
+
+int zh_sim_latitude(zh_sim_lat which, int value)
+{
+    if ((int)which < 0 || which >= ZH_SIM_LAT_COUNT || value < 0 || value > lat_max[which])
+        return -1;
+    zh_mutex_lock(&lat_lock);
+    int old = lat_value[which];
+    lat_value[which] = value;
+    zh_mutex_unlock(&lat_lock);
+    return old;
+}
+
+int zh_sim_latitude_get(zh_sim_lat which)
+{
+    return (int)which >= 0 && which < ZH_SIM_LAT_COUNT ? sim_lat((int)which) : -1;
+}
+
+const char *zh_sim_latitude_name(zh_sim_lat which)
+{
+    return (int)which >= 0 && which < ZH_SIM_LAT_COUNT ? lat_names[which] : NULL;
+}
+
+void zh_sim_latitude_defaults(void)
+{
+    zh_mutex_lock(&lat_lock);
+    memset(lat_value, 0, sizeof lat_value);
+    lat_rng = 0;
+    zh_mutex_unlock(&lat_lock);
+}
+
+uint64_t zh_sim_seed(uint64_t seed)
+{
+    zh_mutex_lock(&lat_lock);
+    memset(lat_value, 0, sizeof lat_value);
+    lat_rng = 0;
+    if (seed) {
+        uint64_t x = seed * 0x9E3779B97F4A7C15ull | 1u;
+        for (int i = 0; i < 4; i++)
+            rng_next(&x);
+        for (int i = 0; i < ZH_SIM_LAT_COUNT; i++)
+            lat_value[i] = (int)(rng_next(&x) % (uint64_t)(lat_max[i] + 1));
+        lat_rng = x;
+        char line[400];
+        int n = snprintf(line, sizeof line, "zh_sim: seed %llu:", (unsigned long long)seed);
+        for (int i = 0; i < ZH_SIM_LAT_COUNT && n > 0 && (size_t)n < sizeof line; i++)
+            n += snprintf(line + n, sizeof line - (size_t)n, " %s=%d", lat_names[i], lat_value[i]);
+        fprintf(stderr, "%s\n", line);
+    }
+    zh_mutex_unlock(&lat_lock);
+    return seed;
+}
+
+/* At open: ZH_SIM_SEED, once per process. */
+static void lat_from_env(void)
+{
+    zh_mutex_lock(&lat_lock);
+    bool first = !lat_env_applied;
+    lat_env_applied = true;
+    zh_mutex_unlock(&lat_lock);
+    const char *e = first ? getenv("ZH_SIM_SEED") : NULL;
+    if (e && *e) {
+        char *end = NULL;
+        unsigned long long v = strtoull(e, &end, 10);
+        if (end && *end == '\0')
+            zh_sim_seed((uint64_t)v);
+        else
+            fprintf(stderr, "zh_sim: ZH_SIM_SEED=\"%s\" is not a decimal number: ignored\n", e);
+    }
+}
 
 /* ---------------------------------------------------------------- state */
 hcs_state *sim_hcs_state(sim_world *w)
@@ -37,6 +142,7 @@ hcs_state *sim_hcs_state(sim_world *w)
 }
 
 static void worker_main(void *arg);
+static void pool_main(void *arg);
 
 int sim_hcs_init(sim_world *w, zh_error **err)
 {
@@ -45,15 +151,21 @@ int sim_hcs_init(sim_world *w, zh_error **err)
         return zh_error_set(err, ZH_E_OUTOFMEMORY, "zh_sim_open", "out of memory");
     zh_cond_init(&s->jobs_cond);
     zh_cond_init(&s->done_cond);
+    zh_cond_init(&s->pool_cond);
     s->w = w;
     w->hcs = s;
+    lat_from_env();
     if (zh_thread_start(&s->worker, worker_main, w, err) < 0) {
         zh_cond_destroy(&s->jobs_cond);
         zh_cond_destroy(&s->done_cond);
+        zh_cond_destroy(&s->pool_cond);
         free(s);
         w->hcs = NULL;
         return -1;
     }
+    for (size_t i = 0; i < SIM_POOL_THREADS; i++)
+        if (zh_thread_start(&s->pool[i], pool_main, w, NULL) < 0)
+            s->pool[i] = NULL; /* fewer threads; one worker is enough for progress */
     return 0;
 }
 
@@ -115,6 +227,13 @@ void sim_hcs_free(sim_world *w)
     zh_cond_broadcast(&s->jobs_cond);
     zh_mutex_unlock(&w->lock);
     zh_thread_join(s->worker);
+    zh_mutex_lock(&w->lock);
+    s->pool_quit = true; /* the pool runs what is queued, then ends */
+    zh_cond_broadcast(&s->pool_cond);
+    zh_mutex_unlock(&w->lock);
+    for (size_t i = 0; i < SIM_POOL_THREADS; i++)
+        if (s->pool[i])
+            zh_thread_join(s->pool[i]);
 
     zh_mutex_lock(&w->lock);
     while (s->jobs) {
@@ -153,6 +272,7 @@ void sim_hcs_free(sim_world *w)
     zh_mutex_unlock(&w->lock);
     zh_cond_destroy(&s->jobs_cond);
     zh_cond_destroy(&s->done_cond);
+    zh_cond_destroy(&s->pool_cond);
     free(s);
     w->hcs = NULL;
 }
@@ -182,10 +302,81 @@ void sim_hcs_sys_events(hcs_state *s, hcs_system *sys, zh_hcs_event_type type, c
             sim_hcs_add_event(b, h->callback, h->context, &h->running, type, data, NULL);
 }
 
+/* The callback a thread is running now (its handle's in-flight counter, or its
+ * operation): a close from inside a callback never waits for that callback. */
+static _Thread_local const void *tl_cb_owner;
+
+bool sim_hcs_in_callback_of(const void *owner)
+{
+    return owner && tl_cb_owner == owner;
+}
+
+/* A callback waiting for a pool thread (ZH_SIM_LAT_CALLBACKS 0). */
+struct sim_cb_task {
+    zh_hcs_event_callback ecb;
+    void *ctx;
+    int *running;
+    zh_hcs_event event;
+    zh_wchar *data;
+    hcs_op *op;               /* a completion callback (a reference held) */
+    zh_hcs_operation_completion ocb;
+    sim_cb_task *next;
+};
+
+static void event_done(sim_world *w, int *running, zh_wchar *data)
+{
+    zh_mutex_lock(&w->lock);
+    if (running)
+        (*running)--;
+    zh_sim_free_string(data);
+    if (w->hcs) {
+        sim_hcs_reap_handles(w->hcs);
+        zh_cond_broadcast(&w->hcs->done_cond);
+    }
+    zh_mutex_unlock(&w->lock);
+}
+
+static void pool_push(hcs_state *s, sim_cb_task *t)
+{
+    t->next = s->cb_queue;
+    s->cb_queue = t;
+    s->cb_queued++;
+    zh_cond_signal(&s->pool_cond);
+}
+
 void sim_hcs_deliver(sim_world *w, hcs_event_batch *b)
 {
-    for (size_t i = 0; i < b->count; i++)
+    if (b->count && !sim_lat(ZH_SIM_LAT_CALLBACKS)) {
+        /* a thread pool: each callback on its own, in any order */
+        zh_mutex_lock(&w->lock);
+        size_t i = 0;
+        for (; i < b->count && w->hcs; i++) {
+            sim_cb_task *t = calloc(1, sizeof *t);
+            if (!t)
+                break;
+            t->ecb = b->item[i].cb;
+            t->ctx = b->item[i].ctx;
+            t->running = b->item[i].running;
+            t->event = b->item[i].event;
+            t->data = b->data[i];
+            pool_push(w->hcs, t);
+        }
+        zh_mutex_unlock(&w->lock);
+        for (; i < b->count; i++) { /* out of memory: here and now */
+            b->item[i].cb(&b->item[i].event, b->item[i].ctx);
+            event_done(w, b->item[i].running, b->data[i]);
+        }
+        b->count = 0;
+        return;
+    }
+    for (size_t i = 0; i < b->count; i++) {
+        uint32_t d = sim_lat_jitter_ms();
+        if (d)
+            zh_sleep_ms(d);
+        tl_cb_owner = b->item[i].running;
         b->item[i].cb(&b->item[i].event, b->item[i].ctx); /* the event and its data stay ours */
+        tl_cb_owner = NULL;
+    }
     zh_mutex_lock(&w->lock);
     for (size_t i = 0; i < b->count; i++) {
         if (b->item[i].running)
@@ -200,8 +391,85 @@ void sim_hcs_deliver(sim_world *w, hcs_event_batch *b)
     b->count = 0;
 }
 
+static void op_put(hcs_state *s, hcs_op *op);
+
+static void pool_run(sim_world *w, sim_cb_task *t)
+{
+    uint32_t d = sim_lat_jitter_ms();
+    if (d)
+        zh_sleep_ms(d);
+    if (t->op) {
+        tl_cb_owner = t->op;
+        t->ocb((zh_hcs_operation)(void *)t->op, t->ctx);
+        tl_cb_owner = NULL;
+        zh_mutex_lock(&w->lock);
+        t->op->delivering--;
+        zh_cond_broadcast(&w->hcs->done_cond);
+        op_put(w->hcs, t->op);
+        zh_mutex_unlock(&w->lock);
+    } else {
+        tl_cb_owner = t->running;
+        t->ecb(&t->event, t->ctx);
+        tl_cb_owner = NULL;
+        event_done(w, t->running, t->data);
+    }
+    free(t);
+}
+
+static void pool_main(void *arg)
+{
+    sim_world *w = arg;
+    hcs_state *s = w->hcs;
+    uint64_t x = zh_monotonic_ns() | 1u;
+    zh_mutex_lock(&w->lock);
+    while (1) {
+        while (!s->cb_queue && !s->pool_quit)
+            zh_cond_wait(&s->pool_cond, &w->lock);
+        if (!s->cb_queue)
+            break;
+        /* any of the waiting callbacks */
+        size_t k = (size_t)(rng_next(&x) % s->cb_queued);
+        sim_cb_task **p = &s->cb_queue;
+        while (k-- > 0 && (*p)->next)
+            p = &(*p)->next;
+        sim_cb_task *t = *p;
+        *p = t->next;
+        s->cb_queued--;
+        zh_mutex_unlock(&w->lock);
+        pool_run(w, t);
+        zh_mutex_lock(&w->lock);
+    }
+    zh_mutex_unlock(&w->lock);
+}
+
+/* A close that waits (ZH_SIM_LAT_CLOSE_WAITS 1) first takes the callbacks of `owner` that
+ * no thread has started off the pool's queue: they will not run (lock held). */
+void sim_hcs_unqueue(hcs_state *s, const void *owner)
+{
+    for (sim_cb_task **p = &s->cb_queue; *p;) {
+        sim_cb_task *t = *p;
+        if ((t->op && (const void *)t->op == owner) || (!t->op && (const void *)t->running == owner)) {
+            *p = t->next;
+            s->cb_queued--;
+            if (t->op) {
+                t->op->delivering--;
+                op_put(s, t->op);
+            } else {
+                if (t->running)
+                    (*t->running)--;
+                zh_sim_free_string(t->data);
+            }
+            free(t);
+        } else {
+            p = &t->next;
+        }
+    }
+    zh_cond_broadcast(&s->done_cond);
+}
+
 void sim_hcs_reap_handles(hcs_state *s)
 {
+    sim_proc_reap_handles(s);
     for (hcs_sys_handle **p = &s->sys_handles; *p;) {
         hcs_sys_handle *h = *p;
         if (h->zombie && h->running == 0) {
@@ -279,12 +547,16 @@ void ZH_WINAPI sim_HcsCloseOperation(zh_hcs_operation operation)
         /* Allowed while in flight and from inside its own callback: the result is discarded
          * and the memory goes when the last reference does. */
         op->closed = true;
-        /* ... and no completion callback runs after this returns: one in flight is waited
-         * for, unless this is that callback closing its own operation. */
-        op->refs++;
-        while (op->delivering > 0 && op->deliver_thread != zh_thread_self_id())
-            zh_cond_wait(&s->done_cond, &w->lock);
-        op->refs--;
+        /* ZH_SIM_LAT_CLOSE_WAITS 1: no completion callback runs after this returns (one
+         * in flight is waited for, unless this is that callback closing its own
+         * operation). 0: one already on its way may still run. */
+        if (sim_lat(ZH_SIM_LAT_CLOSE_WAITS)) {
+            op->refs++;
+            sim_hcs_unqueue(s, op);
+            while (op->delivering > 0 && !sim_hcs_in_callback_of(op) && zh_thread_self_id() != s->worker_id)
+                zh_cond_wait(&s->done_cond, &w->lock);
+            op->refs--;
+        }
         op_put(s, op);
     }
     zh_mutex_unlock(&w->lock);
@@ -519,10 +791,29 @@ static void complete_deliver(sim_world *w, completion *c)
 {
     if (!c->op)
         return;
-    zh_mutex_lock(&w->lock);
-    c->op->deliver_thread = zh_thread_self_id();
-    zh_mutex_unlock(&w->lock);
+    if (!sim_lat(ZH_SIM_LAT_CALLBACKS)) {
+        sim_cb_task *t = calloc(1, sizeof *t);
+        if (t) {
+            t->op = c->op;
+            t->ocb = c->cb;
+            t->ctx = c->ctx;
+            zh_mutex_lock(&w->lock);
+            if (w->hcs) {
+                pool_push(w->hcs, t);
+                t = NULL;
+            }
+            zh_mutex_unlock(&w->lock);
+            if (!t)
+                return;
+            free(t);
+        }
+    }
+    uint32_t d = sim_lat_jitter_ms();
+    if (d)
+        zh_sleep_ms(d);
+    tl_cb_owner = c->op;
     c->cb((zh_hcs_operation)(void *)c->op, c->ctx);
+    tl_cb_owner = NULL;
     zh_mutex_lock(&w->lock);
     c->op->delivering--;
     zh_cond_broadcast(&w->hcs->done_cond);
@@ -611,6 +902,8 @@ zh_hresult ZH_WINAPI sim_HcsCancelOperation(zh_hcs_operation operation)
     completion c = {NULL, NULL, NULL};
     if (!op) {
         hr = ZH_E_HANDLE;
+    } else if (!sim_lat(ZH_SIM_LAT_CANCEL)) {
+        hr = ZH_E_NOTIMPL; /* as Microsoft documents HcsCancelOperation */
     } else if (op->state == OP_IDLE) {
         hr = HCS_E_OPERATION_NOT_STARTED;
     } else if (op->state == OP_PENDING) {
@@ -985,9 +1278,9 @@ static void sync_systems(hcs_state *s, hcs_event_batch *b)
 
 static int run_create(hcs_state *s, hcs_job *j, hcs_event_batch *b)
 {
-    (void)s;
-    (void)b;
     j->sys->creating = false;
+    if (j->sys->handles == 0 && j->sys->terminate_on_last_close)
+        stop_system(s, j->sys, "ForcedExit", 0, b); /* abandoned: its last handle is gone */
     return 0;
 }
 
@@ -1592,15 +1885,18 @@ void ZH_WINAPI sim_HcsCloseComputeSystem(zh_hcs_system computeSystem)
         zh_mutex_unlock(&w->lock);
         return;
     }
-    /* No callback after close returns: unregister, then drain those in flight (unless this
-     * is the worker itself, i.e. a close from inside the callback, which HCS forbids). */
+    /* Unregister; ZH_SIM_LAT_CLOSE_WAITS 1: then drain the callbacks in flight (unless
+     * this is a close from inside one, which HCS forbids); 0: one already on its way may
+     * still run after this returns. */
     h->closing = true;
     h->callback = NULL;
     zh_cond_broadcast(&s->done_cond); /* releases HcsWaitForComputeSystemExit on this handle */
-    int on_worker = zh_thread_self_id() == s->worker_id;
-    if (!on_worker)
-        while (h->running > 0)
+    bool inside = zh_thread_self_id() == s->worker_id || sim_hcs_in_callback_of(&h->running);
+    if (sim_lat(ZH_SIM_LAT_CLOSE_WAITS)) {
+        sim_hcs_unqueue(s, &h->running);
+        while (!inside && h->running > 0)
             zh_cond_wait(&s->done_cond, &w->lock);
+    }
     for (hcs_op *op = s->ops; op; op = op->next) {
         if (op->event_to == h)
             op->event_to = NULL;
@@ -1608,8 +1904,8 @@ void ZH_WINAPI sim_HcsCloseComputeSystem(zh_hcs_system computeSystem)
             op->sysh = NULL;
     }
     hcs_system *sys = h->sys;
-    if (on_worker && h->running > 0) {
-        h->zombie = true; /* its own callback is still on the stack: freed when it returns */
+    if (h->running > 0) {
+        h->zombie = true; /* a callback or a wait still uses it: freed when they end */
     } else {
         for (hcs_sys_handle **p = &s->sys_handles; *p; p = &(*p)->next) {
             if (*p == h) {
@@ -1625,7 +1921,9 @@ void ZH_WINAPI sim_HcsCloseComputeSystem(zh_hcs_system computeSystem)
          * with its creator's last one; other processes' handles are not counted) */
         if (sys->terminate_on_last_close && !sys->foreign && sys->state != SYS_STOPPED)
             stop_system(s, sys, "ForcedExit", 0, NULL);
-        if (sys->state == SYS_STOPPED || sys->creating) {
+        /* a create still running: ZH_SIM_LAT_ABANDONED_CREATE 1 aborts it; 0 lets it
+         * complete, and the system stays, owned by nobody */
+        if (sys->state == SYS_STOPPED || (sys->creating && sim_lat(ZH_SIM_LAT_ABANDONED_CREATE))) {
             unpublish(s, sys);
             free_system(s, sys);
         }
@@ -1650,7 +1948,7 @@ zh_hresult ZH_WINAPI sim_HcsWaitForComputeSystemExit(zh_hcs_system computeSystem
     hcs_system *sys = h->sys;
     zh_hresult hr = 0;
     h->running++; /* a close waits for us to leave */
-    while (sys->state != SYS_STOPPED && !h->closing) {
+    while (!h->closing && sys->state != SYS_STOPPED) { /* closing first: the system may be gone */
         if (timeoutMs == INFINITE_MS)
             zh_cond_wait(&s->done_cond, &w->lock);
         else if (zh_cond_wait_until(&s->done_cond, &w->lock, deadline)) {
@@ -1663,6 +1961,7 @@ zh_hresult ZH_WINAPI sim_HcsWaitForComputeSystemExit(zh_hcs_system computeSystem
     if (!hr && result && sys->exit_status)
         *result = sim_wstr(sys->exit_status);
     h->running--;
+    sim_hcs_reap_handles(s);
     zh_cond_broadcast(&s->done_cond);
     zh_mutex_unlock(&w->lock);
     return hr;

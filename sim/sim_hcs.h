@@ -13,6 +13,7 @@ typedef struct hcs_proc hcs_proc;
 typedef struct hcs_proc_handle hcs_proc_handle;
 typedef struct hcs_op hcs_op;
 typedef struct hcs_job hcs_job;
+typedef struct sim_cb_task sim_cb_task;
 
 enum { OP_IDLE, OP_PENDING, OP_DONE };
 
@@ -100,8 +101,15 @@ struct hcs_state {
     uint64_t worker_id;
     bool quit;
     uint32_t op_delay_ms[ZH_HCS_ID_COUNT]; /* zh_sim_op_delay */
+    uint32_t cur_delay_ms;    /* the delay of the process call being made (sim_proc.c) */
     hcs_proc *dead_procs;     /* detached processes waiting to be joined and freed */
     sim_world *w;
+    /* the callback pool (ZH_SIM_LAT_CALLBACKS 0) */
+    zh_thread *pool[4];
+    sim_cb_task *cb_queue;
+    size_t cb_queued;
+    zh_cond pool_cond;
+    bool pool_quit;
     uint64_t last_sync_ns;    /* sim:PATH: when the worker last read the shared state */
 };
 
@@ -146,6 +154,15 @@ void sim_hcs_add_event(hcs_event_batch *b, zh_hcs_event_callback cb, void *ctx, 
 /* Invokes a batch (world lock NOT held), then decrements the in-flight counters. */
 void sim_hcs_deliver(sim_world *w, hcs_event_batch *b);
 
+/* Latitudes (zh_sim_latitude): the current value; the random delay before a callback. */
+int sim_lat(int which);
+uint32_t sim_lat_jitter_ms(void);
+/* Whether this thread runs a callback of `owner` (a handle's in-flight counter, or an
+ * operation) right now. */
+bool sim_hcs_in_callback_of(const void *owner);
+/* Takes the queued, not yet started callbacks of `owner` off the pool (lock held). */
+void sim_hcs_unqueue(hcs_state *s, const void *owner);
+
 /* The simulated service stopped (w->lock held): disconnect events, pending operations fail. */
 void sim_hcs_service_stopped(sim_world *w);
 
@@ -156,6 +173,7 @@ void sim_proc_free_all(hcs_state *s, hcs_system *sys); /* detaches them for the 
  * one (teardown). */
 void sim_proc_reap(sim_world *w, bool all);
 void sim_proc_free_handles(hcs_state *s);
+void sim_proc_reap_handles(hcs_state *s); /* process handles closed while in use, once idle */
 /* Frees handles closed from inside their own callbacks once idle (lock held). */
 void sim_hcs_reap_handles(hcs_state *s);
 
