@@ -177,6 +177,23 @@ void hcs_events_deliver(hcs_service *s, hcs_sub **subs, uint32_t raw_type, const
     free(events);
 }
 
+bool hcs_events_exit(hcs_service *s, hcs_sub **subs, bool *exited, char **exit_doc, uint32_t raw_type,
+                     const char *data)
+{
+    zh_mutex_lock(&s->lock);
+    bool first = !*exited;
+    if (first) {
+        *exited = true;
+        free(*exit_doc);
+        *exit_doc = data ? zh_strdup(data) : NULL;
+        for (hcs_sub *sub = *subs; sub; sub = sub->next)
+            push(sub, event_new(raw_type, data));
+        zh_cond_broadcast(&s->cond);
+    }
+    zh_mutex_unlock(&s->lock);
+    return first;
+}
+
 void hcs_events_end_all(hcs_service *s, hcs_sub **subs, bool wait)
 {
     for (hcs_sub *sub = *subs; sub; sub = sub->next) {

@@ -29,6 +29,10 @@
 
 /* Handle types in the handle table. */
 enum { HCS_T_SERVICE = 0x11, HCS_T_OPERATION, HCS_T_SYSTEM, HCS_T_PROCESS, HCS_T_EVENTS };
+/* The contexts handed to HCS's callbacks: ids in the same table, never addresses, so a
+ * callback HCS runs after the object is gone (HCS does not promise that closing waits for
+ * callbacks in flight) finds nothing instead of freed memory. */
+enum { HCS_T_OP_CB = 0x21, HCS_T_SYS_CB, HCS_T_PROC_CB };
 
 /* ------------------------------------------------------------------ service + dispatcher */
 typedef struct hcs_dispatcher hcs_dispatcher;
@@ -41,7 +45,15 @@ typedef struct hcs_service {
     zh_mutex lock;
     zh_cond cond;
     hcs_dispatcher *disp; /* started on first use */
+    int inflight;         /* HCS callbacks holding an object (under lock); close waits for 0 */
 } hcs_service;
+
+/* An HCS callback took a reference on an object of the service / is done with it (the
+ * last reference of an object is released on the dispatcher, which ends it there).
+ * zhcs_service_close waits for these, so that the service (and an in-process simulator)
+ * is gone when it returns once the caller closed everything. */
+void hcs_inflight_begin(hcs_service *s);
+void hcs_inflight_end(hcs_service *s);
 
 hcs_service *hcs_service_get(zhcs_service *h, const char *fn, zh_error **err);
 void hcs_service_ref(hcs_service *s);
@@ -84,6 +96,8 @@ struct hcs_op {
     zh_hcs_operation raw;    /* closed (and its callback drained) only when we free */
     const char *name;        /* the raw call: "HcsStartComputeSystem" */
     bool want_pi;            /* a process create: fetch HCS_PROCESS_INFORMATION */
+    bool blocking;           /* no HCS callback: completed by HcsWaitForOperationResult */
+    uintptr_t cb_id;         /* async: the context HCS's completion callback gets (HCS_T_OP_CB) */
     /* under svc->lock */
     int state;
     int32_t hr;
@@ -104,8 +118,16 @@ struct hcs_op {
     hcs_waitable *w;
 };
 
-/* A new operation for the raw call `name` (a static string). */
+/* A new operation for the raw call `name` (a static string). hcs_op_new: for blocking calls,
+ * without any HCS callback (waits are HcsWaitForOperationResult[AndProcessInfo], as hcsshim
+ * does). hcs_op_new_async: with a completion callback, for the public zhcs_operation. */
 hcs_op *hcs_op_new(hcs_service *s, const char *name, bool want_pi, zh_error **err);
+hcs_op *hcs_op_new_async(hcs_service *s, const char *name, bool want_pi, zh_error **err);
+/* Drops a reference from a thread HCS owns: a last one is released on the dispatcher, never
+ * on HCS's thread (which must not close what it is calling back for, nor the service). */
+void hcs_op_unref_from_hcs(hcs_op *op);
+/* The time left until `deadline` (hcs_deadline) in ms: ZHCS_INFINITE for none. */
+uint32_t hcs_left_ms(uint64_t deadline);
 /* After the raw call that used op->raw returned `hr`: 0 when HCS accepted the work; -1 with
  * *err when it refused (the operation is then complete, with that error). */
 int hcs_op_started(hcs_op *op, zh_hresult hr, zh_error **err);
@@ -127,6 +149,7 @@ typedef struct hcs_proc hcs_proc;
 typedef struct hcs_sys {
     zh_refcount ref;
     uintptr_t handle;
+    uintptr_t cb_id;         /* the context of its HCS event callback (HCS_T_SYS_CB) */
     hcs_service *svc;
     zh_hcs_system raw;
     char *id;
@@ -142,6 +165,7 @@ typedef struct hcs_sys {
 struct hcs_proc {
     zh_refcount ref;
     uintptr_t handle;
+    uintptr_t cb_id;         /* the context of its HCS event callback (HCS_T_PROC_CB) */
     hcs_service *svc;
     hcs_sys *sys;            /* a reference */
     zh_hcs_process raw;
@@ -191,6 +215,12 @@ void hcs_proc_call_end(hcs_proc *p);
 /* Called from raw event callbacks (svc->lock NOT held): turns the raw event into a zhcs_event
  * for every subscription in *subs and queues it (svc->lock taken inside). */
 void hcs_events_deliver(hcs_service *s, hcs_sub **subs, uint32_t raw_type, const char *data);
+/* An exit (SystemExited / ProcessExited) seen by an event or by asking HCS: the first one
+ * sets *exited and *exit_doc (a copy of data) and goes to every subscription, in one
+ * critical section with subscribe, so each subscription gets it exactly once. Returns
+ * whether this was the first. svc->lock NOT held. */
+bool hcs_events_exit(hcs_service *s, hcs_sub **subs, bool *exited, char **exit_doc, uint32_t raw_type,
+                     const char *data);
 /* The source closes (svc->lock held): every subscription in *subs ends and is unlinked;
  * with `wait`, returns when none of their callbacks runs any more (not on the dispatcher). */
 void hcs_events_end_all(hcs_service *s, hcs_sub **subs, bool wait);

@@ -29,10 +29,10 @@ hcs_proc *hcs_proc_get(zhcs_process *h, const char *fn, zh_error **err)
     return p;
 }
 
-void hcs_proc_unref(hcs_proc *p)
+static void proc_final(hcs_proc *p)
 {
-    if (!p || !zh_ref_put(&p->ref))
-        return;
+    if (p->cb_id)
+        zh_handle_unregister(p->cb_id, HCS_T_PROC_CB);
     hcs_fd_close(p->in);
     hcs_fd_close(p->out);
     hcs_fd_close(p->err);
@@ -42,6 +42,37 @@ void hcs_proc_unref(hcs_proc *p)
     free(p);
     hcs_sys_unref(sys);
     hcs_service_unref(svc);
+}
+
+void hcs_proc_unref(hcs_proc *p)
+{
+    if (p && zh_ref_put(&p->ref))
+        proc_final(p);
+}
+
+static void proc_final_task(void *arg)
+{
+    hcs_proc *p = arg;
+    hcs_service *svc = p->svc;
+    hcs_service_ref(svc);
+    proc_final(p);
+    hcs_inflight_end(svc);
+    hcs_service_unref(svc);
+}
+
+/* From HCS's thread: a last reference is released on the dispatcher. */
+static void proc_unref_from_hcs(hcs_proc *p)
+{
+    hcs_service *svc = p->svc;
+    if (!zh_ref_put(&p->ref))
+        hcs_inflight_end(svc);
+    else if (hcs_dispatch(svc, proc_final_task, p, false) < 0)
+        proc_final_task(p);
+}
+
+static int proc_tryref(void *obj)
+{
+    return zh_ref_tryget(&((hcs_proc *)obj)->ref);
 }
 
 static void proc_put_owner(void *owner)
@@ -72,20 +103,27 @@ void hcs_proc_call_end(hcs_proc *p)
 /* ------------------------------------------------------------------ events from HCS */
 static void ZH_WINAPI proc_raw_event(zh_hcs_event *ev, void *ctx)
 {
-    hcs_proc *p = ctx; /* valid: HcsCloseProcess drains us before the object goes */
+    /* ctx is the handle's id: a callback that comes after the close finds nothing */
+    hcs_proc *p = zh_handle_tryget((uintptr_t)ctx, HCS_T_PROC_CB, proc_tryref);
+    if (!p)
+        return;
+    hcs_inflight_begin(p->svc);
     char *data = hcs_event_data(ev->EventData);
     uint32_t type = (uint32_t)ev->Type;
     zh_mutex_lock(&p->svc->lock);
-    if (type == HcsEventProcessExited && !p->exited) {
-        p->exited = true;
-        p->exit_doc = data ? zh_strdup(data) : NULL;
-    } else if (type == HcsEventServiceDisconnect) {
+    bool closed = p->closed;
+    if (type == HcsEventServiceDisconnect)
         p->disconnected = true;
-    }
     zh_cond_broadcast(&p->svc->cond);
     zh_mutex_unlock(&p->svc->lock);
-    hcs_events_deliver(p->svc, &p->subs, type, data);
+    if (closed)
+        ; /* after the close: nobody to tell */
+    else if (type == HcsEventProcessExited)
+        hcs_events_exit(p->svc, &p->subs, &p->exited, &p->exit_doc, type, data); /* once */
+    else
+        hcs_events_deliver(p->svc, &p->subs, type, data);
     free(data);
+    proc_unref_from_hcs(p);
 }
 
 /* ------------------------------------------------------------------ making handles */
@@ -119,8 +157,9 @@ static int proc_listen(hcs_proc *p, const char *fn, zh_error **err)
     zh_raw_HcsSetProcessCallback_fn set_cb = ZH_HCS(p->svc->lib, HcsSetProcessCallback, err);
     if (!set_cb)
         return -1;
-    (void)fn;
-    zh_hresult hr = set_cb(p->raw, HcsEventOptionNone, p, proc_raw_event);
+    if (!p->cb_id && !(p->cb_id = zh_handle_register(p, HCS_T_PROC_CB)))
+        return zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of handles");
+    zh_hresult hr = set_cb(p->raw, HcsEventOptionNone, (void *)p->cb_id, proc_raw_event);
     if (ZH_FAILED(hr))
         return hcs_raw_error(err, hr, "HcsSetProcessCallback", "cannot listen to the process's events");
     return 0;
@@ -164,8 +203,8 @@ static void kill_quietly(hcs_service *svc, zh_hcs_process raw)
         hcs_op_unref(t);
 }
 
-static int create_begin(hcs_sys *sys, const char *params_json, hcs_proc **p_out, hcs_op **op_out, const char *fn,
-                        zh_error **err)
+static int create_begin(hcs_sys *sys, const char *params_json, bool async, hcs_proc **p_out, hcs_op **op_out,
+                        const char *fn, zh_error **err)
 {
     *p_out = NULL;
     *op_out = NULL;
@@ -178,7 +217,9 @@ static int create_begin(hcs_sys *sys, const char *params_json, hcs_proc **p_out,
         return -1;
     hcs_service *svc = sys->svc;
     zh_raw_HcsCreateProcess_fn create = ZH_HCS(svc->lib, HcsCreateProcess, err);
-    hcs_op *op = create ? hcs_op_new(svc, "HcsCreateProcess", true, err) : NULL;
+    hcs_op *op = !create ? NULL
+                 : async ? hcs_op_new_async(svc, "HcsCreateProcess", true, err)
+                         : hcs_op_new(svc, "HcsCreateProcess", true, err);
     hcs_proc *p = op ? proc_new(sys) : NULL;
     if (op && !p)
         zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
@@ -240,7 +281,7 @@ int zhcs_process_create_json(zhcs_process **out, zhcs_system *h, const char *par
         return -1;
     hcs_proc *p = NULL;
     hcs_op *op = NULL;
-    int rc = create_begin(sys, params_json, &p, &op, fn, err);
+    int rc = create_begin(sys, params_json, false, &p, &op, fn, err);
     if (rc == 0) {
         zh_error *e = NULL;
         rc = hcs_op_finish(op, timeout_ms, NULL, &e);
@@ -288,7 +329,7 @@ int zhcs_process_create_async(zhcs_process **out, zhcs_operation **op_out, zhcs_
         return -1;
     hcs_proc *p = NULL;
     hcs_op *op = NULL;
-    int rc = create_begin(sys, params_json, &p, &op, fn, err);
+    int rc = create_begin(sys, params_json, true, &p, &op, fn, err);
     if (rc == 0) {
         rc = proc_publish(p, out, fn, err);
         if (rc == 0)
@@ -426,7 +467,7 @@ int zhcs_process_take_stdio(zhcs_process *h, zhcs_fd *in, zhcs_fd *out, zhcs_fd 
 typedef zh_hresult(ZH_WINAPI *proc_op_fn)(zh_hcs_process, zh_hcs_operation, const zh_wchar *);
 
 static int proc_op_begin(hcs_proc *p, size_t raw_id, const char *raw_name, const char *fn, const char *json,
-                         const char *what, hcs_op **out, zh_error **err)
+                         const char *what, bool async, hcs_op **out, zh_error **err)
 {
     *out = NULL;
     if (hcs_check_json(json, fn, what, err) < 0)
@@ -435,7 +476,7 @@ static int proc_op_begin(hcs_proc *p, size_t raw_id, const char *raw_name, const
     if (hcs_wide(json, &w, fn, what, err) < 0)
         return -1;
     proc_op_fn call = (proc_op_fn)zh_raw_get(p->svc->lib, raw_id, err);
-    hcs_op *op = call ? hcs_op_new(p->svc, raw_name, false, err) : NULL;
+    hcs_op *op = !call ? NULL : async ? hcs_op_new_async(p->svc, raw_name, false, err) : hcs_op_new(p->svc, raw_name, false, err);
     if (!op || hcs_proc_call_begin(p, fn, err) < 0) {
         free(w);
         hcs_op_unref(op);
@@ -462,7 +503,7 @@ static int proc_op_async(zhcs_operation **op_out, zhcs_process *h, size_t raw_id
     if (!p)
         return -1;
     hcs_op *op = NULL;
-    int rc = proc_op_begin(p, raw_id, raw_name, fn, json, what, &op, err);
+    int rc = proc_op_begin(p, raw_id, raw_name, fn, json, what, true, &op, err);
     if (rc == 0)
         rc = hcs_op_publish(op, op_out, err);
     hcs_proc_unref(p);
@@ -473,7 +514,7 @@ static int proc_op_blocking(hcs_proc *p, size_t raw_id, const char *raw_name, co
                             const char *what, uint32_t timeout_ms, char **result, zh_error **err)
 {
     hcs_op *op = NULL;
-    int rc = proc_op_begin(p, raw_id, raw_name, fn, json, what, &op, err);
+    int rc = proc_op_begin(p, raw_id, raw_name, fn, json, what, false, &op, err);
     if (rc == 0)
         rc = hcs_op_finish(op, timeout_ms, result, err);
     return rc;
@@ -518,28 +559,32 @@ int zhcs_process_signal_async(zhcs_operation **op, zhcs_process *h, zhcs_signal 
     return proc_op_async(op, h, ZH_HCS_ID_HcsSignalProcess, "HcsSignalProcess", fn, json, "signal options", err);
 }
 
-/* Asks HCS whether the process has exited (for an exit before the callback was set). */
-static void probe_exit(hcs_proc *p)
+/* Asks HCS whether the process has exited (for an exit before the callback was set): one
+ * raw call, HcsWaitForProcessExit with 0 ms; only where that is missing, the ProcessStatus,
+ * bounded by the caller's deadline. An exit found so goes to the subscriptions too, exactly
+ * once. Returns the raw answer (E_HANDLE: HCS no longer knows the process). */
+static zh_hresult probe_exit(hcs_proc *p, uint64_t deadline)
 {
     if (hcs_proc_call_begin(p, "zhcs_process_wait", NULL) < 0)
-        return;
+        return ZH_E_HANDLE;
     char *doc = NULL;
     bool exited = false;
+    zh_hresult hr = ZH_E_NOTIMPL;
     zh_raw_HcsWaitForProcessExit_fn wait_exit = ZH_HCS(p->svc->lib, HcsWaitForProcessExit, NULL);
     if (wait_exit) {
         zh_wchar *w = NULL;
-        zh_hresult hr = wait_exit(p->raw, 0, &w); /* 0 ms: a question, not a wait */
+        hr = wait_exit(p->raw, 0, &w); /* 0 ms: a question, not a wait */
         doc = hcs_narrow(p->svc, w);
         exited = ZH_SUCCEEDED(hr);
     }
-    if (!exited) {
+    if (hr == ZH_E_NOTIMPL) {
         /* ProcessStatus says too (and is all older HCS builds have) */
         free(doc);
         doc = NULL;
         zh_raw_HcsGetProcessProperties_fn props = ZH_HCS(p->svc->lib, HcsGetProcessProperties, NULL);
         hcs_op *op = props ? hcs_op_new(p->svc, "HcsGetProcessProperties", false, NULL) : NULL;
         if (op && hcs_op_started(op, props(p->raw, op->raw, NULL), NULL) == 0) {
-            hcs_op_finish(op, 10000, &doc, NULL);
+            hcs_op_finish(op, hcs_left_ms(deadline), &doc, NULL);
             op = NULL;
         }
         hcs_op_unref(op);
@@ -548,15 +593,10 @@ static void probe_exit(hcs_proc *p)
         zhcs_ProcessStatus_free(st);
     }
     hcs_proc_call_end(p);
-    zh_mutex_lock(&p->svc->lock);
-    if (exited && !p->exited) {
-        p->exited = true;
-        p->exit_doc = doc;
-        doc = NULL;
-        zh_cond_broadcast(&p->svc->cond);
-    }
-    zh_mutex_unlock(&p->svc->lock);
+    if (exited)
+        hcs_events_exit(p->svc, &p->subs, &p->exited, &p->exit_doc, HcsEventProcessExited, doc);
     free(doc);
+    return hr;
 }
 
 static bool proc_exited(hcs_proc *p)
@@ -565,7 +605,7 @@ static bool proc_exited(hcs_proc *p)
     bool e = p->exited;
     zh_mutex_unlock(&p->svc->lock);
     if (!e) {
-        probe_exit(p);
+        probe_exit(p, hcs_deadline(10000));
         zh_mutex_lock(&p->svc->lock);
         e = p->exited;
         zh_mutex_unlock(&p->svc->lock);
@@ -702,6 +742,26 @@ static int64_t exit_code_of(const char *doc)
     return code;
 }
 
+/* The process's system has stopped. HCS may or may not say that its processes exited
+ * (a latitude): ask once, give a ProcessExited on its way a moment (within the caller's
+ * deadline), then count the process as exited with its system - exit status unknown. */
+static void exited_with_system(hcs_proc *p, uint64_t deadline)
+{
+    zh_hresult hr = probe_exit(p, deadline);
+    hcs_service *svc = p->svc;
+    if (hr != ZH_E_HANDLE && hr != HCS_E_SYSTEM_NOT_FOUND) {
+        uint64_t grace = hcs_deadline(500);
+        if (grace > deadline)
+            grace = deadline;
+        zh_mutex_lock(&svc->lock);
+        while (!p->exited && !p->closed && !p->disconnected && hcs_wait_until(svc, grace) == 0) {
+        }
+        zh_mutex_unlock(&svc->lock);
+    }
+    /* a ProcessExited without data: no exit code (zhcs_process_wait reports -1) */
+    hcs_events_exit(svc, &p->subs, &p->exited, &p->exit_doc, HcsEventProcessExited, NULL);
+}
+
 int zhcs_process_wait(zhcs_process *h, uint32_t timeout_ms, int64_t *exit_code, zhcs_error **err)
 {
     static const char fn[] = "zhcs_process_wait";
@@ -711,15 +771,21 @@ int zhcs_process_wait(zhcs_process *h, uint32_t timeout_ms, int64_t *exit_code, 
     if (!p)
         return -1;
     hcs_service *svc = p->svc;
-    zh_mutex_lock(&svc->lock);
-    bool known = p->exited || p->closed || p->disconnected;
-    zh_mutex_unlock(&svc->lock);
-    if (!known)
-        probe_exit(p);
     uint64_t deadline = hcs_deadline(timeout_ms);
     zh_mutex_lock(&svc->lock);
-    while (!p->exited && !p->closed && !p->disconnected && hcs_wait_until(svc, deadline) == 0) {
+    bool known = p->exited || p->closed || p->disconnected;
+    bool sys_gone = p->sys->exited;
+    zh_mutex_unlock(&svc->lock);
+    if (!known && !sys_gone)
+        probe_exit(p, deadline);
+    zh_mutex_lock(&svc->lock);
+    while (!p->exited && !p->closed && !p->disconnected && !p->sys->exited && hcs_wait_until(svc, deadline) == 0) {
     }
+    sys_gone = !p->exited && !p->closed && !p->disconnected && p->sys->exited;
+    zh_mutex_unlock(&svc->lock);
+    if (sys_gone)
+        exited_with_system(p, deadline); /* a wait ends when the system is seen to stop */
+    zh_mutex_lock(&svc->lock);
     int rc = 0;
     char *doc = NULL;
     if (p->exited) {

@@ -104,7 +104,7 @@ int hcs_dispatch(hcs_service *s, void (*fn)(void *arg), void *arg, bool locked)
     else
         d->tasks = t;
     d->tail = t;
-    zh_cond_signal(&d->cond);
+    zh_cond_broadcast(&d->cond); /* the thread, and closes waiting for it to idle */
     zh_mutex_unlock(&d->lock);
     return 0;
 }
@@ -227,9 +227,39 @@ void hcs_service_unref(hcs_service *s)
     free(s);
 }
 
+void hcs_inflight_begin(hcs_service *s)
+{
+    zh_mutex_lock(&s->lock);
+    s->inflight++;
+    zh_mutex_unlock(&s->lock);
+}
+
+void hcs_inflight_end(hcs_service *s)
+{
+    zh_mutex_lock(&s->lock);
+    if (--s->inflight == 0)
+        zh_cond_broadcast(&s->cond);
+    zh_mutex_unlock(&s->lock);
+}
+
 void zhcs_service_close(zhcs_service *h)
 {
     hcs_service *s = zh_handle_unregister((uintptr_t)h, HCS_T_SERVICE);
+    if (s && !hcs_on_dispatcher(s)) {
+        /* HCS callbacks that hold objects finish (they never block), then the releases
+         * they left to the dispatcher: the last reference is then normally ours */
+        zh_mutex_lock(&s->lock);
+        while (s->inflight > 0)
+            zh_cond_wait(&s->cond, &s->lock);
+        hcs_dispatcher *d = s->disp;
+        zh_mutex_unlock(&s->lock);
+        if (d) {
+            zh_mutex_lock(&d->lock);
+            while (d->tasks || d->running)
+                zh_cond_wait(&d->cond, &d->lock);
+            zh_mutex_unlock(&d->lock);
+        }
+    }
     hcs_service_unref(s);
 }
 

@@ -41,12 +41,6 @@ static inline zhcs_service *t_open(void)
     }
     zh_sim_fault_clear();
     zh_sim_op_delay(NULL, 0);
-    /* TEMPORARY: the simulator's former kind choices, until zhcs holds under every latitude */
-    zh_sim_latitude(ZH_SIM_LAT_CANCEL, 1);
-    zh_sim_latitude(ZH_SIM_LAT_CLOSE_WAITS, 1);
-    zh_sim_latitude(ZH_SIM_LAT_ABANDONED_CREATE, 1);
-    zh_sim_latitude(ZH_SIM_LAT_STOPPED_PROCESSES, 1);
-    zh_sim_latitude(ZH_SIM_LAT_CALLBACKS, 1);
     return svc;
 }
 

@@ -225,6 +225,11 @@ static long run_once(const scenario *sc, unsigned nth, int *failed_runs)
         zhcs_system_close(sys);
     }
     int left = t_count_systems(svc);
+    /* a create HCS goes on with is reaped in the background: give it a moment */
+    for (int i = 0; i < 100 && left > 0; i++) {
+        zh_sleep_ms(20);
+        left = t_count_systems(svc);
+    }
     if (left != 0) {
         printf("  %s, call %u failing: %d system(s) left behind\n", sc->name, nth, left);
         result = -1;
