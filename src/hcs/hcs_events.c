@@ -275,6 +275,11 @@ static int subscribe(zhcs_events **out, hcs_service *svc, hcs_sys *sys, hcs_proc
         return zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of handles");
     }
     sub->handle = h;
+    /* an exit before our callback was registered (a short process) is found now */
+    if (sys)
+        hcs_sys_probe(sys);
+    else
+        hcs_proc_probe(proc);
     zh_mutex_lock(&svc->lock);
     bool closed = sys ? sys->closed : proc->closed;
     if (!closed) {

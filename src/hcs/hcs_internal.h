@@ -206,6 +206,11 @@ void hcs_sys_unref(hcs_sys *s);
 hcs_proc *hcs_proc_get(zhcs_process *h, const char *fn, zh_error **err);
 void hcs_proc_unref(hcs_proc *p);
 
+/* Asks HCS once whether it has already exited (unless known): an exit before our callback
+ * was registered then reaches the subscriptions too (one raw call). */
+void hcs_sys_probe(hcs_sys *s);
+void hcs_proc_probe(hcs_proc *p);
+
 /* Marks a raw call on the system/process handle in flight (0), or -1 with CLOSED. */
 int hcs_sys_call_begin(hcs_sys *s, const char *fn, zh_error **err);
 void hcs_sys_call_end(hcs_sys *s);

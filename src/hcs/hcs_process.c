@@ -269,6 +269,35 @@ static int create_begin(hcs_sys *sys, const char *params_json, bool async, hcs_p
     return 0;
 }
 
+/* Windows Server 2022: HcsCreateProcess in a process-isolated container may fail the
+ * operation with E_INVALIDARG although a valid process handle came back (hcsshim recovers
+ * the same way): HcsGetProcessInfo gives the pid and the stdio handles. 0 when recovered. */
+static int recover_info(hcs_proc *p, uint64_t deadline)
+{
+    hcs_service *svc = p->svc;
+    zh_raw_HcsGetProcessInfo_fn info = ZH_HCS(svc->lib, HcsGetProcessInfo, NULL);
+    hcs_op *op = info ? hcs_op_new(svc, "HcsGetProcessInfo", true, NULL) : NULL;
+    if (!op)
+        return -1;
+    zh_ref_get(&p->ref);
+    op->owner = p;
+    op->owner_put = proc_put_owner;
+    op->on_done = create_done;
+    if (hcs_proc_call_begin(p, "zhcs_process_create", NULL) < 0) {
+        hcs_op_unref(op);
+        return -1;
+    }
+    zh_hresult hr = info(p->raw, op->raw);
+    hcs_proc_call_end(p);
+    int rc = hcs_op_started(op, hr, NULL) == 0 ? hcs_op_finish(op, hcs_left_ms(deadline), NULL, NULL)
+                                                : (hcs_op_unref(op), -1);
+    zh_mutex_lock(&svc->lock);
+    if (rc == 0 && p->pid == 0)
+        rc = -1; /* no process behind it after all */
+    zh_mutex_unlock(&svc->lock);
+    return rc;
+}
+
 int zhcs_process_create_json(zhcs_process **out, zhcs_system *h, const char *params_json, uint32_t timeout_ms,
                              zhcs_error **err)
 {
@@ -284,7 +313,13 @@ int zhcs_process_create_json(zhcs_process **out, zhcs_system *h, const char *par
     int rc = create_begin(sys, params_json, false, &p, &op, fn, err);
     if (rc == 0) {
         zh_error *e = NULL;
+        uint64_t deadline = hcs_deadline(timeout_ms);
         rc = hcs_op_finish(op, timeout_ms, NULL, &e);
+        if (rc < 0 && zh_error_hresult(e) == ZH_E_INVALIDARG && recover_info(p, deadline) == 0) {
+            zh_error_free(e); /* the WS2022 quirk, recovered */
+            e = NULL;
+            rc = 0;
+        }
         if (rc < 0) {
             /* it may start after all (a timeout), or have started while reading the result
              * failed: not behind the caller's back */
@@ -597,6 +632,15 @@ static zh_hresult probe_exit(hcs_proc *p, uint64_t deadline)
         hcs_events_exit(p->svc, &p->subs, &p->exited, &p->exit_doc, HcsEventProcessExited, doc);
     free(doc);
     return hr;
+}
+
+void hcs_proc_probe(hcs_proc *p)
+{
+    zh_mutex_lock(&p->svc->lock);
+    bool known = p->exited || p->closed || p->disconnected;
+    zh_mutex_unlock(&p->svc->lock);
+    if (!known)
+        probe_exit(p, hcs_deadline(10000));
 }
 
 static bool proc_exited(hcs_proc *p)

@@ -663,6 +663,15 @@ static void probe_exit(hcs_sys *s, uint64_t deadline)
     free(doc);
 }
 
+void hcs_sys_probe(hcs_sys *s)
+{
+    zh_mutex_lock(&s->svc->lock);
+    bool known = s->exited || s->closed || s->disconnected;
+    zh_mutex_unlock(&s->svc->lock);
+    if (!known)
+        probe_exit(s, hcs_deadline(10000));
+}
+
 int zhcs_system_wait(zhcs_system *h, uint32_t timeout_ms, zhcs_SystemExitStatus **status, zhcs_error **err)
 {
     static const char fn[] = "zhcs_system_wait";

@@ -357,6 +357,63 @@ static void closing_a_process_wakes_its_waiter(void)
     zhcs_service_close(svc);
 }
 
+/* HCS's latitudes around process creation (docs/simulator.md, "Latitudes"). */
+static void creation_latitudes(void)
+{
+    zhcs_service *svc = t_open();
+    ZT_REQUIRE(svc != NULL);
+    zhcs_system *sys = t_running(svc, "lat-procs");
+    ZT_REQUIRE(sys != NULL);
+    zhcs_error *err = NULL;
+
+    /* Windows Server 2022: the create's operation fails with E_INVALIDARG although the
+     * process runs; zhcs recovers it with HcsGetProcessInfo, stdio included */
+    zh_sim_latitude(ZH_SIM_LAT_WS2022_CREATE_PROCESS, 1);
+    zhcs_run_result r;
+    ZT_EQ_INT(zhcs_process_run(&r, sys, "cmd /c echo quirk", NULL, &err), 0);
+    ZT_CONTAINS(r.out ? r.out : "", "quirk");
+    ZT_EQ_INT(r.exit_code, 0);
+    zhcs_run_result_free(&r);
+    zh_sim_latitude(ZH_SIM_LAT_WS2022_CREATE_PROCESS, 0);
+    if (err) {
+        printf("  %s\n", zhcs_error_message(err));
+        zhcs_error_free(err);
+        err = NULL;
+    }
+
+    /* a process that exits before its callback is registered: a subscription still gets
+     * ProcessExited, once, with its status */
+    int early = zh_sim_latitude(ZH_SIM_LAT_EARLY_EXIT, 1);
+    zhcs_process *p = NULL;
+    ZT_EQ_INT(zhcs_process_spawn(&p, sys, "exit 3", T_TIMEOUT, &err), 0);
+    zhcs_events *ev = NULL;
+    ZT_EQ_INT(zhcs_events_subscribe_process(&ev, p, NULL, &err), 0);
+    zhcs_event *e = NULL;
+    ZT_EQ_INT(zhcs_events_next(ev, 2000, &e, &err), 0);
+    ZT_CHECK(e && e->type == ZHCS_EVENT_PROCESS_EXITED && e->process_status && e->process_status->ExitCode == 3);
+    zhcs_event_free(e);
+    e = NULL;
+    ZT_EQ_INT(zhcs_events_next(ev, 50, &e, NULL), -1);
+    zhcs_events_close(ev);
+    zhcs_process_close(p);
+    zh_sim_latitude(ZH_SIM_LAT_EARLY_EXIT, early);
+
+    /* a wait of 0 ms on a running process is one question to HCS */
+    ZT_EQ_INT(zhcs_process_spawn(&p, sys, "timeout /t 30", T_TIMEOUT, &err), 0);
+    zh_sim_calls_reset();
+    int64_t code = 0;
+    ZT_EQ_INT(zhcs_process_wait(p, 0, &code, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_TIMEOUT);
+    zhcs_error_free(err);
+    err = NULL;
+    ZT_EQ_INT((long long)zh_sim_calls(NULL), 1);
+    ZT_EQ_INT(zhcs_process_terminate(p, T_TIMEOUT, &err), 0);
+    zhcs_process_close(p);
+    zhcs_system_close(sys);
+    zhcs_service_close(svc);
+    ZT_CHECK(err == NULL);
+}
+
 static const zt_case cases[] = {
     ZT_CASE(echo_exit_codes_and_unknown_commands),
     ZT_CASE(stdin_round_trip_and_close_stdin),
@@ -366,5 +423,6 @@ static const zt_case cases[] = {
     ZT_CASE(exits_seen_late_still_report_their_code),
     ZT_CASE(typed_parameters_async_create_and_taken_stdio),
     ZT_CASE(closing_a_process_wakes_its_waiter),
+    ZT_CASE(creation_latitudes),
 };
 ZT_MAIN(cases)
