@@ -177,7 +177,10 @@ static void op_complete(hcs_op *op, zh_hresult hr, zh_wchar *doc, const zh_hcs_p
     hcs_service *s = op->svc;
     char *text = hcs_narrow(s, doc);
     zh_error *e = NULL;
-    if (ZH_FAILED(hr))
+    if (hr == ZH_E_HANDLE) /* HCS no longer knows the object: it stopped (not the caller's bug) */
+        zh_error_set_cat(&e, hr, ZH_CAT_ALREADY_STOPPED, op->name,
+                         "HCS no longer knows the system or process (E_HANDLE): it has stopped");
+    else if (ZH_FAILED(hr))
         zh_error_set_doc(&e, hr, op->name, ZH_ERRDOC_HCS_RESULT, text);
     zh_mutex_lock(&s->lock);
     if (op->state == HCS_OP_DONE) {

@@ -335,8 +335,16 @@ int hcs_check_json(const char *json, const char *fn, const char *what, zh_error 
 {
     if (!json)
         return 0;
+    size_t len = strnlen(json, ZHCS_DOCUMENT_MAX + 1);
+    if (len > ZHCS_DOCUMENT_MAX)
+        return zh_error_set_cat(err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, fn,
+                                "the %s is larger than %zu bytes (ZHCS_DOCUMENT_MAX)", what, ZHCS_DOCUMENT_MAX);
+    size_t bad = 0;
+    if (zh_utf8_validate(json, len, &bad) < 0) /* text first, as zhns and docs/api.md say */
+        return zh_error_set_cat(err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, fn,
+                                "the %s is not valid UTF-8 (at byte %zu)", what, bad);
     zh_error *e = NULL;
-    if (zh_json_validate(json, strlen(json), what, &e) < 0) {
+    if (zh_json_validate(json, len, what, &e) < 0) {
         zh_error_put(err, zh_error_prefixed(e, fn, ""));
         zh_error_free(e);
         return -1;
@@ -346,6 +354,8 @@ int hcs_check_json(const char *json, const char *fn, const char *what, zh_error 
 
 int hcs_raw_error(zh_error **err, zh_hresult hr, const char *raw_fn, const char *what)
 {
+    if (hr == ZH_E_HANDLE) /* from HCS on a handle we hold open: its system or process stopped */
+        return zh_error_set_cat(err, hr, ZH_CAT_ALREADY_STOPPED, raw_fn, "%s: E_HANDLE (it has stopped)", what);
     const zh_hresult_info *info = zh_hresult_lookup(hr);
     if (info)
         return zh_error_set(err, hr, raw_fn, "%s: %s", what, info->name);

@@ -478,11 +478,41 @@ static int sys_op_blocking(zhcs_system *h, size_t raw_id, const char *raw_name, 
     return rc;
 }
 
+/* Terminate and shutdown of a system that has already stopped succeed: what the caller
+ * asked for is the case (as zhcs_process_terminate of an exited process). Every other call
+ * on a stopped system fails with ALREADY_STOPPED. */
+static int sys_stop_blocking(zhcs_system *h, size_t raw_id, const char *raw_name, const char *fn, const char *json,
+                             const char *what, uint32_t timeout_ms, zh_error **err)
+{
+    zh_error *e = NULL;
+    int rc = sys_op_blocking(h, raw_id, raw_name, fn, json, what, timeout_ms, NULL, &e);
+    if (rc < 0 && zh_error_category(e) == ZH_CAT_ALREADY_STOPPED) {
+        zh_error_free(e);
+        return 0;
+    }
+    if (rc < 0)
+        zh_error_put(err, e);
+    return rc;
+}
+
+#define SYS_BLOCKING_shutdown sys_stop_blocking
+#define SYS_BLOCKING_terminate sys_stop_blocking
+#define SYS_BLOCKING_pause sys_op_blocking_noresult
+#define SYS_BLOCKING_resume sys_op_blocking_noresult
+#define SYS_BLOCKING_save sys_op_blocking_noresult
+#define SYS_BLOCKING_crash sys_op_blocking_noresult
+
+static int sys_op_blocking_noresult(zhcs_system *h, size_t raw_id, const char *raw_name, const char *fn,
+                                    const char *json, const char *what, uint32_t timeout_ms, zh_error **err)
+{
+    return sys_op_blocking(h, raw_id, raw_name, fn, json, what, timeout_ms, NULL, err);
+}
+
 #define SYS_LIFECYCLE(verb, Raw, what)                                                                          \
     int zhcs_system_##verb(zhcs_system *sys, const char *options_json, uint32_t timeout_ms, zhcs_error **err)   \
     {                                                                                                           \
-        return sys_op_blocking(sys, ZH_HCS_ID_##Raw, #Raw, "zhcs_system_" #verb, options_json, what, timeout_ms, \
-                               NULL, err);                                                                      \
+        return SYS_BLOCKING_##verb(sys, ZH_HCS_ID_##Raw, #Raw, "zhcs_system_" #verb, options_json, what,        \
+                                   timeout_ms, err);                                                            \
     }                                                                                                           \
     int zhcs_system_##verb##_async(zhcs_operation **op, zhcs_system *sys, const char *options_json,             \
                                    zhcs_error **err)                                                            \

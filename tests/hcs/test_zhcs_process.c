@@ -256,6 +256,15 @@ static void exits_seen_late_still_report_their_code(void)
     pe = NULL;
     ZT_EQ_INT(zhcs_events_next(pev, 50, &pe, NULL), -1);
     zhcs_events_close(pev);
+    if (!zh_sim_latitude_get(ZH_SIM_LAT_STOPPED_PROCESSES)) {
+        /* HCS answers E_HANDLE for it now: ALREADY_STOPPED, not the caller's CLOSED */
+        ZT_EQ_INT(zhcs_process_signal(p, ZHCS_SIGNAL_CTRL_C, T_TIMEOUT, &err), -1);
+        ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_ALREADY_STOPPED);
+        ZT_EQ_HEX(zhcs_error_hresult(err), 0x80070006);
+        zhcs_error_free(err);
+        err = NULL;
+    }
+    ZT_EQ_INT(zhcs_process_terminate(p, T_TIMEOUT, &err), 0); /* already stopped: done */
     zhcs_process_close(p);
     ZT_EQ_INT(zhcs_process_spawn(&p, sys, "cmd /c echo late", T_TIMEOUT, &err), -1);
     ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_ALREADY_STOPPED);

@@ -53,6 +53,9 @@ static void a_container_goes_through_its_life(void)
     zhcs_SystemExitStatus_free(st);
     ZT_EQ_INT(zhcs_system_exited(sys), 1);
 
+    /* terminate and shutdown of a stopped system succeed: it is stopped */
+    ZT_EQ_INT(zhcs_system_terminate(sys, NULL, T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_system_shutdown(sys, NULL, T_TIMEOUT, &err), 0);
     /* a stopped system answers queries only */
     ZT_EQ_INT(zhcs_system_start(sys, T_TIMEOUT, &err), -1);
     ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_ALREADY_STOPPED);
@@ -479,6 +482,13 @@ static void timed_out_creates_are_reaped(void)
     zhcs_service *svc = t_open();
     ZT_REQUIRE(svc != NULL);
     zhcs_error *err = NULL;
+    /* invalid UTF-8 in a _json document: INVALID_ARGUMENT, as zhns and docs/api.md say */
+    zhcs_system *bad = NULL;
+    ZT_EQ_INT(zhcs_system_create_json(&bad, svc, "utf", "{\"Owner\":\"\xC3\x28\"}", T_TIMEOUT, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_INVALID_ARGUMENT);
+    ZT_CONTAINS(zhcs_error_message(err), "UTF-8");
+    zhcs_error_free(err);
+    err = NULL;
     zh_sim_op_delay("HcsCreateComputeSystem", 300);
     zhcs_system *sys = NULL;
     ZT_EQ_INT(zhcs_system_create_json(&sys, svc, "slow-create", CONTAINER_DOC, 30, &err), -1);
