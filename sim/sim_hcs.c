@@ -1375,12 +1375,15 @@ static int run_crash(hcs_state *s, hcs_job *j, hcs_event_batch *b)
         return already_stopped(j);
     if (sys->state != SYS_RUNNING)
         return invalid_state(j, "Crash");
-    sim_hcs_sys_events(s, sys, HcsEventSystemCrashInitiated, NULL, b);
+    /* HCS_EVENT: both crash events carry a CrashReport (the first without the log) */
     zhcs_CrashReport cr = {0};
     cr.SystemId = sys->id;
-    cr.CrashLog = "simulated crash (HcsCrashComputeSystem)";
     cr.has_Status = true;
     cr.Status = 0;
+    char *initiated = zhcs_CrashReport_emit(&cr, NULL);
+    sim_hcs_sys_events(s, sys, HcsEventSystemCrashInitiated, initiated, b);
+    free(initiated);
+    cr.CrashLog = "simulated crash (HcsCrashComputeSystem)";
     char *report = zhcs_CrashReport_emit(&cr, NULL);
     sim_hcs_sys_events(s, sys, HcsEventSystemCrashReport, report, b);
     free(report);

@@ -69,6 +69,13 @@ typedef enum zhcs_signal {
 ZHCS_API const char *zhcs_signal_name(zhcs_signal sig);
 
 ZHCS_API int zhcs_process_signal(zhcs_process *proc, zhcs_signal sig, uint32_t timeout_ms, zhcs_error **err);
+/* Linux guests (LCOW) take POSIX signal numbers: {"Signal": signum}, 1..64 (else
+ * INVALID_ARGUMENT). Windows guests answer such a request with HCS's error. */
+ZHCS_API int zhcs_process_signal_number(zhcs_process *proc, int signum, uint32_t timeout_ms, zhcs_error **err);
+/* A SignalProcessOptions document as JSON, passed on as it is (checked for size, UTF-8 and
+ * JSON only): for what the two forms above do not say. */
+ZHCS_API int zhcs_process_signal_json(zhcs_process *proc, const char *options_json, uint32_t timeout_ms,
+                                      zhcs_error **err);
 /* Kills the process. Killing one that has already exited (or twice) is not an error. */
 ZHCS_API int zhcs_process_terminate(zhcs_process *proc, uint32_t timeout_ms, zhcs_error **err);
 /* Closes the process's standard input (it reads end-of-file), and the handle's own end. */

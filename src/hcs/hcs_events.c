@@ -78,8 +78,8 @@ static zhcs_event *event_new(uint32_t raw_type, const char *data)
     if (data && *data) {
         if (e->type == ZHCS_EVENT_SYSTEM_EXITED)
             e->exit_status = zhcs_SystemExitStatus_parse(data, ZHCS_NUL_TERMINATED, NULL);
-        else if (e->type == ZHCS_EVENT_SYSTEM_CRASH_REPORT)
-            e->crash_report = zhcs_CrashReport_parse(data, ZHCS_NUL_TERMINATED, NULL);
+        else if (e->type == ZHCS_EVENT_SYSTEM_CRASH_REPORT || e->type == ZHCS_EVENT_SYSTEM_CRASH_INITIATED)
+            e->crash_report = zhcs_CrashReport_parse(data, ZHCS_NUL_TERMINATED, NULL); /* HCS_EVENT: both */
         else if (e->type == ZHCS_EVENT_PROCESS_EXITED)
             e->process_status = zhcs_ProcessStatus_parse(data, ZHCS_NUL_TERMINATED, NULL);
     }

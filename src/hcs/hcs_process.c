@@ -585,6 +585,31 @@ int zhcs_process_signal(zhcs_process *h, zhcs_signal sig, uint32_t timeout_ms, z
     return rc;
 }
 
+int zhcs_process_signal_number(zhcs_process *h, int signum, uint32_t timeout_ms, zhcs_error **err)
+{
+    static const char fn[] = "zhcs_process_signal_number";
+    if (signum < 1 || signum > 64)
+        return zh_error_set_cat(err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, fn,
+                                "signal %d is not a signal number (1..64)", signum);
+    char json[32];
+    snprintf(json, sizeof json, "{\"Signal\":%d}", signum);
+    return zhcs_process_signal_json(h, json, timeout_ms, err);
+}
+
+int zhcs_process_signal_json(zhcs_process *h, const char *options_json, uint32_t timeout_ms, zhcs_error **err)
+{
+    static const char fn[] = "zhcs_process_signal_json";
+    if (!options_json)
+        return hcs_null_arg(fn, "the signal options", err);
+    hcs_proc *p = hcs_proc_get(h, fn, err);
+    if (!p)
+        return -1;
+    int rc = proc_op_blocking(p, ZH_HCS_ID_HcsSignalProcess, "HcsSignalProcess", fn, options_json, "signal options",
+                              timeout_ms, NULL, err);
+    hcs_proc_unref(p);
+    return rc;
+}
+
 int zhcs_process_signal_async(zhcs_operation **op, zhcs_process *h, zhcs_signal sig, zhcs_error **err)
 {
     static const char fn[] = "zhcs_process_signal_async";

@@ -33,6 +33,8 @@ static void system_events_are_typed(void)
         ZT_EQ_INT(e->sequence, k);
         if (e->type == ZHCS_EVENT_SYSTEM_CRASH_INITIATED) {
             seen[0]++;
+            ZT_CHECK(e->crash_report != NULL); /* its CrashReport, decoded */
+            ZT_EQ_STR(e->crash_report ? e->crash_report->SystemId : NULL, "ev-sys");
         } else if (e->type == ZHCS_EVENT_SYSTEM_CRASH_REPORT) {
             seen[1]++;
             ZT_CHECK(e->crash_report != NULL);

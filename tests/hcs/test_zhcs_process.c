@@ -407,6 +407,27 @@ static void creation_latitudes(void)
     zhcs_process_close(p);
     zh_sim_latitude(ZH_SIM_LAT_EARLY_EXIT, early);
 
+    /* Linux-guest signals: a number, or the raw options */
+    ZT_EQ_INT(zhcs_process_spawn(&p, sys, "ping -t localhost", T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_process_signal_number(p, 0, T_TIMEOUT, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_INVALID_ARGUMENT);
+    zhcs_error_free(err);
+    err = NULL;
+    ZT_EQ_INT(zhcs_process_signal_json(p, "{\"Signal\":", T_TIMEOUT, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_INVALID_JSON);
+    zhcs_error_free(err);
+    err = NULL;
+    ZT_EQ_INT(zhcs_process_signal_number(p, 15, T_TIMEOUT, &err), 0); /* SIGTERM: the guest's Ctrl-C */
+    int64_t sc = 0;
+    ZT_EQ_INT(zhcs_process_wait(p, T_TIMEOUT, &sc, &err), 0);
+    ZT_EQ_INT(sc, (int64_t)0xC000013A);
+    zhcs_process_close(p);
+    ZT_EQ_INT(zhcs_process_spawn(&p, sys, "ping -t localhost", T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_process_signal_json(p, "{\"Signal\":9}", T_TIMEOUT, &err), 0); /* SIGKILL */
+    ZT_EQ_INT(zhcs_process_wait(p, T_TIMEOUT, &sc, &err), 0);
+    ZT_EQ_INT(sc, 1);
+    zhcs_process_close(p);
+
     /* a wait of 0 ms on a running process is one question to HCS */
     ZT_EQ_INT(zhcs_process_spawn(&p, sys, "timeout /t 30", T_TIMEOUT, &err), 0);
     zh_sim_calls_reset();
