@@ -106,6 +106,10 @@ struct hcs_op {
     zh_hcs_process_information pi;
     bool has_pi;
     void (*on_done)(hcs_op *op); /* runs under svc->lock when the op completes */
+    /* A failure HCS may report although the work was done (the WS2022 process-create
+     * quirk): called (no lock held, never on HCS's thread) with the op's HRESULT; 0 when
+     * it recovered, and the op then completes successfully. */
+    int (*recover)(hcs_op *op, zh_hresult hr);
     void *owner;             /* what on_done works on (a reference is held) */
     void (*owner_put)(void *owner);
     zhcs_operation_cb cb;

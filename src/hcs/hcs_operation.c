@@ -220,6 +220,28 @@ static void op_complete(hcs_op *op, zh_hresult hr, zh_wchar *doc, const zh_hcs_p
 
 /* On an HCS thread: read the result and record it. Never blocks on anything but svc->lock.
  * `ctx` is the operation's id: gone (freed, its raw operation closed) means nothing to do. */
+/* A failed result that op->recover may turn around, on the dispatcher. */
+typedef struct recovery {
+    hcs_op *op;
+    zh_hresult hr;
+    zh_wchar *doc;
+    zh_hcs_process_information pi;
+} recovery;
+
+static void recover_task(void *arg)
+{
+    recovery *r = arg;
+    hcs_op *op = r->op;
+    if (op->recover(op, r->hr) == 0) {
+        zh_raw_free_string(op->svc->lib, r->doc);
+        op_complete(op, 0, NULL, NULL);
+    } else {
+        op_complete(op, r->hr, r->doc, op->want_pi ? &r->pi : NULL);
+    }
+    free(r);
+    hcs_op_unref(op);
+}
+
 static void ZH_WINAPI op_raw_done(zh_hcs_operation raw, void *ctx)
 {
     hcs_op *op = zh_handle_tryget((uintptr_t)ctx, HCS_T_OP_CB, op_tryref);
@@ -234,6 +256,20 @@ static void ZH_WINAPI op_raw_done(zh_hcs_operation raw, void *ctx)
         zh_raw_HcsGetOperationResultAndProcessInfo_fn get =
             ZH_HCS(op->svc->lib, HcsGetOperationResultAndProcessInfo, NULL);
         hr = get ? get(raw, &pi, &doc) : ZH_E_NOTIMPL; /* doc and the stdio handles are ours */
+        recovery *r = ZH_FAILED(hr) && op->recover ? malloc(sizeof *r) : NULL;
+        if (r) { /* never block HCS's thread: the dispatcher asks */
+            r->op = op;
+            r->hr = hr;
+            r->doc = doc;
+            r->pi = pi;
+            hcs_op_ref(op);
+            if (hcs_dispatch(op->svc, recover_task, r, false) == 0) {
+                hcs_op_unref_from_hcs(op);
+                return;
+            }
+            hcs_op_unref(op); /* not the last: ours remains */
+            free(r);
+        }
         op_complete(op, hr, doc, &pi);
     } else {
         zh_raw_HcsGetOperationResult_fn get = ZH_HCS(op->svc->lib, HcsGetOperationResult, NULL);
@@ -270,6 +306,11 @@ static void op_raw_wait(hcs_op *op, uint32_t timeout_ms)
             zh_raw_free_string(s->lib, doc);
             return;
         }
+    }
+    if (ZH_FAILED(hr) && op->recover && op->recover(op, hr) == 0) {
+        zh_raw_free_string(s->lib, doc);
+        op_complete(op, 0, NULL, NULL);
+        return;
     }
     op_complete(op, hr, doc, op->want_pi ? &pi : NULL);
 }

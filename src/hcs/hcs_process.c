@@ -203,6 +203,8 @@ static void kill_quietly(hcs_service *svc, zh_hcs_process raw)
         hcs_op_unref(t);
 }
 
+static int create_recover(hcs_op *op, zh_hresult hr);
+
 static int create_begin(hcs_sys *sys, const char *params_json, bool async, hcs_proc **p_out, hcs_op **op_out,
                         const char *fn, zh_error **err)
 {
@@ -235,10 +237,17 @@ static int create_begin(hcs_sys *sys, const char *params_json, bool async, hcs_p
     op->owner = p;
     op->owner_put = proc_put_owner;
     op->on_done = create_done;
+    op->recover = create_recover;
     zh_hcs_process raw = NULL;
     zh_hresult hr = create(sys->raw, w, op->raw, NULL, &raw); /* w: ours, alive across the call */
     hcs_sys_call_end(sys);
     free(w);
+    if (ZH_FAILED(hr) || !raw) {
+        zh_mutex_lock(&svc->lock);
+        p->closed = true; /* no handle will come: a recovery waiting for one gives up */
+        zh_cond_broadcast(&svc->cond);
+        zh_mutex_unlock(&svc->lock);
+    }
     if (hcs_op_started(op, hr, err) < 0) {
         if (raw) {
             zh_raw_HcsCloseProcess_fn close_proc = ZH_HCS(svc->lib, HcsCloseProcess, NULL);
@@ -256,6 +265,7 @@ static int create_begin(hcs_sys *sys, const char *params_json, bool async, hcs_p
     }
     zh_mutex_lock(&svc->lock);
     p->raw = raw;
+    zh_cond_broadcast(&svc->cond); /* a recovery may wait for it (recover_info) */
     zh_mutex_unlock(&svc->lock);
     if (proc_listen(p, fn, err) < 0) {
         if (hcs_op_wait(op, 30000, NULL) == 0)
@@ -283,6 +293,11 @@ static int recover_info(hcs_proc *p, uint64_t deadline)
     op->owner = p;
     op->owner_put = proc_put_owner;
     op->on_done = create_done;
+    /* the create's failure may come before HcsCreateProcess has returned the handle */
+    zh_mutex_lock(&svc->lock);
+    while (!p->raw && !p->closed && hcs_wait_until(svc, deadline) == 0) {
+    }
+    zh_mutex_unlock(&svc->lock);
     if (hcs_proc_call_begin(p, "zhcs_process_create", NULL) < 0) {
         hcs_op_unref(op);
         return -1;
@@ -296,6 +311,11 @@ static int recover_info(hcs_proc *p, uint64_t deadline)
         rc = -1; /* no process behind it after all */
     zh_mutex_unlock(&svc->lock);
     return rc;
+}
+
+static int create_recover(hcs_op *op, zh_hresult hr)
+{
+    return hr == ZH_E_INVALIDARG ? recover_info(op->owner, hcs_deadline(30000)) : -1;
 }
 
 int zhcs_process_create_json(zhcs_process **out, zhcs_system *h, const char *params_json, uint32_t timeout_ms,
@@ -313,13 +333,7 @@ int zhcs_process_create_json(zhcs_process **out, zhcs_system *h, const char *par
     int rc = create_begin(sys, params_json, false, &p, &op, fn, err);
     if (rc == 0) {
         zh_error *e = NULL;
-        uint64_t deadline = hcs_deadline(timeout_ms);
         rc = hcs_op_finish(op, timeout_ms, NULL, &e);
-        if (rc < 0 && zh_error_hresult(e) == ZH_E_INVALIDARG && recover_info(p, deadline) == 0) {
-            zh_error_free(e); /* the WS2022 quirk, recovered */
-            e = NULL;
-            rc = 0;
-        }
         if (rc < 0) {
             /* it may start after all (a timeout), or have started while reading the result
              * failed: not behind the caller's back */
