@@ -78,9 +78,9 @@ typedef enum zh_sim_lat {
      * process has exited before HcsCreateProcess returns, so a callback registered after it
      * never hears of it; 2: a callback registered after the exit still gets ProcessExited */
     ZH_SIM_LAT_EARLY_EXIT,
-    /* Windows build: 0: the host ends of stdio are opened for overlapped I/O (named pipes,
-     * FILE_FLAG_OVERLAPPED), as hcsshim treats HCS's; 1: anonymous synchronous pipes.
-     * No effect elsewhere. */
+    /* Windows build: whether the host ends of stdio are opened for overlapped I/O, as
+     * hcsshim treats HCS's. Declared for the API; NOT YET IMPLEMENTED: both values give
+     * synchronous anonymous pipes today. No effect elsewhere. */
     ZH_SIM_LAT_OVERLAPPED_STDIO,
     ZH_SIM_LAT_COUNT
 } zh_sim_lat;
