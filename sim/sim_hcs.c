@@ -16,6 +16,7 @@
 #include <zhcs/schema.h>
 
 #include "sim_hcs.h"
+#include "sim_pipe.h"
 #include "sim_store.h"
 #include "zh_hresult.h"
 #include "zh_str.h"
@@ -135,6 +136,161 @@ static void lat_from_env(void)
     }
 }
 
+/* ---------------------------------------------------------------- indexes */
+#define SLOT_GONE ((const void *)1)
+
+static size_t ptr_hash(const void *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDull;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+static int live_grow(hcs_state *s)
+{
+    size_t cap = s->live_cap ? s->live_cap * 2 : 64;
+    while (cap < s->live_count * 4)
+        cap *= 2;
+    const void **t = calloc(cap, sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t i = 0; i < s->live_cap; i++) {
+        const void *p = s->live[i];
+        if (!p || p == SLOT_GONE)
+            continue;
+        size_t j = ptr_hash(p) & (cap - 1);
+        while (t[j])
+            j = (j + 1) & (cap - 1);
+        t[j] = p;
+    }
+    free(s->live);
+    s->live = t;
+    s->live_cap = cap;
+    s->live_used = s->live_count;
+    return 0;
+}
+
+int sim_live_add(hcs_state *s, const void *p)
+{
+    if ((s->live_used + 1) * 2 > s->live_cap && live_grow(s) < 0)
+        return -1;
+    size_t j = ptr_hash(p) & (s->live_cap - 1);
+    while (s->live[j] && s->live[j] != SLOT_GONE)
+        j = (j + 1) & (s->live_cap - 1);
+    if (!s->live[j])
+        s->live_used++;
+    s->live[j] = p;
+    s->live_count++;
+    return 0;
+}
+
+static size_t live_find(const hcs_state *s, const void *p)
+{
+    if (!s->live_cap || !p)
+        return (size_t)-1;
+    for (size_t j = ptr_hash(p) & (s->live_cap - 1);; j = (j + 1) & (s->live_cap - 1)) {
+        if (!s->live[j])
+            return (size_t)-1;
+        if (s->live[j] == p)
+            return j;
+    }
+}
+
+bool sim_live_has(const hcs_state *s, const void *p)
+{
+    return live_find(s, p) != (size_t)-1;
+}
+
+void sim_live_del(hcs_state *s, const void *p)
+{
+    size_t j = live_find(s, p);
+    if (j != (size_t)-1) {
+        s->live[j] = SLOT_GONE;
+        s->live_count--;
+    }
+}
+
+static size_t id_hash(const char *id)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *c = (const unsigned char *)id; *c; c++) {
+        unsigned char ch = *c >= 'A' && *c <= 'Z' ? (unsigned char)(*c - 'A' + 'a') : *c;
+        h = (h ^ ch) * 1099511628211ull;
+    }
+    return (size_t)h;
+}
+
+#define SYS_GONE ((hcs_system *)1)
+
+static int by_id_put(hcs_state *s, hcs_system *sys);
+
+static int by_id_grow(hcs_state *s)
+{
+    size_t cap = s->by_id_cap ? s->by_id_cap * 2 : 64;
+    while (cap < s->by_id_count * 4)
+        cap *= 2;
+    hcs_system **old = s->by_id;
+    size_t old_cap = s->by_id_cap;
+    hcs_system **t = calloc(cap, sizeof *t);
+    if (!t)
+        return -1;
+    s->by_id = t;
+    s->by_id_cap = cap;
+    s->by_id_used = s->by_id_count = 0;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i] && old[i] != SYS_GONE)
+            by_id_put(s, old[i]);
+    free(old);
+    return 0;
+}
+
+static int by_id_put(hcs_state *s, hcs_system *sys)
+{
+    if ((s->by_id_used + 1) * 2 > s->by_id_cap && by_id_grow(s) < 0)
+        return -1;
+    sys->indexed = true;
+    size_t j = id_hash(sys->id) & (s->by_id_cap - 1);
+    while (s->by_id[j] && s->by_id[j] != SYS_GONE)
+        j = (j + 1) & (s->by_id_cap - 1);
+    if (!s->by_id[j])
+        s->by_id_used++;
+    s->by_id[j] = sys;
+    s->by_id_count++;
+    return 0;
+}
+
+static void by_id_del(hcs_state *s, hcs_system *sys)
+{
+    if (!s->by_id_cap)
+        return;
+    for (size_t j = id_hash(sys->id) & (s->by_id_cap - 1); s->by_id[j]; j = (j + 1) & (s->by_id_cap - 1)) {
+        if (s->by_id[j] == sys) {
+            s->by_id[j] = SYS_GONE;
+            s->by_id_count--;
+            return;
+        }
+    }
+}
+
+/* Indexes the systems added since the last look (they are prepended to the list). */
+static bool by_id_sync(hcs_state *s)
+{
+    hcs_system *p = s->systems;
+    for (; p && p != s->indexed_head; p = p->next) {
+        if (!p->indexed && by_id_put(s, p) < 0)
+            return false;
+        p->indexed = true;
+        if (p->next)
+            p->next->prev = p;
+    }
+    if (s->systems)
+        s->systems->prev = NULL;
+    s->indexed_head = s->systems;
+    return true;
+}
+
 /* ---------------------------------------------------------------- state */
 hcs_state *sim_hcs_state(sim_world *w)
 {
@@ -182,11 +338,29 @@ static void free_system(hcs_state *s, hcs_system *sys)
                 j->run = run_gone;
         }
     }
-    for (hcs_system **p = &s->systems; *p; p = &(*p)->next) {
-        if (*p == sys) {
-            *p = sys->next;
-            break;
+    if (by_id_sync(s) && sys->indexed) { /* O(1): the index and the prev links */
+        by_id_del(s, sys);
+        if (sys->prev)
+            sys->prev->next = sys->next;
+        else
+            s->systems = sys->next;
+        if (sys->next)
+            sys->next->prev = sys->prev;
+        if (s->indexed_head == sys)
+            s->indexed_head = sys->next;
+    } else { /* out of memory: the list */
+        if (s->indexed_head == sys)
+            s->indexed_head = sys->next;
+        for (hcs_system **p = &s->systems; *p; p = &(*p)->next) {
+            if (*p == sys) {
+                *p = sys->next;
+                break;
+            }
         }
+        if (sys->indexed)
+            by_id_del(s, sys);
+        if (sys->next && sys->next->indexed)
+            sys->next->prev = sys->prev;
     }
     sim_proc_free_all(s, sys);
     free(sys->id);
@@ -199,13 +373,24 @@ static void free_system(hcs_state *s, hcs_system *sys)
 
 static void free_op(hcs_state *s, hcs_op *op)
 {
-    for (hcs_op **p = &s->ops; *p; p = &(*p)->next) {
-        if (*p == op) {
-            *p = op->next;
-            break;
-        }
-    }
+    if (op->prev)
+        op->prev->next = op->next;
+    else
+        s->ops = op->next;
+    if (op->next)
+        op->next->prev = op->prev;
+    sim_live_del(s, op);
     op->magic = 0;
+    if (op->has_pi) { /* stdio nobody took */
+        sim_fd in = (sim_fd)(intptr_t)op->pi.StdInput, out = (sim_fd)(intptr_t)op->pi.StdOutput,
+               err = (sim_fd)(intptr_t)op->pi.StdError;
+        if (op->pi.StdInput)
+            sim_fd_close(&in);
+        if (op->pi.StdOutput)
+            sim_fd_close(&out);
+        if (op->pi.StdError)
+            sim_fd_close(&err);
+    }
     free(op->result);
     free(op);
 }
@@ -264,6 +449,7 @@ void sim_hcs_free(sim_world *w)
     while (s->sys_handles) {
         hcs_sys_handle *h = s->sys_handles;
         s->sys_handles = h->next;
+        sim_live_del(s, h);
         h->magic = 0;
         free(h);
     }
@@ -273,6 +459,8 @@ void sim_hcs_free(sim_world *w)
     zh_cond_destroy(&s->jobs_cond);
     zh_cond_destroy(&s->done_cond);
     zh_cond_destroy(&s->pool_cond);
+    free(s->live);
+    free(s->by_id);
     free(s);
     w->hcs = NULL;
 }
@@ -474,6 +662,7 @@ void sim_hcs_reap_handles(hcs_state *s)
         hcs_sys_handle *h = *p;
         if (h->zombie && h->running == 0) {
             *p = h->next;
+            sim_live_del(s, h);
             h->magic = 0;
             free(h);
         } else {
@@ -483,20 +672,21 @@ void sim_hcs_reap_handles(hcs_state *s)
 }
 
 /* ---------------------------------------------------------------- handles */
+/* A value the caller passes is looked up in the index before it is ever dereferenced. */
 hcs_op *sim_hcs_op(hcs_state *s, zh_hcs_operation op)
 {
-    for (hcs_op *o = s ? s->ops : NULL; o; o = o->next)
-        if ((void *)o == (void *)op && !o->closed)
-            return o;
-    return NULL;
+    if (!s || !sim_live_has(s, (const void *)op))
+        return NULL;
+    hcs_op *o = (hcs_op *)(void *)op;
+    return o->magic == HCS_OP_MAGIC && !o->closed ? o : NULL;
 }
 
 hcs_sys_handle *sim_hcs_sys_handle(hcs_state *s, zh_hcs_system h)
 {
-    for (hcs_sys_handle *p = s ? s->sys_handles : NULL; p; p = p->next)
-        if ((void *)p == (void *)h && !p->closing)
-            return p;
-    return NULL;
+    if (!s || !sim_live_has(s, (const void *)h))
+        return NULL;
+    hcs_sys_handle *p = (hcs_sys_handle *)(void *)h;
+    return p->magic == HCS_SYS_MAGIC && !p->closing ? p : NULL;
 }
 
 /* Locks the world and finds the HCS state. NULL when the service is gone. */
@@ -529,8 +719,15 @@ zh_hcs_operation ZH_WINAPI sim_HcsCreateOperation(const void *context, zh_hcs_op
         op->type = HcsOperationTypeNone;
         op->id = ++s->next_op_id;
         op->state = OP_IDLE;
-        op->next = s->ops;
-        s->ops = op;
+        if (sim_live_add(s, op) < 0) {
+            free(op);
+            op = NULL;
+        } else {
+            op->next = s->ops;
+            if (s->ops)
+                s->ops->prev = op;
+            s->ops = op;
+        }
     }
     zh_mutex_unlock(&w->lock);
     return (zh_hcs_operation)(void *)op;
@@ -1006,9 +1203,17 @@ static const char *state_name(int st)
 
 static hcs_system *find_system(hcs_state *s, const char *id)
 {
-    for (hcs_system *sys = s->systems; sys; sys = sys->next)
-        if (zh_strcasecmp_ascii(sys->id, id) == 0)
-            return sys;
+    if (!by_id_sync(s)) { /* out of memory: the list */
+        for (hcs_system *sys = s->systems; sys; sys = sys->next)
+            if (zh_strcasecmp_ascii(sys->id, id) == 0)
+                return sys;
+        return NULL;
+    }
+    if (!s->by_id_cap)
+        return NULL;
+    for (size_t j = id_hash(id) & (s->by_id_cap - 1); s->by_id[j]; j = (j + 1) & (s->by_id_cap - 1))
+        if (s->by_id[j] != SYS_GONE && zh_strcasecmp_ascii(s->by_id[j]->id, id) == 0)
+            return s->by_id[j];
     return NULL;
 }
 
@@ -1814,6 +2019,7 @@ zh_hresult ZH_WINAPI sim_HcsCreateComputeSystem(const zh_wchar *id, const zh_wch
     h->sys = sys;
     h->next = s->sys_handles;
     s->sys_handles = h;
+    sim_live_add(s, h); /* out of memory: the handle is refused by every later call */
     op->sysh = h;
     *computeSystem = (zh_hcs_system)(void *)h;
     if (sim_hcs_queue(s, op, delay_of(s, ZH_HCS_ID_HcsCreateComputeSystem), run_create, sys, NULL, NULL) < 0)
@@ -1850,6 +2056,7 @@ zh_hresult ZH_WINAPI sim_HcsOpenComputeSystem(const zh_wchar *id, zh_dword reque
         h->sys = sys;
         h->next = s->sys_handles;
         s->sys_handles = h;
+        sim_live_add(s, h);
         sys->handles++;
         *computeSystem = (zh_hcs_system)(void *)h;
     }
@@ -1916,6 +2123,7 @@ void ZH_WINAPI sim_HcsCloseComputeSystem(zh_hcs_system computeSystem)
                 break;
             }
         }
+        sim_live_del(s, h);
         h->magic = 0;
         free(h);
     }

@@ -34,8 +34,7 @@ struct hcs_op {
     hcs_proc_handle *proch;   /* for HcsGetProcessFromOperation */
     hcs_sys_handle *event_to; /* completion goes to this handle's event callback instead */
     int delivering;           /* completion callbacks running now */
-    uint64_t deliver_thread;  /* the thread running the last of them */
-    hcs_op *next;
+    hcs_op *prev, *next;
 };
 
 typedef struct hcs_event_batch hcs_event_batch;
@@ -73,6 +72,8 @@ struct hcs_system {
     hcs_proc *procs;
     bool foreign;             /* sim:PATH: created by another process */
     uint32_t owner_pid;
+    bool indexed;             /* in hcs_state.by_id, prev valid (sim_hcs.c) */
+    hcs_system *prev;
     hcs_system *next;
 };
 
@@ -111,6 +112,13 @@ struct hcs_state {
     zh_cond pool_cond;
     bool pool_quit;
     uint64_t last_sync_ns;    /* sim:PATH: when the worker last read the shared state */
+    /* indexes (no call scans every object unless it lists them): the live handles and
+     * operations by address (open addressing), the systems by id (case-insensitive) */
+    const void **live;
+    size_t live_cap, live_used, live_count;
+    hcs_system **by_id;
+    size_t by_id_cap, by_id_used, by_id_count;
+    hcs_system *indexed_head;  /* systems are prepended: those before it are not indexed yet */
 };
 
 /* An event for every handle of `sys` (or of a process) that has a callback; delivered by
@@ -141,6 +149,12 @@ hcs_state *sim_hcs_lock(sim_world **w);
 
 zh_hresult sim_hcs_op_begin(hcs_state *s, zh_hcs_operation op, zh_hcs_operation_type type, hcs_sys_handle *sysh,
                             hcs_proc_handle *proch, hcs_op **out);
+
+/* The index of live handles and operations (lock held). Adding fails only for want of
+ * memory (-1). */
+int sim_live_add(hcs_state *s, const void *p);
+void sim_live_del(hcs_state *s, const void *p);
+bool sim_live_has(const hcs_state *s, const void *p);
 
 /* Validates handles. */
 hcs_op *sim_hcs_op(hcs_state *s, zh_hcs_operation op);

@@ -327,10 +327,10 @@ static void process_main(void *arg)
 /* ---------------------------------------------------------------- lists and handles */
 static hcs_proc_handle *proc_handle(hcs_state *s, zh_hcs_process h)
 {
-    for (hcs_proc_handle *p = s ? s->proc_handles : NULL; p; p = p->next)
-        if ((void *)p == (void *)h && !p->closing)
-            return p;
-    return NULL;
+    if (!s || !sim_live_has(s, (const void *)h)) /* never dereferenced unless live */
+        return NULL;
+    hcs_proc_handle *p = (hcs_proc_handle *)(void *)h;
+    return p->magic == HCS_PROC_MAGIC && !p->closing ? p : NULL;
 }
 
 static char *process_status(const hcs_proc *p)
@@ -415,6 +415,7 @@ void sim_proc_reap_handles(hcs_state *s)
         hcs_proc_handle *h = *q;
         if (h->zombie && h->running == 0) {
             *q = h->next;
+            sim_live_del(s, h);
             h->magic = 0;
             free(h);
         } else {
@@ -472,6 +473,7 @@ void sim_proc_free_handles(hcs_state *s)
     while (s->proc_handles) {
         hcs_proc_handle *h = s->proc_handles;
         s->proc_handles = h->next;
+        sim_live_del(s, h);
         h->magic = 0;
         free(h);
     }
@@ -515,6 +517,10 @@ static hcs_proc_handle *new_proc_handle(hcs_state *s, hcs_proc *p)
     hcs_proc_handle *h = calloc(1, sizeof *h);
     if (!h)
         return NULL;
+    if (sim_live_add(s, h) < 0) {
+        free(h);
+        return NULL;
+    }
     h->magic = HCS_PROC_MAGIC;
     h->proc = p;
     h->next = s->proc_handles;
@@ -694,6 +700,7 @@ zh_hresult ZH_WINAPI sim_HcsCreateProcess(zh_hcs_system computeSystem, const zh_
                     *q = ph->next;
                     break;
                 }
+            sim_live_del(s, ph);
             free(ph);
         }
         free_proc(p);
@@ -764,6 +771,7 @@ void ZH_WINAPI sim_HcsCloseProcess(zh_hcs_process process)
                 *q = h->next;
                 break;
             }
+        sim_live_del(s, h);
         h->magic = 0;
         free(h);
     }
