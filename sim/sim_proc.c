@@ -5,7 +5,7 @@
  *   echo TEXT               TEXT and CRLF on stdout, exit 0
  *   exit N                  exit N
  *   more | cat | findstr    copy stdin to stdout until end of input (or CloseHandle StdIn)
- *   ping -t HOST            a reply line every 100 ms until a signal (exit 0xC000013A) or kill
+ *   ping -t HOST            a reply line every second until a signal (exit 0xC000013A) or kill
  *   ping -n N HOST          N reply lines, exit 0
  *   timeout /t N            wait N seconds (exit 0) unless signalled first (0xC000013A)
  *   zhsim-write stdout=N stderr=M [exit=K]
@@ -236,7 +236,7 @@ static uint32_t run_words(guest *g, char **w, size_t n, const char *rest)
             snprintf(line, sizeof line, "Reply from 127.0.0.1: bytes=32 time<1ms TTL=128\r\n");
             if (puts_out(g, line) < 0)
                 return 1;
-            uint32_t rc = wait_or_signal(g, 100, &killed);
+            uint32_t rc = wait_or_signal(g, 1000, &killed); /* ping's interval on Windows */
             if (killed)
                 return 1;
             if (rc) {
