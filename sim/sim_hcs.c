@@ -1535,12 +1535,24 @@ static int run_terminate(hcs_state *s, hcs_job *j, hcs_event_batch *b)
     return 0;
 }
 
+/* Pause, resume and save need a VM: a process-isolated container has none. */
+static int needs_vm(hcs_job *j, const char *what)
+{
+    if (j->sys->is_vm || j->sys->hyperv)
+        return 0;
+    char msg[200];
+    snprintf(msg, sizeof msg, "%s is not supported for a process-isolated container (Hyper-V isolation only).", what);
+    return fail_op(j->op, ZH_E_NOT_SUPPORTED, msg);
+}
+
 static int run_pause(hcs_state *s, hcs_job *j, hcs_event_batch *b)
 {
     (void)s;
     (void)b;
     if (j->sys->state == SYS_STOPPED)
         return already_stopped(j);
+    if (needs_vm(j, "Pause"))
+        return ZH_E_NOT_SUPPORTED;
     if (j->sys->state != SYS_RUNNING)
         return invalid_state(j, "Pause");
     j->sys->state = SYS_PAUSED;
@@ -1553,6 +1565,8 @@ static int run_resume(hcs_state *s, hcs_job *j, hcs_event_batch *b)
     (void)b;
     if (j->sys->state == SYS_STOPPED)
         return already_stopped(j);
+    if (needs_vm(j, "Resume"))
+        return ZH_E_NOT_SUPPORTED;
     if (j->sys->state != SYS_PAUSED && j->sys->state != SYS_SAVED)
         return invalid_state(j, "Resume");
     j->sys->state = SYS_RUNNING;
@@ -1566,6 +1580,8 @@ static int run_save(hcs_state *s, hcs_job *j, hcs_event_batch *b)
     (void)b;
     if (j->sys->state == SYS_STOPPED)
         return already_stopped(j);
+    if (needs_vm(j, "Save"))
+        return ZH_E_NOT_SUPPORTED;
     if (j->sys->state != SYS_PAUSED)
         return invalid_state(j, "Save");
     if (j->arg && strstr(j->arg, "AsTemplate"))
@@ -2005,6 +2021,7 @@ zh_hresult ZH_WINAPI sim_HcsCreateComputeSystem(const zh_wchar *id, const zh_wch
     zh_guid_random(&rid, NULL);
     zh_guid_format(&rid, ZH_GUID_LOWER, sys->runtime_id);
     sys->is_vm = cs->VirtualMachine != NULL;
+    sys->hyperv = cs->HostingSystemId && *cs->HostingSystemId;
     sys->state = SYS_CREATED;
     sys->creating = true;
     sys->terminate_on_last_close = cs->has_ShouldTerminateOnLastHandleClosed && cs->ShouldTerminateOnLastHandleClosed;

@@ -59,6 +59,7 @@ struct hcs_system {
     char *owner;
     char *name;
     bool is_vm;
+    bool hyperv;              /* a container hosted in a utility VM (HostingSystemId) */
     int state;
     bool creating;            /* create accepted, not yet completed */
     bool terminate_on_last_close;

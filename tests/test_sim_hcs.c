@@ -52,6 +52,9 @@ static int start(void)
 
 static const char *CONTAINER = "{\"Owner\":\"test-owner\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
                                "\"Container\":{\"Storage\":{\"Path\":\"C:\\\\scratch\"}}}";
+/* Hyper-V isolated: hosted in a utility VM, so it can be paused, resumed and saved */
+static const char *CONTAINER_HV = "{\"Owner\":\"test-owner\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
+                                  "\"HostingSystemId\":\"uvm\",\"Container\":{\"Storage\":{\"Path\":\"C:\\\\scratch\"}}}";
 
 /* Waits for an operation; returns its HRESULT and (optionally) its result document. */
 static int32_t wait_op(zh_hcs_operation op, uint32_t ms, char **doc)
@@ -198,7 +201,7 @@ static void a_container_goes_through_its_states(void)
 {
     ZT_REQUIRE(start() == 0);
     int32_t hr;
-    zh_hcs_system sys = create_system("web-1", CONTAINER, &hr);
+    zh_hcs_system sys = create_system("web-1", CONTAINER_HV, &hr);
     ZT_EQ_HEX(hr, 0);
     ZT_REQUIRE(sys != NULL);
     events ev;
@@ -543,6 +546,7 @@ static void crash_reports_and_service_disconnect(void)
     ZT_EQ_HEX(call_sys(T->HcsCrashComputeSystem, sys, "{\"Type\":\"CrashGuest\"}", NULL), 0);
     ZT_EQ_INT(wait_events(&ev, 3), 3);
     ZT_EQ_INT(ev.types[0], HcsEventSystemCrashInitiated);
+    ZT_CONTAINS(ev.data[0], "\"SystemId\":\"crashy\""); /* HCS_EVENT: a CrashReport */
     ZT_EQ_INT(ev.types[1], HcsEventSystemCrashReport);
     ZT_CONTAINS(ev.data[1], "\"SystemId\":\"crashy\"");
     ZT_EQ_INT(ev.types[2], HcsEventSystemExited);
@@ -1102,6 +1106,49 @@ static void seeds_pick_and_print_a_combination(void)
         ZT_EQ_INT(zh_sim_latitude_get((zh_sim_lat)i), 0);
 }
 
+/* What Windows does that the simulator once did not. */
+static void fidelity_of_containers_and_processes(void)
+{
+    ZT_REQUIRE(start() == 0);
+    int32_t hr;
+    zh_hcs_system sys = create_system("plain", CONTAINER, &hr);
+    ZT_REQUIRE(sys != NULL);
+    ZT_EQ_HEX(call_sys(T->HcsStartComputeSystem, sys, NULL, NULL), 0);
+    /* pause/resume/save: Hyper-V isolation only */
+    char *doc = NULL;
+    ZT_EQ_HEX(call_sys(T->HcsPauseComputeSystem, sys, NULL, &doc), ZH_E_NOT_SUPPORTED);
+    ZT_CONTAINS(doc ? doc : "", "process-isolated");
+    free(doc);
+    ZT_EQ_HEX(call_sys(T->HcsResumeComputeSystem, sys, NULL, NULL), ZH_E_NOT_SUPPORTED);
+    ZT_EQ_HEX(call_sys(T->HcsSaveComputeSystem, sys, NULL, NULL), ZH_E_NOT_SUPPORTED);
+
+    /* HcsSignalProcess: NULL options are CtrlC; HcsTerminateProcess: options must be NULL */
+    proc_run r = spawn(sys, "{\"CommandLine\":\"ping -t localhost\"}");
+    ZT_EQ_HEX(r.hr, 0);
+    zh_hcs_operation op = T->HcsCreateOperation(NULL, NULL);
+    zh_wchar *opts = W("{}");
+    ZT_EQ_HEX(T->HcsTerminateProcess(r.proc, op, opts), ZH_E_INVALIDARG);
+    free(opts);
+    T->HcsCloseOperation(op);
+    ZT_EQ_HEX(proc_call(T->HcsSignalProcess, r.proc, NULL), 0);
+    zhcs_ProcessStatus *st = wait_process(r.proc, &hr);
+    ZT_CHECK(st && st->ExitCode == 0xC000013Au);
+    zhcs_ProcessStatus_free(st);
+    T->HcsCloseProcess(r.proc);
+
+    /* operation delays apply to process operations */
+    r = spawn(sys, "{\"CommandLine\":\"ping -t localhost\"}");
+    zh_sim_op_delay("HcsGetProcessProperties", 150);
+    uint64_t t0 = zh_monotonic_ms();
+    ZT_EQ_HEX(proc_call(T->HcsGetProcessProperties, r.proc, NULL), 0);
+    ZT_CHECK(zh_monotonic_ms() - t0 >= 140);
+    zh_sim_op_delay(NULL, 0);
+    ZT_EQ_HEX(proc_call(T->HcsTerminateProcess, r.proc, NULL), 0);
+    T->HcsCloseProcess(r.proc);
+    T->HcsCloseComputeSystem(sys);
+    zh_sim_close();
+}
+
 static const zt_case cases[] = {
     ZT_CASE(operations_report_their_state),
     ZT_CASE(a_container_goes_through_its_states),
@@ -1121,5 +1168,6 @@ static const zt_case cases[] = {
     ZT_CASE(callbacks_run_concurrently_in_any_order),
     ZT_CASE(ws2022_quirk_and_early_exit_latitudes),
     ZT_CASE(seeds_pick_and_print_a_combination),
+    ZT_CASE(fidelity_of_containers_and_processes),
 };
 ZT_MAIN(cases)

@@ -14,7 +14,7 @@ static void wait_poll_and_result(void)
     zhcs_system *sys = NULL;
     zhcs_operation *op = NULL;
     zhcs_error *err = NULL;
-    ZT_EQ_INT(zhcs_system_create_async(&sys, &op, svc, "op-sys", CONTAINER_DOC, &err), 0);
+    ZT_EQ_INT(zhcs_system_create_async(&sys, &op, svc, "op-sys", HYPERV_CONTAINER_DOC, &err), 0);
     ZT_REQUIRE(sys && op);
     ZT_EQ_STR(zhcs_operation_name(op), "HcsCreateComputeSystem");
     ZT_EQ_INT(zhcs_operation_wait(op, T_TIMEOUT, &err), 0);

@@ -22,9 +22,25 @@ static void a_container_goes_through_its_life(void)
     zhcs_Properties_free(p);
 
     ZT_EQ_INT(zhcs_system_start(sys, T_TIMEOUT, &err), 0);
-    ZT_EQ_INT(zhcs_system_pause(sys, NULL, T_TIMEOUT, &err), 0);
-    ZT_EQ_INT(zhcs_system_save(sys, "{\"SaveType\":\"ToFile\"}", T_TIMEOUT, &err), 0);
-    ZT_EQ_INT(zhcs_system_resume(sys, NULL, T_TIMEOUT, &err), 0);
+    /* a process-isolated container cannot be paused, saved or resumed (Hyper-V only) */
+    ZT_EQ_INT(zhcs_system_pause(sys, NULL, T_TIMEOUT, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_UNSUPPORTED);
+    ZT_EQ_HEX(zhcs_error_hresult(err), 0x80070032);
+    zhcs_error_free(err);
+    err = NULL;
+    ZT_EQ_INT(zhcs_system_resume(sys, NULL, T_TIMEOUT, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_UNSUPPORTED);
+    zhcs_error_free(err);
+    err = NULL;
+    /* a Hyper-V isolated one can */
+    zhcs_system *hv = NULL;
+    ZT_EQ_INT(zhcs_system_create_json(&hv, svc, "life-hv", HYPERV_CONTAINER_DOC, T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_system_start(hv, T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_system_pause(hv, NULL, T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_system_save(hv, "{\"SaveType\":\"ToFile\"}", T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_system_resume(hv, NULL, T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_system_terminate(hv, NULL, T_TIMEOUT, &err), 0);
+    zhcs_system_close(hv);
 
     /* a typed query: Statistics and ProcessList */
     zhcs_System_PropertyType types[2] = {ZHCS_SYSTEM_PROPERTYTYPE_STATISTICS, ZHCS_SYSTEM_PROPERTYTYPE_PROCESSLIST};
