@@ -7,7 +7,10 @@
  * SIGPIPE unless you ignore it or write with send(..., MSG_NOSIGNAL).
  *
  * The handle listens to the process's exit from the moment it is created or opened; a
- * process that exits before that still reports its exit code (zhcs_process_wait asks HCS).
+ * process that exits before that still reports its exit code (zhcs_process_wait and a new
+ * event subscription ask HCS), and its ProcessExited reaches each subscription once.
+ * Windows Server 2022 may fail a create although the process runs (E_INVALIDARG): zhcs
+ * recovers the process with HcsGetProcessInfo.
  */
 #ifndef ZHCS_PROCESS_H
 #define ZHCS_PROCESS_H
@@ -96,8 +99,10 @@ ZHCS_API int zhcs_process_properties_json(char **out, zhcs_process *proc, const 
                                           zhcs_error **err);
 
 /* Waits for the process to exit. 0 with *exit_code (when not NULL): the exit code, or -1
- * when HCS could not read it (ProcessStatus.LastWaitResult not 0). -1 with TIMEOUT,
- * DISCONNECTED or CLOSED. */
+ * when HCS could not read it (ProcessStatus.LastWaitResult not 0) or said nothing of the
+ * process after its system stopped: the wait also ends when the system is seen to stop,
+ * whether or not HCS reports the process's exit. -1 with TIMEOUT, DISCONNECTED or CLOSED.
+ * The timeout is honoured; with 0 it asks HCS once (one raw call). */
 ZHCS_API int zhcs_process_wait(zhcs_process *proc, uint32_t timeout_ms, int64_t *exit_code, zhcs_error **err);
 
 /* Closes the handle (and the stdio handles it still owns). The process goes on. */
