@@ -212,6 +212,49 @@ void sim_live_del(hcs_state *s, const void *p)
     }
 }
 
+/* System handles: in the list of all handles and in their system's list (lock held). */
+static void sysh_link(hcs_state *s, hcs_sys_handle *h)
+{
+    h->prev = NULL;
+    h->next = s->sys_handles;
+    if (h->next)
+        h->next->prev = h;
+    s->sys_handles = h;
+    h->sys_prev = NULL;
+    h->sys_next = h->sys->hlist;
+    if (h->sys_next)
+        h->sys_next->sys_prev = h;
+    h->sys->hlist = h;
+    h->on_sys = true;
+}
+
+static void sysh_unlink_sys(hcs_sys_handle *h)
+{
+    if (!h->on_sys)
+        return;
+    if (h->sys_prev)
+        h->sys_prev->sys_next = h->sys_next;
+    else
+        h->sys->hlist = h->sys_next;
+    if (h->sys_next)
+        h->sys_next->sys_prev = h->sys_prev;
+    h->on_sys = false;
+}
+
+static void sysh_free(hcs_state *s, hcs_sys_handle *h)
+{
+    sysh_unlink_sys(h);
+    if (h->prev)
+        h->prev->next = h->next;
+    else
+        s->sys_handles = h->next;
+    if (h->next)
+        h->next->prev = h->prev;
+    sim_live_del(s, h);
+    h->magic = 0;
+    free(h);
+}
+
 static size_t id_hash(const char *id)
 {
     uint64_t h = 1469598103934665603ull;
@@ -362,6 +405,9 @@ static void free_system(hcs_state *s, hcs_system *sys)
         if (sys->next && sys->next->indexed)
             sys->next->prev = sys->prev;
     }
+    for (hcs_sys_handle *h = sys->hlist; h; h = h->sys_next)
+        h->on_sys = false; /* still open at teardown: no system to list them any more */
+    sys->hlist = NULL;
     sim_proc_free_all(s, sys);
     free(sys->id);
     free(sys->owner);
@@ -485,8 +531,9 @@ void sim_hcs_add_event(hcs_event_batch *b, zh_hcs_event_callback cb, void *ctx, 
 
 void sim_hcs_sys_events(hcs_state *s, hcs_system *sys, zh_hcs_event_type type, const char *data, hcs_event_batch *b)
 {
-    for (hcs_sys_handle *h = s->sys_handles; h; h = h->next)
-        if (h->sys == sys && h->callback && !h->closing)
+    (void)s;
+    for (hcs_sys_handle *h = sys->hlist; h; h = h->sys_next)
+        if (h->callback && !h->closing)
             sim_hcs_add_event(b, h->callback, h->context, &h->running, type, data, NULL);
 }
 
@@ -657,16 +704,14 @@ void sim_hcs_unqueue(hcs_state *s, const void *owner)
 
 void sim_hcs_reap_handles(hcs_state *s)
 {
+    if (s->zombies == 0)
+        return; /* the usual case: nothing to look at */
     sim_proc_reap_handles(s);
-    for (hcs_sys_handle **p = &s->sys_handles; *p;) {
-        hcs_sys_handle *h = *p;
+    for (hcs_sys_handle *h = s->sys_handles, *next; h && s->zombies > 0; h = next) {
+        next = h->next;
         if (h->zombie && h->running == 0) {
-            *p = h->next;
-            sim_live_del(s, h);
-            h->magic = 0;
-            free(h);
-        } else {
-            p = &h->next;
+            s->zombies--;
+            sysh_free(s, h);
         }
     }
 }
@@ -2034,8 +2079,7 @@ zh_hresult ZH_WINAPI sim_HcsCreateComputeSystem(const zh_wchar *id, const zh_wch
     s->systems = sys;
     h->magic = HCS_SYS_MAGIC;
     h->sys = sys;
-    h->next = s->sys_handles;
-    s->sys_handles = h;
+    sysh_link(s, h);
     sim_live_add(s, h); /* out of memory: the handle is refused by every later call */
     op->sysh = h;
     *computeSystem = (zh_hcs_system)(void *)h;
@@ -2071,8 +2115,7 @@ zh_hresult ZH_WINAPI sim_HcsOpenComputeSystem(const zh_wchar *id, zh_dword reque
     if (!hr) {
         h->magic = HCS_SYS_MAGIC;
         h->sys = sys;
-        h->next = s->sys_handles;
-        s->sys_handles = h;
+        sysh_link(s, h);
         sim_live_add(s, h);
         sys->handles++;
         *computeSystem = (zh_hcs_system)(void *)h;
@@ -2117,6 +2160,7 @@ void ZH_WINAPI sim_HcsCloseComputeSystem(zh_hcs_system computeSystem)
      * still run after this returns. */
     h->closing = true;
     h->callback = NULL;
+    sysh_unlink_sys(h); /* no more events for it */
     zh_cond_broadcast(&s->done_cond); /* releases HcsWaitForComputeSystemExit on this handle */
     bool inside = zh_thread_self_id() == s->worker_id || sim_hcs_in_callback_of(&h->running);
     if (sim_lat(ZH_SIM_LAT_CLOSE_WAITS)) {
@@ -2133,16 +2177,9 @@ void ZH_WINAPI sim_HcsCloseComputeSystem(zh_hcs_system computeSystem)
     hcs_system *sys = h->sys;
     if (h->running > 0) {
         h->zombie = true; /* a callback or a wait still uses it: freed when they end */
+        s->zombies++;
     } else {
-        for (hcs_sys_handle **p = &s->sys_handles; *p; p = &(*p)->next) {
-            if (*p == h) {
-                *p = h->next;
-                break;
-            }
-        }
-        sim_live_del(s, h);
-        h->magic = 0;
-        free(h);
+        sysh_free(s, h);
     }
     if (--sys->handles == 0) {
         /* ShouldTerminateOnLastHandleClosed: the system goes with its last handle (sim:PATH:

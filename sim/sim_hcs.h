@@ -73,6 +73,7 @@ struct hcs_system {
     hcs_proc *procs;
     bool foreign;             /* sim:PATH: created by another process */
     uint32_t owner_pid;
+    hcs_sys_handle *hlist;    /* its open handles, for events without a scan */
     bool indexed;             /* in hcs_state.by_id, prev valid (sim_hcs.c) */
     hcs_system *prev;
     hcs_system *next;
@@ -86,14 +87,17 @@ struct hcs_sys_handle {
     zh_hcs_event_options options;
     int running;              /* callback invocations and waits in flight */
     bool closing;
-    bool zombie;              /* closed from inside its own callback: freed once idle */
-    hcs_sys_handle *next;
+    bool zombie;              /* closed while a callback or a wait still used it: freed once idle */
+    bool on_sys;              /* in its system's handle list (until the close) */
+    hcs_sys_handle *prev, *next;         /* every handle (hcs_state.sys_handles) */
+    hcs_sys_handle *sys_prev, *sys_next; /* its system's open handles (hcs_system.hlist) */
 };
 
 struct hcs_state {
     hcs_system *systems;
     hcs_sys_handle *sys_handles;
     hcs_proc_handle *proc_handles;
+    int zombies;              /* handles of either kind waiting to be freed once idle */
     hcs_op *ops;
     uint64_t next_op_id;
     hcs_job *jobs;            /* ordered by due time */

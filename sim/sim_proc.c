@@ -44,6 +44,7 @@ struct hcs_proc {
     bool terminate;
     bool silent;             /* its system stopped (ZH_SIM_LAT_STOPPED_PROCESSES 0): no event, E_HANDLE */
     bool exit_sent;          /* ProcessExited went out */
+    struct hcs_proc_handle *hlist; /* its open handles, for events without a scan */
     zh_cond wake;            /* signalled, terminated or stdin closed: wakes the guest at once */
     sim_fd dup_in, dup_out, dup_err; /* ZH_SIM_LAT_WS2022_CREATE_PROCESS: stdio for HcsGetProcessInfo */
     uint16_t console[2];
@@ -62,7 +63,9 @@ struct hcs_proc_handle {
     bool closing;
     bool zombie;
     bool late_exit;          /* registered after the exit: ProcessExited still to come */
-    hcs_proc_handle *next;
+    bool on_proc;            /* in its process's handle list (until the close) */
+    hcs_proc_handle *prev, *next;           /* every process handle (hcs_state.proc_handles) */
+    hcs_proc_handle *proc_prev, *proc_next; /* its process's open handles (hcs_proc.hlist) */
 };
 
 /* ---------------------------------------------------------------- the guest side */
@@ -333,6 +336,49 @@ static hcs_proc_handle *proc_handle(hcs_state *s, zh_hcs_process h)
     return p->magic == HCS_PROC_MAGIC && !p->closing ? p : NULL;
 }
 
+/* Process handles: in the list of all and in their process's list (lock held). */
+static void proch_link(hcs_state *s, hcs_proc_handle *h)
+{
+    h->prev = NULL;
+    h->next = s->proc_handles;
+    if (h->next)
+        h->next->prev = h;
+    s->proc_handles = h;
+    h->proc_prev = NULL;
+    h->proc_next = h->proc->hlist;
+    if (h->proc_next)
+        h->proc_next->proc_prev = h;
+    h->proc->hlist = h;
+    h->on_proc = true;
+}
+
+static void proch_unlink_proc(hcs_proc_handle *h)
+{
+    if (!h->on_proc)
+        return;
+    if (h->proc_prev)
+        h->proc_prev->proc_next = h->proc_next;
+    else
+        h->proc->hlist = h->proc_next;
+    if (h->proc_next)
+        h->proc_next->proc_prev = h->proc_prev;
+    h->on_proc = false;
+}
+
+static void proch_free(hcs_state *s, hcs_proc_handle *h)
+{
+    proch_unlink_proc(h);
+    if (h->prev)
+        h->prev->next = h->next;
+    else
+        s->proc_handles = h->next;
+    if (h->next)
+        h->next->prev = h->prev;
+    sim_live_del(s, h);
+    h->magic = 0;
+    free(h);
+}
+
 static char *process_status(const hcs_proc *p)
 {
     zhcs_ProcessStatus st = {0};
@@ -358,8 +404,8 @@ static int run_proc_exited(hcs_state *s, hcs_job *j, hcs_event_batch *b)
     if (p->silent)
         return 0; /* its system stopped: HCS says nothing more about it */
     char *status = process_status(p);
-    for (hcs_proc_handle *h = s->proc_handles; h; h = h->next)
-        if (h->proc == p && h->callback && !h->closing)
+    for (hcs_proc_handle *h = p->hlist; h; h = h->proc_next)
+        if (h->callback && !h->closing)
             sim_hcs_add_event(b, h->callback, h->context, &h->running, HcsEventProcessExited, status, NULL);
     free(status);
     return 0;
@@ -368,14 +414,14 @@ static int run_proc_exited(hcs_state *s, hcs_job *j, hcs_event_batch *b)
 /* ProcessExited for callbacks registered after it went out (ZH_SIM_LAT_EARLY_EXIT 2). */
 static int run_late_exit(hcs_state *s, hcs_job *j, hcs_event_batch *b)
 {
+    (void)s;
     hcs_proc *p = j->proc;
     p->pending_jobs--;
     char *status = process_status(p);
-    for (hcs_proc_handle *h = s->proc_handles; h; h = h->next) {
-        if (h->proc == p && h->late_exit && h->callback && !h->closing)
+    for (hcs_proc_handle *h = p->hlist; h; h = h->proc_next) {
+        if (h->late_exit && h->callback && !h->closing)
             sim_hcs_add_event(b, h->callback, h->context, &h->running, HcsEventProcessExited, status, NULL);
-        if (h->proc == p)
-            h->late_exit = false;
+        h->late_exit = false;
     }
     free(status);
     return 0;
@@ -383,6 +429,9 @@ static int run_late_exit(hcs_state *s, hcs_job *j, hcs_event_batch *b)
 
 static void free_proc(hcs_proc *p)
 {
+    for (hcs_proc_handle *h = p->hlist; h; h = h->proc_next)
+        h->on_proc = false; /* open at teardown: detached */
+    p->hlist = NULL;
     sim_fd_close(&p->dup_in);
     sim_fd_close(&p->dup_out);
     sim_fd_close(&p->dup_err);
@@ -411,15 +460,11 @@ void sim_proc_stop_all(hcs_state *s, hcs_system *sys)
 
 void sim_proc_reap_handles(hcs_state *s)
 {
-    for (hcs_proc_handle **q = &s->proc_handles; *q;) {
-        hcs_proc_handle *h = *q;
+    for (hcs_proc_handle *h = s->proc_handles, *next; h && s->zombies > 0; h = next) {
+        next = h->next;
         if (h->zombie && h->running == 0) {
-            *q = h->next;
-            sim_live_del(s, h);
-            h->magic = 0;
-            free(h);
-        } else {
-            q = &h->next;
+            s->zombies--;
+            proch_free(s, h);
         }
     }
 }
@@ -523,8 +568,7 @@ static hcs_proc_handle *new_proc_handle(hcs_state *s, hcs_proc *p)
     }
     h->magic = HCS_PROC_MAGIC;
     h->proc = p;
-    h->next = s->proc_handles;
-    s->proc_handles = h;
+    proch_link(s, h);
     p->handles++;
     return h;
 }
@@ -694,15 +738,8 @@ zh_hresult ZH_WINAPI sim_HcsCreateProcess(zh_hcs_system computeSystem, const zh_
     }
     if (p) {
         /* failed before the process ran: undo */
-        if (ph) {
-            for (hcs_proc_handle **q = &s->proc_handles; *q; q = &(*q)->next)
-                if (*q == ph) {
-                    *q = ph->next;
-                    break;
-                }
-            sim_live_del(s, ph);
-            free(ph);
-        }
+        if (ph)
+            proch_free(s, ph);
         free_proc(p);
     }
     zh_mutex_unlock(&w->lock);
@@ -751,6 +788,7 @@ void ZH_WINAPI sim_HcsCloseProcess(zh_hcs_process process)
     }
     h->closing = true;
     h->callback = NULL;
+    proch_unlink_proc(h); /* no more events for it */
     zh_cond_broadcast(&s->done_cond);
     /* ZH_SIM_LAT_CLOSE_WAITS: as HcsCloseComputeSystem */
     bool inside = zh_thread_self_id() == s->worker_id || sim_hcs_in_callback_of(&h->running);
@@ -765,15 +803,9 @@ void ZH_WINAPI sim_HcsCloseProcess(zh_hcs_process process)
     hcs_proc *p = h->proc;
     if (h->running > 0) {
         h->zombie = true;
+        s->zombies++;
     } else {
-        for (hcs_proc_handle **q = &s->proc_handles; *q; q = &(*q)->next)
-            if (*q == h) {
-                *q = h->next;
-                break;
-            }
-        sim_live_del(s, h);
-        h->magic = 0;
-        free(h);
+        proch_free(s, h);
     }
     if (p && --p->handles == 0 && p->sys && p->exited) {
         /* an exited process with no handle left goes (a running one goes on, and stays in
