@@ -313,6 +313,56 @@ static int recover_info(hcs_proc *p, uint64_t deadline)
     return rc;
 }
 
+/* After a failed create: when HCS is still creating (a timeout; cancel is E_NOTIMPL), a
+ * reaper thread waits for the create to end, then kills the process and closes the handle;
+ * otherwise that happens here. Takes `p` and the caller's reference on `op`. */
+typedef struct proc_reaper {
+    hcs_proc *p;
+    hcs_op *op;
+} proc_reaper;
+
+static void proc_reaper_main(void *arg)
+{
+    proc_reaper *r = arg;
+    hcs_service *svc = r->p->svc;
+    zh_raw_HcsWaitForOperationResult_fn wait = ZH_HCS(svc->lib, HcsWaitForOperationResult, NULL);
+    zh_wchar *doc = NULL;
+    if (wait)
+        wait(r->op->raw, ZHCS_INFINITE, &doc); /* the create's end, whatever it is */
+    zh_raw_free_string(svc->lib, doc);
+    kill_quietly(svc, r->p->raw);
+    proc_discard(r->p);
+    hcs_op_unref(r->op);
+    free(r);
+}
+
+static void create_cleanup(hcs_proc *p, hcs_op *op)
+{
+    zh_raw_HcsGetOperationResult_fn get = ZH_HCS(p->svc->lib, HcsGetOperationResult, NULL);
+    zh_wchar *doc = NULL;
+    zh_hresult r = get ? get(op->raw, &doc) : HCS_E_OPERATION_PENDING;
+    zh_raw_free_string(p->svc->lib, doc);
+    if (r == HCS_E_OPERATION_PENDING) {
+        zh_raw_HcsCancelOperation_fn cancel = ZH_HCS(p->svc->lib, HcsCancelOperation, NULL);
+        if (cancel)
+            cancel(op->raw); /* best effort: usually E_NOTIMPL, and the reaper waits */
+        proc_reaper *rp = malloc(sizeof *rp);
+        zh_thread *t = NULL;
+        if (rp) {
+            rp->p = p;
+            rp->op = op;
+            if (zh_thread_start(&t, proc_reaper_main, rp, NULL) == 0) {
+                zh_thread_detach(t);
+                return;
+            }
+            free(rp);
+        }
+    }
+    kill_quietly(p->svc, p->raw);
+    proc_discard(p);
+    hcs_op_unref(op);
+}
+
 static int create_recover(hcs_op *op, zh_hresult hr)
 {
     return hr == ZH_E_INVALIDARG ? recover_info(op->owner, hcs_deadline(30000)) : -1;
@@ -333,14 +383,14 @@ int zhcs_process_create_json(zhcs_process **out, zhcs_system *h, const char *par
     int rc = create_begin(sys, params_json, false, &p, &op, fn, err);
     if (rc == 0) {
         zh_error *e = NULL;
-        rc = hcs_op_finish(op, timeout_ms, NULL, &e);
+        rc = hcs_op_wait(op, timeout_ms, &e);
         if (rc < 0) {
             /* it may start after all (a timeout), or have started while reading the result
              * failed: not behind the caller's back */
-            kill_quietly(p->svc, p->raw);
             zh_error_put(err, e);
-            proc_discard(p);
+            create_cleanup(p, op);
         } else {
+            hcs_op_unref(op);
             rc = proc_publish(p, out, fn, err);
         }
     }

@@ -289,6 +289,9 @@ static void create_cleanup(hcs_sys *s, hcs_op *op)
     zh_hresult r = get ? get(op->raw, &doc) : HCS_E_OPERATION_PENDING;
     zh_raw_free_string(s->svc->lib, doc);
     if (r == HCS_E_OPERATION_PENDING) {
+        zh_raw_HcsCancelOperation_fn cancel = ZH_HCS(s->svc->lib, HcsCancelOperation, NULL);
+        if (cancel)
+            cancel(op->raw); /* best effort: usually E_NOTIMPL, and the reaper waits */
         reaper *rp = malloc(sizeof *rp);
         zh_thread *t = NULL;
         if (rp) {

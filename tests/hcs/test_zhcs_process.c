@@ -428,6 +428,28 @@ static void creation_latitudes(void)
     ZT_EQ_INT(sc, 1);
     zhcs_process_close(p);
 
+    /* a create that times out while HCS goes on leaves no process running */
+    zh_sim_op_delay("HcsCreateProcess", 300);
+    ZT_EQ_INT(zhcs_process_create_json(&p, sys, "{\"CommandLine\":\"ping -t localhost\"}", 30, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_TIMEOUT);
+    zhcs_error_free(err);
+    err = NULL;
+    zh_sim_op_delay(NULL, 0);
+    size_t running = 1;
+    for (int i = 0; i < 100 && running > 0; i++) {
+        zh_sleep_ms(20);
+        zhcs_System_PropertyType pl = ZHCS_SYSTEM_PROPERTYTYPE_PROCESSLIST;
+        zhcs_System_PropertyQuery q;
+        memset(&q, 0, sizeof q);
+        q.PropertyTypes = &pl;
+        q.PropertyTypes_count = 1;
+        zhcs_Properties *props = NULL;
+        if (zhcs_system_properties(&props, sys, &q, T_TIMEOUT, NULL) == 0)
+            running = props->ProcessList_count;
+        zhcs_Properties_free(props);
+    }
+    ZT_EQ_INT(running, 0);
+
     /* a wait of 0 ms on a running process is one question to HCS */
     ZT_EQ_INT(zhcs_process_spawn(&p, sys, "timeout /t 30", T_TIMEOUT, &err), 0);
     zh_sim_calls_reset();
