@@ -164,6 +164,7 @@ typedef struct hcs_sys {
     char *exit_doc;          /* SystemExitStatus JSON, when HCS sent one */
     bool disconnected;
     hcs_sub *subs;
+    hcs_proc *procs;         /* its processes' objects (hcs_proc.sys_next), for its exit */
 } hcs_sys;
 
 struct hcs_proc {
@@ -182,6 +183,7 @@ struct hcs_proc {
     char *exit_doc;          /* ProcessStatus JSON */
     bool disconnected;
     hcs_sub *subs;
+    hcs_proc *sys_prev, *sys_next; /* in sys->procs */
 };
 
 struct hcs_sub {
@@ -214,6 +216,10 @@ void hcs_proc_unref(hcs_proc *p);
  * was registered then reaches the subscriptions too (one raw call). */
 void hcs_sys_probe(hcs_sys *s);
 void hcs_proc_probe(hcs_proc *p);
+/* The system exited (first time; svc->lock NOT held): each of its processes not known to
+ * have exited is asked about on the dispatcher, and counted as exited with its system when
+ * HCS no longer knows it, so their subscriptions end too. */
+void hcs_sys_procs_exited(hcs_sys *s);
 
 /* Marks a raw call on the system/process handle in flight (0), or -1 with CLOSED. */
 int hcs_sys_call_begin(hcs_sys *s, const char *fn, zh_error **err);

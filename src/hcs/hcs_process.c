@@ -33,6 +33,14 @@ static void proc_final(hcs_proc *p)
 {
     if (p->cb_id)
         zh_handle_unregister(p->cb_id, HCS_T_PROC_CB);
+    zh_mutex_lock(&p->svc->lock);
+    if (p->sys_prev)
+        p->sys_prev->sys_next = p->sys_next;
+    else
+        p->sys->procs = p->sys_next;
+    if (p->sys_next)
+        p->sys_next->sys_prev = p->sys_prev;
+    zh_mutex_unlock(&p->svc->lock);
     hcs_fd_close(p->in);
     hcs_fd_close(p->out);
     hcs_fd_close(p->err);
@@ -138,6 +146,12 @@ static hcs_proc *proc_new(hcs_sys *sys)
     zh_ref_get(&sys->ref);
     p->sys = sys;
     p->in = p->out = p->err = ZHCS_FD_NONE;
+    zh_mutex_lock(&sys->svc->lock);
+    p->sys_next = sys->procs;
+    if (p->sys_next)
+        p->sys_next->sys_prev = p;
+    sys->procs = p;
+    zh_mutex_unlock(&sys->svc->lock);
     return p;
 }
 
@@ -893,6 +907,29 @@ static void exited_with_system(hcs_proc *p, uint64_t deadline)
     }
     /* a ProcessExited without data: no exit code (zhcs_process_wait reports -1) */
     hcs_events_exit(svc, &p->subs, &p->exited, &p->exit_doc, HcsEventProcessExited, NULL);
+}
+
+/* On the dispatcher: one question to HCS about a process whose system exited. */
+static void sys_exit_task(void *arg)
+{
+    hcs_proc *p = arg;
+    zh_hresult hr = probe_exit(p, hcs_deadline(2000));
+    if (hr == ZH_E_HANDLE || hr == HCS_E_SYSTEM_NOT_FOUND) /* HCS is done with it */
+        hcs_events_exit(p->svc, &p->subs, &p->exited, &p->exit_doc, HcsEventProcessExited, NULL);
+    hcs_proc_unref(p);
+}
+
+void hcs_sys_procs_exited(hcs_sys *s)
+{
+    hcs_service *svc = s->svc;
+    zh_mutex_lock(&svc->lock);
+    for (hcs_proc *p = s->procs; p; p = p->sys_next) {
+        if (p->exited || p->closed || !p->subs || !zh_ref_tryget(&p->ref))
+            continue; /* only subscriptions need it: a wait asks by itself */
+        if (hcs_dispatch(svc, sys_exit_task, p, true) < 0)
+            zh_atomic_add(&p->ref, -1); /* not the last: the list's owner holds one */
+    }
+    zh_mutex_unlock(&svc->lock);
 }
 
 int zhcs_process_wait(zhcs_process *h, uint32_t timeout_ms, int64_t *exit_code, zhcs_error **err)

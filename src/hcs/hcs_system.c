@@ -110,8 +110,8 @@ static void ZH_WINAPI sys_raw_event(zh_hcs_event *ev, void *ctx)
     zh_mutex_unlock(&s->svc->lock);
     if (closed)
         ; /* after the close: nobody to tell */
-    else if (type == HcsEventSystemExited)
-        hcs_events_exit(s->svc, &s->subs, &s->exited, &s->exit_doc, type, data); /* once */
+    else if (type == HcsEventSystemExited && hcs_events_exit(s->svc, &s->subs, &s->exited, &s->exit_doc, type, data))
+        hcs_sys_procs_exited(s); /* once */
     else
         hcs_events_deliver(s->svc, &s->subs, type, data);
     free(data);
@@ -691,8 +691,8 @@ static void probe_exit(hcs_sys *s, uint64_t deadline)
         free(text);
     }
     hcs_sys_call_end(s);
-    if (stopped)
-        hcs_events_exit(s->svc, &s->subs, &s->exited, &s->exit_doc, HcsEventSystemExited, doc);
+    if (stopped && hcs_events_exit(s->svc, &s->subs, &s->exited, &s->exit_doc, HcsEventSystemExited, doc))
+        hcs_sys_procs_exited(s);
     free(doc);
 }
 

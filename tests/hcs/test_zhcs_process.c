@@ -244,7 +244,20 @@ static void exits_seen_late_still_report_their_code(void)
     ZT_EQ_INT(zhcs_process_spawn(&p, sys, "timeout /t 60", T_TIMEOUT, &err), 0);
     zhcs_events *pev = NULL;
     ZT_EQ_INT(zhcs_events_subscribe_process(&pev, p, NULL, &err), 0);
+    /* another one that nobody waits for: only its subscription hears of the end */
+    zhcs_process *p2 = NULL;
+    zhcs_events *pev2 = NULL;
+    ZT_EQ_INT(zhcs_process_spawn(&p2, sys, "timeout /t 60", T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_events_subscribe_process(&pev2, p2, NULL, &err), 0);
     zhcs_system_terminate(sys, NULL, T_TIMEOUT, NULL);
+    zhcs_event *pe2 = NULL;
+    ZT_EQ_INT(zhcs_events_next(pev2, T_TIMEOUT, &pe2, &err), 0);
+    ZT_CHECK(pe2 && pe2->type == ZHCS_EVENT_PROCESS_EXITED);
+    zhcs_event_free(pe2);
+    pe2 = NULL;
+    ZT_EQ_INT(zhcs_events_next(pev2, 50, &pe2, NULL), -1); /* once */
+    zhcs_events_close(pev2);
+    zhcs_process_close(p2);
     uint64_t t0 = zh_monotonic_ms();
     ZT_EQ_INT(zhcs_process_wait(p, T_TIMEOUT, &code, &err), 0);
     ZT_CHECK(zh_monotonic_ms() - t0 < 2000);
