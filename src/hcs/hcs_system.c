@@ -110,8 +110,10 @@ static void ZH_WINAPI sys_raw_event(zh_hcs_event *ev, void *ctx)
     zh_mutex_unlock(&s->svc->lock);
     if (closed)
         ; /* after the close: nobody to tell */
-    else if (type == HcsEventSystemExited && hcs_events_exit(s->svc, &s->subs, &s->exited, &s->exit_doc, type, data))
-        hcs_sys_procs_exited(s); /* once */
+    else if (type == HcsEventSystemExited) {
+        if (hcs_events_exit(s->svc, &s->subs, &s->exited, &s->exit_doc, type, data)) /* once */
+            hcs_sys_procs_exited(s);
+    }
     else
         hcs_events_deliver(s->svc, &s->subs, type, data);
     free(data);
