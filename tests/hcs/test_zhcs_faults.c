@@ -235,6 +235,8 @@ static long run_once(const scenario *sc, unsigned nth, int *failed_runs)
         result = -1;
     }
     zhcs_service_close(svc);
+    for (int i = 0; i < 100 && zh_handle_live() != 0; i++)
+        zh_sleep_ms(20); /* a reaper finishing its last steps */
     if (zh_handle_live() != 0) {
         printf("  %s, call %u failing: %zu handle(s) still live\n", sc->name, nth, zh_handle_live());
         result = -1;
