@@ -101,6 +101,54 @@ int main(int argc, char **argv)
     }
     report("properties, typed (blocking)", n);
 
+    /* the overhead of a blocking query over the raw calls it makes: the same four calls
+     * straight on the simulator's table (an open raw handle of the same system) */
+    const zh_hcs_table *T = zh_sim_hcs_table();
+    zh_hcs_system raw = NULL;
+    static const uint16_t wid[] = {'b', 'e', 'n', 'c', 'h', 0};
+    if (T->HcsOpenComputeSystem((const zh_wchar *)wid, 0, &raw) != 0)
+        return 1;
+    uint64_t raw_ns = 0, lib_ns = 0;
+    for (int round = 0; round < 4; round++) { /* interleaved, so both see the same machine */
+        if (round % 2) { /* and in both orders */
+            uint64_t c0 = zh_monotonic_ns();
+            for (size_t i = 0; i < n; i++) {
+                char *doc = NULL;
+                if (check(zhcs_system_properties_json(&doc, sys, NULL, 10000, &err), err, "properties"))
+                    return 1;
+                free(doc);
+            }
+            lib_ns += zh_monotonic_ns() - c0;
+        }
+        uint64_t a = zh_monotonic_ns();
+        for (size_t i = 0; i < n; i++) {
+            zh_hcs_operation op = T->HcsCreateOperation(NULL, NULL);
+            zh_wchar *doc = NULL;
+            if (T->HcsGetComputeSystemProperties(raw, op, NULL) != 0 ||
+                T->HcsWaitForOperationResult(op, 10000, &doc) != 0)
+                return 1;
+            zh_sim_free_string(doc);
+            T->HcsCloseOperation(op);
+        }
+        uint64_t b = zh_monotonic_ns();
+        raw_ns += b - a;
+        if (round % 2 == 0) {
+            for (size_t i = 0; i < n; i++) {
+                char *doc = NULL;
+                if (check(zhcs_system_properties_json(&doc, sys, NULL, 10000, &err), err, "properties"))
+                    return 1;
+                free(doc);
+            }
+            lib_ns += zh_monotonic_ns() - b;
+        }
+    }
+    T->HcsCloseComputeSystem(raw);
+    printf("| %-44s | %8zu | %12.1f | %8.2f |\n", "properties, raw calls only (HcsWait...)", 4 * n,
+           raw_ns / 1000.0 / (double)(4 * n), 4.0);
+    printf("| %-44s | %8zu | %12.1f | %8.2f |\n", "properties, json (blocking, zhcs)", 4 * n,
+           lib_ns / 1000.0 / (double)(4 * n), 4.0);
+    printf("\nblocking properties over raw calls: %.2fx\n\n", raw_ns ? (double)lib_ns / (double)raw_ns : 0.0);
+
     start();
     for (size_t i = 0; i < n; i++) {
         zhcs_Statistics *st = NULL;
@@ -153,6 +201,34 @@ int main(int argc, char **argv)
     }
     double secs = (double)(zh_monotonic_ns() - t0) / 1e9;
     report("process_run, 8 MiB stdout + 8 MiB stderr", runs);
+
+    /* idle guest processes: 3,000 "ping -t" (no stdio) started, then their CPU while idle */
+    size_t idle_n = getenv("BENCH_IDLE") ? (size_t)strtoul(getenv("BENCH_IDLE"), NULL, 10) : 3000;
+    zhcs_process **idle = calloc(idle_n ? idle_n : 1, sizeof *idle);
+    if (!idle)
+        return 1;
+    start();
+    for (size_t i = 0; i < idle_n; i++)
+        if (check(zhcs_process_create_json(&idle[i], sys, "{\"CommandLine\":\"ping -t localhost\"}", 10000, &err),
+                  err, "idle process"))
+            return 1;
+    double idle_start_s = (double)(zh_monotonic_ns() - t0) / 1e9;
+    report("process create, \"ping -t\" (3,000 kept running)", idle_n);
+#if defined(__GLIBC__)
+    struct rusage r0, r1;
+    getrusage(RUSAGE_SELF, &r0);
+    zh_sleep_ms(1000);
+    getrusage(RUSAGE_SELF, &r1);
+    double idle_cpu = (double)(r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) + (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) / 1e6 +
+                      (double)(r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) + (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec) / 1e6;
+#else
+    double idle_cpu = -1;
+#endif
+    for (size_t i = 0; i < idle_n; i++) {
+        zhcs_process_terminate(idle[i], 10000, NULL);
+        zhcs_process_close(idle[i]);
+    }
+    free(idle);
     zhcs_system_close(sys);
 
     /* exit to event: terminate, then time until the stream delivers SystemExited */
@@ -215,6 +291,8 @@ int main(int argc, char **argv)
         printf("peak resident set of the whole run: %.1f MiB\n", ru.ru_maxrss / 1024.0);
 #endif
     printf("terminate to SystemExited in an event stream: %.1f us on average\n", total_ns / 1000.0 / (double)n);
+    printf("%zu idle \"ping -t\" processes: started in %.2f s; CPU while they ran 1 s: %.3f s (each replies once a "
+           "second)\n", idle_n, idle_start_s, idle_cpu);
     zhcs_service_close(svc);
     return 0;
 }

@@ -127,6 +127,30 @@ int ZhSimOpDelay(const char *entry, uint32_t ms)
     return zh_sim_op_delay(entry, ms);
 }
 
+EXPORT int ZhSimLatitude(int which, int value);
+int ZhSimLatitude(int which, int value)
+{
+    return zh_sim_latitude((zh_sim_lat)which, value);
+}
+
+EXPORT int ZhSimLatitudeGet(int which);
+int ZhSimLatitudeGet(int which)
+{
+    return zh_sim_latitude_get((zh_sim_lat)which);
+}
+
+EXPORT void ZhSimLatitudeDefaults(void);
+void ZhSimLatitudeDefaults(void)
+{
+    zh_sim_latitude_defaults();
+}
+
+EXPORT uint64_t ZhSimSeed(uint64_t seed);
+uint64_t ZhSimSeed(uint64_t seed)
+{
+    return zh_sim_seed(seed);
+}
+
 EXPORT uint64_t ZhSimCalls(const char *entry);
 uint64_t ZhSimCalls(const char *entry)
 {

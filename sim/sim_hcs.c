@@ -16,6 +16,7 @@
 #include <zhcs/schema.h>
 
 #include "sim_hcs.h"
+#include "sim_pipe.h"
 #include "sim_storage.h"
 #include "sim_store.h"
 #include "zh_hresult.h"
@@ -30,6 +31,309 @@
 #endif
 
 #define INFINITE_MS 0xFFFFFFFFu
+#define SIM_POOL_THREADS 4
+
+/* ---------------------------------------------------------------- latitudes */
+/* Process-wide, so that a choice (or ZH_SIM_SEED) survives reopening the simulator. */
+static zh_mutex lat_lock = ZH_MUTEX_INIT;
+static int lat_value[ZH_SIM_LAT_COUNT];
+static const int lat_max[ZH_SIM_LAT_COUNT] = {1, 1, 1, 1, 1, 1, 2, 1};
+static const char *const lat_names[ZH_SIM_LAT_COUNT] = {
+    "cancel", "close_waits", "abandoned_create", "stopped_processes",
+    "callbacks", "ws2022_create_process", "early_exit", "overlapped_stdio"};
+static uint64_t lat_rng;     /* xorshift state for callback delays; 0: no delays */
+static bool lat_env_applied; /* ZH_SIM_SEED is read once per process */
+
+int sim_lat(int which)
+{
+    zh_mutex_lock(&lat_lock);
+    int v = which >= 0 && which < ZH_SIM_LAT_COUNT ? lat_value[which] : 0;
+    zh_mutex_unlock(&lat_lock);
+    return v;
+}
+
+static uint64_t rng_next(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+uint32_t sim_lat_jitter_ms(void)
+{
+    zh_mutex_lock(&lat_lock);
+    uint32_t ms = lat_rng ? (uint32_t)(rng_next(&lat_rng) % 6u) : 0;
+    zh_mutex_unlock(&lat_lock);
+    return ms > 3 ? 0 : ms; /* 0-3 ms, none a third of the time */
+}
+
+int zh_sim_latitude(zh_sim_lat which, int value)
+{
+    if ((int)which < 0 || which >= ZH_SIM_LAT_COUNT || value < 0 || value > lat_max[which])
+        return -1;
+    zh_mutex_lock(&lat_lock);
+    int old = lat_value[which];
+    lat_value[which] = value;
+    zh_mutex_unlock(&lat_lock);
+    return old;
+}
+
+int zh_sim_latitude_get(zh_sim_lat which)
+{
+    return (int)which >= 0 && which < ZH_SIM_LAT_COUNT ? sim_lat((int)which) : -1;
+}
+
+const char *zh_sim_latitude_name(zh_sim_lat which)
+{
+    return (int)which >= 0 && which < ZH_SIM_LAT_COUNT ? lat_names[which] : NULL;
+}
+
+void zh_sim_latitude_defaults(void)
+{
+    zh_mutex_lock(&lat_lock);
+    memset(lat_value, 0, sizeof lat_value);
+    lat_rng = 0;
+    zh_mutex_unlock(&lat_lock);
+}
+
+uint64_t zh_sim_seed(uint64_t seed)
+{
+    zh_mutex_lock(&lat_lock);
+    memset(lat_value, 0, sizeof lat_value);
+    lat_rng = 0;
+    if (seed) {
+        uint64_t x = seed * 0x9E3779B97F4A7C15ull | 1u;
+        for (int i = 0; i < 4; i++)
+            rng_next(&x);
+        for (int i = 0; i < ZH_SIM_LAT_COUNT; i++)
+            lat_value[i] = (int)(rng_next(&x) % (uint64_t)(lat_max[i] + 1));
+        lat_rng = x;
+        char line[400];
+        int n = snprintf(line, sizeof line, "zh_sim: seed %llu:", (unsigned long long)seed);
+        for (int i = 0; i < ZH_SIM_LAT_COUNT && n > 0 && (size_t)n < sizeof line; i++)
+            n += snprintf(line + n, sizeof line - (size_t)n, " %s=%d", lat_names[i], lat_value[i]);
+        fprintf(stderr, "%s\n", line);
+    }
+    zh_mutex_unlock(&lat_lock);
+    return seed;
+}
+
+/* At open: ZH_SIM_SEED, once per process. */
+static void lat_from_env(void)
+{
+    zh_mutex_lock(&lat_lock);
+    bool first = !lat_env_applied;
+    lat_env_applied = true;
+    zh_mutex_unlock(&lat_lock);
+    const char *e = first ? getenv("ZH_SIM_SEED") : NULL;
+    if (e && *e) {
+        char *end = NULL;
+        unsigned long long v = strtoull(e, &end, 10);
+        if (end && *end == '\0')
+            zh_sim_seed((uint64_t)v);
+        else
+            fprintf(stderr, "zh_sim: ZH_SIM_SEED=\"%s\" is not a decimal number: ignored\n", e);
+    }
+}
+
+/* ---------------------------------------------------------------- indexes */
+#define SLOT_GONE ((const void *)1)
+
+static size_t ptr_hash(const void *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDull;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+static int live_grow(hcs_state *s)
+{
+    size_t cap = s->live_cap ? s->live_cap * 2 : 64;
+    while (cap < s->live_count * 4)
+        cap *= 2;
+    const void **t = calloc(cap, sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t i = 0; i < s->live_cap; i++) {
+        const void *p = s->live[i];
+        if (!p || p == SLOT_GONE)
+            continue;
+        size_t j = ptr_hash(p) & (cap - 1);
+        while (t[j])
+            j = (j + 1) & (cap - 1);
+        t[j] = p;
+    }
+    free(s->live);
+    s->live = t;
+    s->live_cap = cap;
+    s->live_used = s->live_count;
+    return 0;
+}
+
+int sim_live_add(hcs_state *s, const void *p)
+{
+    if ((s->live_used + 1) * 2 > s->live_cap && live_grow(s) < 0)
+        return -1;
+    size_t j = ptr_hash(p) & (s->live_cap - 1);
+    while (s->live[j] && s->live[j] != SLOT_GONE)
+        j = (j + 1) & (s->live_cap - 1);
+    if (!s->live[j])
+        s->live_used++;
+    s->live[j] = p;
+    s->live_count++;
+    return 0;
+}
+
+static size_t live_find(const hcs_state *s, const void *p)
+{
+    if (!s->live_cap || !p)
+        return (size_t)-1;
+    for (size_t j = ptr_hash(p) & (s->live_cap - 1);; j = (j + 1) & (s->live_cap - 1)) {
+        if (!s->live[j])
+            return (size_t)-1;
+        if (s->live[j] == p)
+            return j;
+    }
+}
+
+bool sim_live_has(const hcs_state *s, const void *p)
+{
+    return live_find(s, p) != (size_t)-1;
+}
+
+void sim_live_del(hcs_state *s, const void *p)
+{
+    size_t j = live_find(s, p);
+    if (j != (size_t)-1) {
+        s->live[j] = SLOT_GONE;
+        s->live_count--;
+    }
+}
+
+/* System handles: in the list of all handles and in their system's list (lock held). */
+static void sysh_link(hcs_state *s, hcs_sys_handle *h)
+{
+    h->prev = NULL;
+    h->next = s->sys_handles;
+    if (h->next)
+        h->next->prev = h;
+    s->sys_handles = h;
+    h->sys_prev = NULL;
+    h->sys_next = h->sys->hlist;
+    if (h->sys_next)
+        h->sys_next->sys_prev = h;
+    h->sys->hlist = h;
+    h->on_sys = true;
+}
+
+static void sysh_unlink_sys(hcs_sys_handle *h)
+{
+    if (!h->on_sys)
+        return;
+    if (h->sys_prev)
+        h->sys_prev->sys_next = h->sys_next;
+    else
+        h->sys->hlist = h->sys_next;
+    if (h->sys_next)
+        h->sys_next->sys_prev = h->sys_prev;
+    h->on_sys = false;
+}
+
+static void sysh_free(hcs_state *s, hcs_sys_handle *h)
+{
+    sysh_unlink_sys(h);
+    if (h->prev)
+        h->prev->next = h->next;
+    else
+        s->sys_handles = h->next;
+    if (h->next)
+        h->next->prev = h->prev;
+    sim_live_del(s, h);
+    h->magic = 0;
+    free(h);
+}
+
+static size_t id_hash(const char *id)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *c = (const unsigned char *)id; *c; c++) {
+        unsigned char ch = *c >= 'A' && *c <= 'Z' ? (unsigned char)(*c - 'A' + 'a') : *c;
+        h = (h ^ ch) * 1099511628211ull;
+    }
+    return (size_t)h;
+}
+
+#define SYS_GONE ((hcs_system *)1)
+
+static int by_id_put(hcs_state *s, hcs_system *sys);
+
+static int by_id_grow(hcs_state *s)
+{
+    size_t cap = s->by_id_cap ? s->by_id_cap * 2 : 64;
+    while (cap < s->by_id_count * 4)
+        cap *= 2;
+    hcs_system **old = s->by_id;
+    size_t old_cap = s->by_id_cap;
+    hcs_system **t = calloc(cap, sizeof *t);
+    if (!t)
+        return -1;
+    s->by_id = t;
+    s->by_id_cap = cap;
+    s->by_id_used = s->by_id_count = 0;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i] && old[i] != SYS_GONE)
+            by_id_put(s, old[i]);
+    free(old);
+    return 0;
+}
+
+static int by_id_put(hcs_state *s, hcs_system *sys)
+{
+    if ((s->by_id_used + 1) * 2 > s->by_id_cap && by_id_grow(s) < 0)
+        return -1;
+    sys->indexed = true;
+    size_t j = id_hash(sys->id) & (s->by_id_cap - 1);
+    while (s->by_id[j] && s->by_id[j] != SYS_GONE)
+        j = (j + 1) & (s->by_id_cap - 1);
+    if (!s->by_id[j])
+        s->by_id_used++;
+    s->by_id[j] = sys;
+    s->by_id_count++;
+    return 0;
+}
+
+static void by_id_del(hcs_state *s, hcs_system *sys)
+{
+    if (!s->by_id_cap)
+        return;
+    for (size_t j = id_hash(sys->id) & (s->by_id_cap - 1); s->by_id[j]; j = (j + 1) & (s->by_id_cap - 1)) {
+        if (s->by_id[j] == sys) {
+            s->by_id[j] = SYS_GONE;
+            s->by_id_count--;
+            return;
+        }
+    }
+}
+
+/* Indexes the systems added since the last look (they are prepended to the list). */
+static bool by_id_sync(hcs_state *s)
+{
+    hcs_system *p = s->systems;
+    for (; p && p != s->indexed_head; p = p->next) {
+        if (!p->indexed && by_id_put(s, p) < 0)
+            return false;
+        p->indexed = true;
+        if (p->next)
+            p->next->prev = p;
+    }
+    if (s->systems)
+        s->systems->prev = NULL;
+    s->indexed_head = s->systems;
+    return true;
+}
 
 /* ---------------------------------------------------------------- state */
 hcs_state *sim_hcs_state(sim_world *w)
@@ -38,6 +342,7 @@ hcs_state *sim_hcs_state(sim_world *w)
 }
 
 static void worker_main(void *arg);
+static void pool_main(void *arg);
 
 int sim_hcs_init(sim_world *w, zh_error **err)
 {
@@ -46,15 +351,21 @@ int sim_hcs_init(sim_world *w, zh_error **err)
         return zh_error_set(err, ZH_E_OUTOFMEMORY, "zh_sim_open", "out of memory");
     zh_cond_init(&s->jobs_cond);
     zh_cond_init(&s->done_cond);
+    zh_cond_init(&s->pool_cond);
     s->w = w;
     w->hcs = s;
+    lat_from_env();
     if (zh_thread_start(&s->worker, worker_main, w, err) < 0) {
         zh_cond_destroy(&s->jobs_cond);
         zh_cond_destroy(&s->done_cond);
+        zh_cond_destroy(&s->pool_cond);
         free(s);
         w->hcs = NULL;
         return -1;
     }
+    for (size_t i = 0; i < SIM_POOL_THREADS; i++)
+        if (zh_thread_start(&s->pool[i], pool_main, w, NULL) < 0)
+            s->pool[i] = NULL; /* fewer threads; one worker is enough for progress */
     return 0;
 }
 
@@ -71,12 +382,33 @@ static void free_system(hcs_state *s, hcs_system *sys)
                 j->run = run_gone;
         }
     }
-    for (hcs_system **p = &s->systems; *p; p = &(*p)->next) {
-        if (*p == sys) {
-            *p = sys->next;
-            break;
+    if (by_id_sync(s) && sys->indexed) { /* O(1): the index and the prev links */
+        by_id_del(s, sys);
+        if (sys->prev)
+            sys->prev->next = sys->next;
+        else
+            s->systems = sys->next;
+        if (sys->next)
+            sys->next->prev = sys->prev;
+        if (s->indexed_head == sys)
+            s->indexed_head = sys->next;
+    } else { /* out of memory: the list */
+        if (s->indexed_head == sys)
+            s->indexed_head = sys->next;
+        for (hcs_system **p = &s->systems; *p; p = &(*p)->next) {
+            if (*p == sys) {
+                *p = sys->next;
+                break;
+            }
         }
+        if (sys->indexed)
+            by_id_del(s, sys);
+        if (sys->next && sys->next->indexed)
+            sys->next->prev = sys->prev;
     }
+    for (hcs_sys_handle *h = sys->hlist; h; h = h->sys_next)
+        h->on_sys = false; /* still open at teardown: no system to list them any more */
+    sys->hlist = NULL;
     sim_proc_free_all(s, sys);
     free(sys->id);
     free(sys->owner);
@@ -88,13 +420,24 @@ static void free_system(hcs_state *s, hcs_system *sys)
 
 static void free_op(hcs_state *s, hcs_op *op)
 {
-    for (hcs_op **p = &s->ops; *p; p = &(*p)->next) {
-        if (*p == op) {
-            *p = op->next;
-            break;
-        }
-    }
+    if (op->prev)
+        op->prev->next = op->next;
+    else
+        s->ops = op->next;
+    if (op->next)
+        op->next->prev = op->prev;
+    sim_live_del(s, op);
     op->magic = 0;
+    if (op->has_pi) { /* stdio nobody took */
+        sim_fd in = (sim_fd)(intptr_t)op->pi.StdInput, out = (sim_fd)(intptr_t)op->pi.StdOutput,
+               err = (sim_fd)(intptr_t)op->pi.StdError;
+        if (op->pi.StdInput)
+            sim_fd_close(&in);
+        if (op->pi.StdOutput)
+            sim_fd_close(&out);
+        if (op->pi.StdError)
+            sim_fd_close(&err);
+    }
     free(op->result);
     free(op);
 }
@@ -116,6 +459,13 @@ void sim_hcs_free(sim_world *w)
     zh_cond_broadcast(&s->jobs_cond);
     zh_mutex_unlock(&w->lock);
     zh_thread_join(s->worker);
+    zh_mutex_lock(&w->lock);
+    s->pool_quit = true; /* the pool runs what is queued, then ends */
+    zh_cond_broadcast(&s->pool_cond);
+    zh_mutex_unlock(&w->lock);
+    for (size_t i = 0; i < SIM_POOL_THREADS; i++)
+        if (s->pool[i])
+            zh_thread_join(s->pool[i]);
 
     zh_mutex_lock(&w->lock);
     while (s->jobs) {
@@ -146,6 +496,7 @@ void sim_hcs_free(sim_world *w)
     while (s->sys_handles) {
         hcs_sys_handle *h = s->sys_handles;
         s->sys_handles = h->next;
+        sim_live_del(s, h);
         h->magic = 0;
         free(h);
     }
@@ -154,6 +505,9 @@ void sim_hcs_free(sim_world *w)
     zh_mutex_unlock(&w->lock);
     zh_cond_destroy(&s->jobs_cond);
     zh_cond_destroy(&s->done_cond);
+    zh_cond_destroy(&s->pool_cond);
+    free(s->live);
+    free(s->by_id);
     free(s);
     w->hcs = NULL;
 }
@@ -178,15 +532,87 @@ void sim_hcs_add_event(hcs_event_batch *b, zh_hcs_event_callback cb, void *ctx, 
 
 void sim_hcs_sys_events(hcs_state *s, hcs_system *sys, zh_hcs_event_type type, const char *data, hcs_event_batch *b)
 {
-    for (hcs_sys_handle *h = s->sys_handles; h; h = h->next)
-        if (h->sys == sys && h->callback && !h->closing)
+    (void)s;
+    for (hcs_sys_handle *h = sys->hlist; h; h = h->sys_next)
+        if (h->callback && !h->closing)
             sim_hcs_add_event(b, h->callback, h->context, &h->running, type, data, NULL);
+}
+
+/* The callback a thread is running now (its handle's in-flight counter, or its
+ * operation): a close from inside a callback never waits for that callback. */
+static _Thread_local const void *tl_cb_owner;
+
+bool sim_hcs_in_callback_of(const void *owner)
+{
+    return owner && tl_cb_owner == owner;
+}
+
+/* A callback waiting for a pool thread (ZH_SIM_LAT_CALLBACKS 0). */
+struct sim_cb_task {
+    zh_hcs_event_callback ecb;
+    void *ctx;
+    int *running;
+    zh_hcs_event event;
+    zh_wchar *data;
+    hcs_op *op;               /* a completion callback (a reference held) */
+    zh_hcs_operation_completion ocb;
+    sim_cb_task *next;
+};
+
+static void event_done(sim_world *w, int *running, zh_wchar *data)
+{
+    zh_mutex_lock(&w->lock);
+    if (running)
+        (*running)--;
+    zh_sim_free_string(data);
+    if (w->hcs) {
+        sim_hcs_reap_handles(w->hcs);
+        zh_cond_broadcast(&w->hcs->done_cond);
+    }
+    zh_mutex_unlock(&w->lock);
+}
+
+static void pool_push(hcs_state *s, sim_cb_task *t)
+{
+    t->next = s->cb_queue;
+    s->cb_queue = t;
+    s->cb_queued++;
+    zh_cond_signal(&s->pool_cond);
 }
 
 void sim_hcs_deliver(sim_world *w, hcs_event_batch *b)
 {
-    for (size_t i = 0; i < b->count; i++)
+    if (b->count && !sim_lat(ZH_SIM_LAT_CALLBACKS)) {
+        /* a thread pool: each callback on its own, in any order */
+        zh_mutex_lock(&w->lock);
+        size_t i = 0;
+        for (; i < b->count && w->hcs; i++) {
+            sim_cb_task *t = calloc(1, sizeof *t);
+            if (!t)
+                break;
+            t->ecb = b->item[i].cb;
+            t->ctx = b->item[i].ctx;
+            t->running = b->item[i].running;
+            t->event = b->item[i].event;
+            t->data = b->data[i];
+            pool_push(w->hcs, t);
+        }
+        zh_mutex_unlock(&w->lock);
+        for (; i < b->count; i++) { /* out of memory: here and now */
+            b->item[i].cb(&b->item[i].event, b->item[i].ctx);
+            event_done(w, b->item[i].running, b->data[i]);
+        }
+        b->count = 0;
+        return;
+    }
+    for (size_t i = 0; i < b->count; i++) {
+        uint32_t d = sim_lat_jitter_ms();
+        if (d)
+            zh_sleep_ms(d);
+        tl_cb_owner = b->item[i].running;
         b->item[i].cb(&b->item[i].event, b->item[i].ctx); /* the event and its data stay ours */
+        tl_cb_owner = NULL;
+    }
     zh_mutex_lock(&w->lock);
     for (size_t i = 0; i < b->count; i++) {
         if (b->item[i].running)
@@ -201,35 +627,112 @@ void sim_hcs_deliver(sim_world *w, hcs_event_batch *b)
     b->count = 0;
 }
 
+static void op_put(hcs_state *s, hcs_op *op);
+
+static void pool_run(sim_world *w, sim_cb_task *t)
+{
+    uint32_t d = sim_lat_jitter_ms();
+    if (d)
+        zh_sleep_ms(d);
+    if (t->op) {
+        tl_cb_owner = t->op;
+        t->ocb((zh_hcs_operation)(void *)t->op, t->ctx);
+        tl_cb_owner = NULL;
+        zh_mutex_lock(&w->lock);
+        t->op->delivering--;
+        zh_cond_broadcast(&w->hcs->done_cond);
+        op_put(w->hcs, t->op);
+        zh_mutex_unlock(&w->lock);
+    } else {
+        tl_cb_owner = t->running;
+        t->ecb(&t->event, t->ctx);
+        tl_cb_owner = NULL;
+        event_done(w, t->running, t->data);
+    }
+    free(t);
+}
+
+static void pool_main(void *arg)
+{
+    sim_world *w = arg;
+    hcs_state *s = w->hcs;
+    uint64_t x = zh_monotonic_ns() | 1u;
+    zh_mutex_lock(&w->lock);
+    while (1) {
+        while (!s->cb_queue && !s->pool_quit)
+            zh_cond_wait(&s->pool_cond, &w->lock);
+        if (!s->cb_queue)
+            break;
+        /* any of the waiting callbacks */
+        size_t k = (size_t)(rng_next(&x) % s->cb_queued);
+        sim_cb_task **p = &s->cb_queue;
+        while (k-- > 0 && (*p)->next)
+            p = &(*p)->next;
+        sim_cb_task *t = *p;
+        *p = t->next;
+        s->cb_queued--;
+        zh_mutex_unlock(&w->lock);
+        pool_run(w, t);
+        zh_mutex_lock(&w->lock);
+    }
+    zh_mutex_unlock(&w->lock);
+}
+
+/* A close that waits (ZH_SIM_LAT_CLOSE_WAITS 1) first takes the callbacks of `owner` that
+ * no thread has started off the pool's queue: they will not run (lock held). */
+void sim_hcs_unqueue(hcs_state *s, const void *owner)
+{
+    for (sim_cb_task **p = &s->cb_queue; *p;) {
+        sim_cb_task *t = *p;
+        if ((t->op && (const void *)t->op == owner) || (!t->op && (const void *)t->running == owner)) {
+            *p = t->next;
+            s->cb_queued--;
+            if (t->op) {
+                t->op->delivering--;
+                op_put(s, t->op);
+            } else {
+                if (t->running)
+                    (*t->running)--;
+                zh_sim_free_string(t->data);
+            }
+            free(t);
+        } else {
+            p = &t->next;
+        }
+    }
+    zh_cond_broadcast(&s->done_cond);
+}
+
 void sim_hcs_reap_handles(hcs_state *s)
 {
-    for (hcs_sys_handle **p = &s->sys_handles; *p;) {
-        hcs_sys_handle *h = *p;
+    if (s->zombies == 0)
+        return; /* the usual case: nothing to look at */
+    sim_proc_reap_handles(s);
+    for (hcs_sys_handle *h = s->sys_handles, *next; h && s->zombies > 0; h = next) {
+        next = h->next;
         if (h->zombie && h->running == 0) {
-            *p = h->next;
-            h->magic = 0;
-            free(h);
-        } else {
-            p = &h->next;
+            s->zombies--;
+            sysh_free(s, h);
         }
     }
 }
 
 /* ---------------------------------------------------------------- handles */
+/* A value the caller passes is looked up in the index before it is ever dereferenced. */
 hcs_op *sim_hcs_op(hcs_state *s, zh_hcs_operation op)
 {
-    for (hcs_op *o = s ? s->ops : NULL; o; o = o->next)
-        if ((void *)o == (void *)op && !o->closed)
-            return o;
-    return NULL;
+    if (!s || !sim_live_has(s, (const void *)op))
+        return NULL;
+    hcs_op *o = (hcs_op *)(void *)op;
+    return o->magic == HCS_OP_MAGIC && !o->closed ? o : NULL;
 }
 
 hcs_sys_handle *sim_hcs_sys_handle(hcs_state *s, zh_hcs_system h)
 {
-    for (hcs_sys_handle *p = s ? s->sys_handles : NULL; p; p = p->next)
-        if ((void *)p == (void *)h && !p->closing)
-            return p;
-    return NULL;
+    if (!s || !sim_live_has(s, (const void *)h))
+        return NULL;
+    hcs_sys_handle *p = (hcs_sys_handle *)(void *)h;
+    return p->magic == HCS_SYS_MAGIC && !p->closing ? p : NULL;
 }
 
 /* Locks the world and finds the HCS state. NULL when the service is gone. */
@@ -262,8 +765,15 @@ zh_hcs_operation ZH_WINAPI sim_HcsCreateOperation(const void *context, zh_hcs_op
         op->type = HcsOperationTypeNone;
         op->id = ++s->next_op_id;
         op->state = OP_IDLE;
-        op->next = s->ops;
-        s->ops = op;
+        if (sim_live_add(s, op) < 0) {
+            free(op);
+            op = NULL;
+        } else {
+            op->next = s->ops;
+            if (s->ops)
+                s->ops->prev = op;
+            s->ops = op;
+        }
     }
     zh_mutex_unlock(&w->lock);
     return (zh_hcs_operation)(void *)op;
@@ -280,12 +790,16 @@ void ZH_WINAPI sim_HcsCloseOperation(zh_hcs_operation operation)
         /* Allowed while in flight and from inside its own callback: the result is discarded
          * and the memory goes when the last reference does. */
         op->closed = true;
-        /* ... and no completion callback runs after this returns: one in flight is waited
-         * for, unless this is that callback closing its own operation. */
-        op->refs++;
-        while (op->delivering > 0 && op->deliver_thread != zh_thread_self_id())
-            zh_cond_wait(&s->done_cond, &w->lock);
-        op->refs--;
+        /* ZH_SIM_LAT_CLOSE_WAITS 1: no completion callback runs after this returns (one
+         * in flight is waited for, unless this is that callback closing its own
+         * operation). 0: one already on its way may still run. */
+        if (sim_lat(ZH_SIM_LAT_CLOSE_WAITS)) {
+            op->refs++;
+            sim_hcs_unqueue(s, op);
+            while (op->delivering > 0 && !sim_hcs_in_callback_of(op) && zh_thread_self_id() != s->worker_id)
+                zh_cond_wait(&s->done_cond, &w->lock);
+            op->refs--;
+        }
         op_put(s, op);
     }
     zh_mutex_unlock(&w->lock);
@@ -520,10 +1034,29 @@ static void complete_deliver(sim_world *w, completion *c)
 {
     if (!c->op)
         return;
-    zh_mutex_lock(&w->lock);
-    c->op->deliver_thread = zh_thread_self_id();
-    zh_mutex_unlock(&w->lock);
+    if (!sim_lat(ZH_SIM_LAT_CALLBACKS)) {
+        sim_cb_task *t = calloc(1, sizeof *t);
+        if (t) {
+            t->op = c->op;
+            t->ocb = c->cb;
+            t->ctx = c->ctx;
+            zh_mutex_lock(&w->lock);
+            if (w->hcs) {
+                pool_push(w->hcs, t);
+                t = NULL;
+            }
+            zh_mutex_unlock(&w->lock);
+            if (!t)
+                return;
+            free(t);
+        }
+    }
+    uint32_t d = sim_lat_jitter_ms();
+    if (d)
+        zh_sleep_ms(d);
+    tl_cb_owner = c->op;
     c->cb((zh_hcs_operation)(void *)c->op, c->ctx);
+    tl_cb_owner = NULL;
     zh_mutex_lock(&w->lock);
     c->op->delivering--;
     zh_cond_broadcast(&w->hcs->done_cond);
@@ -612,6 +1145,8 @@ zh_hresult ZH_WINAPI sim_HcsCancelOperation(zh_hcs_operation operation)
     completion c = {NULL, NULL, NULL};
     if (!op) {
         hr = ZH_E_HANDLE;
+    } else if (!sim_lat(ZH_SIM_LAT_CANCEL)) {
+        hr = ZH_E_NOTIMPL; /* as Microsoft documents HcsCancelOperation */
     } else if (op->state == OP_IDLE) {
         hr = HCS_E_OPERATION_NOT_STARTED;
     } else if (op->state == OP_PENDING) {
@@ -714,9 +1249,17 @@ static const char *state_name(int st)
 
 static hcs_system *find_system(hcs_state *s, const char *id)
 {
-    for (hcs_system *sys = s->systems; sys; sys = sys->next)
-        if (zh_strcasecmp_ascii(sys->id, id) == 0)
-            return sys;
+    if (!by_id_sync(s)) { /* out of memory: the list */
+        for (hcs_system *sys = s->systems; sys; sys = sys->next)
+            if (zh_strcasecmp_ascii(sys->id, id) == 0)
+                return sys;
+        return NULL;
+    }
+    if (!s->by_id_cap)
+        return NULL;
+    for (size_t j = id_hash(id) & (s->by_id_cap - 1); s->by_id[j]; j = (j + 1) & (s->by_id_cap - 1))
+        if (s->by_id[j] != SYS_GONE && zh_strcasecmp_ascii(s->by_id[j]->id, id) == 0)
+            return s->by_id[j];
     return NULL;
 }
 
@@ -986,9 +1529,9 @@ static void sync_systems(hcs_state *s, hcs_event_batch *b)
 
 static int run_create(hcs_state *s, hcs_job *j, hcs_event_batch *b)
 {
-    (void)s;
-    (void)b;
     j->sys->creating = false;
+    if (j->sys->handles == 0 && j->sys->terminate_on_last_close)
+        stop_system(s, j->sys, "ForcedExit", 0, b); /* abandoned: its last handle is gone */
     return 0;
 }
 
@@ -1038,12 +1581,24 @@ static int run_terminate(hcs_state *s, hcs_job *j, hcs_event_batch *b)
     return 0;
 }
 
+/* Pause, resume and save need a VM: a process-isolated container has none. */
+static int needs_vm(hcs_job *j, const char *what)
+{
+    if (j->sys->is_vm || j->sys->hyperv)
+        return 0;
+    char msg[200];
+    snprintf(msg, sizeof msg, "%s is not supported for a process-isolated container (Hyper-V isolation only).", what);
+    return fail_op(j->op, ZH_E_NOT_SUPPORTED, msg);
+}
+
 static int run_pause(hcs_state *s, hcs_job *j, hcs_event_batch *b)
 {
     (void)s;
     (void)b;
     if (j->sys->state == SYS_STOPPED)
         return already_stopped(j);
+    if (needs_vm(j, "Pause"))
+        return ZH_E_NOT_SUPPORTED;
     if (j->sys->state != SYS_RUNNING)
         return invalid_state(j, "Pause");
     j->sys->state = SYS_PAUSED;
@@ -1056,6 +1611,8 @@ static int run_resume(hcs_state *s, hcs_job *j, hcs_event_batch *b)
     (void)b;
     if (j->sys->state == SYS_STOPPED)
         return already_stopped(j);
+    if (needs_vm(j, "Resume"))
+        return ZH_E_NOT_SUPPORTED;
     if (j->sys->state != SYS_PAUSED && j->sys->state != SYS_SAVED)
         return invalid_state(j, "Resume");
     j->sys->state = SYS_RUNNING;
@@ -1069,6 +1626,8 @@ static int run_save(hcs_state *s, hcs_job *j, hcs_event_batch *b)
     (void)b;
     if (j->sys->state == SYS_STOPPED)
         return already_stopped(j);
+    if (needs_vm(j, "Save"))
+        return ZH_E_NOT_SUPPORTED;
     if (j->sys->state != SYS_PAUSED)
         return invalid_state(j, "Save");
     if (j->arg && strstr(j->arg, "AsTemplate"))
@@ -1083,12 +1642,15 @@ static int run_crash(hcs_state *s, hcs_job *j, hcs_event_batch *b)
         return already_stopped(j);
     if (sys->state != SYS_RUNNING)
         return invalid_state(j, "Crash");
-    sim_hcs_sys_events(s, sys, HcsEventSystemCrashInitiated, NULL, b);
+    /* HCS_EVENT: both crash events carry a CrashReport (the first without the log) */
     zhcs_CrashReport cr = {0};
     cr.SystemId = sys->id;
-    cr.CrashLog = "simulated crash (HcsCrashComputeSystem)";
     cr.has_Status = true;
     cr.Status = 0;
+    char *initiated = zhcs_CrashReport_emit(&cr, NULL);
+    sim_hcs_sys_events(s, sys, HcsEventSystemCrashInitiated, initiated, b);
+    free(initiated);
+    cr.CrashLog = "simulated crash (HcsCrashComputeSystem)";
     char *report = zhcs_CrashReport_emit(&cr, NULL);
     sim_hcs_sys_events(s, sys, HcsEventSystemCrashReport, report, b);
     free(report);
@@ -1507,6 +2069,7 @@ zh_hresult ZH_WINAPI sim_HcsCreateComputeSystem(const zh_wchar *id, const zh_wch
     zh_guid_random(&rid, NULL);
     zh_guid_format(&rid, ZH_GUID_LOWER, sys->runtime_id);
     sys->is_vm = cs->VirtualMachine != NULL;
+    sys->hyperv = cs->HostingSystemId && *cs->HostingSystemId;
     sys->state = SYS_CREATED;
     sys->creating = true;
     sys->terminate_on_last_close = cs->has_ShouldTerminateOnLastHandleClosed && cs->ShouldTerminateOnLastHandleClosed;
@@ -1519,8 +2082,8 @@ zh_hresult ZH_WINAPI sim_HcsCreateComputeSystem(const zh_wchar *id, const zh_wch
     s->systems = sys;
     h->magic = HCS_SYS_MAGIC;
     h->sys = sys;
-    h->next = s->sys_handles;
-    s->sys_handles = h;
+    sysh_link(s, h);
+    sim_live_add(s, h); /* out of memory: the handle is refused by every later call */
     op->sysh = h;
     *computeSystem = (zh_hcs_system)(void *)h;
     if (sim_hcs_queue(s, op, delay_of(s, ZH_HCS_ID_HcsCreateComputeSystem), run_create, sys, NULL, NULL) < 0)
@@ -1555,8 +2118,8 @@ zh_hresult ZH_WINAPI sim_HcsOpenComputeSystem(const zh_wchar *id, zh_dword reque
     if (!hr) {
         h->magic = HCS_SYS_MAGIC;
         h->sys = sys;
-        h->next = s->sys_handles;
-        s->sys_handles = h;
+        sysh_link(s, h);
+        sim_live_add(s, h);
         sys->handles++;
         *computeSystem = (zh_hcs_system)(void *)h;
     }
@@ -1595,15 +2158,19 @@ void ZH_WINAPI sim_HcsCloseComputeSystem(zh_hcs_system computeSystem)
         zh_mutex_unlock(&w->lock);
         return;
     }
-    /* No callback after close returns: unregister, then drain those in flight (unless this
-     * is the worker itself, i.e. a close from inside the callback, which HCS forbids). */
+    /* Unregister; ZH_SIM_LAT_CLOSE_WAITS 1: then drain the callbacks in flight (unless
+     * this is a close from inside one, which HCS forbids); 0: one already on its way may
+     * still run after this returns. */
     h->closing = true;
     h->callback = NULL;
+    sysh_unlink_sys(h); /* no more events for it */
     zh_cond_broadcast(&s->done_cond); /* releases HcsWaitForComputeSystemExit on this handle */
-    int on_worker = zh_thread_self_id() == s->worker_id;
-    if (!on_worker)
-        while (h->running > 0)
+    bool inside = zh_thread_self_id() == s->worker_id || sim_hcs_in_callback_of(&h->running);
+    if (sim_lat(ZH_SIM_LAT_CLOSE_WAITS)) {
+        sim_hcs_unqueue(s, &h->running);
+        while (!inside && h->running > 0)
             zh_cond_wait(&s->done_cond, &w->lock);
+    }
     for (hcs_op *op = s->ops; op; op = op->next) {
         if (op->event_to == h)
             op->event_to = NULL;
@@ -1611,24 +2178,20 @@ void ZH_WINAPI sim_HcsCloseComputeSystem(zh_hcs_system computeSystem)
             op->sysh = NULL;
     }
     hcs_system *sys = h->sys;
-    if (on_worker && h->running > 0) {
-        h->zombie = true; /* its own callback is still on the stack: freed when it returns */
+    if (h->running > 0) {
+        h->zombie = true; /* a callback or a wait still uses it: freed when they end */
+        s->zombies++;
     } else {
-        for (hcs_sys_handle **p = &s->sys_handles; *p; p = &(*p)->next) {
-            if (*p == h) {
-                *p = h->next;
-                break;
-            }
-        }
-        h->magic = 0;
-        free(h);
+        sysh_free(s, h);
     }
     if (--sys->handles == 0) {
         /* ShouldTerminateOnLastHandleClosed: the system goes with its last handle (sim:PATH:
          * with its creator's last one; other processes' handles are not counted) */
         if (sys->terminate_on_last_close && !sys->foreign && sys->state != SYS_STOPPED)
             stop_system(s, sys, "ForcedExit", 0, NULL);
-        if (sys->state == SYS_STOPPED || sys->creating) {
+        /* a create still running: ZH_SIM_LAT_ABANDONED_CREATE 1 aborts it; 0 lets it
+         * complete, and the system stays, owned by nobody */
+        if (sys->state == SYS_STOPPED || (sys->creating && sim_lat(ZH_SIM_LAT_ABANDONED_CREATE))) {
             unpublish(s, sys);
             free_system(s, sys);
         }
@@ -1653,7 +2216,7 @@ zh_hresult ZH_WINAPI sim_HcsWaitForComputeSystemExit(zh_hcs_system computeSystem
     hcs_system *sys = h->sys;
     zh_hresult hr = 0;
     h->running++; /* a close waits for us to leave */
-    while (sys->state != SYS_STOPPED && !h->closing) {
+    while (!h->closing && sys->state != SYS_STOPPED) { /* closing first: the system may be gone */
         if (timeoutMs == INFINITE_MS)
             zh_cond_wait(&s->done_cond, &w->lock);
         else if (zh_cond_wait_until(&s->done_cond, &w->lock, deadline)) {
@@ -1666,6 +2229,7 @@ zh_hresult ZH_WINAPI sim_HcsWaitForComputeSystemExit(zh_hcs_system computeSystem
     if (!hr && result && sys->exit_status)
         *result = sim_wstr(sys->exit_status);
     h->running--;
+    sim_hcs_reap_handles(s);
     zh_cond_broadcast(&s->done_cond);
     zh_mutex_unlock(&w->lock);
     return hr;

@@ -13,6 +13,7 @@ typedef struct hcs_proc hcs_proc;
 typedef struct hcs_proc_handle hcs_proc_handle;
 typedef struct hcs_op hcs_op;
 typedef struct hcs_job hcs_job;
+typedef struct sim_cb_task sim_cb_task;
 
 enum { OP_IDLE, OP_PENDING, OP_DONE };
 
@@ -33,8 +34,7 @@ struct hcs_op {
     hcs_proc_handle *proch;   /* for HcsGetProcessFromOperation */
     hcs_sys_handle *event_to; /* completion goes to this handle's event callback instead */
     int delivering;           /* completion callbacks running now */
-    uint64_t deliver_thread;  /* the thread running the last of them */
-    hcs_op *next;
+    hcs_op *prev, *next;
 };
 
 typedef struct hcs_event_batch hcs_event_batch;
@@ -59,6 +59,7 @@ struct hcs_system {
     char *owner;
     char *name;
     bool is_vm;
+    bool hyperv;              /* a container hosted in a utility VM (HostingSystemId) */
     int state;
     bool creating;            /* create accepted, not yet completed */
     bool terminate_on_last_close;
@@ -72,6 +73,9 @@ struct hcs_system {
     hcs_proc *procs;
     bool foreign;             /* sim:PATH: created by another process */
     uint32_t owner_pid;
+    hcs_sys_handle *hlist;    /* its open handles, for events without a scan */
+    bool indexed;             /* in hcs_state.by_id, prev valid (sim_hcs.c) */
+    hcs_system *prev;
     hcs_system *next;
 };
 
@@ -83,14 +87,17 @@ struct hcs_sys_handle {
     zh_hcs_event_options options;
     int running;              /* callback invocations and waits in flight */
     bool closing;
-    bool zombie;              /* closed from inside its own callback: freed once idle */
-    hcs_sys_handle *next;
+    bool zombie;              /* closed while a callback or a wait still used it: freed once idle */
+    bool on_sys;              /* in its system's handle list (until the close) */
+    hcs_sys_handle *prev, *next;         /* every handle (hcs_state.sys_handles) */
+    hcs_sys_handle *sys_prev, *sys_next; /* its system's open handles (hcs_system.hlist) */
 };
 
 struct hcs_state {
     hcs_system *systems;
     hcs_sys_handle *sys_handles;
     hcs_proc_handle *proc_handles;
+    int zombies;              /* handles of either kind waiting to be freed once idle */
     hcs_op *ops;
     uint64_t next_op_id;
     hcs_job *jobs;            /* ordered by due time */
@@ -100,9 +107,23 @@ struct hcs_state {
     uint64_t worker_id;
     bool quit;
     uint32_t op_delay_ms[ZH_HCS_ID_COUNT]; /* zh_sim_op_delay */
+    uint32_t cur_delay_ms;    /* the delay of the process call being made (sim_proc.c) */
     hcs_proc *dead_procs;     /* detached processes waiting to be joined and freed */
     sim_world *w;
+    /* the callback pool (ZH_SIM_LAT_CALLBACKS 0) */
+    zh_thread *pool[4];
+    sim_cb_task *cb_queue;
+    size_t cb_queued;
+    zh_cond pool_cond;
+    bool pool_quit;
     uint64_t last_sync_ns;    /* sim:PATH: when the worker last read the shared state */
+    /* indexes (no call scans every object unless it lists them): the live handles and
+     * operations by address (open addressing), the systems by id (case-insensitive) */
+    const void **live;
+    size_t live_cap, live_used, live_count;
+    hcs_system **by_id;
+    size_t by_id_cap, by_id_used, by_id_count;
+    hcs_system *indexed_head;  /* systems are prepended: those before it are not indexed yet */
 };
 
 /* An event for every handle of `sys` (or of a process) that has a callback; delivered by
@@ -134,6 +155,12 @@ hcs_state *sim_hcs_lock(sim_world **w);
 zh_hresult sim_hcs_op_begin(hcs_state *s, zh_hcs_operation op, zh_hcs_operation_type type, hcs_sys_handle *sysh,
                             hcs_proc_handle *proch, hcs_op **out);
 
+/* The index of live handles and operations (lock held). Adding fails only for want of
+ * memory (-1). */
+int sim_live_add(hcs_state *s, const void *p);
+void sim_live_del(hcs_state *s, const void *p);
+bool sim_live_has(const hcs_state *s, const void *p);
+
 /* Validates handles. */
 hcs_op *sim_hcs_op(hcs_state *s, zh_hcs_operation op);
 hcs_sys_handle *sim_hcs_sys_handle(hcs_state *s, zh_hcs_system h);
@@ -146,6 +173,15 @@ void sim_hcs_add_event(hcs_event_batch *b, zh_hcs_event_callback cb, void *ctx, 
 /* Invokes a batch (world lock NOT held), then decrements the in-flight counters. */
 void sim_hcs_deliver(sim_world *w, hcs_event_batch *b);
 
+/* Latitudes (zh_sim_latitude): the current value; the random delay before a callback. */
+int sim_lat(int which);
+uint32_t sim_lat_jitter_ms(void);
+/* Whether this thread runs a callback of `owner` (a handle's in-flight counter, or an
+ * operation) right now. */
+bool sim_hcs_in_callback_of(const void *owner);
+/* Takes the queued, not yet started callbacks of `owner` off the pool (lock held). */
+void sim_hcs_unqueue(hcs_state *s, const void *owner);
+
 /* The simulated service stopped (w->lock held): disconnect events, pending operations fail. */
 void sim_hcs_service_stopped(sim_world *w);
 
@@ -156,6 +192,7 @@ void sim_proc_free_all(hcs_state *s, hcs_system *sys); /* detaches them for the 
  * one (teardown). */
 void sim_proc_reap(sim_world *w, bool all);
 void sim_proc_free_handles(hcs_state *s);
+void sim_proc_reap_handles(hcs_state *s); /* process handles closed while in use, once idle */
 /* Frees handles closed from inside their own callbacks once idle (lock held). */
 void sim_hcs_reap_handles(hcs_state *s);
 

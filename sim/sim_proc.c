@@ -5,7 +5,7 @@
  *   echo TEXT               TEXT and CRLF on stdout, exit 0
  *   exit N                  exit N
  *   more | cat | findstr    copy stdin to stdout until end of input (or CloseHandle StdIn)
- *   ping -t HOST            a reply line every 100 ms until a signal (exit 0xC000013A) or kill
+ *   ping -t HOST            a reply line every second until a signal (exit 0xC000013A) or kill
  *   ping -n N HOST          N reply lines, exit 0
  *   timeout /t N            wait N seconds (exit 0) unless signalled first (0xC000013A)
  *   zhsim-write stdout=N stderr=M [exit=K]
@@ -43,6 +43,11 @@ struct hcs_proc {
     bool stdin_closed;
     bool signalled;
     bool terminate;
+    bool silent;             /* its system stopped (ZH_SIM_LAT_STOPPED_PROCESSES 0): no event, E_HANDLE */
+    bool exit_sent;          /* ProcessExited went out */
+    struct hcs_proc_handle *hlist; /* its open handles, for events without a scan */
+    zh_cond wake;            /* signalled, terminated or stdin closed: wakes the guest at once */
+    sim_fd dup_in, dup_out, dup_err; /* ZH_SIM_LAT_WS2022_CREATE_PROCESS: stdio for HcsGetProcessInfo */
     uint16_t console[2];
     sim_pipe in, out, err;   /* host ends handed out once */
     zh_thread *thread;
@@ -58,7 +63,10 @@ struct hcs_proc_handle {
     int running;
     bool closing;
     bool zombie;
-    hcs_proc_handle *next;
+    bool late_exit;          /* registered after the exit: ProcessExited still to come */
+    bool on_proc;            /* in its process's handle list (until the close) */
+    hcs_proc_handle *prev, *next;           /* every process handle (hcs_state.proc_handles) */
+    hcs_proc_handle *proc_prev, *proc_next; /* its process's open handles (hcs_proc.hlist) */
 };
 
 /* ---------------------------------------------------------------- the guest side */
@@ -140,21 +148,29 @@ static void lower_program(char *w)
         w[n - 4] = '\0';
 }
 
+/* Sleeps `ms` unless signalled or terminated first: on the process's condition variable,
+ * so an idle process costs nothing until its time comes or someone wakes it. */
 static uint32_t wait_or_signal(guest *g, uint64_t ms, int *killed)
 {
-    uint64_t end = zh_monotonic_ms() + ms;
+    uint64_t end = zh_monotonic_ns() + ms * 1000000u;
+    uint32_t rc = 0;
     *killed = 0;
-    while (zh_monotonic_ms() < end) {
-        int sig = 0;
-        if (should_stop(g, &sig)) {
+    zh_mutex_lock(&g->w->lock);
+    while (1) {
+        if (g->p->terminate) {
             *killed = 1;
-            return 1;
+            rc = 1;
+            break;
         }
-        if (sig)
-            return SIM_CONTROL_C_EXIT;
-        zh_sleep_ms(10);
+        if (g->p->signalled) {
+            rc = SIM_CONTROL_C_EXIT;
+            break;
+        }
+        if (zh_monotonic_ns() >= end || zh_cond_wait_until(&g->p->wake, &g->w->lock, end))
+            break;
     }
-    return 0;
+    zh_mutex_unlock(&g->w->lock);
+    return rc;
 }
 
 static uint32_t run_command(guest *g, const char *line);
@@ -224,7 +240,7 @@ static uint32_t run_words(guest *g, char **w, size_t n, const char *rest)
             snprintf(line, sizeof line, "Reply from 127.0.0.1: bytes=32 time<1ms TTL=128\r\n");
             if (puts_out(g, line) < 0)
                 return 1;
-            uint32_t rc = wait_or_signal(g, 100, &killed);
+            uint32_t rc = wait_or_signal(g, 1000, &killed); /* ping's interval on Windows */
             if (killed)
                 return 1;
             if (rc) {
@@ -329,10 +345,53 @@ static void process_main(void *arg)
 /* ---------------------------------------------------------------- lists and handles */
 static hcs_proc_handle *proc_handle(hcs_state *s, zh_hcs_process h)
 {
-    for (hcs_proc_handle *p = s ? s->proc_handles : NULL; p; p = p->next)
-        if ((void *)p == (void *)h && !p->closing)
-            return p;
-    return NULL;
+    if (!s || !sim_live_has(s, (const void *)h)) /* never dereferenced unless live */
+        return NULL;
+    hcs_proc_handle *p = (hcs_proc_handle *)(void *)h;
+    return p->magic == HCS_PROC_MAGIC && !p->closing ? p : NULL;
+}
+
+/* Process handles: in the list of all and in their process's list (lock held). */
+static void proch_link(hcs_state *s, hcs_proc_handle *h)
+{
+    h->prev = NULL;
+    h->next = s->proc_handles;
+    if (h->next)
+        h->next->prev = h;
+    s->proc_handles = h;
+    h->proc_prev = NULL;
+    h->proc_next = h->proc->hlist;
+    if (h->proc_next)
+        h->proc_next->proc_prev = h;
+    h->proc->hlist = h;
+    h->on_proc = true;
+}
+
+static void proch_unlink_proc(hcs_proc_handle *h)
+{
+    if (!h->on_proc)
+        return;
+    if (h->proc_prev)
+        h->proc_prev->proc_next = h->proc_next;
+    else
+        h->proc->hlist = h->proc_next;
+    if (h->proc_next)
+        h->proc_next->proc_prev = h->proc_prev;
+    h->on_proc = false;
+}
+
+static void proch_free(hcs_state *s, hcs_proc_handle *h)
+{
+    proch_unlink_proc(h);
+    if (h->prev)
+        h->prev->next = h->next;
+    else
+        s->proc_handles = h->next;
+    if (h->next)
+        h->next->prev = h->prev;
+    sim_live_del(s, h);
+    h->magic = 0;
+    free(h);
 }
 
 static char *process_status(const hcs_proc *p)
@@ -355,16 +414,43 @@ static int run_proc_exited(hcs_state *s, hcs_job *j, hcs_event_batch *b)
 {
     hcs_proc *p = j->proc;
     p->pending_jobs--;
+    p->exit_sent = true;
+    zh_cond_broadcast(&s->done_cond);
+    if (p->silent)
+        return 0; /* its system stopped: HCS says nothing more about it */
     char *status = process_status(p);
-    for (hcs_proc_handle *h = s->proc_handles; h; h = h->next)
-        if (h->proc == p && h->callback && !h->closing)
+    for (hcs_proc_handle *h = p->hlist; h; h = h->proc_next)
+        if (h->callback && !h->closing)
             sim_hcs_add_event(b, h->callback, h->context, &h->running, HcsEventProcessExited, status, NULL);
+    free(status);
+    return 0;
+}
+
+/* ProcessExited for callbacks registered after it went out (ZH_SIM_LAT_EARLY_EXIT 2). */
+static int run_late_exit(hcs_state *s, hcs_job *j, hcs_event_batch *b)
+{
+    (void)s;
+    hcs_proc *p = j->proc;
+    p->pending_jobs--;
+    char *status = process_status(p);
+    for (hcs_proc_handle *h = p->hlist; h; h = h->proc_next) {
+        if (h->late_exit && h->callback && !h->closing)
+            sim_hcs_add_event(b, h->callback, h->context, &h->running, HcsEventProcessExited, status, NULL);
+        h->late_exit = false;
+    }
     free(status);
     return 0;
 }
 
 static void free_proc(hcs_proc *p)
 {
+    for (hcs_proc_handle *h = p->hlist; h; h = h->proc_next)
+        h->on_proc = false; /* open at teardown: detached */
+    p->hlist = NULL;
+    sim_fd_close(&p->dup_in);
+    sim_fd_close(&p->dup_out);
+    sim_fd_close(&p->dup_err);
+    zh_cond_destroy(&p->wake);
     sim_fd_close(&p->in.guest);
     sim_fd_close(&p->in.host);
     sim_fd_close(&p->out.guest);
@@ -379,8 +465,23 @@ static void free_proc(hcs_proc *p)
 void sim_proc_stop_all(hcs_state *s, hcs_system *sys)
 {
     (void)s;
-    for (hcs_proc *p = sys->procs; p; p = p->next)
+    bool silent = !sim_lat(ZH_SIM_LAT_STOPPED_PROCESSES);
+    for (hcs_proc *p = sys->procs; p; p = p->next) {
         p->terminate = true;
+        p->silent = silent && !p->exit_sent;
+        zh_cond_broadcast(&p->wake);
+    }
+}
+
+void sim_proc_reap_handles(hcs_state *s)
+{
+    for (hcs_proc_handle *h = s->proc_handles, *next; h && s->zombies > 0; h = next) {
+        next = h->next;
+        if (h->zombie && h->running == 0) {
+            s->zombies--;
+            proch_free(s, h);
+        }
+    }
 }
 
 void sim_proc_free_all(hcs_state *s, hcs_system *sys)
@@ -389,6 +490,7 @@ void sim_proc_free_all(hcs_state *s, hcs_system *sys)
         hcs_proc *p = sys->procs;
         sys->procs = p->next;
         p->terminate = true;
+        zh_cond_broadcast(&p->wake);
         p->sys = NULL;
         p->next = s->dead_procs;
         s->dead_procs = p;
@@ -412,6 +514,7 @@ void sim_proc_reap(sim_world *w, bool all)
         }
         if (victim && all) {
             victim->terminate = true;
+            zh_cond_broadcast(&victim->wake);
             /* handles still open at teardown keep pointing here: detach them */
             for (hcs_proc_handle *h = s->proc_handles; h; h = h->next)
                 if (h->proc == victim)
@@ -430,6 +533,7 @@ void sim_proc_free_handles(hcs_state *s)
     while (s->proc_handles) {
         hcs_proc_handle *h = s->proc_handles;
         s->proc_handles = h->next;
+        sim_live_del(s, h);
         h->magic = 0;
         free(h);
     }
@@ -473,10 +577,13 @@ static hcs_proc_handle *new_proc_handle(hcs_state *s, hcs_proc *p)
     hcs_proc_handle *h = calloc(1, sizeof *h);
     if (!h)
         return NULL;
+    if (sim_live_add(s, h) < 0) {
+        free(h);
+        return NULL;
+    }
     h->magic = HCS_PROC_MAGIC;
     h->proc = p;
-    h->next = s->proc_handles;
-    s->proc_handles = h;
+    proch_link(s, h);
     p->handles++;
     return h;
 }
@@ -508,7 +615,7 @@ static int run_done(hcs_state *s, hcs_job *j, hcs_event_batch *b)
 
 static zh_hresult complete_later(hcs_state *s, hcs_op *op, const char *arg)
 {
-    if (sim_hcs_queue(s, op, 0, run_done, NULL, NULL, arg) < 0) {
+    if (sim_hcs_queue(s, op, s->cur_delay_ms, run_done, NULL, NULL, arg) < 0) {
         op->state = OP_IDLE;
         return ZH_E_OUTOFMEMORY;
     }
@@ -558,6 +665,8 @@ zh_hresult ZH_WINAPI sim_HcsCreateProcess(zh_hcs_system computeSystem, const zh_
         hr = ZH_E_OUTOFMEMORY;
     if (!hr) {
         p->in.guest = p->in.host = p->out.guest = p->out.host = p->err.guest = p->err.host = -1;
+        p->dup_in = p->dup_out = p->dup_err = -1;
+        zh_cond_init(&p->wake);
         p->world = w;
         p->sys = sys;
         p->pid = sys->next_pid;
@@ -596,21 +705,45 @@ zh_hresult ZH_WINAPI sim_HcsCreateProcess(zh_hcs_system computeSystem, const zh_
         hr = ZH_E_OUTOFMEMORY;
     if (!hr)
         hr = sim_hcs_op_begin(s, operation, HcsOperationTypeCreateProcess, sh, ph, &op);
+    bool quirk = sim_lat(ZH_SIM_LAT_WS2022_CREATE_PROCESS) != 0;
     if (!hr) {
-        op->has_pi = true;
-        op->pi.ProcessId = p->pid;
-        op->pi.StdInput = sim_fd_handle(p->in.host);
-        op->pi.StdOutput = sim_fd_handle(p->out.host);
-        op->pi.StdError = sim_fd_handle(p->err.host);
+        if (quirk) {
+            /* Windows Server 2022: the operation fails, the process runs all the same;
+             * HcsGetProcessInfo hands out what the create should have */
+            p->dup_in = p->in.host;
+            p->dup_out = p->out.host;
+            p->dup_err = p->err.host;
+        } else {
+            op->has_pi = true;
+            op->pi.ProcessId = p->pid;
+            op->pi.StdInput = sim_fd_handle(p->in.host);
+            op->pi.StdOutput = sim_fd_handle(p->out.host);
+            op->pi.StdError = sim_fd_handle(p->err.host);
+        }
         /* the host ends now belong to the caller (through the operation result) */
         p->in.host = p->out.host = p->err.host = -1;
         if (zh_thread_start(&p->thread, process_main, p, NULL) < 0) {
             hr = ZH_E_OUTOFMEMORY;
+            if (quirk) { /* back, so that free_proc closes them */
+                p->in.host = p->dup_in;
+                p->out.host = p->dup_out;
+                p->err.host = p->dup_err;
+                p->dup_in = p->dup_out = p->dup_err = -1;
+            }
         } else {
             p->next = sys->procs;
             sys->procs = p;
             *process = (zh_hcs_process)(void *)ph;
-            hr = complete_later(s, op, NULL);
+            s->cur_delay_ms = s->op_delay_ms[ZH_HCS_ID_HcsCreateProcess];
+            hr = quirk ? fail_later(s, op, ZH_E_INVALIDARG, "The parameter is incorrect.") : complete_later(s, op, NULL);
+            s->cur_delay_ms = 0;
+            if (!hr && sim_lat(ZH_SIM_LAT_EARLY_EXIT) == 1) {
+                /* a short process is over, its ProcessExited sent to nobody, before the
+                 * caller can register a callback */
+                uint64_t deadline = zh_monotonic_ns() + 20000000u;
+                while (!p->exit_sent && !zh_cond_wait_until(&s->done_cond, &w->lock, deadline)) {
+                }
+            }
             p = NULL;
         }
         if (hr && op) {
@@ -620,14 +753,8 @@ zh_hresult ZH_WINAPI sim_HcsCreateProcess(zh_hcs_system computeSystem, const zh_
     }
     if (p) {
         /* failed before the process ran: undo */
-        if (ph) {
-            for (hcs_proc_handle **q = &s->proc_handles; *q; q = &(*q)->next)
-                if (*q == ph) {
-                    *q = ph->next;
-                    break;
-                }
-            free(ph);
-        }
+        if (ph)
+            proch_free(s, ph);
         free_proc(p);
     }
     zh_mutex_unlock(&w->lock);
@@ -676,25 +803,24 @@ void ZH_WINAPI sim_HcsCloseProcess(zh_hcs_process process)
     }
     h->closing = true;
     h->callback = NULL;
+    proch_unlink_proc(h); /* no more events for it */
     zh_cond_broadcast(&s->done_cond);
-    int on_worker = zh_thread_self_id() == s->worker_id;
-    if (!on_worker)
-        while (h->running > 0)
+    /* ZH_SIM_LAT_CLOSE_WAITS: as HcsCloseComputeSystem */
+    bool inside = zh_thread_self_id() == s->worker_id || sim_hcs_in_callback_of(&h->running);
+    if (sim_lat(ZH_SIM_LAT_CLOSE_WAITS)) {
+        sim_hcs_unqueue(s, &h->running);
+        while (!inside && h->running > 0)
             zh_cond_wait(&s->done_cond, &w->lock);
+    }
     for (hcs_op *op = s->ops; op; op = op->next)
         if (op->proch == h)
             op->proch = NULL;
     hcs_proc *p = h->proc;
-    if (on_worker && h->running > 0) {
+    if (h->running > 0) {
         h->zombie = true;
+        s->zombies++;
     } else {
-        for (hcs_proc_handle **q = &s->proc_handles; *q; q = &(*q)->next)
-            if (*q == h) {
-                *q = h->next;
-                break;
-            }
-        h->magic = 0;
-        free(h);
+        proch_free(s, h);
     }
     if (p && --p->handles == 0 && p->sys && p->exited) {
         /* an exited process with no handle left goes (a running one goes on, and stays in
@@ -716,7 +842,7 @@ void ZH_WINAPI sim_HcsCloseProcess(zh_hcs_process process)
 typedef zh_hresult (*proc_action)(hcs_state *s, hcs_proc *p, hcs_op *op, const char *arg);
 
 static zh_hresult process_call(zh_hcs_process process, zh_hcs_operation operation, const zh_wchar *arg16,
-                               zh_hcs_operation_type type, proc_action act)
+                               zh_hcs_operation_type type, size_t entry, proc_action act)
 {
     sim_world *w;
     hcs_state *s = sim_hcs_lock(&w);
@@ -725,12 +851,18 @@ static zh_hresult process_call(zh_hcs_process process, zh_hcs_operation operatio
     hcs_proc_handle *h = proc_handle(s, process);
     int bad = 0;
     char *arg = sim_utf8(arg16, &bad);
-    zh_hresult hr = !h || !h->proc ? ZH_E_HANDLE : bad ? ZH_E_INVALIDARG : 0;
+    /* a process of a stopped system (ZH_SIM_LAT_STOPPED_PROCESSES 0) is gone for HCS */
+    zh_hresult hr = !h || !h->proc || h->proc->silent ? ZH_E_HANDLE : bad ? ZH_E_INVALIDARG : 0;
     hcs_op *op = NULL;
     if (!hr)
         hr = sim_hcs_op_begin(s, operation, type, NULL, h, &op);
-    if (!hr)
+    if (!hr) {
+        s->cur_delay_ms = s->op_delay_ms[entry];
         hr = act(s, h->proc, op, arg);
+        s->cur_delay_ms = 0;
+        if (hr)
+            op->state = OP_IDLE;
+    }
     zh_mutex_unlock(&w->lock);
     free(arg);
     return hr;
@@ -742,19 +874,45 @@ static zh_hresult act_terminate(hcs_state *s, hcs_proc *p, hcs_op *op, const cha
     if (p->exited)
         return fail_later(s, op, HCS_E_PROCESS_ALREADY_STOPPED, "The process has already exited.");
     p->terminate = true;
+    zh_cond_broadcast(&p->wake);
     return complete_later(s, op, NULL);
+}
+
+/* A numeric "Signal" (Linux guests: {"Signal": 9}), or -1. */
+static long numeric_signal(const char *arg)
+{
+    const char *k = arg ? strstr(arg, "\"Signal\"") : NULL;
+    if (!k)
+        return -1;
+    k += 8;
+    while (*k == ' ' || *k == '\t' || *k == '\r' || *k == '\n' || *k == ':')
+        k++;
+    if (*k < '0' || *k > '9')
+        return -1;
+    char *end = NULL;
+    long v = strtol(k, &end, 10);
+    return v >= 1 && v <= 64 ? v : -1;
 }
 
 static zh_hresult act_signal(hcs_state *s, hcs_proc *p, hcs_op *op, const char *arg)
 {
-    zhcs_SignalProcessOptions *o = arg && *arg ? zhcs_SignalProcessOptions_parse(arg, ZHCS_NUL_TERMINATED, NULL) : NULL;
+    /* no options: the default signal, CtrlC (a documented guess) */
+    long num = numeric_signal(arg);
+    zhcs_SignalProcessOptions *o =
+        arg && *arg && num < 0 ? zhcs_SignalProcessOptions_parse(arg, ZHCS_NUL_TERMINATED, NULL) : NULL;
     zh_hresult hr;
-    if (!o || !o->has_Signal || o->Signal == ZHCS_PROCESSSIGNAL__UNKNOWN)
-        hr = fail_later(s, op, HCS_E_INVALID_JSON, "The signal options are invalid: expected {\"Signal\": \"CtrlC\"|...}.");
+    bool valid = !arg || !*arg || num > 0 || (o && o->has_Signal && o->Signal != ZHCS_PROCESSSIGNAL__UNKNOWN);
+    if (!valid)
+        hr = fail_later(s, op, HCS_E_INVALID_JSON,
+                        "The signal options are invalid: expected {\"Signal\": \"CtrlC\"|...} or a signal number.");
     else if (p->exited)
         hr = fail_later(s, op, HCS_E_PROCESS_ALREADY_STOPPED, "The process has already exited.");
     else {
-        p->signalled = true;
+        if (num == 9) /* SIGKILL */
+            p->terminate = true;
+        else
+            p->signalled = true;
+        zh_cond_broadcast(&p->wake);
         hr = complete_later(s, op, NULL);
     }
     zhcs_SignalProcessOptions_free(o);
@@ -764,10 +922,15 @@ static zh_hresult act_signal(hcs_state *s, hcs_proc *p, hcs_op *op, const char *
 static zh_hresult act_info(hcs_state *s, hcs_proc *p, hcs_op *op, const char *arg)
 {
     (void)arg;
-    /* the stdio handles were handed out with the create: none again */
+    /* the stdio handles go out once: with the create, or (the Windows Server 2022 quirk,
+     * where the create failed) with the first HcsGetProcessInfo */
     op->has_pi = true;
     memset(&op->pi, 0, sizeof op->pi);
     op->pi.ProcessId = p->pid;
+    op->pi.StdInput = sim_fd_handle(p->dup_in);
+    op->pi.StdOutput = sim_fd_handle(p->dup_out);
+    op->pi.StdError = sim_fd_handle(p->dup_err);
+    p->dup_in = p->dup_out = p->dup_err = -1;
     return complete_later(s, op, NULL);
 }
 
@@ -794,6 +957,7 @@ static zh_hresult act_modify(hcs_state *s, hcs_proc *p, hcs_op *op, const char *
         else {
             if (m->CloseHandle->Handle == ZHCS_STDHANDLE_STDIN || m->CloseHandle->Handle == ZHCS_STDHANDLE_ALL)
                 p->stdin_closed = true;
+            zh_cond_broadcast(&p->wake);
             hr = complete_later(s, op, NULL);
         }
     } else if (!m->ConsoleSize || !m->ConsoleSize->has_Height || !m->ConsoleSize->has_Width) {
@@ -809,30 +973,37 @@ static zh_hresult act_modify(hcs_state *s, hcs_proc *p, hcs_op *op, const char *
 
 zh_hresult ZH_WINAPI sim_HcsTerminateProcess(zh_hcs_process process, zh_hcs_operation operation, const zh_wchar *options)
 {
-    return process_call(process, operation, options, HcsOperationTypeSignalProcess, act_terminate);
+    if (options)
+        return ZH_E_INVALIDARG; /* "Reserved for future use. Must be NULL." */
+    return process_call(process, operation, options, HcsOperationTypeSignalProcess, ZH_HCS_ID_HcsTerminateProcess,
+                        act_terminate);
 }
 
 zh_hresult ZH_WINAPI sim_HcsSignalProcess(zh_hcs_process process, zh_hcs_operation operation, const zh_wchar *options)
 {
-    return process_call(process, operation, options, HcsOperationTypeSignalProcess, act_signal);
+    return process_call(process, operation, options, HcsOperationTypeSignalProcess, ZH_HCS_ID_HcsSignalProcess,
+                        act_signal);
 }
 
 zh_hresult ZH_WINAPI sim_HcsGetProcessInfo(zh_hcs_process process, zh_hcs_operation operation)
 {
-    return process_call(process, operation, NULL, HcsOperationTypeGetProcessInfo, act_info);
+    return process_call(process, operation, NULL, HcsOperationTypeGetProcessInfo, ZH_HCS_ID_HcsGetProcessInfo,
+                        act_info);
 }
 
 zh_hresult ZH_WINAPI sim_HcsGetProcessProperties(zh_hcs_process process, zh_hcs_operation operation,
                                                  const zh_wchar *propertyQuery)
 {
-    return process_call(process, operation, propertyQuery, HcsOperationTypeGetProcessProperties, act_properties);
+    return process_call(process, operation, propertyQuery, HcsOperationTypeGetProcessProperties,
+                        ZH_HCS_ID_HcsGetProcessProperties, act_properties);
 }
 
 zh_hresult ZH_WINAPI sim_HcsModifyProcess(zh_hcs_process process, zh_hcs_operation operation, const zh_wchar *settings)
 {
     if (!settings)
         return ZH_E_INVALIDARG;
-    return process_call(process, operation, settings, HcsOperationTypeModifyProcess, act_modify);
+    return process_call(process, operation, settings, HcsOperationTypeModifyProcess, ZH_HCS_ID_HcsModifyProcess,
+                        act_modify);
 }
 
 zh_hresult ZH_WINAPI sim_HcsSetProcessCallback(zh_hcs_process process, zh_hcs_event_options callbackOptions,
@@ -852,6 +1023,13 @@ zh_hresult ZH_WINAPI sim_HcsSetProcessCallback(zh_hcs_process process, zh_hcs_ev
     else {
         h->callback = callback;
         h->context = context;
+        /* ZH_SIM_LAT_EARLY_EXIT 2: a callback registered after the exit still hears of it */
+        if (h->proc && h->proc->exit_sent && !h->proc->silent && sim_lat(ZH_SIM_LAT_EARLY_EXIT) == 2) {
+            h->late_exit = true;
+            h->proc->pending_jobs++;
+            if (sim_hcs_queue(s, NULL, 0, run_late_exit, NULL, h->proc, NULL) < 0)
+                h->proc->pending_jobs--;
+        }
     }
     zh_mutex_unlock(&w->lock);
     return hr;
@@ -866,7 +1044,7 @@ zh_hresult ZH_WINAPI sim_HcsWaitForProcessExit(zh_hcs_process computeSystem, zh_
     if (!s)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     hcs_proc_handle *h = proc_handle(s, computeSystem);
-    if (!h || !h->proc) {
+    if (!h || !h->proc || h->proc->silent) {
         zh_mutex_unlock(&w->lock);
         return ZH_E_HANDLE;
     }
@@ -874,7 +1052,7 @@ zh_hresult ZH_WINAPI sim_HcsWaitForProcessExit(zh_hcs_process computeSystem, zh_
     uint64_t deadline = zh_monotonic_ns() + (uint64_t)timeoutMs * 1000000u;
     zh_hresult hr = 0;
     h->running++;
-    while (!p->exited && !h->closing) {
+    while (!h->closing && !p->exited) { /* closing first: a closed handle's process may be gone */
         if (timeoutMs == 0xFFFFFFFFu)
             zh_cond_wait(&s->done_cond, &w->lock);
         else if (zh_cond_wait_until(&s->done_cond, &w->lock, deadline)) {
@@ -882,14 +1060,15 @@ zh_hresult ZH_WINAPI sim_HcsWaitForProcessExit(zh_hcs_process computeSystem, zh_
             break;
         }
     }
-    if (!hr && h->closing)
-        hr = ZH_E_HANDLE;
+    if (!hr && (h->closing || p->silent))
+        hr = ZH_E_HANDLE; /* closed, or its system stopped (ZH_SIM_LAT_STOPPED_PROCESSES 0) */
     if (!hr && result) {
         char *st = process_status(p);
         *result = st ? sim_wstr(st) : NULL;
         free(st);
     }
     h->running--;
+    sim_hcs_reap_handles(s);
     zh_cond_broadcast(&s->done_cond);
     zh_mutex_unlock(&w->lock);
     return hr;

@@ -59,6 +59,57 @@ int zh_sim_latency(const char *entry, uint32_t ms);
  * escalation tests. -1 for an unknown entry or when the simulator is not open. */
 int zh_sim_op_delay(const char *entry, uint32_t ms);
 
+/* Latitudes: where Microsoft's HCS contract leaves a freedom, the simulator implements
+ * each allowed behaviour and these controls pick one (docs/simulator.md, "Latitudes").
+ * Value 0 is the default, the least kind behaviour the evidence allows. The choice is
+ * process-wide and survives zh_sim_close/zh_sim_open. */
+typedef enum zh_sim_lat {
+    /* 0: HcsCancelOperation returns E_NOTIMPL, as documented; 1: it cancels work not yet
+     * applied (the operation completes with ERROR_CANCELLED) */
+    ZH_SIM_LAT_CANCEL = 0,
+    /* 0: a callback already on its way may still run after HcsCloseOperation /
+     * HcsCloseComputeSystem / HcsCloseProcess returned; 1: close waits for it */
+    ZH_SIM_LAT_CLOSE_WAITS,
+    /* 0: a create whose last handle is closed before it completed goes on (the system
+     * appears, owned by nobody); 1: the create is aborted */
+    ZH_SIM_LAT_ABANDONED_CREATE,
+    /* 0: processes of a stopped system send no ProcessExited and their handles answer
+     * E_HANDLE; 1: each sends ProcessExited */
+    ZH_SIM_LAT_STOPPED_PROCESSES,
+    /* 0: callbacks run concurrently on a pool of threads, in any order across handles
+     * (an event may arrive before the completion of the operation that caused it);
+     * 1: serialised on one worker thread, in order */
+    ZH_SIM_LAT_CALLBACKS,
+    /* 0: HcsCreateProcess completes normally; 1: the Windows Server 2022 quirk - the
+     * operation fails with E_INVALIDARG although the process runs and its handle is valid
+     * (HcsGetProcessInfo gives its pid and stdio) */
+    ZH_SIM_LAT_WS2022_CREATE_PROCESS,
+    /* 0: ProcessExited goes to the callbacks registered when the process exits; 1: a short
+     * process has exited before HcsCreateProcess returns, so a callback registered after it
+     * never hears of it; 2: a callback registered after the exit still gets ProcessExited */
+    ZH_SIM_LAT_EARLY_EXIT,
+    /* Windows build: whether the host ends of stdio are opened for overlapped I/O, as
+     * hcsshim treats HCS's. Declared for the API; NOT YET IMPLEMENTED: both values give
+     * synchronous anonymous pipes today. No effect elsewhere. */
+    ZH_SIM_LAT_OVERLAPPED_STDIO,
+    ZH_SIM_LAT_COUNT
+} zh_sim_lat;
+
+/* Sets a latitude; returns the previous value, or -1 for an unknown latitude or value. */
+int zh_sim_latitude(zh_sim_lat which, int value);
+/* The current value (-1 for an unknown latitude), its name ("cancel", ...). */
+int zh_sim_latitude_get(zh_sim_lat which);
+const char *zh_sim_latitude_name(zh_sim_lat which);
+/* Every latitude back to 0, no callback delays. */
+void zh_sim_latitude_defaults(void);
+
+/* Seed 0: the defaults (zh_sim_latitude_defaults). Any other seed picks a random value of
+ * every latitude and adds a random delay of 0-3 ms before every callback; the choice is
+ * printed on stderr ("zh_sim: seed N: cancel=1 close_waits=0 ...") so that a failure can be
+ * reproduced. zh_sim_open() applies the environment variable ZH_SIM_SEED (decimal) once per
+ * process, the first time the simulator opens. Returns the seed. */
+uint64_t zh_sim_seed(uint64_t seed);
+
 /* Calls of `entry` since the last reset (NULL: all entry points). */
 uint64_t zh_sim_calls(const char *entry);
 void zh_sim_calls_reset(void);

@@ -145,6 +145,39 @@ int zh_sim_op_delay(const char *entry, uint32_t ms)
     return f ? f(entry, ms) : -1;
 }
 
+int zh_sim_latitude(zh_sim_lat which, int value)
+{
+    int (*f)(int, int) = CONTROL(int (*)(int, int), "ZhSimLatitude");
+    return f ? f((int)which, value) : -1;
+}
+
+int zh_sim_latitude_get(zh_sim_lat which)
+{
+    int (*f)(int) = CONTROL(int (*)(int), "ZhSimLatitudeGet");
+    return f ? f((int)which) : -1;
+}
+
+const char *zh_sim_latitude_name(zh_sim_lat which)
+{
+    static const char *const names[ZH_SIM_LAT_COUNT] = {
+        "cancel", "close_waits", "abandoned_create", "stopped_processes",
+        "callbacks", "ws2022_create_process", "early_exit", "overlapped_stdio"};
+    return (int)which >= 0 && which < ZH_SIM_LAT_COUNT ? names[which] : NULL;
+}
+
+void zh_sim_latitude_defaults(void)
+{
+    void (*f)(void) = CONTROL(void (*)(void), "ZhSimLatitudeDefaults");
+    if (f)
+        f();
+}
+
+uint64_t zh_sim_seed(uint64_t seed)
+{
+    uint64_t (*f)(uint64_t) = CONTROL(uint64_t (*)(uint64_t), "ZhSimSeed");
+    return f ? f(seed) : 0;
+}
+
 uint64_t zh_sim_calls(const char *entry)
 {
     uint64_t (*f)(const char *) = CONTROL(uint64_t (*)(const char *), "ZhSimCalls");

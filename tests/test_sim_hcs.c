@@ -46,11 +46,15 @@ static int start(void)
     T = zh_sim_hcs_table();
     zh_sim_fault_clear();
     zh_sim_op_delay(NULL, 0);
+    zh_sim_latitude_defaults(); /* cases that depend on a latitude choose it */
     return 0;
 }
 
 static const char *CONTAINER = "{\"Owner\":\"test-owner\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
                                "\"Container\":{\"Storage\":{\"Path\":\"C:\\\\scratch\"}}}";
+/* Hyper-V isolated: hosted in a utility VM, so it can be paused, resumed and saved */
+static const char *CONTAINER_HV = "{\"Owner\":\"test-owner\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
+                                  "\"HostingSystemId\":\"uvm\",\"Container\":{\"Storage\":{\"Path\":\"C:\\\\scratch\"}}}";
 
 /* Waits for an operation; returns its HRESULT and (optionally) its result document. */
 static int32_t wait_op(zh_hcs_operation op, uint32_t ms, char **doc)
@@ -197,7 +201,7 @@ static void a_container_goes_through_its_states(void)
 {
     ZT_REQUIRE(start() == 0);
     int32_t hr;
-    zh_hcs_system sys = create_system("web-1", CONTAINER, &hr);
+    zh_hcs_system sys = create_system("web-1", CONTAINER_HV, &hr);
     ZT_EQ_HEX(hr, 0);
     ZT_REQUIRE(sys != NULL);
     events ev;
@@ -407,6 +411,7 @@ static void ZH_WINAPI slow_complete(zh_hcs_operation op, void *ctx)
 static void closing_an_operation_waits_for_its_callback(void)
 {
     ZT_REQUIRE(start() == 0);
+    zh_sim_latitude(ZH_SIM_LAT_CLOSE_WAITS, 1);
     struct slow_probe p;
     zh_atomic_init(&p.started, 0);
     zh_atomic_init(&p.finished, 0);
@@ -428,6 +433,7 @@ static void closing_an_operation_waits_for_its_callback(void)
 static void timeouts_and_cancellation(void)
 {
     ZT_REQUIRE(start() == 0);
+    zh_sim_latitude(ZH_SIM_LAT_CANCEL, 1);
     int32_t hr;
     zh_hcs_system sys = create_system("slow", CONTAINER, &hr);
     ZT_REQUIRE(sys != NULL);
@@ -530,6 +536,7 @@ static void enumeration_filters(void)
 static void crash_reports_and_service_disconnect(void)
 {
     ZT_REQUIRE(start() == 0);
+    zh_sim_latitude(ZH_SIM_LAT_CALLBACKS, 1); /* in order */
     int32_t hr;
     zh_hcs_system sys = create_system("crashy", "{\"VirtualMachine\":{}}", &hr);
     events ev;
@@ -539,6 +546,7 @@ static void crash_reports_and_service_disconnect(void)
     ZT_EQ_HEX(call_sys(T->HcsCrashComputeSystem, sys, "{\"Type\":\"CrashGuest\"}", NULL), 0);
     ZT_EQ_INT(wait_events(&ev, 3), 3);
     ZT_EQ_INT(ev.types[0], HcsEventSystemCrashInitiated);
+    ZT_CONTAINS(ev.data[0], "\"SystemId\":\"crashy\""); /* HCS_EVENT: a CrashReport */
     ZT_EQ_INT(ev.types[1], HcsEventSystemCrashReport);
     ZT_CONTAINS(ev.data[1], "\"SystemId\":\"crashy\"");
     ZT_EQ_INT(ev.types[2], HcsEventSystemExited);
@@ -599,6 +607,7 @@ static void ZH_WINAPI slow_event(zh_hcs_event *ev, void *ctx)
 static void close_races_with_waits_and_callbacks(void)
 {
     ZT_REQUIRE(start() == 0);
+    zh_sim_latitude(ZH_SIM_LAT_CLOSE_WAITS, 1);
     int32_t hr;
     zh_hcs_system sys = create_system("race", CONTAINER, &hr);
     ZT_EQ_HEX(call_sys(T->HcsStartComputeSystem, sys, NULL, NULL), 0);
@@ -869,7 +878,9 @@ static void processes_run_with_stdio_and_exit_codes(void)
     zh_buf_free(&o);
     zh_buf_free(&e);
 
-    /* a running process when the system stops: it exits with the system */
+    /* a running process when the system stops: it exits with the system, and says so
+     * (ZH_SIM_LAT_STOPPED_PROCESSES 1; stopped_processes_latitude has the default) */
+    zh_sim_latitude(ZH_SIM_LAT_STOPPED_PROCESSES, 1);
     r = spawn(sys, "{\"CommandLine\":\"ping -t localhost\"}");
     ZT_EQ_HEX(call_sys(T->HcsTerminateComputeSystem, sys, NULL, NULL), 0);
     st = wait_process(r.proc, &hr);
@@ -904,6 +915,238 @@ static void leftovers_are_freed_at_close(void)
     zh_sim_close();
 }
 
+/* ---- latitudes: the least kind side of each (the kind side is in the cases above) ---- */
+static void stopped_processes_latitude(void)
+{
+    ZT_REQUIRE(start() == 0);
+    int32_t hr;
+    zh_hcs_system sys = create_system("silent", CONTAINER, &hr);
+    ZT_REQUIRE(sys != NULL);
+    ZT_EQ_HEX(call_sys(T->HcsStartComputeSystem, sys, NULL, NULL), 0);
+    proc_run r = spawn(sys, "{\"CommandLine\":\"ping -t localhost\"}");
+    ZT_EQ_HEX(r.hr, 0);
+    ZT_EQ_HEX(call_sys(T->HcsTerminateComputeSystem, sys, NULL, NULL), 0);
+    /* the default: no ProcessExited, and the handle answers E_HANDLE */
+    zhcs_ProcessStatus *st = wait_process(r.proc, &hr);
+    ZT_EQ_HEX(hr, ZH_E_HANDLE);
+    ZT_CHECK(st == NULL);
+    zhcs_ProcessStatus_free(st);
+    ZT_EQ_HEX(proc_call(T->HcsGetProcessProperties, r.proc, NULL), ZH_E_HANDLE);
+    T->HcsCloseProcess(r.proc);
+    T->HcsCloseComputeSystem(sys);
+    zh_sim_close();
+}
+
+static void cancel_and_abandoned_create_latitudes(void)
+{
+    ZT_REQUIRE(start() == 0);
+    /* HcsCancelOperation: E_NOTIMPL by default, and the operation goes on */
+    zh_sim_op_delay("HcsCreateComputeSystem", 150);
+    zh_hcs_operation op = T->HcsCreateOperation(NULL, NULL);
+    zh_hcs_system sys = NULL;
+    zh_wchar *id = W("orphan"), *cfg = W(CONTAINER);
+    ZT_EQ_HEX(T->HcsCreateComputeSystem(id, cfg, op, NULL, &sys), 0);
+    ZT_EQ_HEX(T->HcsCancelOperation(op), ZH_E_NOTIMPL);
+    /* the last handle closes mid-create: the create goes on (the default) ... */
+    T->HcsCloseComputeSystem(sys);
+    T->HcsCloseOperation(op);
+    zh_sleep_ms(300);
+    zh_hcs_system again = NULL;
+    ZT_EQ_HEX(T->HcsOpenComputeSystem(id, 0, &again), 0); /* an orphan, owned by nobody */
+    ZT_REQUIRE(again != NULL);
+    ZT_EQ_HEX(call_sys(T->HcsTerminateComputeSystem, again, NULL, NULL), 0);
+    T->HcsCloseComputeSystem(again);
+    /* ... or is aborted (1) */
+    zh_sim_latitude(ZH_SIM_LAT_ABANDONED_CREATE, 1);
+    op = T->HcsCreateOperation(NULL, NULL);
+    ZT_EQ_HEX(T->HcsCreateComputeSystem(id, cfg, op, NULL, &sys), 0);
+    T->HcsCloseComputeSystem(sys);
+    T->HcsCloseOperation(op);
+    zh_sleep_ms(300);
+    again = NULL;
+    ZT_EQ_HEX(T->HcsOpenComputeSystem(id, 0, &again), HCS_E_SYSTEM_NOT_FOUND);
+    free(id);
+    free(cfg);
+    zh_sim_close();
+}
+
+static void ZH_WINAPI count_op(zh_hcs_operation op, void *ctx)
+{
+    (void)op;
+    zh_sleep_ms(30);
+    zh_atomic_add((zh_atomic *)ctx, 1);
+}
+
+static void callbacks_may_run_after_close(void)
+{
+    ZT_REQUIRE(start() == 0);
+    /* a completion already on its way runs after HcsCloseOperation returned (the default) */
+    static zh_atomic ran;
+    zh_atomic_init(&ran, 0);
+    int seen_late = 0;
+    for (int i = 0; i < 20 && !seen_late; i++) {
+        zh_hcs_operation op = T->HcsCreateOperation(&ran, count_op);
+        zh_wchar *q = W("{}");
+        ZT_EQ_HEX(T->HcsEnumerateComputeSystems(q, op), 0);
+        free(q);
+        zh_sleep_ms(5); /* the completion is on its way, sleeping in the callback */
+        int before = zh_atomic_load(&ran);
+        T->HcsCloseOperation(op);
+        int at_close = zh_atomic_load(&ran);
+        zh_sleep_ms(60);
+        if (zh_atomic_load(&ran) > at_close && before == at_close)
+            seen_late = 1;
+    }
+    ZT_CHECK(seen_late);
+    zh_sim_close();
+}
+
+static zh_atomic order_seen; /* 1: an event came before a completion it follows */
+static zh_atomic done_first;
+static void ZH_WINAPI order_op(zh_hcs_operation op, void *ctx)
+{
+    (void)op;
+    (void)ctx;
+    zh_atomic_add(&done_first, 1);
+}
+static void ZH_WINAPI order_event(zh_hcs_event *ev, void *ctx)
+{
+    (void)ctx;
+    if (ev->Type == HcsEventSystemExited && zh_atomic_load(&done_first) == 0)
+        zh_atomic_add(&order_seen, 1);
+}
+
+static void callbacks_run_concurrently_in_any_order(void)
+{
+    ZT_REQUIRE(start() == 0);
+    zh_atomic_init(&order_seen, 0);
+    int32_t hr;
+    for (int i = 0; i < 60 && zh_atomic_load(&order_seen) == 0; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "order%d", i);
+        zh_hcs_system sys = create_system(id, CONTAINER, &hr);
+        ZT_REQUIRE(sys != NULL);
+        ZT_EQ_HEX(T->HcsSetComputeSystemCallback(sys, HcsEventOptionNone, NULL, order_event), 0);
+        ZT_EQ_HEX(call_sys(T->HcsStartComputeSystem, sys, NULL, NULL), 0);
+        zh_atomic_init(&done_first, 0);
+        zh_hcs_operation op = T->HcsCreateOperation(NULL, order_op);
+        ZT_EQ_HEX(T->HcsTerminateComputeSystem(sys, op, NULL), 0);
+        ZT_EQ_HEX(wait_op(op, 5000, NULL), 0);
+        zh_sleep_ms(20);
+        T->HcsCloseOperation(op);
+        T->HcsCloseComputeSystem(sys);
+    }
+    /* SystemExited before the terminate's completion callback: allowed, and seen */
+    ZT_CHECK(zh_atomic_load(&order_seen) > 0);
+    zh_sim_close();
+}
+
+static void ws2022_quirk_and_early_exit_latitudes(void)
+{
+    ZT_REQUIRE(start() == 0);
+    int32_t hr;
+    zh_hcs_system sys = create_system("quirk", CONTAINER, &hr);
+    ZT_REQUIRE(sys != NULL);
+    ZT_EQ_HEX(call_sys(T->HcsStartComputeSystem, sys, NULL, NULL), 0);
+    zh_sim_latitude(ZH_SIM_LAT_WS2022_CREATE_PROCESS, 1);
+    proc_run r = spawn(sys, "{\"CommandLine\":\"cmd /c echo quirk\",\"CreateStdOutPipe\":true}");
+    zh_sim_latitude(ZH_SIM_LAT_WS2022_CREATE_PROCESS, 0);
+    ZT_EQ_HEX(r.hr, ZH_E_INVALIDARG);
+    ZT_REQUIRE(r.proc != NULL); /* and yet a valid process */
+    ZT_CHECK(r.pi.StdOutput == NULL);
+    zh_hcs_operation op = T->HcsCreateOperation(NULL, NULL);
+    ZT_EQ_HEX(T->HcsGetProcessInfo(r.proc, op), 0);
+    zh_hcs_process_information pi;
+    memset(&pi, 0, sizeof pi);
+    zh_wchar *doc = NULL;
+    ZT_EQ_HEX(T->HcsWaitForOperationResultAndProcessInfo(op, 5000, &pi, &doc), 0);
+    zh_sim_free_string(doc);
+    T->HcsCloseOperation(op);
+    ZT_CHECK(pi.ProcessId != 0);
+    ZT_REQUIRE(pi.StdOutput != NULL);
+    ZT_CHECK(pi.StdInput == NULL); /* not requested */
+    zh_buf o = ZH_BUF_INIT(0), e = ZH_BUF_INIT(0);
+    host_read_all(pi.StdOutput, NULL, &o, &e);
+    ZT_CONTAINS(o.data ? o.data : "", "quirk");
+    zh_buf_free(&o);
+    zh_buf_free(&e);
+    host_close(pi.StdOutput);
+    T->HcsCloseProcess(r.proc);
+
+    /* early exit (1): the process is over before HcsCreateProcess returns; a callback
+     * registered now hears nothing, but the exit can be asked for */
+    zh_sim_latitude(ZH_SIM_LAT_EARLY_EXIT, 1);
+    r = spawn(sys, "{\"CommandLine\":\"exit 3\"}");
+    ZT_EQ_HEX(r.hr, 0);
+    zhcs_ProcessStatus *st = wait_process(r.proc, &hr);
+    ZT_CHECK(st && st->ExitCode == 3);
+    zhcs_ProcessStatus_free(st);
+    T->HcsCloseProcess(r.proc);
+    zh_sim_latitude(ZH_SIM_LAT_EARLY_EXIT, 0);
+    T->HcsCloseComputeSystem(sys);
+    zh_sim_close();
+}
+
+static void seeds_pick_and_print_a_combination(void)
+{
+    ZT_EQ_INT((long long)zh_sim_seed(12345), 12345);
+    int a[ZH_SIM_LAT_COUNT];
+    for (int i = 0; i < ZH_SIM_LAT_COUNT; i++)
+        a[i] = zh_sim_latitude_get((zh_sim_lat)i);
+    zh_sim_seed(12345); /* the same seed, the same choice */
+    for (int i = 0; i < ZH_SIM_LAT_COUNT; i++)
+        ZT_EQ_INT(zh_sim_latitude_get((zh_sim_lat)i), a[i]);
+    ZT_EQ_INT(zh_sim_latitude(ZH_SIM_LAT_COUNT, 0), -1);
+    ZT_EQ_INT(zh_sim_latitude(ZH_SIM_LAT_CANCEL, 2), -1);
+    ZT_EQ_STR(zh_sim_latitude_name(ZH_SIM_LAT_CANCEL), "cancel");
+    zh_sim_seed(0);
+    for (int i = 0; i < ZH_SIM_LAT_COUNT; i++)
+        ZT_EQ_INT(zh_sim_latitude_get((zh_sim_lat)i), 0);
+}
+
+/* What Windows does that the simulator once did not. */
+static void fidelity_of_containers_and_processes(void)
+{
+    ZT_REQUIRE(start() == 0);
+    int32_t hr;
+    zh_hcs_system sys = create_system("plain", CONTAINER, &hr);
+    ZT_REQUIRE(sys != NULL);
+    ZT_EQ_HEX(call_sys(T->HcsStartComputeSystem, sys, NULL, NULL), 0);
+    /* pause/resume/save: Hyper-V isolation only */
+    char *doc = NULL;
+    ZT_EQ_HEX(call_sys(T->HcsPauseComputeSystem, sys, NULL, &doc), ZH_E_NOT_SUPPORTED);
+    ZT_CONTAINS(doc ? doc : "", "process-isolated");
+    free(doc);
+    ZT_EQ_HEX(call_sys(T->HcsResumeComputeSystem, sys, NULL, NULL), ZH_E_NOT_SUPPORTED);
+    ZT_EQ_HEX(call_sys(T->HcsSaveComputeSystem, sys, NULL, NULL), ZH_E_NOT_SUPPORTED);
+
+    /* HcsSignalProcess: NULL options are CtrlC; HcsTerminateProcess: options must be NULL */
+    proc_run r = spawn(sys, "{\"CommandLine\":\"ping -t localhost\"}");
+    ZT_EQ_HEX(r.hr, 0);
+    zh_hcs_operation op = T->HcsCreateOperation(NULL, NULL);
+    zh_wchar *opts = W("{}");
+    ZT_EQ_HEX(T->HcsTerminateProcess(r.proc, op, opts), ZH_E_INVALIDARG);
+    free(opts);
+    T->HcsCloseOperation(op);
+    ZT_EQ_HEX(proc_call(T->HcsSignalProcess, r.proc, NULL), 0);
+    zhcs_ProcessStatus *st = wait_process(r.proc, &hr);
+    ZT_CHECK(st && st->ExitCode == 0xC000013Au);
+    zhcs_ProcessStatus_free(st);
+    T->HcsCloseProcess(r.proc);
+
+    /* operation delays apply to process operations */
+    r = spawn(sys, "{\"CommandLine\":\"ping -t localhost\"}");
+    zh_sim_op_delay("HcsGetProcessProperties", 150);
+    uint64_t t0 = zh_monotonic_ms();
+    ZT_EQ_HEX(proc_call(T->HcsGetProcessProperties, r.proc, NULL), 0);
+    ZT_CHECK(zh_monotonic_ms() - t0 >= 140);
+    zh_sim_op_delay(NULL, 0);
+    ZT_EQ_HEX(proc_call(T->HcsTerminateProcess, r.proc, NULL), 0);
+    T->HcsCloseProcess(r.proc);
+    T->HcsCloseComputeSystem(sys);
+    zh_sim_close();
+}
+
 static const zt_case cases[] = {
     ZT_CASE(operations_report_their_state),
     ZT_CASE(a_container_goes_through_its_states),
@@ -917,5 +1160,12 @@ static const zt_case cases[] = {
     ZT_CASE(close_races_with_waits_and_callbacks),
     ZT_CASE(processes_run_with_stdio_and_exit_codes),
     ZT_CASE(leftovers_are_freed_at_close),
+    ZT_CASE(stopped_processes_latitude),
+    ZT_CASE(cancel_and_abandoned_create_latitudes),
+    ZT_CASE(callbacks_may_run_after_close),
+    ZT_CASE(callbacks_run_concurrently_in_any_order),
+    ZT_CASE(ws2022_quirk_and_early_exit_latitudes),
+    ZT_CASE(seeds_pick_and_print_a_combination),
+    ZT_CASE(fidelity_of_containers_and_processes),
 };
 ZT_MAIN(cases)

@@ -50,7 +50,7 @@ typedef struct zhcs_event {
     uint64_t sequence;                    /* 1, 2, ... per subscription, dropped ones included */
     const char *data;
     zhcs_SystemExitStatus *exit_status;   /* SYSTEM_EXITED */
-    zhcs_CrashReport *crash_report;       /* SYSTEM_CRASH_REPORT */
+    zhcs_CrashReport *crash_report;       /* SYSTEM_CRASH_REPORT and SYSTEM_CRASH_INITIATED */
     zhcs_ProcessStatus *process_status;   /* PROCESS_EXITED */
 } zhcs_event;
 

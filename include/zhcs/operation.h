@@ -4,8 +4,11 @@
  * process, ...) has a blocking form taking a timeout and an `_async` form that hands back a
  * zhcs_operation. An operation can be waited for with a timeout, polled, cancelled, given a
  * completion callback, or watched through a waitable OS object from an event loop. Whatever
- * you do, the library keeps everything HCS still uses alive until HCS is done with it: a wait
- * that times out, or freeing an operation still running, never frees memory HCS may touch.
+ * you do, nothing HCS may still use is freed under it: blocking calls hand HCS no callback
+ * at all (they wait with HcsWaitForOperationResult), and the callback of an `_async`
+ * operation gets an id, not an address, so HCS calling back late (after HcsCloseOperation
+ * returned, which Microsoft does not exclude) finds nothing. HCS usually cannot cancel
+ * (HcsCancelOperation is documented as E_NOTIMPL): an operation that timed out goes on.
  *
  * Completion callbacks run on the library's dispatcher thread (one per service), never on
  * HCS's threads and never with library locks held. They may call any zhcs function, blocking

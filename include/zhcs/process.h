@@ -7,7 +7,10 @@
  * SIGPIPE unless you ignore it or write with send(..., MSG_NOSIGNAL).
  *
  * The handle listens to the process's exit from the moment it is created or opened; a
- * process that exits before that still reports its exit code (zhcs_process_wait asks HCS).
+ * process that exits before that still reports its exit code (zhcs_process_wait and a new
+ * event subscription ask HCS), and its ProcessExited reaches each subscription once.
+ * Windows Server 2022 may fail a create although the process runs (E_INVALIDARG): zhcs
+ * recovers the process with HcsGetProcessInfo.
  */
 #ifndef ZHCS_PROCESS_H
 #define ZHCS_PROCESS_H
@@ -69,6 +72,13 @@ typedef enum zhcs_signal {
 ZHCS_API const char *zhcs_signal_name(zhcs_signal sig);
 
 ZHCS_API int zhcs_process_signal(zhcs_process *proc, zhcs_signal sig, uint32_t timeout_ms, zhcs_error **err);
+/* Linux guests (LCOW) take POSIX signal numbers: {"Signal": signum}, 1..64 (else
+ * INVALID_ARGUMENT). Windows guests answer such a request with HCS's error. */
+ZHCS_API int zhcs_process_signal_number(zhcs_process *proc, int signum, uint32_t timeout_ms, zhcs_error **err);
+/* A SignalProcessOptions document as JSON, passed on as it is (checked for size, UTF-8 and
+ * JSON only): for what the two forms above do not say. */
+ZHCS_API int zhcs_process_signal_json(zhcs_process *proc, const char *options_json, uint32_t timeout_ms,
+                                      zhcs_error **err);
 /* Kills the process. Killing one that has already exited (or twice) is not an error. */
 ZHCS_API int zhcs_process_terminate(zhcs_process *proc, uint32_t timeout_ms, zhcs_error **err);
 /* Closes the process's standard input (it reads end-of-file), and the handle's own end. */
@@ -89,8 +99,10 @@ ZHCS_API int zhcs_process_properties_json(char **out, zhcs_process *proc, const 
                                           zhcs_error **err);
 
 /* Waits for the process to exit. 0 with *exit_code (when not NULL): the exit code, or -1
- * when HCS could not read it (ProcessStatus.LastWaitResult not 0). -1 with TIMEOUT,
- * DISCONNECTED or CLOSED. */
+ * when HCS could not read it (ProcessStatus.LastWaitResult not 0) or said nothing of the
+ * process after its system stopped: the wait also ends when the system is seen to stop,
+ * whether or not HCS reports the process's exit. -1 with TIMEOUT, DISCONNECTED or CLOSED.
+ * The timeout is honoured; with 0 it asks HCS once (one raw call). */
 ZHCS_API int zhcs_process_wait(zhcs_process *proc, uint32_t timeout_ms, int64_t *exit_code, zhcs_error **err);
 
 /* Closes the handle (and the stdio handles it still owns). The process goes on. */

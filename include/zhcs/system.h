@@ -28,8 +28,10 @@ extern "C" {
 typedef struct zhcs_system zhcs_system;
 
 /* Creates system `id` from a configuration document and waits for HCS to finish. On any
- * failure nothing is left behind: no handle, and no system (one that HCS created before a
- * timeout is terminated). Errors: ALREADY_EXISTS, INVALID_JSON (with HCS's message), ... */
+ * failure nothing is left behind: no handle, and no system - when HCS goes on creating after
+ * a timeout, a reaper thread waits for the create to end, then terminates the system and
+ * closes its handle. Errors: ALREADY_EXISTS, INVALID_JSON (with HCS's message),
+ * INVALID_ARGUMENT (a document over ZHCS_DOCUMENT_MAX or not UTF-8), TIMEOUT, ... */
 ZHCS_API int zhcs_system_create(zhcs_system **out, zhcs_service *svc, const char *id, const zhcs_ComputeSystem *config,
                                 uint32_t timeout_ms, zhcs_error **err);
 ZHCS_API int zhcs_system_create_json(zhcs_system **out, zhcs_service *svc, const char *id, const char *config_json,
@@ -43,7 +45,10 @@ ZHCS_API int zhcs_system_create_async(zhcs_system **out, zhcs_operation **op, zh
 ZHCS_API int zhcs_system_open(zhcs_system **out, zhcs_service *svc, const char *id, zhcs_error **err);
 
 /* Lifecycle. `options_json` may be NULL (ShutdownOptions, SaveOptions, a crash's options).
- * Shutdown asks the guest to stop; terminate stops it at once. */
+ * Shutdown asks the guest to stop; terminate stops it at once. Shutdown and terminate of a
+ * system that has already stopped succeed (blocking forms); every other call on a stopped
+ * system fails with ALREADY_STOPPED. Pause, resume and save need a VM or a Hyper-V
+ * isolated container (a process-isolated one: UNSUPPORTED, ERROR_NOT_SUPPORTED). */
 ZHCS_API int zhcs_system_start(zhcs_system *sys, uint32_t timeout_ms, zhcs_error **err);
 ZHCS_API int zhcs_system_shutdown(zhcs_system *sys, const char *options_json, uint32_t timeout_ms, zhcs_error **err);
 ZHCS_API int zhcs_system_terminate(zhcs_system *sys, const char *options_json, uint32_t timeout_ms, zhcs_error **err);

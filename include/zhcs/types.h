@@ -2,6 +2,7 @@
 #ifndef ZHCS_TYPES_H
 #define ZHCS_TYPES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -11,6 +12,11 @@ extern "C" {
 /* Timeouts are milliseconds. ZHCS_INFINITE waits without bound; no function uses it unless
  * you pass it. */
 #define ZHCS_INFINITE UINT32_MAX
+
+/* The largest document (JSON text, in bytes) a zhcs call accepts: 16 MiB. A larger one, or
+ * one that is not valid UTF-8, is INVALID_ARGUMENT before anything reaches HCS; a document
+ * that is not JSON is INVALID_JSON. */
+#define ZHCS_DOCUMENT_MAX ((size_t)16 << 20)
 
 /* An OS handle the library hands out: a process's stdin/stdout/stderr, or a waitable object
  * for event loops. On Windows a HANDLE (ZHCS_FD_NONE is NULL); elsewhere a file descriptor

@@ -99,6 +99,19 @@ void *zh_handle_get(uintptr_t h, int type, void (*ref)(void *obj))
     return obj;
 }
 
+void *zh_handle_tryget(uintptr_t h, int type, int (*tryref)(void *obj))
+{
+    if (!h || !tryref)
+        return NULL;
+    zh_mutex_lock(&table_lock);
+    slot *s = find(h, type);
+    void *obj = s ? s->obj : NULL;
+    if (obj && !tryref(obj))
+        obj = NULL;
+    zh_mutex_unlock(&table_lock);
+    return obj;
+}
+
 void *zh_handle_unregister(uintptr_t h, int type)
 {
     if (!h)

@@ -26,6 +26,10 @@ uintptr_t zh_handle_register(void *obj, int type);
  * handle of another type, or a value that never was a handle. */
 void *zh_handle_get(uintptr_t h, int type, void (*ref)(void *obj));
 
+/* Like zh_handle_get, for objects that may be on their way out: `tryref` (called under the
+ * table lock) returns 0 when it could not take a reference, and then NULL is returned. */
+void *zh_handle_tryget(uintptr_t h, int type, int (*tryref)(void *obj));
+
 /* Ends the handle: later lookups fail. Returns the object, or NULL when the handle was not
  * live (closed twice, or never a handle). */
 void *zh_handle_unregister(uintptr_t h, int type);

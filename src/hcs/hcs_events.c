@@ -78,8 +78,8 @@ static zhcs_event *event_new(uint32_t raw_type, const char *data)
     if (data && *data) {
         if (e->type == ZHCS_EVENT_SYSTEM_EXITED)
             e->exit_status = zhcs_SystemExitStatus_parse(data, ZHCS_NUL_TERMINATED, NULL);
-        else if (e->type == ZHCS_EVENT_SYSTEM_CRASH_REPORT)
-            e->crash_report = zhcs_CrashReport_parse(data, ZHCS_NUL_TERMINATED, NULL);
+        else if (e->type == ZHCS_EVENT_SYSTEM_CRASH_REPORT || e->type == ZHCS_EVENT_SYSTEM_CRASH_INITIATED)
+            e->crash_report = zhcs_CrashReport_parse(data, ZHCS_NUL_TERMINATED, NULL); /* HCS_EVENT: both */
         else if (e->type == ZHCS_EVENT_PROCESS_EXITED)
             e->process_status = zhcs_ProcessStatus_parse(data, ZHCS_NUL_TERMINATED, NULL);
     }
@@ -177,6 +177,23 @@ void hcs_events_deliver(hcs_service *s, hcs_sub **subs, uint32_t raw_type, const
     free(events);
 }
 
+bool hcs_events_exit(hcs_service *s, hcs_sub **subs, bool *exited, char **exit_doc, uint32_t raw_type,
+                     const char *data)
+{
+    zh_mutex_lock(&s->lock);
+    bool first = !*exited;
+    if (first) {
+        *exited = true;
+        free(*exit_doc);
+        *exit_doc = data ? zh_strdup(data) : NULL;
+        for (hcs_sub *sub = *subs; sub; sub = sub->next)
+            push(sub, event_new(raw_type, data));
+        zh_cond_broadcast(&s->cond);
+    }
+    zh_mutex_unlock(&s->lock);
+    return first;
+}
+
 void hcs_events_end_all(hcs_service *s, hcs_sub **subs, bool wait)
 {
     for (hcs_sub *sub = *subs; sub; sub = sub->next) {
@@ -258,6 +275,11 @@ static int subscribe(zhcs_events **out, hcs_service *svc, hcs_sys *sys, hcs_proc
         return zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of handles");
     }
     sub->handle = h;
+    /* an exit before our callback was registered (a short process) is found now */
+    if (sys)
+        hcs_sys_probe(sys);
+    else
+        hcs_proc_probe(proc);
     zh_mutex_lock(&svc->lock);
     bool closed = sys ? sys->closed : proc->closed;
     if (!closed) {

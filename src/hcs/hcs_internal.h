@@ -29,6 +29,10 @@
 
 /* Handle types in the handle table. */
 enum { HCS_T_SERVICE = 0x11, HCS_T_OPERATION, HCS_T_SYSTEM, HCS_T_PROCESS, HCS_T_EVENTS };
+/* The contexts handed to HCS's callbacks: ids in the same table, never addresses, so a
+ * callback HCS runs after the object is gone (HCS does not promise that closing waits for
+ * callbacks in flight) finds nothing instead of freed memory. */
+enum { HCS_T_OP_CB = 0x21, HCS_T_SYS_CB, HCS_T_PROC_CB };
 
 /* ------------------------------------------------------------------ service + dispatcher */
 typedef struct hcs_dispatcher hcs_dispatcher;
@@ -41,7 +45,15 @@ typedef struct hcs_service {
     zh_mutex lock;
     zh_cond cond;
     hcs_dispatcher *disp; /* started on first use */
+    int inflight;         /* HCS callbacks holding an object (under lock); close waits for 0 */
 } hcs_service;
+
+/* An HCS callback took a reference on an object of the service / is done with it (the
+ * last reference of an object is released on the dispatcher, which ends it there).
+ * zhcs_service_close waits for these, so that the service (and an in-process simulator)
+ * is gone when it returns once the caller closed everything. */
+void hcs_inflight_begin(hcs_service *s);
+void hcs_inflight_end(hcs_service *s);
 
 hcs_service *hcs_service_get(zhcs_service *h, const char *fn, zh_error **err);
 void hcs_service_ref(hcs_service *s);
@@ -84,6 +96,8 @@ struct hcs_op {
     zh_hcs_operation raw;    /* closed (and its callback drained) only when we free */
     const char *name;        /* the raw call: "HcsStartComputeSystem" */
     bool want_pi;            /* a process create: fetch HCS_PROCESS_INFORMATION */
+    bool blocking;           /* no HCS callback: completed by HcsWaitForOperationResult */
+    uintptr_t cb_id;         /* async: the context HCS's completion callback gets (HCS_T_OP_CB) */
     /* under svc->lock */
     int state;
     int32_t hr;
@@ -92,6 +106,10 @@ struct hcs_op {
     zh_hcs_process_information pi;
     bool has_pi;
     void (*on_done)(hcs_op *op); /* runs under svc->lock when the op completes */
+    /* A failure HCS may report although the work was done (the WS2022 process-create
+     * quirk): called (no lock held, never on HCS's thread) with the op's HRESULT; 0 when
+     * it recovered, and the op then completes successfully. */
+    int (*recover)(hcs_op *op, zh_hresult hr);
     void *owner;             /* what on_done works on (a reference is held) */
     void (*owner_put)(void *owner);
     zhcs_operation_cb cb;
@@ -104,8 +122,16 @@ struct hcs_op {
     hcs_waitable *w;
 };
 
-/* A new operation for the raw call `name` (a static string). */
+/* A new operation for the raw call `name` (a static string). hcs_op_new: for blocking calls,
+ * without any HCS callback (waits are HcsWaitForOperationResult[AndProcessInfo], as hcsshim
+ * does). hcs_op_new_async: with a completion callback, for the public zhcs_operation. */
 hcs_op *hcs_op_new(hcs_service *s, const char *name, bool want_pi, zh_error **err);
+hcs_op *hcs_op_new_async(hcs_service *s, const char *name, bool want_pi, zh_error **err);
+/* Drops a reference from a thread HCS owns: a last one is released on the dispatcher, never
+ * on HCS's thread (which must not close what it is calling back for, nor the service). */
+void hcs_op_unref_from_hcs(hcs_op *op);
+/* The time left until `deadline` (hcs_deadline) in ms: ZHCS_INFINITE for none. */
+uint32_t hcs_left_ms(uint64_t deadline);
 /* After the raw call that used op->raw returned `hr`: 0 when HCS accepted the work; -1 with
  * *err when it refused (the operation is then complete, with that error). */
 int hcs_op_started(hcs_op *op, zh_hresult hr, zh_error **err);
@@ -127,6 +153,7 @@ typedef struct hcs_proc hcs_proc;
 typedef struct hcs_sys {
     zh_refcount ref;
     uintptr_t handle;
+    uintptr_t cb_id;         /* the context of its HCS event callback (HCS_T_SYS_CB) */
     hcs_service *svc;
     zh_hcs_system raw;
     char *id;
@@ -137,11 +164,13 @@ typedef struct hcs_sys {
     char *exit_doc;          /* SystemExitStatus JSON, when HCS sent one */
     bool disconnected;
     hcs_sub *subs;
+    hcs_proc *procs;         /* its processes' objects (hcs_proc.sys_next), for its exit */
 } hcs_sys;
 
 struct hcs_proc {
     zh_refcount ref;
     uintptr_t handle;
+    uintptr_t cb_id;         /* the context of its HCS event callback (HCS_T_PROC_CB) */
     hcs_service *svc;
     hcs_sys *sys;            /* a reference */
     zh_hcs_process raw;
@@ -154,6 +183,7 @@ struct hcs_proc {
     char *exit_doc;          /* ProcessStatus JSON */
     bool disconnected;
     hcs_sub *subs;
+    hcs_proc *sys_prev, *sys_next; /* in sys->procs */
 };
 
 struct hcs_sub {
@@ -182,6 +212,15 @@ void hcs_sys_unref(hcs_sys *s);
 hcs_proc *hcs_proc_get(zhcs_process *h, const char *fn, zh_error **err);
 void hcs_proc_unref(hcs_proc *p);
 
+/* Asks HCS once whether it has already exited (unless known): an exit before our callback
+ * was registered then reaches the subscriptions too (one raw call). */
+void hcs_sys_probe(hcs_sys *s);
+void hcs_proc_probe(hcs_proc *p);
+/* The system exited (first time; svc->lock NOT held): each of its processes not known to
+ * have exited is asked about on the dispatcher, and counted as exited with its system when
+ * HCS no longer knows it, so their subscriptions end too. */
+void hcs_sys_procs_exited(hcs_sys *s);
+
 /* Marks a raw call on the system/process handle in flight (0), or -1 with CLOSED. */
 int hcs_sys_call_begin(hcs_sys *s, const char *fn, zh_error **err);
 void hcs_sys_call_end(hcs_sys *s);
@@ -191,6 +230,12 @@ void hcs_proc_call_end(hcs_proc *p);
 /* Called from raw event callbacks (svc->lock NOT held): turns the raw event into a zhcs_event
  * for every subscription in *subs and queues it (svc->lock taken inside). */
 void hcs_events_deliver(hcs_service *s, hcs_sub **subs, uint32_t raw_type, const char *data);
+/* An exit (SystemExited / ProcessExited) seen by an event or by asking HCS: the first one
+ * sets *exited and *exit_doc (a copy of data) and goes to every subscription, in one
+ * critical section with subscribe, so each subscription gets it exactly once. Returns
+ * whether this was the first. svc->lock NOT held. */
+bool hcs_events_exit(hcs_service *s, hcs_sub **subs, bool *exited, char **exit_doc, uint32_t raw_type,
+                     const char *data);
 /* The source closes (svc->lock held): every subscription in *subs ends and is unlinked;
  * with `wait`, returns when none of their callbacks runs any more (not on the dispatcher). */
 void hcs_events_end_all(hcs_service *s, hcs_sub **subs, bool wait);

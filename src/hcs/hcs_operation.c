@@ -1,11 +1,12 @@
-/* hcs_operation.c - zhcs_operation: one HCS_OPERATION, completed through HCS's completion
- * callback (HcsCreateOperation(context, callback); the result is read in the callback with
- * HcsGetOperationResult[AndProcessInfo], as Microsoft's samples do).
+/* hcs_operation.c - zhcs_operation: one HCS_OPERATION.
  *
- * Lifetime: the raw operation is closed only when our object is freed, and
- * HcsCloseOperation returns only once no completion callback runs any more; so the
- * callback's context (the hcs_op) is valid whenever HCS calls it, also after a timed-out
- * wait or a free while the operation runs.
+ * Blocking calls create their operation without a callback and wait for it with
+ * HcsWaitForOperationResult[AndProcessInfo] (as hcsshim does): nothing of ours is handed
+ * to HCS at all. The public zhcs_operation (async calls) needs to hear of the completion,
+ * so it has a completion callback; its context is an id in the handle table
+ * (HCS_T_OP_CB), resolved when HCS calls, never the object's address: HCS does not promise
+ * that HcsCloseOperation waits for a callback in flight, and a late callback then finds
+ * nothing. The result is read in the callback with HcsGetOperationResult[AndProcessInfo].
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@
 
 static void ZH_WINAPI op_raw_done(zh_hcs_operation raw, void *ctx);
 
-hcs_op *hcs_op_new(hcs_service *s, const char *name, bool want_pi, zh_error **err)
+static hcs_op *op_create(hcs_service *s, const char *name, bool want_pi, bool async, zh_error **err)
 {
     zh_raw_HcsCreateOperation_fn create = ZH_HCS(s->lib, HcsCreateOperation, err);
     if (!create)
@@ -29,11 +30,17 @@ hcs_op *hcs_op_new(hcs_service *s, const char *name, bool want_pi, zh_error **er
     op->svc = s;
     op->name = name;
     op->want_pi = want_pi;
+    op->blocking = !async;
     op->state = HCS_OP_NEW;
-    /* HCS calls op_raw_done on its own thread with `op` as context; `op` outlives the raw
-     * operation (hcs_op_unref closes it first). */
-    op->raw = create(op, op_raw_done);
+    if (async && !(op->cb_id = zh_handle_register(op, HCS_T_OP_CB))) {
+        free(op);
+        zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, name, "out of handles");
+        return NULL;
+    }
+    op->raw = async ? create((const void *)op->cb_id, op_raw_done) : create(NULL, NULL);
     if (!op->raw) {
+        if (op->cb_id)
+            zh_handle_unregister(op->cb_id, HCS_T_OP_CB);
         free(op);
         zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, "HcsCreateOperation",
                          "HCS could not allocate an operation");
@@ -43,19 +50,30 @@ hcs_op *hcs_op_new(hcs_service *s, const char *name, bool want_pi, zh_error **er
     return op;
 }
 
+hcs_op *hcs_op_new(hcs_service *s, const char *name, bool want_pi, zh_error **err)
+{
+    return op_create(s, name, want_pi, false, err);
+}
+
+hcs_op *hcs_op_new_async(hcs_service *s, const char *name, bool want_pi, zh_error **err)
+{
+    return op_create(s, name, want_pi, true, err);
+}
+
 void hcs_op_ref(hcs_op *op)
 {
     zh_ref_get(&op->ref);
 }
 
-void hcs_op_unref(hcs_op *op)
+/* The last reference went: close the raw operation and free. */
+static void op_final(hcs_op *op)
 {
-    if (!op || !zh_ref_put(&op->ref))
-        return;
     hcs_service *s = op->svc;
+    if (op->cb_id) /* a callback from now on finds nothing */
+        zh_handle_unregister(op->cb_id, HCS_T_OP_CB);
     zh_raw_HcsCloseOperation_fn close_op = ZH_HCS(s->lib, HcsCloseOperation, NULL);
     if (close_op)
-        close_op(op->raw); /* discards a result still to come; waits for a callback in flight */
+        close_op(op->raw); /* discards a result still to come */
     if (op->has_pi) {      /* stdio nobody took */
         hcs_fd_close(hcs_fd_from_raw(op->pi.StdInput));
         hcs_fd_close(hcs_fd_from_raw(op->pi.StdOutput));
@@ -70,6 +88,37 @@ void hcs_op_unref(hcs_op *op)
     hcs_waitable_free(op->w);
     free(op);
     hcs_service_unref(s);
+}
+
+void hcs_op_unref(hcs_op *op)
+{
+    if (!op || !zh_ref_put(&op->ref))
+        return;
+    op_final(op);
+}
+
+static void op_final_task(void *arg)
+{
+    hcs_op *op = arg;
+    hcs_service *svc = op->svc;
+    hcs_service_ref(svc);
+    op_final(op);
+    hcs_inflight_end(svc);
+    hcs_service_unref(svc);
+}
+
+void hcs_op_unref_from_hcs(hcs_op *op)
+{
+    hcs_service *svc = op->svc;
+    if (!zh_ref_put(&op->ref))
+        hcs_inflight_end(svc);
+    else if (hcs_dispatch(svc, op_final_task, op, false) < 0)
+        op_final_task(op); /* out of memory: here, as the lesser evil */
+}
+
+static int op_tryref(void *obj)
+{
+    return zh_ref_tryget(&((hcs_op *)obj)->ref);
 }
 
 /* ------------------------------------------------------------------ completion */
@@ -128,7 +177,10 @@ static void op_complete(hcs_op *op, zh_hresult hr, zh_wchar *doc, const zh_hcs_p
     hcs_service *s = op->svc;
     char *text = hcs_narrow(s, doc);
     zh_error *e = NULL;
-    if (ZH_FAILED(hr))
+    if (hr == ZH_E_HANDLE) /* HCS no longer knows the object: it stopped (not the caller's bug) */
+        zh_error_set_cat(&e, hr, ZH_CAT_ALREADY_STOPPED, op->name,
+                         "HCS no longer knows the system or process (E_HANDLE): it has stopped");
+    else if (ZH_FAILED(hr))
         zh_error_set_doc(&e, hr, op->name, ZH_ERRDOC_HCS_RESULT, text);
     zh_mutex_lock(&s->lock);
     if (op->state == HCS_OP_DONE) {
@@ -166,10 +218,36 @@ static void op_complete(hcs_op *op, zh_hresult hr, zh_wchar *doc, const zh_hcs_p
     zh_mutex_unlock(&s->lock);
 }
 
-/* On an HCS thread: read the result and record it. Never blocks on anything but svc->lock. */
+/* On an HCS thread: read the result and record it. Never blocks on anything but svc->lock.
+ * `ctx` is the operation's id: gone (freed, its raw operation closed) means nothing to do. */
+/* A failed result that op->recover may turn around, on the dispatcher. */
+typedef struct recovery {
+    hcs_op *op;
+    zh_hresult hr;
+    zh_wchar *doc;
+    zh_hcs_process_information pi;
+} recovery;
+
+static void recover_task(void *arg)
+{
+    recovery *r = arg;
+    hcs_op *op = r->op;
+    if (op->recover(op, r->hr) == 0) {
+        zh_raw_free_string(op->svc->lib, r->doc);
+        op_complete(op, 0, NULL, NULL);
+    } else {
+        op_complete(op, r->hr, r->doc, op->want_pi ? &r->pi : NULL);
+    }
+    free(r);
+    hcs_op_unref(op);
+}
+
 static void ZH_WINAPI op_raw_done(zh_hcs_operation raw, void *ctx)
 {
-    hcs_op *op = ctx;
+    hcs_op *op = zh_handle_tryget((uintptr_t)ctx, HCS_T_OP_CB, op_tryref);
+    if (!op)
+        return;
+    hcs_inflight_begin(op->svc);
     zh_wchar *doc = NULL;
     zh_hresult hr;
     if (op->want_pi) {
@@ -178,12 +256,72 @@ static void ZH_WINAPI op_raw_done(zh_hcs_operation raw, void *ctx)
         zh_raw_HcsGetOperationResultAndProcessInfo_fn get =
             ZH_HCS(op->svc->lib, HcsGetOperationResultAndProcessInfo, NULL);
         hr = get ? get(raw, &pi, &doc) : ZH_E_NOTIMPL; /* doc and the stdio handles are ours */
+        recovery *r = ZH_FAILED(hr) && op->recover ? malloc(sizeof *r) : NULL;
+        if (r) { /* never block HCS's thread: the dispatcher asks */
+            r->op = op;
+            r->hr = hr;
+            r->doc = doc;
+            r->pi = pi;
+            hcs_op_ref(op);
+            if (hcs_dispatch(op->svc, recover_task, r, false) == 0) {
+                hcs_op_unref_from_hcs(op);
+                return;
+            }
+            hcs_op_unref(op); /* not the last: ours remains */
+            free(r);
+        }
         op_complete(op, hr, doc, &pi);
     } else {
         zh_raw_HcsGetOperationResult_fn get = ZH_HCS(op->svc->lib, HcsGetOperationResult, NULL);
         hr = get ? get(raw, &doc) : ZH_E_NOTIMPL; /* doc is ours */
         op_complete(op, hr, doc, NULL);
     }
+    hcs_op_unref_from_hcs(op);
+}
+
+/* A blocking operation: HcsWaitForOperationResult[AndProcessInfo] with the caller's
+ * timeout, on the caller's thread. Completes `op` unless the wait ran out. */
+static void op_raw_wait(hcs_op *op, uint32_t timeout_ms)
+{
+    hcs_service *s = op->svc;
+    zh_wchar *doc = NULL;
+    zh_hresult hr;
+    zh_hcs_process_information pi;
+    memset(&pi, 0, sizeof pi);
+    if (op->want_pi) {
+        zh_raw_HcsWaitForOperationResultAndProcessInfo_fn wait =
+            ZH_HCS(s->lib, HcsWaitForOperationResultAndProcessInfo, NULL);
+        hr = wait ? wait(op->raw, timeout_ms, &pi, &doc) : ZH_E_NOTIMPL;
+    } else {
+        zh_raw_HcsWaitForOperationResult_fn wait = ZH_HCS(s->lib, HcsWaitForOperationResult, NULL);
+        hr = wait ? wait(op->raw, timeout_ms, &doc) : ZH_E_NOTIMPL;
+    }
+    if (hr == HCS_E_OPERATION_TIMEOUT) {
+        /* the wait ran out - or the operation itself failed with that code: ask */
+        zh_wchar *again = NULL;
+        zh_raw_HcsGetOperationResult_fn get = ZH_HCS(s->lib, HcsGetOperationResult, NULL);
+        zh_hresult r = get ? get(op->raw, &again) : HCS_E_OPERATION_PENDING;
+        zh_raw_free_string(s->lib, again);
+        if (r == HCS_E_OPERATION_PENDING) {
+            zh_raw_free_string(s->lib, doc);
+            return;
+        }
+    }
+    if (ZH_FAILED(hr) && op->recover && op->recover(op, hr) == 0) {
+        zh_raw_free_string(s->lib, doc);
+        op_complete(op, 0, NULL, NULL);
+        return;
+    }
+    op_complete(op, hr, doc, op->want_pi ? &pi : NULL);
+}
+
+uint32_t hcs_left_ms(uint64_t deadline)
+{
+    if (deadline == UINT64_MAX)
+        return ZHCS_INFINITE;
+    uint64_t now = zh_monotonic_ns();
+    uint64_t left = deadline > now ? (deadline - now + 999999u) / 1000000u : 0;
+    return left >= ZHCS_INFINITE ? ZHCS_INFINITE - 1 : (uint32_t)left;
 }
 
 /* ------------------------------------------------------------------ starting and waiting */
@@ -211,14 +349,16 @@ int hcs_op_started(hcs_op *op, zh_hresult hr, zh_error **err)
     zh_raw_HcsGetOperationResult_fn get = ZH_HCS(s->lib, HcsGetOperationResult, NULL);
     zh_hresult r = get ? get(op->raw, &doc) : HCS_E_OPERATION_NOT_STARTED;
     if (r == HCS_E_OPERATION_PENDING) {
-        /* completing right now: give its callback a moment */
+        /* completing right now: give it a moment */
         zh_mutex_lock(&s->lock);
         op->state = op->state == HCS_OP_NEW ? HCS_OP_PENDING : op->state;
-        uint64_t deadline = hcs_deadline(2000);
+        uint64_t deadline = hcs_deadline(op->blocking ? 0 : 2000);
         while (op->state != HCS_OP_DONE && hcs_wait_until(s, deadline) == 0) {
         }
         zh_mutex_unlock(&s->lock);
-        op_complete(op, hr, NULL, NULL); /* no-op when the callback came */
+        if (op->blocking)
+            op_raw_wait(op, 2000);
+        op_complete(op, hr, NULL, NULL); /* no-op when it completed */
     } else if (r == HCS_E_OPERATION_NOT_STARTED || r == ZH_E_HANDLE || ZH_SUCCEEDED(r)) {
         zh_raw_free_string(s->lib, doc);
         op_complete(op, hr, NULL, NULL);
@@ -234,7 +374,14 @@ int hcs_op_started(hcs_op *op, zh_hresult hr, zh_error **err)
 int hcs_op_wait(hcs_op *op, uint32_t timeout_ms, zh_error **err)
 {
     hcs_service *s = op->svc;
-    uint64_t deadline = hcs_deadline(timeout_ms);
+    if (op->blocking) {
+        zh_mutex_lock(&s->lock);
+        bool done = op->state == HCS_OP_DONE;
+        zh_mutex_unlock(&s->lock);
+        if (!done)
+            op_raw_wait(op, timeout_ms);
+    }
+    uint64_t deadline = op->blocking ? 0 : hcs_deadline(timeout_ms);
     zh_mutex_lock(&s->lock);
     while (op->state != HCS_OP_DONE && !op->freed) {
         if (hcs_wait_until(s, deadline) < 0)

@@ -29,10 +29,18 @@ hcs_proc *hcs_proc_get(zhcs_process *h, const char *fn, zh_error **err)
     return p;
 }
 
-void hcs_proc_unref(hcs_proc *p)
+static void proc_final(hcs_proc *p)
 {
-    if (!p || !zh_ref_put(&p->ref))
-        return;
+    if (p->cb_id)
+        zh_handle_unregister(p->cb_id, HCS_T_PROC_CB);
+    zh_mutex_lock(&p->svc->lock);
+    if (p->sys_prev)
+        p->sys_prev->sys_next = p->sys_next;
+    else
+        p->sys->procs = p->sys_next;
+    if (p->sys_next)
+        p->sys_next->sys_prev = p->sys_prev;
+    zh_mutex_unlock(&p->svc->lock);
     hcs_fd_close(p->in);
     hcs_fd_close(p->out);
     hcs_fd_close(p->err);
@@ -42,6 +50,37 @@ void hcs_proc_unref(hcs_proc *p)
     free(p);
     hcs_sys_unref(sys);
     hcs_service_unref(svc);
+}
+
+void hcs_proc_unref(hcs_proc *p)
+{
+    if (p && zh_ref_put(&p->ref))
+        proc_final(p);
+}
+
+static void proc_final_task(void *arg)
+{
+    hcs_proc *p = arg;
+    hcs_service *svc = p->svc;
+    hcs_service_ref(svc);
+    proc_final(p);
+    hcs_inflight_end(svc);
+    hcs_service_unref(svc);
+}
+
+/* From HCS's thread: a last reference is released on the dispatcher. */
+static void proc_unref_from_hcs(hcs_proc *p)
+{
+    hcs_service *svc = p->svc;
+    if (!zh_ref_put(&p->ref))
+        hcs_inflight_end(svc);
+    else if (hcs_dispatch(svc, proc_final_task, p, false) < 0)
+        proc_final_task(p);
+}
+
+static int proc_tryref(void *obj)
+{
+    return zh_ref_tryget(&((hcs_proc *)obj)->ref);
 }
 
 static void proc_put_owner(void *owner)
@@ -72,20 +111,27 @@ void hcs_proc_call_end(hcs_proc *p)
 /* ------------------------------------------------------------------ events from HCS */
 static void ZH_WINAPI proc_raw_event(zh_hcs_event *ev, void *ctx)
 {
-    hcs_proc *p = ctx; /* valid: HcsCloseProcess drains us before the object goes */
+    /* ctx is the handle's id: a callback that comes after the close finds nothing */
+    hcs_proc *p = zh_handle_tryget((uintptr_t)ctx, HCS_T_PROC_CB, proc_tryref);
+    if (!p)
+        return;
+    hcs_inflight_begin(p->svc);
     char *data = hcs_event_data(ev->EventData);
     uint32_t type = (uint32_t)ev->Type;
     zh_mutex_lock(&p->svc->lock);
-    if (type == HcsEventProcessExited && !p->exited) {
-        p->exited = true;
-        p->exit_doc = data ? zh_strdup(data) : NULL;
-    } else if (type == HcsEventServiceDisconnect) {
+    bool closed = p->closed;
+    if (type == HcsEventServiceDisconnect)
         p->disconnected = true;
-    }
     zh_cond_broadcast(&p->svc->cond);
     zh_mutex_unlock(&p->svc->lock);
-    hcs_events_deliver(p->svc, &p->subs, type, data);
+    if (closed)
+        ; /* after the close: nobody to tell */
+    else if (type == HcsEventProcessExited)
+        hcs_events_exit(p->svc, &p->subs, &p->exited, &p->exit_doc, type, data); /* once */
+    else
+        hcs_events_deliver(p->svc, &p->subs, type, data);
     free(data);
+    proc_unref_from_hcs(p);
 }
 
 /* ------------------------------------------------------------------ making handles */
@@ -100,6 +146,12 @@ static hcs_proc *proc_new(hcs_sys *sys)
     zh_ref_get(&sys->ref);
     p->sys = sys;
     p->in = p->out = p->err = ZHCS_FD_NONE;
+    zh_mutex_lock(&sys->svc->lock);
+    p->sys_next = sys->procs;
+    if (p->sys_next)
+        p->sys_next->sys_prev = p;
+    sys->procs = p;
+    zh_mutex_unlock(&sys->svc->lock);
     return p;
 }
 
@@ -119,8 +171,9 @@ static int proc_listen(hcs_proc *p, const char *fn, zh_error **err)
     zh_raw_HcsSetProcessCallback_fn set_cb = ZH_HCS(p->svc->lib, HcsSetProcessCallback, err);
     if (!set_cb)
         return -1;
-    (void)fn;
-    zh_hresult hr = set_cb(p->raw, HcsEventOptionNone, p, proc_raw_event);
+    if (!p->cb_id && !(p->cb_id = zh_handle_register(p, HCS_T_PROC_CB)))
+        return zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of handles");
+    zh_hresult hr = set_cb(p->raw, HcsEventOptionNone, (void *)p->cb_id, proc_raw_event);
     if (ZH_FAILED(hr))
         return hcs_raw_error(err, hr, "HcsSetProcessCallback", "cannot listen to the process's events");
     return 0;
@@ -164,8 +217,10 @@ static void kill_quietly(hcs_service *svc, zh_hcs_process raw)
         hcs_op_unref(t);
 }
 
-static int create_begin(hcs_sys *sys, const char *params_json, hcs_proc **p_out, hcs_op **op_out, const char *fn,
-                        zh_error **err)
+static int create_recover(hcs_op *op, zh_hresult hr);
+
+static int create_begin(hcs_sys *sys, const char *params_json, bool async, hcs_proc **p_out, hcs_op **op_out,
+                        const char *fn, zh_error **err)
 {
     *p_out = NULL;
     *op_out = NULL;
@@ -178,7 +233,9 @@ static int create_begin(hcs_sys *sys, const char *params_json, hcs_proc **p_out,
         return -1;
     hcs_service *svc = sys->svc;
     zh_raw_HcsCreateProcess_fn create = ZH_HCS(svc->lib, HcsCreateProcess, err);
-    hcs_op *op = create ? hcs_op_new(svc, "HcsCreateProcess", true, err) : NULL;
+    hcs_op *op = !create ? NULL
+                 : async ? hcs_op_new_async(svc, "HcsCreateProcess", true, err)
+                         : hcs_op_new(svc, "HcsCreateProcess", true, err);
     hcs_proc *p = op ? proc_new(sys) : NULL;
     if (op && !p)
         zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
@@ -194,10 +251,17 @@ static int create_begin(hcs_sys *sys, const char *params_json, hcs_proc **p_out,
     op->owner = p;
     op->owner_put = proc_put_owner;
     op->on_done = create_done;
+    op->recover = create_recover;
     zh_hcs_process raw = NULL;
     zh_hresult hr = create(sys->raw, w, op->raw, NULL, &raw); /* w: ours, alive across the call */
     hcs_sys_call_end(sys);
     free(w);
+    if (ZH_FAILED(hr) || !raw) {
+        zh_mutex_lock(&svc->lock);
+        p->closed = true; /* no handle will come: a recovery waiting for one gives up */
+        zh_cond_broadcast(&svc->cond);
+        zh_mutex_unlock(&svc->lock);
+    }
     if (hcs_op_started(op, hr, err) < 0) {
         if (raw) {
             zh_raw_HcsCloseProcess_fn close_proc = ZH_HCS(svc->lib, HcsCloseProcess, NULL);
@@ -215,6 +279,7 @@ static int create_begin(hcs_sys *sys, const char *params_json, hcs_proc **p_out,
     }
     zh_mutex_lock(&svc->lock);
     p->raw = raw;
+    zh_cond_broadcast(&svc->cond); /* a recovery may wait for it (recover_info) */
     zh_mutex_unlock(&svc->lock);
     if (proc_listen(p, fn, err) < 0) {
         if (hcs_op_wait(op, 30000, NULL) == 0)
@@ -226,6 +291,95 @@ static int create_begin(hcs_sys *sys, const char *params_json, hcs_proc **p_out,
     *p_out = p;
     *op_out = op;
     return 0;
+}
+
+/* Windows Server 2022: HcsCreateProcess in a process-isolated container may fail the
+ * operation with E_INVALIDARG although a valid process handle came back (hcsshim recovers
+ * the same way): HcsGetProcessInfo gives the pid and the stdio handles. 0 when recovered. */
+static int recover_info(hcs_proc *p, uint64_t deadline)
+{
+    hcs_service *svc = p->svc;
+    zh_raw_HcsGetProcessInfo_fn info = ZH_HCS(svc->lib, HcsGetProcessInfo, NULL);
+    hcs_op *op = info ? hcs_op_new(svc, "HcsGetProcessInfo", true, NULL) : NULL;
+    if (!op)
+        return -1;
+    zh_ref_get(&p->ref);
+    op->owner = p;
+    op->owner_put = proc_put_owner;
+    op->on_done = create_done;
+    /* the create's failure may come before HcsCreateProcess has returned the handle */
+    zh_mutex_lock(&svc->lock);
+    while (!p->raw && !p->closed && hcs_wait_until(svc, deadline) == 0) {
+    }
+    zh_mutex_unlock(&svc->lock);
+    if (hcs_proc_call_begin(p, "zhcs_process_create", NULL) < 0) {
+        hcs_op_unref(op);
+        return -1;
+    }
+    zh_hresult hr = info(p->raw, op->raw);
+    hcs_proc_call_end(p);
+    int rc = hcs_op_started(op, hr, NULL) == 0 ? hcs_op_finish(op, hcs_left_ms(deadline), NULL, NULL)
+                                                : (hcs_op_unref(op), -1);
+    zh_mutex_lock(&svc->lock);
+    if (rc == 0 && p->pid == 0)
+        rc = -1; /* no process behind it after all */
+    zh_mutex_unlock(&svc->lock);
+    return rc;
+}
+
+/* After a failed create: when HCS is still creating (a timeout; cancel is E_NOTIMPL), a
+ * reaper thread waits for the create to end, then kills the process and closes the handle;
+ * otherwise that happens here. Takes `p` and the caller's reference on `op`. */
+typedef struct proc_reaper {
+    hcs_proc *p;
+    hcs_op *op;
+} proc_reaper;
+
+static void proc_reaper_main(void *arg)
+{
+    proc_reaper *r = arg;
+    hcs_service *svc = r->p->svc;
+    zh_raw_HcsWaitForOperationResult_fn wait = ZH_HCS(svc->lib, HcsWaitForOperationResult, NULL);
+    zh_wchar *doc = NULL;
+    if (wait)
+        wait(r->op->raw, ZHCS_INFINITE, &doc); /* the create's end, whatever it is */
+    zh_raw_free_string(svc->lib, doc);
+    kill_quietly(svc, r->p->raw);
+    proc_discard(r->p);
+    hcs_op_unref(r->op);
+    free(r);
+}
+
+static void create_cleanup(hcs_proc *p, hcs_op *op)
+{
+    zh_raw_HcsGetOperationResult_fn get = ZH_HCS(p->svc->lib, HcsGetOperationResult, NULL);
+    zh_wchar *doc = NULL;
+    zh_hresult r = get ? get(op->raw, &doc) : HCS_E_OPERATION_PENDING;
+    zh_raw_free_string(p->svc->lib, doc);
+    if (r == HCS_E_OPERATION_PENDING) {
+        zh_raw_HcsCancelOperation_fn cancel = ZH_HCS(p->svc->lib, HcsCancelOperation, NULL);
+        if (cancel)
+            cancel(op->raw); /* best effort: usually E_NOTIMPL, and the reaper waits */
+        proc_reaper *rp = malloc(sizeof *rp);
+        zh_thread *t = NULL;
+        if (rp) {
+            rp->p = p;
+            rp->op = op;
+            if (zh_thread_start(&t, proc_reaper_main, rp, NULL) == 0) {
+                zh_thread_detach(t);
+                return;
+            }
+            free(rp);
+        }
+    }
+    kill_quietly(p->svc, p->raw);
+    proc_discard(p);
+    hcs_op_unref(op);
+}
+
+static int create_recover(hcs_op *op, zh_hresult hr)
+{
+    return hr == ZH_E_INVALIDARG ? recover_info(op->owner, hcs_deadline(30000)) : -1;
 }
 
 int zhcs_process_create_json(zhcs_process **out, zhcs_system *h, const char *params_json, uint32_t timeout_ms,
@@ -240,17 +394,17 @@ int zhcs_process_create_json(zhcs_process **out, zhcs_system *h, const char *par
         return -1;
     hcs_proc *p = NULL;
     hcs_op *op = NULL;
-    int rc = create_begin(sys, params_json, &p, &op, fn, err);
+    int rc = create_begin(sys, params_json, false, &p, &op, fn, err);
     if (rc == 0) {
         zh_error *e = NULL;
-        rc = hcs_op_finish(op, timeout_ms, NULL, &e);
+        rc = hcs_op_wait(op, timeout_ms, &e);
         if (rc < 0) {
             /* it may start after all (a timeout), or have started while reading the result
              * failed: not behind the caller's back */
-            kill_quietly(p->svc, p->raw);
             zh_error_put(err, e);
-            proc_discard(p);
+            create_cleanup(p, op);
         } else {
+            hcs_op_unref(op);
             rc = proc_publish(p, out, fn, err);
         }
     }
@@ -288,7 +442,7 @@ int zhcs_process_create_async(zhcs_process **out, zhcs_operation **op_out, zhcs_
         return -1;
     hcs_proc *p = NULL;
     hcs_op *op = NULL;
-    int rc = create_begin(sys, params_json, &p, &op, fn, err);
+    int rc = create_begin(sys, params_json, true, &p, &op, fn, err);
     if (rc == 0) {
         rc = proc_publish(p, out, fn, err);
         if (rc == 0)
@@ -426,7 +580,7 @@ int zhcs_process_take_stdio(zhcs_process *h, zhcs_fd *in, zhcs_fd *out, zhcs_fd 
 typedef zh_hresult(ZH_WINAPI *proc_op_fn)(zh_hcs_process, zh_hcs_operation, const zh_wchar *);
 
 static int proc_op_begin(hcs_proc *p, size_t raw_id, const char *raw_name, const char *fn, const char *json,
-                         const char *what, hcs_op **out, zh_error **err)
+                         const char *what, bool async, hcs_op **out, zh_error **err)
 {
     *out = NULL;
     if (hcs_check_json(json, fn, what, err) < 0)
@@ -435,7 +589,7 @@ static int proc_op_begin(hcs_proc *p, size_t raw_id, const char *raw_name, const
     if (hcs_wide(json, &w, fn, what, err) < 0)
         return -1;
     proc_op_fn call = (proc_op_fn)zh_raw_get(p->svc->lib, raw_id, err);
-    hcs_op *op = call ? hcs_op_new(p->svc, raw_name, false, err) : NULL;
+    hcs_op *op = !call ? NULL : async ? hcs_op_new_async(p->svc, raw_name, false, err) : hcs_op_new(p->svc, raw_name, false, err);
     if (!op || hcs_proc_call_begin(p, fn, err) < 0) {
         free(w);
         hcs_op_unref(op);
@@ -462,7 +616,7 @@ static int proc_op_async(zhcs_operation **op_out, zhcs_process *h, size_t raw_id
     if (!p)
         return -1;
     hcs_op *op = NULL;
-    int rc = proc_op_begin(p, raw_id, raw_name, fn, json, what, &op, err);
+    int rc = proc_op_begin(p, raw_id, raw_name, fn, json, what, true, &op, err);
     if (rc == 0)
         rc = hcs_op_publish(op, op_out, err);
     hcs_proc_unref(p);
@@ -473,7 +627,7 @@ static int proc_op_blocking(hcs_proc *p, size_t raw_id, const char *raw_name, co
                             const char *what, uint32_t timeout_ms, char **result, zh_error **err)
 {
     hcs_op *op = NULL;
-    int rc = proc_op_begin(p, raw_id, raw_name, fn, json, what, &op, err);
+    int rc = proc_op_begin(p, raw_id, raw_name, fn, json, what, false, &op, err);
     if (rc == 0)
         rc = hcs_op_finish(op, timeout_ms, result, err);
     return rc;
@@ -509,6 +663,31 @@ int zhcs_process_signal(zhcs_process *h, zhcs_signal sig, uint32_t timeout_ms, z
     return rc;
 }
 
+int zhcs_process_signal_number(zhcs_process *h, int signum, uint32_t timeout_ms, zhcs_error **err)
+{
+    static const char fn[] = "zhcs_process_signal_number";
+    if (signum < 1 || signum > 64)
+        return zh_error_set_cat(err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, fn,
+                                "signal %d is not a signal number (1..64)", signum);
+    char json[32];
+    snprintf(json, sizeof json, "{\"Signal\":%d}", signum);
+    return zhcs_process_signal_json(h, json, timeout_ms, err);
+}
+
+int zhcs_process_signal_json(zhcs_process *h, const char *options_json, uint32_t timeout_ms, zhcs_error **err)
+{
+    static const char fn[] = "zhcs_process_signal_json";
+    if (!options_json)
+        return hcs_null_arg(fn, "the signal options", err);
+    hcs_proc *p = hcs_proc_get(h, fn, err);
+    if (!p)
+        return -1;
+    int rc = proc_op_blocking(p, ZH_HCS_ID_HcsSignalProcess, "HcsSignalProcess", fn, options_json, "signal options",
+                              timeout_ms, NULL, err);
+    hcs_proc_unref(p);
+    return rc;
+}
+
 int zhcs_process_signal_async(zhcs_operation **op, zhcs_process *h, zhcs_signal sig, zhcs_error **err)
 {
     static const char fn[] = "zhcs_process_signal_async";
@@ -518,28 +697,32 @@ int zhcs_process_signal_async(zhcs_operation **op, zhcs_process *h, zhcs_signal 
     return proc_op_async(op, h, ZH_HCS_ID_HcsSignalProcess, "HcsSignalProcess", fn, json, "signal options", err);
 }
 
-/* Asks HCS whether the process has exited (for an exit before the callback was set). */
-static void probe_exit(hcs_proc *p)
+/* Asks HCS whether the process has exited (for an exit before the callback was set): one
+ * raw call, HcsWaitForProcessExit with 0 ms; only where that is missing, the ProcessStatus,
+ * bounded by the caller's deadline. An exit found so goes to the subscriptions too, exactly
+ * once. Returns the raw answer (E_HANDLE: HCS no longer knows the process). */
+static zh_hresult probe_exit(hcs_proc *p, uint64_t deadline)
 {
     if (hcs_proc_call_begin(p, "zhcs_process_wait", NULL) < 0)
-        return;
+        return ZH_E_HANDLE;
     char *doc = NULL;
     bool exited = false;
+    zh_hresult hr = ZH_E_NOTIMPL;
     zh_raw_HcsWaitForProcessExit_fn wait_exit = ZH_HCS(p->svc->lib, HcsWaitForProcessExit, NULL);
     if (wait_exit) {
         zh_wchar *w = NULL;
-        zh_hresult hr = wait_exit(p->raw, 0, &w); /* 0 ms: a question, not a wait */
+        hr = wait_exit(p->raw, 0, &w); /* 0 ms: a question, not a wait */
         doc = hcs_narrow(p->svc, w);
         exited = ZH_SUCCEEDED(hr);
     }
-    if (!exited) {
+    if (hr == ZH_E_NOTIMPL) {
         /* ProcessStatus says too (and is all older HCS builds have) */
         free(doc);
         doc = NULL;
         zh_raw_HcsGetProcessProperties_fn props = ZH_HCS(p->svc->lib, HcsGetProcessProperties, NULL);
         hcs_op *op = props ? hcs_op_new(p->svc, "HcsGetProcessProperties", false, NULL) : NULL;
         if (op && hcs_op_started(op, props(p->raw, op->raw, NULL), NULL) == 0) {
-            hcs_op_finish(op, 10000, &doc, NULL);
+            hcs_op_finish(op, hcs_left_ms(deadline), &doc, NULL);
             op = NULL;
         }
         hcs_op_unref(op);
@@ -548,15 +731,19 @@ static void probe_exit(hcs_proc *p)
         zhcs_ProcessStatus_free(st);
     }
     hcs_proc_call_end(p);
-    zh_mutex_lock(&p->svc->lock);
-    if (exited && !p->exited) {
-        p->exited = true;
-        p->exit_doc = doc;
-        doc = NULL;
-        zh_cond_broadcast(&p->svc->cond);
-    }
-    zh_mutex_unlock(&p->svc->lock);
+    if (exited)
+        hcs_events_exit(p->svc, &p->subs, &p->exited, &p->exit_doc, HcsEventProcessExited, doc);
     free(doc);
+    return hr;
+}
+
+void hcs_proc_probe(hcs_proc *p)
+{
+    zh_mutex_lock(&p->svc->lock);
+    bool known = p->exited || p->closed || p->disconnected;
+    zh_mutex_unlock(&p->svc->lock);
+    if (!known)
+        probe_exit(p, hcs_deadline(10000));
 }
 
 static bool proc_exited(hcs_proc *p)
@@ -565,7 +752,7 @@ static bool proc_exited(hcs_proc *p)
     bool e = p->exited;
     zh_mutex_unlock(&p->svc->lock);
     if (!e) {
-        probe_exit(p);
+        probe_exit(p, hcs_deadline(10000));
         zh_mutex_lock(&p->svc->lock);
         e = p->exited;
         zh_mutex_unlock(&p->svc->lock);
@@ -702,6 +889,49 @@ static int64_t exit_code_of(const char *doc)
     return code;
 }
 
+/* The process's system has stopped. HCS may or may not say that its processes exited
+ * (a latitude): ask once, give a ProcessExited on its way a moment (within the caller's
+ * deadline), then count the process as exited with its system - exit status unknown. */
+static void exited_with_system(hcs_proc *p, uint64_t deadline)
+{
+    zh_hresult hr = probe_exit(p, deadline);
+    hcs_service *svc = p->svc;
+    if (hr != ZH_E_HANDLE && hr != HCS_E_SYSTEM_NOT_FOUND) {
+        uint64_t grace = hcs_deadline(500);
+        if (grace > deadline)
+            grace = deadline;
+        zh_mutex_lock(&svc->lock);
+        while (!p->exited && !p->closed && !p->disconnected && hcs_wait_until(svc, grace) == 0) {
+        }
+        zh_mutex_unlock(&svc->lock);
+    }
+    /* a ProcessExited without data: no exit code (zhcs_process_wait reports -1) */
+    hcs_events_exit(svc, &p->subs, &p->exited, &p->exit_doc, HcsEventProcessExited, NULL);
+}
+
+/* On the dispatcher: one question to HCS about a process whose system exited. */
+static void sys_exit_task(void *arg)
+{
+    hcs_proc *p = arg;
+    zh_hresult hr = probe_exit(p, hcs_deadline(2000));
+    if (hr == ZH_E_HANDLE || hr == HCS_E_SYSTEM_NOT_FOUND) /* HCS is done with it */
+        hcs_events_exit(p->svc, &p->subs, &p->exited, &p->exit_doc, HcsEventProcessExited, NULL);
+    hcs_proc_unref(p);
+}
+
+void hcs_sys_procs_exited(hcs_sys *s)
+{
+    hcs_service *svc = s->svc;
+    zh_mutex_lock(&svc->lock);
+    for (hcs_proc *p = s->procs; p; p = p->sys_next) {
+        if (p->exited || p->closed || !p->subs || !zh_ref_tryget(&p->ref))
+            continue; /* only subscriptions need it: a wait asks by itself */
+        if (hcs_dispatch(svc, sys_exit_task, p, true) < 0)
+            zh_atomic_add(&p->ref, -1); /* not the last: the list's owner holds one */
+    }
+    zh_mutex_unlock(&svc->lock);
+}
+
 int zhcs_process_wait(zhcs_process *h, uint32_t timeout_ms, int64_t *exit_code, zhcs_error **err)
 {
     static const char fn[] = "zhcs_process_wait";
@@ -711,15 +941,21 @@ int zhcs_process_wait(zhcs_process *h, uint32_t timeout_ms, int64_t *exit_code, 
     if (!p)
         return -1;
     hcs_service *svc = p->svc;
-    zh_mutex_lock(&svc->lock);
-    bool known = p->exited || p->closed || p->disconnected;
-    zh_mutex_unlock(&svc->lock);
-    if (!known)
-        probe_exit(p);
     uint64_t deadline = hcs_deadline(timeout_ms);
     zh_mutex_lock(&svc->lock);
-    while (!p->exited && !p->closed && !p->disconnected && hcs_wait_until(svc, deadline) == 0) {
+    bool known = p->exited || p->closed || p->disconnected;
+    bool sys_gone = p->sys->exited;
+    zh_mutex_unlock(&svc->lock);
+    if (!known && !sys_gone)
+        probe_exit(p, deadline);
+    zh_mutex_lock(&svc->lock);
+    while (!p->exited && !p->closed && !p->disconnected && !p->sys->exited && hcs_wait_until(svc, deadline) == 0) {
     }
+    sys_gone = !p->exited && !p->closed && !p->disconnected && p->sys->exited;
+    zh_mutex_unlock(&svc->lock);
+    if (sys_gone)
+        exited_with_system(p, deadline); /* a wait ends when the system is seen to stop */
+    zh_mutex_lock(&svc->lock);
     int rc = 0;
     char *doc = NULL;
     if (p->exited) {

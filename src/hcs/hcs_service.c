@@ -104,7 +104,7 @@ int hcs_dispatch(hcs_service *s, void (*fn)(void *arg), void *arg, bool locked)
     else
         d->tasks = t;
     d->tail = t;
-    zh_cond_signal(&d->cond);
+    zh_cond_broadcast(&d->cond); /* the thread, and closes waiting for it to idle */
     zh_mutex_unlock(&d->lock);
     return 0;
 }
@@ -227,9 +227,39 @@ void hcs_service_unref(hcs_service *s)
     free(s);
 }
 
+void hcs_inflight_begin(hcs_service *s)
+{
+    zh_mutex_lock(&s->lock);
+    s->inflight++;
+    zh_mutex_unlock(&s->lock);
+}
+
+void hcs_inflight_end(hcs_service *s)
+{
+    zh_mutex_lock(&s->lock);
+    if (--s->inflight == 0)
+        zh_cond_broadcast(&s->cond);
+    zh_mutex_unlock(&s->lock);
+}
+
 void zhcs_service_close(zhcs_service *h)
 {
     hcs_service *s = zh_handle_unregister((uintptr_t)h, HCS_T_SERVICE);
+    if (s && !hcs_on_dispatcher(s)) {
+        /* HCS callbacks that hold objects finish (they never block), then the releases
+         * they left to the dispatcher: the last reference is then normally ours */
+        zh_mutex_lock(&s->lock);
+        while (s->inflight > 0)
+            zh_cond_wait(&s->cond, &s->lock);
+        hcs_dispatcher *d = s->disp;
+        zh_mutex_unlock(&s->lock);
+        if (d) {
+            zh_mutex_lock(&d->lock);
+            while (d->tasks || d->running)
+                zh_cond_wait(&d->cond, &d->lock);
+            zh_mutex_unlock(&d->lock);
+        }
+    }
     hcs_service_unref(s);
 }
 
@@ -305,8 +335,16 @@ int hcs_check_json(const char *json, const char *fn, const char *what, zh_error 
 {
     if (!json)
         return 0;
+    size_t len = strnlen(json, ZHCS_DOCUMENT_MAX + 1);
+    if (len > ZHCS_DOCUMENT_MAX)
+        return zh_error_set_cat(err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, fn,
+                                "the %s is larger than %zu bytes (ZHCS_DOCUMENT_MAX)", what, ZHCS_DOCUMENT_MAX);
+    size_t bad = 0;
+    if (zh_utf8_validate(json, len, &bad) < 0) /* text first, as zhns and docs/api.md say */
+        return zh_error_set_cat(err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, fn,
+                                "the %s is not valid UTF-8 (at byte %zu)", what, bad);
     zh_error *e = NULL;
-    if (zh_json_validate(json, strlen(json), what, &e) < 0) {
+    if (zh_json_validate(json, len, what, &e) < 0) {
         zh_error_put(err, zh_error_prefixed(e, fn, ""));
         zh_error_free(e);
         return -1;
@@ -316,6 +354,8 @@ int hcs_check_json(const char *json, const char *fn, const char *what, zh_error 
 
 int hcs_raw_error(zh_error **err, zh_hresult hr, const char *raw_fn, const char *what)
 {
+    if (hr == ZH_E_HANDLE) /* from HCS on a handle we hold open: its system or process stopped */
+        return zh_error_set_cat(err, hr, ZH_CAT_ALREADY_STOPPED, raw_fn, "%s: E_HANDLE (it has stopped)", what);
     const zh_hresult_info *info = zh_hresult_lookup(hr);
     if (info)
         return zh_error_set(err, hr, raw_fn, "%s: %s", what, info->name);

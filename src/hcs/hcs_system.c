@@ -30,15 +30,46 @@ hcs_sys *hcs_sys_get(zhcs_system *h, const char *fn, zh_error **err)
     return s;
 }
 
-void hcs_sys_unref(hcs_sys *s)
+static void sys_final(hcs_sys *s)
 {
-    if (!s || !zh_ref_put(&s->ref))
-        return;
     hcs_service *svc = s->svc;
+    if (s->cb_id)
+        zh_handle_unregister(s->cb_id, HCS_T_SYS_CB);
     free(s->id);
     free(s->exit_doc);
     free(s);
     hcs_service_unref(svc);
+}
+
+void hcs_sys_unref(hcs_sys *s)
+{
+    if (s && zh_ref_put(&s->ref))
+        sys_final(s);
+}
+
+static void sys_final_task(void *arg)
+{
+    hcs_sys *s = arg;
+    hcs_service *svc = s->svc;
+    hcs_service_ref(svc);
+    sys_final(s);
+    hcs_inflight_end(svc);
+    hcs_service_unref(svc);
+}
+
+/* From HCS's thread: a last reference is released on the dispatcher. */
+static void sys_unref_from_hcs(hcs_sys *s)
+{
+    hcs_service *svc = s->svc;
+    if (!zh_ref_put(&s->ref))
+        hcs_inflight_end(svc);
+    else if (hcs_dispatch(svc, sys_final_task, s, false) < 0)
+        sys_final_task(s);
+}
+
+static int sys_tryref(void *obj)
+{
+    return zh_ref_tryget(&((hcs_sys *)obj)->ref);
 }
 
 int hcs_sys_call_begin(hcs_sys *s, const char *fn, zh_error **err)
@@ -64,20 +95,29 @@ void hcs_sys_call_end(hcs_sys *s)
 /* ------------------------------------------------------------------ events from HCS */
 static void ZH_WINAPI sys_raw_event(zh_hcs_event *ev, void *ctx)
 {
-    hcs_sys *s = ctx; /* valid: HcsCloseComputeSystem drains us before the object goes */
+    /* ctx is the handle's id: a callback that comes after the close finds nothing */
+    hcs_sys *s = zh_handle_tryget((uintptr_t)ctx, HCS_T_SYS_CB, sys_tryref);
+    if (!s)
+        return;
+    hcs_inflight_begin(s->svc);
     char *data = hcs_event_data(ev->EventData); /* HCS owns EventData: a copy */
     uint32_t type = (uint32_t)ev->Type;
     zh_mutex_lock(&s->svc->lock);
-    if (type == HcsEventSystemExited && !s->exited) {
-        s->exited = true;
-        s->exit_doc = data ? zh_strdup(data) : NULL;
-    } else if (type == HcsEventServiceDisconnect) {
+    bool closed = s->closed;
+    if (type == HcsEventServiceDisconnect)
         s->disconnected = true;
-    }
     zh_cond_broadcast(&s->svc->cond);
     zh_mutex_unlock(&s->svc->lock);
-    hcs_events_deliver(s->svc, &s->subs, type, data);
+    if (closed)
+        ; /* after the close: nobody to tell */
+    else if (type == HcsEventSystemExited) {
+        if (hcs_events_exit(s->svc, &s->subs, &s->exited, &s->exit_doc, type, data)) /* once */
+            hcs_sys_procs_exited(s);
+    }
+    else
+        hcs_events_deliver(s->svc, &s->subs, type, data);
     free(data);
+    sys_unref_from_hcs(s);
 }
 
 /* ------------------------------------------------------------------ making handles */
@@ -128,7 +168,10 @@ static hcs_sys *sys_wrap(hcs_service *svc, const char *id, zh_hcs_system raw, co
     s->raw = raw;
     s->id = idc;
     zh_raw_HcsSetComputeSystemCallback_fn set_cb = ZH_HCS(svc->lib, HcsSetComputeSystemCallback, err);
-    zh_hresult hr = set_cb ? set_cb(raw, HcsEventOptionNone, s, sys_raw_event) : ZH_E_NOTIMPL;
+    s->cb_id = set_cb ? zh_handle_register(s, HCS_T_SYS_CB) : 0;
+    zh_hresult hr = !set_cb ? ZH_E_NOTIMPL
+                    : !s->cb_id ? ZH_E_OUTOFMEMORY
+                                : set_cb(raw, HcsEventOptionNone, (const void *)s->cb_id, sys_raw_event);
     if (ZH_FAILED(hr)) {
         if (set_cb)
             hcs_raw_error(err, hr, "HcsSetComputeSystemCallback", "cannot listen to the system's events");
@@ -162,8 +205,8 @@ static int check_id(const char *id, const char *fn, zh_error **err)
 
 /* Starts HcsCreateComputeSystem; on success *sys_out is the wrapped (unpublished) system and
  * *op_out its create operation. */
-static int create_begin(hcs_service *svc, const char *id, const char *config_json, hcs_sys **sys_out, hcs_op **op_out,
-                        const char *fn, zh_error **err)
+static int create_begin(hcs_service *svc, const char *id, const char *config_json, bool async, hcs_sys **sys_out,
+                        hcs_op **op_out, const char *fn, zh_error **err)
 {
     *sys_out = NULL;
     *op_out = NULL;
@@ -179,7 +222,9 @@ static int create_begin(hcs_service *svc, const char *id, const char *config_jso
         return -1;
     }
     zh_raw_HcsCreateComputeSystem_fn create = ZH_HCS(svc->lib, HcsCreateComputeSystem, err);
-    hcs_op *op = create ? hcs_op_new(svc, "HcsCreateComputeSystem", false, err) : NULL;
+    hcs_op *op = !create ? NULL
+                 : async ? hcs_op_new_async(svc, "HcsCreateComputeSystem", false, err)
+                         : hcs_op_new(svc, "HcsCreateComputeSystem", false, err);
     if (!op) {
         free(wid);
         free(wcfg);
@@ -214,12 +259,57 @@ static int create_begin(hcs_service *svc, const char *id, const char *config_jso
 }
 
 /* After a failed create: nothing may stay behind. The create may still succeed in HCS (a
- * timeout), or have succeeded while reading its result failed, so the system is terminated
- * (bounded; "not found" is the usual answer) before the handle closes. */
-static void create_cleanup(hcs_sys *s)
+ * timeout: HcsCancelOperation is documented to return E_NOTIMPL, so it goes on), or have
+ * succeeded while reading its result failed. When HCS says it is still running, a reaper
+ * thread waits for it, however long it takes, then terminates the system and closes the
+ * handle; otherwise that happens here (bounded; "not found" is the usual answer). Takes
+ * `s` and the caller's reference on `op`. */
+typedef struct reaper {
+    hcs_sys *s;
+    hcs_op *op;
+} reaper;
+
+static void reaper_main(void *arg)
 {
+    reaper *r = arg;
+    hcs_service *svc = r->s->svc;
+    zh_raw_HcsWaitForOperationResult_fn wait = ZH_HCS(svc->lib, HcsWaitForOperationResult, NULL);
+    zh_wchar *doc = NULL;
+    if (wait)
+        wait(r->op->raw, ZHCS_INFINITE, &doc); /* the create's end, whatever it is */
+    zh_raw_free_string(svc->lib, doc);
+    terminate_raw(svc, r->s->raw, 30000);
+    sys_discard(r->s);
+    hcs_op_unref(r->op);
+    free(r);
+}
+
+static void create_cleanup(hcs_sys *s, hcs_op *op)
+{
+    zh_raw_HcsGetOperationResult_fn get = ZH_HCS(s->svc->lib, HcsGetOperationResult, NULL);
+    zh_wchar *doc = NULL;
+    zh_hresult r = get ? get(op->raw, &doc) : HCS_E_OPERATION_PENDING;
+    zh_raw_free_string(s->svc->lib, doc);
+    if (r == HCS_E_OPERATION_PENDING) {
+        zh_raw_HcsCancelOperation_fn cancel = ZH_HCS(s->svc->lib, HcsCancelOperation, NULL);
+        if (cancel)
+            cancel(op->raw); /* best effort: usually E_NOTIMPL, and the reaper waits */
+        reaper *rp = malloc(sizeof *rp);
+        zh_thread *t = NULL;
+        if (rp) {
+            rp->s = s;
+            rp->op = op;
+            if (zh_thread_start(&t, reaper_main, rp, NULL) == 0) {
+                zh_thread_detach(t);
+                return;
+            }
+            free(rp);
+        }
+        hcs_op_wait(op, 30000, NULL); /* no thread: wait here, bounded */
+    }
     terminate_raw(s->svc, s->raw, 10000);
     sys_discard(s);
+    hcs_op_unref(op);
 }
 
 int zhcs_system_create_json(zhcs_system **out, zhcs_service *svc_h, const char *id, const char *config_json,
@@ -234,14 +324,15 @@ int zhcs_system_create_json(zhcs_system **out, zhcs_service *svc_h, const char *
         return -1;
     hcs_sys *s = NULL;
     hcs_op *op = NULL;
-    int rc = create_begin(svc, id, config_json, &s, &op, fn, err);
+    int rc = create_begin(svc, id, config_json, false, &s, &op, fn, err);
     if (rc == 0) {
         zh_error *e = NULL;
-        rc = hcs_op_finish(op, timeout_ms, NULL, &e);
+        rc = hcs_op_wait(op, timeout_ms, &e);
         if (rc < 0) {
-            create_cleanup(s);
+            create_cleanup(s, op); /* also when HCS goes on with it */
             zh_error_put(err, e);
         } else {
+            hcs_op_unref(op);
             rc = sys_publish(s, out, fn, err);
         }
     }
@@ -279,7 +370,7 @@ int zhcs_system_create_async(zhcs_system **out, zhcs_operation **op_out, zhcs_se
         return -1;
     hcs_sys *s = NULL;
     hcs_op *op = NULL;
-    int rc = create_begin(svc, id, config_json, &s, &op, fn, err);
+    int rc = create_begin(svc, id, config_json, true, &s, &op, fn, err);
     if (rc == 0) {
         rc = sys_publish(s, out, fn, err);
         if (rc == 0)
@@ -333,7 +424,7 @@ typedef zh_hresult(ZH_WINAPI *sys_op_fn)(zh_hcs_system, zh_hcs_operation, const 
 
 /* Starts one raw call of the HcsXxxComputeSystem(system, operation, json) shape. */
 static int sys_op_begin(hcs_sys *s, size_t raw_id, const char *raw_name, const char *fn, const char *json,
-                        const char *what, hcs_op **out, zh_error **err)
+                        const char *what, bool async, hcs_op **out, zh_error **err)
 {
     *out = NULL;
     if (hcs_check_json(json, fn, what, err) < 0)
@@ -342,7 +433,7 @@ static int sys_op_begin(hcs_sys *s, size_t raw_id, const char *raw_name, const c
     if (hcs_wide(json, &wjson, fn, what, err) < 0)
         return -1;
     sys_op_fn call = (sys_op_fn)zh_raw_get(s->svc->lib, raw_id, err);
-    hcs_op *op = call ? hcs_op_new(s->svc, raw_name, false, err) : NULL;
+    hcs_op *op = !call ? NULL : async ? hcs_op_new_async(s->svc, raw_name, false, err) : hcs_op_new(s->svc, raw_name, false, err);
     if (!op || hcs_sys_call_begin(s, fn, err) < 0) {
         free(wjson);
         hcs_op_unref(op);
@@ -369,7 +460,7 @@ static int sys_op_async(zhcs_operation **op_out, zhcs_system *h, size_t raw_id, 
     if (!s)
         return -1;
     hcs_op *op = NULL;
-    int rc = sys_op_begin(s, raw_id, raw_name, fn, json, what, &op, err);
+    int rc = sys_op_begin(s, raw_id, raw_name, fn, json, what, true, &op, err);
     if (rc == 0)
         rc = hcs_op_publish(op, op_out, err);
     hcs_sys_unref(s);
@@ -385,18 +476,48 @@ static int sys_op_blocking(zhcs_system *h, size_t raw_id, const char *raw_name, 
     if (!s)
         return -1;
     hcs_op *op = NULL;
-    int rc = sys_op_begin(s, raw_id, raw_name, fn, json, what, &op, err);
+    int rc = sys_op_begin(s, raw_id, raw_name, fn, json, what, false, &op, err);
     if (rc == 0)
         rc = hcs_op_finish(op, timeout_ms, result, err);
     hcs_sys_unref(s);
     return rc;
 }
 
+/* Terminate and shutdown of a system that has already stopped succeed: what the caller
+ * asked for is the case (as zhcs_process_terminate of an exited process). Every other call
+ * on a stopped system fails with ALREADY_STOPPED. */
+static int sys_stop_blocking(zhcs_system *h, size_t raw_id, const char *raw_name, const char *fn, const char *json,
+                             const char *what, uint32_t timeout_ms, zh_error **err)
+{
+    zh_error *e = NULL;
+    int rc = sys_op_blocking(h, raw_id, raw_name, fn, json, what, timeout_ms, NULL, &e);
+    if (rc < 0 && zh_error_category(e) == ZH_CAT_ALREADY_STOPPED) {
+        zh_error_free(e);
+        return 0;
+    }
+    if (rc < 0)
+        zh_error_put(err, e);
+    return rc;
+}
+
+#define SYS_BLOCKING_shutdown sys_stop_blocking
+#define SYS_BLOCKING_terminate sys_stop_blocking
+#define SYS_BLOCKING_pause sys_op_blocking_noresult
+#define SYS_BLOCKING_resume sys_op_blocking_noresult
+#define SYS_BLOCKING_save sys_op_blocking_noresult
+#define SYS_BLOCKING_crash sys_op_blocking_noresult
+
+static int sys_op_blocking_noresult(zhcs_system *h, size_t raw_id, const char *raw_name, const char *fn,
+                                    const char *json, const char *what, uint32_t timeout_ms, zh_error **err)
+{
+    return sys_op_blocking(h, raw_id, raw_name, fn, json, what, timeout_ms, NULL, err);
+}
+
 #define SYS_LIFECYCLE(verb, Raw, what)                                                                          \
     int zhcs_system_##verb(zhcs_system *sys, const char *options_json, uint32_t timeout_ms, zhcs_error **err)   \
     {                                                                                                           \
-        return sys_op_blocking(sys, ZH_HCS_ID_##Raw, #Raw, "zhcs_system_" #verb, options_json, what, timeout_ms, \
-                               NULL, err);                                                                      \
+        return SYS_BLOCKING_##verb(sys, ZH_HCS_ID_##Raw, #Raw, "zhcs_system_" #verb, options_json, what,        \
+                                   timeout_ms, err);                                                            \
     }                                                                                                           \
     int zhcs_system_##verb##_async(zhcs_operation **op, zhcs_system *sys, const char *options_json,             \
                                    zhcs_error **err)                                                            \
@@ -462,7 +583,8 @@ int zhcs_system_properties(zhcs_Properties **out, zhcs_system *sys, const zhcs_S
 }
 
 /* HcsModifyComputeSystem takes an identity handle too (none here). */
-static int modify_begin(hcs_sys *s, const char *request_json, const char *fn, hcs_op **out, zh_error **err)
+static int modify_begin(hcs_sys *s, const char *request_json, const char *fn, bool async, hcs_op **out,
+                        zh_error **err)
 {
     *out = NULL;
     if (!request_json)
@@ -473,7 +595,9 @@ static int modify_begin(hcs_sys *s, const char *request_json, const char *fn, hc
     if (hcs_wide(request_json, &w, fn, "modify request", err) < 0)
         return -1;
     zh_raw_HcsModifyComputeSystem_fn modify = ZH_HCS(s->svc->lib, HcsModifyComputeSystem, err);
-    hcs_op *op = modify ? hcs_op_new(s->svc, "HcsModifyComputeSystem", false, err) : NULL;
+    hcs_op *op = !modify ? NULL
+                 : async ? hcs_op_new_async(s->svc, "HcsModifyComputeSystem", false, err)
+                         : hcs_op_new(s->svc, "HcsModifyComputeSystem", false, err);
     if (!op || hcs_sys_call_begin(s, fn, err) < 0) {
         free(w);
         hcs_op_unref(op);
@@ -497,7 +621,7 @@ int zhcs_system_modify_json(zhcs_system *h, const char *request_json, uint32_t t
     if (!s)
         return -1;
     hcs_op *op = NULL;
-    int rc = modify_begin(s, request_json, fn, &op, err);
+    int rc = modify_begin(s, request_json, fn, false, &op, err);
     if (rc == 0)
         rc = hcs_op_finish(op, timeout_ms, NULL, err);
     hcs_sys_unref(s);
@@ -527,7 +651,7 @@ int zhcs_system_modify_async(zhcs_operation **op_out, zhcs_system *h, const char
     if (!s)
         return -1;
     hcs_op *op = NULL;
-    int rc = modify_begin(s, request_json, fn, &op, err);
+    int rc = modify_begin(s, request_json, fn, true, &op, err);
     if (rc == 0)
         rc = hcs_op_publish(op, op_out, err);
     hcs_sys_unref(s);
@@ -536,26 +660,32 @@ int zhcs_system_modify_async(zhcs_operation **op_out, zhcs_system *h, const char
 
 /* ------------------------------------------------------------------ exit */
 /* Asks HCS whether the system has already stopped (for a handle opened after the exit, whose
- * callback will never hear of it). */
-static void probe_exit(hcs_sys *s)
+ * callback will never hear of it): one raw call, HcsWaitForComputeSystemExit with 0 ms;
+ * only where that is missing, the State property, bounded by the caller's deadline. An exit
+ * found so goes to the subscriptions too, exactly once. */
+static void probe_exit(hcs_sys *s, uint64_t deadline)
 {
     if (hcs_sys_call_begin(s, "zhcs_system_wait", NULL) < 0)
         return;
     zh_raw_HcsWaitForComputeSystemExit_fn wait_exit = ZH_HCS(s->svc->lib, HcsWaitForComputeSystemExit, NULL);
     bool stopped = false;
     char *doc = NULL;
+    zh_hresult hr = ZH_E_NOTIMPL;
     if (wait_exit) {
         zh_wchar *w = NULL;
-        zh_hresult hr = wait_exit(s->raw, 0, &w); /* 0 ms: a question, not a wait */
+        hr = wait_exit(s->raw, 0, &w); /* 0 ms: a question, not a wait */
         doc = hcs_narrow(s->svc, w);
         stopped = ZH_SUCCEEDED(hr);
-    } else {
+    }
+    if (hr == ZH_E_NOTIMPL) {
         /* older HCS: the State property */
+        free(doc);
+        doc = NULL;
         zh_raw_HcsGetComputeSystemProperties_fn props = ZH_HCS(s->svc->lib, HcsGetComputeSystemProperties, NULL);
         hcs_op *op = props ? hcs_op_new(s->svc, "HcsGetComputeSystemProperties", false, NULL) : NULL;
         char *text = NULL;
         if (op && hcs_op_started(op, props(s->raw, op->raw, NULL), NULL) == 0) {
-            hcs_op_finish(op, 10000, &text, NULL);
+            hcs_op_finish(op, hcs_left_ms(deadline), &text, NULL);
             op = NULL;
         }
         hcs_op_unref(op);
@@ -563,15 +693,18 @@ static void probe_exit(hcs_sys *s)
         free(text);
     }
     hcs_sys_call_end(s);
-    zh_mutex_lock(&s->svc->lock);
-    if (stopped && !s->exited) {
-        s->exited = true;
-        s->exit_doc = doc;
-        doc = NULL;
-        zh_cond_broadcast(&s->svc->cond);
-    }
-    zh_mutex_unlock(&s->svc->lock);
+    if (stopped && hcs_events_exit(s->svc, &s->subs, &s->exited, &s->exit_doc, HcsEventSystemExited, doc))
+        hcs_sys_procs_exited(s);
     free(doc);
+}
+
+void hcs_sys_probe(hcs_sys *s)
+{
+    zh_mutex_lock(&s->svc->lock);
+    bool known = s->exited || s->closed || s->disconnected;
+    zh_mutex_unlock(&s->svc->lock);
+    if (!known)
+        probe_exit(s, hcs_deadline(10000));
 }
 
 int zhcs_system_wait(zhcs_system *h, uint32_t timeout_ms, zhcs_SystemExitStatus **status, zhcs_error **err)
@@ -586,9 +719,9 @@ int zhcs_system_wait(zhcs_system *h, uint32_t timeout_ms, zhcs_SystemExitStatus 
     zh_mutex_lock(&svc->lock);
     bool known = s->exited || s->closed || s->disconnected;
     zh_mutex_unlock(&svc->lock);
-    if (!known)
-        probe_exit(s);
     uint64_t deadline = hcs_deadline(timeout_ms);
+    if (!known)
+        probe_exit(s, deadline);
     zh_mutex_lock(&svc->lock);
     while (!s->exited && !s->closed && !s->disconnected && hcs_wait_until(svc, deadline) == 0) {
     }

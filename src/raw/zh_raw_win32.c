@@ -128,7 +128,10 @@ void zh_raw_win32_free_string(zh_raw_lib *lib, zh_wchar *s)
 
 void zh_raw_win32_close(zh_raw_lib *lib)
 {
-    if (lib->module)
+    /* computecore.dll is never unloaded: HCS may still run callbacks (or be about to) on
+     * its threads inside it after every handle closed (HcsClose* does not promise to
+     * wait for them). The other DLLs go with their last user. */
+    if (lib->module && lib->spec != &zh_raw_hcs_spec)
         FreeLibrary(lib->module);
     zh_mutex_destroy(&lib->lock);
     free(lib->dll_name);

@@ -24,6 +24,11 @@
 static const char *const CONTAINER_DOC =
     "{\"Owner\":\"zhcs-test\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
     "\"Container\":{\"Storage\":{\"Path\":\"C:\\\\scratch\"}}}";
+/* Hyper-V isolated (hosted in a utility VM): pause, resume and save work, as on Windows;
+ * a process-isolated container answers them with ERROR_NOT_SUPPORTED. */
+static const char *const HYPERV_CONTAINER_DOC =
+    "{\"Owner\":\"zhcs-test\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"HostingSystemId\":\"zhcs-test-uvm\","
+    "\"Container\":{\"Storage\":{\"Path\":\"C:\\\\scratch\"}}}";
 static const char *const VM_DOC =
     "{\"Owner\":\"zhcs-test\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"ShouldTerminateOnLastHandleClosed\":true,"
     "\"VirtualMachine\":{\"Chipset\":{\"Uefi\":{}},\"ComputeTopology\":{\"Memory\":{\"SizeInMB\":1024},"
@@ -44,12 +49,12 @@ static inline zhcs_service *t_open(void)
     return svc;
 }
 
-/* Creates and starts a container; NULL on failure (printed). */
+/* Creates and starts a (Hyper-V isolated) container; NULL on failure (printed). */
 static inline zhcs_system *t_running(zhcs_service *svc, const char *id)
 {
     zhcs_system *sys = NULL;
     zhcs_error *err = NULL;
-    if (zhcs_system_create_json(&sys, svc, id, CONTAINER_DOC, T_TIMEOUT, &err) < 0 ||
+    if (zhcs_system_create_json(&sys, svc, id, HYPERV_CONTAINER_DOC, T_TIMEOUT, &err) < 0 ||
         zhcs_system_start(sys, T_TIMEOUT, &err) < 0) {
         char buf[512];
         zhcs_error_format(err, buf, sizeof buf);

@@ -225,11 +225,18 @@ static long run_once(const scenario *sc, unsigned nth, int *failed_runs)
         zhcs_system_close(sys);
     }
     int left = t_count_systems(svc);
+    /* a create HCS goes on with is reaped in the background: give it a moment */
+    for (int i = 0; i < 100 && left > 0; i++) {
+        zh_sleep_ms(20);
+        left = t_count_systems(svc);
+    }
     if (left != 0) {
         printf("  %s, call %u failing: %d system(s) left behind\n", sc->name, nth, left);
         result = -1;
     }
     zhcs_service_close(svc);
+    for (int i = 0; i < 100 && zh_handle_live() != 0; i++)
+        zh_sleep_ms(20); /* a reaper finishing its last steps */
     if (zh_handle_live() != 0) {
         printf("  %s, call %u failing: %zu handle(s) still live\n", sc->name, nth, zh_handle_live());
         result = -1;

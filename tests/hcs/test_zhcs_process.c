@@ -239,11 +239,45 @@ static void exits_seen_late_still_report_their_code(void)
     zhcs_error_free(err);
     err = NULL;
 
-    /* processes of a system that stops exit with it */
+    /* processes of a system that stops exit with it: the wait ends whether or not HCS
+     * sends ProcessExited (a latitude); without it the exit code is unknown (-1) */
     ZT_EQ_INT(zhcs_process_spawn(&p, sys, "timeout /t 60", T_TIMEOUT, &err), 0);
+    zhcs_events *pev = NULL;
+    ZT_EQ_INT(zhcs_events_subscribe_process(&pev, p, NULL, &err), 0);
+    /* another one that nobody waits for: only its subscription hears of the end */
+    zhcs_process *p2 = NULL;
+    zhcs_events *pev2 = NULL;
+    ZT_EQ_INT(zhcs_process_spawn(&p2, sys, "timeout /t 60", T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_events_subscribe_process(&pev2, p2, NULL, &err), 0);
     zhcs_system_terminate(sys, NULL, T_TIMEOUT, NULL);
+    zhcs_event *pe2 = NULL;
+    ZT_EQ_INT(zhcs_events_next(pev2, T_TIMEOUT, &pe2, &err), 0);
+    ZT_CHECK(pe2 && pe2->type == ZHCS_EVENT_PROCESS_EXITED);
+    zhcs_event_free(pe2);
+    pe2 = NULL;
+    ZT_EQ_INT(zhcs_events_next(pev2, 50, &pe2, NULL), -1); /* once */
+    zhcs_events_close(pev2);
+    zhcs_process_close(p2);
+    uint64_t t0 = zh_monotonic_ms();
     ZT_EQ_INT(zhcs_process_wait(p, T_TIMEOUT, &code, &err), 0);
-    ZT_EQ_INT(code, 1);
+    ZT_CHECK(zh_monotonic_ms() - t0 < 2000);
+    ZT_EQ_INT(code, zh_sim_latitude_get(ZH_SIM_LAT_STOPPED_PROCESSES) ? 1 : -1);
+    zhcs_event *pe = NULL; /* the subscription hears of it once */
+    ZT_EQ_INT(zhcs_events_next(pev, T_TIMEOUT, &pe, &err), 0);
+    ZT_CHECK(pe && pe->type == ZHCS_EVENT_PROCESS_EXITED);
+    zhcs_event_free(pe);
+    pe = NULL;
+    ZT_EQ_INT(zhcs_events_next(pev, 50, &pe, NULL), -1);
+    zhcs_events_close(pev);
+    if (!zh_sim_latitude_get(ZH_SIM_LAT_STOPPED_PROCESSES)) {
+        /* HCS answers E_HANDLE for it now: ALREADY_STOPPED, not the caller's CLOSED */
+        ZT_EQ_INT(zhcs_process_signal(p, ZHCS_SIGNAL_CTRL_C, T_TIMEOUT, &err), -1);
+        ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_ALREADY_STOPPED);
+        ZT_EQ_HEX(zhcs_error_hresult(err), 0x80070006);
+        zhcs_error_free(err);
+        err = NULL;
+    }
+    ZT_EQ_INT(zhcs_process_terminate(p, T_TIMEOUT, &err), 0); /* already stopped: done */
     zhcs_process_close(p);
     ZT_EQ_INT(zhcs_process_spawn(&p, sys, "cmd /c echo late", T_TIMEOUT, &err), -1);
     ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_ALREADY_STOPPED);
@@ -345,6 +379,106 @@ static void closing_a_process_wakes_its_waiter(void)
     zhcs_service_close(svc);
 }
 
+/* HCS's latitudes around process creation (docs/simulator.md, "Latitudes"). */
+static void creation_latitudes(void)
+{
+    zhcs_service *svc = t_open();
+    ZT_REQUIRE(svc != NULL);
+    zhcs_system *sys = t_running(svc, "lat-procs");
+    ZT_REQUIRE(sys != NULL);
+    zhcs_error *err = NULL;
+
+    /* Windows Server 2022: the create's operation fails with E_INVALIDARG although the
+     * process runs; zhcs recovers it with HcsGetProcessInfo, stdio included */
+    zh_sim_latitude(ZH_SIM_LAT_WS2022_CREATE_PROCESS, 1);
+    zhcs_run_result r;
+    ZT_EQ_INT(zhcs_process_run(&r, sys, "cmd /c echo quirk", NULL, &err), 0);
+    ZT_CONTAINS(r.out ? r.out : "", "quirk");
+    ZT_EQ_INT(r.exit_code, 0);
+    zhcs_run_result_free(&r);
+    zh_sim_latitude(ZH_SIM_LAT_WS2022_CREATE_PROCESS, 0);
+    if (err) {
+        printf("  %s\n", zhcs_error_message(err));
+        zhcs_error_free(err);
+        err = NULL;
+    }
+
+    /* a process that exits before its callback is registered: a subscription still gets
+     * ProcessExited, once, with its status */
+    int early = zh_sim_latitude(ZH_SIM_LAT_EARLY_EXIT, 1);
+    zhcs_process *p = NULL;
+    ZT_EQ_INT(zhcs_process_spawn(&p, sys, "exit 3", T_TIMEOUT, &err), 0);
+    zhcs_events *ev = NULL;
+    ZT_EQ_INT(zhcs_events_subscribe_process(&ev, p, NULL, &err), 0);
+    zhcs_event *e = NULL;
+    ZT_EQ_INT(zhcs_events_next(ev, 2000, &e, &err), 0);
+    ZT_CHECK(e && e->type == ZHCS_EVENT_PROCESS_EXITED && e->process_status && e->process_status->ExitCode == 3);
+    zhcs_event_free(e);
+    e = NULL;
+    ZT_EQ_INT(zhcs_events_next(ev, 50, &e, NULL), -1);
+    zhcs_events_close(ev);
+    zhcs_process_close(p);
+    zh_sim_latitude(ZH_SIM_LAT_EARLY_EXIT, early);
+
+    /* Linux-guest signals: a number, or the raw options */
+    ZT_EQ_INT(zhcs_process_spawn(&p, sys, "ping -t localhost", T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_process_signal_number(p, 0, T_TIMEOUT, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_INVALID_ARGUMENT);
+    zhcs_error_free(err);
+    err = NULL;
+    ZT_EQ_INT(zhcs_process_signal_json(p, "{\"Signal\":", T_TIMEOUT, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_INVALID_JSON);
+    zhcs_error_free(err);
+    err = NULL;
+    ZT_EQ_INT(zhcs_process_signal_number(p, 15, T_TIMEOUT, &err), 0); /* SIGTERM: the guest's Ctrl-C */
+    int64_t sc = 0;
+    ZT_EQ_INT(zhcs_process_wait(p, T_TIMEOUT, &sc, &err), 0);
+    ZT_EQ_INT(sc, (int64_t)0xC000013A);
+    zhcs_process_close(p);
+    ZT_EQ_INT(zhcs_process_spawn(&p, sys, "ping -t localhost", T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_process_signal_json(p, "{\"Signal\":9}", T_TIMEOUT, &err), 0); /* SIGKILL */
+    ZT_EQ_INT(zhcs_process_wait(p, T_TIMEOUT, &sc, &err), 0);
+    ZT_EQ_INT(sc, 1);
+    zhcs_process_close(p);
+
+    /* a create that times out while HCS goes on leaves no process running */
+    zh_sim_op_delay("HcsCreateProcess", 300);
+    ZT_EQ_INT(zhcs_process_create_json(&p, sys, "{\"CommandLine\":\"ping -t localhost\"}", 30, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_TIMEOUT);
+    zhcs_error_free(err);
+    err = NULL;
+    zh_sim_op_delay(NULL, 0);
+    size_t running = 1;
+    for (int i = 0; i < 100 && running > 0; i++) {
+        zh_sleep_ms(20);
+        zhcs_System_PropertyType pl = ZHCS_SYSTEM_PROPERTYTYPE_PROCESSLIST;
+        zhcs_System_PropertyQuery q;
+        memset(&q, 0, sizeof q);
+        q.PropertyTypes = &pl;
+        q.PropertyTypes_count = 1;
+        zhcs_Properties *props = NULL;
+        if (zhcs_system_properties(&props, sys, &q, T_TIMEOUT, NULL) == 0)
+            running = props->ProcessList_count;
+        zhcs_Properties_free(props);
+    }
+    ZT_EQ_INT(running, 0);
+
+    /* a wait of 0 ms on a running process is one question to HCS */
+    ZT_EQ_INT(zhcs_process_spawn(&p, sys, "timeout /t 30", T_TIMEOUT, &err), 0);
+    zh_sim_calls_reset();
+    int64_t code = 0;
+    ZT_EQ_INT(zhcs_process_wait(p, 0, &code, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_TIMEOUT);
+    zhcs_error_free(err);
+    err = NULL;
+    ZT_EQ_INT((long long)zh_sim_calls(NULL), 1);
+    ZT_EQ_INT(zhcs_process_terminate(p, T_TIMEOUT, &err), 0);
+    zhcs_process_close(p);
+    zhcs_system_close(sys);
+    zhcs_service_close(svc);
+    ZT_CHECK(err == NULL);
+}
+
 static const zt_case cases[] = {
     ZT_CASE(echo_exit_codes_and_unknown_commands),
     ZT_CASE(stdin_round_trip_and_close_stdin),
@@ -354,5 +488,6 @@ static const zt_case cases[] = {
     ZT_CASE(exits_seen_late_still_report_their_code),
     ZT_CASE(typed_parameters_async_create_and_taken_stdio),
     ZT_CASE(closing_a_process_wakes_its_waiter),
+    ZT_CASE(creation_latitudes),
 };
 ZT_MAIN(cases)

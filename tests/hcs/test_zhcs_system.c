@@ -22,9 +22,25 @@ static void a_container_goes_through_its_life(void)
     zhcs_Properties_free(p);
 
     ZT_EQ_INT(zhcs_system_start(sys, T_TIMEOUT, &err), 0);
-    ZT_EQ_INT(zhcs_system_pause(sys, NULL, T_TIMEOUT, &err), 0);
-    ZT_EQ_INT(zhcs_system_save(sys, "{\"SaveType\":\"ToFile\"}", T_TIMEOUT, &err), 0);
-    ZT_EQ_INT(zhcs_system_resume(sys, NULL, T_TIMEOUT, &err), 0);
+    /* a process-isolated container cannot be paused, saved or resumed (Hyper-V only) */
+    ZT_EQ_INT(zhcs_system_pause(sys, NULL, T_TIMEOUT, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_UNSUPPORTED);
+    ZT_EQ_HEX(zhcs_error_hresult(err), 0x80070032);
+    zhcs_error_free(err);
+    err = NULL;
+    ZT_EQ_INT(zhcs_system_resume(sys, NULL, T_TIMEOUT, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_UNSUPPORTED);
+    zhcs_error_free(err);
+    err = NULL;
+    /* a Hyper-V isolated one can */
+    zhcs_system *hv = NULL;
+    ZT_EQ_INT(zhcs_system_create_json(&hv, svc, "life-hv", HYPERV_CONTAINER_DOC, T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_system_start(hv, T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_system_pause(hv, NULL, T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_system_save(hv, "{\"SaveType\":\"ToFile\"}", T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_system_resume(hv, NULL, T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_system_terminate(hv, NULL, T_TIMEOUT, &err), 0);
+    zhcs_system_close(hv);
 
     /* a typed query: Statistics and ProcessList */
     zhcs_System_PropertyType types[2] = {ZHCS_SYSTEM_PROPERTYTYPE_STATISTICS, ZHCS_SYSTEM_PROPERTYTYPE_PROCESSLIST};
@@ -53,6 +69,9 @@ static void a_container_goes_through_its_life(void)
     zhcs_SystemExitStatus_free(st);
     ZT_EQ_INT(zhcs_system_exited(sys), 1);
 
+    /* terminate and shutdown of a stopped system succeed: it is stopped */
+    ZT_EQ_INT(zhcs_system_terminate(sys, NULL, T_TIMEOUT, &err), 0);
+    ZT_EQ_INT(zhcs_system_shutdown(sys, NULL, T_TIMEOUT, &err), 0);
     /* a stopped system answers queries only */
     ZT_EQ_INT(zhcs_system_start(sys, T_TIMEOUT, &err), -1);
     ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_ALREADY_STOPPED);
@@ -472,6 +491,50 @@ static void close_and_disconnect_wake_waiters(void)
     zhcs_service_close(svc);
 }
 
+/* A create that times out while HCS goes on with it (HcsCancelOperation: E_NOTIMPL) leaves
+ * no system behind: zhcs reaps it once HCS finishes. Blocking calls hand HCS no callback. */
+static void timed_out_creates_are_reaped(void)
+{
+    zhcs_service *svc = t_open();
+    ZT_REQUIRE(svc != NULL);
+    zhcs_error *err = NULL;
+    /* invalid UTF-8 in a _json document: INVALID_ARGUMENT, as zhns and docs/api.md say */
+    zhcs_system *bad = NULL;
+    ZT_EQ_INT(zhcs_system_create_json(&bad, svc, "utf", "{\"Owner\":\"\xC3\x28\"}", T_TIMEOUT, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_INVALID_ARGUMENT);
+    ZT_CONTAINS(zhcs_error_message(err), "UTF-8");
+    zhcs_error_free(err);
+    err = NULL;
+    zh_sim_op_delay("HcsCreateComputeSystem", 300);
+    zhcs_system *sys = NULL;
+    ZT_EQ_INT(zhcs_system_create_json(&sys, svc, "slow-create", CONTAINER_DOC, 30, &err), -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_TIMEOUT);
+    ZT_CHECK(sys == NULL);
+    zhcs_error_free(err);
+    err = NULL;
+    zh_sim_op_delay(NULL, 0);
+    zh_sleep_ms(600); /* the create has completed in HCS by now */
+    int left = t_count_systems(svc);
+    for (int i = 0; i < 100 && left != 0; i++) {
+        zh_sleep_ms(20);
+        left = t_count_systems(svc);
+    }
+    ZT_EQ_INT(left, 0);
+
+    sys = t_running(svc, "no-callbacks");
+    ZT_REQUIRE(sys != NULL);
+    zh_sim_calls_reset();
+    char *doc = NULL;
+    ZT_EQ_INT(zhcs_system_properties_json(&doc, sys, NULL, T_TIMEOUT, &err), 0);
+    free(doc);
+    ZT_EQ_INT((long long)zh_sim_calls("HcsWaitForOperationResult"), 1);
+    ZT_EQ_INT((long long)zh_sim_calls("HcsGetOperationResult"), 0);
+    ZT_EQ_INT((long long)zh_sim_calls("HcsSetOperationCallback"), 0);
+    zhcs_system_terminate(sys, NULL, T_TIMEOUT, NULL);
+    zhcs_system_close(sys);
+    zhcs_service_close(svc);
+}
+
 static const zt_case cases[] = {
     ZT_CASE(a_container_goes_through_its_life),
     ZT_CASE(an_empty_vm_is_created_and_terminated),
@@ -484,5 +547,6 @@ static const zt_case cases[] = {
     ZT_CASE(closed_and_invalid_handles_are_clear_errors),
     ZT_CASE(objects_keep_their_service),
     ZT_CASE(close_and_disconnect_wake_waiters),
+    ZT_CASE(timed_out_creates_are_reaped),
 };
 ZT_MAIN(cases)
