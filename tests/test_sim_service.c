@@ -843,12 +843,12 @@ static void a_service_restart_is_an_hcs_and_hns_restart(void)
     zh_wchar *props = NULL;
     ZT_EQ_HEX(N->HcnQueryEndpointProperties(ep, NULL, &props, NULL), 0);
     char *doc_ep = take(props);
-    ZT_CONTAINS(doc_ep, ns_str);
+    ZT_CONTAINS_NOCASE(doc_ep, ns_str); /* ids in either case: the upper-case latitude */
     free(doc_ep);
     ZT_EQ_HEX(N->HcnOpenNamespace(&ns_id, &ns, NULL), 0);
     ZT_EQ_HEX(N->HcnQueryNamespaceProperties(ns, NULL, &props, NULL), 0);
     char *doc_ns = take(props);
-    ZT_CONTAINS(doc_ns, ep_str);
+    ZT_CONTAINS_NOCASE(doc_ns, ep_str);
     free(doc_ns);
     N->HcnCloseNamespace(ns);
     N->HcnCloseEndpoint(ep);

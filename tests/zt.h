@@ -86,6 +86,28 @@ static char zt_skip_reason[256]; /* set by ZT_SKIP: the case did not run, and sa
             ZT_FAIL_("%s contains \"%s\": got \"%s\"", #hay, zt_n_, zt_h_ ? zt_h_ : "(null)");     \
     } while (0)
 
+/* strstr, ASCII letters in any case (ids: HNS may print them upper case). */
+static inline const char *zt_strcasestr(const char *hay, const char *needle)
+{
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (needle[i] && hay[i] &&
+               (hay[i] == needle[i] || ((hay[i] | 0x20) == (needle[i] | 0x20) && ((hay[i] | 0x20) >= 'a') &&
+                                        ((hay[i] | 0x20) <= 'z'))))
+            i++;
+        if (!needle[i])
+            return hay;
+    }
+    return *needle ? NULL : hay;
+}
+
+#define ZT_CONTAINS_NOCASE(hay, needle)                                                            \
+    do {                                                                                           \
+        const char *zt_h_ = (hay), *zt_n_ = (needle);                                              \
+        if (!zt_h_ || !zt_strcasestr(zt_h_, zt_n_))                                                \
+            ZT_FAIL_("%s contains \"%s\" (any case): got \"%s\"", #hay, zt_n_, zt_h_ ? zt_h_ : "(null)"); \
+    } while (0)
+
 static int zt_run(const zt_case *cases, size_t n, int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0); /* Windows fully buffers pipes; keep output ordered */

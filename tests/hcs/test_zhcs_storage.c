@@ -9,6 +9,19 @@
 #include "zh_hresult.h"
 #include "zh_str.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#ifdef _WIN32
+#include <direct.h>
+#include <process.h>
+#define t_chdir _chdir
+#define t_getpid _getpid
+#else
+#include <unistd.h>
+#define t_chdir chdir
+#define t_getpid getpid
+#endif
+
 #define ROOT "zhcs-storage.tmp"
 #define BASE_ID "0b7a1a6f-0000-5000-8000-000000000001"
 #define APP_ID "0b7a1a6f-0000-5000-8000-000000000002"
@@ -16,9 +29,33 @@
 static zhcs_storage *st;
 static zhcs_service *svc;
 
+/* The native, DLL and seeded runs of this suite may run at once: each works in a
+ * directory of its own, removed when it exits. */
+static char workdir[64];
+
+static void leave_workdir(void)
+{
+    if (t_chdir("..") == 0)
+        zh_fs_rmtree(workdir);
+}
+
+static int enter_workdir(void)
+{
+    if (workdir[0])
+        return 0;
+    snprintf(workdir, sizeof workdir, "zhcs-storage-%ld.d", (long)t_getpid());
+    zh_fs_rmtree(workdir);
+    if (zh_fs_mkdirs(workdir) != 0 || t_chdir(workdir) != 0)
+        return -1;
+    atexit(leave_workdir);
+    return 0;
+}
+
 /* A fresh root and connections for one case. */
 static int setup(void)
 {
+    if (enter_workdir() < 0)
+        return -1;
     zh_fs_rmtree(ROOT);
     if (zh_fs_mkdirs(ROOT) != 0)
         return -1;
