@@ -7,6 +7,9 @@
 #include <stdlib.h>
 
 #include "zh_sim.h"
+#ifndef _WIN32
+#include "sim_server.h"
+#endif
 
 unsigned zhsim_api_version(void)
 {
@@ -117,4 +120,66 @@ void zhsim_adapters_free(zhsim_adapter *list, size_t n)
 int zhsim_set_hns_version(uint32_t major, uint32_t minor)
 {
     return zh_sim_set_hns_version(major, minor);
+}
+
+int zhsim_fail_writes(uint32_t n)
+{
+#ifndef _WIN32
+    return sim_client_fail_writes(n);
+#else
+    (void)n;
+    return -1;
+#endif
+}
+
+/* the public enumerators are the simulator's own, value for value */
+_Static_assert((int)ZHSIM_LAT_COUNT == (int)ZH_SIM_LAT_COUNT, "latitude lists differ");
+_Static_assert((int)ZHSIM_LAT_EARLY_EXIT == (int)ZH_SIM_LAT_EARLY_EXIT, "latitude lists differ");
+_Static_assert(ZHSIM_HCN_NOTIFY_POOL == ZH_SIM_HCN_NOTIFY_POOL && ZHSIM_HCN_FILTER_LOOSE == ZH_SIM_HCN_FILTER_LOOSE &&
+                   ZHSIM_HCN_DROP_OWNER == ZH_SIM_HCN_DROP_OWNER && ZHSIM_HCN_IDS_UPPER == ZH_SIM_HCN_IDS_UPPER,
+               "HCN latitude flags differ");
+
+int zhsim_latitude_set(zhsim_latitude which, int value)
+{
+    return zh_sim_latitude((zh_sim_lat)which, value);
+}
+
+int zhsim_latitude_get(zhsim_latitude which)
+{
+    return zh_sim_latitude_get((zh_sim_lat)which);
+}
+
+const char *zhsim_latitude_name(zhsim_latitude which)
+{
+    return zh_sim_latitude_name((zh_sim_lat)which);
+}
+
+void zhsim_latitude_defaults(void)
+{
+    zh_sim_latitude_defaults();
+}
+
+uint64_t zhsim_seed(uint64_t seed)
+{
+    return zh_sim_seed(seed);
+}
+
+unsigned zhsim_hcn_latitudes(unsigned flags)
+{
+    return zh_sim_hcn_latitudes(flags);
+}
+
+unsigned zhsim_hcn_seed_latitudes(uint64_t seed)
+{
+    return zh_sim_hcn_seed_latitudes(seed);
+}
+
+int zhsim_fault_made(const char *entry, unsigned nth, int mode)
+{
+    return zh_sim_fault_made(entry, nth, mode);
+}
+
+int zhsim_require_storage(int on)
+{
+    return zh_sim_require_storage(on);
 }

@@ -99,7 +99,42 @@ static void op_delay_and_stop_through_zhcs(void)
     zhcs_service_close(svc);
 }
 
+static void latitudes_and_the_storage_rule(void)
+{
+    zhcs_service *svc = NULL;
+    zhcs_system *sys = NULL;
+    zhcs_error *err = NULL;
+    ZT_REQUIRE(zhcs_service_open(&svc, "sim:", &err) == 0); /* the open applies ZH_SIM_SEED: set after */
+    zhsim_latitude_defaults();
+    ZT_EQ_INT(zhsim_latitude_get(ZHSIM_LAT_CANCEL), 0);
+    ZT_EQ_STR(zhsim_latitude_name(ZHSIM_LAT_CANCEL), "cancel");
+    ZT_EQ_INT(zhsim_latitude_set(ZHSIM_LAT_CANCEL, 1), 0); /* the previous value */
+    ZT_EQ_INT(zhsim_latitude_get(ZHSIM_LAT_CANCEL), 1);
+    ZT_EQ_INT(zhsim_latitude_set(ZHSIM_LAT_CANCEL, 7), -1);
+    ZT_EQ_INT(zhsim_latitude_get(ZHSIM_LAT_COUNT), -1);
+    ZT_CHECK(zhsim_latitude_name(ZHSIM_LAT_COUNT) == NULL);
+    zhsim_latitude_defaults();
+    ZT_EQ_INT(zhsim_latitude_get(ZHSIM_LAT_CANCEL), 0);
+
+    unsigned before = zhsim_hcn_latitudes(ZHSIM_HCN_IDS_UPPER | ZHSIM_HCN_DROP_OWNER);
+    ZT_EQ_INT(zhsim_hcn_latitudes(before), ZHSIM_HCN_IDS_UPPER | ZHSIM_HCN_DROP_OWNER);
+    ZT_EQ_INT(zhsim_hcn_seed_latitudes(7), zhsim_hcn_seed_latitudes(7));
+    ZT_EQ_INT(zhsim_fault_made("HcsStartComputeSystem", 1, 1), -1); /* HCN creates only */
+
+    /* a container without Storage: refused as on Windows when asked, else accepted */
+    ZT_EQ_INT(zhsim_require_storage(1), 0);
+    ZT_EQ_INT(zhcs_system_create_json(&sys, svc, "zhsim-3", "{\"Owner\":\"t\",\"Container\":{}}", 10000, &err), -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), (int32_t)0x80070057); /* E_INVALIDARG */
+    zhcs_error_free(err);
+    err = NULL;
+    ZT_EQ_INT(zhsim_require_storage(0), 0);
+    ZT_EQ_INT(zhcs_system_create_json(&sys, svc, "zhsim-3", "{\"Owner\":\"t\",\"Container\":{}}", 10000, &err), 0);
+    zhcs_system_close(sys);
+    zhcs_service_close(svc);
+}
+
 static const zt_case cases[] = {
+    ZT_CASE(latitudes_and_the_storage_rule),
     ZT_CASE(version_and_bad_names),
     ZT_CASE(adapters_round_trip_through_zhns),
     ZT_CASE(hns_version_through_zhns),

@@ -43,7 +43,7 @@ extern "C" {
 
 /* Version of this interface; a new control raises the minor. */
 #define ZHSIM_API_VERSION_MAJOR 1
-#define ZHSIM_API_VERSION_MINOR 0
+#define ZHSIM_API_VERSION_MINOR 1
 
 /* The library's ZHSIM_API_VERSION_MAJOR * 1000 + ZHSIM_API_VERSION_MINOR, to check at run
  * time that the simulator loaded is the one this header describes. */
@@ -82,6 +82,66 @@ ZHSIM_API void zhsim_calls_reset(void);
  * (0x800706BA) except the calls that release what a caller holds. Lasts until the last
  * "sim:" service of the process is closed. */
 ZHSIM_API void zhsim_stop_service(void);
+
+/* For a test of what a caller does when a service write fails: the next `n` writes of the
+ * sim:PATH service's state fail (the calls fail with ERROR_DISK_FULL and change nothing).
+ * 0, or -1 when this process is not a client of a sim:PATH service (POSIX only). */
+ZHSIM_API int zhsim_fail_writes(uint32_t n);
+
+/* A restart, as of vmcompute / hns: zhsim_stop_service(), then close every service of the
+ * process and open them again. With "sim:PATH" a new service process starts: compute
+ * systems died with the old one, persistent HCN objects are back, non-persistent ones are
+ * gone. With "sim:" the private world is gone with the last close. */
+
+/* ---- latitudes: where the HCS/HCN contract leaves a freedom, both behaviours ----
+ * Value 0 of each is the default, the less kind side; docs/simulator.md's table gives the
+ * evidence for each. Latitudes are process-wide and survive closing and opening. */
+typedef enum zhsim_latitude {
+    ZHSIM_LAT_CANCEL = 0,           /* 0: HcsCancelOperation is E_NOTIMPL; 1: it cancels */
+    ZHSIM_LAT_CLOSE_WAITS,          /* 0: a callback may run after close returned; 1: close waits */
+    ZHSIM_LAT_ABANDONED_CREATE,     /* 0: a create whose last handle closed goes on; 1: aborted */
+    ZHSIM_LAT_STOPPED_PROCESSES,    /* 0: processes of a stopped system stay silent; 1: ProcessExited */
+    ZHSIM_LAT_CALLBACKS,            /* 0: callbacks on a pool, any order; 1: one serialised worker */
+    ZHSIM_LAT_WS2022_CREATE_PROCESS, /* 1: HcsCreateProcess fails E_INVALIDARG with a valid handle */
+    ZHSIM_LAT_EARLY_EXIT,           /* 1: short processes exit before callbacks are registered;
+                                       2: a late registration still gets the exit */
+    ZHSIM_LAT_OVERLAPPED_STDIO,     /* declared; not implemented yet (no effect) */
+    ZHSIM_LAT_COUNT
+} zhsim_latitude;
+
+/* Sets an HCS latitude; the previous value, or -1 for an unknown latitude or value. */
+ZHSIM_API int zhsim_latitude_set(zhsim_latitude which, int value);
+/* The current value (-1 for an unknown latitude) and its name ("cancel", ...; NULL). */
+ZHSIM_API int zhsim_latitude_get(zhsim_latitude which);
+ZHSIM_API const char *zhsim_latitude_name(zhsim_latitude which);
+/* Every HCS latitude back to 0, no callback delays. */
+ZHSIM_API void zhsim_latitude_defaults(void);
+/* Seed 0: the defaults. Any other seed picks a random value of every HCS latitude and a
+ * random delay of 0-3 ms before each callback, printed on stderr so that a failure can be
+ * replayed; the environment variable ZH_SIM_SEED does the same at the first open. Returns
+ * the seed in effect. */
+ZHSIM_API uint64_t zhsim_seed(uint64_t seed);
+
+/* HCN latitudes, as flags (0 by default, each off). */
+#define ZHSIM_HCN_NOTIFY_POOL 0x1u  /* notifications concurrently on a pool; unregister does not wait */
+#define ZHSIM_HCN_FILTER_LOOSE 0x2u /* enumeration ignores filter keys HNS does not know (Owner...) */
+#define ZHSIM_HCN_DROP_OWNER 0x4u   /* created documents lose their Owner member */
+#define ZHSIM_HCN_IDS_UPPER 0x8u    /* ids printed in upper case */
+/* Sets the HCN latitudes in effect; returns the previous set. */
+ZHSIM_API unsigned zhsim_hcn_latitudes(unsigned flags);
+/* The set of HCN latitudes a seed picks (the same seed, the same set); not applied. */
+ZHSIM_API unsigned zhsim_hcn_seed_latitudes(uint64_t seed);
+
+/* The Nth call from now (0: every call) of an HCN create entry ("HcnCreateEndpoint", ...)
+ * makes its object, then answers S_OK with an ErrorRecord (mode 1) or S_OK without a
+ * handle (mode 2): what a caller must clean up after. Mode 0 turns it off. 0, or -1 for
+ * another entry or when no simulator is open. */
+ZHSIM_API int zhsim_fault_made(const char *entry, unsigned nth, int mode);
+
+/* With `on`, a container without Storage (or without Storage.Layers) is refused with
+ * E_INVALIDARG, as on Windows; off (the default) accepts it. Storage.Layers, when given, is
+ * always checked. 0. */
+ZHSIM_API int zhsim_require_storage(int on);
 
 /* ---- host facts ---- */
 
