@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_schema.c - parse and emit throughput of the generated schema types, next to
  * json-c's bare parse and serialisation of the same bytes (the floor a typed mapping adds
  * to). Run by scripts/bench.sh; results are recorded in docs/benchmarks.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_zhcs.c - the cost of zhcs on the simulator: time and raw HCS calls per high-level
  * call (the simulator's call counter), stdio throughput of zhcs_process_run, and how long an
  * exit takes to reach an event stream.

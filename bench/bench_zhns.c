@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_zhns.c - the cost of zhns on the simulator: create N attachments (create_overlay),
  * list them (endpoints, namespaces, list_owned), tear them down; time per operation and raw
  * HCN calls per operation (the simulator's call counter).

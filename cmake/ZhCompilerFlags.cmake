@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Warnings (errors by default) and sanitizers for every target of the project.
 if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
     add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wundef -Wvla

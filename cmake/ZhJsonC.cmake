@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # json-c: Debian's libjson-c-dev for native builds; for the mingw-w64 cross build, compiled
 # from Debian's source package into the build tree (cmake/build-json-c-mingw.sh), once.
 # Sets ZH_JSONC_TARGET to the imported target to link.

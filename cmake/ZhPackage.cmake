@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared libraries, install rules, CMake package files and pkg-config files.
 #
 # What is built for installing:

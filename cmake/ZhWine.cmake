@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Running the Windows build's programs under Wine, with a private prefix in the build tree.
 #
 # CMAKE_CROSSCOMPILING_EMULATOR becomes <build>/wine/wine-run.sh, so add_test() and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Makes the API reference (Doxygen over the public headers) into OUT; fails on any warning.
 #   cmake -DSOURCE=project -DOUT=dir -DPYTHON=python3 -DDOXYGEN=doxygen -DVERSION=x.y.z -P api_reference.cmake
 file(REMOVE_RECURSE "${OUT}")

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Builds json-c for the mingw-w64 cross build from Debian's source package.
 #
 #   build-json-c-mingw.sh WORKDIR TOOLCHAIN_FILE

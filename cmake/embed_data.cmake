@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cmake -DMANIFEST=tests/data/manifest.txt -DDIR=tests/data -DOUT=file.c -P embed_data.cmake
 # Compiles the documents a manifest lists ("TYPE FILE" lines) into a C table:
 #   const zh_test_doc zh_test_docs[] = {{type, file, text}, ...}; zh_test_doc_count.

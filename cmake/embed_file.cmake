@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cmake -DIN=file -DOUT=file.c -DNAME=symbol -P embed_file.cmake
 # Writes a C source defining `const char NAME[]` with IN's bytes and a terminating NUL.
 file(READ "${IN}" _hex HEX)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Toolchain file: cross-compile for 64-bit Windows with Debian's mingw-w64 (win32 threads).
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The Wine fixture of the Windows build's test suite.
 #
 #   wine-fixture.sh setup   ENV_SCRIPT [DLL ...]   create the prefix, start a persistent

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_schema.c - libFuzzer target for one schema document family.
  *
  * Built once per family with -DZH_FUZZ_FAMILY=hcs|hcn and -DZH_FUZZ_TYPE="TypeName"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Builds the benchmarks optimised (Release, gcc) and runs them; prints Markdown tables and
 # the machine they ran on. docs/benchmarks.md records a run.
 #

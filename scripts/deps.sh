@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installs what building and testing need on Debian 12, and nothing that is already there.
 # Safe to run again and again; as root it uses apt-get directly, otherwise sudo.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The main job: install what is missing, build natively, write a small OCI image layout
 # (a base layer and an application layer with C:\hello.txt), and run the end-to-end example
 # on the simulator: import the image into layers, prepare the container's scratch layer,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Builds and runs every test suite: native gcc, clang with ASan+UBSan, clang with TSan (the
 # threaded suites), and the mingw-w64 Windows build under Wine. Installs what is missing
 # first. Prints each configuration's ctest summary and a closing "N passed, N failed,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim.h - the simulator's internals shared by its files: the world (all simulated state),
  * its lock, handles, strings across the UTF-16 boundary, and HCN ErrorRecords. */
 #ifndef SIM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_core.c - the simulated services' lifecycle, the entry-point tables with their call
  * counters / fault injection / latency, strings across the UTF-16 boundary, HCN
  * ErrorRecords, and the dispatcher thread that delivers HCN service notifications. */

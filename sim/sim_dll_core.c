@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_dll_core.c - the simulator as computecore.dll (Windows build): every HCS name,
  * forwarded to the simulator in computenetwork.dll (sim_dll_net.c), so both DLLs serve
  * one world as the real services do. */

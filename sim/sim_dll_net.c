@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_dll_net.c - the simulator as computenetwork.dll (Windows build).
  *
  * This DLL holds the whole simulator, so that HCS and HCN share one world. It exports

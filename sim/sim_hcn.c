@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_hcn.c - the simulated Host Compute Network service (computenetwork.dll).
  *
  * Networks, endpoints, namespaces, load balancers and SDN routes live in the world as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_hcs.c - the simulated Host Compute Service (computecore.dll): operations, compute
  * systems and their events. Processes are in sim_proc.c.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_hcs.h - the simulated Host Compute Service's internals shared by sim_hcs.c
  * (operations, compute systems, events) and sim_proc.c (processes with stdio). All of it
  * is guarded by the world lock. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_ip.c - IPv4/IPv6 parsing, formatting and prefix arithmetic. */
 #include "sim_ip.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_ip.h - IPv4/IPv6 addresses and prefixes for the HCN simulator (no OS calls). */
 #ifndef SIM_IP_H
 #define SIM_IP_H

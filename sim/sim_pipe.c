@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_pipe.c - stdio channels of simulated processes (see sim_pipe.h). */
 #include "sim_pipe.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_pipe.h - the stdio channels of simulated processes.
  *
  * Each channel has a host end (handed to the caller in HCS_PROCESS_INFORMATION) and a guest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_plugin.c - the simulator as a plug-in (libzhsim.so, zhsim.dll) for the shared
  * libraries: libzhcs and libzhns each load it, so that one process has one simulator and
  * zhcs and zhns opened on "sim:" see one world, as with the static libraries. Its one export

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_proc.c - processes in simulated compute systems: real stdio channels and a small
  * built-in guest command set modelled on Windows commands, run on a thread per process.
  *

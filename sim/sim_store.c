@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_store.c - "sim:PATH" state: a lock file and an atomically replaced state file. */
 #include "sim_store.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_store.h - the directory behind "sim:PATH": one state file shared by every process
  * that opens the same PATH, guarded by a lock file, replaced atomically. */
 #ifndef SIM_STORE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_sim.h - the HCS/HCN simulator's controls: start and stop the simulated services, get
  * their raw entry-point tables, and the test controls (fault injection, latency, call
  * counters, stopping the service). Never needed by production code: programs reach the

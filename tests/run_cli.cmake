@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs a command line and checks its exit status and output (stdout and stderr together).
 #   cmake -DPROGRAM="emulator|...|prog" -DARGS="a|b" [-DINPUT=file] -DEXPECT_RC=N
 #         [-DEXPECT="regex"] [-DREJECT="regex"] -P run_cli.cmake

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs a flow of hcsctl commands against one fresh simulator state (sim:DIR), each step
 # checked for its exit status and output (stdout and stderr together):
 #   cmake -DPROGRAM="emulator|...|hcsctl" -DFLOW=file -DDIR=statedir [-DWINDOWS=1] -P run_cli_flow.cmake

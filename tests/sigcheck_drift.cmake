@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shows that zh_raw_sigcheck_win32.c catches a prototype that drifted from the SDK's:
 # it must compile as it is, and fail with ZH_SIGCHECK_SELFTEST_DRIFT=1 (an extra parameter)
 # and =2 (int32_t where the SDK says HRESULT, i.e. int vs long).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim_dll_shim.c - runs the simulator tests against the simulator DLLs (Windows build).
  *
  * The test programs call zh_sim_*(); linked with this file instead of the simulator

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_docs.h - the documents of tests/data/manifest.txt, compiled into the tests. */
 #ifndef ZH_TEST_DOCS_H
 #define ZH_TEST_DOCS_H

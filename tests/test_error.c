@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_error.c - the error object and the parsing of HCS/HCN error documents. */
 #include "zh_errdoc.h"
 #include "zh_error.h"

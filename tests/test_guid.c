@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_guid.c - GUID parsing, formatting and generation. */
 #include "zh_guid.h"
 #include "zt.h"

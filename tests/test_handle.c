@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_handle.c - the handle table: lookups, closed handles, reuse, types, threads. */
 #include "zh_handle.h"
 #include "zh_thread.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hresult.c - the HRESULT table against data/hresults.json, and classification.
  *
  * The JSON file (Microsoft's documented names and values) is compiled into this test by

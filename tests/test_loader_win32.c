@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_loader_win32.c - the win32 loader (Windows build, run under Wine).
  *
  * The setup fixture installs zhtest_partial_hcs.dll and the simulator (computecore.dll,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_log.c - the logging hook: silent by default, filtered by level, safe to swap while
  * other threads log. Runs under ThreadSanitizer in the tsan configuration. */
 #include "zh_log.h"

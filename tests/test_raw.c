@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_raw.c - the raw entry-point tables and the table backend (every platform). */
 #include "zh_hresult.h"
 #include "zh_raw.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_schema.c - the generated schema types: round trips of every type, typed access,
  * integer ranges, lenient key matching, HCN enums as numbers, unknown values and members
  * kept, and clear errors with JSON paths for bad documents. */

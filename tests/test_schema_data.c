@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_schema_data.c - real documents (tests/data) against the generated types: each maps
  * completely (strict: nothing unknown) and round-trips; every network, subnet and endpoint
  * policy type appears, and each policy's Settings matches its typed setting struct. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_service.c - zhcs_service / zhns_service: URIs, errors, reference counting, and the
  * two libraries' handles kept apart in the one handle table. */
 #include <zhcs/zhcs.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_sim_hcn.c - the simulated HCN service, driven through its raw entry-point table
  * only (no wrapper): networks, endpoints, namespaces, load balancers, SDN routes,
  * enumeration filters, ErrorRecords and HCN_E_* codes, handles, service notifications,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_sim_hcs.c - the simulated HCS, driven through its raw entry-point table only:
  * operations (results, waits with timeouts, cancel, callbacks, reuse rules), the compute
  * system state machine with its HRESULTs and ResultErrors, events and their drain on

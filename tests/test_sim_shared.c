@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_sim_shared.c - "sim:PATH": HCN state and compute systems shared by several
  * processes (clients of one simulator service on POSIX, a shared state file on Windows),
  * with concurrent writers and writers killed at random moments. The children are forked (POSIX, before the parent starts any simulator thread)

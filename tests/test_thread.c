@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_thread.c - mutex, condition variable, once, threads, atomics, clock.
  * Runs under ThreadSanitizer in the tsan configuration. */
 #include "zh_thread.h"

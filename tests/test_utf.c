@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_utf.c - strict UTF-8 <-> UTF-16 conversion. */
 #include "zh_hresult.h"
 #include "zh_utf.h"

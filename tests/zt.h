@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zt.h - the project's minimal test harness.
  *
  * A test program lists its cases with ZT_CASE and runs them from main() with

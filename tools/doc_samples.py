@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """doc_samples.py - extracts the C samples of the documentation, so the tests compile them.
 
 Every fenced block opened with ```c in README.md and docs/*.md is a complete program; it is

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """doxy_headers.py - prepares the public headers for Doxygen, which makes the API reference.
 
 The headers are written for people: plain C comments above each declaration. Doxygen reads

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Checks the schema facts in schema/*.json (run by ctest as schema_facts).
 
     tools/schema_check.py schema/hcs.json schema/hcn.json

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes schema/hcs.json and schema/hcn.json: the project's own description of every HCS
 and HCN schema type, from a reference list of the published types plus what real Windows
 sends that the publication misses.

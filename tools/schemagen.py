@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Generates the C schema types from schema/hcs.json and schema/hcn.json.
 
     tools/schemagen.py [--check]
@@ -538,6 +539,7 @@ def main():
     outputs["tests/generated/schema_samples.c"] = gen_samples(families)
     stale = []
     for rel, text in outputs.items():
+        text = "/* SPDX-License-Identifier: MIT */\n" + text  # the generated code is the project's, MIT
         path = os.path.join(ROOT, rel)
         old = None
         if os.path.exists(path):

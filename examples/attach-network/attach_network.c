@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* attach_network.c - attach a container-to-be to a network the way an agent does: create a
  * network, create_overlay (an endpoint on it inside a fresh namespace), print what a compute
  * system's Networking section needs, then tear it all down.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* raw_probe.c - loads the raw HCS, HCN and HCS storage entry-point tables for the local services and
  * reports what it found: which DLL, and which exports this Windows build provides.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run_container.c - a container from an OCI image: import the image into layers, prepare
  * the container's scratch layer, attach it to a NAT network, create and start it, run a
  * command with its output streamed, print resource usage, stop it and clean up. The

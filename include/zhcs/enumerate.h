@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhcs/enumerate.h - the compute systems on the host (HcsEnumerateComputeSystems). */
 #ifndef ZHCS_ENUMERATE_H
 #define ZHCS_ENUMERATE_H

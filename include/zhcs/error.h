@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhcs/error.h - the error value every zhcs call reports.
  *
  * Calls take `zhcs_error **err` as their last parameter (NULL when the caller does not want

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhcs/events.h - a system's or a process's events as a stream.
  *
  * A subscription buffers the events HCS reports (exit, crash, process exit, service

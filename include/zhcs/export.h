@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhcs/export.h - symbol visibility of the zhcs API. */
 #ifndef ZHCS_EXPORT_H
 #define ZHCS_EXPORT_H

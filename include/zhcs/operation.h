@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhcs/operation.h - HCS operations: one asynchronous HCS call each.
  *
  * Every zhcs call that HCS runs asynchronously (create, start, shutdown, properties, create

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhcs/process.h - processes inside a compute system, with their stdio.
  *
  * Standard input, output and error are OS handles (zhcs_fd: HANDLEs on Windows, file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhcs/service.h - the connection to the Host Compute Service (computecore.dll).
  *
  * Every call goes through a service opened from a URI:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhcs/stats.h - resource usage of a running system, from HCS Statistics samples.
  *
  * Take a sample now and later (zhcs_system_statistics), then compute CPU, memory and storage

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhcs/system.h - compute systems: Windows containers and Hyper-V virtual machines.
  *
  * A zhcs_system is one HCS_SYSTEM handle. Blocking calls take a timeout; each has an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhcs/types.h - small types every zhcs module uses: timeouts, OS handles, free functions. */
 #ifndef ZHCS_TYPES_H
 #define ZHCS_TYPES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhcs.h - zhcs, a C library for the Windows Host Compute Service (computecore.dll).
  *
  * This header includes the others; it grows module by module.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhns/adapter.h - the host's network adapters, and the choice of the uplink a transparent
  * network bridges through.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhns/attach.h - a container's attachment to a network: an endpoint on the network plus a
  * fresh namespace holding it, made and unmade as one (the seed's EndpointAttachment), and
  * crash recovery for attachments a dead process left behind.

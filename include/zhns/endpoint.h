@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhns/endpoint.h - HCN endpoints: create on a network, open, modify, query properties and
  * statistics, the primary IP address, list, delete.
  *

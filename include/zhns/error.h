@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhns/error.h - the error value every zhns call reports.
  *
  * Calls take `zhns_error **err` as their last parameter (NULL when the caller does not want

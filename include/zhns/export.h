@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhns/export.h - symbol visibility of the zhns API. */
 #ifndef ZHNS_EXPORT_H
 #define ZHNS_EXPORT_H

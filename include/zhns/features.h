@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhns/features.h - the HNS version and the features that depend on it, so that callers
  * can gate policies before HCN refuses them.
  *

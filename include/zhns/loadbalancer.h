@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhns/loadbalancer.h - HCN load balancers: create, open, modify, query, list, delete.
  *
  * A zhns_loadbalancer is an open HCN load balancer handle; the rules of zhns/network.h

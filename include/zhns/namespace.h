@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhns/namespace.h - HCN namespaces, the "netns" a container's network lives in: create
  * (HostDefault, Host or Guest), open, attach and detach endpoints, modify, query, list the
  * endpoints inside, list, delete.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhns/network.h - HCN networks: create (typed, raw JSON, or the transparent helper), open,
  * modify, query, list, delete.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhns/notify.h - HCN service notifications: networks and namespaces created and deleted,
  * the service going away.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhns/route.h - HCN SDN routes (the HcnXxxSdnRoute family, exported by computenetwork.dll
  * but declared in no SDK header): create, open, modify, query, list, delete.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhns/service.h - the connection to the Host Compute Network service (computenetwork.dll).
  *
  * Every call goes through a service opened from a URI:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zhns.h - zhns, a C library for the Windows Host Compute Network service (computenetwork.dll).
  *
  * This header includes the others: the service, networks, endpoints, namespaces, attachments,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_compat.h - compiler portability macros shared by every internal header. */
 #ifndef ZH_COMPAT_H
 #define ZH_COMPAT_H

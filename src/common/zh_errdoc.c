@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_errdoc.c - message extraction from HCS ResultError and HCN ErrorRecord documents. */
 #include "zh_errdoc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_errdoc.h - reading the error documents HCS and HCN hand back.
  *
  * HCS: a failed operation's result document may be a ResultError

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_error.c - the error value: creation, classification, formatting. */
 #include "zh_error.h"
 

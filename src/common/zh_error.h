@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_error.h - the one error value every zhcs/zhns call reports.
  *
  * An error carries the HRESULT, a category derived from it (or set explicitly), a

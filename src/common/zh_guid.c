@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_guid.c - GUID parse/format/random. */
 #include "zh_guid.h"
 

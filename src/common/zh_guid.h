@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_guid.h - GUIDs as HCS and HCN use them.
  *
  * HCS takes ids as strings; HCN takes a GUID struct (REFGUID) and answers with strings in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_handle.c - the process-wide handle table: slots with generations.
  *
  * A handle packs (generation << ZH_HANDLE_INDEX_BITS) | (index + 1). Free slots form a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_handle.h - handle values for the public API that survive misuse.
  *
  * A public handle (zhcs_system *, zhcs_process *, ...) is not the object's address but a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_hresult.c - names and categories of every HRESULT the libraries know.
  *
  * Each HCS_E_* / HCN_E_* / GCN_E_* code Microsoft documents has an entry (checked against

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_hresult.h - HRESULT values the libraries know by name, and their classification.
  *
  * mingw-w64's winerror.h defines none of the HCS (facility 0x370) or HCN (facility 0x3B)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_log.c - the logging hook. */
 #include "zh_log.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_log.h - the logging hook an embedding program can set. Silent by default.
  *
  * The handler is called with the lock that guards it held, so that once

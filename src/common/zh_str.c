@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_str.c - bounded string helpers and zh_buf. */
 #include "zh_str.h"
 

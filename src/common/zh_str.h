@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_str.h - bounded string helpers and a growable byte buffer with a size limit.
  *
  * All allocation failures are reported by return value (NULL / -1); nothing aborts.

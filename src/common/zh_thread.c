@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_thread.c - threads, locks, atomics and clocks on Win32 and POSIX. */
 #include "zh_thread.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_thread.h - the portability layer for threads: mutex, condition variable, once,
  * threads, atomic reference counts and flags, a monotonic clock and sleeping.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_utf.c - strict UTF-8 <-> UTF-16 conversion. */
 #include "zh_utf.h"
 

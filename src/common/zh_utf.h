@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_utf.h - strict UTF-8 <-> UTF-16 conversion for the Win32 string boundary.
  *
  * HCS and HCN take and return UTF-16 (PCWSTR / PWSTR); the libraries speak UTF-8. Both

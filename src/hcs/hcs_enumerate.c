@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcs_enumerate.c - zhcs_list: HcsEnumerateComputeSystems, with typed results. */
 #include <stdlib.h>
 #include <string.h>

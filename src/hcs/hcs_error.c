@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcs_error.c - zhcs_error_*: the public face of the common error value. */
 #include <zhcs/error.h>
 

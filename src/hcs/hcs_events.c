@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcs_events.c - zhcs_events: bounded event queues fed by HCS's callbacks.
  *
  * HCS's thread decodes the event (outside any lock), then queues one copy per subscription

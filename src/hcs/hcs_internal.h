@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcs_internal.h - what the zhcs modules share: the objects behind the public handles.
  *
  * Public handles are values from the handle table (zh_handle.h), never addresses, so a

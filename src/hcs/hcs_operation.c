@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcs_operation.c - zhcs_operation: one HCS_OPERATION.
  *
  * Blocking calls create their operation without a callback and wait for it with

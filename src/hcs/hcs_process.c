@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcs_process.c - zhcs_process: processes in a compute system, their stdio, signals and exit.
  *
  * The stdio handles HCS returns in HCS_PROCESS_INFORMATION belong to the caller; the process

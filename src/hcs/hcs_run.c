@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcs_run.c - zhcs_process_run: run a command to completion, feeding stdin and capturing
  * stdout and stderr at the same time, so that neither pipe can fill up and stall the
  * process. POSIX: one poll() loop over non-blocking descriptors. Windows (anonymous pipes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcs_service.c - zhcs_service: the connection a URI names, its dispatcher thread, and the
  * small helpers every zhcs module uses (UTF-16 arguments, JSON checks, errors). */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcs_stats.c - Statistics samples and the rates between two of them. */
 #include <stdio.h>
 #include <stdlib.h>

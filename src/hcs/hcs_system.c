@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcs_system.c - zhcs_system: create, open, lifecycle, modify, properties, wait, stop, close.
  *
  * Each handle registers its own event callback with HCS as soon as it has a raw handle

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcs_version.c - zhcs_version(). */
 #include <zhcs/zhcs.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcs_waitable.c - an OS object an event loop can wait on: a manual-reset event on Windows,
  * a non-blocking pipe elsewhere (readable while set). Set and reset are called with the
  * service lock held, so they need no lock of their own. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_adapter.c - zhns_adapter_*: the host's adapters, and the choice of the uplink a
  * transparent network bridges through (the rules are written in zhns/adapter.h). */
 #include <stdlib.h>

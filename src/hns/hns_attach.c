@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_attach.c - zhns_attachment_*: an endpoint plus a namespace holding it, made and unmade
  * as one (create_overlay / teardown), and crash recovery by owner tag (list_owned,
  * delete_endpoint_and_namespace, cleanup_owner). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_call.c - the helpers around every raw HCN call: arguments in (ids, documents, UTF-16),
  * results out (ErrorRecords and out-strings freed on every path, id lists parsed). */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_endpoint.c - zhns_endpoint_*: HCN endpoints, their statistics and addresses. */
 #include <stddef.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_error.c - zhns_error_*: the public face of the common error value. */
 #include <zhns/error.h>
 

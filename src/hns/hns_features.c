@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_features.c - the HNS version (vmcompute.dll's HNSCall, or the simulator's) and the
  * table of features by version. */
 #include <stdlib.h>

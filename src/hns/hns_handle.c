@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_handle.c - the handle objects behind zhns_network, zhns_endpoint, ...: their public
  * handles in the handle table (zh_handle.h: a closed, bogus or wrong-kind handle is a clear
  * error, never a use of freed memory, and a new object never answers to an old handle),

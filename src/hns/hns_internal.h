@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_internal.h - what the zhns modules share: the service's insides, the handle objects
  * behind the public handles, and the helpers around every raw HCN call.
  *

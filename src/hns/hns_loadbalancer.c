@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_loadbalancer.c - zhns_loadbalancer_*: HCN load balancers. */
 #include "hns_internal.h"
 

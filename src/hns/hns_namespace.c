@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_namespace.c - zhns_namespace_*: HCN namespaces and the endpoints attached to them. */
 #include <stdio.h>
 #include <stdlib.h>

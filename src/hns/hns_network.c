@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_network.c - zhns_network_*: HCN networks, and the transparent-network helper. */
 #include <stdio.h>
 #include <stdlib.h>

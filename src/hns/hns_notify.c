@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_notify.c - zhns_notify_*: HCN service notifications with (callback, context,
  * context_free).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_object.c - create, open, delete, modify, query and enumerate, written once for every
  * HCN object family (networks, endpoints, namespaces, load balancers, SDN routes). Each
  * family's entries have the same shape - Create(Id, Settings, &handle, &record) and so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_route.c - zhns_route_*: HCN SDN routes (the HcnXxxSdnRoute family). */
 #include "hns_internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_service.c - zhns_service: a reference-counted connection to the service a URI names,
  * published as a handle like every other zhns object. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_version.c - zhns_version(). */
 #include <zhns/zhns.h>
 

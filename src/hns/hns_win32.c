@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_win32.c - the host facts of a "local" service that computenetwork.dll does not give:
  * the network adapters (GetAdaptersAddresses, iphlpapi) and the HNS version source
  * (vmcompute.dll's HNSCall, loaded from system32 on first use). Off Windows there is no

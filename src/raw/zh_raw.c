@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_raw.c - the table specs and the table backend; the non-Windows "local" answer. */
 #include "zh_raw.h"
 

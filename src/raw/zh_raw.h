@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_raw.h - the raw entry-point tables and the libraries that provide them.
  *
  * A table is one struct of function pointers per DLL: zh_hcs_table (computecore.dll),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_raw_exports.h - every raw entry point, once, as X-macro lists.
  *
  * ZH_HCS_EXPORTS(X): each computecore.dll export declared in mingw-w64's computecore.h (52),

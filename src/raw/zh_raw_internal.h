@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_raw_internal.h - the zh_raw_lib structure shared by zh_raw.c and zh_raw_win32.c. */
 #ifndef ZH_RAW_INTERNAL_H
 #define ZH_RAW_INTERNAL_H

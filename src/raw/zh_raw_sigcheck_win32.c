@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_raw_sigcheck_win32.c - proves at compile time that every raw table entry has exactly
  * the prototype Microsoft's SDK header declares.
  *

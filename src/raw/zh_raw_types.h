@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_raw_types.h - the types of the raw HCS/HCN entry points, portable.
  *
  * On Windows these ARE the SDK's types (computecore.h, computedefs.h, computenetwork.h), so

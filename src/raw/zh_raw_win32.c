@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_raw_win32.c - the win32 backend: computecore.dll / computenetwork.dll from system32.
  *
  * The DLL is loaded with LoadLibraryExW(..., LOAD_LIBRARY_SEARCH_SYSTEM32) on the first

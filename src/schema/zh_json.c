@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_json.c - strict JSON reader and string writer; the arena. */
 #include "zh_json.h"
 

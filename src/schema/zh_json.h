@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_json.h - the strict JSON reader and writer behind the schema types.
  *
  * Why not json-c here: json-c 0.16 clamps integers outside the 64-bit range without a

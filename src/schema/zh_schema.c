@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_schema.c - parse / emit / free for every generated schema type, driven by the
  * descriptors tools/schemagen.py writes. */
 #include "zh_schema.h"

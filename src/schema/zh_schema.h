@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_schema.h - the engine behind every generated schema type.
  *
  * tools/schemagen.py writes, for each HCS/HCN type, a C struct (include/zhcs/schema.h,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_sim_link.c - the simulator, linked in (static libraries) or loaded as a plug-in
  * (shared libraries: libzhsim.so / zhsim.dll next to the library, or where ZH_SIM_PLUGIN
  * names it). The plug-in stays loaded for the life of the process: its threads may run. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_sim_link.h - how src/svc reaches the simulator: linked into the static libraries, or
  * loaded as a plug-in by the shared ones (ZH_SIM_PLUGIN builds), so that a process has one
  * simulator whichever libraries it uses. */

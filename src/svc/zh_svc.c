@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_svc.c - service URIs: "local", "sim:", "sim:PATH". */
 #include "zh_svc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_svc.h - opening a service by URI: the raw table behind a zhcs/zhns service handle.
  *
  *   "local"     the real service on this Windows host (computecore.dll / computenetwork.dll

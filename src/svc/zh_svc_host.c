@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_svc_host.c - the simulator's answers to the host questions of zh_svc_host.h. */
 #include "zh_svc_host.h"
 

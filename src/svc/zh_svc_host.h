@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zh_svc_host.h - what a "sim:" service knows about its host beyond the raw HCN table.
  *
  * Two facts the wrappers need do not come from computenetwork.dll: the host's network

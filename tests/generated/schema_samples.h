@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schema_samples.h - the generated sample documents (tests/generated/schema_samples.c). */
 #ifndef ZH_SCHEMA_SAMPLES_H
 #define ZH_SCHEMA_SAMPLES_H

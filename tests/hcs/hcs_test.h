@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcs_test.h - what the zhcs suites share: a fresh simulator per case, documents, stdio. */
 #ifndef ZH_HCS_TEST_H
 #define ZH_HCS_TEST_H

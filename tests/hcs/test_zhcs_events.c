@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_zhcs_events.c - zhcs_events: typed events from systems and processes, the bounded
  * queue and its drop count, callbacks on the dispatcher, waitables, service disconnect, the
  * end of a stream when its handle closes, and a thousand closes racing callbacks. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_zhcs_faults.c - every raw call of each high-level zhcs operation failing in turn.
  *
  * For each scenario the suite first counts the raw calls a clean run makes (the

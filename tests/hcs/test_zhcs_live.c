@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_zhcs_live.c - the seed's integration tests against the real Host Compute Service.
  *
  * They run only when ZHCS_LIVE_TESTS=1 on a Windows host where the caller may use HCS

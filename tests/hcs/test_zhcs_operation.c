@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_zhcs_operation.c - zhcs_operation: waits, polls, results, callbacks, waitables,
  * timeouts, cancellation (and HCS builds that cannot cancel), freeing while HCS still runs
  * the operation, and a thousand races between a completion callback and the free. */

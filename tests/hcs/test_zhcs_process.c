@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_zhcs_process.c - zhcs_process against the simulator: stdio round trips, megabytes on
  * both output pipes, exit codes, signals, kills, stdin close, console size, the run helper,
  * exits seen late, and classified errors. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_zhcs_stats.c - statistics: the seed's schema round trip and statistics fixture, the
  * rates between two samples, and samples of running, stopping and stopped systems. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_zhcs_system.c - zhcs_system against the simulator: lifecycle of containers and VMs,
  * properties, modify, waits, the stop escalation, failed creates, enumeration, and what
  * closed and invalid handles answer. */

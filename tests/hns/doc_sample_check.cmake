@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fails unless DOC contains, verbatim, the lines of SOURCE between its sample markers.
 file(READ "${SOURCE}" src)
 file(READ "${DOC}" doc)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* doc_tour.c - the code sample of docs/zhns.md, compiled and run as a test; the test
  * zhns_doc_sample_is_current checks that the document shows this very code (between the
  * markers). */

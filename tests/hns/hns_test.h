@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hns_test.h - what the zhns test programs share: a service on the simulator, a NAT network
  * to hang endpoints on, counting what the simulator holds, error checks, and a main() that
  * fails the program when it leaves handles live. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hns_adapter.c - the uplink adapter: the selection rules on lists, the simulator's
  * list, the ZLAYER_HCN_UPLINK_ADAPTER override, and on Windows the real
  * GetAdaptersAddresses (under Wine it runs for real). */

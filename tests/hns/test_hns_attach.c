@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hns_attach.c - zhns_attachment_*: create_overlay and teardown round trips, the
  * options, crash-recovery helpers (exact owners), and every raw call of create_overlay
  * failing in turn without leaving anything behind. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hns_costs.c - how many raw HCN calls each zhns call makes, counted by the
  * simulator. docs/zhns.md ("What each call costs") states these numbers; this test keeps
  * them true. */

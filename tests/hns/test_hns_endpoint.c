@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hns_endpoint.c - zhns_endpoint_*: create, open, modify, properties, statistics, the
  * primary address, lists (all, one network's), delete; HCN's errors with their messages. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hns_features.c - the HNS version (HNSCall through the simulator, cached per service)
  * and the feature table. */
 #include <stdio.h>

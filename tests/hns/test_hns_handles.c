@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hns_handles.c - misused handles of every zhns kind: the service, networks, endpoints,
  * namespaces, load balancers, SDN routes, attachments and notification registrations. A
  * call after close, a second close, NULL, a bogus value, a stale generation of a live slot

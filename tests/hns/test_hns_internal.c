@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hns_internal.c - the helpers behind every zhns call, driven directly: an ErrorRecord
  * returned with S_OK is a failure (and freed), HCN's id lists are normalised, many handles
  * live and closed side by side, and an object's address is no handle. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hns_lbroute.c - zhns_loadbalancer_* and zhns_route_*: create, open, modify, query,
  * list, delete; a leaked port is HCN's PORT_ALREADY_EXISTS; modify gated on the HNS version. */
 #include <stdio.h>

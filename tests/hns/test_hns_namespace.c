@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hns_namespace.c - zhns_namespace_*: create (Host, Guest, HostDefault), open, attach
  * and detach endpoints, list them, modify, query, list, delete. */
 #include <stdio.h>

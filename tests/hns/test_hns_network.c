@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hns_network.c - zhns_network_*: create (typed, JSON, transparent), open, modify,
  * query, list, delete; bad input of every kind; handles after close. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hns_notify.c - service notifications: what arrives, no callback after unregister
  * returns, context_free exactly once (also when unregistering from inside the callback),
  * and the service going away. Labelled "thread": clean under ThreadSanitizer. */

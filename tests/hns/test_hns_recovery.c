@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hns_recovery.c - crash recovery on "sim:PATH": a child process attaches endpoints for
  * owner "A" and for owner "AB" (sharing a prefix) and is killed; a new process finds exactly
  * A's endpoints and namespaces and removes those and nothing else. The child is forked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hns_threads.c - handles used from several threads at once: attachments made and torn
  * down concurrently on one network, lists racing them, and handles closed while other
  * threads are inside calls on them. Labelled "thread": clean under ThreadSanitizer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_zhns_live.c - zhns against the real Host Compute Network service.
  *
  * Runs only with ZHNS_LIVE_TESTS=1 on a Windows host, as administrator; everywhere else

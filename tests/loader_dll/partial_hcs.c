@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* partial_hcs.c - a stand-in computecore.dll for the loader tests that exports only two of
  * the HCS entry points, so the tests can see one resolve and another be reported missing. */
 #include "zh_raw_types.h"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fails unless every name a DLL exports starts with PREFIX (and there are some):
 #   cmake -DOBJDUMP=x86_64-w64-mingw32-objdump -DDLL=zhcs.dll -DPREFIX=zhcs_ -P check_dll_exports.cmake
 execute_process(COMMAND ${OBJDUMP} -p ${DLL} OUTPUT_VARIABLE out RESULT_VARIABLE rc)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Installs the build tree into a fresh prefix and builds programs against it: with CMake's
 # find_package (default and static targets) and with pkg-config (zhcs zhns, and the
 # -static variants); runs each. With shared libraries built (SHARED=1), also checks that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_network.c - hcsctl's networking commands, over zhns (the Host Compute Network
  * service): network, endpoint, namespace, lb and route (list, inspect, create, delete);
  * attach and detach (a container's endpoint in a namespace of its own, made and unmade as

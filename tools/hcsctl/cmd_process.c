@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_process.c - hcsctl's process commands: exec (stdio attached, exit code passed
  * through), ps, signal. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_schema.c - hcsctl schema list | check: the schema conformance tool.
  *
  * Type names are Microsoft's; a name both schemas use (Version, ModifySettingRequest,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_system.c - hcsctl's compute-system commands: list, inspect, create, start, stop, kill,
  * pause, resume, save, stats, events, wait. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcsctl.c - the command-line tool over zhcs and zhns, in the spirit of hcsdiag and
  * hnsdiag. This file holds the command table, parses the global options and dispatches;
  * help.c prints the help, the man page and the bash completion from the table. */

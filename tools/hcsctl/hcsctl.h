@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hcsctl.h - shared pieces of the hcsctl command-line tool: options, connecting, output
  * (aligned tables, JSON), errors. */
 #ifndef HCSCTL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* out.c - hcsctl's plumbing: choosing and opening the service, reporting errors, reading
  * documents, aligned tables and JSON output. */
 #include <errno.h>

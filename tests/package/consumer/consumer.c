@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* consumer.c - a program built against the installed zhcs and zhns (tests/package): it
  * uses both libraries on one simulator and shows they see one world - a container whose
  * configuration names an HCN namespace that zhns created. Prints "ok" and exits 0. */
