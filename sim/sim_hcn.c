@@ -880,6 +880,73 @@ static int version_at(const sim_world *w, uint32_t major, uint32_t minor, uint32
     return w->hns_major > major || (w->hns_major == major && w->hns_minor >= minor);
 }
 
+/* ---- what each HNS version has: policies and calls refused below the version that added
+ * them (hcsshim's version table, the one zhns's feature detection uses; the HRESULT,
+ * HCN_E_REQUEST_UNSUPPORTED, is a guess) */
+static int l4_proxy_at(const sim_world *w)
+{
+    return version_at(w, 9, 5, 9) || version_at(w, 10, 5, 10) || version_at(w, 11, 11, 11) ||
+           version_at(w, 12, 1, 12) || version_at(w, 13, 1, 0);
+}
+
+/* The version a network policy type needs, or NULL when this version has it. */
+static const char *network_policy_needs(const sim_world *w, zhns_NetworkPolicyType t)
+{
+    switch (t) {
+    case ZHNS_NETWORKPOLICYTYPE_REMOTESUBNETROUTE:
+    case ZHNS_NETWORKPOLICYTYPE_HOSTROUTE:
+        return version_at(w, 9, 2, 0) ? NULL : "9.2+";
+    case ZHNS_NETWORKPOLICYTYPE_VXLANPORT:
+        return version_at(w, 10, 3, 0) ? NULL : "10.3+";
+    case ZHNS_NETWORKPOLICYTYPE_SETPOLICY:
+        return version_at(w, 13, 0, 0) ? NULL : "13.0+";
+    case ZHNS_NETWORKPOLICYTYPE_L4PROXY:
+        return l4_proxy_at(w) ? NULL : "9.5-9.x, 10.5-10.x, 11.11-11.x, 12.1-12.x or 13.1+";
+    case ZHNS_NETWORKPOLICYTYPE_NETWORKACL:
+        return version_at(w, 15, 0, 0) ? NULL : "15.0+";
+    default:
+        return NULL;
+    }
+}
+
+static const char *endpoint_policy_needs(const sim_world *w, zhns_EndpointPolicyType t)
+{
+    switch (t) {
+    case ZHNS_ENDPOINTPOLICYTYPE_L4PROXY:
+        return l4_proxy_at(w) ? NULL : "9.5-9.x, 10.5-10.x, 11.11-11.x, 12.1-12.x or 13.1+";
+    case ZHNS_ENDPOINTPOLICYTYPE_L4WFPPROXY:
+        return version_at(w, 13, 2, 0) ? NULL : "13.2+";
+    case ZHNS_ENDPOINTPOLICYTYPE_TIERACL:
+        return version_at(w, 14, 0, 0) ? NULL : "14.0+";
+    default:
+        return NULL;
+    }
+}
+
+static zh_hresult network_policies_gate(call *c, const zhns_NetworkPolicy *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *needs = p[i].has_Type ? network_policy_needs(c->w, p[i].Type) : NULL;
+        if (needs)
+            return FAIL(c->record, HCN_E_REQUEST_UNSUPPORTED, "network policy %s needs HNS %s; this is %u.%u",
+                        zhns_NetworkPolicyType_name(p[i].Type), needs, (unsigned)c->w->hns_major,
+                        (unsigned)c->w->hns_minor);
+    }
+    return 0;
+}
+
+static zh_hresult endpoint_policies_gate(call *c, const zhns_EndpointPolicy *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *needs = p[i].has_Type ? endpoint_policy_needs(c->w, p[i].Type) : NULL;
+        if (needs)
+            return FAIL(c->record, HCN_E_REQUEST_UNSUPPORTED, "endpoint policy %s needs HNS %s; this is %u.%u",
+                        zhns_EndpointPolicyType_name(p[i].Type), needs, (unsigned)c->w->hns_major,
+                        (unsigned)c->w->hns_minor);
+    }
+    return 0;
+}
+
 /* Host-length endpoint prefixes (/32, /128) inside a wider subnet: the Slash32EndpointPrefixes
  * feature, HNS 9.3-9.x and 10.4+ (hcsshim's version table). */
 static int slash32_supported(const sim_world *w)
@@ -967,7 +1034,8 @@ zh_hresult ZH_WINAPI sim_HcnCreateNetwork(zh_refguid Id, const zh_wchar *Setting
     if (!n->has_Type || n->Type == ZHNS_NETWORKMODE__UNKNOWN) {
         hr = FAIL(ErrorRecord, HCN_E_INVALID_NETWORK_TYPE, "the network type %s is not supported",
                   n->Type_unknown ? n->Type_unknown : "(missing)");
-    } else if (!(hr = new_id(&c, Id, n->ID, &id, SIM_NETWORK)) && !(hr = network_subnets(&c, n, subnets, &nsub))) {
+    } else if (!(hr = network_policies_gate(&c, n->Policies, n->Policies_count)) &&
+               !(hr = new_id(&c, Id, n->ID, &id, SIM_NETWORK)) && !(hr = network_subnets(&c, n, subnets, &nsub))) {
         int has_default = 0;
         for (size_t i = 0; i < nsub; i++)
             has_default |= subnets[i].has_gateway;
@@ -1094,6 +1162,9 @@ zh_hresult ZH_WINAPI sim_HcnModifyNetwork(zh_hcn_network Network, const zh_wchar
         change = zhns_HostComputeNetwork_parse(req->Settings, ZHNS_NUL_TERMINATED, &err);
         if (!change) {
             hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid policy settings: %s", zh_error_message(err));
+        } else if (req->RequestType != ZHNS_MODIFYREQUESTTYPE_REMOVE &&
+                   (hr = network_policies_gate(&c, change->Policies, change->Policies_count))) {
+            /* refused: a policy this HNS does not have */
         } else {
             size_t total = n->Policies_count + change->Policies_count, count = 0;
             merged = calloc(total ? total : 1, sizeof *merged);
@@ -1263,7 +1334,8 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
     } else if (e->HostComputeNetwork && zh_strcasecmp_ascii(e->HostComputeNetwork, net_id) != 0) {
         hr = FAIL(ErrorRecord, HCN_E_INVALID_NETWORK, "the settings name network %s, the handle network %s",
                   e->HostComputeNetwork, net_id);
-    } else if (!(hr = new_id(&c, Id, e->ID, &id, SIM_ENDPOINT))) {
+    } else if (!(hr = endpoint_policies_gate(&c, e->Policies, e->Policies_count)) &&
+               !(hr = new_id(&c, Id, e->ID, &id, SIM_ENDPOINT))) {
         for (size_t i = 0; !hr && i < e->IpConfigurations_count; i++) {
             zhns_IpConfig *ipc = &e->IpConfigurations[i];
             sim_ip ip;
@@ -1470,6 +1542,9 @@ zh_hresult ZH_WINAPI sim_HcnModifyEndpoint(zh_hcn_endpoint Endpoint, const zh_wc
         hr = FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED, "only policy changes of endpoints are simulated");
     } else if (!(change = zhns_HostComputeEndpoint_parse(req->Settings, ZHNS_NUL_TERMINATED, &err))) {
         hr = FAIL(ErrorRecord, HCN_E_INVALID_JSON, "invalid policy settings: %s", zh_error_message(err));
+    } else if (req->RequestType != ZHNS_MODIFYREQUESTTYPE_REMOVE &&
+               (hr = endpoint_policies_gate(&c, change->Policies, change->Policies_count))) {
+        /* refused: a policy this HNS does not have */
     } else if (!(merged = calloc(e->Policies_count + change->Policies_count + 1, sizeof *merged))) {
         hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
     } else {
@@ -1881,6 +1956,10 @@ static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const 
     zh_guid id;
     if (existing && (hr = handle_obj(&c, existing, k, &old)))
         return end(&c, hr);
+    if (existing && k == SIM_LOADBALANCER && !version_at(c.w, 15, 4, 0))
+        return end(&c, FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED,
+                            "modifying a load balancer needs HNS 15.4+; this is %u.%u", (unsigned)c.w->hns_major,
+                            (unsigned)c.w->hns_minor));
     if (!existing && !handle)
         return end(&c, FAIL(ErrorRecord, ZH_E_POINTER, "no place for the handle"));
     char *text = arg_text(&c, Settings, "settings", &hr);

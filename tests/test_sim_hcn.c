@@ -538,6 +538,65 @@ static void load_balancers_and_routes(void)
     stop();
 }
 
+/* Policies and calls HNS gained in later versions are refused below them (hcsshim's version
+ * table), by create and by modify alike; a Remove of such a policy is not. */
+static void version_gated_policies_and_calls(void)
+{
+    ZT_REQUIRE(start() == 0);
+    int32_t hr;
+    char *rec = NULL;
+    static const char VXLAN_NET[] = "{\"Type\":\"NAT\",\"Policies\":[{\"Type\":\"VxlanPort\",\"Settings\":{\"Port\":4789}}]}";
+    ZT_EQ_INT(zh_sim_set_hns_version(10, 2), 0);
+    ZT_CHECK(create_network(VXLAN_NET, &hr, &rec, NULL) == NULL);
+    ZT_EQ_HEX(hr, HCN_E_REQUEST_UNSUPPORTED);
+    ZT_CONTAINS(rec, "VxlanPort needs HNS 10.3+; this is 10.2");
+    free(rec);
+    zh_hcn_network n = create_network(NAT, &hr, NULL, NULL);
+    ZT_REQUIRE(n != NULL);
+    zh_wchar *s = W("{\"ResourceType\":\"Policy\",\"RequestType\":\"Add\",\"Settings\":{\"Policies\":[{\"Type\":\"SetPolicy\","
+                    "\"Settings\":{}}]}}");
+    ZT_EQ_HEX(T->HcnModifyNetwork(n, s, NULL), HCN_E_REQUEST_UNSUPPORTED); /* 13.0+ */
+    free(s);
+    /* endpoints: TierAcl 14.0+, L4WFPPROXY 13.2+, L4Proxy only in some spans */
+    zh_hcn_endpoint e = create_endpoint(n, "{\"Policies\":[{\"Type\":\"TierAcl\",\"Settings\":{}}]}", &hr, &rec, NULL);
+    ZT_CHECK(e == NULL);
+    ZT_EQ_HEX(hr, HCN_E_REQUEST_UNSUPPORTED);
+    ZT_CONTAINS(rec, "TierAcl needs HNS 14.0+");
+    free(rec);
+    ZT_EQ_INT(zh_sim_set_hns_version(10, 5), 0); /* L4Proxy: 10.5-10.x has it */
+    e = create_endpoint(n, "{\"Policies\":[{\"Type\":\"L4Proxy\",\"Settings\":{}}]}", &hr, NULL, NULL);
+    ZT_EQ_HEX(hr, 0);
+    ZT_EQ_INT(zh_sim_set_hns_version(11, 10), 0); /* ... 11.10 does not */
+    zh_hcn_endpoint e2 = create_endpoint(n, "{\"Policies\":[{\"Type\":\"L4Proxy\",\"Settings\":{}}]}", &hr, NULL, NULL);
+    ZT_CHECK(e2 == NULL);
+    ZT_EQ_HEX(hr, HCN_E_REQUEST_UNSUPPORTED);
+    s = W("{\"ResourceType\":\"Policy\",\"RequestType\":\"Add\",\"Settings\":{\"Policies\":[{\"Type\":\"L4WFPPROXY\","
+          "\"Settings\":{}}]}}");
+    ZT_EQ_HEX(T->HcnModifyEndpoint(e, s, NULL), HCN_E_REQUEST_UNSUPPORTED); /* 13.2+ */
+    free(s);
+    /* HcnModifyLoadBalancer: 15.4+ */
+    zh_hcn_loadbalancer lb = NULL;
+    s = W("{\"FrontendVIPs\":[\"10.96.9.1\"],\"PortMappings\":[{\"Protocol\":6,\"ExternalPort\":81}]}");
+    ZT_EQ_HEX(T->HcnCreateLoadBalancer(&nil_guid, s, &lb, NULL), 0);
+    ZT_EQ_INT(zh_sim_set_hns_version(15, 3), 0);
+    ZT_EQ_HEX(T->HcnModifyLoadBalancer(lb, s, NULL), HCN_E_REQUEST_UNSUPPORTED);
+    /* the default (15.4) has all of them */
+    ZT_EQ_INT(zh_sim_set_hns_version(15, 4), 0);
+    ZT_EQ_HEX(T->HcnModifyLoadBalancer(lb, s, NULL), 0);
+    free(s);
+    zh_hcn_network n2 = create_network(VXLAN_NET, &hr, NULL, NULL);
+    ZT_EQ_HEX(hr, 0);
+    s = W("{\"ResourceType\":\"Policy\",\"RequestType\":\"Add\",\"Settings\":{\"Policies\":[{\"Type\":\"L4WFPPROXY\","
+          "\"Settings\":{}}]}}");
+    ZT_EQ_HEX(T->HcnModifyEndpoint(e, s, NULL), 0);
+    free(s);
+    T->HcnCloseLoadBalancer(lb);
+    T->HcnCloseEndpoint(e);
+    T->HcnCloseNetwork(n2);
+    T->HcnCloseNetwork(n);
+    stop();
+}
+
 static void network_policies_are_modified(void)
 {
     ZT_REQUIRE(start() == 0);
@@ -1054,6 +1113,7 @@ static void the_v1_api(void)
 static const zt_case cases[] = {
     ZT_CASE(networks_are_created_queried_and_listed),
     ZT_CASE(endpoint_fidelity),
+    ZT_CASE(version_gated_policies_and_calls),
     ZT_CASE(the_v1_api),
     ZT_CASE(network_settings_are_validated),
     ZT_CASE(endpoints_get_addresses_and_conflicts_are_refused),
