@@ -923,8 +923,11 @@ static const char *endpoint_policy_needs(const sim_world *w, zhns_EndpointPolicy
     }
 }
 
+/* Major 0 models a failing version query, not an old host: nothing is gated then. */
 static zh_hresult network_policies_gate(call *c, const zhns_NetworkPolicy *p, size_t n)
 {
+    if (c->w->hns_major == 0)
+        return 0;
     for (size_t i = 0; i < n; i++) {
         const char *needs = p[i].has_Type ? network_policy_needs(c->w, p[i].Type) : NULL;
         if (needs)
@@ -937,6 +940,8 @@ static zh_hresult network_policies_gate(call *c, const zhns_NetworkPolicy *p, si
 
 static zh_hresult endpoint_policies_gate(call *c, const zhns_EndpointPolicy *p, size_t n)
 {
+    if (c->w->hns_major == 0)
+        return 0;
     for (size_t i = 0; i < n; i++) {
         const char *needs = p[i].has_Type ? endpoint_policy_needs(c->w, p[i].Type) : NULL;
         if (needs)
@@ -1956,7 +1961,7 @@ static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const 
     zh_guid id;
     if (existing && (hr = handle_obj(&c, existing, k, &old)))
         return end(&c, hr);
-    if (existing && k == SIM_LOADBALANCER && !version_at(c.w, 15, 4, 0))
+    if (existing && k == SIM_LOADBALANCER && c.w->hns_major != 0 && !version_at(c.w, 15, 4, 0))
         return end(&c, FAIL(ErrorRecord, HCN_E_REQUEST_UNSUPPORTED,
                             "modifying a load balancer needs HNS 15.4+; this is %u.%u", (unsigned)c.w->hns_major,
                             (unsigned)c.w->hns_minor));
