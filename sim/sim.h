@@ -136,6 +136,19 @@ void sim_notify(sim_world *w, zh_dword type, const char *data);
 
 /* The HCN latitudes in effect (zh_sim_hcn_latitudes; ZH_SIM_SEED applied on first use). */
 unsigned sim_hcn_latitudes(void);
+/* The latitudes a control set in this process (not ZH_SIM_SEED's): 1 and the values when
+ * one did. A client of a sim:PATH service sends them to it (sim_push_latitudes), so that the
+ * behaviour a test chose is the service's: latitudes are service-wide there. */
+int sim_hcn_latitudes_explicit(unsigned *flags);
+int sim_hcs_latitudes_explicit(int values[]);
+void sim_hcs_latitudes_from_env(void);
+#ifndef _WIN32
+void sim_push_latitudes(void);
+#else
+static inline void sim_push_latitudes(void)
+{
+}
+#endif
 
 /* A v1 network document (Subnets, MacPools: hcsshim's HNSNetwork) as the v2 one HcnCreateNetwork
  * stores (sim_hnsv1.c); NULL when `json` is no v1 document. */

@@ -925,6 +925,7 @@ int sim_client_open(sim_world *w, const char *dir, zh_error **err)
         sim_client_close(w);
         return -1;
     }
+    sim_push_latitudes(); /* the behaviour this process chose before it connected */
     return 0;
 fail:
     if (C.sock >= 0)
@@ -1015,6 +1016,29 @@ int sim_client_fail_writes(uint32_t n)
     int rc = cl_transact(&cc) == 0 && cc.ret == 0 ? 0 : -1;
     cl_end(&cc);
     return rc;
+}
+
+/* The latitudes this process chose, to the service (nothing when none was chosen or no
+ * service is connected). */
+void sim_push_latitudes(void)
+{
+    unsigned hcn = 0;
+    int hcs[ZH_SIM_LAT_COUNT];
+    int has_hcn = sim_hcn_latitudes_explicit(&hcn), has_hcs = sim_hcs_latitudes_explicit(hcs);
+    zh_mutex_lock(&C.lock);
+    bool connected = C.sock >= 0 && !C.dead;
+    zh_mutex_unlock(&C.lock);
+    if ((!has_hcn && !has_hcs) || !connected)
+        return;
+    ccall cc;
+    cl_begin(&cc, SIM_CTL_LATITUDES);
+    sim_wr_u32(&cc.w, has_hcn ? 1u : 0u);
+    sim_wr_u32(&cc.w, hcn);
+    sim_wr_u32(&cc.w, has_hcs ? (uint32_t)ZH_SIM_LAT_COUNT : 0u);
+    for (int i = 0; has_hcs && i < ZH_SIM_LAT_COUNT; i++)
+        sim_wr_u32(&cc.w, (uint32_t)hcs[i]);
+    (void)cl_transact(&cc); /* a service that is gone has no behaviour to choose */
+    cl_end(&cc);
 }
 
 int sim_client_op_delay(const char *entry, uint32_t ms)

@@ -160,6 +160,7 @@ int zh_sim_open(const char *state_dir, zh_error **err)
     if (state_dir) {
         /* "sim:PATH": a client of the one simulator service of PATH */
         w->client = true;
+        sim_hcs_latitudes_from_env();
         w->state_dir = zh_strdup(state_dir);
         rc = w->state_dir ? sim_client_open(w, state_dir, err)
                           : zh_error_set(err, ZH_E_OUTOFMEMORY, "zh_sim_open", "out of memory");

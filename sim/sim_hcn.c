@@ -470,12 +470,22 @@ unsigned sim_hcn_latitudes(void)
     return (unsigned)zh_atomic_load(&latitudes);
 }
 
+static zh_atomic latitudes_explicit; /* set by the control: a sim:PATH service gets them too */
+
 unsigned zh_sim_hcn_latitudes(unsigned flags)
 {
     zh_once_run(&seed_once, apply_env_seed); /* an explicit set wins over the seed's */
     unsigned old = (unsigned)zh_atomic_load(&latitudes);
     zh_atomic_store(&latitudes, (int)(flags & ZH_SIM_HCN_LATITUDES_ALL));
+    zh_atomic_store(&latitudes_explicit, 1);
+    sim_push_latitudes();
     return old;
+}
+
+int sim_hcn_latitudes_explicit(unsigned *flags)
+{
+    *flags = (unsigned)zh_atomic_load(&latitudes);
+    return zh_atomic_load(&latitudes_explicit);
 }
 
 static void format_id(const zh_guid *id, char buf[ZH_GUID_BUFSIZE])

@@ -39,6 +39,7 @@
 /* Process-wide, so that a choice (or ZH_SIM_SEED) survives reopening the simulator. */
 static zh_mutex lat_lock = ZH_MUTEX_INIT;
 static int lat_value[ZH_SIM_LAT_COUNT];
+static bool lat_explicit; /* set by a control (not by ZH_SIM_SEED): a sim:PATH service gets it too */
 static const int lat_max[ZH_SIM_LAT_COUNT] = {1, 1, 1, 1, 1, 1, 2, 1};
 static const char *const lat_names[ZH_SIM_LAT_COUNT] = {
     "cancel", "close_waits", "abandoned_create", "stopped_processes",
@@ -77,7 +78,9 @@ int zh_sim_latitude(zh_sim_lat which, int value)
     zh_mutex_lock(&lat_lock);
     int old = lat_value[which];
     lat_value[which] = value;
+    lat_explicit = true;
     zh_mutex_unlock(&lat_lock);
+    sim_push_latitudes();
     return old;
 }
 
@@ -96,7 +99,18 @@ void zh_sim_latitude_defaults(void)
     zh_mutex_lock(&lat_lock);
     memset(lat_value, 0, sizeof lat_value);
     lat_rng = 0;
+    lat_explicit = true;
     zh_mutex_unlock(&lat_lock);
+    sim_push_latitudes();
+}
+
+int sim_hcs_latitudes_explicit(int values[])
+{
+    zh_mutex_lock(&lat_lock);
+    bool on = lat_explicit;
+    memcpy(values, lat_value, sizeof lat_value);
+    zh_mutex_unlock(&lat_lock);
+    return on;
 }
 
 uint64_t zh_sim_seed(uint64_t seed)
@@ -117,12 +131,15 @@ uint64_t zh_sim_seed(uint64_t seed)
             n += snprintf(line + n, sizeof line - (size_t)n, " %s=%d", lat_names[i], lat_value[i]);
         fprintf(stderr, "%s\n", line);
     }
+    lat_explicit = true;
     zh_mutex_unlock(&lat_lock);
+    sim_push_latitudes();
     return seed;
 }
 
-/* At open: ZH_SIM_SEED, once per process. */
-static void lat_from_env(void)
+/* At open: ZH_SIM_SEED, once per process (a sim:PATH client too, so that what it sees of
+ * the latitudes is what a service started with the same environment does). */
+void sim_hcs_latitudes_from_env(void)
 {
     zh_mutex_lock(&lat_lock);
     bool first = !lat_env_applied;
@@ -132,8 +149,15 @@ static void lat_from_env(void)
     if (e && *e) {
         char *end = NULL;
         unsigned long long v = strtoull(e, &end, 10);
-        if (end && *end == '\0')
+        if (end && *end == '\0') {
+            zh_mutex_lock(&lat_lock);
+            bool was = lat_explicit;
+            zh_mutex_unlock(&lat_lock);
             zh_sim_seed((uint64_t)v);
+            zh_mutex_lock(&lat_lock);
+            lat_explicit = was; /* the environment's choice is every process's own */
+            zh_mutex_unlock(&lat_lock);
+        }
         else
             fprintf(stderr, "zh_sim: ZH_SIM_SEED=\"%s\" is not a decimal number: ignored\n", e);
     }
@@ -356,7 +380,7 @@ int sim_hcs_init(sim_world *w, zh_error **err)
     zh_cond_init(&s->pool_cond);
     s->w = w;
     w->hcs = s;
-    lat_from_env();
+    sim_hcs_latitudes_from_env();
     if (zh_thread_start(&s->worker, worker_main, w, err) < 0) {
         zh_cond_destroy(&s->jobs_cond);
         zh_cond_destroy(&s->done_cond);

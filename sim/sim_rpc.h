@@ -38,6 +38,7 @@ enum {
     SIM_CTL_FAIL_WRITES = 1003, /* u32 n -> the next n store writes fail (a test control) */
     SIM_CTL_KEEP = 1004,  /* -> i64 0: no idle stop from now on (hcsctl sim start) */
     SIM_CTL_OP_DELAY = 1005, /* u32 n, n bytes of entry name, u32 ms -> zh_sim_op_delay in the service */
+    SIM_CTL_LATITUDES = 1006, /* u32 has_hcn, u32 hcn flags, u32 n, n x i32 HCS values -> set in the service */
 };
 
 /* HRESULT_FROM_WIN32(RPC_X_BAD_STUB_DATA): a request that does not decode. */

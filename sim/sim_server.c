@@ -621,6 +621,22 @@ static void control(scall *s, uint16_t entry)
         uint32_t ms = sim_rd_u32(&s->r);
         s->ret = s->r.bad ? SIM_E_BAD_STUB_DATA : zh_sim_op_delay(name[0] ? name : NULL, ms) == 0 ? 0 : ZH_E_INVALIDARG;
         sim_wr_u64(&s->w, (uint64_t)s->ret);
+    } else if (entry == SIM_CTL_LATITUDES) {
+        uint32_t has_hcn = sim_rd_u32(&s->r), hcn = sim_rd_u32(&s->r), n = sim_rd_u32(&s->r);
+        int32_t vals[ZH_SIM_LAT_COUNT];
+        if (n > ZH_SIM_LAT_COUNT)
+            s->r.bad = true;
+        for (uint32_t i = 0; !s->r.bad && i < n; i++)
+            vals[i] = (int32_t)sim_rd_u32(&s->r);
+        s->ret = s->r.bad ? SIM_E_BAD_STUB_DATA : 0;
+        if (!s->r.bad) {
+            if (has_hcn)
+                zh_sim_hcn_latitudes(hcn);
+            for (uint32_t i = 0; i < n; i++)
+                if (zh_sim_latitude((zh_sim_lat)i, vals[i]) < 0)
+                    s->ret = ZH_E_INVALIDARG;
+        }
+        sim_wr_u64(&s->w, (uint64_t)s->ret);
     } else if (entry == SIM_CTL_KEEP) {
         zh_mutex_lock(&S.lock);
         S.keep = true;

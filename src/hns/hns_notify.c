@@ -29,8 +29,10 @@ typedef struct hns_notify {
     zh_atomic ended;          /* set by unregister: no more calls of fn */
     uintptr_t handle;         /* the public handle, HCN's context */
     zh_mutex call_lock;       /* held while fn runs: one invocation at a time */
-    zh_mutex state_lock;      /* guards running_thread */
+    zh_mutex state_lock;      /* guards running_thread and inflight */
     uint64_t running_thread;  /* the thread inside fn, 0 when none */
+    int inflight;             /* trampolines holding the registration (taken with the handle) */
+    zh_cond idle;             /* inflight reached 0 */
 } hns_notify;
 
 static void drop(hns_notify *n)
@@ -43,12 +45,28 @@ static void drop(hns_notify *n)
     hns_service_unref(n->svc);
     zh_mutex_destroy(&n->call_lock);
     zh_mutex_destroy(&n->state_lock);
+    zh_cond_destroy(&n->idle);
     free(n);
 }
 
+/* Under the handle table's lock: a trampoline takes the registration, and counts itself in
+ * flight in the same step, so that an unregister that follows sees it. */
 static void ref_notify(void *obj)
 {
-    zh_ref_get(&((hns_notify *)obj)->ref);
+    hns_notify *n = obj;
+    zh_ref_get(&n->ref);
+    zh_mutex_lock(&n->state_lock);
+    n->inflight++;
+    zh_mutex_unlock(&n->state_lock);
+}
+
+static void trampoline_done(hns_notify *n)
+{
+    zh_mutex_lock(&n->state_lock);
+    if (--n->inflight == 0)
+        zh_cond_broadcast(&n->idle);
+    zh_mutex_unlock(&n->state_lock);
+    drop(n);
 }
 
 /* The object id in {"ID": "..."}; NULL when there is none. */
@@ -99,7 +117,7 @@ static void ZH_WINAPI trampoline(zh_dword type, void *context, zh_hresult status
     zh_mutex_unlock(&n->call_lock);
     free(id);
     free(text);
-    drop(n);
+    trampoline_done(n);
 }
 
 int zhns_notify_register(zhns_notify **out, zhns_service *svc, zhns_notify_fn callback, void *context,
@@ -127,6 +145,7 @@ int zhns_notify_register(zhns_notify **out, zhns_service *svc, zhns_notify_fn ca
     zh_atomic_init(&n->ended, 0);
     zh_mutex_init(&n->call_lock);
     zh_mutex_init(&n->state_lock);
+    zh_cond_init(&n->idle);
     n->svc = hns_service_ref(s);
     n->fn = callback;
     n->ctx = context;
@@ -169,15 +188,15 @@ void zhns_notify_unregister(zhns_notify *reg)
      * it cannot, and that invocation's reference keeps the struct until it returns */
     if (unreg)
         unreg(n->raw);
-    /* HCN may not have waited for a callback in flight: wait here, unless this is that
-     * callback's own thread (it cannot wait for itself) */
+    /* HCN may not have waited for a callback in flight (a pool may even be about to start
+     * one): wait until no trampoline holds the registration, so that context_free runs
+     * here - unless this is a callback's own thread (it cannot wait for itself; the last
+     * trampoline to finish then frees the context) */
     zh_mutex_lock(&n->state_lock);
     int inside = n->running_thread == zh_thread_self_id();
+    while (!inside && n->inflight > 0)
+        zh_cond_wait(&n->idle, &n->state_lock);
     zh_mutex_unlock(&n->state_lock);
-    if (!inside) {
-        zh_mutex_lock(&n->call_lock);
-        zh_mutex_unlock(&n->call_lock);
-    }
     drop(n);
 }
 
