@@ -14,12 +14,51 @@
 #endif
 
 #ifdef _WIN32
+#include <stdio.h>
+
+#include "sim_hcs.h"
+
+#ifndef PIPE_REJECT_REMOTE_CLIENTS
+#define PIPE_REJECT_REMOTE_CLIENTS 0x00000008
+#endif
+
+/* A named pipe whose host end (the server) is opened for overlapped I/O, as HCS's stdio
+ * handles are (hcsshim treats them as overlapped files); the guest end is synchronous. */
+static int overlapped_pair(HANDLE *r, HANDLE *w, int host_writes)
+{
+    static volatile LONG serial;
+    char name[96];
+    snprintf(name, sizeof name, "\\\\.\\pipe\\zhsim-stdio-%lu-%ld", (unsigned long)GetCurrentProcessId(),
+             (long)InterlockedIncrement(&serial));
+    HANDLE server = CreateNamedPipeA(name,
+                                     (host_writes ? PIPE_ACCESS_OUTBOUND : PIPE_ACCESS_INBOUND) | FILE_FLAG_OVERLAPPED |
+                                         FILE_FLAG_FIRST_PIPE_INSTANCE,
+                                     PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS, 1,
+                                     65536, 65536, 0, NULL);
+    if (server == INVALID_HANDLE_VALUE)
+        return -1;
+    HANDLE client = CreateFileA(name, host_writes ? GENERIC_READ : GENERIC_WRITE | FILE_READ_ATTRIBUTES, 0, NULL,
+                                OPEN_EXISTING, 0, NULL);
+    if (client == INVALID_HANDLE_VALUE) {
+        CloseHandle(server);
+        return -1;
+    }
+    *r = host_writes ? client : server;
+    *w = host_writes ? server : client;
+    return 0;
+}
+
 int sim_pipe_open(sim_pipe *p, int host_writes)
 {
     HANDLE r, w;
     p->guest = p->host = -1;
-    if (!CreatePipe(&r, &w, NULL, 65536))
+    /* the latitude: 0 (the default) overlapped host ends, 1 synchronous anonymous pipes */
+    if (sim_lat(ZH_SIM_LAT_OVERLAPPED_STDIO) == 0) {
+        if (overlapped_pair(&r, &w, host_writes) < 0)
+            return -1;
+    } else if (!CreatePipe(&r, &w, NULL, 65536)) {
         return -1;
+    }
     if (host_writes) {
         p->host = (sim_fd)w;
         p->guest = (sim_fd)r;

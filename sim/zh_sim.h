@@ -90,8 +90,9 @@ typedef enum zh_sim_lat {
      * never hears of it; 2: a callback registered after the exit still gets ProcessExited */
     ZH_SIM_LAT_EARLY_EXIT,
     /* Windows build: whether the host ends of stdio are opened for overlapped I/O, as
-     * hcsshim treats HCS's. Declared for the API; NOT YET IMPLEMENTED: both values give
-     * synchronous anonymous pipes today. No effect elsewhere. */
+     * hcsshim treats HCS's. 0: the host ends are named pipes opened for overlapped I/O
+     * (a plain ReadFile without an OVERLAPPED is wrong on them); 1: synchronous anonymous
+     * pipes. No effect off Windows. */
     ZH_SIM_LAT_OVERLAPPED_STDIO,
     ZH_SIM_LAT_COUNT
 } zh_sim_lat;

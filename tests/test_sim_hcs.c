@@ -656,11 +656,27 @@ static void host_close(zh_handle h)
 #endif
 }
 
+#ifdef _WIN32
+/* I/O with an OVERLAPPED: the host ends are overlapped handles by default (a latitude makes
+ * them synchronous), and this is right for both. */
+static BOOL win_io(HANDLE h, void *buf, DWORD size, DWORD *done, int write)
+{
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    BOOL ok = write ? WriteFile(h, buf, size, NULL, &ov) : ReadFile(h, buf, size, NULL, &ov);
+    if (ok || GetLastError() == ERROR_IO_PENDING)
+        ok = GetOverlappedResult(h, &ov, done, ok ? FALSE : TRUE);
+    CloseHandle(ov.hEvent);
+    return ok;
+}
+#endif
+
 static int host_write(zh_handle h, const char *s)
 {
 #ifdef _WIN32
     DWORD n = 0;
-    return WriteFile(h, s, (DWORD)strlen(s), &n, NULL) ? 0 : -1;
+    return win_io(h, (void *)s, (DWORD)strlen(s), &n, 1) ? 0 : -1;
 #else
     return write((int)(intptr_t)h, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
 #endif
@@ -687,7 +703,7 @@ static void host_read_all(zh_handle out, zh_handle err, zh_buf *o, zh_buf *e)
             if (!avail)
                 continue;
             DWORD n = 0;
-            if (!ReadFile(h, buf, avail < sizeof buf ? avail : (DWORD)sizeof buf, &n, NULL)) {
+            if (!win_io(h, buf, avail < sizeof buf ? avail : (DWORD)sizeof buf, &n, 0)) {
                 *open = 0;
                 continue;
             }

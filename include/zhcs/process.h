@@ -61,6 +61,15 @@ ZHCS_API zhcs_fd zhcs_process_stderr(zhcs_process *proc);
 ZHCS_API int zhcs_process_take_stdio(zhcs_process *proc, zhcs_fd *in, zhcs_fd *out, zhcs_fd *err_out,
                                      zhcs_error **err);
 
+/* Reads up to `size` bytes from a stdio handle of a process: the count, 0 at the end of the
+ * stream, -1 on an error. On Windows HCS may hand out handles opened for overlapped I/O (as
+ * hcsshim treats them) or synchronous ones; these two work with both, where a plain
+ * ReadFile/WriteFile without an OVERLAPPED is wrong for the first kind. Blocks until data,
+ * the end, or an error (another thread may cancel it with CancelIoEx on Windows). */
+ZHCS_API long zhcs_fd_read(zhcs_fd fd, void *buf, size_t size);
+/* Writes all `size` bytes: `size`, or -1 when the stream is closed or on an error. */
+ZHCS_API long zhcs_fd_write(zhcs_fd fd, const void *buf, size_t size);
+
 typedef enum zhcs_signal {
     ZHCS_SIGNAL_CTRL_C = 0,
     ZHCS_SIGNAL_CTRL_BREAK = 1,

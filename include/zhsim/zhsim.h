@@ -105,7 +105,7 @@ typedef enum zhsim_latitude {
     ZHSIM_LAT_WS2022_CREATE_PROCESS, /* 1: HcsCreateProcess fails E_INVALIDARG with a valid handle */
     ZHSIM_LAT_EARLY_EXIT,           /* 1: short processes exit before callbacks are registered;
                                        2: a late registration still gets the exit */
-    ZHSIM_LAT_OVERLAPPED_STDIO,     /* declared; not implemented yet (no effect) */
+    ZHSIM_LAT_OVERLAPPED_STDIO,     /* Windows: 0: stdio host ends opened for overlapped I/O; 1: synchronous */
     ZHSIM_LAT_COUNT
 } zhsim_latitude;
 

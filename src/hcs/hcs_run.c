@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* hcs_run.c - zhcs_process_run: run a command to completion, feeding stdin and capturing
  * stdout and stderr at the same time, so that neither pipe can fill up and stall the
- * process. POSIX: one poll() loop over non-blocking descriptors. Windows (anonymous pipes
- * cannot be polled): a thread per stream, cancelled with CancelSynchronousIo at the end. */
+ * process. POSIX: one poll() loop over non-blocking descriptors. Windows (pipes cannot be
+ * polled): a thread per stream doing its I/O with an OVERLAPPED (HCS's handles may be opened
+ * for overlapped I/O or not), cancelled at the end with CancelIoEx and CancelSynchronousIo.
+ * zhcs_fd_read / zhcs_fd_write are that I/O for callers who stream stdio themselves. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,7 +129,89 @@ static int pump(zhcs_fd in, zhcs_fd out, zhcs_fd errfd, const char *data, size_t
             close(fds[i]);
     return timed_out ? -1 : 0;
 }
+
+long zhcs_fd_read(zhcs_fd fd, void *buf, size_t size)
+{
+    if (fd < 0 || !buf)
+        return -1;
+    for (;;) {
+        ssize_t n = read(fd, buf, size);
+        if (n >= 0)
+            return (long)n;
+        if (errno != EINTR)
+            return -1;
+    }
+}
+
+long zhcs_fd_write(zhcs_fd fd, const void *buf, size_t size)
+{
+    if (fd < 0 || (!buf && size))
+        return -1;
+    size_t off = 0;
+    while (off < size) {
+#ifdef MSG_NOSIGNAL
+        /* the simulator's ends are sockets: a closed peer is an error, not SIGPIPE */
+        ssize_t n = send(fd, (const char *)buf + off, size - off, MSG_NOSIGNAL);
+        if (n < 0 && errno == ENOTSOCK)
+            n = write(fd, (const char *)buf + off, size - off);
 #else
+        ssize_t n = write(fd, (const char *)buf + off, size - off);
+#endif
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        off += (size_t)n;
+    }
+    return (long)size;
+}
+#else
+/* One read or write with an OVERLAPPED: right for overlapped handles, and for synchronous
+ * ones it completes before the call returns. */
+static int overlapped_io(HANDLE h, void *buf, DWORD n, DWORD *done, int write)
+{
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!ov.hEvent)
+        return -1;
+    BOOL ok = write ? WriteFile(h, buf, n, NULL, &ov) : ReadFile(h, buf, n, NULL, &ov);
+    DWORD e = ok ? 0 : GetLastError();
+    if (ok || e == ERROR_IO_PENDING)
+        ok = GetOverlappedResult(h, &ov, done, ok ? FALSE : TRUE);
+    e = ok ? 0 : GetLastError();
+    CloseHandle(ov.hEvent);
+    if (!ok)
+        SetLastError(e);
+    return ok ? 0 : -1;
+}
+
+long zhcs_fd_read(zhcs_fd fd, void *buf, size_t size)
+{
+    DWORD got = 0;
+    if (!fd || fd == INVALID_HANDLE_VALUE || !buf)
+        return -1;
+    if (size > 1u << 30)
+        size = 1u << 30;
+    if (overlapped_io((HANDLE)fd, buf, (DWORD)size, &got, 0) < 0)
+        return GetLastError() == ERROR_BROKEN_PIPE || GetLastError() == ERROR_HANDLE_EOF ? 0 : -1;
+    return (long)got;
+}
+
+long zhcs_fd_write(zhcs_fd fd, const void *buf, size_t size)
+{
+    if (!fd || fd == INVALID_HANDLE_VALUE || (!buf && size))
+        return -1;
+    size_t off = 0;
+    while (off < size) {
+        DWORD chunk = size - off > 65536 ? 65536 : (DWORD)(size - off), put = 0;
+        if (overlapped_io((HANDLE)fd, (char *)buf + off, chunk, &put, 1) < 0 || put == 0)
+            return -1;
+        off += put;
+    }
+    return (long)size;
+}
+
 typedef struct pipe_job {
     HANDLE h;
     const char *data; /* the writer's */
@@ -140,22 +224,16 @@ static DWORD WINAPI reader_main(LPVOID arg)
 {
     pipe_job *j = arg;
     char buf[16384];
-    DWORD got = 0;
-    while (ReadFile(j->h, buf, sizeof buf, &got, NULL) && got > 0)
-        sink_add(j->k, buf, got);
+    long got;
+    while ((got = zhcs_fd_read(j->h, buf, sizeof buf)) > 0)
+        sink_add(j->k, buf, (size_t)got);
     return 0;
 }
 
 static DWORD WINAPI writer_main(LPVOID arg)
 {
     pipe_job *j = arg;
-    size_t off = 0;
-    while (off < j->len) {
-        DWORD chunk = j->len - off > 65536 ? 65536 : (DWORD)(j->len - off), put = 0;
-        if (!WriteFile(j->h, j->data + off, chunk, &put, NULL))
-            break;
-        off += put;
-    }
+    (void)zhcs_fd_write(j->h, j->data, j->len);
     return 0;
 }
 
@@ -180,7 +258,8 @@ static int pump(zhcs_fd in, zhcs_fd out, zhcs_fd errfd, const char *data, size_t
         uint32_t ms = left_ms(deadline);
         if (WaitForSingleObject(jobs[i].thread, ms == ZHCS_INFINITE ? INFINITE : ms) != WAIT_OBJECT_0) {
             timed_out = 1;
-            CancelSynchronousIo(jobs[i].thread);
+            CancelSynchronousIo(jobs[i].thread); /* a synchronous handle's I/O */
+            CancelIoEx(jobs[i].h, NULL);         /* an overlapped one's */
             WaitForSingleObject(jobs[i].thread, 5000);
         }
         if (i == 0 && jobs[0].h) {
@@ -192,6 +271,8 @@ static int pump(zhcs_fd in, zhcs_fd out, zhcs_fd errfd, const char *data, size_t
     for (int i = 0; i < 3; i++) {
         if (jobs[i].thread) {
             CancelSynchronousIo(jobs[i].thread);
+            if (jobs[i].h)
+                CancelIoEx(jobs[i].h, NULL);
             WaitForSingleObject(jobs[i].thread, INFINITE);
             CloseHandle(jobs[i].thread);
         }

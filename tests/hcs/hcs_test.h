@@ -78,34 +78,16 @@ static inline int t_count_systems(zhcs_service *svc)
     return n;
 }
 
-/* ---- stdio ---- */
+/* ---- stdio: through zhcs_fd_read / zhcs_fd_write, right for HCS's overlapped handles
+ * (the simulator's default on Windows) and synchronous ones alike ---- */
 static inline long t_read(zhcs_fd fd, char *buf, size_t n)
 {
-#ifdef _WIN32
-    DWORD got = 0;
-    if (!ReadFile(fd, buf, (DWORD)n, &got, NULL))
-        return GetLastError() == ERROR_BROKEN_PIPE ? 0 : -1;
-    return (long)got;
-#else
-    ssize_t got;
-    do
-        got = read(fd, buf, n);
-    while (got < 0 && errno == EINTR);
-    return (long)got;
-#endif
+    return zhcs_fd_read(fd, buf, n);
 }
 
 static inline long t_write(zhcs_fd fd, const char *buf, size_t n)
 {
-#ifdef _WIN32
-    DWORD put = 0;
-    return WriteFile(fd, buf, (DWORD)n, &put, NULL) ? (long)put : -1;
-#else
-    ssize_t put = send(fd, buf, n, MSG_NOSIGNAL);
-    if (put < 0 && errno == ENOTSOCK)
-        put = write(fd, buf, n);
-    return (long)put;
-#endif
+    return zhcs_fd_write(fd, buf, n);
 }
 
 /* Reads until end-of-file into a NUL-terminated buffer (at most cap-1 bytes kept). */

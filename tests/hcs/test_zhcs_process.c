@@ -287,6 +287,41 @@ static void exits_seen_late_still_report_their_code(void)
     zhcs_service_close(svc);
 }
 
+/* HCS's stdio handles may be overlapped (the default on Windows, as hcsshim treats them) or
+ * synchronous (the other side of the latitude): the run helper and zhcs_fd_read/_write work
+ * with both. Off Windows the latitude changes nothing and the same checks run. */
+static void either_kind_of_stdio_handle(void)
+{
+    zhcs_service *svc = t_open();
+    ZT_REQUIRE(svc != NULL);
+    zhcs_system *sys = t_running(svc, "p-overlapped");
+    ZT_REQUIRE(sys != NULL);
+    int before = zh_sim_latitude_get(ZH_SIM_LAT_OVERLAPPED_STDIO);
+    for (int v = 0; v <= 1; v++) {
+        ZT_REQUIRE(zh_sim_latitude(ZH_SIM_LAT_OVERLAPPED_STDIO, v) >= 0);
+        zhcs_error *err = NULL;
+        zhcs_run_result run;
+        ZT_EQ_INT(zhcs_process_run(&run, sys, "cmd /c echo either kind", NULL, &err), 0);
+        ZT_EQ_STR(run.out, "either kind\r\n");
+        zhcs_run_result_free(&run);
+        zhcs_process *p = NULL;
+        ZT_EQ_INT(zhcs_process_spawn(&p, sys, "more", T_TIMEOUT, &err), 0);
+        ZT_REQUIRE(p != NULL);
+        ZT_EQ_INT(zhcs_fd_write(zhcs_process_stdin(p), "line\n", 5), 5);
+        ZT_EQ_INT(zhcs_process_close_stdin(p, T_TIMEOUT, &err), 0);
+        char out[64];
+        t_read_all(zhcs_process_stdout(p), out, sizeof out);
+        ZT_EQ_STR(out, "line\n");
+        ZT_EQ_INT(zhcs_fd_read(ZHCS_FD_NONE, out, sizeof out), -1); /* no handle: an error, no crash */
+        zhcs_process_close(p);
+        ZT_REQUIRE(err == NULL);
+    }
+    zh_sim_latitude(ZH_SIM_LAT_OVERLAPPED_STDIO, before);
+    zhcs_system_terminate(sys, NULL, T_TIMEOUT, NULL);
+    zhcs_system_close(sys);
+    zhcs_service_close(svc);
+}
+
 static void typed_parameters_async_create_and_taken_stdio(void)
 {
     zhcs_service *svc = t_open();
@@ -487,6 +522,7 @@ static const zt_case cases[] = {
     ZT_CASE(a_run_that_overstays_is_killed),
     ZT_CASE(signals_and_kills),
     ZT_CASE(exits_seen_late_still_report_their_code),
+    ZT_CASE(either_kind_of_stdio_handle),
     ZT_CASE(typed_parameters_async_create_and_taken_stdio),
     ZT_CASE(closing_a_process_wakes_its_waiter),
     ZT_CASE(creation_latitudes),

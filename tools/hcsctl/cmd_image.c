@@ -297,9 +297,9 @@ static int cmd_layer(const hcsctl_opts *o, int argc, char **argv)
 static DWORD WINAPI copy_err(LPVOID arg)
 {
     char buf[4096];
-    DWORD got;
-    while (ReadFile((HANDLE)arg, buf, sizeof buf, &got, NULL) && got > 0)
-        fwrite(buf, 1, got, stderr);
+    long got;
+    while ((got = zhcs_fd_read((zhcs_fd)arg, buf, sizeof buf)) > 0)
+        fwrite(buf, 1, (size_t)got, stderr);
     return 0;
 }
 
@@ -307,9 +307,9 @@ static void stream(zhcs_fd out, zhcs_fd err)
 {
     HANDLE t = err ? CreateThread(NULL, 0, copy_err, err, 0, NULL) : NULL;
     char buf[4096];
-    DWORD got;
-    while (out && ReadFile(out, buf, sizeof buf, &got, NULL) && got > 0) {
-        fwrite(buf, 1, got, stdout);
+    long got;
+    while (out && (got = zhcs_fd_read(out, buf, sizeof buf)) > 0) {
+        fwrite(buf, 1, (size_t)got, stdout);
         fflush(stdout);
     }
     if (t) {

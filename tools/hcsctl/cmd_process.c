@@ -33,9 +33,9 @@ static DWORD WINAPI feed_stdin(LPVOID arg)
     feeder *f = arg;
     HANDLE ours = GetStdHandle(STD_INPUT_HANDLE);
     char buf[4096];
-    DWORD got, put;
-    while (ReadFile(ours, buf, sizeof buf, &got, NULL) && got > 0)
-        if (!WriteFile(f->in, buf, got, &put, NULL))
+    DWORD got;
+    while (ReadFile(ours, buf, sizeof buf, &got, NULL) && got > 0) /* ours: a synchronous handle */
+        if (zhcs_fd_write(f->in, buf, got) < 0)                    /* HCS's: either kind */
             break;
     CloseHandle(f->in);
     zhcs_process_close_stdin(f->proc, 10000, NULL);
@@ -45,9 +45,9 @@ static DWORD WINAPI feed_stdin(LPVOID arg)
 static DWORD WINAPI copy_stderr(LPVOID arg)
 {
     char buf[4096];
-    DWORD got;
-    while (ReadFile((HANDLE)arg, buf, sizeof buf, &got, NULL) && got > 0)
-        fwrite(buf, 1, got, stderr);
+    long got;
+    while ((got = zhcs_fd_read((zhcs_fd)arg, buf, sizeof buf)) > 0)
+        fwrite(buf, 1, (size_t)got, stderr);
     return 0;
 }
 
@@ -55,9 +55,9 @@ static void pump(zhcs_fd out, zhcs_fd err)
 {
     HANDLE t = err ? CreateThread(NULL, 0, copy_stderr, err, 0, NULL) : NULL;
     char buf[4096];
-    DWORD got;
-    while (out && ReadFile(out, buf, sizeof buf, &got, NULL) && got > 0) {
-        fwrite(buf, 1, got, stdout);
+    long got;
+    while (out && (got = zhcs_fd_read(out, buf, sizeof buf)) > 0) {
+        fwrite(buf, 1, (size_t)got, stdout);
         fflush(stdout);
     }
     if (t) {
