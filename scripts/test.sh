@@ -37,7 +37,13 @@ for p in $presets; do
         total_fail=$((total_fail + 1))
         continue
     fi
-    { ctest --preset "$p" 2>&1; echo $? >"build/ctest-$p.rc"; } | tee "$log"
+    # Under Wine a program now and then fails to start while the machine is loaded (no output,
+    # a hundredth of a second; seen once in about ten full runs): there a failed test runs
+    # once more, and a test that fails twice fails. Native runs get no second chance.
+    again=""
+    [ "$p" = mingw ] && again="--repeat until-pass:2"
+    # shellcheck disable=SC2086
+    { ctest --preset "$p" $again 2>&1; echo $? >"build/ctest-$p.rc"; } | tee "$log"
     rc=$(cat "build/ctest-$p.rc")
     # "100% tests passed, 0 tests failed out of 13"
     line=$(grep -E "tests passed, [0-9]+ tests? failed out of [0-9]+" "$log" | tail -n 1)
