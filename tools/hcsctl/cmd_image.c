@@ -293,65 +293,22 @@ static int cmd_layer(const hcsctl_opts *o, int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ run */
-#ifdef _WIN32
-static DWORD WINAPI copy_err(LPVOID arg)
-{
-    char buf[4096];
-    long got;
-    while ((got = zhcs_fd_read((zhcs_fd)arg, buf, sizeof buf)) > 0)
-        fwrite(buf, 1, (size_t)got, stderr);
-    return 0;
-}
-
+/* The process's output and error streamed to ours (as exec does), then our ends closed. */
 static void stream(zhcs_fd out, zhcs_fd err)
 {
-    HANDLE t = err ? CreateThread(NULL, 0, copy_err, err, 0, NULL) : NULL;
-    char buf[4096];
-    long got;
-    while (out && (got = zhcs_fd_read(out, buf, sizeof buf)) > 0) {
-        fwrite(buf, 1, (size_t)got, stdout);
-        fflush(stdout);
-    }
-    if (t) {
-        WaitForSingleObject(t, INFINITE);
-        CloseHandle(t);
-    }
+    hcsctl_stream_output(out, err);
+#ifdef _WIN32
     if (out)
         CloseHandle(out);
     if (err)
         CloseHandle(err);
-}
 #else
-static void stream(zhcs_fd out, zhcs_fd err)
-{
-    struct pollfd p[2] = {{out, POLLIN, 0}, {err, POLLIN, 0}};
-    int open = (out >= 0) + (err >= 0);
-    char buf[4096];
-    while (open > 0) {
-        if (poll(p, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        for (int i = 0; i < 2; i++) {
-            if (p[i].fd < 0 || !p[i].revents)
-                continue;
-            ssize_t got = read(p[i].fd, buf, sizeof buf);
-            if (got <= 0) {
-                p[i].fd = -1;
-                open--;
-                continue;
-            }
-            fwrite(buf, 1, (size_t)got, i == 0 ? stdout : stderr);
-            fflush(i == 0 ? stdout : stderr);
-        }
-    }
     if (out >= 0)
         close(out);
     if (err >= 0)
         close(err);
-}
 #endif
+}
 
 /* A network by id, or else by name. */
 static int open_network(zhns_network **net, zhns_service *svc, const char *which, zhns_error **err)

@@ -51,7 +51,7 @@ static DWORD WINAPI copy_stderr(LPVOID arg)
     return 0;
 }
 
-static void pump(zhcs_fd out, zhcs_fd err)
+void hcsctl_stream_output(zhcs_fd out, zhcs_fd err)
 {
     HANDLE t = err ? CreateThread(NULL, 0, copy_stderr, err, 0, NULL) : NULL;
     char buf[4096];
@@ -80,23 +80,15 @@ static void *feed_stdin(void *arg)
     feeder *f = arg;
     char buf[4096];
     ssize_t got;
-    while ((got = read(0, buf, sizeof buf)) > 0 || (got < 0 && errno == EINTR)) {
-        for (ssize_t off = 0; got > 0 && off < got;) {
-            ssize_t w = send(f->in, buf + off, (size_t)(got - off), MSG_NOSIGNAL);
-            if (w < 0 && errno == ENOTSOCK)
-                w = write(f->in, buf + off, (size_t)(got - off));
-            if (w < 0 && errno != EINTR)
-                goto done; /* the process stopped reading */
-            off += w > 0 ? w : 0;
-        }
-    }
-done:
+    while ((got = read(0, buf, sizeof buf)) > 0 || (got < 0 && errno == EINTR))
+        if (got > 0 && zhcs_fd_write(f->in, buf, (size_t)got) < 0)
+            break; /* the process stopped reading */
     close(f->in);
     zhcs_process_close_stdin(f->proc, 10000, NULL);
     return NULL;
 }
 
-static void pump(zhcs_fd out, zhcs_fd err)
+void hcsctl_stream_output(zhcs_fd out, zhcs_fd err)
 {
     struct pollfd p[2] = {{out, POLLIN, 0}, {err, POLLIN, 0}};
     int open = (out >= 0) + (err >= 0);
@@ -222,7 +214,7 @@ static int cmd_exec(const hcsctl_opts *o, zhcs_service *svc, int argc, char **ar
     zhcs_process_take_stdio(proc, no_stdin ? NULL : &f.in, &out, &errfd, NULL);
     if (f.in != ZHCS_FD_NONE && start_feeder(&f) < 0)
         zhcs_process_close_stdin(proc, 10000, NULL);
-    pump(out, errfd);
+    hcsctl_stream_output(out, errfd);
     int64_t code = -1;
     int rc;
     if (zhcs_process_wait(proc, ZHCS_INFINITE, &code, &err) < 0) {

@@ -76,6 +76,9 @@ void hcsctl_print_help(FILE *out, const hcsctl_command *c, const hcsctl_subcomma
 void hcsctl_print_man(FILE *out);
 /* A bash completion script for hcsctl. */
 void hcsctl_print_bash_completion(FILE *out);
+/* Copies a process's output and error to ours as they come, until both end (cmd_process.c;
+ * exec and run). The handles stay open. */
+void hcsctl_stream_output(zhcs_fd out, zhcs_fd err);
 /* image, layer, run (cmd_image.c) */
 int hcsctl_image(const hcsctl_opts *o, const char *cmd, int argc, char **argv);
 /* sim start|stop|status: the simulator service of sim:PATH (cmd_sim.c) */
