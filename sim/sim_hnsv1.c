@@ -67,6 +67,36 @@ static void put_str(zh_buf *b, int *first, const char *key, const char *v)
     zh_json_write_string(b, v, strlen(v));
 }
 
+/* v1's DNSSuffix and DNSServerList (comma separated, for networks and endpoints alike) as
+ * the v2 "Dns": {"Domain": ..., "ServerList": [...]}. */
+static void put_dns(zh_buf *b, int *first, const char *suffix, const char *servers)
+{
+    if (!suffix && !servers)
+        return;
+    put_key(b, first, "Dns");
+    int f2 = 1;
+    zh_buf_puts(b, "{");
+    put_str(b, &f2, "Domain", suffix);
+    if (servers) {
+        put_key(b, &f2, "ServerList");
+        zh_buf_puts(b, "[");
+        int f3 = 1;
+        for (const char *p = servers; *p;) {
+            const char *q = strchr(p, ',');
+            size_t n = q ? (size_t)(q - p) : strlen(p);
+            if (n) {
+                zh_buf_puts(b, f3 ? "" : ",");
+                zh_json_write_string(b, p, n);
+                f3 = 0;
+            }
+            p += n + (q ? 1 : 0);
+        }
+        zh_buf_puts(b, "]");
+    }
+    zh_buf_puts(b, "}");
+}
+
+
 /* The "Error" message of an ErrorRecord (UTF-16), as a malloc'ed string. */
 static char *record_message(zh_wchar *record, zh_hresult hr)
 {
@@ -137,31 +167,7 @@ static char *network_v1_to_v2(zh_arena *a, const zh_jv *v1)
         }
         zh_buf_puts(&b, "]}");
     }
-    const char *suffix = jstr(a, v1, "DNSSuffix"), *servers = jstr(a, v1, "DNSServerList");
-    if (suffix || servers) {
-        put_key(&b, &first, "Dns");
-        int f2 = 1;
-        zh_buf_puts(&b, "{");
-        put_str(&b, &f2, "Domain", suffix);
-        if (servers) {
-            put_key(&b, &f2, "ServerList");
-            zh_buf_puts(&b, "[");
-            const char *p = servers;
-            int f3 = 1;
-            while (*p) {
-                const char *q = strchr(p, ',');
-                size_t n = q ? (size_t)(q - p) : strlen(p);
-                if (n) {
-                    zh_buf_puts(&b, f3 ? "" : ",");
-                    zh_json_write_string(&b, p, n);
-                    f3 = 0;
-                }
-                p += n + (q ? 1 : 0);
-            }
-            zh_buf_puts(&b, "]");
-        }
-        zh_buf_puts(&b, "}");
-    }
+    put_dns(&b, &first, jstr(a, v1, "DNSSuffix"), jstr(a, v1, "DNSServerList"));
     put_key(&b, &first, "SchemaVersion");
     zh_buf_puts(&b, "{\"Major\":2,\"Minor\":0}}");
     return zh_buf_take(&b);
@@ -298,20 +304,7 @@ static char *endpoint_v1_to_v2(zh_arena *a, const zh_jv *v1, const char *net_id)
         }
         zh_buf_puts(&b, "]");
     }
-    const char *suffix = jstr(a, v1, "DNSSuffix"), *servers = jstr(a, v1, "DNSServerList");
-    if (suffix || servers) {
-        put_key(&b, &first, "Dns");
-        int f2 = 1;
-        zh_buf_puts(&b, "{");
-        put_str(&b, &f2, "Domain", suffix);
-        if (servers) {
-            put_key(&b, &f2, "ServerList");
-            zh_buf_puts(&b, "[");
-            zh_json_write_string(&b, servers, strlen(servers));
-            zh_buf_puts(&b, "]");
-        }
-        zh_buf_puts(&b, "}");
-    }
+    put_dns(&b, &first, jstr(a, v1, "DNSSuffix"), jstr(a, v1, "DNSServerList"));
     put_key(&b, &first, "SchemaVersion");
     zh_buf_puts(&b, "{\"Major\":2,\"Minor\":0}}");
     return zh_buf_take(&b);

@@ -1068,12 +1068,24 @@ static void the_v1_api(void)
     char *ids = enumerate_networks("");
     ZT_CONTAINS(ids, net);
     free(ids);
-    snprintf(req, sizeof req, "{\"Name\":\"GoTestNatEndpoint\",\"VirtualNetwork\":\"%s\"}", net);
+    snprintf(req, sizeof req,
+             "{\"Name\":\"GoTestNatEndpoint\",\"VirtualNetwork\":\"%s\",\"DNSServerList\":\"10.0.0.10,10.0.0.11\"}", net);
     a = v1("POST", "/endpoints/", req);
     ZT_CONTAINS(a, "\"IPAddress\":\"192.168.100.2\"");
     ZT_CONTAINS(a, "\"VirtualNetworkName\":\"GoTestNat\"");
     v1_output_str(a, "ID", ep, sizeof ep);
     free(a);
+    /* v1's comma-separated DNS servers are a list in the v2 document */
+    zh_raw_guid eg;
+    zh_hcn_endpoint eh = NULL;
+    zh_wchar *eprops = NULL;
+    ZT_REQUIRE(parse_id(ep, &eg) == 0);
+    ZT_EQ_HEX(T->HcnOpenEndpoint(&eg, &eh, NULL), 0);
+    ZT_EQ_HEX(T->HcnQueryEndpointProperties(eh, NULL, &eprops, NULL), 0);
+    char *edoc = take(eprops);
+    ZT_CONTAINS(edoc, "\"ServerList\":[\"10.0.0.10\",\"10.0.0.11\"]");
+    free(edoc);
+    T->HcnCloseEndpoint(eh);
     a = v1("GET", "/endpoints/", NULL);
     ZT_CONTAINS(a, ep);
     free(a);
