@@ -117,19 +117,26 @@ typedef struct reader {
     int failed;
 } reader;
 
+/* The 1-based line and column of byte `at`, for error messages. */
+static void line_col(const char *s, size_t len, size_t at, size_t *line, size_t *col)
+{
+    *line = *col = 1;
+    for (size_t i = 0; i < at && i < len; i++) {
+        if (s[i] == '\n') {
+            ++*line;
+            *col = 1;
+        } else {
+            ++*col;
+        }
+    }
+}
+
 static int fail(reader *r, size_t at, const char *why)
 {
     if (!r->failed) {
         r->failed = 1;
-        size_t line = 1, col = 1;
-        for (size_t i = 0; i < at && i < r->len; i++) {
-            if (r->s[i] == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
+        size_t line, col;
+        line_col(r->s, r->len, at, &line, &col);
         zh_error_set_cat(r->err, ZH_E_INVALID_DATA, ZH_CAT_INVALID_JSON, NULL,
                          "%s: invalid JSON at byte %zu (line %zu, column %zu): %s", r->what, at, line, col, why);
     }
@@ -519,15 +526,8 @@ int zh_jscan_fail(zh_jscan *r, size_t at, const char *why)
 {
     if (!r->failed) {
         r->failed = 1;
-        size_t line = 1, col = 1;
-        for (size_t i = 0; i < at && i < r->len; i++) {
-            if (r->s[i] == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
+        size_t line, col;
+        line_col(r->s, r->len, at, &line, &col);
         zh_error_set_cat(r->err, ZH_E_INVALID_DATA, ZH_CAT_INVALID_JSON, r->fn,
                          "%s: invalid JSON at byte %zu (line %zu, column %zu): %s", r->what, at, line, col, why);
     }
