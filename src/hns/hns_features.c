@@ -128,46 +128,13 @@ static int parse_version(const char *text, zhns_hns_version *out, zh_error **err
     return rc;
 }
 
-static int ask_version(hns_service *svc, zhns_hns_version *out, const char *function, zh_error **err)
+/* One HNSCall (vmcompute.dll's, or the simulator's): its HRESULT and its answer as UTF-8
+ * (NULL when there was none or it was not UTF-16). 0 when the call was made, -1 (err set)
+ * when it could not be. */
+static int hnscall(hns_service *svc, const char *method, const char *path, zh_hresult *hr, char **text,
+                   const char *function, zh_error **err)
 {
-    zh_svc_hnscall_fn call = NULL;
-    zh_raw_free_fn free_response = NULL;
-    int rc = zh_svc_is_sim(svc->svc) ? zh_svc_sim_hnscall(svc->svc, &call, &free_response, function, err)
-                                     : hns_host_hnscall(&call, &free_response, function, err);
-    if (rc < 0)
-        return -1;
-    zh_wchar *method = hns_wide("GET", "method", "HNSCall", err);
-    zh_wchar *path = hns_wide("/globals/version", "path", "HNSCall", err);
-    zh_wchar *request = hns_wide("", "request", "HNSCall", err);
-    rc = -1;
-    if (method && path && request) {
-        zh_wchar *response = NULL;
-        /* the response is the service's; freed below with its own allocator */
-        zh_hresult hr = call(method, path, request, &response);
-        char *text = NULL;
-        if (response && zh_utf16_to_utf8((const uint16_t *)response, ZH_NUL_TERMINATED, &text, NULL, "HNSCall's answer",
-                                         NULL) < 0)
-            text = NULL;
-        if (response)
-            free_response(response);
-        if (ZH_FAILED(hr))
-            zh_error_set_cat(err, hr, zh_hresult_category(hr), "HNSCall", "GET /globals/version failed");
-        else if (!text)
-            zh_error_set_cat(err, ZH_E_UNEXPECTED, ZH_CAT_OTHER, "HNSCall", "GET /globals/version answered nothing");
-        else
-            rc = parse_version(text, out, err);
-        free(text);
-    }
-    free(method);
-    free(path);
-    free(request);
-    return rc;
-}
-
-int hns_v1_call(hns_service *svc, const char *method, const char *path, char **output, const char *function,
-                zh_error **err)
-{
-    *output = NULL;
+    *text = NULL;
     zh_svc_hnscall_fn call = NULL;
     zh_raw_free_fn free_response = NULL;
     int rc = zh_svc_is_sim(svc->svc) ? zh_svc_sim_hnscall(svc->svc, &call, &free_response, function, err)
@@ -179,43 +146,73 @@ int hns_v1_call(hns_service *svc, const char *method, const char *path, char **o
     rc = -1;
     if (m && p && r) {
         zh_wchar *response = NULL;
-        zh_hresult hr = call(m, p, r, &response);
-        char *text = NULL;
-        if (response && zh_utf16_to_utf8((const uint16_t *)response, ZH_NUL_TERMINATED, &text, NULL, "HNSCall's answer",
+        /* the response is the service's; freed here with its own allocator */
+        *hr = call(m, p, r, &response);
+        if (response && zh_utf16_to_utf8((const uint16_t *)response, ZH_NUL_TERMINATED, text, NULL, "HNSCall's answer",
                                          NULL) < 0)
-            text = NULL;
+            *text = NULL;
         if (response)
             free_response(response);
-        zh_arena a = {0};
-        zh_jv *root = text ? zh_json_parse(&a, text, strlen(text), "HNSCall's answer", NULL) : NULL;
-        const zh_jv *ok = NULL, *msg = NULL, *outp = NULL;
-        for (const zh_jv *x = root && root->type == ZH_JOBJECT ? root->first : NULL; x; x = x->next) {
-            if (x->key_len == 7 && memcmp(x->key, "Success", 7) == 0)
-                ok = x;
-            else if (x->key_len == 5 && memcmp(x->key, "Error", 5) == 0)
-                msg = x;
-            else if (x->key_len == 6 && memcmp(x->key, "Output", 6) == 0)
-                outp = x;
-        }
-        if (ZH_FAILED(hr))
-            zh_error_set_cat(err, hr, zh_hresult_category(hr), "HNSCall", "%s %s failed", method, path);
-        else if (!root)
-            zh_error_set_cat(err, ZH_E_INVALID_DATA, ZH_CAT_INVALID_JSON, "HNSCall", "%s %s: the answer is not JSON",
-                             method, path);
-        else if (!ok || ok->type != ZH_JTRUE)
-            zh_error_set_cat(err, ZH_E_FAIL, ZH_CAT_OTHER, "HNSCall", "%s %s: %.*s", method, path,
-                             msg && msg->type == ZH_JSTRING ? (int)msg->str_len : 6,
-                             msg && msg->type == ZH_JSTRING ? msg->str : "failed");
-        else if (!(*output = outp ? zh_strndup(outp->raw, outp->raw_len) : zh_strdup("null")))
-            zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, "HNSCall", "out of memory");
-        else
-            rc = 0;
-        zh_arena_free(&a);
-        free(text);
+        rc = 0;
     }
     free(m);
     free(p);
     free(r);
+    return rc;
+}
+
+static int ask_version(hns_service *svc, zhns_hns_version *out, const char *function, zh_error **err)
+{
+    zh_hresult hr = 0;
+    char *text = NULL;
+    if (hnscall(svc, "GET", "/globals/version", &hr, &text, function, err) < 0)
+        return -1;
+    int rc = -1;
+    if (ZH_FAILED(hr))
+        zh_error_set_cat(err, hr, zh_hresult_category(hr), "HNSCall", "GET /globals/version failed");
+    else if (!text)
+        zh_error_set_cat(err, ZH_E_UNEXPECTED, ZH_CAT_OTHER, "HNSCall", "GET /globals/version answered nothing");
+    else
+        rc = parse_version(text, out, err);
+    free(text);
+    return rc;
+}
+
+int hns_v1_call(hns_service *svc, const char *method, const char *path, char **output, const char *function,
+                zh_error **err)
+{
+    *output = NULL;
+    zh_hresult hr = 0;
+    char *text = NULL;
+    if (hnscall(svc, method, path, &hr, &text, function, err) < 0)
+        return -1;
+    int rc = -1;
+    zh_arena a = {0};
+    zh_jv *root = text ? zh_json_parse(&a, text, strlen(text), "HNSCall's answer", NULL) : NULL;
+    const zh_jv *ok = NULL, *msg = NULL, *outp = NULL;
+    for (const zh_jv *x = root && root->type == ZH_JOBJECT ? root->first : NULL; x; x = x->next) {
+        if (x->key_len == 7 && memcmp(x->key, "Success", 7) == 0)
+            ok = x;
+        else if (x->key_len == 5 && memcmp(x->key, "Error", 5) == 0)
+            msg = x;
+        else if (x->key_len == 6 && memcmp(x->key, "Output", 6) == 0)
+            outp = x;
+    }
+    if (ZH_FAILED(hr))
+        zh_error_set_cat(err, hr, zh_hresult_category(hr), "HNSCall", "%s %s failed", method, path);
+    else if (!root)
+        zh_error_set_cat(err, ZH_E_INVALID_DATA, ZH_CAT_INVALID_JSON, "HNSCall", "%s %s: the answer is not JSON",
+                         method, path);
+    else if (!ok || ok->type != ZH_JTRUE)
+        zh_error_set_cat(err, ZH_E_FAIL, ZH_CAT_OTHER, "HNSCall", "%s %s: %.*s", method, path,
+                         msg && msg->type == ZH_JSTRING ? (int)msg->str_len : 6,
+                         msg && msg->type == ZH_JSTRING ? msg->str : "failed");
+    else if (!(*output = outp ? zh_strndup(outp->raw, outp->raw_len) : zh_strdup("null")))
+        zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, "HNSCall", "out of memory");
+    else
+        rc = 0;
+    zh_arena_free(&a);
+    free(text);
     return rc;
 }
 
