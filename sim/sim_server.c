@@ -59,6 +59,18 @@ struct conn {
     conn *next;
 };
 
+/* Memory a simulator callback may still reach: with the default CLOSE_WAITS latitude a
+ * callback already on its way may run after HcsClose* returned (as Microsoft allows), so
+ * the service keeps a closed handle's context, and a gone client's connection, for a while
+ * before freeing them (GRAVE_MS), and frees the rest when it stops. */
+typedef struct grave {
+    void *p;
+    void (*free_fn)(void *);
+    uint64_t at_ms;
+    struct grave *next;
+} grave;
+#define GRAVE_MS 10000
+
 static struct service {
     zh_mutex lock;
     conn *conns;
@@ -68,7 +80,44 @@ static struct service {
     int listen_fd;
     int wake[2];
     uint64_t idle_since_ms;
-} S = {ZH_MUTEX_INIT, NULL, 0, false, false, -1, {-1, -1}, 0};
+    grave *graves; /* oldest last */
+} S = {ZH_MUTEX_INIT, NULL, 0, false, false, -1, {-1, -1}, 0, NULL};
+
+static void defer_free(void *p, void (*free_fn)(void *))
+{
+    grave *g = p ? malloc(sizeof *g) : NULL;
+    if (!g) {
+        if (p)
+            free_fn(p); /* out of memory: as before */
+        return;
+    }
+    g->p = p;
+    g->free_fn = free_fn;
+    g->at_ms = zh_monotonic_ms();
+    zh_mutex_lock(&S.lock);
+    g->next = S.graves;
+    S.graves = g;
+    zh_mutex_unlock(&S.lock);
+}
+
+/* Frees what was deferred at least `age_ms` ago (0: everything). */
+static void sweep_graves(uint64_t age_ms)
+{
+    uint64_t now = zh_monotonic_ms();
+    zh_mutex_lock(&S.lock);
+    grave **pp = &S.graves;
+    while (*pp && (age_ms == 0 || now - (*pp)->at_ms < age_ms))
+        pp = &(*pp)->next;
+    grave *old = *pp; /* the list is newest first: all that follows is older */
+    *pp = NULL;
+    zh_mutex_unlock(&S.lock);
+    while (old) {
+        grave *next = old->next;
+        old->free_fn(old->p);
+        free(old);
+        old = next;
+    }
+}
 
 /* An object the simulator rejects as a handle of any kind (its magic is zero): what a
  * handle value a client was never given turns into. */
@@ -146,7 +195,7 @@ static void untrack(conn *c, uint64_t v)
     hent *e = sim_map_del(&c->handles, v);
     zh_mutex_unlock(&c->lock);
     if (e) {
-        free(e->ctx);
+        defer_free(e->ctx, free); /* a callback on its way may still read it */
         free(e);
     }
 }
@@ -839,15 +888,29 @@ static void conn_main(void *arg)
     }
 }
 
-static void conn_free(conn *c)
+static void conn_memory_free(void *arg)
 {
-    zh_thread_join(c->reader);
-    close(c->sock);
-    sim_map_free(&c->handles);
+    conn *c = arg;
     zh_cond_destroy(&c->idle);
     zh_mutex_destroy(&c->lock);
     zh_mutex_destroy(&c->wlock);
     free(c);
+}
+
+/* Ends a connection; its memory outlives it a while, since an operation's completion
+ * callback (whose context it is) may still be on its way. */
+static void conn_free(conn *c)
+{
+    zh_thread_join(c->reader);
+    zh_mutex_lock(&c->wlock);
+    c->dead = true; /* a late push sends nothing (and never to a reused descriptor) */
+    close(c->sock);
+    c->sock = -1;
+    zh_mutex_unlock(&c->wlock);
+    zh_mutex_lock(&c->lock);
+    sim_map_free(&c->handles);
+    zh_mutex_unlock(&c->lock);
+    defer_free(c, conn_memory_free);
 }
 
 /* Joins and frees the connections whose clients are gone. */
@@ -865,9 +928,10 @@ static void reap(void)
         }
         zh_mutex_unlock(&S.lock);
         if (!done)
-            return;
+            break;
         conn_free(done);
     }
+    sweep_graves(GRAVE_MS);
 }
 
 /* ---------------------------------------------------------------- the service */
@@ -1054,6 +1118,7 @@ out:
         sim_db_detach();
         zh_sim_close();
     }
+    sweep_graves(0); /* the world is closed: no callback can come any more */
     if (dirfd >= 0)
         close(dirfd);
     if (lock_fd >= 0)
