@@ -221,7 +221,49 @@ static void bad_input_inside_ascii_runs(void)
     }
 }
 
+/* The SSE2 paths read eight units at a time (zh_utf16_len in aligned blocks): every start
+ * alignment and every length up to a few blocks gives the exact length and bytes, and a
+ * non-ASCII or NUL unit in the last, partial block is still seen. */
+static void every_alignment_and_length(void)
+{
+    uint16_t buf[64];
+    for (size_t off = 0; off < 9; off++) {
+        for (size_t len = 0; len < 41; len++) {
+            uint16_t *w = buf + off;
+            for (size_t i = 0; i < len; i++)
+                w[i] = (uint16_t)('a' + (off + i) % 26);
+            w[len] = 0;
+            for (size_t i = len + 1; off + i < 64; i++)
+                w[i] = 'x'; /* what follows the NUL must not count */
+            ZT_EQ_INT(zh_utf16_len(w), len);
+            char *back = NULL;
+            size_t n = 99;
+            ZT_REQUIRE(zh_utf16_to_utf8(w, ZH_NUL_TERMINATED, &back, &n, "id", NULL) == 0);
+            ZT_EQ_INT(n, len);
+            for (size_t i = 0; i < len; i++)
+                ZT_EQ_INT(back[i], 'a' + (off + i) % 26);
+            ZT_EQ_INT(back[len], 0);
+            free(back);
+            if (len == 0)
+                continue;
+            /* the last unit two bytes wide: not ASCII, converted exactly */
+            w[len - 1] = 0xE9;
+            ZT_REQUIRE(zh_utf16_to_utf8(w, len, &back, &n, "id", NULL) == 0);
+            ZT_EQ_INT(n, len + 1);
+            ZT_CHECK((unsigned char)back[len - 1] == 0xC3 && (unsigned char)back[len] == 0xA9);
+            free(back);
+            /* an embedded NUL as the last unit of an explicit length */
+            w[len - 1] = 0;
+            zh_error *err = NULL;
+            ZT_CHECK(zh_utf16_to_utf8(w, len, &back, &n, "id", &err) == -1);
+            ZT_CHECK(strstr(zh_error_message(err), "embedded NUL") != NULL);
+            zh_error_free(err);
+        }
+    }
+}
+
 static const zt_case cases[] = {
+    ZT_CASE(every_alignment_and_length),
     ZT_CASE(bad_input_inside_ascii_runs),
     ZT_CASE(ascii_round_trip),
     ZT_CASE(every_encoding_length_round_trips),

@@ -22,7 +22,9 @@ static hcs_op *op_create(hcs_service *s, const char *name, bool want_pi, bool as
     zh_raw_HcsCreateOperation_fn create = ZH_HCS(s->lib, HcsCreateOperation, err);
     if (!create)
         return NULL;
-    hcs_op *op = calloc(1, sizeof *op);
+    hcs_op *op = malloc(sizeof *op); /* glibc's calloc skips its per-thread cache: one per call adds up */
+    if (op)
+        memset(op, 0, sizeof *op);
     if (!op) {
         zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, name, "out of memory");
         return NULL;
