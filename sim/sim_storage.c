@@ -108,13 +108,24 @@ static zh_hresult write_rec(const char *path, const zhcs_LayerData *parents, con
 }
 
 /* ---------------------------------------------------------------- arguments */
-static char *path_arg(const zh_wchar *w, zh_hresult *hr)
+/* A path argument. Layer and folder paths must be absolute: HCS is a service with a working
+ * directory of its own (hcsshim's wclayer makes every path absolute before it calls
+ * computestorage). What Windows answers for a relative one is a guess: E_INVALIDARG. Mount
+ * paths (`any_path`) are not checked. */
+static char *path_arg_as(const zh_wchar *w, zh_hresult *hr, bool any_path)
 {
     int bad = 0;
     char *s = sim_utf8(w, &bad);
     if (!*hr && (bad || !s || !*s))
         *hr = bad ? ZH_E_NO_UNICODE_TRANSLATION : ZH_E_INVALIDARG;
+    if (!*hr && !any_path && !zh_fs_is_absolute(s))
+        *hr = ZH_E_INVALIDARG;
     return s;
+}
+
+static char *path_arg(const zh_wchar *w, zh_hresult *hr)
+{
+    return path_arg_as(w, hr, false);
 }
 
 /* LayerData: NULL or "" means no parents. Every parent must be a layer. */
@@ -138,6 +149,10 @@ static zhcs_LayerData *layer_data_arg(const zh_wchar *w, zh_hresult *hr)
         zh_guid g;
         if (!d->Layers[i].Path || !d->Layers[i].Id || zh_guid_parse(d->Layers[i].Id, &g, NULL) < 0) {
             *hr = HCS_E_INVALID_JSON;
+            break;
+        }
+        if (!zh_fs_is_absolute(d->Layers[i].Path)) {
+            *hr = ZH_E_INVALIDARG; /* a relative path: see path_arg_as */
             break;
         }
         layer_rec rec;
@@ -259,7 +274,7 @@ zh_hresult ZH_WINAPI sim_HcsExportLegacyWritableLayer(const zh_wchar *writableLa
                                                       const zh_wchar *exportFolderPath, const zh_wchar *layerData)
 {
     zh_hresult hr = 0;
-    char *mount = path_arg(writableLayerMountPath, &hr), *folder = path_arg(writableLayerFolderPath, &hr),
+    char *mount = path_arg_as(writableLayerMountPath, &hr, true), *folder = path_arg(writableLayerFolderPath, &hr),
          *dst = path_arg(exportFolderPath, &hr);
     zh_mutex_lock(&storage_lock);
     zhcs_LayerData *parents = layer_data_arg(layerData, &hr);
@@ -393,7 +408,7 @@ zh_hresult ZH_WINAPI sim_HcsInitializeLegacyWritableLayer(const zh_wchar *writab
                                                           const zh_wchar *layerData, const zh_wchar *options)
 {
     zh_hresult hr = 0;
-    char *mount = path_arg(writableLayerMountPath, &hr), *folder = path_arg(writableLayerFolderPath, &hr);
+    char *mount = path_arg_as(writableLayerMountPath, &hr, true), *folder = path_arg(writableLayerFolderPath, &hr);
     zh_mutex_lock(&storage_lock);
     if (!hr)
         hr = init_writable(folder, layerData, options);
@@ -479,7 +494,11 @@ static bool same_chain(const zhcs_Layer *a, size_t na, const zhcs_Layer *b, size
     return true;
 }
 
-static bool require_storage;
+/* Whether a container needs Storage with layers: 1 (as Windows), 0, or -1 until decided
+ * (zh_sim_require_storage, else the environment variable ZH_SIM_REQUIRE_STORAGE, "0" to
+ * relax, read at the first check; a sim:PATH service inherits it from the client that
+ * started it). */
+static int require_storage = -1;
 
 int zh_sim_require_storage(int on)
 {
@@ -493,7 +512,11 @@ zh_hresult sim_storage_check(const zhcs_Container *c, char *msg, size_t n)
 {
     const zhcs_Storage *st = c->Storage;
     zh_mutex_lock(&storage_lock);
-    bool required = require_storage;
+    if (require_storage < 0) {
+        const char *env = getenv("ZH_SIM_REQUIRE_STORAGE");
+        require_storage = !(env && strcmp(env, "0") == 0);
+    }
+    bool required = require_storage != 0;
     zh_mutex_unlock(&storage_lock);
     if (!st)
         return required ? storage_fail(msg, n, ZH_E_INVALIDARG,
@@ -516,6 +539,11 @@ zh_hresult sim_storage_check(const zhcs_Container *c, char *msg, size_t n)
                               l->Id ? l->Id : "?");
             break;
         }
+        if (!zh_fs_is_absolute(l->Path)) {
+            hr = storage_fail(msg, n, ZH_E_INVALIDARG, "The layer path %.300s is relative: it must be absolute.",
+                              l->Path);
+            break;
+        }
         layer_rec rec;
         hr = read_rec(l->Path, &rec);
         if (hr == ZH_E_PATH_NOT_FOUND)
@@ -531,6 +559,9 @@ zh_hresult sim_storage_check(const zhcs_Container *c, char *msg, size_t n)
                               l->Path);
         free_rec(&rec);
     }
+    if (!hr && !zh_fs_is_absolute(st->Path))
+        hr = storage_fail(msg, n, ZH_E_INVALIDARG, "The scratch layer path %.300s is relative: it must be absolute.",
+                          st->Path);
     if (!hr) {
         layer_rec rec;
         hr = read_rec(st->Path, &rec);

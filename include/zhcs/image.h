@@ -11,6 +11,9 @@
  * tar, a path escaping the layer, a link pointing outside it) is an error and leaves no
  * layer of this import behind.
  *
+ * The store must be an absolute path (its layers' paths go to HCS, a service: storage.h);
+ * a relative one is refused with INVALID_ARGUMENT.
+ *
  * Available where the library was built with libarchive and nettle (Linux builds);
  * elsewhere these calls fail with UNSUPPORTED (docs/storage.md).
  */

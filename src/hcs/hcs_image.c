@@ -47,6 +47,11 @@ static int check_store_args(const char *store, const char *name, const char *fn,
     if (!store || !*store)
         return zh_error_set_cat(err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, fn, "the store directory is %s",
                                 store ? "empty" : "NULL");
+    if (!zh_fs_is_absolute(store)) /* its layers' paths go to HCS, a service: see storage.h */
+        return zh_error_set_cat(err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, fn,
+                                "the store directory \"%.300s\" is relative: HCS resolves layer paths in its own "
+                                "working directory, give an absolute one (zhcs_path_absolute makes one)",
+                                store);
     if (name && !name_ok(name))
         return zh_error_set_cat(err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, fn,
                                 "\"%.140s\" is not an image name (letters, digits and .-_: only)", name);

@@ -27,18 +27,30 @@
 #define RUN_TIMEOUT_MS 120000u
 
 /* ------------------------------------------------------------------ the store */
+/* The store's path made absolute, as wclayer does: layer paths go to HCS, a service with a
+ * working directory of its own. NULL when out of memory. */
+static char *absolute(const char *path)
+{
+    char *abs = NULL;
+    if (zhcs_path_absolute(&abs, path, NULL) < 0)
+        return NULL;
+    char *copy = strdup(abs);
+    zhcs_string_free(abs);
+    return copy;
+}
+
 static char *store_dir(const hcsctl_opts *o, const char *given)
 {
     char buf[1024];
     if (given)
-        return strdup(given);
+        return absolute(given);
     const char *env = getenv("HCSCTL_STORE");
     if (env && *env)
-        return strdup(env);
+        return absolute(env);
     const char *uri = o->connect ? o->connect : getenv("HCSCTL_CONNECT");
     if (uri && strncmp(uri, "sim:", 4) == 0 && uri[4]) {
         snprintf(buf, sizeof buf, "%s/images", uri + 4);
-        return strdup(buf);
+        return absolute(buf);
     }
 #ifdef _WIN32
     const char *base = getenv("ProgramData");
@@ -50,7 +62,7 @@ static char *store_dir(const hcsctl_opts *o, const char *given)
     else
         snprintf(buf, sizeof buf, "%s/.local/share/zhcs/images", home && *home ? home : ".");
 #endif
-    return strdup(buf);
+    return absolute(buf);
 }
 
 static int open_storage(const hcsctl_opts *o, zhcs_storage **st)
