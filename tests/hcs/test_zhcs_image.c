@@ -6,7 +6,16 @@
  * rolled back. */
 #include <archive.h>
 #include <archive_entry.h>
+#ifdef _WIN32
+#include <windows.h>
+#include <bcrypt.h>
+#include <process.h>
+#define t_getpid _getpid
+#else
 #include <nettle/sha2.h>
+#include <unistd.h>
+#define t_getpid getpid
+#endif
 
 #include "hcs_test.h"
 #include "zh_fs.h"
@@ -34,7 +43,10 @@ static const char *R(const char *tmpl)
 {
     static char *root;
     if (!root) {
-        root = zh_fs_absolute(ROOT_NAME);
+        /* one directory per process: the native and the DLL runs may run at once */
+        char *abs = zh_fs_absolute(ROOT_NAME);
+        root = abs ? zh_asprintf("%s-%ld", abs, (long)t_getpid()) : NULL;
+        free(abs);
         for (char *p = root; p && *p; p++)
             if (*p == '\\')
                 *p = '/';
@@ -73,11 +85,25 @@ static zhcs_service *svc;
 
 static void hex_of(const void *data, size_t len, char out[65])
 {
+    unsigned char sum[32] = {0};
+#ifdef _WIN32 /* zhcs uses Windows' BCrypt there, and so does this test */
+    BCRYPT_ALG_HANDLE alg = NULL;
+    BCRYPT_HASH_HANDLE h = NULL;
+    if (BCryptOpenAlgorithmProvider(&alg, BCRYPT_SHA256_ALGORITHM, NULL, 0) >= 0 &&
+        BCryptCreateHash(alg, &h, NULL, 0, NULL, 0, 0) >= 0) {
+        BCryptHashData(h, (PUCHAR)(uintptr_t)data, (ULONG)len, 0);
+        BCryptFinishHash(h, sum, sizeof sum, 0);
+    }
+    if (h)
+        BCryptDestroyHash(h);
+    if (alg)
+        BCryptCloseAlgorithmProvider(alg, 0);
+#else
     struct sha256_ctx c;
-    unsigned char sum[SHA256_DIGEST_SIZE];
     sha256_init(&c);
     sha256_update(&c, len, data);
     sha256_digest(&c, sizeof sum, sum);
+#endif
     for (size_t i = 0; i < sizeof sum; i++)
         snprintf(out + 2 * i, 3, "%02x", sum[i]);
 }
