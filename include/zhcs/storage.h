@@ -83,8 +83,8 @@ ZHCS_API int zhcs_layer_setup_base_os_volume(zhcs_storage *st, const char *layer
                                              const zhcs_OsLayerOptions *options, zhcs_error **err);
 
 /* HcsFormatWritableLayerVhd and HcsGetLayerVhdMountPath (the volume path; free with
- * zhcs_string_free). VHD handles are Windows handles; off Windows the simulator takes the
- * descriptor as an opaque value (it does not model VHDs). */
+ * zhcs_string_free). VHD handles are Windows handles; off Windows the simulator takes a
+ * descriptor of an open file (its VHD model: docs/storage.md). */
 ZHCS_API int zhcs_layer_format_writable_vhd(zhcs_storage *st, zhcs_fd vhd, zhcs_error **err);
 ZHCS_API int zhcs_layer_vhd_mount_path(zhcs_storage *st, zhcs_fd vhd, char **mount_path, zhcs_error **err);
 

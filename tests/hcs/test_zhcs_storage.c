@@ -18,6 +18,7 @@
 #define t_chdir _chdir
 #define t_getpid _getpid
 #else
+#include <fcntl.h>
 #include <unistd.h>
 #define t_chdir chdir
 #define t_getpid getpid
@@ -155,6 +156,40 @@ static char *make_source(const char *name, const char *file, const char *text)
         return NULL;
     }
     return src;
+}
+
+/* ROOT/name holding `head` and zeros up to 1 KiB, opened for reading and writing as zhcs
+ * takes a VHD (a HANDLE on Windows, a descriptor elsewhere); ZHCS_FD_NONE on failure. */
+static zhcs_fd make_vhd(const char *name, const char *head)
+{
+    char data[1024] = {0};
+    size_t n = strlen(head);
+    memcpy(data, head, n);
+    char *path = zh_asprintf("%s/%s", R("@ROOT@"), name);
+    /* a text file keeps just its text */
+    int ok = path && zh_fs_write(path, data, strncmp(head, "just", 4) == 0 ? n : sizeof data) == 0;
+#ifdef _WIN32
+    HANDLE h = ok ? CreateFileA(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                                OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL)
+                  : INVALID_HANDLE_VALUE;
+    free(path);
+    return h == INVALID_HANDLE_VALUE ? ZHCS_FD_NONE : (zhcs_fd)h;
+#else
+    int fd = ok ? open(path, O_RDWR) : -1;
+    free(path);
+    return fd < 0 ? ZHCS_FD_NONE : fd;
+#endif
+}
+
+static void close_fd(zhcs_fd fd)
+{
+    if (fd == ZHCS_FD_NONE)
+        return;
+#ifdef _WIN32
+    CloseHandle(fd);
+#else
+    close(fd);
+#endif
 }
 
 /* Imports base (Files/base.txt) and app (Files/hello.txt) on it. 0 or -1. */
@@ -509,16 +544,76 @@ static void injected_faults_leave_nothing(void)
         ZT_CHECK(zh_fs_is_file(R("@ROOT@/f.src/Files/f.txt"))); /* nothing destroyed */
         zh_sim_fault_clear();
     }
-    /* without faults, a mount path comes back */
+    /* without faults, a formatted VHD's mount path comes back */
     char *mp = NULL;
-#ifdef _WIN32
-    ZT_CHECK(zhcs_layer_vhd_mount_path(st, (zhcs_fd)(intptr_t)1, &mp, &err) == 0);
-#else
-    ZT_CHECK(zhcs_layer_vhd_mount_path(st, 1, &mp, &err) == 0);
-#endif
+    zhcs_fd vhd = make_vhd("faults.vhdx", "vhdxfile");
+    ZT_CHECK(zhcs_layer_format_writable_vhd(st, vhd, &err) == 0);
+    ZT_CHECK(zhcs_layer_vhd_mount_path(st, vhd, &mp, &err) == 0);
     ZT_CONTAINS(mp ? mp : "", "\\\\?\\Volume{");
     zhcs_string_free(mp);
+    close_fd(vhd);
     free(src);
+    teardown();
+}
+
+/* VHDs are files (docs/storage.md): formatting writes a volume into one, the mount path
+ * names that volume; a file that is no VHD, an unformatted VHD and no handle are errors. */
+static void vhds_are_formatted_and_give_a_volume_path(void)
+{
+    ZT_REQUIRE(setup() == 0);
+    zhcs_error *err = NULL;
+    zhcs_fd vhd = make_vhd("scratch.vhdx", "vhdxfile"), old_vhd = make_vhd("old.vhd", "conectix"),
+            text = make_vhd("notes.txt", "just text");
+    ZT_REQUIRE(vhd != ZHCS_FD_NONE && old_vhd != ZHCS_FD_NONE && text != ZHCS_FD_NONE);
+    char *mp = NULL;
+    /* not formatted yet: no volume */
+    ZT_CHECK(zhcs_layer_vhd_mount_path(st, vhd, &mp, &err) == -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), (int32_t)0x800703ED); /* ERROR_UNRECOGNIZED_VOLUME */
+    ZT_EQ_STR(zhcs_error_function(err), "HcsGetLayerVhdMountPath");
+    ZT_CHECK(mp == NULL);
+    zhcs_error_free(err), err = NULL;
+    /* formatted: a volume path, the same each time */
+    ZT_CHECK(zhcs_layer_format_writable_vhd(st, vhd, &err) == 0);
+    ZT_CHECK(zhcs_layer_vhd_mount_path(st, vhd, &mp, &err) == 0);
+    ZT_REQUIRE(mp != NULL);
+    ZT_CHECK(strncmp(mp, "\\\\?\\Volume{", 11) == 0 && strlen(mp) == 11 + 37 + 1 && mp[strlen(mp) - 1] == '\\');
+    char *again = NULL;
+    ZT_CHECK(zhcs_layer_vhd_mount_path(st, vhd, &again, &err) == 0);
+    ZT_EQ_STR(again ? again : "", mp);
+    zhcs_string_free(again);
+    /* formatting again makes a new volume */
+    ZT_CHECK(zhcs_layer_format_writable_vhd(st, vhd, &err) == 0);
+    ZT_CHECK(zhcs_layer_vhd_mount_path(st, vhd, &again, &err) == 0);
+    ZT_CHECK(again && strcmp(again, mp) != 0);
+    zhcs_string_free(again);
+    zhcs_string_free(mp);
+    mp = NULL;
+    ZT_CHECK(zhcs_layer_format_writable_vhd(st, old_vhd, &err) == 0); /* a VHD, not only VHDX */
+    /* a file that is no VHD */
+    ZT_CHECK(zhcs_layer_format_writable_vhd(st, text, &err) == -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), ZH_E_INVALIDARG);
+    zhcs_error_free(err), err = NULL;
+    ZT_CHECK(zhcs_layer_vhd_mount_path(st, text, &mp, &err) == -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), ZH_E_INVALIDARG);
+    zhcs_error_free(err), err = NULL;
+    char *content = zh_fs_read(R("@ROOT@/notes.txt"), NULL);
+    ZT_EQ_STR(content ? content : "", "just text"); /* left alone */
+    free(content);
+    /* no handle */
+    ZT_CHECK(zhcs_layer_vhd_mount_path(st, ZHCS_FD_NONE, &mp, &err) == -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), ZH_E_HANDLE);
+    zhcs_error_free(err), err = NULL;
+    /* a base OS layer takes a VHD */
+    ZT_REQUIRE(import_two(&err) == 0);
+    zhcs_OsLayerOptions o = {.has_Type = true, .Type = ZHCS_OSLAYERTYPE_CONTAINER};
+    ZT_CHECK(zhcs_layer_setup_base_os(st, R("@ROOT@/base"), text, &o, &err) == -1);
+    ZT_EQ_HEX(zhcs_error_hresult(err), ZH_E_INVALIDARG);
+    zhcs_error_free(err), err = NULL;
+    ZT_CHECK(zhcs_layer_setup_base_os(st, R("@ROOT@/base"), vhd, &o, &err) == 0);
+    close_fd(vhd);
+    close_fd(old_vhd);
+    close_fd(text);
+    ZT_REQUIRE(err == NULL);
     teardown();
 }
 
@@ -529,5 +624,6 @@ static const zt_case cases[] = {
     ZT_CASE(a_container_sees_its_layers_as_c),
     ZT_CASE(creation_checks_storage),
     ZT_CASE(injected_faults_leave_nothing),
+    ZT_CASE(vhds_are_formatted_and_give_a_volume_path),
 };
 ZT_MAIN(cases)
