@@ -137,6 +137,7 @@ int main(int argc, char **argv)
         n = 1;
     zhcs_service *svc = NULL;
     zhcs_error *err = NULL;
+    zh_sim_require_storage(0); /* measures zhcs over the raw calls, not storage: no layers */
     if (check(zhcs_service_open(&svc, "sim:", &err), err, "open"))
         return 1;
     if (only_overhead) {

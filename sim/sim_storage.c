@@ -37,6 +37,8 @@
 
 static zh_mutex storage_lock = ZH_MUTEX_INIT;
 
+static zh_hresult vhd_check(zh_handle h); /* VHDs: below */
+
 /* ---------------------------------------------------------------- layer records */
 typedef struct layer_rec {
     zhcs_LayerData *data; /* parents */
@@ -108,13 +110,24 @@ static zh_hresult write_rec(const char *path, const zhcs_LayerData *parents, con
 }
 
 /* ---------------------------------------------------------------- arguments */
-static char *path_arg(const zh_wchar *w, zh_hresult *hr)
+/* A path argument. Layer and folder paths must be absolute: HCS is a service with a working
+ * directory of its own (hcsshim's wclayer makes every path absolute before it calls
+ * computestorage). What Windows answers for a relative one is a guess: E_INVALIDARG. Mount
+ * paths (`any_path`) are not checked. */
+static char *path_arg_as(const zh_wchar *w, zh_hresult *hr, bool any_path)
 {
     int bad = 0;
     char *s = sim_utf8(w, &bad);
     if (!*hr && (bad || !s || !*s))
         *hr = bad ? ZH_E_NO_UNICODE_TRANSLATION : ZH_E_INVALIDARG;
+    if (!*hr && !any_path && !zh_fs_is_absolute(s))
+        *hr = ZH_E_INVALIDARG;
     return s;
+}
+
+static char *path_arg(const zh_wchar *w, zh_hresult *hr)
+{
+    return path_arg_as(w, hr, false);
 }
 
 /* LayerData: NULL or "" means no parents. Every parent must be a layer. */
@@ -138,6 +151,10 @@ static zhcs_LayerData *layer_data_arg(const zh_wchar *w, zh_hresult *hr)
         zh_guid g;
         if (!d->Layers[i].Path || !d->Layers[i].Id || zh_guid_parse(d->Layers[i].Id, &g, NULL) < 0) {
             *hr = HCS_E_INVALID_JSON;
+            break;
+        }
+        if (!zh_fs_is_absolute(d->Layers[i].Path)) {
+            *hr = ZH_E_INVALIDARG; /* a relative path: see path_arg_as */
             break;
         }
         layer_rec rec;
@@ -259,7 +276,7 @@ zh_hresult ZH_WINAPI sim_HcsExportLegacyWritableLayer(const zh_wchar *writableLa
                                                       const zh_wchar *exportFolderPath, const zh_wchar *layerData)
 {
     zh_hresult hr = 0;
-    char *mount = path_arg(writableLayerMountPath, &hr), *folder = path_arg(writableLayerFolderPath, &hr),
+    char *mount = path_arg_as(writableLayerMountPath, &hr, true), *folder = path_arg(writableLayerFolderPath, &hr),
          *dst = path_arg(exportFolderPath, &hr);
     zh_mutex_lock(&storage_lock);
     zhcs_LayerData *parents = layer_data_arg(layerData, &hr);
@@ -320,9 +337,9 @@ zh_hresult ZH_WINAPI sim_HcsSetupBaseOSLayer(const zh_wchar *layerPath, zh_handl
 {
     zh_hresult hr = 0;
     char *layer = path_arg(layerPath, &hr);
-    if (!hr && !vhdHandle)
-        hr = ZH_E_HANDLE;
     zh_mutex_lock(&storage_lock);
+    if (!hr)
+        hr = vhd_check(vhdHandle); /* the base OS layer's VHD (see VHDs below) */
     if (!hr)
         hr = setup_base(layer, options);
     zh_mutex_unlock(&storage_lock);
@@ -393,7 +410,7 @@ zh_hresult ZH_WINAPI sim_HcsInitializeLegacyWritableLayer(const zh_wchar *writab
                                                           const zh_wchar *layerData, const zh_wchar *options)
 {
     zh_hresult hr = 0;
-    char *mount = path_arg(writableLayerMountPath, &hr), *folder = path_arg(writableLayerFolderPath, &hr);
+    char *mount = path_arg_as(writableLayerMountPath, &hr, true), *folder = path_arg(writableLayerFolderPath, &hr);
     zh_mutex_lock(&storage_lock);
     if (!hr)
         hr = init_writable(folder, layerData, options);
@@ -439,15 +456,121 @@ zh_hresult ZH_WINAPI sim_HcsDetachLayerStorageFilter(const zh_wchar *layerPath)
     return hr;
 }
 
-/* VHDs are not modelled: any handle but NULL / INVALID_HANDLE_VALUE is taken as a VHD. */
-static bool vhd_ok(zh_handle h)
+/* ---------------------------------------------------------------- VHDs
+ * A VHD is modelled as a file, handed over as an open handle (a descriptor + 1 off Windows,
+ * as zhcs passes it): a file that begins with "vhdxfile" (a VHDX's file type identifier) or
+ * "conectix" (a VHD's footer, copied to the start of dynamic VHDs). Formatting writes the
+ * simulator's partition record into its second sector (offset 512): "ZHSIM-NTFS {volume
+ * GUID}\n"; the volume path of a formatted VHD is \\?\Volume{GUID}\. Attaching (mounting) is
+ * not modelled: a formatted VHD counts as mounted. Errors (guesses, docs/storage.md): no
+ * handle or no file behind it E_HANDLE, a file that is no VHD E_INVALIDARG, a VHD without
+ * the record (unformatted) HRESULT_FROM_WIN32(ERROR_UNRECOGNIZED_VOLUME), a handle that
+ * cannot be written E_ACCESSDENIED. */
+#define VHD_RECORD_AT 512
+#define VHD_RECORD "ZHSIM-NTFS "
+#define SIM_E_UNRECOGNIZED_VOLUME ((zh_hresult)0x800703ED) /* ERROR_UNRECOGNIZED_VOLUME */
+
+#ifdef _WIN32
+#include <windows.h>
+
+static bool vhd_file(zh_handle h)
 {
-    return h && h != (zh_handle)(intptr_t)-1;
+    return h && h != INVALID_HANDLE_VALUE && GetFileType((HANDLE)h) == FILE_TYPE_DISK;
+}
+
+/* Positioned read / write; the bytes moved, or -1. */
+static long vhd_pread(zh_handle h, void *buf, size_t n, uint64_t at)
+{
+    OVERLAPPED o = {0};
+    o.Offset = (DWORD)at;
+    o.OffsetHigh = (DWORD)(at >> 32);
+    DWORD got = 0;
+    return ReadFile((HANDLE)h, buf, (DWORD)n, &got, &o) || GetLastError() == ERROR_HANDLE_EOF ? (long)got : -1;
+}
+
+static long vhd_pwrite(zh_handle h, const void *buf, size_t n, uint64_t at)
+{
+    OVERLAPPED o = {0};
+    o.Offset = (DWORD)at;
+    o.OffsetHigh = (DWORD)(at >> 32);
+    DWORD put = 0;
+    return WriteFile((HANDLE)h, buf, (DWORD)n, &put, &o) ? (long)put : -1;
+}
+#else
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int vhd_fd(zh_handle h)
+{
+    intptr_t v = (intptr_t)h;
+    return v > 0 && v <= 0x7fffffff ? (int)(v - 1) : -1;
+}
+
+static bool vhd_file(zh_handle h)
+{
+    struct stat st;
+    int fd = vhd_fd(h);
+    return fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static long vhd_pread(zh_handle h, void *buf, size_t n, uint64_t at)
+{
+    return (long)pread(vhd_fd(h), buf, n, (off_t)at);
+}
+
+static long vhd_pwrite(zh_handle h, const void *buf, size_t n, uint64_t at)
+{
+    return (long)pwrite(vhd_fd(h), buf, n, (off_t)at);
+}
+#endif
+
+/* 0 when `h` is a VHD, else the HRESULT. */
+static zh_hresult vhd_check(zh_handle h)
+{
+    if (!vhd_file(h))
+        return ZH_E_HANDLE;
+    char sig[8];
+    if (vhd_pread(h, sig, sizeof sig, 0) != (long)sizeof sig ||
+        (memcmp(sig, "vhdxfile", 8) != 0 && memcmp(sig, "conectix", 8) != 0))
+        return ZH_E_INVALIDARG;
+    return 0;
+}
+
+/* The volume GUID of a formatted VHD into buf; 0 or an HRESULT. */
+static zh_hresult vhd_volume(zh_handle h, char buf[ZH_GUID_BUFSIZE])
+{
+    zh_hresult hr = vhd_check(h);
+    if (hr)
+        return hr;
+    char rec[64] = {0};
+    long got = vhd_pread(h, rec, sizeof rec - 1, VHD_RECORD_AT);
+    size_t k = strlen(VHD_RECORD);
+    zh_guid g;
+    if (got < (long)(k + ZH_GUID_BUFSIZE - 1) || memcmp(rec, VHD_RECORD, k) != 0)
+        return SIM_E_UNRECOGNIZED_VOLUME;
+    char *nl = strchr(rec + k, '\n');
+    if (nl)
+        *nl = 0;
+    if (zh_guid_parse(rec + k, &g, NULL) < 0)
+        return SIM_E_UNRECOGNIZED_VOLUME;
+    zh_guid_format(&g, ZH_GUID_BRACES, buf);
+    return 0;
 }
 
 zh_hresult ZH_WINAPI sim_HcsFormatWritableLayerVhd(zh_handle vhdHandle)
 {
-    return vhd_ok(vhdHandle) ? 0 : ZH_E_HANDLE;
+    zh_hresult hr = vhd_check(vhdHandle);
+    if (hr)
+        return hr;
+    zh_guid g;
+    char id[ZH_GUID_BUFSIZE], rec[64];
+    if (zh_guid_random(&g, NULL) < 0)
+        return ZH_E_OUTOFMEMORY;
+    int n = snprintf(rec, sizeof rec, "%s%s\n", VHD_RECORD, zh_guid_format(&g, ZH_GUID_BRACES, id));
+    zh_mutex_lock(&storage_lock);
+    long put = vhd_pwrite(vhdHandle, rec, (size_t)n, VHD_RECORD_AT);
+    zh_mutex_unlock(&storage_lock);
+    return put == n ? 0 : ZH_E_ACCESSDENIED;
 }
 
 zh_hresult ZH_WINAPI sim_HcsGetLayerVhdMountPath(zh_handle vhdHandle, zh_wchar **mountPath)
@@ -455,11 +578,14 @@ zh_hresult ZH_WINAPI sim_HcsGetLayerVhdMountPath(zh_handle vhdHandle, zh_wchar *
     if (!mountPath)
         return ZH_E_POINTER;
     *mountPath = NULL;
-    if (!vhd_ok(vhdHandle))
-        return ZH_E_HANDLE;
-    char path[96];
-    snprintf(path, sizeof path, "\\\\?\\Volume{5a485653-0000-0000-0000-%012llx}\\",
-             (unsigned long long)(uintptr_t)vhdHandle & 0xffffffffffffull);
+    char id[ZH_GUID_BUFSIZE];
+    zh_mutex_lock(&storage_lock);
+    zh_hresult hr = vhd_volume(vhdHandle, id);
+    zh_mutex_unlock(&storage_lock);
+    if (hr)
+        return hr;
+    char path[80];
+    snprintf(path, sizeof path, "\\\\?\\Volume%s\\", id);
     *mountPath = sim_wstr(path);
     return *mountPath ? 0 : ZH_E_OUTOFMEMORY;
 }
@@ -479,7 +605,11 @@ static bool same_chain(const zhcs_Layer *a, size_t na, const zhcs_Layer *b, size
     return true;
 }
 
-static bool require_storage;
+/* Whether a container needs Storage with layers: 1 (as Windows), 0, or -1 until decided
+ * (zh_sim_require_storage, else the environment variable ZH_SIM_REQUIRE_STORAGE, "0" to
+ * relax, read at the first check; a sim:PATH service inherits it from the client that
+ * started it). */
+static int require_storage = -1;
 
 int zh_sim_require_storage(int on)
 {
@@ -493,7 +623,11 @@ zh_hresult sim_storage_check(const zhcs_Container *c, char *msg, size_t n)
 {
     const zhcs_Storage *st = c->Storage;
     zh_mutex_lock(&storage_lock);
-    bool required = require_storage;
+    if (require_storage < 0) {
+        const char *env = getenv("ZH_SIM_REQUIRE_STORAGE");
+        require_storage = !(env && strcmp(env, "0") == 0);
+    }
+    bool required = require_storage != 0;
     zh_mutex_unlock(&storage_lock);
     if (!st)
         return required ? storage_fail(msg, n, ZH_E_INVALIDARG,
@@ -516,6 +650,11 @@ zh_hresult sim_storage_check(const zhcs_Container *c, char *msg, size_t n)
                               l->Id ? l->Id : "?");
             break;
         }
+        if (!zh_fs_is_absolute(l->Path)) {
+            hr = storage_fail(msg, n, ZH_E_INVALIDARG, "The layer path %.300s is relative: it must be absolute.",
+                              l->Path);
+            break;
+        }
         layer_rec rec;
         hr = read_rec(l->Path, &rec);
         if (hr == ZH_E_PATH_NOT_FOUND)
@@ -531,6 +670,9 @@ zh_hresult sim_storage_check(const zhcs_Container *c, char *msg, size_t n)
                               l->Path);
         free_rec(&rec);
     }
+    if (!hr && !zh_fs_is_absolute(st->Path))
+        hr = storage_fail(msg, n, ZH_E_INVALIDARG, "The scratch layer path %.300s is relative: it must be absolute.",
+                          st->Path);
     if (!hr) {
         layer_rec rec;
         hr = read_rec(st->Path, &rec);

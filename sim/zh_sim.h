@@ -153,10 +153,13 @@ zh_hresult ZH_WINAPI zh_sim_hnscall(const zh_wchar *method, const zh_wchar *path
  * major 0 makes the query fail. 0, or -1 when not open. */
 int zh_sim_set_hns_version(uint32_t major, uint32_t minor);
 
-/* With `on`, HcsCreateComputeSystem refuses a container without Storage, or whose Storage
- * has no Layers (as Windows does); off (the default) accepts those, for configurations
- * written before the simulator had layers. Storage.Layers, when given, is always checked
- * (layers exist, their chain fits, the scratch Path was prepared for them). 0. */
+/* With `on` (the default, as Windows), HcsCreateComputeSystem refuses a container without
+ * Storage, or whose Storage has no Layers, with E_INVALIDARG; off accepts those, for
+ * configurations that are about something else. Until this is called, the environment
+ * variable ZH_SIM_REQUIRE_STORAGE=0 turns it off (read at the first check; a sim:PATH
+ * service inherits it from the client that started it). Storage.Layers, when given, is
+ * always checked (absolute paths, layers exist, their chain fits, the scratch Path was
+ * prepared for them). 0. */
 int zh_sim_require_storage(int on);
 
 /* ---- HCN latitudes ----

@@ -9,13 +9,15 @@
 # ARGUMENTS may start with prefixes, in any order, before hcsctl's own arguments:
 #   ENV NAME=VALUE   runs this step with the environment variable set (VALUE may be empty;
 #                    quote the pair when it has spaces: ENV "NAME=a b"); repeatable
+#   INPUT TEXT       the step's standard input is TEXT (\\n: a newline; quote it when it has
+#                    spaces); without it, standard input is inherited
 #   SAVE A,B,...     after the step matched, REGEX's capture groups 1, 2, ... are kept as
 #                    @A@, @B@, ..., replaced in the ARGUMENTS and REGEX of the later steps
 #                    (e.g. the id a create printed)
 # "@DIR@" below is text to replace, not a variable reference (the old rules expanded it).
 cmake_policy(SET CMP0053 NEW)
 string(REPLACE "|" ";" _cmd "${PROGRAM}")
-file(REMOVE_RECURSE "${DIR}")
+file(REMOVE_RECURSE "${DIR}" "${DIR}.input")
 file(MAKE_DIRECTORY "${DIR}")
 set(_dir "${DIR}")
 if(WINDOWS)
@@ -62,9 +64,10 @@ foreach(_line IN LISTS _lines)
     separate_arguments(_args UNIX_COMMAND "${_args_text}")
     set(_env)
     set(_save)
+    set(_input)
     while(_args)
         list(GET _args 0 _first)
-        if(NOT _first STREQUAL "ENV" AND NOT _first STREQUAL "SAVE")
+        if(NOT _first STREQUAL "ENV" AND NOT _first STREQUAL "SAVE" AND NOT _first STREQUAL "INPUT")
             break()
         endif()
         list(LENGTH _args _len)
@@ -78,6 +81,10 @@ foreach(_line IN LISTS _lines)
                 message(FATAL_ERROR "${FLOW}: step ${_n}: ENV takes NAME=VALUE, not ${_value}")
             endif()
             list(APPEND _env "${_value}")
+        elseif(_first STREQUAL "INPUT")
+            string(REPLACE "\\n" "\n" _value "${_value}")
+            file(WRITE "${DIR}.input" "${_value}")
+            set(_input INPUT_FILE "${DIR}.input")
         else()
             string(REPLACE "," ";" _save "${_value}")
         endif()
@@ -86,7 +93,7 @@ foreach(_line IN LISTS _lines)
     if(_env)
         set(_run ${CMAKE_COMMAND} -E env ${_env} ${_cmd})
     endif()
-    execute_process(COMMAND ${_run} --connect "sim:${_dir}" ${_args}
+    execute_process(COMMAND ${_run} --connect "sim:${_dir}" ${_args} ${_input}
                     RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _out)
     message("step ${_n}: hcsctl ${_args_text}\n${_out}")
     if(NOT _rc STREQUAL "${_rc_want}")
@@ -112,4 +119,4 @@ foreach(_line IN LISTS _lines)
         endforeach()
     endif()
 endforeach()
-file(REMOVE_RECURSE "${DIR}")
+file(REMOVE_RECURSE "${DIR}" "${DIR}.input")

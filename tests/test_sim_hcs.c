@@ -12,6 +12,7 @@
 #include "zh_thread.h"
 #include "zh_utf.h"
 #include "zt.h"
+#include "zt_layers.h"
 
 #ifdef _WIN32
 #include <windows.h>
@@ -51,11 +52,13 @@ static int start(void)
     return 0;
 }
 
-static const char *CONTAINER = "{\"Owner\":\"test-owner\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
-                               "\"Container\":{\"Storage\":{\"Path\":\"C:\\\\scratch\"}}}";
+/* containers on a base and a scratch layer (zt_layers.h), as Windows requires */
+#define CONTAINER                                                                                                      \
+    zt_layered("{\"Owner\":\"test-owner\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"Container\":{@STORAGE@}}")
 /* Hyper-V isolated: hosted in a utility VM, so it can be paused, resumed and saved */
-static const char *CONTAINER_HV = "{\"Owner\":\"test-owner\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
-                                  "\"HostingSystemId\":\"uvm\",\"Container\":{\"Storage\":{\"Path\":\"C:\\\\scratch\"}}}";
+#define CONTAINER_HV                                                                                                   \
+    zt_layered("{\"Owner\":\"test-owner\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"                                 \
+               "\"HostingSystemId\":\"uvm\",\"Container\":{@STORAGE@}}")
 
 /* Waits for an operation; returns its HRESULT and (optionally) its result document. */
 static int32_t wait_op(zh_hcs_operation op, uint32_t ms, char **doc)
@@ -307,7 +310,8 @@ static void create_checks_the_document_and_the_network(void)
     ZT_EQ_HEX(hr, HCS_E_SYSTEM_ALREADY_EXISTS);
 
     /* a container naming an HCN namespace: checked against the same simulated world */
-    const char *netcfg = "{\"Container\":{\"Networking\":{\"Namespace\":\"6a3c1f2e-1b2c-4d5e-8f90-a1b2c3d4e5f6\"}}}";
+    const char *netcfg =
+        zt_layered("{\"Container\":{@STORAGE@,\"Networking\":{\"Namespace\":\"6a3c1f2e-1b2c-4d5e-8f90-a1b2c3d4e5f6\"}}}");
     ZT_CHECK(create_system("net", netcfg, &hr) == NULL);
     ZT_EQ_HEX(hr, 0x80070490);
     const zh_hcn_table *N = zh_sim_hcn_table();
@@ -467,7 +471,7 @@ static void the_last_handle_can_terminate_the_system(void)
 {
     ZT_REQUIRE(start() == 0);
     int32_t hr;
-    const char *cfg = "{\"ShouldTerminateOnLastHandleClosed\":true,\"Container\":{}}";
+    const char *cfg = zt_layered("{\"ShouldTerminateOnLastHandleClosed\":true,\"Container\":{@STORAGE@}}");
     zh_hcs_system sys = create_system("ephemeral", cfg, &hr);
     ZT_REQUIRE(sys != NULL);
     ZT_EQ_HEX(call_sys(T->HcsStartComputeSystem, sys, NULL, NULL), 0);
@@ -499,7 +503,7 @@ static void enumeration_filters(void)
 {
     ZT_REQUIRE(start() == 0);
     int32_t hr;
-    zh_hcs_system a = create_system("a", "{\"Owner\":\"alpha\",\"Container\":{}}", &hr);
+    zh_hcs_system a = create_system("a", zt_layered("{\"Owner\":\"alpha\",\"Container\":{@STORAGE@}}"), &hr);
     zh_hcs_system b = create_system("b", "{\"Owner\":\"beta\",\"VirtualMachine\":{}}", &hr);
     ZT_REQUIRE(a && b);
     struct { const char *q; const char *want; const char *not_want; } cases[] = {

@@ -23,6 +23,7 @@
 #include "zh_thread.h"
 #include "zh_utf.h"
 #include "zt.h"
+#include "zt_layers.h"
 
 static char dir[512];
 
@@ -125,6 +126,7 @@ typedef int (*role_fn)(int arg);
 
 static pid_t spawn(role_fn fn, int arg)
 {
+    zt_layers_storage(); /* made before the fork: the children share them (they _exit) */
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0)
@@ -270,7 +272,8 @@ static long status_field(const char *name)
     return v;
 }
 
-static const char *CONTAINER = "{\"Owner\":\"svc-test\",\"Container\":{}}";
+/* on a base and a scratch layer (zt_layers.h), as Windows requires */
+#define CONTAINER zt_layered("{\"Owner\":\"svc-test\",\"Container\":{@STORAGE@}}")
 
 /* ---------------------------------------------------------------- concurrent creators */
 static int role_create_same(int arg)
@@ -278,8 +281,8 @@ static int role_create_same(int arg)
     if (zh_sim_open(dir, NULL) < 0)
         return 10;
     flag_wait("go");
-    char cfg[100], id[40];
-    snprintf(cfg, sizeof cfg, "{\"Owner\":\"creator-%d\",\"Container\":{}}", arg % 10);
+    char cfg[1500], id[40];
+    snprintf(cfg, sizeof cfg, "{\"Owner\":\"creator-%d\",\"Container\":{%s}}", arg % 10, zt_layers_storage());
     snprintf(id, sizeof id, "same-%d", arg / 10);
     int32_t hr = create_system(id, cfg, NULL);
     /* and one network id, the same way */
@@ -639,7 +642,7 @@ static int role_hold(int arg)
     zh_raw_guid g = guid_n(3, 3);
     zh_hcn_callback cb = NULL;
     if (create_system("lasting", CONTAINER, &lasting) != 0 ||
-        create_system("eph", "{\"ShouldTerminateOnLastHandleClosed\":true,\"Container\":{}}", &eph) != 0 ||
+        create_system("eph", zt_layered("{\"ShouldTerminateOnLastHandleClosed\":true,\"Container\":{@STORAGE@}}"), &eph) != 0 ||
         sys_call(zh_sim_hcs_table()->HcsStartComputeSystem, eph, NULL) != 0 ||
         zh_sim_hcn_table()->HcnOpenNetwork(&g, &n, NULL) != 0)
         return 11;

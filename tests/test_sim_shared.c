@@ -13,6 +13,7 @@
 #include "zh_thread.h"
 #include "zh_utf.h"
 #include "zt.h"
+#include "zt_layers.h"
 
 #ifdef _WIN32
 #include <direct.h>
@@ -87,6 +88,7 @@ typedef pid_t child;
 
 static int spawn(const char *role, const char *arg, child *c)
 {
+    zt_layers_storage(); /* made before the fork: the children share them (they _exit) */
     fflush(stdout);
     pid_t pid = fork(); /* callers fork before this process starts any simulator thread */
     if (pid < 0)
@@ -524,8 +526,10 @@ static void a_damaged_state_file_is_reported_not_trusted(void)
 #endif
 
 /* ---- compute systems ---- */
-static const char *CONTAINER = "{\"Owner\":\"shared-test\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"Container\":{}}";
-static const char *EPHEMERAL = "{\"Owner\":\"shared-test\",\"ShouldTerminateOnLastHandleClosed\":true,\"Container\":{}}";
+/* on a base and a scratch layer (zt_layers.h), as Windows requires */
+#define CONTAINER zt_layered("{\"Owner\":\"shared-test\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"Container\":{@STORAGE@}}")
+#define EPHEMERAL                                                                                                      \
+    zt_layered("{\"Owner\":\"shared-test\",\"ShouldTerminateOnLastHandleClosed\":true,\"Container\":{@STORAGE@}}")
 
 static int32_t wait_op(zh_hcs_operation op)
 {

@@ -8,6 +8,7 @@
 #include "zh_sim.h"
 #include "zh_thread.h"
 #include "zt.h"
+#include "zt_layers.h"
 
 #define E_ACCESSDENIED_ ((int32_t)0x80070005)
 
@@ -69,7 +70,7 @@ static void hcs_calls_are_reported(void)
     ZT_REQUIRE(zhcs_service_open(&svc, "sim:", &err) == 0);
     reset();
     zhcs_set_trace(record, &count);
-    ZT_REQUIRE(zhcs_system_create_json(&sys, svc, "trace-1", "{\"Owner\":\"trace\",\"Container\":{}}", 10000,
+    ZT_REQUIRE(zhcs_system_create_json(&sys, svc, "trace-1", zt_layered("{\"Owner\":\"trace\",\"Container\":{@STORAGE@}}"), 10000,
                                        &err) == 0);
     ZT_EQ_INT(zh_sim_latency("HcsStartComputeSystem", 30), 0);
     ZT_EQ_INT(zhcs_system_start(sys, 10000, &err), 0);
@@ -108,7 +109,7 @@ static void hcs_calls_are_reported(void)
 
     /* off: no more reports */
     reset();
-    ZT_REQUIRE(zhcs_system_create_json(&sys, svc, "trace-2", "{\"Owner\":\"trace\",\"Container\":{}}", 10000,
+    ZT_REQUIRE(zhcs_system_create_json(&sys, svc, "trace-2", zt_layered("{\"Owner\":\"trace\",\"Container\":{@STORAGE@}}"), 10000,
                                        &err) == 0);
     ZT_EQ_INT(zhcs_system_terminate(sys, NULL, 10000, &err), 0);
     zhcs_system_close(sys);

@@ -76,6 +76,8 @@ static void op_delay_and_stop_through_zhcs(void)
     zhcs_system *sys = NULL;
     zhcs_error *err = NULL;
     ZT_REQUIRE(zhcs_service_open(&svc, "sim:", &err) == 0);
+    /* about operation delays and service stops, not storage: containers without layers */
+    ZT_EQ_INT(zhsim_require_storage(0), 0);
     ZT_REQUIRE(zhcs_system_create_json(&sys, svc, "zhsim-1", "{\"Owner\":\"t\",\"Container\":{}}", 10000, &err) == 0);
     ZT_EQ_INT(zhsim_op_delay("HcsStartComputeSystem", 2000), 0);
     zhsim_calls_reset();
@@ -97,6 +99,7 @@ static void op_delay_and_stop_through_zhcs(void)
     ZT_EQ_INT(zhcs_system_create_json(&sys, svc, "zhsim-2", "{\"Owner\":\"t\",\"Container\":{}}", 10000, NULL), 0);
     zhcs_system_close(sys);
     zhcs_service_close(svc);
+    ZT_EQ_INT(zhsim_require_storage(1), 0); /* the default again */
 }
 
 static void latitudes_and_the_storage_rule(void)
@@ -121,15 +124,19 @@ static void latitudes_and_the_storage_rule(void)
     ZT_EQ_INT(zhsim_hcn_seed_latitudes(7), zhsim_hcn_seed_latitudes(7));
     ZT_EQ_INT(zhsim_fault_made("HcsStartComputeSystem", 1, 1), -1); /* HCN creates only */
 
-    /* a container without Storage: refused as on Windows when asked, else accepted */
-    ZT_EQ_INT(zhsim_require_storage(1), 0);
+    /* a container without Storage: refused by default, as on Windows; accepted when relaxed */
     ZT_EQ_INT(zhcs_system_create_json(&sys, svc, "zhsim-3", "{\"Owner\":\"t\",\"Container\":{}}", 10000, &err), -1);
     ZT_EQ_HEX(zhcs_error_hresult(err), (int32_t)0x80070057); /* E_INVALIDARG */
+    ZT_CONTAINS(zhcs_error_message(err), "no Storage");
     zhcs_error_free(err);
     err = NULL;
     ZT_EQ_INT(zhsim_require_storage(0), 0);
     ZT_EQ_INT(zhcs_system_create_json(&sys, svc, "zhsim-3", "{\"Owner\":\"t\",\"Container\":{}}", 10000, &err), 0);
     zhcs_system_close(sys);
+    ZT_EQ_INT(zhsim_require_storage(1), 0);
+    ZT_EQ_INT(zhcs_system_create_json(&sys, svc, "zhsim-4", "{\"Owner\":\"t\",\"Container\":{}}", 10000, &err), -1);
+    zhcs_error_free(err);
+    err = NULL;
     zhcs_service_close(svc);
 }
 

@@ -12,8 +12,9 @@
  * image; its layers go to the store (default: "run-container-store" in the current
  * directory). Without --network the program makes its own NAT network and deletes it at
  * the end; with it, the container joins that existing network (by name or id).
- * Without --image (or with --config FILE) the container is created from a document alone:
- * the simulator accepts that, a real host needs Storage with image layers.
+ * Without --image the program writes a base layer of one file (C:\hello.txt) into the store
+ * and runs the container on it: enough for the simulator; a real host needs a real image's
+ * base layer (--image). With --config FILE the container is created from that document.
  * Exit code: the command's own (0..255), or 1 when something failed before it ran. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,13 +27,45 @@
 #include <windows.h>
 #else
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
-static const char *const DEFAULT_CONFIG =
-    "{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"Owner\":\"run-container-example\","
-    "\"ShouldTerminateOnLastHandleClosed\":true,"
-    "\"Container\":{\"Storage\":{\"Path\":\"C:\\\\ProgramData\\\\run-container\\\\scratch\"}}}";
+/* The base layer written without --image: its id and its one file. */
+#define DEMO_LAYER_ID "3f6b2a1c-9d4e-5f70-8a1b-2c3d4e5f6a7b"
+
+static void make_dir(const char *path)
+{
+#ifdef _WIN32
+    CreateDirectoryA(path, NULL);
+#else
+    mkdir(path, 0755);
+#endif
+}
+
+/* Writes STORE/demo-source (an exported layer: Files/hello.txt, Hives/) and imports it as
+ * STORE/demo-base (replacing one a previous run left). 0, or -1 with *err set. */
+static int make_demo_layer(zhcs_storage *st, const char *store, char *layer, size_t cap, zhcs_error **err)
+{
+    char src[1024], path[1100];
+    snprintf(src, sizeof src, "%s/demo-source", store);
+    snprintf(layer, cap, "%s/demo-base", store);
+    make_dir(store);
+    make_dir(src);
+    snprintf(path, sizeof path, "%s/Hives", src);
+    make_dir(path);
+    snprintf(path, sizeof path, "%s/Files", src);
+    make_dir(path);
+    snprintf(path, sizeof path, "%s/Files/hello.txt", src);
+    FILE *f = fopen(path, "wb");
+    if (!f || fputs("hello from the base layer\r\n", f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "run-container: cannot write %s\n", path);
+        return -1;
+    }
+    if (zhcs_layer_destroy(st, layer, err) < 0)
+        return -1;
+    return zhcs_layer_import(st, layer, src, NULL, err);
+}
 
 /* The NAT network the program makes when none is named (deleted at the end). */
 static const char *const NAT_NETWORK =
@@ -207,7 +240,7 @@ int main(int argc, char **argv)
     zhns_network *net = NULL;
     zhns_attachment *att = NULL;
     zhcs_Storage *storage = NULL;
-    char *image_name = NULL, scratch[1024] = "";
+    char *image_name = NULL, *store_dir = NULL, scratch[1024] = "", base_layer[1024] = "";
     int own_network = 0;
     zhns_error *nerr = NULL;
     zhcs_system *sys = NULL;
@@ -221,12 +254,15 @@ int main(int argc, char **argv)
         rc = fail("open the compute service", err);
         goto out;
     }
+    /* layers live in the store, named by absolute paths (HCS is a service: its working
+     * directory is not ours) */
+    if (!config && (zhcs_storage_open(&st, uri, &err) < 0 || zhcs_path_absolute(&store_dir, store, &err) < 0)) {
+        rc = fail("open container storage", err);
+        goto out;
+    }
+    store = store_dir;
     if (image && !config) {
         /* the image's layers, and a scratch layer for this container on top of them */
-        if (zhcs_storage_open(&st, uri, &err) < 0) {
-            rc = fail("open container storage", err);
-            goto out;
-        }
         if (zhcs_image_import(st, image, store, NULL, &image_name, &err) < 0) {
             rc = fail("import the image", err);
             goto out;
@@ -296,8 +332,44 @@ int main(int argc, char **argv)
             rc = fail("create the container", err);
             goto out;
         }
-    } else if (zhcs_system_create_json(&sys, svc, id, config ? config : DEFAULT_CONFIG, 120000, &err) < 0) {
-        /* ShouldTerminateOnLastHandleClosed: if this program dies, HCS ends the container */
+    } else if (!config) {
+        /* no image: a base layer written here, and the scratch layer on it */
+        if (make_demo_layer(st, store, base_layer, sizeof base_layer, &err) < 0) {
+            base_layer[0] = 0;
+            rc = fail("make a base layer", err);
+            goto out;
+        }
+        zhcs_Layer base = {0};
+        base.Id = (char *)DEMO_LAYER_ID;
+        base.Path = base_layer;
+        zhcs_LayerData below = {0};
+        below.Layers = &base;
+        below.Layers_count = 1;
+        snprintf(scratch, sizeof scratch, "%s/scratch-%s", store, id);
+        if (zhcs_layer_init_writable(st, scratch, &below, NULL, &err) < 0) {
+            scratch[0] = 0;
+            rc = fail("prepare the container's scratch layer", err);
+            goto out;
+        }
+        zhcs_Storage on_layer = {0};
+        on_layer.Layers = &base;
+        on_layer.Layers_count = 1;
+        on_layer.Path = scratch;
+        zhcs_Container c = {0};
+        c.Storage = &on_layer;
+        zhcs_Version v = {.Major = 2, .Minor = 1};
+        zhcs_ComputeSystem cs = {0};
+        cs.Owner = (char *)"run-container-example";
+        cs.SchemaVersion = &v;
+        /* if this program dies, HCS ends the container */
+        cs.has_ShouldTerminateOnLastHandleClosed = true;
+        cs.ShouldTerminateOnLastHandleClosed = true;
+        cs.Container = &c;
+        if (zhcs_system_create(&sys, svc, id, &cs, 120000, &err) < 0) {
+            rc = fail("create the container", err);
+            goto out;
+        }
+    } else if (zhcs_system_create_json(&sys, svc, id, config, 120000, &err) < 0) {
         rc = fail("create the container", err);
         goto out;
     }
@@ -353,8 +425,11 @@ out:
         rc = fail("remove the scratch layer", err);
     else if (scratch[0])
         printf("cleaned up: scratch layer%s\n", att ? " and network attachment" : "");
+    if (base_layer[0] && zhcs_layer_destroy(st, base_layer, &err) < 0)
+        rc = fail("remove the base layer", err);
     zhcs_Storage_free(storage);
     zhcs_string_free(image_name);
+    zhcs_string_free(store_dir);
     zhcs_storage_close(st);
     zhcs_service_close(svc);
     free(config);

@@ -11,8 +11,12 @@
  * tar, a path escaping the layer, a link pointing outside it) is an error and leaves no
  * layer of this import behind.
  *
- * Available where the library was built with libarchive and nettle (Linux builds);
- * elsewhere these calls fail with UNSUPPORTED (docs/storage.md).
+ * The store must be an absolute path (its layers' paths go to HCS, a service: storage.h);
+ * a relative one is refused with INVALID_ARGUMENT.
+ *
+ * Available where the library was built with libarchive (Linux builds, with nettle; the
+ * Windows build, with the system's BCrypt); elsewhere these calls fail with UNSUPPORTED
+ * (docs/storage.md).
  */
 #ifndef ZHCS_IMAGE_H
 #define ZHCS_IMAGE_H

@@ -35,6 +35,13 @@ ZHCS_API int zhcs_storage_open(zhcs_storage **out, const char *uri, zhcs_error *
 ZHCS_API void zhcs_storage_close(zhcs_storage *st);
 ZHCS_API const char *zhcs_storage_uri(const zhcs_storage *st);
 
+/* Every path below (layers, folders, the paths of LayerData's layers) must be absolute, as
+ * HCS, a service with a working directory of its own, needs them: a relative one is refused
+ * with INVALID_ARGUMENT naming it, before the raw call (mount paths excepted).
+ * zhcs_path_absolute makes `path` absolute against the current directory (a copy when it is
+ * already; ".." is kept): 0 with *out set (free with zhcs_string_free), or -1. */
+ZHCS_API int zhcs_path_absolute(char **out, const char *path, zhcs_error **err);
+
 /* HcsImportLayer: makes `layer_path` a layer from `source_dir` (an exported layer: Files/,
  * Hives/, ...) on top of `parents` (NULL or no Layers: a base layer). */
 ZHCS_API int zhcs_layer_import(zhcs_storage *st, const char *layer_path, const char *source_dir,
@@ -76,8 +83,8 @@ ZHCS_API int zhcs_layer_setup_base_os_volume(zhcs_storage *st, const char *layer
                                              const zhcs_OsLayerOptions *options, zhcs_error **err);
 
 /* HcsFormatWritableLayerVhd and HcsGetLayerVhdMountPath (the volume path; free with
- * zhcs_string_free). VHD handles are Windows handles; off Windows the simulator takes the
- * descriptor as an opaque value (it does not model VHDs). */
+ * zhcs_string_free). VHD handles are Windows handles; off Windows the simulator takes a
+ * descriptor of an open file (its VHD model: docs/storage.md). */
 ZHCS_API int zhcs_layer_format_writable_vhd(zhcs_storage *st, zhcs_fd vhd, zhcs_error **err);
 ZHCS_API int zhcs_layer_vhd_mount_path(zhcs_storage *st, zhcs_fd vhd, char **mount_path, zhcs_error **err);
 

@@ -138,9 +138,10 @@ ZHSIM_API unsigned zhsim_hcn_seed_latitudes(uint64_t seed);
  * another entry or when no simulator is open. */
 ZHSIM_API int zhsim_fault_made(const char *entry, unsigned nth, int mode);
 
-/* With `on`, a container without Storage (or without Storage.Layers) is refused with
- * E_INVALIDARG, as on Windows; off (the default) accepts it. Storage.Layers, when given, is
- * always checked. 0. */
+/* With `on` (the default), a container without Storage (or without Storage.Layers) is
+ * refused with E_INVALIDARG, as on Windows; off accepts it. Until this is called, the
+ * environment variable ZH_SIM_REQUIRE_STORAGE=0 turns it off (a sim:PATH service inherits
+ * it from the client that started it). Storage.Layers, when given, is always checked. 0. */
 ZHSIM_API int zhsim_require_storage(int on);
 
 /* ---- host facts ---- */

@@ -84,6 +84,38 @@ int zh_fs_mkdirs(const char *path)
     return zh_fs_is_dir(path) ? 0 : -1;
 }
 
+bool zh_fs_is_absolute(const char *path)
+{
+    if (!path)
+        return false;
+#ifdef _WIN32
+    if (((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z')) && path[1] == ':')
+        return is_sep(path[2]);
+    return is_sep(path[0]) && is_sep(path[1]);
+#else
+    return path[0] == '/';
+#endif
+}
+
+char *zh_fs_absolute(const char *path)
+{
+    if (!path)
+        return NULL;
+    if (zh_fs_is_absolute(path))
+        return zh_strdup(path);
+    char cwd[4096];
+#ifdef _WIN32
+    if (!_getcwd(cwd, (int)sizeof cwd))
+        return NULL;
+#else
+    if (!getcwd(cwd, sizeof cwd))
+        return NULL;
+#endif
+    if (!*path || (path[0] == '.' && !path[1]))
+        return zh_strdup(cwd);
+    return zh_fs_join(cwd, path);
+}
+
 char *zh_fs_join(const char *a, const char *b)
 {
     size_t n = strlen(a);

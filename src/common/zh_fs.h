@@ -33,6 +33,16 @@ char *zh_fs_read(const char *path, size_t *len);
 /* Writes `len` bytes to `path`, replacing it. 0 or -1. */
 int zh_fs_write(const char *path, const void *data, size_t len);
 
+/* Whether `path` is absolute: on Windows a drive letter and a separator ("C:\\x", "C:/x") or a
+ * UNC or device path ("\\\\server\\share", "\\\\?\\C:\\x"); elsewhere a leading '/'. A
+ * drive-relative "C:x" or a rooted "\\x" (on the current drive) is not: HCS, a service with a
+ * working directory of its own, could not tell what they mean. */
+bool zh_fs_is_absolute(const char *path);
+
+/* `path` against the current directory (a copy when it is absolute already); ".." is kept
+ * as it is. NULL when out of memory or the current directory is unknown. */
+char *zh_fs_absolute(const char *path);
+
 /* "a/b" (a separator added when `a` lacks one). NULL when out of memory. */
 char *zh_fs_join(const char *a, const char *b);
 

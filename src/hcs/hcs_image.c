@@ -2,7 +2,7 @@
 /* hcs_image.c - OCI image layouts imported as container layers (zhcs/image.h).
  *
  * index.json -> manifest -> config and layer blobs (base first). Each blob is checked
- * against its sha256 digest (nettle), unpacked (libarchive: tar, gzip or not) into
+ * against its sha256 digest (nettle; BCrypt on Windows), unpacked (libarchive: tar, gzip or not) into
  * STORE/tmp with every entry checked to stay inside the layer, then imported with
  * HcsImportLayer on top of the layers below it. A failure destroys the layers this import
  * created and removes what it unpacked. */
@@ -11,6 +11,14 @@
 #include <string.h>
 
 #include <zhcs/image.h>
+
+#ifdef _WIN32
+#include <direct.h>
+#define rmdir_empty(p) _rmdir(p) /* the C runtime's remove() takes no directory there */
+#else
+#include <unistd.h>
+#define rmdir_empty(p) rmdir(p)
+#endif
 
 #include "hcs_internal.h"
 #include "zh_fs.h"
@@ -47,6 +55,11 @@ static int check_store_args(const char *store, const char *name, const char *fn,
     if (!store || !*store)
         return zh_error_set_cat(err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, fn, "the store directory is %s",
                                 store ? "empty" : "NULL");
+    if (!zh_fs_is_absolute(store)) /* its layers' paths go to HCS, a service: see storage.h */
+        return zh_error_set_cat(err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, fn,
+                                "the store directory \"%.300s\" is relative: HCS resolves layer paths in its own "
+                                "working directory, give an absolute one (zhcs_path_absolute makes one)",
+                                store);
     if (name && !name_ok(name))
         return zh_error_set_cat(err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, fn,
                                 "\"%.140s\" is not an image name (letters, digits and .-_: only)", name);
@@ -197,15 +210,76 @@ int zhcs_image_import(zhcs_storage *st, const char *layout, const char *store, c
     if (out_name)
         *out_name = NULL;
     return zh_error_set_cat(err, ZH_E_NOT_SUPPORTED, ZH_CAT_UNSUPPORTED, FN_IMPORT,
-                            "this build of zhcs cannot import OCI images (it was built without libarchive and "
-                            "nettle); import layers with zhcs_layer_import instead");
+                            "this build of zhcs cannot import OCI images (it was built without libarchive); "
+                            "import layers with zhcs_layer_import instead");
 }
 #else
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <json.h>
+
+/* ---------------------------------------------------------------- sha256 */
+/* nettle on Linux; on Windows the system's own BCrypt (CNG), no library to ship. */
+#define SHA256_SIZE 32
+#ifdef _WIN32
+#include <windows.h>
+#include <bcrypt.h>
+
+typedef struct sha256 {
+    BCRYPT_ALG_HANDLE alg;
+    BCRYPT_HASH_HANDLE hash;
+    bool ok;
+} sha256;
+
+static void sha256_begin(sha256 *c)
+{
+    c->alg = NULL;
+    c->hash = NULL;
+    c->ok = BCryptOpenAlgorithmProvider(&c->alg, BCRYPT_SHA256_ALGORITHM, NULL, 0) >= 0 &&
+            BCryptCreateHash(c->alg, &c->hash, NULL, 0, NULL, 0, 0) >= 0;
+}
+
+static void sha256_add(sha256 *c, size_t len, const void *data)
+{
+    if (c->ok && BCryptHashData(c->hash, (PUCHAR)(uintptr_t)data, (ULONG)len, 0) < 0)
+        c->ok = false;
+}
+
+/* 0 with sum set, or -1 when the system could not hash. */
+static int sha256_end(sha256 *c, unsigned char sum[SHA256_SIZE])
+{
+    if (c->ok && BCryptFinishHash(c->hash, sum, SHA256_SIZE, 0) < 0)
+        c->ok = false;
+    if (c->hash)
+        BCryptDestroyHash(c->hash);
+    if (c->alg)
+        BCryptCloseAlgorithmProvider(c->alg, 0);
+    return c->ok ? 0 : -1;
+}
+#else
 #include <nettle/sha2.h>
+
+typedef struct sha256 {
+    struct sha256_ctx ctx;
+} sha256;
+
+static void sha256_begin(sha256 *c)
+{
+    sha256_init(&c->ctx);
+}
+
+static void sha256_add(sha256 *c, size_t len, const void *data)
+{
+    sha256_update(&c->ctx, len, data);
+}
+
+static int sha256_end(sha256 *c, unsigned char sum[SHA256_SIZE])
+{
+    sha256_digest(&c->ctx, SHA256_SIZE, sum);
+    return 0;
+}
+#endif
 
 /* ---------------------------------------------------------------- digests */
 /* "sha256:<64 hex>" -> the hex part, or NULL. */
@@ -234,17 +308,18 @@ static int blob_checked(const char *layout, const char *digest, char **path, zh_
         return zh_error_set_cat(err, ZH_E_FILE_NOT_FOUND, ZH_CAT_NOT_FOUND, FN_IMPORT,
                                 "the blob %s is missing from the layout %.300s", digest, layout);
     }
-    struct sha256_ctx ctx;
-    sha256_init(&ctx);
+    sha256 ctx;
+    sha256_begin(&ctx);
     unsigned char buf[65536];
     size_t got;
     while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        sha256_update(&ctx, got, buf);
+        sha256_add(&ctx, got, buf);
     int bad = ferror(f);
     fclose(f);
-    unsigned char sum[SHA256_DIGEST_SIZE];
-    sha256_digest(&ctx, sizeof sum, sum);
-    char hexsum[2 * SHA256_DIGEST_SIZE + 1];
+    unsigned char sum[SHA256_SIZE];
+    if (sha256_end(&ctx, sum) < 0)
+        bad = 1;
+    char hexsum[2 * SHA256_SIZE + 1];
     for (size_t i = 0; i < sizeof sum; i++)
         snprintf(hexsum + 2 * i, 3, "%02x", sum[i]);
     if (bad || strcmp(hexsum, hex) != 0) {
@@ -442,11 +517,11 @@ done:
 /* A layer's Id: a GUID from the blob's digest (stable: the same blob, the same Id). */
 static void layer_id(const char *hex, char out[37])
 {
-    struct sha256_ctx ctx;
-    unsigned char sum[SHA256_DIGEST_SIZE];
-    sha256_init(&ctx);
-    sha256_update(&ctx, strlen(hex), (const uint8_t *)hex);
-    sha256_digest(&ctx, sizeof sum, sum);
+    sha256 ctx;
+    unsigned char sum[SHA256_SIZE] = {0};
+    sha256_begin(&ctx);
+    sha256_add(&ctx, strlen(hex), hex);
+    sha256_end(&ctx, sum); /* a failure leaves zeros: the id stays a well-formed GUID */
     sum[6] = (unsigned char)((sum[6] & 0x0f) | 0x50); /* name-based (version 5 layout) */
     sum[8] = (unsigned char)((sum[8] & 0x3f) | 0x80);
     snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", sum[0], sum[1], sum[2],
@@ -613,7 +688,7 @@ out:
     if (rc < 0)
         rollback(st, &im);
     if (tmp)
-        remove(tmp); /* only when empty: another import may be using it */
+        rmdir_empty(tmp); /* only when empty: another import may be using it */
     for (size_t i = 0; i < im.count; i++) {
         free(im.layers[i].Id);
         free(im.layers[i].Path);
@@ -665,7 +740,7 @@ int zhcs_image_import(zhcs_storage *st, const char *layout, const char *store, c
     free(dir);
     char *tmp = zh_fs_join(store, "tmp");
     if (tmp)
-        remove(tmp); /* when empty */
+        rmdir_empty(tmp); /* when empty */
     free(tmp);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <zhcs/storage.h>
 
 #include "hcs_internal.h"
+#include "zh_fs.h"
 #include "zh_str.h"
 #include "zh_utf.h"
 
@@ -59,19 +60,53 @@ static void args_free(args *a)
         zhcs_string_free(a->json[i]);
 }
 
-/* A path argument: required, UTF-8. */
+/* A relative path is refused before the raw call: HCS is a service with a working directory
+ * of its own (hcsshim's wclayer makes every layer path absolute before computestorage sees
+ * it), so "layer" would not name the caller's ./layer there. */
+static int absolute_path(const char *path, const char *fn, const char *what, zh_error **err)
+{
+    if (zh_fs_is_absolute(path))
+        return 0;
+    return zh_error_set_cat(err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, fn,
+                            "%s \"%.300s\" is relative: HCS resolves paths in its own working directory, "
+                            "give an absolute one (zhcs_path_absolute makes one)",
+                            what, path);
+}
+
+/* A path argument: required, UTF-8; absolute unless it is a mount path. */
 static int path_arg(args *a, size_t i, const char *path, const char *fn, const char *what, zh_error **err)
 {
     if (!path || !*path)
         return zh_error_set_cat(err, ZH_E_INVALIDARG, ZH_CAT_INVALID_ARGUMENT, fn, "%s is %s", what,
                                 path ? "empty" : "NULL");
+    if (strcmp(what, "mount path") != 0 && absolute_path(path, fn, what, err) < 0)
+        return -1;
     return hcs_wide(path, &a->w[i], fn, what, err);
+}
+
+int zhcs_path_absolute(char **out, const char *path, zhcs_error **err)
+{
+    static const char fn[] = "zhcs_path_absolute";
+    if (!out)
+        return hcs_null_arg(fn, "out", err);
+    *out = NULL;
+    if (!path)
+        return hcs_null_arg(fn, "path", err);
+    char *abs = zh_fs_absolute(path);
+    if (!abs)
+        return zh_error_set(err, ZH_E_FAIL, fn, "cannot make \"%.300s\" absolute: the current directory is unknown",
+                            path);
+    *out = abs;
+    return 0;
 }
 
 static int layer_data_arg(args *a, size_t i, size_t j, const zhcs_LayerData *d, const char *fn, zh_error **err)
 {
     if (!d)
         return 0;
+    for (size_t k = 0; k < d->Layers_count; k++)
+        if (d->Layers[k].Path && absolute_path(d->Layers[k].Path, fn, "the path of a layer in the layer data", err) < 0)
+            return -1;
     zh_error *e = NULL;
     a->json[j] = zhcs_LayerData_emit(d, &e);
     if (!a->json[j]) {

@@ -11,6 +11,7 @@
 #include "zh_sim.h"
 #include "zh_thread.h"
 #include "zt.h"
+#include "zt_layers.h"
 
 #ifdef _WIN32
 #include <windows.h>
@@ -22,14 +23,14 @@
 
 #define T_TIMEOUT 10000u
 
-static const char *const CONTAINER_DOC =
-    "{\"Owner\":\"zhcs-test\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
-    "\"Container\":{\"Storage\":{\"Path\":\"C:\\\\scratch\"}}}";
+/* Containers on a base layer and a scratch layer (zt_layers.h), as Windows requires. */
+#define CONTAINER_DOC                                                                                                  \
+    zt_layered("{\"Owner\":\"zhcs-test\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"Container\":{@STORAGE@}}")
 /* Hyper-V isolated (hosted in a utility VM): pause, resume and save work, as on Windows;
  * a process-isolated container answers them with ERROR_NOT_SUPPORTED. */
-static const char *const HYPERV_CONTAINER_DOC =
-    "{\"Owner\":\"zhcs-test\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"HostingSystemId\":\"zhcs-test-uvm\","
-    "\"Container\":{\"Storage\":{\"Path\":\"C:\\\\scratch\"}}}";
+#define HYPERV_CONTAINER_DOC                                                                                           \
+    zt_layered("{\"Owner\":\"zhcs-test\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"                                 \
+               "\"HostingSystemId\":\"zhcs-test-uvm\",\"Container\":{@STORAGE@}}")
 static const char *const VM_DOC =
     "{\"Owner\":\"zhcs-test\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"ShouldTerminateOnLastHandleClosed\":true,"
     "\"VirtualMachine\":{\"Chipset\":{\"Uefi\":{}},\"ComputeTopology\":{\"Memory\":{\"SizeInMB\":1024},"

@@ -6,27 +6,104 @@
  * rolled back. */
 #include <archive.h>
 #include <archive_entry.h>
+#ifdef _WIN32
+#include <windows.h>
+#include <bcrypt.h>
+#include <process.h>
+#define t_getpid _getpid
+#else
 #include <nettle/sha2.h>
+#include <unistd.h>
+#define t_getpid getpid
+#endif
 
 #include "hcs_test.h"
 #include "zh_fs.h"
 #include "zh_hresult.h"
 #include "zh_str.h"
 
-#define ROOT "zhcs-image.tmp"
-#define LAYOUT ROOT "/layout"
-#define STORE ROOT "/store"
+#define ROOT_NAME "zhcs-image.tmp"
+
+/* ROOT_NAME made absolute (HCS needs absolute layer paths): R("@ROOT@/x") is
+ * "<current directory>/ROOT_NAME/x", with '/' separators (no JSON escaping needed); one
+ * string per template, kept until exit. */
+static char **r_cache;
+static size_t r_count;
+
+static void r_free(void)
+{
+    for (size_t i = 0; i < r_count; i++)
+        free(r_cache[i]);
+    free(r_cache);
+    r_cache = NULL;
+    r_count = 0;
+}
+
+static const char *R(const char *tmpl)
+{
+    static char *root;
+    if (!root) {
+        /* one directory per process: the native and the DLL runs may run at once */
+        char *abs = zh_fs_absolute(ROOT_NAME);
+        root = abs ? zh_asprintf("%s-%ld", abs, (long)t_getpid()) : NULL;
+        free(abs);
+        for (char *p = root; p && *p; p++)
+            if (*p == '\\')
+                *p = '/';
+        r_cache = calloc(1, sizeof *r_cache);
+        if (!root || !r_cache)
+            abort();
+        r_cache[r_count++] = root;
+        atexit(r_free);
+    }
+    zh_buf b = ZH_BUF_INIT(0);
+    for (const char *p = tmpl; *p;) {
+        const char *at = strstr(p, "@ROOT@");
+        size_t n = at ? (size_t)(at - p) : strlen(p);
+        zh_buf_append(&b, p, n);
+        if (!at)
+            break;
+        zh_buf_puts(&b, root);
+        p = at + 6;
+    }
+    char *s = zh_buf_take(&b);
+    for (size_t i = 1; s && i < r_count; i++)
+        if (strcmp(r_cache[i], s) == 0) {
+            free(s);
+            return r_cache[i];
+        }
+    char **grown = s ? realloc(r_cache, (r_count + 1) * sizeof *r_cache) : NULL;
+    if (!grown)
+        abort();
+    r_cache = grown;
+    r_cache[r_count++] = s;
+    return s;
+}
 
 static zhcs_storage *st;
 static zhcs_service *svc;
 
 static void hex_of(const void *data, size_t len, char out[65])
 {
+    unsigned char sum[32] = {0};
+#ifdef _WIN32 /* zhcs uses Windows' BCrypt there, and so does this test */
+    BCRYPT_ALG_HANDLE alg = NULL;
+    BCRYPT_HASH_HANDLE h = NULL;
+    if (BCryptOpenAlgorithmProvider(&alg, BCRYPT_SHA256_ALGORITHM, NULL, 0) >= 0 &&
+        BCryptCreateHash(alg, &h, NULL, 0, NULL, 0, 0) >= 0) {
+        BCryptHashData(h, (PUCHAR)(uintptr_t)data, (ULONG)len, 0);
+        BCryptFinishHash(h, sum, sizeof sum, 0);
+    }
+    if (h)
+        BCryptDestroyHash(h);
+    if (alg)
+        BCryptCloseAlgorithmProvider(alg, 0);
+#else
     struct sha256_ctx c;
-    unsigned char sum[SHA256_DIGEST_SIZE];
     sha256_init(&c);
     sha256_update(&c, len, data);
     sha256_digest(&c, sizeof sum, sum);
+#endif
     for (size_t i = 0; i < sizeof sum; i++)
         snprintf(out + 2 * i, 3, "%02x", sum[i]);
 }
@@ -37,7 +114,7 @@ static int put_blob(const void *data, size_t len, char digest[72])
     char hex[65];
     hex_of(data, len, hex);
     snprintf(digest, 72, "sha256:%s", hex);
-    char *path = zh_asprintf(LAYOUT "/blobs/sha256/%s", hex);
+    char *path = zh_asprintf("%s/blobs/sha256/%s", R("@ROOT@/layout"), hex);
     int rc = path ? zh_fs_write(path, data, len) : -1;
     free(path);
     return rc;
@@ -93,8 +170,8 @@ static const member APP[] = {{"Files", NULL, NULL}, {"Files/hello.txt", "hello f
  * 2 wrong app digest. */
 static int make_layout(const member *app, size_t app_n, int damage)
 {
-    zh_fs_rmtree(LAYOUT);
-    if (zh_fs_mkdirs(LAYOUT "/blobs/sha256") != 0)
+    zh_fs_rmtree(R("@ROOT@/layout"));
+    if (zh_fs_mkdirs(R("@ROOT@/layout/blobs/sha256")) != 0)
         return -1;
     if (!app)
         app = APP, app_n = sizeof APP / sizeof APP[0];
@@ -104,11 +181,11 @@ static int make_layout(const member *app, size_t app_n, int damage)
     const char *config = "{\"architecture\":\"amd64\",\"os\":\"windows\",\"rootfs\":{\"type\":\"layers\"}}";
     int rc = put_blob(b, blen, bd) | put_blob(a, alen, ad) | put_blob(config, strlen(config), cd);
     if (damage == 1) {
-        char *p = zh_asprintf(LAYOUT "/blobs/sha256/%s", ad + 7);
+        char *p = zh_asprintf("%s/blobs/sha256/%s", R("@ROOT@/layout"), ad + 7);
         remove(p);
         free(p);
     } else if (damage == 2) {
-        char *p = zh_asprintf(LAYOUT "/blobs/sha256/%s", ad + 7);
+        char *p = zh_asprintf("%s/blobs/sha256/%s", R("@ROOT@/layout"), ad + 7);
         a[alen / 2] ^= 1;
         zh_fs_write(p, a, alen);
         free(p);
@@ -124,8 +201,8 @@ static int make_layout(const member *app, size_t app_n, int damage)
                               "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%zu,"
                               "\"annotations\":{\"org.opencontainers.image.ref.name\":\"hello:1\"}}]}",
                               md, strlen(manifest));
-    rc |= zh_fs_write(LAYOUT "/index.json", index, strlen(index));
-    rc |= zh_fs_write(LAYOUT "/oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 30);
+    rc |= zh_fs_write(R("@ROOT@/layout/index.json"), index, strlen(index));
+    rc |= zh_fs_write(R("@ROOT@/layout/oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}", 30);
     free(b);
     free(a);
     free(manifest);
@@ -164,17 +241,17 @@ static void add_tree(struct archive *a, const char *dir, const char *prefix)
     zh_fs_names_free(names, n);
 }
 
-/* The layout as ROOT/layout.tar.gz. */
+/* The layout as R("@ROOT@")/layout.tar.gz. */
 static int archive_layout(void)
 {
     struct archive *a = archive_write_new();
     archive_write_set_format_pax_restricted(a);
     archive_write_add_filter_gzip(a);
-    if (archive_write_open_filename(a, ROOT "/layout.tar.gz") != ARCHIVE_OK) {
+    if (archive_write_open_filename(a, R("@ROOT@/layout.tar.gz")) != ARCHIVE_OK) {
         archive_write_free(a);
         return -1;
     }
-    add_tree(a, LAYOUT, "");
+    add_tree(a, R("@ROOT@/layout"), "");
     archive_write_close(a);
     archive_write_free(a);
     return 0;
@@ -182,7 +259,7 @@ static int archive_layout(void)
 
 static int setup(void)
 {
-    zh_fs_rmtree(ROOT);
+    zh_fs_rmtree(R("@ROOT@"));
     zhcs_error *err = NULL;
     svc = t_open();
     if (!svc || zhcs_storage_open(&st, "sim:", &err) < 0) {
@@ -200,14 +277,14 @@ static void teardown(void)
     zhcs_service_close(svc);
     st = NULL;
     svc = NULL;
-    zh_fs_rmtree(ROOT);
+    zh_fs_rmtree(R("@ROOT@"));
 }
 
 /* How many layers the store holds. */
 static size_t store_layers(void)
 {
     size_t n = 0;
-    char **names = zh_fs_list(STORE "/layers", &n);
+    char **names = zh_fs_list(R("@ROOT@/store/layers"), &n);
     zh_fs_names_free(names, n);
     return n;
 }
@@ -218,13 +295,13 @@ static void an_image_runs_as_a_container(void)
     ZT_REQUIRE(make_layout(NULL, 0, 0) == 0);
     zhcs_error *err = NULL;
     char *name = NULL;
-    ZT_REQUIRE(zhcs_image_import(st, LAYOUT, STORE, NULL, &name, &err) == 0);
+    ZT_REQUIRE(zhcs_image_import(st, R("@ROOT@/layout"), R("@ROOT@/store"), NULL, &name, &err) == 0);
     ZT_EQ_STR(name, "hello:1");
     ZT_EQ_INT(store_layers(), 2);
-    ZT_CHECK(!zh_fs_exists(STORE "/tmp"));
+    ZT_CHECK(!zh_fs_exists(R("@ROOT@/store/tmp")));
 
     zhcs_LayerData *d = NULL;
-    ZT_REQUIRE(zhcs_image_layers(STORE, name, &d, &err) == 0);
+    ZT_REQUIRE(zhcs_image_layers(R("@ROOT@/store"), name, &d, &err) == 0);
     ZT_EQ_INT(d->Layers_count, 2);
     char *hello = zh_asprintf("%s/Files/hello.txt", d->Layers[0].Path);
     char *winini = zh_asprintf("%s/Files/Windows/win.ini", d->Layers[1].Path);
@@ -236,23 +313,22 @@ static void an_image_runs_as_a_container(void)
 
     char **names = NULL;
     size_t count = 0;
-    ZT_REQUIRE(zhcs_image_list(STORE, &names, &count, &err) == 0);
+    ZT_REQUIRE(zhcs_image_list(R("@ROOT@/store"), &names, &count, &err) == 0);
     ZT_EQ_INT(count, 1);
     ZT_EQ_STR(count ? names[0] : "", "hello:1");
     zhcs_strings_free(names, count);
 
     /* importing again shares the layers */
-    ZT_CHECK(zhcs_image_import(st, LAYOUT, STORE, "again", NULL, &err) == 0);
+    ZT_CHECK(zhcs_image_import(st, R("@ROOT@/layout"), R("@ROOT@/store"), "again", NULL, &err) == 0);
     ZT_EQ_INT(store_layers(), 2);
 
     zhcs_Storage *storage = NULL;
-    ZT_REQUIRE(zhcs_image_prepare(st, STORE, name, ROOT "/scratch", &storage, &err) == 0);
+    ZT_REQUIRE(zhcs_image_prepare(st, R("@ROOT@/store"), name, R("@ROOT@/scratch"), &storage, &err) == 0);
     ZT_EQ_INT(storage->Layers_count, 2);
-    ZT_EQ_STR(storage->Path, ROOT "/scratch");
+    ZT_EQ_STR(storage->Path, R("@ROOT@/scratch"));
     zhcs_Container c = {.Storage = storage};
     zhcs_Version v = {.Major = 2, .Minor = 1};
     zhcs_ComputeSystem cs = {.Owner = (char *)"zhcs-test", .SchemaVersion = &v, .Container = &c};
-    zh_sim_require_storage(1);
     zhcs_system *sys = NULL;
     ZT_REQUIRE(zhcs_system_create(&sys, svc, "from-image", &cs, T_TIMEOUT, &err) == 0);
     ZT_REQUIRE(zhcs_system_start(sys, T_TIMEOUT, &err) == 0);
@@ -263,15 +339,14 @@ static void an_image_runs_as_a_container(void)
     zhcs_run_result_free(&r);
     ZT_CHECK(zhcs_system_terminate(sys, NULL, T_TIMEOUT, &err) == 0);
     zhcs_system_close(sys);
-    zh_sim_require_storage(0);
     zhcs_Storage_free(storage);
 
-    ZT_CHECK(zhcs_layer_destroy(st, ROOT "/scratch", &err) == 0);
-    ZT_CHECK(zhcs_image_remove(st, STORE, "again", &err) == 0);
+    ZT_CHECK(zhcs_layer_destroy(st, R("@ROOT@/scratch"), &err) == 0);
+    ZT_CHECK(zhcs_image_remove(st, R("@ROOT@/store"), "again", &err) == 0);
     ZT_EQ_INT(store_layers(), 2); /* still used by hello:1 */
-    ZT_CHECK(zhcs_image_remove(st, STORE, name, &err) == 0);
+    ZT_CHECK(zhcs_image_remove(st, R("@ROOT@/store"), name, &err) == 0);
     ZT_EQ_INT(store_layers(), 0);
-    ZT_CHECK(zhcs_image_layers(STORE, name, &d, &err) == -1);
+    ZT_CHECK(zhcs_image_layers(R("@ROOT@/store"), name, &d, &err) == -1);
     ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_NOT_FOUND);
     zhcs_error_free(err);
     zhcs_string_free(name);
@@ -282,14 +357,14 @@ static void an_image_runs_as_a_container(void)
 static void refused(const char *needle)
 {
     zhcs_error *err = NULL;
-    ZT_CHECK(zhcs_image_import(st, LAYOUT, STORE, NULL, NULL, &err) == -1);
+    ZT_CHECK(zhcs_image_import(st, R("@ROOT@/layout"), R("@ROOT@/store"), NULL, NULL, &err) == -1);
     ZT_CONTAINS(err ? zhcs_error_message(err) : "", needle);
     zhcs_error_free(err);
     ZT_EQ_INT(store_layers(), 0);
-    ZT_CHECK(!zh_fs_exists(STORE "/tmp"));
+    ZT_CHECK(!zh_fs_exists(R("@ROOT@/store/tmp")));
     char **names = NULL;
     size_t count = 0;
-    ZT_CHECK(zhcs_image_list(STORE, &names, &count, NULL) == 0);
+    ZT_CHECK(zhcs_image_list(R("@ROOT@/store"), &names, &count, NULL) == 0);
     ZT_EQ_INT(count, 0);
     zhcs_strings_free(names, count);
 }
@@ -304,7 +379,7 @@ static void damaged_layouts_leave_nothing(void)
     static const member escape[] = {{"Files", NULL, NULL}, {"Files/../../evil.txt", "x", NULL}};
     ZT_REQUIRE(make_layout(escape, 2, 0) == 0);
     refused("a path outside the layer");
-    ZT_CHECK(!zh_fs_exists(ROOT "/evil.txt"));
+    ZT_CHECK(!zh_fs_exists(R("@ROOT@/evil.txt")));
     static const member link_out[] = {{"Files", NULL, NULL}, {"Files/out", NULL, "../../../etc"}};
     ZT_REQUIRE(make_layout(link_out, 2, 0) == 0);
     refused("points outside the layer");
@@ -314,12 +389,12 @@ static void damaged_layouts_leave_nothing(void)
     /* a layer that is no tar at all */
     ZT_REQUIRE(make_layout(NULL, 0, 0) == 0);
     {
-        char *index = zh_fs_read(LAYOUT "/index.json", NULL);
+        char *index = zh_fs_read(R("@ROOT@/layout/index.json"), NULL);
         ZT_REQUIRE(index != NULL);
         free(index);
         /* replace the app blob by garbage with a matching digest: rewrite the layout */
-        zh_fs_rmtree(LAYOUT);
-        zh_fs_mkdirs(LAYOUT "/blobs/sha256");
+        zh_fs_rmtree(R("@ROOT@/layout"));
+        zh_fs_mkdirs(R("@ROOT@/layout/blobs/sha256"));
         char bd[72], cd[72], md[72];
         const char *junk = "this is not a tar archive at all, just some words.";
         const char *config = "{\"os\":\"windows\"}";
@@ -329,19 +404,24 @@ static void damaged_layouts_leave_nothing(void)
                               cd, bd);
         put_blob(m, strlen(m), md);
         char *ix = zh_asprintf("{\"schemaVersion\":2,\"manifests\":[{\"digest\":\"%s\"}]}", md);
-        zh_fs_write(LAYOUT "/index.json", ix, strlen(ix));
+        zh_fs_write(R("@ROOT@/layout/index.json"), ix, strlen(ix));
         free(m);
         free(ix);
     }
     refused("not a");
     /* no index.json */
-    zh_fs_rmtree(LAYOUT);
-    zh_fs_mkdirs(LAYOUT);
+    zh_fs_rmtree(R("@ROOT@/layout"));
+    zh_fs_mkdirs(R("@ROOT@/layout"));
     refused("no index.json");
     /* a bad name */
     zhcs_error *err = NULL;
-    ZT_CHECK(zhcs_image_import(st, LAYOUT, STORE, "../x", NULL, &err) == -1);
+    ZT_CHECK(zhcs_image_import(st, R("@ROOT@/layout"), R("@ROOT@/store"), "../x", NULL, &err) == -1);
     ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_INVALID_ARGUMENT);
+    zhcs_error_free(err), err = NULL;
+    /* a relative store: its layers' paths would go to HCS, a service */
+    ZT_CHECK(zhcs_image_import(st, R("@ROOT@/layout"), ROOT_NAME "/store", NULL, NULL, &err) == -1);
+    ZT_EQ_INT(zhcs_error_category_of(err), ZHCS_ERROR_INVALID_ARGUMENT);
+    ZT_CONTAINS(zhcs_error_message(err), "the store directory \"" ROOT_NAME "/store\" is relative");
     zhcs_error_free(err);
     teardown();
 }
@@ -351,20 +431,20 @@ static void an_archived_layout_imports(void)
     ZT_REQUIRE(setup() == 0);
     ZT_REQUIRE(make_layout(NULL, 0, 0) == 0);
     ZT_REQUIRE(archive_layout() == 0);
-    zh_fs_rmtree(LAYOUT);
+    zh_fs_rmtree(R("@ROOT@/layout"));
     zhcs_error *err = NULL;
     char *name = NULL;
-    ZT_CHECK(zhcs_image_import(st, ROOT "/layout.tar.gz", STORE, "archived", &name, &err) == 0);
+    ZT_CHECK(zhcs_image_import(st, R("@ROOT@/layout.tar.gz"), R("@ROOT@/store"), "archived", &name, &err) == 0);
     ZT_EQ_STR(name ? name : "", "archived");
     ZT_EQ_INT(store_layers(), 2);
-    ZT_CHECK(!zh_fs_exists(STORE "/tmp"));
+    ZT_CHECK(!zh_fs_exists(R("@ROOT@/store/tmp")));
     zhcs_string_free(name);
     /* a file that is no archive */
-    ZT_REQUIRE(zh_fs_write(ROOT "/junk.tar", "junk", 4) == 0);
-    ZT_CHECK(zhcs_image_import(st, ROOT "/junk.tar", STORE, "junk", NULL, &err) == -1);
+    ZT_REQUIRE(zh_fs_write(R("@ROOT@/junk.tar"), "junk", 4) == 0);
+    ZT_CHECK(zhcs_image_import(st, R("@ROOT@/junk.tar"), R("@ROOT@/store"), "junk", NULL, &err) == -1);
     ZT_CONTAINS(err ? zhcs_error_message(err) : "", "the image archive is not a tar archive");
     zhcs_error_free(err);
-    ZT_CHECK(!zh_fs_exists(STORE "/tmp"));
+    ZT_CHECK(!zh_fs_exists(R("@ROOT@/store/tmp")));
     teardown();
 }
 
@@ -375,19 +455,19 @@ static void a_fault_in_the_middle_rolls_back(void)
     /* the second HcsImportLayer (the app layer) fails: the base layer goes too */
     ZT_REQUIRE(zh_sim_fault("HcsImportLayer", 2, ZH_E_ACCESSDENIED) == 0);
     zhcs_error *err = NULL;
-    ZT_CHECK(zhcs_image_import(st, LAYOUT, STORE, NULL, NULL, &err) == -1);
+    ZT_CHECK(zhcs_image_import(st, R("@ROOT@/layout"), R("@ROOT@/store"), NULL, NULL, &err) == -1);
     ZT_EQ_HEX(zhcs_error_hresult(err), ZH_E_ACCESSDENIED);
     zhcs_error_free(err), err = NULL;
     ZT_EQ_INT(store_layers(), 0);
-    ZT_CHECK(!zh_fs_exists(STORE "/tmp"));
+    ZT_CHECK(!zh_fs_exists(R("@ROOT@/store/tmp")));
     /* a failed scratch leaves no scratch and no Storage */
     zh_sim_fault_clear();
-    ZT_REQUIRE(zhcs_image_import(st, LAYOUT, STORE, NULL, NULL, &err) == 0);
+    ZT_REQUIRE(zhcs_image_import(st, R("@ROOT@/layout"), R("@ROOT@/store"), NULL, NULL, &err) == 0);
     ZT_REQUIRE(zh_sim_fault("HcsInitializeWritableLayer", 0, ZH_E_ACCESSDENIED) == 0);
     zhcs_Storage *s = NULL;
-    ZT_CHECK(zhcs_image_prepare(st, STORE, "hello:1", ROOT "/scratch", &s, &err) == -1);
+    ZT_CHECK(zhcs_image_prepare(st, R("@ROOT@/store"), "hello:1", R("@ROOT@/scratch"), &s, &err) == -1);
     ZT_CHECK(s == NULL);
-    ZT_CHECK(!zh_fs_exists(ROOT "/scratch"));
+    ZT_CHECK(!zh_fs_exists(R("@ROOT@/scratch")));
     zhcs_error_free(err);
     teardown();
 }

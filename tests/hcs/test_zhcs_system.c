@@ -194,6 +194,9 @@ static void a_typed_configuration_creates_the_same(void)
     memset(&cs, 0, sizeof cs);
     memset(&c, 0, sizeof c);
     cs.Owner = "typed-owner";
+    zhcs_ComputeSystem *layered = zhcs_ComputeSystem_parse(CONTAINER_DOC, ZHCS_NUL_TERMINATED, NULL);
+    ZT_REQUIRE(layered && layered->Container);
+    c.Storage = layered->Container->Storage; /* the suites' layers (zt_layers.h) */
     cs.Container = &c;
     cs.has_ShouldTerminateOnLastHandleClosed = true;
     cs.ShouldTerminateOnLastHandleClosed = true;
@@ -210,6 +213,7 @@ static void a_typed_configuration_creates_the_same(void)
     zhcs_system_close(sys); /* its last handle: HCS ends it */
     ZT_EQ_INT(t_count_systems(svc), 0);
     zhcs_service_close(svc);
+    zhcs_ComputeSystem_free(layered);
     ZT_REQUIRE(err == NULL);
 }
 

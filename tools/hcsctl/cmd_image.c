@@ -15,8 +15,11 @@
 #include "hcsctl.h"
 
 #ifdef _WIN32
+#include <io.h>
 #include <windows.h>
+#define stdin_is_tty() _isatty(_fileno(stdin))
 #else
+#define stdin_is_tty() isatty(fileno(stdin))
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
@@ -27,18 +30,30 @@
 #define RUN_TIMEOUT_MS 120000u
 
 /* ------------------------------------------------------------------ the store */
+/* The store's path made absolute, as wclayer does: layer paths go to HCS, a service with a
+ * working directory of its own. NULL when out of memory. */
+static char *absolute(const char *path)
+{
+    char *abs = NULL;
+    if (zhcs_path_absolute(&abs, path, NULL) < 0)
+        return NULL;
+    char *copy = strdup(abs);
+    zhcs_string_free(abs);
+    return copy;
+}
+
 static char *store_dir(const hcsctl_opts *o, const char *given)
 {
     char buf[1024];
     if (given)
-        return strdup(given);
+        return absolute(given);
     const char *env = getenv("HCSCTL_STORE");
     if (env && *env)
-        return strdup(env);
+        return absolute(env);
     const char *uri = o->connect ? o->connect : getenv("HCSCTL_CONNECT");
     if (uri && strncmp(uri, "sim:", 4) == 0 && uri[4]) {
         snprintf(buf, sizeof buf, "%s/images", uri + 4);
-        return strdup(buf);
+        return absolute(buf);
     }
 #ifdef _WIN32
     const char *base = getenv("ProgramData");
@@ -50,7 +65,7 @@ static char *store_dir(const hcsctl_opts *o, const char *given)
     else
         snprintf(buf, sizeof buf, "%s/.local/share/zhcs/images", home && *home ? home : ".");
 #endif
-    return strdup(buf);
+    return absolute(buf);
 }
 
 static int open_storage(const hcsctl_opts *o, zhcs_storage **st)
@@ -336,12 +351,17 @@ static int open_network(zhns_network **net, zhns_service *svc, const char *which
 static int cmd_run(const hcsctl_opts *o, int argc, char **argv)
 {
     const char *image = NULL, *network = NULL, *store_opt = NULL, *id_opt = NULL;
+    int interactive = 0;
     int i = 0;
     for (; i < argc; i++) {
         int r;
         if (strcmp(argv[i], "--") == 0) {
             i++;
             break;
+        }
+        if (strcmp(argv[i], "-i") == 0 || strcmp(argv[i], "--interactive") == 0) {
+            interactive = 1;
+            continue;
         }
         if ((r = hcsctl_opt(&i, argc, argv, "--network", &network)) != 0 ||
             (r = hcsctl_opt(&i, argc, argv, "--store", &store_opt)) != 0 ||
@@ -357,7 +377,7 @@ static int cmd_run(const hcsctl_opts *o, int argc, char **argv)
         }
     }
     if (!image || i >= argc)
-        return hcsctl_usage_error("run IMAGE [--network NET] [--id ID] [--store DIR] -- COMMAND LINE");
+        return hcsctl_usage_error("run IMAGE [--network NET] [--id ID] [--store DIR] [-i] -- COMMAND LINE");
     char cmdline[8192] = "";
     for (size_t len = 0; i < argc; i++) {
         int n = snprintf(cmdline + len, sizeof cmdline - len, "%s%s", len ? " " : "", argv[i]);
@@ -444,13 +464,20 @@ static int cmd_run(const hcsctl_opts *o, int argc, char **argv)
     pp.CommandLine = cmdline;
     pp.has_CreateStdOutPipe = pp.has_CreateStdErrPipe = true;
     pp.CreateStdOutPipe = pp.CreateStdErrPipe = true;
+    /* our standard input goes to the command (docker run -i) when it is not a terminal, or
+     * with -i */
+    int feed = interactive || !stdin_is_tty();
+    pp.has_CreateStdInPipe = true;
+    pp.CreateStdInPipe = feed != 0;
     if (zhcs_process_create(&proc, sys, &pp, RUN_TIMEOUT_MS, &err) < 0) {
         rc = hcsctl_fail(o, "cannot start the process", err);
         rc = HCSCTL_EXEC_FAILED;
         goto done;
     }
-    zhcs_fd out = ZHCS_FD_NONE, errfd = ZHCS_FD_NONE;
-    zhcs_process_take_stdio(proc, NULL, &out, &errfd, NULL);
+    zhcs_fd in = ZHCS_FD_NONE, out = ZHCS_FD_NONE, errfd = ZHCS_FD_NONE;
+    zhcs_process_take_stdio(proc, feed ? &in : NULL, &out, &errfd, NULL);
+    if (in != ZHCS_FD_NONE)
+        hcsctl_feed_stdin(proc, in); /* ends with our input; may outlive the process */
     stream(out, errfd);
     int64_t code = -1;
     if (zhcs_process_wait(proc, ZHCS_INFINITE, &code, &err) < 0) {

@@ -124,6 +124,22 @@ static int start_feeder(feeder *f)
 }
 #endif
 
+int hcsctl_feed_stdin(zhcs_process *proc, zhcs_fd in)
+{
+    static feeder f;
+    f.proc = proc;
+    f.in = in;
+    if (start_feeder(&f) == 0)
+        return 0;
+#ifdef _WIN32
+    CloseHandle(in);
+#else
+    close(in);
+#endif
+    zhcs_process_close_stdin(proc, 10000, NULL);
+    return -1;
+}
+
 /* ------------------------------------------------------------------ exec */
 static int cmd_exec(const hcsctl_opts *o, zhcs_service *svc, int argc, char **argv)
 {

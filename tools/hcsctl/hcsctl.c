@@ -190,8 +190,10 @@ const hcsctl_command hcsctl_commands[] = {
      hcsctl_image},
     {"layer", IMG, "SUBCOMMAND ...", "the container layers of the image store", STORE_HELP, LAYER_SUBS,
      hcsctl_image},
-    {"run", IMG, "IMAGE [--network NET] [--id ID] [--store DIR] -- COMMAND LINE",
+    {"run", IMG, "IMAGE [--network NET] [--id ID] [--store DIR] [-i] -- COMMAND LINE",
      "creates a container from an image, runs the command, removes it (docker run style)",
+     "  -i, --interactive  passes our standard input to the command even from a terminal\n"
+     "                  (it always does when standard input is not a terminal)\n"
      "  --network NET   puts the container on that network (an endpoint in a namespace of its own)\n"
      "  --id ID         the container's id (default: a new GUID)\n" STORE_HELP
      "  The output streams; the exit status is the command's own (125: it could not be run).\n",

@@ -79,6 +79,10 @@ void hcsctl_print_bash_completion(FILE *out);
 /* Copies a process's output and error to ours as they come, until both end (cmd_process.c;
  * exec and run). The handles stay open. */
 void hcsctl_stream_output(zhcs_fd out, zhcs_fd err);
+/* Copies our standard input to the process's `in` on a thread of its own, closing it there
+ * at end of file (cmd_process.c; exec and run). -1 when no thread could start (the
+ * process's stdin is then closed). One feeder per program. */
+int hcsctl_feed_stdin(zhcs_process *proc, zhcs_fd in);
 /* image, layer, run (cmd_image.c) */
 int hcsctl_image(const hcsctl_opts *o, const char *cmd, int argc, char **argv);
 /* sim start|stop|status: the simulator service of sim:PATH (cmd_sim.c) */
