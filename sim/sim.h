@@ -142,13 +142,7 @@ unsigned sim_hcn_latitudes(void);
 int sim_hcn_latitudes_explicit(unsigned *flags);
 int sim_hcs_latitudes_explicit(int values[]);
 void sim_hcs_latitudes_from_env(void);
-#ifndef _WIN32
 void sim_push_latitudes(void);
-#else
-static inline void sim_push_latitudes(void)
-{
-}
-#endif
 
 /* A v1 network document (Subnets, MacPools: hcsshim's HNSNetwork) as the v2 one HcnCreateNetwork
  * stores (sim_hnsv1.c); NULL when `json` is no v1 document. */

@@ -10,18 +10,22 @@
 #include "sim_server.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#endif
 
 #include "sim.h"
 #include "sim_rpc.h"
@@ -58,8 +62,8 @@ static struct client {
     zh_mutex lock; /* guards everything below but the socket writes */
     zh_mutex wlock;
     zh_cond cond;  /* replies arriving, pushes queued, callbacks ending */
-    int sock;
-    int dirfd;
+    sim_sock sock;
+    int dirfd; /* POSIX: the directory, for socket paths too long for sun_path */
     bool dead;
     bool quit;
     uint32_t next_seq;
@@ -70,7 +74,7 @@ static struct client {
     uint64_t dispatcher_id;
     uint64_t running; /* the key whose callback runs now */
     long service_pid;
-} C = {.lock = ZH_MUTEX_INIT, .wlock = ZH_MUTEX_INIT, .sock = -1, .dirfd = -1};
+} C = {.lock = ZH_MUTEX_INIT, .wlock = ZH_MUTEX_INIT, .sock = SIM_SOCK_NONE, .dirfd = -1};
 
 /* ---------------------------------------------------------------- calls */
 typedef struct ccall {
@@ -97,7 +101,7 @@ static void cl_begin(ccall *c, uint16_t entry)
 static int cl_transact(ccall *c)
 {
     zh_mutex_lock(&C.lock);
-    if (C.dead || C.sock < 0) {
+    if (C.dead || C.sock == SIM_SOCK_NONE) {
         zh_mutex_unlock(&C.lock);
         return -1;
     }
@@ -132,9 +136,11 @@ static void cl_end(ccall *c)
 {
     sim_wr_free(&c->w);
     free(c->p.body);
+#ifndef _WIN32
     for (int i = 0; i < SIM_RPC_MAXFDS; i++) /* descriptors no out-parameter took */
         if (c->p.fds[i] >= 0)
             close(c->p.fds[i]);
+#endif
 }
 
 /* encoding the arguments */
@@ -253,6 +259,13 @@ static void d_pi(ccall *c, void *p, int ok)
     pi->Reserved = sim_rd_u32(&c->r);
     uint8_t mask = sim_rd_u8(&c->r);
     zh_handle *h[3] = {&pi->StdInput, &pi->StdOutput, &pi->StdError};
+#ifdef _WIN32
+    /* the service duplicated them into this process: their values follow */
+    for (int i = 0; i < 3; i++)
+        if (mask & (1u << i))
+            *h[i] = (zh_handle)(uintptr_t)sim_rd_u64(&c->r);
+    return;
+#endif
     for (int i = 0; i < 3; i++) {
         if ((mask & (1u << i)) && c->fdi < SIM_RPC_MAXFDS && c->p.fds[c->fdi] >= 0) {
             *h[i] = (zh_handle)(intptr_t)c->p.fds[c->fdi]; /* the caller's now */
@@ -653,9 +666,11 @@ static void reader_main(void *arg)
         }
         zh_mutex_unlock(&C.lock);
         free(body);
+#ifndef _WIN32
         for (int i = 0; i < SIM_RPC_MAXFDS; i++)
             if (fds[i] >= 0)
                 close(fds[i]);
+#endif
     }
     zh_mutex_lock(&C.lock);
     C.dead = true;
@@ -746,7 +761,189 @@ static void dispatcher_main(void *arg)
 }
 
 /* ---------------------------------------------------------------- starting the service */
-static int try_connect(const char *dir)
+#ifdef _WIN32
+/* Windows: the named pipe of PATH (sim_pipe_name); the service program is zhsimd.exe, found
+ * as on POSIX ($ZH_SIMD, the build's own, next to this module - computenetwork.dll or the
+ * program - next to the program, then the search path); started detached with
+ * CreateProcess, it signals an inherited event once it serves. */
+static sim_sock try_connect(const char *dir)
+{
+    char name[96];
+    if (sim_pipe_name(dir, name, sizeof name) < 0)
+        return SIM_SOCK_NONE;
+    for (int tries = 0; tries < 50; tries++) {
+        HANDLE h = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                               FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL);
+        if (h != INVALID_HANDLE_VALUE)
+            return sim_sock_wrap(h);
+        if (GetLastError() != ERROR_PIPE_BUSY)
+            return SIM_SOCK_NONE;
+        WaitNamedPipeA(name, 200); /* every instance busy: the service makes the next one */
+    }
+    return SIM_SOCK_NONE;
+}
+
+static bool runnable(const char *p)
+{
+    DWORD a = GetFileAttributesA(p);
+    return a != INVALID_FILE_ATTRIBUTES && !(a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+/* zhsimd.exe in the folder of `file` (a module's path), or NULL. */
+static char *beside(const char *file)
+{
+    const char *slash = strrchr(file, '\\');
+    if (!slash)
+        return NULL;
+    char *p = zh_asprintf("%.*s\\zhsimd.exe", (int)(slash - file), file);
+    if (p && runnable(p))
+        return p;
+    free(p);
+    return NULL;
+}
+
+static char *find_program(void)
+{
+    const char *env = getenv("ZH_SIMD");
+    if (env && *env)
+        return zh_strdup(env);
+#ifdef ZH_SIMD_PATH
+    if (runnable(ZH_SIMD_PATH))
+        return zh_strdup(ZH_SIMD_PATH);
+#endif
+    char self[MAX_PATH + 1];
+    HMODULE mod = NULL;
+    char *p = NULL;
+    if (GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                           (LPCSTR)(const void *)&C, &mod)) {
+        DWORD n = GetModuleFileNameA(mod, self, MAX_PATH);
+        if (n > 0 && n < MAX_PATH) {
+            self[n] = 0;
+            p = beside(self);
+        }
+    }
+    if (!p) {
+        DWORD n = GetModuleFileNameA(NULL, self, MAX_PATH);
+        if (n > 0 && n < MAX_PATH) {
+            self[n] = 0;
+            p = beside(self);
+        }
+    }
+    return p ? p : zh_strdup("zhsimd.exe");
+}
+
+/* The last line of the service's log: its own words on why it did not start. */
+static void last_log_line(const char *log, char *out, size_t size)
+{
+    FILE *f = fopen(log, "r");
+    char line[400] = "";
+    out[0] = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (line[0] != '\n' && line[0] != '\r')
+            snprintf(out, size, "%s", line);
+    if (f)
+        fclose(f);
+    out[strcspn(out, "\r\n")] = 0;
+}
+
+static int spawn_service(const char *dir, char *why, size_t whysize)
+{
+    char *prog = find_program();
+    char *log = zh_asprintf("%s\\service.log", dir);
+    SECURITY_ATTRIBUTES inherit = {sizeof inherit, NULL, TRUE};
+    HANDLE ready = CreateEventW(&inherit, TRUE, FALSE, NULL);
+    HANDLE lg = log ? CreateFileA(log, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_ALWAYS,
+                                  FILE_ATTRIBUTE_NORMAL, NULL)
+                    : INVALID_HANDLE_VALUE;
+    HANDLE nul = CreateFileA("NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, NULL);
+    char *cmd = prog ? zh_asprintf("\"%s\" --ready-fd %llu \"%s\"", prog, (unsigned long long)(uintptr_t)ready, dir)
+                     : NULL;
+    int rc = -1;
+    if (!prog || !log || !ready || !cmd) {
+        snprintf(why, whysize, "out of resources");
+        goto out;
+    }
+    STARTUPINFOA si;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = nul;
+    si.hStdOutput = lg;
+    si.hStdError = lg;
+    PROCESS_INFORMATION pi;
+    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP, NULL, NULL, &si,
+                        &pi)) {
+        snprintf(why, whysize, "the simulator service %s could not be started (error %lu)", prog,
+                 (unsigned long)GetLastError());
+        goto out;
+    }
+    CloseHandle(pi.hThread);
+    HANDLE both[2] = {ready, pi.hProcess};
+    DWORD r = WaitForMultipleObjects(2, both, FALSE, 20000);
+    if (r == WAIT_OBJECT_0) {
+        rc = 0;
+    } else {
+        char last[400];
+        last_log_line(log, last, sizeof last);
+        snprintf(why, whysize, "the simulator service %s did not start%s%s", prog, last[0] ? ": " : "", last);
+    }
+    CloseHandle(pi.hProcess);
+out:
+    if (ready)
+        CloseHandle(ready);
+    if (lg != INVALID_HANDLE_VALUE)
+        CloseHandle(lg);
+    if (nul != INVALID_HANDLE_VALUE)
+        CloseHandle(nul);
+    free(cmd);
+    free(prog);
+    free(log);
+    return rc;
+}
+
+static sim_sock connect_or_start(const char *dir, zh_error **err)
+{
+    sim_sock s = try_connect(dir);
+    if (s)
+        return s;
+    /* one starter at a time: the others wait here, then find it running */
+    char *lock_path = zh_asprintf("%s\\start.lock", dir);
+    HANDLE lk = lock_path ? CreateFileA(lock_path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                                        NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL)
+                          : INVALID_HANDLE_VALUE;
+    free(lock_path);
+    if (lk == INVALID_HANDLE_VALUE) {
+        zh_error_set(err, ZH_E_ACCESSDENIED, "zh_sim_open", "sim:%s: cannot open its start lock (error %lu)", dir,
+                     (unsigned long)GetLastError());
+        return SIM_SOCK_NONE;
+    }
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    LockFileEx(lk, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &ov);
+    s = try_connect(dir);
+    char why[600] = "";
+    if (!s && spawn_service(dir, why, sizeof why) == 0)
+        s = try_connect(dir);
+    else if (!s)
+        s = try_connect(dir);
+    UnlockFileEx(lk, 0, 1, 0, &ov);
+    CloseHandle(lk);
+    if (!s)
+        zh_error_set(err, ZH_E_RPC_SERVER_UNAVAILABLE, "zh_sim_open", "sim:%s: %s", dir,
+                     why[0] ? why : "cannot reach the simulator service");
+    return s;
+}
+
+static int make_dir(const char *dir, zh_error **err)
+{
+    if (!CreateDirectoryA(dir, NULL) && GetLastError() != ERROR_ALREADY_EXISTS)
+        return zh_error_set(err, GetLastError() == ERROR_ACCESS_DENIED ? ZH_E_ACCESSDENIED : ZH_E_PATH_NOT_FOUND,
+                            "zh_sim_open", "sim:%s: cannot create the directory (error %lu)", dir,
+                            (unsigned long)GetLastError());
+    return 0;
+}
+#else
+static sim_sock try_connect(const char *dir)
 {
     struct sockaddr_un a;
     unsigned len;
@@ -862,7 +1059,7 @@ static int spawn_service(const char *dir, char *why, size_t whysize)
     return rc;
 }
 
-static int connect_or_start(const char *dir, zh_error **err)
+static sim_sock connect_or_start(const char *dir, zh_error **err)
 {
     int s = try_connect(dir);
     if (s >= 0)
@@ -873,7 +1070,8 @@ static int connect_or_start(const char *dir, zh_error **err)
     free(lock_path);
     if (lk < 0)
         return zh_error_set(err, ZH_E_ACCESSDENIED, "zh_sim_open", "sim:%s: cannot open its start lock: %s", dir,
-                            strerror(errno));
+                            strerror(errno)),
+               SIM_SOCK_NONE;
     while (flock(lk, LOCK_EX) < 0 && errno == EINTR)
         ;
     s = try_connect(dir);
@@ -885,30 +1083,39 @@ static int connect_or_start(const char *dir, zh_error **err)
     close(lk);
     if (s < 0)
         return zh_error_set(err, ZH_E_RPC_SERVER_UNAVAILABLE, "zh_sim_open", "sim:%s: %s", dir,
-                            why[0] ? why : "cannot reach the simulator service");
+                            why[0] ? why : "cannot reach the simulator service"),
+               SIM_SOCK_NONE;
     return s;
 }
+
+static int make_dir(const char *dir, zh_error **err)
+{
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+        return zh_error_set(err, errno == EACCES ? ZH_E_ACCESSDENIED : ZH_E_PATH_NOT_FOUND, "zh_sim_open",
+                            "sim:%s: cannot create the directory: %s", dir, strerror(errno));
+    C.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return 0;
+}
+#endif /* _WIN32 */
 
 int sim_client_open(sim_world *w, const char *dir, zh_error **err)
 {
     (void)w;
     zh_once_run(&table_once, setup_tables);
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-        return zh_error_set(err, errno == EACCES ? ZH_E_ACCESSDENIED : ZH_E_PATH_NOT_FOUND, "zh_sim_open",
-                            "sim:%s: cannot create the directory: %s", dir, strerror(errno));
-    C.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (make_dir(dir, err) < 0)
+        return -1;
     zh_cond_init(&C.cond);
     C.tail = &C.head;
     C.dead = false;
     C.quit = false;
-    int s = connect_or_start(dir, err);
-    if (s < 0)
+    sim_sock s = connect_or_start(dir, err);
+    if (s == SIM_SOCK_NONE)
         goto fail;
     C.sock = s;
     if (zh_thread_start(&C.reader, reader_main, NULL, err) < 0)
         goto fail;
     if (zh_thread_start(&C.dispatcher, dispatcher_main, NULL, err) < 0) {
-        shutdown(C.sock, SHUT_RDWR);
+        sim_sock_shutdown(C.sock);
         zh_thread_join(C.reader);
         C.reader = NULL;
         goto fail;
@@ -916,6 +1123,11 @@ int sim_client_open(sim_world *w, const char *dir, zh_error **err)
     ccall cc;
     cl_begin(&cc, SIM_CTL_HELLO);
     sim_wr_u32(&cc.w, SIM_RPC_VERSION);
+#ifdef _WIN32
+    sim_wr_u32(&cc.w, (uint32_t)GetCurrentProcessId()); /* where the service duplicates handles to */
+#else
+    sim_wr_u32(&cc.w, (uint32_t)getpid());
+#endif
     int ok = cl_transact(&cc) == 0 && cc.ret == 0;
     C.service_pid = ok ? (long)sim_rd_u32(&cc.r) : 0;
     cl_end(&cc);
@@ -928,11 +1140,13 @@ int sim_client_open(sim_world *w, const char *dir, zh_error **err)
     sim_push_latitudes(); /* the behaviour this process chose before it connected */
     return 0;
 fail:
-    if (C.sock >= 0)
-        close(C.sock);
-    C.sock = -1;
+    if (C.sock != SIM_SOCK_NONE)
+        sim_sock_close(C.sock);
+    C.sock = SIM_SOCK_NONE;
+#ifndef _WIN32
     if (C.dirfd >= 0)
         close(C.dirfd);
+#endif
     C.dirfd = -1;
     zh_cond_destroy(&C.cond);
     return -1;
@@ -941,8 +1155,8 @@ fail:
 void sim_client_close(sim_world *w)
 {
     (void)w;
-    if (C.sock >= 0)
-        shutdown(C.sock, SHUT_RDWR);
+    if (C.sock != SIM_SOCK_NONE)
+        sim_sock_shutdown(C.sock);
     if (C.reader)
         zh_thread_join(C.reader);
     zh_mutex_lock(&C.lock);
@@ -952,11 +1166,13 @@ void sim_client_close(sim_world *w)
     if (C.dispatcher)
         zh_thread_join(C.dispatcher);
     C.reader = C.dispatcher = NULL;
-    if (C.sock >= 0)
-        close(C.sock);
-    C.sock = -1;
+    if (C.sock != SIM_SOCK_NONE)
+        sim_sock_close(C.sock);
+    C.sock = SIM_SOCK_NONE;
+#ifndef _WIN32
     if (C.dirfd >= 0)
         close(C.dirfd);
+#endif
     C.dirfd = -1;
     while (C.head) {
         pushed *p = C.head;
@@ -979,7 +1195,7 @@ void sim_client_close(sim_world *w)
 int sim_client_dead(void)
 {
     zh_mutex_lock(&C.lock);
-    int d = C.dead || C.sock < 0;
+    int d = C.dead || C.sock == SIM_SOCK_NONE;
     zh_mutex_unlock(&C.lock);
     return d;
 }
@@ -1026,7 +1242,7 @@ void sim_push_latitudes(void)
     int hcs[ZH_SIM_LAT_COUNT];
     int has_hcn = sim_hcn_latitudes_explicit(&hcn), has_hcs = sim_hcs_latitudes_explicit(hcs);
     zh_mutex_lock(&C.lock);
-    bool connected = C.sock >= 0 && !C.dead;
+    bool connected = C.sock != SIM_SOCK_NONE && !C.dead;
     zh_mutex_unlock(&C.lock);
     if ((!has_hcn && !has_hcs) || !connected)
         return;

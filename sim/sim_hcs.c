@@ -2442,11 +2442,9 @@ int zh_sim_op_delay(const char *entry, uint32_t ms)
     size_t id = entry ? zh_raw_spec_find(&zh_raw_hcs_spec, entry) : (size_t)-1;
     if (entry && id == (size_t)-1)
         return -1;
-#ifndef _WIN32
     sim_world *cw = sim_world_get();
     if (cw && cw->client) /* sim:PATH: operations run in the service */
         return sim_client_op_delay(entry, ms);
-#endif
     sim_world *w;
     hcs_state *s = sim_hcs_lock(&w);
     if (!s)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* sim_server.h - the simulator service behind "sim:PATH" (sim_server.c, zhsimd) and its
- * clients (sim_client.c). POSIX only. */
+ * clients (sim_client.c). */
 #ifndef SIM_SERVER_H
 #define SIM_SERVER_H
 
