@@ -108,7 +108,6 @@ zh_sim_adapter *zh_sim_get_adapters(size_t *n)
 static void discard_world(sim_world *w)
 {
     sim_hcn_free_world(w);
-    sim_sysrecs_free(w->recs, w->nrecs);
     zh_sim_adapters_free(w->adapters, w->adapter_count);
     free(w->state_dir);
     zh_cond_destroy(&w->notes_cond);
