@@ -300,6 +300,19 @@ int sim_recv(sim_sock sock, unsigned char **body, size_t *len, int fds[SIM_RPC_M
     return 0;
 }
 
+int sim_send_raw(sim_sock sock, const void *bytes, size_t n)
+{
+    char *p = (char *)(uintptr_t)bytes;
+    while (sock && n > 0) {
+        long k = chan_io(sock, 1, p, n);
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return sock ? 0 : -1;
+}
+
 int sim_pipe_name(const char *dir, char *out, size_t size)
 {
     char full[4096];
@@ -333,6 +346,21 @@ void sim_sock_close(sim_sock s)
 {
     if (s >= 0)
         close(s);
+}
+
+int sim_send_raw(sim_sock sock, const void *bytes, size_t n)
+{
+    const char *p = bytes;
+    while (n > 0) {
+        ssize_t k = send(sock, p, n, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
 }
 
 int sim_send(sim_sock sock, sim_wr *w, const int *fds, int nfds)

@@ -106,6 +106,8 @@ int sim_send(sim_sock sock, sim_wr *w, const int *fds, int nfds);
  * -1; always so on Windows). 0; -1 at end of stream or on error; -2 for a frame over
  * SIM_RPC_MAX (the stream cannot be trusted further). */
 int sim_recv(sim_sock sock, unsigned char **body, size_t *len, int fds[SIM_RPC_MAXFDS]);
+/* Sends `n` bytes as they are, no framing (tests speaking garbage). 0 or -1. */
+int sim_send_raw(sim_sock sock, const void *bytes, size_t n);
 
 /* The socket of the service of `dir`: fills `addr` (a struct sockaddr_un) and returns its
  * length, or -1 with errno set. Paths too long for sun_path go through /proc/self/fd when

@@ -1,20 +1,28 @@
 /* SPDX-License-Identifier: MIT */
-/* test_sim_service.c - the simulator service behind "sim:PATH" (POSIX): one owner of the
- * state, many client processes. Concurrent creators of one id, kills that stay done, mixed
+/* test_sim_service.c - the simulator service behind "sim:PATH": one owner of the state,
+ * many client processes. Concurrent creators of one id, kills that stay done, mixed
  * operations of several processes checked against a model, the service killed -9 in the
  * middle of mutations, failed state writes, clients killed -9, service restarts, and a
- * client speaking garbage. Children are forked while this process has no simulator open. */
+ * client speaking garbage. Children are forked while this process has no simulator open
+ * (POSIX), or are this program started again with "--child ROLE ARG DIR" (Windows, where
+ * a kill -9 is TerminateProcess). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <direct.h>
+#include <windows.h>
+#else
+#include <fcntl.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#endif
 
 #include "sim_rpc.h"
 #include "sim_server.h"
@@ -61,6 +69,132 @@ static long service_pid(void)
     return pid;
 }
 
+typedef int (*role_fn)(int arg);
+static int run_role(role_fn fn, int arg);
+
+#ifdef _WIN32
+#ifndef SIGKILL
+#define SIGKILL 9
+#endif
+typedef HANDLE child_t;
+
+/* Waits until no service holds the directory's service lock (it died or stopped). */
+static int service_gone(void)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/service.lock", dir);
+    HANDLE h = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                           NULL, OPEN_EXISTING, 0, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        return 1;
+    int ok = 0;
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    for (int i = 0; i < 1000 && !ok; i++) {
+        ok = LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov) != 0;
+        if (!ok)
+            zh_sleep_ms(5);
+    }
+    if (ok)
+        UnlockFileEx(h, 0, 1, 0, &ov);
+    CloseHandle(h);
+    return ok;
+}
+
+/* kill -9 and kill -TERM are both TerminateProcess here */
+static void kill_service(int sig)
+{
+    (void)sig;
+    long pid = service_pid();
+    HANDLE h = pid > 0 ? OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, (DWORD)pid) : NULL;
+    if (h) {
+        TerminateProcess(h, 100 + SIGKILL);
+        WaitForSingleObject(h, 10000);
+        CloseHandle(h);
+    }
+    service_gone();
+}
+
+static int fresh_dir(void)
+{
+    static unsigned counter;
+    char tmp[MAX_PATH];
+    if (!GetTempPathA(sizeof tmp, tmp))
+        return -1;
+    snprintf(dir, sizeof dir, "%szhsvc-%lu-%u", tmp, (unsigned long)GetCurrentProcessId(), counter++);
+    return _mkdir(dir);
+}
+
+static void remove_empty_dir(void)
+{
+    _rmdir(dir);
+}
+
+static int exists(const char *path)
+{
+    return GetFileAttributesA(path) != INVALID_FILE_ATTRIBUTES;
+}
+
+/* The roles a child can play, by name on its command line. */
+static int role_create_same(int arg);
+static int role_kill(int arg);
+static int role_mix(int arg);
+static int role_hold(int arg);
+static const struct {
+    const char *name;
+    role_fn fn;
+} ROLES[] = {{"create-same", role_create_same}, {"kill", role_kill}, {"mix", role_mix}, {"hold", role_hold}};
+
+static child_t spawn(role_fn fn, int arg)
+{
+    const char *name = NULL;
+    for (size_t i = 0; i < sizeof ROLES / sizeof ROLES[0]; i++)
+        if (ROLES[i].fn == fn)
+            name = ROLES[i].name;
+    char exe[MAX_PATH], cmd[2 * MAX_PATH + 700];
+    if (!name || !GetModuleFileNameA(NULL, exe, MAX_PATH))
+        return NULL;
+    snprintf(cmd, sizeof cmd, "\"%s\" --child %s %d \"%s\"", exe, name, arg, dir);
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    fflush(stdout);
+    if (!CreateProcessA(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+        return NULL;
+    CloseHandle(pi.hThread);
+    return pi.hProcess;
+}
+
+static int status_of(child_t c)
+{
+    DWORD code = 1;
+    if (!c)
+        return -1;
+    if (WaitForSingleObject(c, 120000) != WAIT_OBJECT_0)
+        TerminateProcess(c, 99);
+    GetExitCodeProcess(c, &code);
+    CloseHandle(c);
+    return (int)code;
+}
+
+static void child_kill(child_t c)
+{
+    TerminateProcess(c, 100 + SIGKILL);
+}
+
+static int child_main(int argc, char **argv)
+{
+    snprintf(dir, sizeof dir, "%s", argv[4]);
+    for (size_t i = 0; i < sizeof ROLES / sizeof ROLES[0]; i++)
+        if (strcmp(ROLES[i].name, argv[2]) == 0)
+            return run_role(ROLES[i].fn, atoi(argv[3]));
+    (void)argc;
+    return 3;
+}
+#else
+typedef pid_t child_t;
+
 /* Waits until no service holds the directory's service lock (it died or stopped). */
 static int service_gone(void)
 {
@@ -93,6 +227,45 @@ static int fresh_dir(void)
     return mkdtemp(dir) ? 0 : -1;
 }
 
+static void remove_empty_dir(void)
+{
+    rmdir(dir);
+}
+
+static int exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+static child_t spawn(role_fn fn, int arg)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(run_role(fn, arg));
+    return pid;
+}
+
+static int status_of(child_t pid)
+{
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+/* ---- HCS ---- */
+
+static void child_kill(child_t c)
+{
+    kill(c, SIGKILL);
+}
+#endif
+
+static int run_role(role_fn fn, int arg)
+{
+    return fn(arg);
+}
+
 static void remove_dir(void)
 {
     kill_service(SIGTERM);
@@ -101,7 +274,7 @@ static void remove_dir(void)
         snprintf(path, sizeof path, "%s/%s", dir, FILES[i]);
         remove(path);
     }
-    rmdir(dir);
+    remove_empty_dir();
 }
 
 static void flag_set(const char *name)
@@ -117,29 +290,10 @@ static void flag_wait(const char *name)
 {
     char path[700];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    for (int i = 0; i < 6000 && access(path, F_OK) != 0; i++)
+    for (int i = 0; i < 6000 && !exists(path); i++)
         zh_sleep_ms(5);
 }
 
-typedef int (*role_fn)(int arg);
-
-static pid_t spawn(role_fn fn, int arg)
-{
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0)
-        _exit(fn(arg));
-    return pid;
-}
-
-static int status_of(pid_t pid)
-{
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-/* ---- HCS ---- */
 static int32_t wait_op(zh_hcs_operation op, char **doc)
 {
     zh_wchar *d = NULL;
@@ -298,7 +452,7 @@ static void concurrent_creators_of_one_id(void)
         char go[700];
         snprintf(go, sizeof go, "%s/go", dir);
         remove(go);
-        pid_t kids[4];
+        child_t kids[4];
         for (int i = 0; i < 4; i++)
             kids[i] = spawn(role_create_same, round * 10 + i);
         zh_sleep_ms(30);
@@ -447,7 +601,7 @@ static int role_mix(int arg)
 static void processes_mixing_operations_match_a_model(void)
 {
     ZT_REQUIRE(fresh_dir() == 0);
-    pid_t kids[4];
+    child_t kids[4];
     for (int i = 0; i < 4; i++)
         kids[i] = spawn(role_mix, i);
     zh_sleep_ms(30);
@@ -666,12 +820,12 @@ static void a_killed_client_releases_what_it_held(void)
     ZT_CHECK(base >= 0);
     zh_sim_close();
 
-    pid_t kid = spawn(role_hold, 0);
+    child_t kid = spawn(role_hold, 0);
     flag_wait("go");
     ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
     ZT_CHECK(status_field("Handles") >= base + 4); /* two systems, a network, an operation */
     ZT_EQ_INT(status_field("Clients"), 2);
-    kill(kid, SIGKILL);
+    child_kill(kid);
     ZT_EQ_INT(status_of(kid), 100 + SIGKILL);
     int released = 0;
     for (int i = 0; i < 500 && !released; i++) {
@@ -857,8 +1011,15 @@ static void a_service_restart_is_an_hcs_and_hns_restart(void)
 }
 
 /* ---------------------------------------------------------------- garbage on the socket */
-static int raw_connect(void)
+static sim_sock raw_connect(void)
 {
+#ifdef _WIN32
+    char name[96];
+    if (sim_pipe_name(dir, name, sizeof name) < 0)
+        return SIM_SOCK_NONE;
+    HANDLE h = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
+    return h == INVALID_HANDLE_VALUE ? SIM_SOCK_NONE : sim_sock_wrap(h);
+#else
     struct sockaddr_un a;
     unsigned len;
     if (sim_sock_addr(dir, -1, &a, &len) < 0)
@@ -869,12 +1030,13 @@ static int raw_connect(void)
         s = -1;
     }
     return s;
+#endif
 }
 
 /* Sends raw bytes and reads one reply frame: its result, or 1 when the service closed. */
-static int64_t exchange(int s, const void *bytes, size_t n)
+static int64_t exchange(sim_sock s, const void *bytes, size_t n)
 {
-    if (write(s, bytes, n) != (ssize_t)n)
+    if (sim_send_raw(s, bytes, n) < 0)
         return 1;
     unsigned char *body = NULL;
     size_t len = 0;
@@ -896,8 +1058,8 @@ static void garbage_on_the_socket_hurts_only_that_client(void)
     zh_raw_guid g = guid_n(9, 9);
     ZT_EQ_HEX(create_network(&g, "survivor", 0, 9), 0);
 
-    int s = raw_connect();
-    ZT_REQUIRE(s >= 0);
+    sim_sock s = raw_connect();
+    ZT_REQUIRE(s != SIM_SOCK_NONE);
     /* a frame of nonsense */
     unsigned char junk[32];
     uint32_t n = sizeof junk - 4;
@@ -944,14 +1106,17 @@ static void garbage_on_the_socket_hurts_only_that_client(void)
     /* a huge frame: an error, then the connection ends */
     uint32_t huge = 0xfffffff0u;
     ZT_EQ_HEX((int32_t)exchange(s, &huge, 4), SIM_E_BAD_STUB_DATA);
-    char c;
-    ZT_EQ_INT((int)read(s, &c, 1), 0);
-    close(s);
+    unsigned char *body = NULL;
+    size_t blen = 0;
+    int fds[SIM_RPC_MAXFDS];
+    ZT_EQ_INT(sim_recv(s, &body, &blen, fds), -1); /* the end of the stream */
+    free(body);
+    sim_sock_close(s);
     /* a client that connects and goes away mid-frame */
     s = raw_connect();
-    ZT_REQUIRE(s >= 0);
-    ZT_REQUIRE(write(s, "\x40\x00", 2) == 2);
-    close(s);
+    ZT_REQUIRE(s != SIM_SOCK_NONE);
+    ZT_REQUIRE(sim_send_raw(s, "\x40\x00", 2) == 0);
+    sim_sock_close(s);
 
     /* the well-behaved client never noticed */
     ZT_EQ_INT(network_exists(&g), 1);
@@ -971,4 +1136,12 @@ static const zt_case cases[] = {
     ZT_CASE(garbage_on_the_socket_hurts_only_that_client),
     ZT_CASE(service_killed_mid_mutation_loses_nothing_acknowledged),
 };
-ZT_MAIN(cases)
+
+int main(int argc, char **argv)
+{
+#ifdef _WIN32
+    if (argc == 5 && strcmp(argv[1], "--child") == 0) /* this program as a child */
+        return child_main(argc, argv);
+#endif
+    return zt_run(cases, sizeof cases / sizeof cases[0], argc, argv);
+}
