@@ -944,8 +944,8 @@ static void a_service_restart_is_an_hcs_and_hns_restart(void)
     ZT_EQ_HEX(N->HcnCreateNamespace(&ns_id, w, &ns, NULL), 0);
     free(w);
     char ep_str[ZH_GUID_BUFSIZE], ns_str[ZH_GUID_BUFSIZE], req[300];
-    zh_guid_format(&ep_id, ZH_GUID_LOWER, ep_str);
-    zh_guid_format(&ns_id, ZH_GUID_LOWER, ns_str);
+    zh_guid_format((const zh_guid *)(const void *)&ep_id, ZH_GUID_LOWER, ep_str);
+    zh_guid_format((const zh_guid *)(const void *)&ns_id, ZH_GUID_LOWER, ns_str);
     snprintf(req, sizeof req, "{\"ResourceType\":\"Endpoint\",\"RequestType\":\"Add\",\"Settings\":{\"EndpointId\":\"%s\"}}",
              ep_str);
     w = W(req);
@@ -1095,14 +1095,14 @@ static void garbage_on_the_socket_hurts_only_that_client(void)
     int64_t q = exchange(s, query, sizeof query);
     ZT_CHECK(q < 0 && q != 1);
     /* an entry beyond every table */
-    unsigned char far[4 + 1 + 4 + 2];
-    uint32_t fl = sizeof far - 4;
+    unsigned char beyond[4 + 1 + 4 + 2];
+    uint32_t fl = sizeof beyond - 4;
     uint16_t fe = 999;
-    memcpy(far, &fl, 4);
-    far[4] = SIM_MSG_REQ;
-    memcpy(far + 5, &seq, 4);
-    memcpy(far + 9, &fe, 2);
-    ZT_EQ_HEX((int32_t)exchange(s, far, sizeof far), SIM_E_BAD_STUB_DATA);
+    memcpy(beyond, &fl, 4);
+    beyond[4] = SIM_MSG_REQ;
+    memcpy(beyond + 5, &seq, 4);
+    memcpy(beyond + 9, &fe, 2);
+    ZT_EQ_HEX((int32_t)exchange(s, beyond, sizeof beyond), SIM_E_BAD_STUB_DATA);
     /* a huge frame: an error, then the connection ends */
     uint32_t huge = 0xfffffff0u;
     ZT_EQ_HEX((int32_t)exchange(s, &huge, 4), SIM_E_BAD_STUB_DATA);
