@@ -1010,6 +1010,96 @@ static void a_service_restart_is_an_hcs_and_hns_restart(void)
     remove_dir();
 }
 
+/* ---------------------------------------------------------------- guest stdio */
+/* The stdio handles of a guest process reach the client as its own: descriptors passed
+ * with SCM_RIGHTS (POSIX), handles the service duplicated into this process (Windows), the
+ * host ends of named pipes opened for overlapped I/O there, as HCS's are. */
+#ifdef _WIN32
+static long io_xfer(zh_handle h, void *p, size_t n, int writing)
+{
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    DWORD got = 0;
+    BOOL ok = writing ? WriteFile((HANDLE)h, p, (DWORD)n, NULL, &ov) : ReadFile((HANDLE)h, p, (DWORD)n, NULL, &ov);
+    if (ok || GetLastError() == ERROR_IO_PENDING)
+        ok = GetOverlappedResult((HANDLE)h, &ov, &got, TRUE);
+    DWORD e = GetLastError();
+    CloseHandle(ov.hEvent);
+    if (!ok)
+        return !writing && (e == ERROR_BROKEN_PIPE || e == ERROR_HANDLE_EOF) ? 0 : -1;
+    return (long)got;
+}
+
+static void io_close(zh_handle h)
+{
+    CloseHandle((HANDLE)h);
+}
+#else
+static long io_xfer(zh_handle h, void *p, size_t n, int writing)
+{
+    int fd = (int)(intptr_t)h;
+    ssize_t r = writing ? write(fd, p, n) : read(fd, p, n);
+    return (long)r;
+}
+
+static void io_close(zh_handle h)
+{
+    close((int)(intptr_t)h);
+}
+#endif
+
+static void a_guest_process_stdio_reaches_the_client(void)
+{
+    ZT_REQUIRE(fresh_dir() == 0);
+    zh_sim_latitude(ZH_SIM_LAT_WS2022_CREATE_PROCESS, 0); /* the stdio comes with the create */
+    ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
+    const zh_hcs_table *T = zh_sim_hcs_table();
+    zh_hcs_system sys = NULL;
+    ZT_EQ_HEX(create_system("io", CONTAINER, &sys), 0);
+    ZT_EQ_HEX(sys_call(T->HcsStartComputeSystem, sys, NULL), 0);
+    zh_hcs_operation op = T->HcsCreateOperation(NULL, NULL);
+    zh_wchar *params = W("{\"CommandLine\":\"cat\",\"CreateStdInPipe\":true,\"CreateStdOutPipe\":true,"
+                         "\"CreateStdErrPipe\":true}");
+    zh_hcs_process proc = NULL;
+    ZT_EQ_HEX(T->HcsCreateProcess(sys, params, op, NULL, &proc), 0);
+    free(params);
+    zh_hcs_process_information pi;
+    memset(&pi, 0, sizeof pi);
+    zh_wchar *doc = NULL;
+    ZT_EQ_HEX(T->HcsWaitForOperationResultAndProcessInfo(op, 10000, &pi, &doc), 0);
+    free(take(doc));
+    T->HcsCloseOperation(op);
+    ZT_REQUIRE(pi.StdInput != NULL && pi.StdOutput != NULL && pi.StdError != NULL);
+    ZT_CHECK(pi.ProcessId != 0);
+    /* what goes in comes out, straight between this process and the guest */
+    char msg[] = "through the pipe\n";
+    ZT_EQ_INT((int)io_xfer(pi.StdInput, msg, strlen(msg), 1), (int)strlen(msg));
+    io_close(pi.StdInput);
+    char out[256];
+    size_t have = 0;
+    for (int i = 0; i < 100 && have < sizeof out - 1; i++) {
+        long n = io_xfer(pi.StdOutput, out + have, sizeof out - 1 - have, 0);
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+    }
+    out[have] = 0;
+    ZT_EQ_STR(out, msg);
+    zh_wchar *st = NULL;
+    ZT_EQ_HEX(T->HcsWaitForProcessExit(proc, 10000, &st), 0);
+    char *status = take(st);
+    ZT_CONTAINS(status, "\"ExitCode\":0");
+    free(status);
+    io_close(pi.StdOutput);
+    io_close(pi.StdError);
+    T->HcsCloseProcess(proc);
+    ZT_EQ_HEX(sys_call(T->HcsTerminateComputeSystem, sys, NULL), 0);
+    T->HcsCloseComputeSystem(sys);
+    zh_sim_close();
+    remove_dir();
+}
+
 /* ---------------------------------------------------------------- garbage on the socket */
 static sim_sock raw_connect(void)
 {
@@ -1133,6 +1223,7 @@ static const zt_case cases[] = {
     ZT_CASE(a_killed_client_releases_what_it_held),
     ZT_CASE(a_service_restart_is_an_hcs_and_hns_restart),
     ZT_CASE(an_operation_in_flight_completes_when_the_service_dies),
+    ZT_CASE(a_guest_process_stdio_reaches_the_client),
     ZT_CASE(garbage_on_the_socket_hurts_only_that_client),
     ZT_CASE(service_killed_mid_mutation_loses_nothing_acknowledged),
 };
