@@ -974,18 +974,54 @@ static void a_service_restart_is_an_hcs_and_hns_restart(void)
             zh_sleep_ms(10);
     }
     ZT_CHECK(both);
-    /* calls fail as calls to a dead RPC server do; releasing still works */
+    /* the next call connects to a new service, started as at the first open: the old
+     * handle is stale there (ERROR_INVALID_HANDLE, as after an HCS restart), persistent
+     * networks are back, the system is gone */
     char *doc = NULL;
-    ZT_EQ_HEX(sys_call(zh_sim_hcs_table()->HcsGetComputeSystemProperties, sys, &doc), ZH_E_RPC_SERVER_UNAVAILABLE);
+    ZT_EQ_HEX(sys_call(zh_sim_hcs_table()->HcsGetComputeSystemProperties, sys, &doc), ZH_E_HANDLE);
     free(doc);
-    ZT_EQ_INT(network_exists(&p), 0);
+    ZT_EQ_INT(network_exists(&p), 1);
+    ZT_EQ_INT(network_exists(&np), 0);
+    zh_hcs_system again = NULL;
+    ZT_EQ_HEX(open_system("before", &again), HCS_E_SYSTEM_NOT_FOUND);
+    zh_sim_hcs_table()->HcsCloseComputeSystem(sys); /* nothing left to release */
+    ZT_EQ_HEX(zh_sim_hcn_table()->HcnUnregisterServiceCallback(cb), 0);
+    /* a second restart: what was registered on the new service hears of it; the first
+     * registrations heard of the first restart once, and never again */
+    heard h2;
+    memset(&h2, 0, sizeof h2);
+    zh_mutex_init(&h2.lock);
+    ZT_EQ_HEX(create_system("after", CONTAINER, &sys), 0);
+    ZT_EQ_HEX(zh_sim_hcs_table()->HcsSetComputeSystemCallback(sys, HcsEventOptionNone, &h2, on_sys_event), 0);
+    ZT_EQ_HEX(zh_sim_hcn_table()->HcnRegisterServiceCallback(on_note, &h2, &cb), 0);
+    kill_service(SIGKILL);
+    both = 0;
+    for (int i = 0; i < 500 && !both; i++) {
+        zh_mutex_lock(&h2.lock);
+        both = h2.sys_disconnect == 1 && h2.hcn_disconnect == 1;
+        zh_mutex_unlock(&h2.lock);
+        if (!both)
+            zh_sleep_ms(10);
+    }
+    ZT_CHECK(both);
+    ZT_EQ_INT(network_exists(&p), 1); /* and a third service answers */
+    zh_sleep_ms(50);
+    zh_mutex_lock(&h.lock);
+    ZT_EQ_INT(h.sys_disconnect, 1);
+    ZT_EQ_INT(h.hcn_disconnect, 1);
+    zh_mutex_unlock(&h.lock);
+    zh_mutex_lock(&h2.lock);
+    ZT_EQ_INT(h2.sys_disconnect, 1);
+    ZT_EQ_INT(h2.hcn_disconnect, 1);
+    zh_mutex_unlock(&h2.lock);
     zh_sim_hcs_table()->HcsCloseComputeSystem(sys);
     ZT_EQ_HEX(zh_sim_hcn_table()->HcnUnregisterServiceCallback(cb), 0);
     zh_sim_close();
     zh_mutex_destroy(&h.lock);
+    zh_mutex_destroy(&h2.lock);
 
-    /* the next open starts a new service: systems died with the old one, persistent
-     * networks are back, non-persistent ones are gone */
+    /* and so does the next open of a process: systems died with the old service,
+     * persistent networks are back, non-persistent ones are gone */
     ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
     ZT_EQ_HEX(open_system("before", &sys), HCS_E_SYSTEM_NOT_FOUND);
     ZT_EQ_INT(network_exists(&p), 1);
