@@ -1200,10 +1200,10 @@ static int connect_gen(zh_error **err)
     sim_sock s = connect_or_start(C.dir, err);
     if (s == SIM_SOCK_NONE)
         return -1;
+    zh_mutex_lock(&C.lock);
     zh_mutex_lock(&C.wlock);
     C.sock = s;
     zh_mutex_unlock(&C.wlock);
-    zh_mutex_lock(&C.lock);
     uint32_t gen = C.gen = C.next_gen++;
     C.dead = false;
     zh_mutex_unlock(&C.lock);
@@ -1235,10 +1235,12 @@ static int reconnect(void)
         if (C.reader)
             zh_thread_join(C.reader);
         C.reader = NULL;
+        zh_mutex_lock(&C.lock);
         zh_mutex_lock(&C.wlock);
         sim_sock old = C.sock;
         C.sock = SIM_SOCK_NONE;
         zh_mutex_unlock(&C.wlock);
+        zh_mutex_unlock(&C.lock);
         sim_sock_close(old);
         rc = connect_gen(NULL) == 0 && hello() == 0 ? 0 : -1;
         if (rc < 0 && C.sock != SIM_SOCK_NONE)
