@@ -321,7 +321,19 @@ int sim_pipe_name(const char *dir, char *out, size_t size)
         return -1;
     while (n > 3 && (full[n - 1] == '\\' || full[n - 1] == '/'))
         full[--n] = 0;
-    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, 64 bits */
+    /* pipe names are machine-wide: the user's name goes in too, so two users' services of
+     * the same path never meet */
+    char user[257] = "";
+    DWORD ulen = sizeof user;
+    if (!GetUserNameA(user, &ulen))
+        user[0] = 0;
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, 64 bits, of "user|path" */
+    for (const char *u = user; *u; u++) {
+        h ^= (unsigned char)*u;
+        h *= 0x100000001b3ULL;
+    }
+    h ^= '|';
+    h *= 0x100000001b3ULL;
     for (DWORD i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)full[i];
         if (ch >= 'A' && ch <= 'Z')

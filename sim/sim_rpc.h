@@ -85,7 +85,8 @@ typedef struct sim_chan *sim_sock; /* a pipe end opened for overlapped I/O, and 
 /* Wraps a connected pipe handle (taken). NULL when out of resources (the handle closed). */
 sim_sock sim_sock_wrap(void *pipe);
 void *sim_sock_handle(sim_sock s);
-/* \\.\pipe\zhsim-<16 hex digits>: FNV-1a of the canonical, lower-cased full path of DIR. */
+/* \\.\pipe\zhsim-<16 hex digits>: FNV-1a of the user's name, '|' and the canonical,
+ * lower-cased full path of DIR. */
 int sim_pipe_name(const char *dir, char *out, size_t size);
 #else
 typedef int sim_sock;

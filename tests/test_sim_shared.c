@@ -76,8 +76,13 @@ static int make_dir(void)
     char tmp[MAX_PATH];
     if (!GetTempPathA(sizeof tmp, tmp))
         return -1;
-    snprintf(dir, sizeof dir, "%szhsim-%lu-%u", tmp, (unsigned long)GetCurrentProcessId(), counter++);
-    return _mkdir(dir);
+    /* a name no earlier run left behind (Wine reuses small process ids) */
+    for (int tries = 0; tries < 1000; tries++) {
+        snprintf(dir, sizeof dir, "%szhsim-%lu-%u", tmp, (unsigned long)GetCurrentProcessId(), counter++);
+        if (_mkdir(dir) == 0)
+            return 0;
+    }
+    return -1;
 }
 
 static void remove_empty_dir(void)

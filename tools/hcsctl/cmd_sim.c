@@ -18,8 +18,8 @@
 typedef HANDLE chan;
 #define NO_CHAN INVALID_HANDLE_VALUE
 
-/* The service's pipe: named as sim/sim_rpc.c names it (FNV-1a, 64 bits, of the full path,
- * lower-cased, with backslashes). */
+/* The service's pipe: named as sim/sim_rpc.c names it (FNV-1a, 64 bits, of the user's
+ * name, '|' and the full path, lower-cased, with backslashes). */
 static chan sock_to(const char *dir)
 {
     char full[4096], name[96];
@@ -28,7 +28,17 @@ static chan sock_to(const char *dir)
         return NO_CHAN;
     while (n > 3 && (full[n - 1] == '\\' || full[n - 1] == '/'))
         full[--n] = 0;
+    char user[257] = "";
+    DWORD ulen = sizeof user;
+    if (!GetUserNameA(user, &ulen))
+        user[0] = 0;
     uint64_t h = 0xcbf29ce484222325ULL;
+    for (const char *u = user; *u; u++) {
+        h ^= (unsigned char)*u;
+        h *= 0x100000001b3ULL;
+    }
+    h ^= '|';
+    h *= 0x100000001b3ULL;
     for (DWORD i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)full[i];
         if (ch >= 'A' && ch <= 'Z')
