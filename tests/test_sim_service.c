@@ -892,6 +892,41 @@ static void ZH_WINAPI on_done(zh_hcs_operation op, void *ctx)
     zh_mutex_unlock(&d->lock);
 }
 
+/* A service stopped on request (hcsctl sim stop, zh_sim_stop_service) and a client that
+ * carries on: its next call starts and reaches a new service, which has the persistent
+ * state; an operation handle of the old one reads as disconnected. */
+static void the_next_call_after_a_stop_reaches_a_new_service(void)
+{
+    ZT_REQUIRE(fresh_dir() == 0);
+    ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
+    zh_raw_guid g = guid_n(6, 1);
+    ZT_EQ_HEX(create_network(&g, "lasting", 0, 61), 0);
+    long first = status_field("Pid");
+    ZT_CHECK(first > 0);
+    const zh_hcs_table *T = zh_sim_hcs_table();
+    zh_hcs_operation old_op = T->HcsCreateOperation(NULL, NULL);
+    ZT_REQUIRE(old_op != NULL);
+    zh_sim_stop_service();
+    ZT_REQUIRE(service_gone());
+    for (int i = 0; i < 500 && !sim_client_dead(); i++) /* the client has heard of it */
+        zh_sleep_ms(10);
+    ZT_CHECK(sim_client_dead());
+    ZT_EQ_INT(network_exists(&g), 1); /* this call connects again */
+    ZT_CHECK(!sim_client_dead());
+    long second = status_field("Pid");
+    ZT_CHECK(second > 0 && second != first);
+    zh_wchar *doc = NULL;
+    ZT_EQ_HEX(T->HcsGetOperationResult(old_op, &doc), HCS_E_SERVICE_DISCONNECT);
+    T->HcsCloseOperation(old_op);
+    /* and the new service works as the old one did */
+    zh_hcs_system sys = NULL;
+    ZT_EQ_HEX(create_system("fresh", CONTAINER, &sys), 0);
+    ZT_EQ_HEX(sys_call(T->HcsStartComputeSystem, sys, NULL), 0);
+    T->HcsCloseComputeSystem(sys);
+    zh_sim_close();
+    remove_dir();
+}
+
 /* An operation the service accepted but had not completed when it died: the caller's
  * completion callback still runs, and the result says the service disconnected. */
 static void an_operation_in_flight_completes_when_the_service_dies(void)
@@ -1264,6 +1299,7 @@ static const zt_case cases[] = {
     ZT_CASE(a_killed_client_releases_what_it_held),
     ZT_CASE(a_service_restart_is_an_hcs_and_hns_restart),
     ZT_CASE(an_operation_in_flight_completes_when_the_service_dies),
+    ZT_CASE(the_next_call_after_a_stop_reaches_a_new_service),
     ZT_CASE(a_guest_process_stdio_reaches_the_client),
     ZT_CASE(garbage_on_the_socket_hurts_only_that_client),
     ZT_CASE(service_killed_mid_mutation_loses_nothing_acknowledged),
