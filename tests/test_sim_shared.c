@@ -167,8 +167,8 @@ static void stop_service(void)
 }
 #endif
 
-static const char *FILES[] = {"state.json", "state.json.tmp", "lock", "ready", "go", "state.db", "state.db-wal",
-                              "state.db-shm", "sock", "service.pid", "service.lock", "service.log", "start.lock"};
+static const char *FILES[] = {"ready", "go", "state.db", "state.db-wal", "state.db-shm", "sock",
+                              "service.pid", "service.lock", "service.log", "start.lock"};
 
 static int fresh_dir(void)
 {
