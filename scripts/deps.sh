@@ -8,7 +8,8 @@
 set -eu
 
 native="cmake ninja-build gcc pkg-config libjson-c-dev libsqlite3-dev python3 libarchive-dev nettle-dev"
-full="$native clang libclang-rt-14-dev gcc-mingw-w64-x86-64 wine64 dpkg-dev doxygen"
+# tcl: tclsh makes the SQLite amalgamation from Debian's source for the mingw build
+full="$native clang libclang-rt-14-dev gcc-mingw-w64-x86-64 wine64 dpkg-dev tcl doxygen"
 full="$full bzip2 xz-utils" # unpacking the zlib and libarchive sources for the Windows build
 full="$full g++ libsimdjson-dev" # bench_schema's simdjson rows (benchmark only, optional)
 

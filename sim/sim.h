@@ -58,21 +58,6 @@ typedef struct sim_note {
     struct sim_note *next;
 } sim_note;
 
-/* sim:PATH: a compute system as every process sees it (sim_hcs.c keeps it current). */
-typedef struct sim_sysrec {
-    char *id;
-    char *owner;
-    char *name;
-    bool is_vm;
-    int state;                /* the SYS_* values of sim_hcs.h */
-    char runtime_id[ZH_GUID_BUFSIZE];
-    bool terminate_on_last_close;
-    uint32_t owner_pid;       /* the process that created it */
-    char *exit_status;        /* SystemExitStatus JSON once stopped */
-} sim_sysrec;
-
-void sim_sysrecs_free(sim_sysrec *recs, size_t n);
-
 typedef struct sim_world {
     zh_mutex lock;          /* guards everything below */
     int refs;
@@ -105,21 +90,12 @@ typedef struct sim_world {
     /* the HNS version zh_sim_hnscall reports (zh_sim_set_hns_version); major 0: none */
     uint32_t hns_major, hns_minor;
 
-    /* "sim:PATH" on POSIX: this process is a client of the simulator service of PATH
+    /* "sim:PATH": this process is a client of the simulator service of PATH
      * (sim_client.c); the world holds no state of its own */
     bool client;
 
-    /* "sim:PATH" on Windows: the shared state (NULL for the private "sim:") */
-    struct sim_store *store;
-    bool dirty;              /* the shared state changed during this call */
-    sim_sysrec *recs;        /* the compute systems of every process */
-    size_t nrecs;
+    bool dirty;              /* an HCN object changed during this call */
 } sim_world;
-
-/* sim:PATH: loads the shared state (HCN objects and system records) into the world /
- * saves it (w->lock and the store's lock held). 0 or -1. */
-int sim_state_load(sim_world *w, zh_error **err);
-int sim_state_save(sim_world *w);
 
 /* The one world of this process; NULL when the simulator is not open. Lock w->lock. */
 sim_world *sim_world_get(void);
@@ -142,13 +118,7 @@ unsigned sim_hcn_latitudes(void);
 int sim_hcn_latitudes_explicit(unsigned *flags);
 int sim_hcs_latitudes_explicit(int values[]);
 void sim_hcs_latitudes_from_env(void);
-#ifndef _WIN32
 void sim_push_latitudes(void);
-#else
-static inline void sim_push_latitudes(void)
-{
-}
-#endif
 
 /* A v1 network document (Subnets, MacPools: hcsshim's HNSNetwork) as the v2 one HcnCreateNetwork
  * stores (sim_hnsv1.c); NULL when `json` is no v1 document. */

@@ -5,23 +5,36 @@
  * Handles are the service's values. A reader thread takes replies to the waiting callers
  * and queues what the service pushes (operation completions, system and process events,
  * HCN notifications, and the disconnect when the service goes away) for the dispatcher
- * thread, which invokes the callbacks registered in this process. */
+ * thread, which invokes the callbacks registered in this process.
+ *
+ * Reconnecting: when the service goes away, every callback hears of it once (the
+ * disconnect below), and the next call that needs the service connects again, starting a
+ * service as the first open does. Each connection is a generation: handle values are the
+ * service's with the generation in bits 48-62, so a handle of an earlier service is
+ * recognised as stale and never reaches the new one as a value it may have reused; it
+ * reaches it as a value no client was given (the simulator's invalid handle), Close and
+ * Unregister of it succeed here (there is nothing left to release), and reading an
+ * operation of it says HCS_E_SERVICE_DISCONNECT. */
 #define _GNU_SOURCE
 #include "sim_server.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#endif
 
 #include "sim.h"
 #include "sim_rpc.h"
@@ -51,15 +64,39 @@ typedef struct cl_cb { /* an operation's, a handle's or a registration's callbac
     zh_hcs_event_callback ev_cb;
     zh_hcn_notification_callback note_cb;
     uint64_t svc; /* registrations: the service's handle */
+    uint32_t gen; /* registrations: the connection they were made on */
     bool pending; /* operations: started, completion not yet pushed */
+    bool gone;    /* registrations: their service went away (told once) */
 } cl_cb;
+
+/* Handle values: the service's (below 2^48: user-space addresses) tagged with the
+ * connection's generation. */
+#define TAG_SHIFT 48
+#define TAG_MASK 0x7fffu
+#define VAL_MASK ((UINT64_C(1) << TAG_SHIFT) - 1)
+#define STALE_WIRE (UINT64_MAX - 1) /* what a stale handle is sent as: never handed out */
+
+static uint64_t tag_of(uint64_t v, uint32_t gen)
+{
+    return v ? (v & VAL_MASK) | ((uint64_t)(gen & TAG_MASK) << TAG_SHIFT) : 0;
+}
+
+static bool of_gen(uint64_t v, uint32_t gen)
+{
+    return (uint32_t)(v >> TAG_SHIFT) == (gen & TAG_MASK);
+}
 
 static struct client {
     zh_mutex lock; /* guards everything below but the socket writes */
     zh_mutex wlock;
+    zh_mutex rlock; /* one reconnect at a time; held by close */
     zh_cond cond;  /* replies arriving, pushes queued, callbacks ending */
-    int sock;
-    int dirfd;
+    sim_sock sock;
+    char *dir;     /* PATH, for reconnecting */
+    uint32_t gen;  /* the connection's generation (guarded by lock) */
+    uint32_t next_gen;
+    bool closing;
+    int dirfd; /* POSIX: the directory, for socket paths too long for sun_path */
     bool dead;
     bool quit;
     uint32_t next_seq;
@@ -70,7 +107,7 @@ static struct client {
     uint64_t dispatcher_id;
     uint64_t running; /* the key whose callback runs now */
     long service_pid;
-} C = {.lock = ZH_MUTEX_INIT, .wlock = ZH_MUTEX_INIT, .sock = -1, .dirfd = -1};
+} C = {.lock = ZH_MUTEX_INIT, .wlock = ZH_MUTEX_INIT, .rlock = ZH_MUTEX_INIT, .sock = SIM_SOCK_NONE, .dirfd = -1};
 
 /* ---------------------------------------------------------------- calls */
 typedef struct ccall {
@@ -80,24 +117,49 @@ typedef struct ccall {
     sim_rd r;
     int64_t ret;
     int fdi;
-    uint64_t op; /* the operation the call starts, if any */
+    uint64_t op;   /* the operation the call starts, if any */
+    uint32_t gen;  /* the connection it is encoded for */
+    bool stale;    /* it names a handle of an earlier connection */
 } ccall;
+
+static int reconnect(void);
+static bool soft[SIM_ENTRY_COUNT];
+static bool op_local[SIM_ENTRY_COUNT];
 
 static void cl_begin(ccall *c, uint16_t entry)
 {
     memset(c, 0, sizeof *c);
     c->entry = entry;
+    /* a call that needs the service: after a service restart it connects again first
+     * (releasing calls and reads of operations never start a service) */
+    if (entry < SIM_ENTRY_COUNT && !soft[entry] && (!op_local[entry] || entry == ZH_HCS_ID_HcsCreateOperation))
+        reconnect();
+    zh_mutex_lock(&C.lock);
+    c->gen = C.gen;
+    zh_mutex_unlock(&C.lock);
     sim_msg_begin(&c->w, SIM_MSG_REQ, 0);
     sim_wr_u16(&c->w, entry);
     for (int i = 0; i < SIM_RPC_MAXFDS; i++)
         c->p.fds[i] = -1;
 }
 
+/* A handle value as the service of this call knows it. */
+static uint64_t wire_of(ccall *c, uint64_t v)
+{
+    if (!v)
+        return 0;
+    if (!of_gen(v, c->gen)) {
+        c->stale = true;
+        return STALE_WIRE;
+    }
+    return v & VAL_MASK;
+}
+
 /* Sends the request and waits for its reply. 0, or -1 when the service is gone. */
 static int cl_transact(ccall *c)
 {
     zh_mutex_lock(&C.lock);
-    if (C.dead || C.sock < 0) {
+    if (C.dead || C.sock == SIM_SOCK_NONE || C.gen != c->gen) {
         zh_mutex_unlock(&C.lock);
         return -1;
     }
@@ -132,9 +194,11 @@ static void cl_end(ccall *c)
 {
     sim_wr_free(&c->w);
     free(c->p.body);
+#ifndef _WIN32
     for (int i = 0; i < SIM_RPC_MAXFDS; i++) /* descriptors no out-parameter took */
         if (c->p.fds[i] >= 0)
             close(c->p.fds[i]);
+#endif
 }
 
 /* encoding the arguments */
@@ -157,7 +221,7 @@ static void e_handle(ccall *c, void *p, size_t n)
     (void)n;
     void *v;
     memcpy(&v, p, sizeof v);
-    sim_wr_u64(&c->w, (uint64_t)(uintptr_t)v);
+    sim_wr_u64(&c->w, wire_of(c, (uint64_t)(uintptr_t)v));
 }
 
 static void e_guid(ccall *c, void *p, size_t n)
@@ -238,7 +302,7 @@ static void d_hout(ccall *c, void *p, int ok)
     void **out;
     memcpy(&out, p, sizeof out);
     if (out)
-        *out = ok ? (void *)(uintptr_t)sim_rd_u64(&c->r) : NULL;
+        *out = ok ? (void *)(uintptr_t)tag_of(sim_rd_u64(&c->r), c->gen) : NULL;
 }
 
 static void d_pi(ccall *c, void *p, int ok)
@@ -253,6 +317,13 @@ static void d_pi(ccall *c, void *p, int ok)
     pi->Reserved = sim_rd_u32(&c->r);
     uint8_t mask = sim_rd_u8(&c->r);
     zh_handle *h[3] = {&pi->StdInput, &pi->StdOutput, &pi->StdError};
+#ifdef _WIN32
+    /* the service duplicated them into this process: their values follow */
+    for (int i = 0; i < 3; i++)
+        if (mask & (1u << i))
+            *h[i] = (zh_handle)(uintptr_t)sim_rd_u64(&c->r);
+    return;
+#endif
     for (int i = 0; i < 3; i++) {
         if ((mask & (1u << i)) && c->fdi < SIM_RPC_MAXFDS && c->p.fds[c->fdi] >= 0) {
             *h[i] = (zh_handle)(intptr_t)c->p.fds[c->fdi]; /* the caller's now */
@@ -269,9 +340,6 @@ static void d_pi(ccall *c, void *p, int ok)
 /* What a call returns when the service is gone: the calls that release what the caller
  * holds succeed (there is nothing left to release), reading an operation says the service
  * disconnected, everything else RPC_S_SERVER_UNAVAILABLE. */
-static bool soft[SIM_ENTRY_COUNT];
-static bool op_local[SIM_ENTRY_COUNT];
-
 static zh_hresult gone_hr(uint16_t entry)
 {
     if (soft[entry])
@@ -285,9 +353,9 @@ static zh_hresult gone_hr(uint16_t entry)
 #define C_DEC(x) CDEC(&x)(&cc, &x, ok);
 #define C_RET_zh_hresult(v) ((zh_hresult)(v))
 #define C_RET_zh_voidp(v) ((zh_voidp)(uintptr_t)(v))
-#define C_RET_zh_hcs_operation(v) ((zh_hcs_operation)(uintptr_t)(v))
-#define C_RET_zh_hcs_system(v) ((zh_hcs_system)(uintptr_t)(v))
-#define C_RET_zh_hcs_process(v) ((zh_hcs_process)(uintptr_t)(v))
+#define C_RET_zh_hcs_operation(v) ((zh_hcs_operation)(uintptr_t)tag_of((uint64_t)(v), cc.gen))
+#define C_RET_zh_hcs_system(v) ((zh_hcs_system)(uintptr_t)tag_of((uint64_t)(v), cc.gen))
+#define C_RET_zh_hcs_process(v) ((zh_hcs_process)(uintptr_t)tag_of((uint64_t)(v), cc.gen))
 #define C_RET_zh_hcs_operation_type(v) ((zh_hcs_operation_type)(v))
 #define C_RET_zh_u64(v) ((zh_u64)(v))
 #define C_GONE_zh_hresult(id) gone_hr(id)
@@ -306,7 +374,7 @@ static void started(ccall *c, int ok);
         ccall cc;                                                                                 \
         cl_begin(&cc, (uint16_t)(id));                                                            \
         SIM_FE(C_ENC, SIM_UNPAREN args)                                                           \
-        int ok = cl_transact(&cc) == 0;                                                           \
+        int ok = cc.stale && (soft[id] || op_local[id]) ? 0 : cl_transact(&cc) == 0;              \
         started(&cc, ok);                                                                         \
         SIM_FE(C_DEC, SIM_UNPAREN args)                                                           \
         rt r = ok ? C_RET_##rt(cc.ret) : C_GONE_##rt(id);                                      \
@@ -319,7 +387,7 @@ static void started(ccall *c, int ok);
         ccall cc;                                                                                 \
         cl_begin(&cc, (uint16_t)(id));                                                            \
         SIM_FE(C_ENC, SIM_UNPAREN args)                                                           \
-        int ok = cl_transact(&cc) == 0;                                                           \
+        int ok = cc.stale && (soft[id] || op_local[id]) ? 0 : cl_transact(&cc) == 0;              \
         SIM_FE(C_DEC, SIM_UNPAREN args)                                                           \
         cl_end(&cc);                                                                              \
     }
@@ -382,7 +450,7 @@ static zh_hcs_operation ZH_WINAPI x_HcsCreateOperation(const void *context, zh_h
     ccall cc;
     cl_begin(&cc, ZH_HCS_ID_HcsCreateOperation);
     sim_wr_u8(&cc.w, callback != NULL);
-    zh_hcs_operation op = cl_transact(&cc) == 0 ? (zh_hcs_operation)(uintptr_t)cc.ret : NULL;
+    zh_hcs_operation op = cl_transact(&cc) == 0 ? (zh_hcs_operation)(uintptr_t)tag_of((uint64_t)cc.ret, cc.gen) : NULL;
     cl_end(&cc);
     zh_mutex_lock(&C.lock);
     if (!op || sim_map_put(&C.ops, (uint64_t)(uintptr_t)op, rec) < 0) {
@@ -427,7 +495,7 @@ static zh_hresult ZH_WINAPI x_HcsSetOperationCallback(zh_hcs_operation op, const
 {
     ccall cc;
     cl_begin(&cc, ZH_HCS_ID_HcsSetOperationCallback);
-    sim_wr_u64(&cc.w, (uint64_t)(uintptr_t)op);
+    sim_wr_u64(&cc.w, wire_of(&cc, (uint64_t)(uintptr_t)op));
     sim_wr_u8(&cc.w, callback != NULL);
     zh_hresult hr = cl_transact(&cc) == 0 ? (zh_hresult)cc.ret : ZH_E_RPC_SERVER_UNAVAILABLE;
     cl_end(&cc);
@@ -451,7 +519,7 @@ static zh_hresult set_event_callback(uint16_t entry, void *h, zh_hcs_event_optio
         return ZH_E_OUTOFMEMORY;
     ccall cc;
     cl_begin(&cc, entry);
-    sim_wr_u64(&cc.w, (uint64_t)(uintptr_t)h);
+    sim_wr_u64(&cc.w, wire_of(&cc, (uint64_t)(uintptr_t)h));
     sim_wr_u32(&cc.w, (uint32_t)options);
     sim_wr_u8(&cc.w, callback != NULL);
     /* registered before the call: an event may arrive before the reply */
@@ -537,6 +605,7 @@ static zh_hresult ZH_WINAPI x_HcnRegisterServiceCallback(zh_hcn_notification_cal
         uint64_t svc = sim_rd_u64(&cc.r);
         zh_mutex_lock(&C.lock); /* the dispatcher may be reading the record */
         rec->svc = svc;
+        rec->gen = cc.gen;
         zh_mutex_unlock(&C.lock);
     }
     cl_end(&cc);
@@ -553,13 +622,16 @@ static zh_hresult ZH_WINAPI x_HcnUnregisterServiceCallback(zh_hcn_callback Callb
     zh_mutex_lock(&C.lock);
     cl_cb *rec = CallbackHandle ? sim_map_get(&C.regs, (uint64_t)(uintptr_t)CallbackHandle) : NULL;
     uint64_t svc = rec ? rec->svc : 0;
+    uint32_t gen = rec ? rec->gen : 0;
+    bool gone = rec && (rec->gone || gen != C.gen);
     zh_mutex_unlock(&C.lock);
     if (!rec)
         return ZH_E_HANDLE;
     ccall cc;
     cl_begin(&cc, ZH_HCS_ID_COUNT + ZH_HCN_ID_HcnUnregisterServiceCallback);
     sim_wr_u64(&cc.w, svc);
-    zh_hresult hr = cl_transact(&cc) == 0 ? (zh_hresult)cc.ret : 0; /* gone with the service */
+    /* a registration of an earlier service went with it */
+    zh_hresult hr = !gone && cc.gen == gen && cl_transact(&cc) == 0 ? (zh_hresult)cc.ret : 0;
     cl_end(&cc);
     if (hr == 0)
         forget(&C.regs, (uint64_t)(uintptr_t)rec);
@@ -612,7 +684,7 @@ static void enqueue(pushed *p)
 
 static void reader_main(void *arg)
 {
-    (void)arg;
+    uint32_t gen = (uint32_t)(uintptr_t)arg;
     for (;;) {
         unsigned char *body;
         size_t len;
@@ -640,6 +712,8 @@ static void reader_main(void *arg)
             if (p) {
                 p->kind = kind == SIM_MSG_OPDONE ? PUSH_OPDONE : kind == SIM_MSG_EVENT ? PUSH_EVENT : PUSH_NOTE;
                 p->a = sim_rd_u64(&r);
+                if (kind != SIM_MSG_NOTE)
+                    p->a = tag_of(p->a, gen); /* an operation or a handle; a note names our registration */
                 if (kind != SIM_MSG_OPDONE)
                     p->type = sim_rd_u32(&r);
                 if (kind == SIM_MSG_NOTE)
@@ -647,15 +721,17 @@ static void reader_main(void *arg)
                 if (kind != SIM_MSG_OPDONE)
                     p->data = sim_rd_wstr(&r, NULL);
                 if (kind == SIM_MSG_EVENT)
-                    p->op = sim_rd_u64(&r);
+                    p->op = tag_of(sim_rd_u64(&r), gen);
                 enqueue(p);
             }
         }
         zh_mutex_unlock(&C.lock);
         free(body);
+#ifndef _WIN32
         for (int i = 0; i < SIM_RPC_MAXFDS; i++)
             if (fds[i] >= 0)
                 close(fds[i]);
+#endif
     }
     zh_mutex_lock(&C.lock);
     C.dead = true;
@@ -663,6 +739,7 @@ static void reader_main(void *arg)
     pushed *p = calloc(1, sizeof *p);
     if (p) {
         p->kind = PUSH_DISCONNECT;
+        p->a = gen; /* the connection that ended */
         enqueue(p);
     }
     zh_mutex_unlock(&C.lock);
@@ -690,21 +767,34 @@ static void dispatcher_main(void *arg)
         if (p->kind == PUSH_DISCONNECT) {
             /* every system and process callback hears of it, and every registration; the
              * operations in flight complete */
+            /* of the connection that ended: each hears it once */
+            uint32_t gen = (uint32_t)p->a;
             size_t n = C.handles.count + C.regs.count + C.ops.count, k = 0;
             snap *s = calloc(n ? n : 1, sizeof *s);
             uint64_t key;
             void *val;
             for (size_t i = 0; s && sim_map_next(&C.ops, &i, &key, &val);) {
                 cl_cb *rec = val;
-                if (rec->pending && rec->op_cb) {
+                if (rec->pending && rec->op_cb && of_gen(key, gen)) {
                     rec->pending = false;
                     s[k].key = key, s[k++].cb = *rec;
                 }
             }
+            size_t first_handle = k;
             for (size_t i = 0; s && sim_map_next(&C.handles, &i, &key, &val);)
-                s[k].key = key, s[k++].cb = *(cl_cb *)val;
-            for (size_t i = 0; s && sim_map_next(&C.regs, &i, &key, &val);)
-                s[k].key = key, s[k++].cb = *(cl_cb *)val;
+                if (of_gen(key, gen))
+                    s[k].key = key, s[k++].cb = *(cl_cb *)val;
+            size_t end_handles = k;
+            for (size_t i = 0; s && sim_map_next(&C.regs, &i, &key, &val);) {
+                cl_cb *rec = val;
+                if (rec->gen == gen && !rec->gone) {
+                    rec->gone = true;
+                    s[k].key = key, s[k++].cb = *rec;
+                }
+            }
+            /* the event registrations of the old handles end here */
+            for (size_t i = first_handle; i < end_handles; i++)
+                free(sim_map_del(&C.handles, s[i].key));
             zh_mutex_unlock(&C.lock);
             for (size_t i = 0; i < k; i++) {
                 if (s[i].cb.op_cb) {
@@ -746,7 +836,189 @@ static void dispatcher_main(void *arg)
 }
 
 /* ---------------------------------------------------------------- starting the service */
-static int try_connect(const char *dir)
+#ifdef _WIN32
+/* Windows: the named pipe of PATH (sim_pipe_name); the service program is zhsimd.exe, found
+ * as on POSIX ($ZH_SIMD, the build's own, next to this module - computenetwork.dll or the
+ * program - next to the program, then the search path); started detached with
+ * CreateProcess, it signals an inherited event once it serves. */
+static sim_sock try_connect(const char *dir)
+{
+    char name[96];
+    if (sim_pipe_name(dir, name, sizeof name) < 0)
+        return SIM_SOCK_NONE;
+    for (int tries = 0; tries < 50; tries++) {
+        HANDLE h = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                               FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL);
+        if (h != INVALID_HANDLE_VALUE)
+            return sim_sock_wrap(h);
+        if (GetLastError() != ERROR_PIPE_BUSY)
+            return SIM_SOCK_NONE;
+        WaitNamedPipeA(name, 200); /* every instance busy: the service makes the next one */
+    }
+    return SIM_SOCK_NONE;
+}
+
+static bool runnable(const char *p)
+{
+    DWORD a = GetFileAttributesA(p);
+    return a != INVALID_FILE_ATTRIBUTES && !(a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+/* zhsimd.exe in the folder of `file` (a module's path), or NULL. */
+static char *beside(const char *file)
+{
+    const char *slash = strrchr(file, '\\');
+    if (!slash)
+        return NULL;
+    char *p = zh_asprintf("%.*s\\zhsimd.exe", (int)(slash - file), file);
+    if (p && runnable(p))
+        return p;
+    free(p);
+    return NULL;
+}
+
+static char *find_program(void)
+{
+    const char *env = getenv("ZH_SIMD");
+    if (env && *env)
+        return zh_strdup(env);
+#ifdef ZH_SIMD_PATH
+    if (runnable(ZH_SIMD_PATH))
+        return zh_strdup(ZH_SIMD_PATH);
+#endif
+    char self[MAX_PATH + 1];
+    HMODULE mod = NULL;
+    char *p = NULL;
+    if (GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                           (LPCSTR)(const void *)&C, &mod)) {
+        DWORD n = GetModuleFileNameA(mod, self, MAX_PATH);
+        if (n > 0 && n < MAX_PATH) {
+            self[n] = 0;
+            p = beside(self);
+        }
+    }
+    if (!p) {
+        DWORD n = GetModuleFileNameA(NULL, self, MAX_PATH);
+        if (n > 0 && n < MAX_PATH) {
+            self[n] = 0;
+            p = beside(self);
+        }
+    }
+    return p ? p : zh_strdup("zhsimd.exe");
+}
+
+/* The last line of the service's log: its own words on why it did not start. */
+static void last_log_line(const char *log, char *out, size_t size)
+{
+    FILE *f = fopen(log, "r");
+    char line[400] = "";
+    out[0] = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (line[0] != '\n' && line[0] != '\r')
+            snprintf(out, size, "%s", line);
+    if (f)
+        fclose(f);
+    out[strcspn(out, "\r\n")] = 0;
+}
+
+static int spawn_service(const char *dir, char *why, size_t whysize)
+{
+    char *prog = find_program();
+    char *log = zh_asprintf("%s\\service.log", dir);
+    SECURITY_ATTRIBUTES inherit = {sizeof inherit, NULL, TRUE};
+    HANDLE ready = CreateEventW(&inherit, TRUE, FALSE, NULL);
+    HANDLE lg = log ? CreateFileA(log, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_ALWAYS,
+                                  FILE_ATTRIBUTE_NORMAL, NULL)
+                    : INVALID_HANDLE_VALUE;
+    HANDLE nul = CreateFileA("NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, NULL);
+    char *cmd = prog ? zh_asprintf("\"%s\" --ready-fd %llu \"%s\"", prog, (unsigned long long)(uintptr_t)ready, dir)
+                     : NULL;
+    int rc = -1;
+    if (!prog || !log || !ready || !cmd) {
+        snprintf(why, whysize, "out of resources");
+        goto out;
+    }
+    STARTUPINFOA si;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = nul;
+    si.hStdOutput = lg;
+    si.hStdError = lg;
+    PROCESS_INFORMATION pi;
+    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP, NULL, NULL, &si,
+                        &pi)) {
+        snprintf(why, whysize, "the simulator service %s could not be started (error %lu)", prog,
+                 (unsigned long)GetLastError());
+        goto out;
+    }
+    CloseHandle(pi.hThread);
+    HANDLE both[2] = {ready, pi.hProcess};
+    DWORD r = WaitForMultipleObjects(2, both, FALSE, 20000);
+    if (r == WAIT_OBJECT_0) {
+        rc = 0;
+    } else {
+        char last[400];
+        last_log_line(log, last, sizeof last);
+        snprintf(why, whysize, "the simulator service %s did not start%s%s", prog, last[0] ? ": " : "", last);
+    }
+    CloseHandle(pi.hProcess);
+out:
+    if (ready)
+        CloseHandle(ready);
+    if (lg != INVALID_HANDLE_VALUE)
+        CloseHandle(lg);
+    if (nul != INVALID_HANDLE_VALUE)
+        CloseHandle(nul);
+    free(cmd);
+    free(prog);
+    free(log);
+    return rc;
+}
+
+static sim_sock connect_or_start(const char *dir, zh_error **err)
+{
+    sim_sock s = try_connect(dir);
+    if (s)
+        return s;
+    /* one starter at a time: the others wait here, then find it running */
+    char *lock_path = zh_asprintf("%s\\start.lock", dir);
+    HANDLE lk = lock_path ? CreateFileA(lock_path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                                        NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL)
+                          : INVALID_HANDLE_VALUE;
+    free(lock_path);
+    if (lk == INVALID_HANDLE_VALUE) {
+        zh_error_set(err, ZH_E_ACCESSDENIED, "zh_sim_open", "sim:%s: cannot open its start lock (error %lu)", dir,
+                     (unsigned long)GetLastError());
+        return SIM_SOCK_NONE;
+    }
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    LockFileEx(lk, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &ov);
+    s = try_connect(dir);
+    char why[600] = "";
+    if (!s && spawn_service(dir, why, sizeof why) == 0)
+        s = try_connect(dir);
+    else if (!s)
+        s = try_connect(dir);
+    UnlockFileEx(lk, 0, 1, 0, &ov);
+    CloseHandle(lk);
+    if (!s)
+        zh_error_set(err, ZH_E_RPC_SERVER_UNAVAILABLE, "zh_sim_open", "sim:%s: %s", dir,
+                     why[0] ? why : "cannot reach the simulator service");
+    return s;
+}
+
+static int make_dir(const char *dir, zh_error **err)
+{
+    if (!CreateDirectoryA(dir, NULL) && GetLastError() != ERROR_ALREADY_EXISTS)
+        return zh_error_set(err, GetLastError() == ERROR_ACCESS_DENIED ? ZH_E_ACCESSDENIED : ZH_E_PATH_NOT_FOUND,
+                            "zh_sim_open", "sim:%s: cannot create the directory (error %lu)", dir,
+                            (unsigned long)GetLastError());
+    return 0;
+}
+#else
+static sim_sock try_connect(const char *dir)
 {
     struct sockaddr_un a;
     unsigned len;
@@ -862,7 +1134,7 @@ static int spawn_service(const char *dir, char *why, size_t whysize)
     return rc;
 }
 
-static int connect_or_start(const char *dir, zh_error **err)
+static sim_sock connect_or_start(const char *dir, zh_error **err)
 {
     int s = try_connect(dir);
     if (s >= 0)
@@ -873,7 +1145,8 @@ static int connect_or_start(const char *dir, zh_error **err)
     free(lock_path);
     if (lk < 0)
         return zh_error_set(err, ZH_E_ACCESSDENIED, "zh_sim_open", "sim:%s: cannot open its start lock: %s", dir,
-                            strerror(errno));
+                            strerror(errno)),
+               SIM_SOCK_NONE;
     while (flock(lk, LOCK_EX) < 0 && errno == EINTR)
         ;
     s = try_connect(dir);
@@ -885,41 +1158,128 @@ static int connect_or_start(const char *dir, zh_error **err)
     close(lk);
     if (s < 0)
         return zh_error_set(err, ZH_E_RPC_SERVER_UNAVAILABLE, "zh_sim_open", "sim:%s: %s", dir,
-                            why[0] ? why : "cannot reach the simulator service");
+                            why[0] ? why : "cannot reach the simulator service"),
+               SIM_SOCK_NONE;
     return s;
+}
+
+static int make_dir(const char *dir, zh_error **err)
+{
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+        return zh_error_set(err, errno == EACCES ? ZH_E_ACCESSDENIED : ZH_E_PATH_NOT_FOUND, "zh_sim_open",
+                            "sim:%s: cannot create the directory: %s", dir, strerror(errno));
+    C.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return 0;
+}
+#endif /* _WIN32 */
+
+/* The hello on a new connection: 0, or -1 (no answer, another protocol). */
+static int hello(void)
+{
+    ccall cc;
+    cl_begin(&cc, SIM_CTL_HELLO);
+    sim_wr_u32(&cc.w, SIM_RPC_VERSION);
+#ifdef _WIN32
+    sim_wr_u32(&cc.w, (uint32_t)GetCurrentProcessId()); /* where the service duplicates handles to */
+#else
+    sim_wr_u32(&cc.w, (uint32_t)getpid());
+#endif
+    int ok = cl_transact(&cc) == 0 && cc.ret == 0;
+    long pid = ok ? (long)sim_rd_u32(&cc.r) : 0;
+    cl_end(&cc);
+    zh_mutex_lock(&C.lock);
+    C.service_pid = pid;
+    zh_mutex_unlock(&C.lock);
+    return ok ? 0 : -1;
+}
+
+/* Connects (starting the service when none runs) as a new generation, with its reader.
+ * The caller holds C.rlock and no other lock. */
+static int connect_gen(zh_error **err)
+{
+    sim_sock s = connect_or_start(C.dir, err);
+    if (s == SIM_SOCK_NONE)
+        return -1;
+    zh_mutex_lock(&C.lock);
+    zh_mutex_lock(&C.wlock);
+    C.sock = s;
+    zh_mutex_unlock(&C.wlock);
+    uint32_t gen = C.gen = C.next_gen++;
+    C.dead = false;
+    zh_mutex_unlock(&C.lock);
+    if (zh_thread_start(&C.reader, reader_main, (void *)(uintptr_t)gen, err) < 0) {
+        zh_mutex_lock(&C.lock);
+        C.dead = true;
+        zh_mutex_unlock(&C.lock);
+        return -1;
+    }
+    return 0;
+}
+
+/* After the service went away: connect to a new one (started as at the first open). 0 when
+ * connected (already, or now), -1 when no service can be reached. */
+static int reconnect(void)
+{
+    zh_mutex_lock(&C.lock);
+    bool need = C.dead && !C.closing && C.dir;
+    zh_mutex_unlock(&C.lock);
+    if (!need)
+        return 0;
+    zh_mutex_lock(&C.rlock);
+    zh_mutex_lock(&C.lock);
+    need = C.dead && !C.closing && C.dir;
+    zh_mutex_unlock(&C.lock);
+    int rc = 0;
+    if (need) {
+        /* the old connection's reader has ended (it marked it dead on its way out) */
+        if (C.reader)
+            zh_thread_join(C.reader);
+        C.reader = NULL;
+        zh_mutex_lock(&C.lock);
+        zh_mutex_lock(&C.wlock);
+        sim_sock old = C.sock;
+        C.sock = SIM_SOCK_NONE;
+        zh_mutex_unlock(&C.wlock);
+        zh_mutex_unlock(&C.lock);
+        sim_sock_close(old);
+        rc = connect_gen(NULL) == 0 && hello() == 0 ? 0 : -1;
+        if (rc < 0 && C.sock != SIM_SOCK_NONE)
+            sim_sock_shutdown(C.sock); /* its reader ends; the next call tries again */
+    }
+    zh_mutex_unlock(&C.rlock);
+    if (need && rc == 0)
+        sim_push_latitudes(); /* the behaviour this process chose, to the new service */
+    return rc;
 }
 
 int sim_client_open(sim_world *w, const char *dir, zh_error **err)
 {
     (void)w;
     zh_once_run(&table_once, setup_tables);
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-        return zh_error_set(err, errno == EACCES ? ZH_E_ACCESSDENIED : ZH_E_PATH_NOT_FOUND, "zh_sim_open",
-                            "sim:%s: cannot create the directory: %s", dir, strerror(errno));
-    C.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (make_dir(dir, err) < 0)
+        return -1;
     zh_cond_init(&C.cond);
     C.tail = &C.head;
     C.dead = false;
     C.quit = false;
-    int s = connect_or_start(dir, err);
-    if (s < 0)
+    C.closing = false;
+    C.dir = zh_strdup(dir);
+    if (!C.dir) {
+        zh_error_set(err, ZH_E_OUTOFMEMORY, "zh_sim_open", "out of memory");
         goto fail;
-    C.sock = s;
-    if (zh_thread_start(&C.reader, reader_main, NULL, err) < 0)
+    }
+    zh_mutex_lock(&C.rlock);
+    int c = connect_gen(err);
+    zh_mutex_unlock(&C.rlock);
+    if (c < 0)
         goto fail;
     if (zh_thread_start(&C.dispatcher, dispatcher_main, NULL, err) < 0) {
-        shutdown(C.sock, SHUT_RDWR);
+        sim_sock_shutdown(C.sock);
         zh_thread_join(C.reader);
         C.reader = NULL;
         goto fail;
     }
-    ccall cc;
-    cl_begin(&cc, SIM_CTL_HELLO);
-    sim_wr_u32(&cc.w, SIM_RPC_VERSION);
-    int ok = cl_transact(&cc) == 0 && cc.ret == 0;
-    C.service_pid = ok ? (long)sim_rd_u32(&cc.r) : 0;
-    cl_end(&cc);
-    if (!ok) {
+    if (hello() < 0) {
         zh_error_set(err, ZH_E_RPC_SERVER_UNAVAILABLE, "zh_sim_open",
                      "sim:%s: the simulator service does not speak this library's protocol", dir);
         sim_client_close(w);
@@ -928,11 +1288,15 @@ int sim_client_open(sim_world *w, const char *dir, zh_error **err)
     sim_push_latitudes(); /* the behaviour this process chose before it connected */
     return 0;
 fail:
-    if (C.sock >= 0)
-        close(C.sock);
-    C.sock = -1;
+    free(C.dir);
+    C.dir = NULL;
+    if (C.sock != SIM_SOCK_NONE)
+        sim_sock_close(C.sock);
+    C.sock = SIM_SOCK_NONE;
+#ifndef _WIN32
     if (C.dirfd >= 0)
         close(C.dirfd);
+#endif
     C.dirfd = -1;
     zh_cond_destroy(&C.cond);
     return -1;
@@ -941,10 +1305,16 @@ fail:
 void sim_client_close(sim_world *w)
 {
     (void)w;
-    if (C.sock >= 0)
-        shutdown(C.sock, SHUT_RDWR);
+    zh_mutex_lock(&C.lock);
+    C.closing = true; /* no reconnect from now on */
+    zh_mutex_unlock(&C.lock);
+    zh_mutex_lock(&C.rlock);
+    if (C.sock != SIM_SOCK_NONE)
+        sim_sock_shutdown(C.sock);
     if (C.reader)
         zh_thread_join(C.reader);
+    C.reader = NULL;
+    zh_mutex_unlock(&C.rlock);
     zh_mutex_lock(&C.lock);
     C.quit = true;
     zh_cond_broadcast(&C.cond);
@@ -952,11 +1322,13 @@ void sim_client_close(sim_world *w)
     if (C.dispatcher)
         zh_thread_join(C.dispatcher);
     C.reader = C.dispatcher = NULL;
-    if (C.sock >= 0)
-        close(C.sock);
-    C.sock = -1;
+    if (C.sock != SIM_SOCK_NONE)
+        sim_sock_close(C.sock);
+    C.sock = SIM_SOCK_NONE;
+#ifndef _WIN32
     if (C.dirfd >= 0)
         close(C.dirfd);
+#endif
     C.dirfd = -1;
     while (C.head) {
         pushed *p = C.head;
@@ -974,12 +1346,14 @@ void sim_client_close(sim_world *w)
     }
     sim_map_free(&C.pending);
     zh_cond_destroy(&C.cond);
+    free(C.dir);
+    C.dir = NULL;
 }
 
 int sim_client_dead(void)
 {
     zh_mutex_lock(&C.lock);
-    int d = C.dead || C.sock < 0;
+    int d = C.dead || C.sock == SIM_SOCK_NONE;
     zh_mutex_unlock(&C.lock);
     return d;
 }
@@ -1026,7 +1400,7 @@ void sim_push_latitudes(void)
     int hcs[ZH_SIM_LAT_COUNT];
     int has_hcn = sim_hcn_latitudes_explicit(&hcn), has_hcs = sim_hcs_latitudes_explicit(hcs);
     zh_mutex_lock(&C.lock);
-    bool connected = C.sock >= 0 && !C.dead;
+    bool connected = C.sock != SIM_SOCK_NONE && !C.dead;
     zh_mutex_unlock(&C.lock);
     if ((!has_hcn && !has_hcs) || !connected)
         return;

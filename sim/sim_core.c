@@ -7,10 +7,7 @@
 
 #include "sim.h"
 #include "sim_hcs.h"
-#include "sim_store.h"
-#ifndef _WIN32
 #include "sim_server.h"
-#endif
 #include "zh_hresult.h"
 #include "zh_str.h"
 #include "zh_utf.h"
@@ -111,13 +108,7 @@ zh_sim_adapter *zh_sim_get_adapters(size_t *n)
 static void discard_world(sim_world *w)
 {
     sim_hcn_free_world(w);
-    sim_sysrecs_free(w->recs, w->nrecs);
     zh_sim_adapters_free(w->adapters, w->adapter_count);
-    if (w->store) {
-        if (w->store->dir)
-            sim_store_close(w->store);
-        free(w->store);
-    }
     free(w->state_dir);
     zh_cond_destroy(&w->notes_cond);
     zh_cond_destroy(&w->idle_cond);
@@ -156,7 +147,6 @@ int zh_sim_open(const char *state_dir, zh_error **err)
     w->hns_major = 15; /* a documented guess: a Windows Server 2022 class host */
     w->hns_minor = 4;
     int rc = 0;
-#ifndef _WIN32
     if (state_dir) {
         /* "sim:PATH": a client of the one simulator service of PATH */
         w->client = true;
@@ -173,20 +163,6 @@ int zh_sim_open(const char *state_dir, zh_error **err)
         zh_mutex_unlock(&world_lock);
         return 0;
     }
-#else
-    if (state_dir) {
-        /* "sim:PATH" (Windows build): HCN state shared through the directory */
-        w->store = calloc(1, sizeof *w->store);
-        w->state_dir = zh_strdup(state_dir);
-        rc = !w->store || !w->state_dir ? zh_error_set(err, ZH_E_OUTOFMEMORY, "zh_sim_open", "out of memory")
-                                        : sim_store_open(w->store, state_dir, err);
-        if (rc == 0) {
-            sim_store_lock(w->store);
-            rc = sim_state_load(w, err);
-            sim_store_unlock(w->store);
-        }
-    }
-#endif
     if (rc == 0)
         rc = zh_thread_start(&w->dispatcher, dispatcher_main, w, err);
     if (rc == 0 && sim_hcs_init(w, err) < 0) {
@@ -218,13 +194,11 @@ void zh_sim_close(void)
     world = NULL;
     zh_mutex_unlock(&world_lock);
 
-#ifndef _WIN32
     if (w->client) {
         sim_client_close(w);
         discard_world(w);
         return;
     }
-#endif
     sim_hcs_free(w);
     zh_mutex_lock(&w->lock);
     w->dispatcher_quit = true;
@@ -254,12 +228,10 @@ void zh_sim_stop_service(void)
     sim_world *w = sim_world_get();
     if (!w)
         return;
-#ifndef _WIN32
     if (w->client) {
         sim_client_stop(); /* the service stops: every client hears of it */
         return;
     }
-#endif
     zh_mutex_lock(&w->lock);
     if (!w->stopped) {
         w->stopped = true;
@@ -592,13 +564,8 @@ void zh_sim_calls_reset(void)
  * applies latency, injected faults and a stopped service, then forwards. Faults apply to
  * entries that return an HRESULT (and to HcsCreateOperation, which then returns NULL). */
 
-#ifndef _WIN32
 #define SIM_CLIENT_CALL_hcs(name, args) (client ? sim_client_hcs.name args : sim_##name args)
 #define SIM_CLIENT_CALL_hcn(name, args) (client ? sim_client_hcn.name args : sim_##name args)
-#else
-#define SIM_CLIENT_CALL_hcs(name, args) ((void)client, sim_##name args)
-#define SIM_CLIENT_CALL_hcn(name, args) ((void)client, sim_##name args)
-#endif
 /* container storage works on the layers' directories where the caller is, service or not */
 #define SIM_CLIENT_CALL_local(name, args) ((void)client, sim_##name args)
 #define SIM_CLIENT_CALL_(tbl, name, args) SIM_CLIENT_CALL_##tbl(name, args)

@@ -13,24 +13,6 @@
 #include "zh_error.h"
 #include "zh_guid.h"
 
-#ifdef _WIN32
-/* The Windows build shares sim:PATH through its state file (sim_store.c): no database. */
-static inline int sim_db_put(int kind, const zh_guid *id, const char *json)
-{
-    (void)kind, (void)id, (void)json;
-    return 0;
-}
-static inline int sim_db_del(int kind, const zh_guid *id)
-{
-    (void)kind, (void)id;
-    return 0;
-}
-static inline int32_t sim_db_take_error(char *msg, size_t size)
-{
-    (void)msg, (void)size;
-    return 0;
-}
-#else
 /* Opens (creating) DIR/state.db and loads its objects into the open world; the objects
  * flagged non-persistent are dropped, as a restarted HNS drops them. -1 with an error that
  * names the file when it is damaged or not the simulator's. */
@@ -48,6 +30,5 @@ int32_t sim_db_take_error(char *msg, size_t size);
 
 /* Test control: the next n writes fail as on a full disk. */
 void sim_db_fail_writes(uint32_t n);
-#endif
 
 #endif /* SIM_DB_H */

@@ -15,7 +15,6 @@
 #include "sim.h"
 #include "sim_db.h"
 #include "sim_ip.h"
-#include "sim_store.h"
 #include "zh_hresult.h"
 #include "zh_json.h"
 #include "zh_str.h"
@@ -279,31 +278,6 @@ static int addr_in_use(sim_world *w, const zh_guid *net, const sim_ip *ip)
     return w->hcn_index && hx_find(&w->hcn_index->addrs, key, n) != NULL;
 }
 
-/* Rebuilds the object and address indexes from w->objs (after a state load). */
-static void index_rebuild(sim_world *w)
-{
-    sim_hcn_index *x = index_of(w);
-    if (!x)
-        return;
-    hx_clear(&x->objs, NULL);
-    hx_clear(&x->addrs, NULL);
-    hx_clear(&x->cursors, free);
-    for (int k = 0; k < SIM_KIND_COUNT; k++) {
-        sim_obj *prev = NULL;
-        for (sim_obj *o = w->objs[k]; o; o = o->next) {
-            uint8_t key[17];
-            hx_entry *e = hx_add(&x->objs, key, obj_key(key, (sim_kind)k, &o->id));
-            if (e)
-                e->val = o;
-            o->prev = prev;
-            prev = o;
-            if (k == SIM_ENDPOINT)
-                index_endpoint_addrs(w, o->json, +1);
-        }
-        x->tails[k] = prev;
-    }
-}
-
 typedef struct call {
     sim_world *w;
     zh_wchar **record;
@@ -322,19 +296,6 @@ static zh_hresult begin(call *c, zh_wchar **record, zh_wchar **out)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     zh_mutex_lock(&c->w->lock);
     c->w->dirty = false;
-    if (c->w->store) {
-        /* sim:PATH: this process alone until the call ends, on the latest shared state */
-        zh_error *err = NULL;
-        if (sim_store_lock(c->w->store) < 0 || sim_state_load(c->w, &err) < 0 || (index_rebuild(c->w), 0)) {
-            zh_hresult hr = FAIL(record, ZH_E_FAIL, "the shared simulator state is unreadable: %s",
-                                 err ? zh_error_message(err) : "cannot lock it");
-            zh_error_free(err);
-            if (c->w->store->locked)
-                sim_store_unlock(c->w->store);
-            zh_mutex_unlock(&c->w->lock);
-            return hr;
-        }
-    }
     return 0;
 }
 
@@ -348,11 +309,6 @@ static zh_hresult end(call *c, zh_hresult hr)
     }
     if (db_hr)
         hr = FAIL(c->record, db_hr, "%s", why);
-    if (c->w->store) {
-        if (c->w->dirty && sim_state_save(c->w) < 0 && hr == 0)
-            hr = FAIL(c->record, ZH_E_FAIL, "the shared simulator state could not be written");
-        sim_store_unlock(c->w->store);
-    }
     c->w->dirty = false;
     zh_mutex_unlock(&c->w->lock);
     return hr;
@@ -2310,167 +2266,6 @@ void sim_hcn_free_world(sim_world *w)
         free(w->hcn_index);
         w->hcn_index = NULL;
     }
-}
-
-/* ---------------------------------------------------------------- sim:PATH state */
-/* The state file:
- *   {"Version": 1, "NextNamespaceId": N, "NextMac": N, "NextNatSubnet": N,
- *    "Objects": [{"Kind": "network", "ID": "<guid>", "Document": {...}}, ...]} */
-static const char *const kind_keys[SIM_KIND_COUNT] = {"network", "endpoint", "namespace", "loadbalancer", "route"};
-
-int sim_state_save(sim_world *w)
-{
-    zh_buf b = ZH_BUF_INIT(0);
-    zh_buf_printf(&b, "{\"Version\":1,\"NextNamespaceId\":%lu,\"NextMac\":%lu,\"NextNatSubnet\":%lu,\"Objects\":[",
-                  (unsigned long)w->next_namespace_id, (unsigned long)w->next_mac, (unsigned long)w->next_nat_subnet);
-    int first = 1;
-    for (int k = 0; k < SIM_KIND_COUNT; k++) {
-        for (sim_obj *o = w->objs[k]; o; o = o->next) {
-            char id[ZH_GUID_BUFSIZE];
-            format_id(&o->id, id);
-            zh_buf_printf(&b, "%s\n{\"Kind\":\"%s\",\"ID\":\"%s\",\"Document\":%s}", first ? "" : ",", kind_keys[k], id,
-                          o->json);
-            first = 0;
-        }
-    }
-    zh_buf_puts(&b, "],\"Systems\":[");
-    static const char *const states[] = {"Created", "Running", "Paused", "Stopped", "SavedAsTemplate"};
-    for (size_t i = 0; i < w->nrecs; i++) {
-        const sim_sysrec *r = &w->recs[i];
-        zh_buf_printf(&b, "%s\n{\"Id\":", i ? "," : "");
-        zh_json_write_string(&b, r->id, strlen(r->id));
-        zh_buf_puts(&b, ",\"Owner\":");
-        zh_json_write_string(&b, r->owner ? r->owner : "", r->owner ? strlen(r->owner) : 0);
-        zh_buf_puts(&b, ",\"Name\":");
-        zh_json_write_string(&b, r->name ? r->name : "", r->name ? strlen(r->name) : 0);
-        zh_buf_printf(&b, ",\"Type\":\"%s\",\"State\":\"%s\",\"RuntimeId\":\"%s\","
-                          "\"TerminateOnLastHandleClosed\":%s,\"OwnerPid\":%lu,\"ExitStatus\":%s}",
-                      r->is_vm ? "VirtualMachine" : "Container", states[r->state < 5 ? r->state : 3], r->runtime_id,
-                      r->terminate_on_last_close ? "true" : "false", (unsigned long)r->owner_pid,
-                      r->exit_status ? r->exit_status : "null");
-    }
-    zh_buf_puts(&b, "]}\n");
-    char *text = zh_buf_take(&b);
-    int rc = text ? sim_store_write(w->store, text) : -1;
-    free(text);
-    return rc;
-}
-
-static const zh_jv *member(const zh_jv *obj, const char *key)
-{
-    for (const zh_jv *m = obj ? obj->first : NULL; m; m = m->next)
-        if (key_is(m, key))
-            return m;
-    return NULL;
-}
-
-static uint32_t member_u32(const zh_jv *obj, const char *key, uint32_t dflt)
-{
-    uint64_t v;
-    const zh_jv *m = member(obj, key);
-    return m && zh_json_uint64(m, UINT32_MAX, &v) == 0 ? (uint32_t)v : dflt;
-}
-
-int sim_state_load(sim_world *w, zh_error **err)
-{
-    char *text = sim_store_read(w->store);
-    if (!text)
-        return 0; /* no state yet: an empty world */
-    zh_arena a = {0};
-    zh_jv *root = zh_json_parse(&a, text, strlen(text), "simulator state", err);
-    const zh_jv *objs = root ? member(root, "Objects") : NULL;
-    int rc = 0;
-    if (!root || root->type != ZH_JOBJECT || !objs || objs->type != ZH_JARRAY) {
-        if (root)
-            zh_error_set(err, ZH_E_INVALID_DATA, "zh_sim_open", "%s: not a simulator state file", w->store->state_path);
-        rc = -1;
-    } else {
-        for (int k = 0; k < SIM_KIND_COUNT; k++)
-            while (w->objs[k]) {
-                sim_obj *o = w->objs[k];
-                w->objs[k] = o->next;
-                free(o->json);
-                free(o);
-            }
-        w->next_namespace_id = member_u32(root, "NextNamespaceId", 1);
-        w->next_mac = member_u32(root, "NextMac", 1);
-        w->next_nat_subnet = member_u32(root, "NextNatSubnet", 0);
-        sim_obj **tails[SIM_KIND_COUNT];
-        for (int k = 0; k < SIM_KIND_COUNT; k++)
-            tails[k] = &w->objs[k];
-        for (const zh_jv *e = objs->first; e && rc == 0; e = e->next) {
-            const zh_jv *kind = member(e, "Kind"), *id = member(e, "ID"), *doc = member(e, "Document");
-            int k = -1;
-            for (int i = 0; kind && kind->type == ZH_JSTRING && i < SIM_KIND_COUNT; i++)
-                if (strlen(kind_keys[i]) == kind->str_len && memcmp(kind_keys[i], kind->str, kind->str_len) == 0)
-                    k = i;
-            char idtext[64] = "";
-            if (id && id->type == ZH_JSTRING && id->str_len < sizeof idtext)
-                memcpy(idtext, id->str, id->str_len);
-            sim_obj *o = calloc(1, sizeof *o);
-            if (k < 0 || !doc || doc->type != ZH_JOBJECT || !o || zh_guid_parse(idtext, &o->id, NULL) < 0 ||
-                !(o->json = zh_strndup(doc->raw, doc->raw_len))) {
-                free(o);
-                zh_error_set(err, ZH_E_INVALID_DATA, "zh_sim_open", "%s: an object entry is damaged",
-                             w->store->state_path);
-                rc = -1;
-                break;
-            }
-            o->kind = (sim_kind)k;
-            *tails[k] = o;
-            tails[k] = &o->next;
-        }
-        const zh_jv *systems = member(root, "Systems");
-        sim_sysrecs_free(w->recs, w->nrecs);
-        w->recs = NULL;
-        w->nrecs = 0;
-        if (rc == 0 && systems && systems->type == ZH_JARRAY && systems->count) {
-            w->recs = calloc(systems->count, sizeof *w->recs);
-            if (!w->recs)
-                rc = -1;
-            for (const zh_jv *e = systems->first; e && rc == 0; e = e->next) {
-                sim_sysrec *r = &w->recs[w->nrecs];
-                const zh_jv *id = member(e, "Id"), *owner = member(e, "Owner"), *name = member(e, "Name"),
-                            *type = member(e, "Type"), *state = member(e, "State"), *rid = member(e, "RuntimeId"),
-                            *term = member(e, "TerminateOnLastHandleClosed"), *exit = member(e, "ExitStatus");
-                if (!id || id->type != ZH_JSTRING || !state || state->type != ZH_JSTRING) {
-                    zh_error_set(err, ZH_E_INVALID_DATA, "zh_sim_open", "%s: a system entry is damaged",
-                                 w->store->state_path);
-                    rc = -1;
-                    break;
-                }
-                static const char *const states[] = {"Created", "Running", "Paused", "Stopped", "SavedAsTemplate"};
-                r->state = 3;
-                for (int k = 0; k < 5; k++)
-                    if (strlen(states[k]) == state->str_len && memcmp(states[k], state->str, state->str_len) == 0)
-                        r->state = k;
-                r->id = zh_strndup(id->str, id->str_len);
-                r->owner = owner && owner->type == ZH_JSTRING && owner->str_len ? zh_strndup(owner->str, owner->str_len) : NULL;
-                r->name = name && name->type == ZH_JSTRING && name->str_len ? zh_strndup(name->str, name->str_len) : NULL;
-                r->is_vm = type && type->type == ZH_JSTRING && type->str_len == 14;
-                if (rid && rid->type == ZH_JSTRING && rid->str_len < sizeof r->runtime_id)
-                    memcpy(r->runtime_id, rid->str, rid->str_len);
-                r->terminate_on_last_close = term && term->type == ZH_JTRUE;
-                r->owner_pid = member_u32(e, "OwnerPid", 0);
-                r->exit_status = exit && exit->type == ZH_JOBJECT ? zh_strndup(exit->raw, exit->raw_len) : NULL;
-                w->nrecs++;
-            }
-        }
-    }
-    zh_arena_free(&a);
-    free(text);
-    return rc;
-}
-
-void sim_sysrecs_free(sim_sysrec *recs, size_t n)
-{
-    for (size_t i = 0; recs && i < n; i++) {
-        free(recs[i].id);
-        free(recs[i].owner);
-        free(recs[i].name);
-        free(recs[i].exit_status);
-    }
-    free(recs);
 }
 
 /* sim:PATH service: an object read back from the state database (w->lock held). */

@@ -20,7 +20,6 @@
 #include "sim_pipe.h"
 #include "sim_storage.h"
 #include "sim_server.h"
-#include "sim_store.h"
 #include "zh_hresult.h"
 #include "zh_str.h"
 
@@ -396,7 +395,6 @@ int sim_hcs_init(sim_world *w, zh_error **err)
 }
 
 static int run_gone(hcs_state *s, hcs_job *j, hcs_event_batch *b);
-static void unpublish(hcs_state *s, hcs_system *sys);
 
 static void free_system(hcs_state *s, hcs_system *sys)
 {
@@ -502,9 +500,6 @@ void sim_hcs_free(sim_world *w)
         free(j->arg);
         free(j);
     }
-    for (hcs_system *sys = s->systems; sys; sys = sys->next)
-        if (sys->terminate_on_last_close || sys->state == SYS_STOPPED)
-            unpublish(s, sys); /* its handles close with this process */
     while (s->systems)
         free_system(s, s->systems); /* their processes go to the reaper */
     zh_mutex_unlock(&w->lock);
@@ -1204,12 +1199,6 @@ zh_hresult ZH_WINAPI sim_HcsCancelOperation(zh_hcs_operation operation)
 }
 
 /* ---------------------------------------------------------------- the worker */
-static void sync_systems(hcs_state *s, hcs_event_batch *b);
-static void publish(hcs_state *s, hcs_system *sys);
-static bool shared(hcs_state *s);
-
-#define SYNC_NS 100000000u /* sim:PATH: the worker reads the shared state every 100 ms */
-
 static void worker_main(void *arg)
 {
     sim_world *w = arg;
@@ -1218,20 +1207,8 @@ static void worker_main(void *arg)
     s->worker_id = zh_thread_self_id();
     while (!s->quit) {
         uint64_t now = zh_monotonic_ns();
-        if (shared(s) && now - s->last_sync_ns >= SYNC_NS) {
-            s->last_sync_ns = now;
-            hcs_event_batch b = {0};
-            sync_systems(s, &b);
-            if (b.count) {
-                zh_mutex_unlock(&w->lock);
-                sim_hcs_deliver(w, &b);
-                zh_mutex_lock(&w->lock);
-            }
-            continue;
-        }
-        uint64_t next_sync = shared(s) ? s->last_sync_ns + SYNC_NS : UINT64_MAX;
         if (!s->jobs || now < s->jobs->due_ns) {
-            uint64_t until = s->jobs && s->jobs->due_ns < next_sync ? s->jobs->due_ns : next_sync;
+            uint64_t until = s->jobs ? s->jobs->due_ns : UINT64_MAX;
             if (until == UINT64_MAX)
                 zh_cond_wait(&s->jobs_cond, &w->lock);
             else
@@ -1242,11 +1219,8 @@ static void worker_main(void *arg)
         s->jobs = j->next;
         hcs_event_batch b = {0};
         int32_t hr = j->run(s, j, &b);
-        if (j->sys && !j->proc)
-            publish(s, j->sys); /* sim:PATH: let the other processes know */
         if (j->sys && !j->proc && j->sys->state == SYS_STOPPED && j->sys->handles == 0) {
             /* stopped with nobody holding it (its handles closed while the stop ran) */
-            unpublish(s, j->sys);
             free_system(s, j->sys);
         }
         completion c = {NULL, NULL, NULL};
@@ -1343,214 +1317,6 @@ static int run_gone(hcs_state *s, hcs_job *j, hcs_event_batch *b)
     (void)b;
     return fail_op(j->op, HCS_E_SYSTEM_NOT_FOUND,
                    "A virtual machine or container with the specified identifier does not exist.");
-}
-
-/* ---------------------------------------------------------------- shared systems (sim:PATH) */
-/* Each process keeps its own view of the compute systems; in sim:PATH mode the state file
- * holds a record of each, so that every process sees the others' systems: records are read
- * before systems are looked up, written after a local change, and the worker re-reads them
- * every 100 ms so that changes made elsewhere reach local handles as events. A record goes
- * when its creator frees the system, or when its creator has died and the system was to
- * end with its last handle (or had stopped). Processes run where they were created. */
-static uint32_t self_pid(void)
-{
-#ifdef _WIN32
-    return (uint32_t)GetCurrentProcessId();
-#else
-    return (uint32_t)getpid();
-#endif
-}
-
-static bool pid_alive(uint32_t pid)
-{
-#ifdef _WIN32
-    HANDLE h = OpenProcess(SYNCHRONIZE, FALSE, pid);
-    if (!h)
-        return GetLastError() == ERROR_ACCESS_DENIED;
-    bool alive = WaitForSingleObject(h, 0) == WAIT_TIMEOUT;
-    CloseHandle(h);
-    return alive;
-#else
-    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
-#endif
-}
-
-static bool shared(hcs_state *s)
-{
-    return s->w->store != NULL;
-}
-
-static int store_begin(hcs_state *s)
-{
-    s->w->dirty = false;
-    if (sim_store_lock(s->w->store) < 0)
-        return -1;
-    if (sim_state_load(s->w, NULL) < 0) {
-        sim_store_unlock(s->w->store);
-        return -1;
-    }
-    return 0;
-}
-
-static void store_end(hcs_state *s)
-{
-    if (s->w->dirty)
-        sim_state_save(s->w);
-    s->w->dirty = false;
-    sim_store_unlock(s->w->store);
-}
-
-static sim_sysrec *rec_find(sim_world *w, const char *id)
-{
-    for (size_t i = 0; i < w->nrecs; i++)
-        if (zh_strcasecmp_ascii(w->recs[i].id, id) == 0)
-            return &w->recs[i];
-    return NULL;
-}
-
-static void rec_remove(sim_world *w, sim_sysrec *r)
-{
-    size_t i = (size_t)(r - w->recs);
-    free(r->id);
-    free(r->owner);
-    free(r->name);
-    free(r->exit_status);
-    memmove(&w->recs[i], &w->recs[i + 1], (w->nrecs - i - 1) * sizeof *r);
-    w->nrecs--;
-    w->dirty = true;
-}
-
-/* Writes the local system's state into its record (store lock held). */
-static void rec_put(hcs_state *s, hcs_system *sys)
-{
-    sim_world *w = s->w;
-    sim_sysrec *r = rec_find(w, sys->id);
-    if (!r) {
-        sim_sysrec *grown = realloc(w->recs, (w->nrecs + 1) * sizeof *grown);
-        if (!grown)
-            return;
-        w->recs = grown;
-        r = &w->recs[w->nrecs++];
-        memset(r, 0, sizeof *r);
-        r->id = zh_strdup(sys->id);
-        r->owner = sys->owner ? zh_strdup(sys->owner) : NULL;
-        r->name = sys->name ? zh_strdup(sys->name) : NULL;
-        r->is_vm = sys->is_vm;
-        memcpy(r->runtime_id, sys->runtime_id, sizeof r->runtime_id);
-        r->terminate_on_last_close = sys->terminate_on_last_close;
-        r->owner_pid = sys->owner_pid;
-    }
-    if (r->state != sys->state || (sys->exit_status && !r->exit_status)) {
-        r->state = sys->state;
-        free(r->exit_status);
-        r->exit_status = sys->exit_status ? zh_strdup(sys->exit_status) : NULL;
-    }
-    w->dirty = true;
-}
-
-static void publish(hcs_state *s, hcs_system *sys)
-{
-    if (!shared(s) || sys->creating || store_begin(s) < 0)
-        return;
-    rec_put(s, sys);
-    store_end(s);
-}
-
-/* The creator frees its system: the record goes too. */
-static void unpublish(hcs_state *s, hcs_system *sys)
-{
-    if (!shared(s) || sys->foreign || store_begin(s) < 0)
-        return;
-    sim_sysrec *r = rec_find(s->w, sys->id);
-    if (r)
-        rec_remove(s->w, r);
-    store_end(s);
-}
-
-/* Drops records of dead creators that should not outlive them, and adds local views of
- * systems other processes created (store lock held). */
-static void merge_records(hcs_state *s)
-{
-    sim_world *w = s->w;
-    uint32_t me = self_pid();
-    for (size_t i = 0; i < w->nrecs;) {
-        sim_sysrec *r = &w->recs[i];
-        if (r->owner_pid != me && !pid_alive(r->owner_pid) && (r->terminate_on_last_close || r->state == SYS_STOPPED)) {
-            rec_remove(w, r); /* its last handle died with its creator: HCS terminated it */
-            continue;
-        }
-        i++;
-    }
-    for (size_t i = 0; i < w->nrecs; i++) {
-        sim_sysrec *r = &w->recs[i];
-        if (find_system(s, r->id))
-            continue;
-        hcs_system *sys = calloc(1, sizeof *sys);
-        if (!sys || !(sys->id = zh_strdup(r->id))) {
-            free(sys);
-            return;
-        }
-        sys->owner = r->owner ? zh_strdup(r->owner) : NULL;
-        sys->name = r->name ? zh_strdup(r->name) : NULL;
-        sys->is_vm = r->is_vm;
-        sys->state = r->state;
-        memcpy(sys->runtime_id, r->runtime_id, sizeof sys->runtime_id);
-        sys->terminate_on_last_close = r->terminate_on_last_close;
-        sys->owner_pid = r->owner_pid;
-        sys->exit_status = r->exit_status ? zh_strdup(r->exit_status) : NULL;
-        sys->started_ns = zh_monotonic_ns();
-        sys->next_pid = 1000 + (r->owner_pid % 97) * 10000; /* pids of their own */
-        sys->foreign = true;
-        sys->next = s->systems;
-        s->systems = sys;
-    }
-}
-
-static void merge_now(hcs_state *s)
-{
-    if (!shared(s) || store_begin(s) < 0)
-        return;
-    merge_records(s);
-    store_end(s);
-}
-
-/* The worker's look at the shared state: changes made by other processes reach local
- * systems (and their handles' callbacks, through `b`). */
-static void sync_systems(hcs_state *s, hcs_event_batch *b)
-{
-    if (store_begin(s) < 0)
-        return;
-    merge_records(s);
-    for (hcs_system *sys = s->systems, *next; sys; sys = next) {
-        next = sys->next;
-        if (sys->creating)
-            continue;
-        sim_sysrec *r = rec_find(s->w, sys->id);
-        if (!r) {
-            if (!sys->foreign && sys->state != SYS_STOPPED) {
-                rec_put(s, sys); /* ours and alive: keep it known */
-                continue;
-            }
-            if (sys->state != SYS_STOPPED)
-                stop_system(s, sys, "ForcedExit", 0, b); /* gone with its creator */
-            if (sys->handles == 0)
-                free_system(s, sys);
-            continue;
-        }
-        if (r->state == sys->state)
-            continue;
-        if (r->state == SYS_STOPPED) {
-            const char *type = r->exit_status && strstr(r->exit_status, "GracefulExit")  ? "GracefulExit"
-                               : r->exit_status && strstr(r->exit_status, "UnexpectedExit") ? "UnexpectedExit"
-                                                                                          : "ForcedExit";
-            stop_system(s, sys, type, 0, b);
-        } else if (sys->state != SYS_STOPPED) {
-            if (r->state == SYS_RUNNING && sys->state == SYS_CREATED)
-                sys->started_ns = zh_monotonic_ns();
-            sys->state = r->state;
-        }
-    }
-    store_end(s);
 }
 
 static int run_create(hcs_state *s, hcs_job *j, hcs_event_batch *b)
@@ -1813,7 +1579,6 @@ static int run_properties(hcs_state *s, hcs_job *j, hcs_event_batch *b)
 static int run_enumerate(hcs_state *s, hcs_job *j, hcs_event_batch *b)
 {
     (void)b;
-    merge_now(s);
     zhcs_SystemQuery *q = j->arg ? zhcs_SystemQuery_parse(j->arg, ZHCS_NUL_TERMINATED, NULL) : NULL;
     zh_buf out = ZH_BUF_INIT(0);
     zh_buf_puts(&out, "[");
@@ -2044,7 +1809,6 @@ zh_hresult ZH_WINAPI sim_HcsCreateComputeSystem(const zh_wchar *id, const zh_wch
     zhcs_error *err = NULL;
     zhcs_ComputeSystem *cs = zhcs_ComputeSystem_parse(config, ZHCS_NUL_TERMINATED, &err);
     char msg[512] = "";
-    merge_now(s); /* sim:PATH: an id another process took is taken */
     if (!cs) {
         hr = HCS_E_INVALID_JSON;
         snprintf(msg, sizeof msg, "The JSON document is invalid: %s", zh_error_message(err));
@@ -2101,7 +1865,6 @@ zh_hresult ZH_WINAPI sim_HcsCreateComputeSystem(const zh_wchar *id, const zh_wch
     sys->terminate_on_last_close = cs->has_ShouldTerminateOnLastHandleClosed && cs->ShouldTerminateOnLastHandleClosed;
     sys->config = config;
     config = NULL;
-    sys->owner_pid = self_pid();
     sys->handles = 1;
     sys->next_pid = 1000;
     sys->next = s->systems;
@@ -2134,7 +1897,6 @@ zh_hresult ZH_WINAPI sim_HcsOpenComputeSystem(const zh_wchar *id, zh_dword reque
         return ZH_E_RPC_SERVER_UNAVAILABLE;
     zh_hresult hr = 0;
     char *id8 = arg8(id, &hr);
-    merge_now(s);
     hcs_system *sys = !hr && id8 ? find_system(s, id8) : NULL;
     if (!hr && (!sys || sys->creating))
         hr = HCS_E_SYSTEM_NOT_FOUND;
@@ -2211,14 +1973,12 @@ void ZH_WINAPI sim_HcsCloseComputeSystem(zh_hcs_system computeSystem)
         sysh_free(s, h);
     }
     if (--sys->handles == 0) {
-        /* ShouldTerminateOnLastHandleClosed: the system goes with its last handle (sim:PATH:
-         * with its creator's last one; other processes' handles are not counted) */
-        if (sys->terminate_on_last_close && !sys->foreign && sys->state != SYS_STOPPED)
+        /* ShouldTerminateOnLastHandleClosed: the system goes with its last handle */
+        if (sys->terminate_on_last_close && sys->state != SYS_STOPPED)
             stop_system(s, sys, "ForcedExit", 0, NULL);
         /* a create still running: ZH_SIM_LAT_ABANDONED_CREATE 1 aborts it; 0 lets it
          * complete, and the system stays, owned by nobody */
         if (sys->state == SYS_STOPPED || (sys->creating && sim_lat(ZH_SIM_LAT_ABANDONED_CREATE))) {
-            unpublish(s, sys);
             free_system(s, sys);
         }
     }
@@ -2442,11 +2202,9 @@ int zh_sim_op_delay(const char *entry, uint32_t ms)
     size_t id = entry ? zh_raw_spec_find(&zh_raw_hcs_spec, entry) : (size_t)-1;
     if (entry && id == (size_t)-1)
         return -1;
-#ifndef _WIN32
     sim_world *cw = sim_world_get();
     if (cw && cw->client) /* sim:PATH: operations run in the service */
         return sim_client_op_delay(entry, ms);
-#endif
     sim_world *w;
     hcs_state *s = sim_hcs_lock(&w);
     if (!s)

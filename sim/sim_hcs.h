@@ -72,8 +72,6 @@ struct hcs_system {
     char *exit_status;        /* SystemExitStatus once stopped */
     uint32_t next_pid;
     hcs_proc *procs;
-    bool foreign;             /* sim:PATH: created by another process */
-    uint32_t owner_pid;
     hcs_sys_handle *hlist;    /* its open handles, for events without a scan */
     bool indexed;             /* in hcs_state.by_id, prev valid (sim_hcs.c) */
     hcs_system *prev;
@@ -117,7 +115,6 @@ struct hcs_state {
     size_t cb_queued;
     zh_cond pool_cond;
     bool pool_quit;
-    uint64_t last_sync_ns;    /* sim:PATH: when the worker last read the shared state */
     /* indexes (no call scans every object unless it lists them): the live handles and
      * operations by address (open addressing), the systems by id (case-insensitive) */
     const void **live;

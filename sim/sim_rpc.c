@@ -7,9 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#endif
 
 /* ---------------------------------------------------------------- bodies */
 void sim_wr_init(sim_wr *w)
@@ -149,7 +153,229 @@ void sim_msg_begin(sim_wr *w, uint8_t kind, uint32_t seq)
     sim_wr_u32(w, seq);
 }
 
-int sim_send(int sock, sim_wr *w, const int *fds, int nfds)
+#ifdef _WIN32
+/* ---- Windows: a named pipe end opened for overlapped I/O. Every read and write is
+ * overlapped and waited for, together with the stop event: a blocked reader never holds up
+ * a writer of the same handle (as synchronous I/O on one file object would), and
+ * sim_sock_shutdown ends a blocked read from any thread. One reader and one writer at a
+ * time (the callers serialise their writes). */
+struct sim_chan {
+    HANDLE h;
+    HANDLE stop;   /* manual reset: set by sim_sock_shutdown */
+    HANDLE rev, wev; /* the events of the read and the write in flight */
+};
+
+sim_sock sim_sock_wrap(void *pipe)
+{
+    struct sim_chan *c = calloc(1, sizeof *c);
+    if (c) {
+        c->h = pipe;
+        c->stop = CreateEventW(NULL, TRUE, FALSE, NULL);
+        c->rev = CreateEventW(NULL, TRUE, FALSE, NULL);
+        c->wev = CreateEventW(NULL, TRUE, FALSE, NULL);
+    }
+    if (!c || !c->stop || !c->rev || !c->wev) {
+        if (c) {
+            c->h = NULL;
+            sim_sock_close(c);
+        }
+        CloseHandle(pipe);
+        return NULL;
+    }
+    return c;
+}
+
+void *sim_sock_handle(sim_sock s)
+{
+    return s ? s->h : NULL;
+}
+
+void sim_sock_shutdown(sim_sock s)
+{
+    if (s)
+        SetEvent(s->stop);
+}
+
+void sim_sock_close(sim_sock s)
+{
+    if (!s)
+        return;
+    if (s->h)
+        CloseHandle(s->h);
+    if (s->stop)
+        CloseHandle(s->stop);
+    if (s->rev)
+        CloseHandle(s->rev);
+    if (s->wev)
+        CloseHandle(s->wev);
+    free(s);
+}
+
+/* One overlapped transfer of up to n bytes: the count, or -1 (peer gone, stopped). */
+static long chan_io(sim_sock c, int write, void *buf, size_t n)
+{
+    if (n > 0x40000000u)
+        n = 0x40000000u;
+    if (WaitForSingleObject(c->stop, 0) == WAIT_OBJECT_0)
+        return -1;
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = write ? c->wev : c->rev;
+    ResetEvent(ov.hEvent);
+    BOOL ok = write ? WriteFile(c->h, buf, (DWORD)n, NULL, &ov) : ReadFile(c->h, buf, (DWORD)n, NULL, &ov);
+    if (!ok && GetLastError() != ERROR_IO_PENDING)
+        return -1;
+    HANDLE hs[2] = {ov.hEvent, c->stop};
+    DWORD got = 0;
+    if (WaitForMultipleObjects(2, hs, FALSE, INFINITE) != WAIT_OBJECT_0) {
+        CancelIoEx(c->h, &ov);
+        GetOverlappedResult(c->h, &ov, &got, TRUE);
+        return -1;
+    }
+    if (!GetOverlappedResult(c->h, &ov, &got, FALSE) || got == 0)
+        return -1;
+    return (long)got;
+}
+
+int sim_send(sim_sock sock, sim_wr *w, const int *fds, int nfds)
+{
+    (void)fds;
+    if (!sock || nfds > 0 || w->b.failed || !w->b.data || w->b.len < 4)
+        return -1;
+    uint32_t len = (uint32_t)(w->b.len - 4);
+    memcpy(w->b.data, &len, 4);
+    char *p = w->b.data;
+    size_t left = w->b.len;
+    while (left > 0) {
+        long n = chan_io(sock, 1, p, left);
+        if (n <= 0)
+            return -1;
+        p += n;
+        left -= (size_t)n;
+    }
+    return 0;
+}
+
+static int read_full(sim_sock sock, void *buf, size_t n, int fds[SIM_RPC_MAXFDS], int *nfds)
+{
+    (void)fds, (void)nfds;
+    char *p = buf;
+    while (n > 0) {
+        long r = chan_io(sock, 0, p, n);
+        if (r <= 0)
+            return -1;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+static void close_fd(int fd)
+{
+    (void)fd; /* no descriptors travel on Windows */
+}
+
+int sim_recv(sim_sock sock, unsigned char **body, size_t *len, int fds[SIM_RPC_MAXFDS])
+{
+    *body = NULL;
+    *len = 0;
+    int nfds = 0;
+    for (int i = 0; i < SIM_RPC_MAXFDS; i++)
+        fds[i] = -1;
+    if (!sock)
+        return -1;
+    uint32_t n;
+    if (read_full(sock, &n, 4, fds, &nfds) < 0)
+        return -1;
+    if (n > SIM_RPC_MAX || n < 5)
+        return -2;
+    unsigned char *b = malloc(n);
+    if (!b || read_full(sock, b, n, fds, &nfds) < 0) {
+        free(b);
+        return -1;
+    }
+    (void)close_fd;
+    *body = b;
+    *len = n;
+    return 0;
+}
+
+int sim_send_raw(sim_sock sock, const void *bytes, size_t n)
+{
+    char *p = (char *)(uintptr_t)bytes;
+    while (sock && n > 0) {
+        long k = chan_io(sock, 1, p, n);
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return sock ? 0 : -1;
+}
+
+int sim_pipe_name(const char *dir, char *out, size_t size)
+{
+    char full[4096];
+    DWORD n = GetFullPathNameA(dir, sizeof full, full, NULL);
+    if (n == 0 || n >= sizeof full)
+        return -1;
+    while (n > 3 && (full[n - 1] == '\\' || full[n - 1] == '/'))
+        full[--n] = 0;
+    /* pipe names are machine-wide: the user's name goes in too, so two users' services of
+     * the same path never meet */
+    char user[257] = "";
+    DWORD ulen = sizeof user;
+    if (!GetUserNameA(user, &ulen))
+        user[0] = 0;
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, 64 bits, of "user|path" */
+    for (const char *u = user; *u; u++) {
+        h ^= (unsigned char)*u;
+        h *= 0x100000001b3ULL;
+    }
+    h ^= '|';
+    h *= 0x100000001b3ULL;
+    for (DWORD i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)full[i];
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (unsigned char)(ch - 'A' + 'a'); /* Windows paths ignore case */
+        if (ch == '/')
+            ch = '\\';
+        h ^= ch;
+        h *= 0x100000001b3ULL;
+    }
+    int k = snprintf(out, size, "\\\\.\\pipe\\zhsim-%016llx", (unsigned long long)h);
+    return k > 0 && (size_t)k < size ? 0 : -1;
+}
+#else
+/* ---- POSIX: an AF_UNIX stream socket */
+void sim_sock_shutdown(sim_sock s)
+{
+    if (s >= 0)
+        shutdown(s, SHUT_RDWR);
+}
+
+void sim_sock_close(sim_sock s)
+{
+    if (s >= 0)
+        close(s);
+}
+
+int sim_send_raw(sim_sock sock, const void *bytes, size_t n)
+{
+    const char *p = bytes;
+    while (n > 0) {
+        ssize_t k = send(sock, p, n, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int sim_send(sim_sock sock, sim_wr *w, const int *fds, int nfds)
 {
     if (w->b.failed || !w->b.data || w->b.len < 4)
         return -1;
@@ -192,7 +418,7 @@ int sim_send(int sock, sim_wr *w, const int *fds, int nfds)
 }
 
 /* Reads exactly n bytes; collects descriptors that arrive on the way. */
-static int read_full(int sock, void *buf, size_t n, int fds[SIM_RPC_MAXFDS], int *nfds)
+static int read_full(sim_sock sock, void *buf, size_t n, int fds[SIM_RPC_MAXFDS], int *nfds)
 {
     char *p = buf;
     while (n > 0) {
@@ -231,7 +457,7 @@ static int read_full(int sock, void *buf, size_t n, int fds[SIM_RPC_MAXFDS], int
     return 0;
 }
 
-int sim_recv(int sock, unsigned char **body, size_t *len, int fds[SIM_RPC_MAXFDS])
+int sim_recv(sim_sock sock, unsigned char **body, size_t *len, int fds[SIM_RPC_MAXFDS])
 {
     *body = NULL;
     *len = 0;
@@ -276,6 +502,8 @@ int sim_sock_addr(const char *dir, int dirfd, void *addr, unsigned *len)
     *len = (unsigned)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1);
     return 0;
 }
+
+#endif /* _WIN32 */
 
 /* ---------------------------------------------------------------- the map */
 static size_t slot_of(uint64_t key, size_t cap)

@@ -4,10 +4,15 @@
  * with descriptors passed as SCM_RIGHTS, bounded readers/writers of the message body, and a
  * hash map keyed by 64-bit values (handles, operations, registrations).
  *
+ * The transport: on POSIX an AF_UNIX stream socket inside PATH, descriptors passed as
+ * SCM_RIGHTS; on Windows a named pipe whose name is derived from PATH (sim_pipe_name),
+ * opened for overlapped I/O on both ends, handles duplicated into the client process by
+ * the service (DuplicateHandle) and their values carried in the message body.
+ *
  * A frame is a 32-bit length (host order: both ends are on one machine) and that many
  * bytes, at most SIM_RPC_MAX. The body starts with a kind byte and a 32-bit sequence
  * number; a reply carries the sequence number of its request. docs/simulator.md describes
- * the messages. POSIX only: the Windows build keeps the file-shared state (sim_store.c). */
+ * the messages. */
 #ifndef SIM_RPC_H
 #define SIM_RPC_H
 
@@ -73,20 +78,44 @@ void sim_rd_bytes(sim_rd *r, void *p, size_t n);
  * string (*is_null set) or a malformed one (r->bad set). */
 zh_wchar *sim_rd_wstr(sim_rd *r, bool *is_null);
 
+/* ---- the connection ---- */
+#ifdef _WIN32
+typedef struct sim_chan *sim_sock; /* a pipe end opened for overlapped I/O, and its stop event */
+#define SIM_SOCK_NONE NULL
+/* Wraps a connected pipe handle (taken). NULL when out of resources (the handle closed). */
+sim_sock sim_sock_wrap(void *pipe);
+void *sim_sock_handle(sim_sock s);
+/* \\.\pipe\zhsim-<16 hex digits>: FNV-1a of the user's name, '|' and the canonical,
+ * lower-cased full path of DIR. */
+int sim_pipe_name(const char *dir, char *out, size_t size);
+#else
+typedef int sim_sock;
+#define SIM_SOCK_NONE (-1)
+#endif
+/* Ends what is in flight on the connection and every later send and receive (a blocked
+ * sim_recv returns -1), without freeing it; any thread may call it. */
+void sim_sock_shutdown(sim_sock s);
+void sim_sock_close(sim_sock s);
+
 /* ---- frames ---- */
 /* Sends the message in `w` (whose first 4 bytes are reserved for the length: start every
- * message with sim_msg_begin) with `nfds` descriptors. 0, or -1 when the peer is gone. */
+ * message with sim_msg_begin) with `nfds` descriptors (POSIX; none on Windows). 0, or -1
+ * when the peer is gone. */
 void sim_msg_begin(sim_wr *w, uint8_t kind, uint32_t seq);
-int sim_send(int sock, sim_wr *w, const int *fds, int nfds);
+int sim_send(sim_sock sock, sim_wr *w, const int *fds, int nfds);
 /* Receives one frame: *body (malloc'd) and its length, and any descriptors (unused slots
- * -1). 0; -1 at end of stream or on error; -2 for a frame over SIM_RPC_MAX (the stream
- * cannot be trusted further). */
-int sim_recv(int sock, unsigned char **body, size_t *len, int fds[SIM_RPC_MAXFDS]);
+ * -1; always so on Windows). 0; -1 at end of stream or on error; -2 for a frame over
+ * SIM_RPC_MAX (the stream cannot be trusted further). */
+int sim_recv(sim_sock sock, unsigned char **body, size_t *len, int fds[SIM_RPC_MAXFDS]);
+/* Sends `n` bytes as they are, no framing (tests speaking garbage). 0 or -1. */
+int sim_send_raw(sim_sock sock, const void *bytes, size_t n);
 
 /* The socket of the service of `dir`: fills `addr` (a struct sockaddr_un) and returns its
  * length, or -1 with errno set. Paths too long for sun_path go through /proc/self/fd when
  * `dirfd` >= 0. */
+#ifndef _WIN32
 int sim_sock_addr(const char *dir, int dirfd, void *addr, unsigned *len);
+#endif
 
 /* ---- a hash map of 64-bit keys ---- */
 typedef struct sim_map {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* sim_server.c - the simulator service behind "sim:PATH" (zhsimd): one in-process simulator
- * world, served to clients over an AF_UNIX socket inside PATH.
+ * world, served to clients over an AF_UNIX socket inside PATH (POSIX) or a named pipe
+ * named after PATH (Windows, sim_pipe_name).
  *
  * Each client connection has a reader thread that decodes requests and calls the world's
  * raw tables; calls that may block (the Wait* entries) run on a thread of their own. Every
@@ -12,17 +13,22 @@
 #include "sim_server.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#include <sddl.h>
+#else
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#endif
 
 #include "sim.h"
 #include "sim_db.h"
@@ -47,7 +53,10 @@ typedef struct hent {
 } hent;
 
 struct conn {
-    int sock;
+    sim_sock sock;
+#ifdef _WIN32
+    HANDLE proc; /* the client process (PROCESS_DUP_HANDLE): where stdio handles go */
+#endif
     zh_mutex lock;   /* guards handles, inflight, dead */
     zh_mutex wlock;  /* one frame at a time on the socket */
     zh_cond idle;
@@ -79,9 +88,36 @@ static struct service {
     bool keep; /* no idle stop */
     int listen_fd;
     int wake[2];
+#ifdef _WIN32
+    HANDLE wake_ev;
+#endif
     uint64_t idle_since_ms;
     grave *graves; /* oldest last */
-} S = {ZH_MUTEX_INIT, NULL, 0, false, false, -1, {-1, -1}, 0, NULL};
+} S = {.lock = ZH_MUTEX_INIT, .listen_fd = -1, .wake = {-1, -1}};
+
+static uint32_t self_pid(void)
+{
+#ifdef _WIN32
+    return (uint32_t)GetCurrentProcessId();
+#else
+    return (uint32_t)getpid();
+#endif
+}
+
+/* Wakes the accepting loop (a client gone, a stop). */
+static void wake_service(void)
+{
+#ifdef _WIN32
+    if (S.wake_ev)
+        SetEvent(S.wake_ev);
+#else
+    if (S.wake[1] >= 0) {
+        char b = 1;
+        ssize_t r = write(S.wake[1], &b, 1);
+        (void)r;
+    }
+#endif
+}
 
 static void defer_free(void *p, void (*free_fn)(void *))
 {
@@ -389,6 +425,27 @@ static void e_pi(scall *s, void *p, size_t n, hkind k)
     sim_wr_u32(&s->w, pi->Reserved);
     zh_handle h[3] = {pi->StdInput, pi->StdOutput, pi->StdError};
     uint8_t mask = 0;
+#ifdef _WIN32
+    /* each handle moves into the client process (DUPLICATE_CLOSE_SOURCE); its value there
+     * follows the mask. A client that did not say who it is gets none. */
+    uint64_t vals[3] = {0, 0, 0};
+    for (int i = 0; i < 3; i++) {
+        if (!h[i])
+            continue;
+        HANDLE out = NULL;
+        if (s->c->proc && DuplicateHandle(GetCurrentProcess(), (HANDLE)h[i], s->c->proc, &out, 0, FALSE,
+                                          DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE)) {
+            mask |= (uint8_t)(1u << i);
+            vals[i] = (uint64_t)(uintptr_t)out;
+        } else if (!s->c->proc) {
+            CloseHandle((HANDLE)h[i]);
+        }
+    }
+    sim_wr_u8(&s->w, mask);
+    for (int i = 0; i < 3; i++)
+        if (mask & (1u << i))
+            sim_wr_u64(&s->w, vals[i]);
+#else
     for (int i = 0; i < 3; i++) {
         if (h[i]) {
             mask |= (uint8_t)(1u << i);
@@ -396,6 +453,7 @@ static void e_pi(scall *s, void *p, size_t n, hkind k)
         }
     }
     sim_wr_u8(&s->w, mask);
+#endif
 }
 
 #define SENC(pp)                                                                                  \
@@ -624,20 +682,25 @@ static void service_quit(void)
     zh_mutex_lock(&S.lock);
     S.quit = true;
     zh_mutex_unlock(&S.lock);
-    if (S.wake[1] >= 0) {
-        char b = 1;
-        ssize_t r = write(S.wake[1], &b, 1);
-        (void)r;
-    }
+    wake_service();
 }
 
 static void control(scall *s, uint16_t entry)
 {
     if (entry == SIM_CTL_HELLO) {
         uint32_t version = sim_rd_u32(&s->r);
+        uint32_t pid = s->r.n >= 4 ? sim_rd_u32(&s->r) : 0; /* the client's process */
         s->ret = version == SIM_RPC_VERSION ? 0 : SIM_E_BAD_STUB_DATA;
+#ifdef _WIN32
+        zh_mutex_lock(&s->c->lock);
+        if (s->ret == 0 && pid && !s->c->proc)
+            s->c->proc = OpenProcess(PROCESS_DUP_HANDLE, FALSE, pid);
+        zh_mutex_unlock(&s->c->lock);
+#else
+        (void)pid;
+#endif
         sim_wr_u64(&s->w, (uint64_t)s->ret);
-        sim_wr_u32(&s->w, (uint32_t)getpid());
+        sim_wr_u32(&s->w, self_pid());
     } else if (entry == SIM_CTL_STOP) {
         s->ret = 0;
         sim_wr_u64(&s->w, 0);
@@ -654,7 +717,7 @@ static void control(scall *s, uint16_t entry)
         zh_mutex_unlock(&S.lock);
         char buf[200];
         snprintf(buf, sizeof buf, "{\"Pid\":%ld,\"Clients\":%d,\"Handles\":%zu,\"Systems\":%d,\"Protocol\":%u}",
-                 (long)getpid(), clients, handles, count_systems(), SIM_RPC_VERSION);
+                 (long)self_pid(), clients, handles, count_systems(), SIM_RPC_VERSION);
         zh_wchar *w = sim_wstr(buf);
         s->ret = w ? 0 : ZH_E_OUTOFMEMORY;
         sim_wr_u64(&s->w, (uint64_t)s->ret);
@@ -706,9 +769,13 @@ static void control(scall *s, uint16_t entry)
 /* Runs one request and sends its reply. Takes `body`. */
 static void serve(conn *c, unsigned char *body, size_t len, int fds_in[SIM_RPC_MAXFDS])
 {
+#ifndef _WIN32
     for (int i = 0; i < SIM_RPC_MAXFDS; i++)
         if (fds_in[i] >= 0)
             close(fds_in[i]); /* clients send none */
+#else
+    (void)fds_in;
+#endif
     scall *s = calloc(1, sizeof *s);
     if (!s) {
         free(body);
@@ -743,15 +810,19 @@ static void serve(conn *c, unsigned char *body, size_t len, int fds_in[SIM_RPC_M
         sim_wr_free(&s->w);
         sim_msg_begin(&s->w, SIM_MSG_REPLY, seq);
         sim_wr_u64(&s->w, (uint64_t)(int64_t)ZH_E_OUTOFMEMORY);
+#ifndef _WIN32
         for (int i = 0; i < s->nfds; i++)
             close(s->fds[i]);
+#endif
         s->nfds = 0;
     }
     push(c, &s->w, s->fds, s->nfds);
     if (s->stop_after)
         service_quit();
+#ifndef _WIN32
     for (int i = 0; i < s->nfds; i++)
         close(s->fds[i]); /* the client has its own copies now */
+#endif
     for (size_t i = 0; i < s->nin; i++)
         free(s->in[i]);
     for (size_t i = 0; i < s->nout; i++)
@@ -881,11 +952,7 @@ static void conn_main(void *arg)
     if (--S.nconns == 0)
         S.idle_since_ms = zh_monotonic_ms();
     zh_mutex_unlock(&S.lock);
-    if (S.wake[1] >= 0) {
-        char b = 1;
-        ssize_t r = write(S.wake[1], &b, 1);
-        (void)r;
-    }
+    wake_service();
 }
 
 static void conn_memory_free(void *arg)
@@ -904,8 +971,13 @@ static void conn_free(conn *c)
     zh_thread_join(c->reader);
     zh_mutex_lock(&c->wlock);
     c->dead = true; /* a late push sends nothing (and never to a reused descriptor) */
-    close(c->sock);
-    c->sock = -1;
+    sim_sock_close(c->sock);
+    c->sock = SIM_SOCK_NONE;
+#ifdef _WIN32
+    if (c->proc)
+        CloseHandle(c->proc);
+    c->proc = NULL;
+#endif
     zh_mutex_unlock(&c->wlock);
     zh_mutex_lock(&c->lock);
     sim_map_free(&c->handles);
@@ -935,17 +1007,286 @@ static void reap(void)
 }
 
 /* ---------------------------------------------------------------- the service */
+/* Starts serving a connected client. -1 when out of resources (the connection closed). */
+static int add_conn(sim_sock sock)
+{
+    conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        sim_sock_close(sock);
+        return -1;
+    }
+    c->sock = sock;
+    zh_mutex_init(&c->lock);
+    zh_mutex_init(&c->wlock);
+    zh_cond_init(&c->idle);
+    zh_mutex_lock(&S.lock);
+    c->next = S.conns;
+    S.conns = c;
+    S.nconns++;
+    zh_mutex_unlock(&S.lock);
+    if (zh_thread_start(&c->reader, conn_main, c, NULL) < 0) {
+        zh_mutex_lock(&S.lock);
+        S.conns = c->next;
+        S.nconns--;
+        zh_mutex_unlock(&S.lock);
+        sim_sock_close(sock);
+        conn_memory_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether the loop should end now: a stop, or idle long enough. */
+static bool time_to_stop(const sim_service_options *opt, bool signalled)
+{
+    zh_mutex_lock(&S.lock);
+    bool quit = S.quit || signalled;
+    bool idle = S.nconns == 0 && !S.keep;
+    uint64_t since = S.idle_since_ms;
+    zh_mutex_unlock(&S.lock);
+    if (quit)
+        return true;
+    if (idle && opt && opt->idle_ms) {
+        uint64_t limit = has_systems() ? opt->idle_busy_ms : opt->idle_ms;
+        if (limit && zh_monotonic_ms() - since >= limit)
+            return true;
+    }
+    return false;
+}
+
+/* Ends every connection: its client sees the pipe or socket close (a service disconnect). */
+static void end_all_conns(void)
+{
+    for (;;) {
+        zh_mutex_lock(&S.lock);
+        conn *c = S.conns;
+        if (!c) {
+            zh_mutex_unlock(&S.lock);
+            break;
+        }
+        S.conns = c->next;
+        zh_mutex_unlock(&S.lock);
+        sim_sock_shutdown(c->sock);
+        conn_free(c);
+    }
+}
+
+#ifdef _WIN32
+static volatile LONG got_signal;
+
+static BOOL WINAPI on_ctrl(DWORD type)
+{
+    (void)type;
+    InterlockedExchange(&got_signal, 1);
+    wake_service();
+    return TRUE;
+}
+
+/* A security descriptor whose DACL allows the user running the service and nobody else
+ * (LocalFree the result), or NULL. */
+static void *owner_only_sd(void)
+{
+    HANDLE tok = NULL;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
+        return NULL;
+    DWORD need = 0;
+    GetTokenInformation(tok, TokenUser, NULL, 0, &need);
+    TOKEN_USER *tu = need ? LocalAlloc(LPTR, need) : NULL;
+    void *sd = NULL;
+    if (tu && GetTokenInformation(tok, TokenUser, tu, need, &need)) {
+        DWORD sidlen = GetLengthSid(tu->User.Sid);
+        DWORD acllen = (DWORD)sizeof(ACL) + (DWORD)sizeof(ACCESS_ALLOWED_ACE) + sidlen;
+        sd = LocalAlloc(LPTR, SECURITY_DESCRIPTOR_MIN_LENGTH + acllen);
+        PACL acl = sd ? (PACL)((char *)sd + SECURITY_DESCRIPTOR_MIN_LENGTH) : NULL;
+        if (!sd || !InitializeSecurityDescriptor(sd, SECURITY_DESCRIPTOR_REVISION) ||
+            !InitializeAcl(acl, acllen, ACL_REVISION) ||
+            !AddAccessAllowedAce(acl, ACL_REVISION, GENERIC_ALL, tu->User.Sid) ||
+            !SetSecurityDescriptorDacl(sd, TRUE, acl, FALSE)) {
+            LocalFree(sd);
+            sd = NULL;
+        }
+    }
+    LocalFree(tu);
+    CloseHandle(tok);
+    return sd;
+}
+
+/* One instance of the service's pipe, waiting for its client. */
+static HANDLE new_instance(const char *name, SECURITY_ATTRIBUTES *sa, bool first)
+{
+    return CreateNamedPipeA(name,
+                            PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0),
+                            PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
+                            PIPE_UNLIMITED_INSTANCES, 65536, 65536, 0, sa);
+}
+
+int sim_service_run(const char *dir, const sim_service_options *opt, zh_error **err)
+{
+    zh_once_run(&handlers_once, setup_handlers);
+    if (!CreateDirectoryA(dir, NULL) && GetLastError() != ERROR_ALREADY_EXISTS)
+        return zh_error_set(err, ZH_E_PATH_NOT_FOUND, "zhsimd", "%s: cannot create the directory (error %lu)", dir,
+                            (unsigned long)GetLastError());
+    char *lock_path = zh_asprintf("%s\\service.lock", dir);
+    char *pid_path = zh_asprintf("%s\\service.pid", dir);
+    char name[96];
+    HANDLE lock = INVALID_HANDLE_VALUE, inst = INVALID_HANDLE_VALUE, conn_ev = NULL;
+    void *sd = NULL;
+    OVERLAPPED lov, cov;
+    memset(&lov, 0, sizeof lov);
+    memset(&cov, 0, sizeof cov);
+    int rc = -1;
+    bool opened = false, pending = false;
+    if (!lock_path || !pid_path) {
+        zh_error_set(err, ZH_E_OUTOFMEMORY, "zhsimd", "out of memory");
+        goto out;
+    }
+    if (sim_pipe_name(dir, name, sizeof name) < 0) {
+        zh_error_set(err, ZH_E_INVALIDARG, "zhsimd", "%s: the path cannot be made absolute", dir);
+        goto out;
+    }
+    lock = CreateFileA(lock_path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_ALWAYS,
+                       FILE_ATTRIBUTE_NORMAL, NULL);
+    if (lock == INVALID_HANDLE_VALUE) {
+        zh_error_set(err, ZH_E_ACCESSDENIED, "zhsimd", "%s: cannot open (error %lu)", lock_path,
+                     (unsigned long)GetLastError());
+        goto out;
+    }
+    if (!LockFileEx(lock, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &lov)) {
+        /* as on POSIX: a service that answers stays; one that is stopping is waited for */
+        HANDLE probe = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+        bool answers = probe != INVALID_HANDLE_VALUE || GetLastError() == ERROR_PIPE_BUSY;
+        if (probe != INVALID_HANDLE_VALUE)
+            CloseHandle(probe);
+        bool locked = false;
+        for (int i = 0; !answers && !locked && i < 1000; i++) {
+            Sleep(10);
+            locked = LockFileEx(lock, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &lov) != 0;
+        }
+        if (!locked) {
+            zh_error_set(err, ZH_E_ALREADY_EXISTS, "zhsimd", "a simulator service already serves %s", dir);
+            rc = 1;
+            goto out;
+        }
+    }
+    if (zh_sim_open(NULL, err) < 0)
+        goto out;
+    opened = true;
+    if (sim_db_attach(dir, err) < 0)
+        goto out;
+
+    /* the pipe: the user running the service only, local clients only */
+    sd = owner_only_sd();
+    if (!sd) {
+        zh_error_set(err, ZH_E_ACCESSDENIED, "zhsimd", "%s: cannot make its owner-only security descriptor", name);
+        goto out;
+    }
+    SECURITY_ATTRIBUTES sa = {sizeof sa, sd, FALSE};
+    inst = new_instance(name, &sa, true);
+    if (inst == INVALID_HANDLE_VALUE) {
+        zh_error_set(err, ZH_E_ACCESSDENIED, "zhsimd", "%s: cannot create the pipe (error %lu)", name,
+                     (unsigned long)GetLastError());
+        goto out;
+    }
+    S.wake_ev = CreateEventW(NULL, FALSE, FALSE, NULL);
+    conn_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!S.wake_ev || !conn_ev) {
+        zh_error_set(err, ZH_E_FAIL, "zhsimd", "CreateEvent failed (error %lu)", (unsigned long)GetLastError());
+        goto out;
+    }
+    FILE *pf = fopen(pid_path, "w");
+    if (pf) {
+        fprintf(pf, "%lu\n", (unsigned long)GetCurrentProcessId());
+        fclose(pf);
+    }
+    SetConsoleCtrlHandler(on_ctrl, TRUE);
+    if (opt && opt->ready_fd >= 0) {
+        HANDLE ready = (HANDLE)(intptr_t)opt->ready_fd; /* an event the starter let this inherit */
+        SetEvent(ready);
+        CloseHandle(ready);
+    }
+    S.idle_since_ms = zh_monotonic_ms();
+
+    for (;;) {
+        if (time_to_stop(opt, InterlockedCompareExchange(&got_signal, 0, 0) != 0))
+            break;
+        if (inst == INVALID_HANDLE_VALUE)
+            inst = new_instance(name, &sa, false);
+        if (inst != INVALID_HANDLE_VALUE && !pending) {
+            cov.hEvent = conn_ev;
+            ResetEvent(conn_ev);
+            bool now = false;
+            if (!ConnectNamedPipe(inst, &cov)) {
+                DWORD e = GetLastError();
+                if (e == ERROR_IO_PENDING)
+                    pending = true;
+                else if (e == ERROR_PIPE_CONNECTED)
+                    now = true;
+                else {
+                    CloseHandle(inst); /* try a fresh instance on the next round */
+                    inst = INVALID_HANDLE_VALUE;
+                }
+            } else {
+                now = true;
+            }
+            if (now) {
+                add_conn(sim_sock_wrap(inst));
+                inst = INVALID_HANDLE_VALUE;
+                continue;
+            }
+        }
+        reap();
+        HANDLE hs[2] = {conn_ev, S.wake_ev};
+        DWORD r = WaitForMultipleObjects(pending ? 2 : 1, pending ? hs : hs + 1, FALSE, 250);
+        if (pending && r == WAIT_OBJECT_0) {
+            DWORD got;
+            pending = false;
+            if (GetOverlappedResult(inst, &cov, &got, FALSE)) {
+                sim_sock s = sim_sock_wrap(inst);
+                if (s)
+                    add_conn(s);
+            } else {
+                CloseHandle(inst);
+            }
+            inst = INVALID_HANDLE_VALUE;
+        }
+    }
+    rc = 0;
+    DeleteFileA(pid_path);
+out:
+    if (pending) {
+        CancelIoEx(inst, &cov);
+        DWORD got;
+        GetOverlappedResult(inst, &cov, &got, TRUE);
+    }
+    if (inst != INVALID_HANDLE_VALUE)
+        CloseHandle(inst);
+    end_all_conns();
+    if (opened) {
+        sim_db_detach();
+        zh_sim_close();
+    }
+    sweep_graves(0);
+    if (conn_ev)
+        CloseHandle(conn_ev);
+    if (S.wake_ev)
+        CloseHandle(S.wake_ev);
+    S.wake_ev = NULL;
+    if (sd)
+        LocalFree(sd);
+    if (lock != INVALID_HANDLE_VALUE)
+        CloseHandle(lock);
+    free(lock_path);
+    free(pid_path);
+    return rc;
+}
+#else
 static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig)
 {
     (void)sig;
     got_signal = 1;
-    if (S.wake[1] >= 0) {
-        char b = 1;
-        ssize_t r = write(S.wake[1], &b, 1);
-        (void)r;
-    }
+    wake_service();
 }
 
 static char *path_in(const char *dir, const char *name)
@@ -1046,18 +1387,8 @@ int sim_service_run(const char *dir, const sim_service_options *opt, zh_error **
     S.idle_since_ms = zh_monotonic_ms();
 
     for (;;) {
-        zh_mutex_lock(&S.lock);
-        bool quit = S.quit || got_signal;
-        bool idle = S.nconns == 0 && !S.keep;
-        uint64_t since = S.idle_since_ms;
-        zh_mutex_unlock(&S.lock);
-        if (quit)
+        if (time_to_stop(opt, got_signal != 0))
             break;
-        if (idle && opt && opt->idle_ms) {
-            uint64_t limit = has_systems() ? opt->idle_busy_ms : opt->idle_ms;
-            if (limit && zh_monotonic_ms() - since >= limit)
-                break;
-        }
         struct pollfd p[2] = {{S.listen_fd, POLLIN, 0}, {S.wake[0], POLLIN, 0}};
         reap();
         if (poll(p, 2, 250) <= 0)
@@ -1070,30 +1401,8 @@ int sim_service_run(const char *dir, const sim_service_options *opt, zh_error **
         if (!(p[0].revents & POLLIN))
             continue;
         int fd = accept4(S.listen_fd, NULL, NULL, SOCK_CLOEXEC);
-        if (fd < 0)
-            continue;
-        conn *c = calloc(1, sizeof *c);
-        if (!c) {
-            close(fd);
-            continue;
-        }
-        c->sock = fd;
-        zh_mutex_init(&c->lock);
-        zh_mutex_init(&c->wlock);
-        zh_cond_init(&c->idle);
-        zh_mutex_lock(&S.lock);
-        c->next = S.conns;
-        S.conns = c;
-        S.nconns++;
-        zh_mutex_unlock(&S.lock);
-        if (zh_thread_start(&c->reader, conn_main, c, NULL) < 0) {
-            zh_mutex_lock(&S.lock);
-            S.conns = c->next;
-            S.nconns--;
-            zh_mutex_unlock(&S.lock);
-            close(fd);
-            free(c);
-        }
+        if (fd >= 0)
+            add_conn(fd);
     }
     rc = 0;
     /* stop: no new clients; the existing ones see the socket close (a service disconnect) */
@@ -1101,18 +1410,7 @@ int sim_service_run(const char *dir, const sim_service_options *opt, zh_error **
     unlink(pid_path);
     close(S.listen_fd);
     S.listen_fd = -1;
-    for (;;) {
-        zh_mutex_lock(&S.lock);
-        conn *c = S.conns;
-        if (!c) {
-            zh_mutex_unlock(&S.lock);
-            break;
-        }
-        S.conns = c->next;
-        zh_mutex_unlock(&S.lock);
-        shutdown(c->sock, SHUT_RDWR);
-        conn_free(c);
-    }
+    end_all_conns();
 out:
     if (opened) {
         sim_db_detach();
@@ -1128,3 +1426,4 @@ out:
     free(sock_path);
     return rc;
 }
+#endif /* _WIN32 */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* sim_server.h - the simulator service behind "sim:PATH" (sim_server.c, zhsimd) and its
- * clients (sim_client.c). POSIX only. */
+ * clients (sim_client.c). */
 #ifndef SIM_SERVER_H
 #define SIM_SERVER_H
 
@@ -9,7 +9,8 @@
 #include "zh_error.h"
 
 typedef struct sim_service_options {
-    int ready_fd;          /* written to and closed once the service accepts clients; -1: none */
+    int ready_fd;          /* once the service accepts clients: written to and closed (POSIX), or
+                            * the event handle of that value set and closed (Windows); -1: none */
     uint32_t idle_ms;      /* stop after this long without clients and systems (0: never) */
     uint32_t idle_busy_ms; /* ... without clients while systems exist (0: never) */
 } sim_service_options;

@@ -7,9 +7,7 @@
 #include <stdlib.h>
 
 #include "zh_sim.h"
-#ifndef _WIN32
 #include "sim_server.h"
-#endif
 
 unsigned zhsim_api_version(void)
 {
@@ -124,12 +122,7 @@ int zhsim_set_hns_version(uint32_t major, uint32_t minor)
 
 int zhsim_fail_writes(uint32_t n)
 {
-#ifndef _WIN32
     return sim_client_fail_writes(n);
-#else
-    (void)n;
-    return -1;
-#endif
 }
 
 /* the public enumerators are the simulator's own, value for value */

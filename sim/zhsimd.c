@@ -5,9 +5,11 @@
  *   zhsimd --status PATH           the running service's status (JSON)
  *   zhsimd --stop PATH             stop the running service
  *
- * Clients start it themselves on the first open of sim:PATH (with --ready-fd); it stops
- * after --idle-ms (default 5000; 0 never) without clients and compute systems, after ten
- * minutes without clients while systems exist, on SIGTERM, or on a stop request. */
+ * Clients start it themselves on the first open of sim:PATH (with --ready-fd: a pipe's
+ * descriptor on POSIX, an inherited event handle's value on Windows, where the program is
+ * zhsimd.exe serving a named pipe); it stops after --idle-ms (default 5000; 0 never)
+ * without clients and compute systems, after ten minutes without clients while systems
+ * exist, on SIGTERM (POSIX) or a console control event (Windows), or on a stop request. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -17,12 +17,19 @@
 # "@DIR@" below is text to replace, not a variable reference (the old rules expanded it).
 cmake_policy(SET CMP0053 NEW)
 string(REPLACE "|" ";" _cmd "${PROGRAM}")
-file(REMOVE_RECURSE "${DIR}" "${DIR}.input")
-file(MAKE_DIRECTORY "${DIR}")
 set(_dir "${DIR}")
 if(WINDOWS)
     set(_dir "Z:${DIR}") # the Windows build runs under Wine: Unix paths are on drive Z:
+    # a service an earlier, interrupted run left (its pipe is named after the path, which
+    # outlives the directory) stops first; its output goes to a file (see below)
+    if(EXISTS "${DIR}")
+        execute_process(COMMAND ${_cmd} --connect "sim:${_dir}" sim stop RESULT_VARIABLE _rc
+                        OUTPUT_FILE "${DIR}.stop.out" ERROR_FILE "${DIR}.stop.out")
+        file(REMOVE "${DIR}.stop.out")
+    endif()
 endif()
+file(REMOVE_RECURSE "${DIR}" "${DIR}.input")
+file(MAKE_DIRECTORY "${DIR}")
 get_filename_component(_data "${FLOW}" DIRECTORY)
 get_filename_component(_data "${_data}/../data" ABSOLUTE)
 if(WINDOWS)
@@ -93,8 +100,19 @@ foreach(_line IN LISTS _lines)
     if(_env)
         set(_run ${CMAKE_COMMAND} -E env ${_env} ${_cmd})
     endif()
-    execute_process(COMMAND ${_run} --connect "sim:${_dir}" ${_args} ${_input}
-                    RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _out)
+    if(WINDOWS)
+        # Under Wine a program started by hcsctl (the simulator service, zhsimd.exe) keeps
+        # the Unix stderr of its starter open (Wine's own diagnostics go there): a pipe would
+        # make this step wait for the service to stop, so the output goes to a file.
+        set(_outfile "${DIR}.step${_n}.out")
+        execute_process(COMMAND ${_run} --connect "sim:${_dir}" ${_args} ${_input}
+                        RESULT_VARIABLE _rc OUTPUT_FILE "${_outfile}" ERROR_FILE "${_outfile}")
+        file(READ "${_outfile}" _out)
+        file(REMOVE "${_outfile}")
+    else()
+        execute_process(COMMAND ${_run} --connect "sim:${_dir}" ${_args} ${_input}
+                        RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _out)
+    endif()
     message("step ${_n}: hcsctl ${_args_text}\n${_out}")
     if(NOT _rc STREQUAL "${_rc_want}")
         message(FATAL_ERROR "step ${_n} (${_args_text}): exit status ${_rc}, expected ${_rc_want}")
@@ -119,4 +137,8 @@ foreach(_line IN LISTS _lines)
         endforeach()
     endif()
 endforeach()
+# the service the flow started (if any) stops with it
+execute_process(COMMAND ${_cmd} --connect "sim:${_dir}" sim stop RESULT_VARIABLE _rc
+                OUTPUT_FILE "${DIR}.stop.out" ERROR_FILE "${DIR}.stop.out")
+file(REMOVE "${DIR}.stop.out")
 file(REMOVE_RECURSE "${DIR}" "${DIR}.input")

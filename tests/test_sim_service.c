@@ -1,20 +1,28 @@
 /* SPDX-License-Identifier: MIT */
-/* test_sim_service.c - the simulator service behind "sim:PATH" (POSIX): one owner of the
- * state, many client processes. Concurrent creators of one id, kills that stay done, mixed
+/* test_sim_service.c - the simulator service behind "sim:PATH": one owner of the state,
+ * many client processes. Concurrent creators of one id, kills that stay done, mixed
  * operations of several processes checked against a model, the service killed -9 in the
  * middle of mutations, failed state writes, clients killed -9, service restarts, and a
- * client speaking garbage. Children are forked while this process has no simulator open. */
+ * client speaking garbage. Children are forked while this process has no simulator open
+ * (POSIX), or are this program started again with "--child ROLE ARG DIR" (Windows, where
+ * a kill -9 is TerminateProcess). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <direct.h>
+#include <windows.h>
+#else
+#include <fcntl.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#endif
 
 #include "sim_rpc.h"
 #include "sim_server.h"
@@ -62,6 +70,137 @@ static long service_pid(void)
     return pid;
 }
 
+typedef int (*role_fn)(int arg);
+static int run_role(role_fn fn, int arg);
+
+#ifdef _WIN32
+#ifndef SIGKILL
+#define SIGKILL 9
+#endif
+typedef HANDLE child_t;
+
+/* Waits until no service holds the directory's service lock (it died or stopped). */
+static int service_gone(void)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/service.lock", dir);
+    HANDLE h = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                           NULL, OPEN_EXISTING, 0, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        return 1;
+    int ok = 0;
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    for (int i = 0; i < 1000 && !ok; i++) {
+        ok = LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov) != 0;
+        if (!ok)
+            zh_sleep_ms(5);
+    }
+    if (ok)
+        UnlockFileEx(h, 0, 1, 0, &ov);
+    CloseHandle(h);
+    return ok;
+}
+
+/* kill -9 and kill -TERM are both TerminateProcess here */
+static void kill_service(int sig)
+{
+    (void)sig;
+    long pid = service_pid();
+    HANDLE h = pid > 0 ? OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, (DWORD)pid) : NULL;
+    if (h) {
+        TerminateProcess(h, 100 + SIGKILL);
+        WaitForSingleObject(h, 10000);
+        CloseHandle(h);
+    }
+    service_gone();
+}
+
+static int fresh_dir(void)
+{
+    static unsigned counter;
+    char tmp[MAX_PATH];
+    if (!GetTempPathA(sizeof tmp, tmp))
+        return -1;
+    /* a name no earlier run left behind (Wine reuses small process ids) */
+    for (int tries = 0; tries < 1000; tries++) {
+        snprintf(dir, sizeof dir, "%szhsvc-%lu-%u", tmp, (unsigned long)GetCurrentProcessId(), counter++);
+        if (_mkdir(dir) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+static void remove_empty_dir(void)
+{
+    _rmdir(dir);
+}
+
+static int exists(const char *path)
+{
+    return GetFileAttributesA(path) != INVALID_FILE_ATTRIBUTES;
+}
+
+/* The roles a child can play, by name on its command line. */
+static int role_create_same(int arg);
+static int role_kill(int arg);
+static int role_mix(int arg);
+static int role_hold(int arg);
+static const struct {
+    const char *name;
+    role_fn fn;
+} ROLES[] = {{"create-same", role_create_same}, {"kill", role_kill}, {"mix", role_mix}, {"hold", role_hold}};
+
+static child_t spawn(role_fn fn, int arg)
+{
+    const char *name = NULL;
+    for (size_t i = 0; i < sizeof ROLES / sizeof ROLES[0]; i++)
+        if (ROLES[i].fn == fn)
+            name = ROLES[i].name;
+    char exe[MAX_PATH], cmd[2 * MAX_PATH + 700];
+    if (!name || !GetModuleFileNameA(NULL, exe, MAX_PATH))
+        return NULL;
+    snprintf(cmd, sizeof cmd, "\"%s\" --child %s %d \"%s\"", exe, name, arg, dir);
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    fflush(stdout);
+    if (!CreateProcessA(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+        return NULL;
+    CloseHandle(pi.hThread);
+    return pi.hProcess;
+}
+
+static int status_of(child_t c)
+{
+    DWORD code = 1;
+    if (!c)
+        return -1;
+    if (WaitForSingleObject(c, 120000) != WAIT_OBJECT_0)
+        TerminateProcess(c, 99);
+    GetExitCodeProcess(c, &code);
+    CloseHandle(c);
+    return (int)code;
+}
+
+static void child_kill(child_t c)
+{
+    TerminateProcess(c, 100 + SIGKILL);
+}
+
+static int child_main(int argc, char **argv)
+{
+    snprintf(dir, sizeof dir, "%s", argv[4]);
+    for (size_t i = 0; i < sizeof ROLES / sizeof ROLES[0]; i++)
+        if (strcmp(ROLES[i].name, argv[2]) == 0)
+            return run_role(ROLES[i].fn, atoi(argv[3]));
+    (void)argc;
+    return 3;
+}
+#else
+typedef pid_t child_t;
+
 /* Waits until no service holds the directory's service lock (it died or stopped). */
 static int service_gone(void)
 {
@@ -94,6 +233,46 @@ static int fresh_dir(void)
     return mkdtemp(dir) ? 0 : -1;
 }
 
+static void remove_empty_dir(void)
+{
+    rmdir(dir);
+}
+
+static int exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+static child_t spawn(role_fn fn, int arg)
+{
+    zt_layers_storage(); /* made before the fork: the children share them (they _exit) */
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(run_role(fn, arg));
+    return pid;
+}
+
+static int status_of(child_t pid)
+{
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+/* ---- HCS ---- */
+
+static void child_kill(child_t c)
+{
+    kill(c, SIGKILL);
+}
+#endif
+
+static int run_role(role_fn fn, int arg)
+{
+    return fn(arg);
+}
+
 static void remove_dir(void)
 {
     kill_service(SIGTERM);
@@ -102,7 +281,7 @@ static void remove_dir(void)
         snprintf(path, sizeof path, "%s/%s", dir, FILES[i]);
         remove(path);
     }
-    rmdir(dir);
+    remove_empty_dir();
 }
 
 static void flag_set(const char *name)
@@ -118,30 +297,10 @@ static void flag_wait(const char *name)
 {
     char path[700];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    for (int i = 0; i < 6000 && access(path, F_OK) != 0; i++)
+    for (int i = 0; i < 6000 && !exists(path); i++)
         zh_sleep_ms(5);
 }
 
-typedef int (*role_fn)(int arg);
-
-static pid_t spawn(role_fn fn, int arg)
-{
-    zt_layers_storage(); /* made before the fork: the children share them (they _exit) */
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0)
-        _exit(fn(arg));
-    return pid;
-}
-
-static int status_of(pid_t pid)
-{
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-/* ---- HCS ---- */
 static int32_t wait_op(zh_hcs_operation op, char **doc)
 {
     zh_wchar *d = NULL;
@@ -301,7 +460,7 @@ static void concurrent_creators_of_one_id(void)
         char go[700];
         snprintf(go, sizeof go, "%s/go", dir);
         remove(go);
-        pid_t kids[4];
+        child_t kids[4];
         for (int i = 0; i < 4; i++)
             kids[i] = spawn(role_create_same, round * 10 + i);
         zh_sleep_ms(30);
@@ -450,7 +609,7 @@ static int role_mix(int arg)
 static void processes_mixing_operations_match_a_model(void)
 {
     ZT_REQUIRE(fresh_dir() == 0);
-    pid_t kids[4];
+    child_t kids[4];
     for (int i = 0; i < 4; i++)
         kids[i] = spawn(role_mix, i);
     zh_sleep_ms(30);
@@ -669,12 +828,12 @@ static void a_killed_client_releases_what_it_held(void)
     ZT_CHECK(base >= 0);
     zh_sim_close();
 
-    pid_t kid = spawn(role_hold, 0);
+    child_t kid = spawn(role_hold, 0);
     flag_wait("go");
     ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
     ZT_CHECK(status_field("Handles") >= base + 4); /* two systems, a network, an operation */
     ZT_EQ_INT(status_field("Clients"), 2);
-    kill(kid, SIGKILL);
+    child_kill(kid);
     ZT_EQ_INT(status_of(kid), 100 + SIGKILL);
     int released = 0;
     for (int i = 0; i < 500 && !released; i++) {
@@ -736,6 +895,41 @@ static void ZH_WINAPI on_done(zh_hcs_operation op, void *ctx)
     zh_mutex_unlock(&d->lock);
 }
 
+/* A service stopped on request (hcsctl sim stop, zh_sim_stop_service) and a client that
+ * carries on: its next call starts and reaches a new service, which has the persistent
+ * state; an operation handle of the old one reads as disconnected. */
+static void the_next_call_after_a_stop_reaches_a_new_service(void)
+{
+    ZT_REQUIRE(fresh_dir() == 0);
+    ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
+    zh_raw_guid g = guid_n(6, 1);
+    ZT_EQ_HEX(create_network(&g, "lasting", 0, 61), 0);
+    long first = status_field("Pid");
+    ZT_CHECK(first > 0);
+    const zh_hcs_table *T = zh_sim_hcs_table();
+    zh_hcs_operation old_op = T->HcsCreateOperation(NULL, NULL);
+    ZT_REQUIRE(old_op != NULL);
+    zh_sim_stop_service();
+    ZT_REQUIRE(service_gone());
+    for (int i = 0; i < 500 && !sim_client_dead(); i++) /* the client has heard of it */
+        zh_sleep_ms(10);
+    ZT_CHECK(sim_client_dead());
+    ZT_EQ_INT(network_exists(&g), 1); /* this call connects again */
+    ZT_CHECK(!sim_client_dead());
+    long second = status_field("Pid");
+    ZT_CHECK(second > 0 && second != first);
+    zh_wchar *doc = NULL;
+    ZT_EQ_HEX(T->HcsGetOperationResult(old_op, &doc), HCS_E_SERVICE_DISCONNECT);
+    T->HcsCloseOperation(old_op);
+    /* and the new service works as the old one did */
+    zh_hcs_system sys = NULL;
+    ZT_EQ_HEX(create_system("fresh", CONTAINER, &sys), 0);
+    ZT_EQ_HEX(sys_call(T->HcsStartComputeSystem, sys, NULL), 0);
+    T->HcsCloseComputeSystem(sys);
+    zh_sim_close();
+    remove_dir();
+}
+
 /* An operation the service accepted but had not completed when it died: the caller's
  * completion callback still runs, and the result says the service disconnected. */
 static void an_operation_in_flight_completes_when_the_service_dies(void)
@@ -793,8 +987,8 @@ static void a_service_restart_is_an_hcs_and_hns_restart(void)
     ZT_EQ_HEX(N->HcnCreateNamespace(&ns_id, w, &ns, NULL), 0);
     free(w);
     char ep_str[ZH_GUID_BUFSIZE], ns_str[ZH_GUID_BUFSIZE], req[300];
-    zh_guid_format(&ep_id, ZH_GUID_LOWER, ep_str);
-    zh_guid_format(&ns_id, ZH_GUID_LOWER, ns_str);
+    zh_guid_format((const zh_guid *)(const void *)&ep_id, ZH_GUID_LOWER, ep_str);
+    zh_guid_format((const zh_guid *)(const void *)&ns_id, ZH_GUID_LOWER, ns_str);
     snprintf(req, sizeof req, "{\"ResourceType\":\"Endpoint\",\"RequestType\":\"Add\",\"Settings\":{\"EndpointId\":\"%s\"}}",
              ep_str);
     w = W(req);
@@ -823,18 +1017,54 @@ static void a_service_restart_is_an_hcs_and_hns_restart(void)
             zh_sleep_ms(10);
     }
     ZT_CHECK(both);
-    /* calls fail as calls to a dead RPC server do; releasing still works */
+    /* the next call connects to a new service, started as at the first open: the old
+     * handle is stale there (ERROR_INVALID_HANDLE, as after an HCS restart), persistent
+     * networks are back, the system is gone */
     char *doc = NULL;
-    ZT_EQ_HEX(sys_call(zh_sim_hcs_table()->HcsGetComputeSystemProperties, sys, &doc), ZH_E_RPC_SERVER_UNAVAILABLE);
+    ZT_EQ_HEX(sys_call(zh_sim_hcs_table()->HcsGetComputeSystemProperties, sys, &doc), ZH_E_HANDLE);
     free(doc);
-    ZT_EQ_INT(network_exists(&p), 0);
+    ZT_EQ_INT(network_exists(&p), 1);
+    ZT_EQ_INT(network_exists(&np), 0);
+    zh_hcs_system again = NULL;
+    ZT_EQ_HEX(open_system("before", &again), HCS_E_SYSTEM_NOT_FOUND);
+    zh_sim_hcs_table()->HcsCloseComputeSystem(sys); /* nothing left to release */
+    ZT_EQ_HEX(zh_sim_hcn_table()->HcnUnregisterServiceCallback(cb), 0);
+    /* a second restart: what was registered on the new service hears of it; the first
+     * registrations heard of the first restart once, and never again */
+    heard h2;
+    memset(&h2, 0, sizeof h2);
+    zh_mutex_init(&h2.lock);
+    ZT_EQ_HEX(create_system("after", CONTAINER, &sys), 0);
+    ZT_EQ_HEX(zh_sim_hcs_table()->HcsSetComputeSystemCallback(sys, HcsEventOptionNone, &h2, on_sys_event), 0);
+    ZT_EQ_HEX(zh_sim_hcn_table()->HcnRegisterServiceCallback(on_note, &h2, &cb), 0);
+    kill_service(SIGKILL);
+    both = 0;
+    for (int i = 0; i < 500 && !both; i++) {
+        zh_mutex_lock(&h2.lock);
+        both = h2.sys_disconnect == 1 && h2.hcn_disconnect == 1;
+        zh_mutex_unlock(&h2.lock);
+        if (!both)
+            zh_sleep_ms(10);
+    }
+    ZT_CHECK(both);
+    ZT_EQ_INT(network_exists(&p), 1); /* and a third service answers */
+    zh_sleep_ms(50);
+    zh_mutex_lock(&h.lock);
+    ZT_EQ_INT(h.sys_disconnect, 1);
+    ZT_EQ_INT(h.hcn_disconnect, 1);
+    zh_mutex_unlock(&h.lock);
+    zh_mutex_lock(&h2.lock);
+    ZT_EQ_INT(h2.sys_disconnect, 1);
+    ZT_EQ_INT(h2.hcn_disconnect, 1);
+    zh_mutex_unlock(&h2.lock);
     zh_sim_hcs_table()->HcsCloseComputeSystem(sys);
     ZT_EQ_HEX(zh_sim_hcn_table()->HcnUnregisterServiceCallback(cb), 0);
     zh_sim_close();
     zh_mutex_destroy(&h.lock);
+    zh_mutex_destroy(&h2.lock);
 
-    /* the next open starts a new service: systems died with the old one, persistent
-     * networks are back, non-persistent ones are gone */
+    /* and so does the next open of a process: systems died with the old service,
+     * persistent networks are back, non-persistent ones are gone */
     ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
     ZT_EQ_HEX(open_system("before", &sys), HCS_E_SYSTEM_NOT_FOUND);
     ZT_EQ_INT(network_exists(&p), 1);
@@ -859,9 +1089,106 @@ static void a_service_restart_is_an_hcs_and_hns_restart(void)
     remove_dir();
 }
 
-/* ---------------------------------------------------------------- garbage on the socket */
-static int raw_connect(void)
+/* ---------------------------------------------------------------- guest stdio */
+/* The stdio handles of a guest process reach the client as its own: descriptors passed
+ * with SCM_RIGHTS (POSIX), handles the service duplicated into this process (Windows), the
+ * host ends of named pipes opened for overlapped I/O there, as HCS's are. */
+#ifdef _WIN32
+static long io_xfer(zh_handle h, void *p, size_t n, int writing)
 {
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    DWORD got = 0;
+    BOOL ok = writing ? WriteFile((HANDLE)h, p, (DWORD)n, NULL, &ov) : ReadFile((HANDLE)h, p, (DWORD)n, NULL, &ov);
+    if (ok || GetLastError() == ERROR_IO_PENDING)
+        ok = GetOverlappedResult((HANDLE)h, &ov, &got, TRUE);
+    DWORD e = GetLastError();
+    CloseHandle(ov.hEvent);
+    if (!ok)
+        return !writing && (e == ERROR_BROKEN_PIPE || e == ERROR_HANDLE_EOF) ? 0 : -1;
+    return (long)got;
+}
+
+static void io_close(zh_handle h)
+{
+    CloseHandle((HANDLE)h);
+}
+#else
+static long io_xfer(zh_handle h, void *p, size_t n, int writing)
+{
+    int fd = (int)(intptr_t)h;
+    ssize_t r = writing ? write(fd, p, n) : read(fd, p, n);
+    return (long)r;
+}
+
+static void io_close(zh_handle h)
+{
+    close((int)(intptr_t)h);
+}
+#endif
+
+static void a_guest_process_stdio_reaches_the_client(void)
+{
+    ZT_REQUIRE(fresh_dir() == 0);
+    zh_sim_latitude(ZH_SIM_LAT_WS2022_CREATE_PROCESS, 0); /* the stdio comes with the create */
+    ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
+    const zh_hcs_table *T = zh_sim_hcs_table();
+    zh_hcs_system sys = NULL;
+    ZT_EQ_HEX(create_system("io", CONTAINER, &sys), 0);
+    ZT_EQ_HEX(sys_call(T->HcsStartComputeSystem, sys, NULL), 0);
+    zh_hcs_operation op = T->HcsCreateOperation(NULL, NULL);
+    zh_wchar *params = W("{\"CommandLine\":\"cat\",\"CreateStdInPipe\":true,\"CreateStdOutPipe\":true,"
+                         "\"CreateStdErrPipe\":true}");
+    zh_hcs_process proc = NULL;
+    ZT_EQ_HEX(T->HcsCreateProcess(sys, params, op, NULL, &proc), 0);
+    free(params);
+    zh_hcs_process_information pi;
+    memset(&pi, 0, sizeof pi);
+    zh_wchar *doc = NULL;
+    ZT_EQ_HEX(T->HcsWaitForOperationResultAndProcessInfo(op, 10000, &pi, &doc), 0);
+    free(take(doc));
+    T->HcsCloseOperation(op);
+    ZT_REQUIRE(pi.StdInput != NULL && pi.StdOutput != NULL && pi.StdError != NULL);
+    ZT_CHECK(pi.ProcessId != 0);
+    /* what goes in comes out, straight between this process and the guest */
+    char msg[] = "through the pipe\n";
+    ZT_EQ_INT((int)io_xfer(pi.StdInput, msg, strlen(msg), 1), (int)strlen(msg));
+    io_close(pi.StdInput);
+    char out[256];
+    size_t have = 0;
+    for (int i = 0; i < 100 && have < sizeof out - 1; i++) {
+        long n = io_xfer(pi.StdOutput, out + have, sizeof out - 1 - have, 0);
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+    }
+    out[have] = 0;
+    ZT_EQ_STR(out, msg);
+    zh_wchar *st = NULL;
+    ZT_EQ_HEX(T->HcsWaitForProcessExit(proc, 10000, &st), 0);
+    char *status = take(st);
+    ZT_CONTAINS(status, "\"ExitCode\":0");
+    free(status);
+    io_close(pi.StdOutput);
+    io_close(pi.StdError);
+    T->HcsCloseProcess(proc);
+    ZT_EQ_HEX(sys_call(T->HcsTerminateComputeSystem, sys, NULL), 0);
+    T->HcsCloseComputeSystem(sys);
+    zh_sim_close();
+    remove_dir();
+}
+
+/* ---------------------------------------------------------------- garbage on the socket */
+static sim_sock raw_connect(void)
+{
+#ifdef _WIN32
+    char name[96];
+    if (sim_pipe_name(dir, name, sizeof name) < 0)
+        return SIM_SOCK_NONE;
+    HANDLE h = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
+    return h == INVALID_HANDLE_VALUE ? SIM_SOCK_NONE : sim_sock_wrap(h);
+#else
     struct sockaddr_un a;
     unsigned len;
     if (sim_sock_addr(dir, -1, &a, &len) < 0)
@@ -872,12 +1199,13 @@ static int raw_connect(void)
         s = -1;
     }
     return s;
+#endif
 }
 
 /* Sends raw bytes and reads one reply frame: its result, or 1 when the service closed. */
-static int64_t exchange(int s, const void *bytes, size_t n)
+static int64_t exchange(sim_sock s, const void *bytes, size_t n)
 {
-    if (write(s, bytes, n) != (ssize_t)n)
+    if (sim_send_raw(s, bytes, n) < 0)
         return 1;
     unsigned char *body = NULL;
     size_t len = 0;
@@ -899,8 +1227,8 @@ static void garbage_on_the_socket_hurts_only_that_client(void)
     zh_raw_guid g = guid_n(9, 9);
     ZT_EQ_HEX(create_network(&g, "survivor", 0, 9), 0);
 
-    int s = raw_connect();
-    ZT_REQUIRE(s >= 0);
+    sim_sock s = raw_connect();
+    ZT_REQUIRE(s != SIM_SOCK_NONE);
     /* a frame of nonsense */
     unsigned char junk[32];
     uint32_t n = sizeof junk - 4;
@@ -936,25 +1264,28 @@ static void garbage_on_the_socket_hurts_only_that_client(void)
     int64_t q = exchange(s, query, sizeof query);
     ZT_CHECK(q < 0 && q != 1);
     /* an entry beyond every table */
-    unsigned char far[4 + 1 + 4 + 2];
-    uint32_t fl = sizeof far - 4;
+    unsigned char beyond[4 + 1 + 4 + 2];
+    uint32_t fl = sizeof beyond - 4;
     uint16_t fe = 999;
-    memcpy(far, &fl, 4);
-    far[4] = SIM_MSG_REQ;
-    memcpy(far + 5, &seq, 4);
-    memcpy(far + 9, &fe, 2);
-    ZT_EQ_HEX((int32_t)exchange(s, far, sizeof far), SIM_E_BAD_STUB_DATA);
+    memcpy(beyond, &fl, 4);
+    beyond[4] = SIM_MSG_REQ;
+    memcpy(beyond + 5, &seq, 4);
+    memcpy(beyond + 9, &fe, 2);
+    ZT_EQ_HEX((int32_t)exchange(s, beyond, sizeof beyond), SIM_E_BAD_STUB_DATA);
     /* a huge frame: an error, then the connection ends */
     uint32_t huge = 0xfffffff0u;
     ZT_EQ_HEX((int32_t)exchange(s, &huge, 4), SIM_E_BAD_STUB_DATA);
-    char c;
-    ZT_EQ_INT((int)read(s, &c, 1), 0);
-    close(s);
+    unsigned char *body = NULL;
+    size_t blen = 0;
+    int fds[SIM_RPC_MAXFDS];
+    ZT_EQ_INT(sim_recv(s, &body, &blen, fds), -1); /* the end of the stream */
+    free(body);
+    sim_sock_close(s);
     /* a client that connects and goes away mid-frame */
     s = raw_connect();
-    ZT_REQUIRE(s >= 0);
-    ZT_REQUIRE(write(s, "\x40\x00", 2) == 2);
-    close(s);
+    ZT_REQUIRE(s != SIM_SOCK_NONE);
+    ZT_REQUIRE(sim_send_raw(s, "\x40\x00", 2) == 0);
+    sim_sock_close(s);
 
     /* the well-behaved client never noticed */
     ZT_EQ_INT(network_exists(&g), 1);
@@ -971,7 +1302,17 @@ static const zt_case cases[] = {
     ZT_CASE(a_killed_client_releases_what_it_held),
     ZT_CASE(a_service_restart_is_an_hcs_and_hns_restart),
     ZT_CASE(an_operation_in_flight_completes_when_the_service_dies),
+    ZT_CASE(the_next_call_after_a_stop_reaches_a_new_service),
+    ZT_CASE(a_guest_process_stdio_reaches_the_client),
     ZT_CASE(garbage_on_the_socket_hurts_only_that_client),
     ZT_CASE(service_killed_mid_mutation_loses_nothing_acknowledged),
 };
-ZT_MAIN(cases)
+
+int main(int argc, char **argv)
+{
+#ifdef _WIN32
+    if (argc == 5 && strcmp(argv[1], "--child") == 0) /* this program as a child */
+        return child_main(argc, argv);
+#endif
+    return zt_run(cases, sizeof cases / sizeof cases[0], argc, argv);
+}

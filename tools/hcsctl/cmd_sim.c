@@ -1,32 +1,92 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_sim.c - hcsctl sim start|stop|status: the simulator service of sim:PATH
- * (docs/simulator.md). The service speaks a small framed protocol on PATH/sock; these
- * commands use its control requests (status, stop, keep running) directly. */
+ * (docs/simulator.md). The service speaks a small framed protocol on PATH/sock (POSIX) or
+ * on the named pipe \\.\pipe\zhsim-<hash of PATH> (Windows); these commands use its
+ * control requests (status, stop, keep running) directly. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hcsctl.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 #ifdef _WIN32
-int hcsctl_sim(const hcsctl_opts *o, int argc, char **argv)
+#include <windows.h>
+
+typedef HANDLE chan;
+#define NO_CHAN INVALID_HANDLE_VALUE
+
+/* The service's pipe: named as sim/sim_rpc.c names it (FNV-1a, 64 bits, of the user's
+ * name, '|' and the full path, lower-cased, with backslashes). */
+static chan sock_to(const char *dir)
 {
-    (void)o, (void)argc, (void)argv;
-    fprintf(stderr, "hcsctl: sim: the Windows build has no simulator service (sim:PATH shares a state file there)\n");
-    return HCSCTL_FAILED;
+    char full[4096], name[96];
+    DWORD n = GetFullPathNameA(dir, sizeof full, full, NULL);
+    if (n == 0 || n >= sizeof full)
+        return NO_CHAN;
+    while (n > 3 && (full[n - 1] == '\\' || full[n - 1] == '/'))
+        full[--n] = 0;
+    char user[257] = "";
+    DWORD ulen = sizeof user;
+    if (!GetUserNameA(user, &ulen))
+        user[0] = 0;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const char *u = user; *u; u++) {
+        h ^= (unsigned char)*u;
+        h *= 0x100000001b3ULL;
+    }
+    h ^= '|';
+    h *= 0x100000001b3ULL;
+    for (DWORD i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)full[i];
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (unsigned char)(ch - 'A' + 'a');
+        if (ch == '/')
+            ch = '\\';
+        h ^= ch;
+        h *= 0x100000001b3ULL;
+    }
+    snprintf(name, sizeof name, "\\\\.\\pipe\\zhsim-%016llx", (unsigned long long)h);
+    for (int tries = 0; tries < 25; tries++) {
+        chan c = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+        if (c != NO_CHAN || GetLastError() != ERROR_PIPE_BUSY)
+            return c;
+        WaitNamedPipeA(name, 200);
+    }
+    return NO_CHAN;
+}
+
+static int full(chan s, void *buf, size_t n, int writing)
+{
+    char *p = buf;
+    while (n > 0) {
+        DWORD r = 0;
+        BOOL ok = writing ? WriteFile(s, p, (DWORD)n, &r, NULL) : ReadFile(s, p, (DWORD)n, &r, NULL);
+        if (!ok || r == 0)
+            return -1;
+        p += r;
+        n -= r;
+    }
+    return 0;
+}
+
+static void chan_close(chan s)
+{
+    CloseHandle(s);
 }
 #else
 #include <errno.h>
 #include <fcntl.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-enum { CTL_STOP = 1001, CTL_STATUS = 1002, CTL_KEEP = 1004 };
+typedef int chan;
+#define NO_CHAN (-1)
 
-static int sock_to(const char *dir)
+static chan sock_to(const char *dir)
 {
     struct sockaddr_un a;
     memset(&a, 0, sizeof a);
@@ -64,14 +124,22 @@ static int full(int s, void *buf, size_t n, int writing)
     return 0;
 }
 
+static void chan_close(chan s)
+{
+    close(s);
+}
+#endif
+
+enum { CTL_STOP = 1001, CTL_STATUS = 1002, CTL_KEEP = 1004 };
+
 /* One control request. 0 with the reply's text (status) in *text, -1 when the service is
  * not running or does not answer. */
 static int control(const char *dir, uint16_t entry, char **text)
 {
     if (text)
         *text = NULL;
-    int s = sock_to(dir);
-    if (s < 0)
+    chan s = sock_to(dir);
+    if (s == NO_CHAN)
         return -1;
     unsigned char req[11];
     uint32_t len = 7, seq = 1;
@@ -101,7 +169,7 @@ static int control(const char *dir, uint16_t entry, char **text)
         }
     }
     free(body);
-    close(s);
+    chan_close(s);
     return rc;
 }
 
@@ -154,4 +222,3 @@ int hcsctl_sim(const hcsctl_opts *o, int argc, char **argv)
     free(status);
     return HCSCTL_OK;
 }
-#endif

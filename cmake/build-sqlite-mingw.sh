@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Builds SQLite for the mingw-w64 cross build from Debian's source package (sqlite3).
+#
+#   build-sqlite-mingw.sh WORKDIR CROSS_CC
+#
+# As for json-c (build-json-c-mingw.sh), the source comes from `apt-get source sqlite3`
+# through a private apt configuration under WORKDIR; the system's apt sources are never
+# modified. Only the amalgamation is built: Debian's source is the full tree, whose
+# `make sqlite3.c` (native tools and tclsh) writes sqlite3.c / sqlite3.h, and the cross
+# compiler compiles that one file into WORKDIR/install/lib/libsqlite3.a. Everything is
+# cached in WORKDIR: a second run with the library present does nothing.
+set -eu
+
+work=$1
+cc=$2
+prefix=$work/install
+
+if [ -f "$prefix/lib/libsqlite3.a" ] && [ -f "$prefix/include/sqlite3.h" ]; then
+    exit 0
+fi
+
+mkdir -p "$work/apt/sources.list.d" "$work/apt/lists/partial" "$work/apt/cache/archives/partial"
+
+# deb-src twins of the enabled Debian sources (deb822 *.sources and one-line *.list files).
+: > "$work/apt/sources.list.d/zh-src.list"
+for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    sed -n 's/^[[:space:]]*deb[[:space:]]\+/deb-src /p' "$f" >> "$work/apt/sources.list.d/zh-src.list"
+done
+for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    sed 's/^Types:.*$/Types: deb-src/' "$f" > "$work/apt/sources.list.d/zh-$(basename "$f")"
+done
+
+apt_private() {
+    apt-get -q \
+        -o Dir::Etc::SourceList=/dev/null \
+        -o Dir::Etc::SourceParts="$work/apt/sources.list.d" \
+        -o Dir::State::Lists="$work/apt/lists" \
+        -o Dir::Cache="$work/apt/cache" \
+        -o APT::Sandbox::User=root \
+        "$@"
+}
+
+if ! ls "$work"/src/sqlite3-*/tool/mksqlite3c.tcl >/dev/null 2>&1; then
+    rm -rf "$work/src"
+    mkdir -p "$work/src"
+    apt_private update >"$work/apt-update.log" 2>&1 || { cat "$work/apt-update.log" >&2; exit 1; }
+    (cd "$work/src" && apt_private source sqlite3) >"$work/apt-source.log" 2>&1 \
+        || { cat "$work/apt-source.log" >&2; exit 1; }
+fi
+src=$(ls -d "$work"/src/sqlite3-*/ | head -n 1)
+
+# the amalgamation, made by the source tree's own native build (needs tclsh: scripts/deps.sh)
+if [ ! -f "$work/amalgamation/sqlite3.c" ]; then
+    rm -rf "$work/amalgamation"
+    mkdir -p "$work/amalgamation"
+    (cd "$work/amalgamation" && "$src/configure" --disable-tcl && make sqlite3.c) >"$work/amalgamation.log" 2>&1 \
+        || { tail -50 "$work/amalgamation.log" >&2; exit 1; }
+fi
+
+# One object, as the libsqlite3 of a Windows program: thread-safe (serialized), no
+# loadable extensions, the Win32 VFS.
+mkdir -p "$prefix/lib" "$prefix/include"
+"$cc" -O2 -DSQLITE_THREADSAFE=1 -DSQLITE_OMIT_LOAD_EXTENSION=1 \
+    -DSQLITE_OS_WIN=1 -DSQLITE_WIN32_MALLOC=0 -c "$work/amalgamation/sqlite3.c" -o "$work/sqlite3.o" \
+    >"$work/compile.log" 2>&1 || { tail -50 "$work/compile.log" >&2; exit 1; }
+ar=$(echo "$cc" | sed 's/gcc$/ar/')
+command -v "$ar" >/dev/null 2>&1 || ar=ar
+rm -f "$prefix/lib/libsqlite3.a"
+"$ar" rcs "$prefix/lib/libsqlite3.a" "$work/sqlite3.o"
+cp "$work/amalgamation/sqlite3.h" "$work/amalgamation/sqlite3ext.h" "$prefix/include/"
+echo "SQLite for mingw-w64 installed in $prefix"
