@@ -8,7 +8,7 @@ if(WIN32 AND CMAKE_CROSSCOMPILING)
     if(NOT EXISTS "${_zh_sqlite_prefix}/lib/libsqlite3.a" OR NOT EXISTS "${_zh_sqlite_prefix}/include/sqlite3.h")
         message(STATUS "Building SQLite for mingw-w64 from Debian's source package (cached in ${ZH_SQLITE_WORKDIR})")
         execute_process(
-            COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/build-sqlite-mingw.sh" "${ZH_SQLITE_WORKDIR}" "${CMAKE_C_COMPILER}"
+            COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/build-sqlite-mingw.sh" "${ZH_SQLITE_WORKDIR}" "${CMAKE_C_COMPILER}" "${CMAKE_AR}"
             RESULT_VARIABLE _zh_rc)
         if(NOT _zh_rc EQUAL 0)
             message(FATAL_ERROR "SQLite for mingw-w64 could not be built (see ${ZH_SQLITE_WORKDIR}/*.log)")

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Builds SQLite for the mingw-w64 cross build from Debian's source package (sqlite3).
 #
-#   build-sqlite-mingw.sh WORKDIR CROSS_CC
+#   build-sqlite-mingw.sh WORKDIR CROSS_CC [CROSS_AR]
 #
 # As for json-c (build-json-c-mingw.sh), the source comes from `apt-get source sqlite3`
 # through a private apt configuration under WORKDIR; the system's apt sources are never
@@ -66,8 +66,13 @@ mkdir -p "$prefix/lib" "$prefix/include"
 "$cc" -O2 -DSQLITE_THREADSAFE=1 -DSQLITE_OMIT_LOAD_EXTENSION=1 \
     -DSQLITE_OS_WIN=1 -DSQLITE_WIN32_MALLOC=0 -c "$work/amalgamation/sqlite3.c" -o "$work/sqlite3.o" \
     >"$work/compile.log" 2>&1 || { tail -50 "$work/compile.log" >&2; exit 1; }
-ar=$(echo "$cc" | sed 's/gcc$/ar/')
-command -v "$ar" >/dev/null 2>&1 || ar=ar
+# the archiver: the one CMake found (third argument), else the compiler's twin
+# (x86_64-w64-mingw32-gcc[-win32] -> x86_64-w64-mingw32-ar)
+ar=${3:-}
+if [ -z "$ar" ]; then
+    ar=$(echo "$cc" | sed 's/gcc\(-[a-z0-9]*\)*$/ar/')
+    command -v "$ar" >/dev/null 2>&1 || ar=ar
+fi
 rm -f "$prefix/lib/libsqlite3.a"
 "$ar" rcs "$prefix/lib/libsqlite3.a" "$work/sqlite3.o"
 cp "$work/amalgamation/sqlite3.h" "$work/amalgamation/sqlite3ext.h" "$prefix/include/"
