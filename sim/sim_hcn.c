@@ -59,6 +59,9 @@ typedef struct sim_hcn_index {
     hx handles;  /* handle address -> sim_handle */
     hx addrs;    /* 'A' + network id + address -> endpoints using it */
     hx cursors;  /* 'C' + network id -> next host index to try (val: the subnet's sim_prefix) */
+    hx owners;   /* 'O' + kind + hash of the Owner (case folded) -> owner_list: the objects of
+                    that Owner, so that an enumeration filtered on Owner reads only them */
+    bool owners_broken; /* an object could not be indexed (out of memory): such enumerations scan */
     sim_obj *tails[SIM_KIND_COUNT];
     /* the undo journal of the call in progress (between begin and end): what to put back
      * when the call fails, so that memory agrees with the rolled-back database */
@@ -295,6 +298,100 @@ static int addr_in_use(sim_world *w, const zh_guid *net, const sim_ip *ip)
     return w->hcn_index && hx_find(&w->hcn_index->addrs, key, n) != NULL;
 }
 
+/* ---- the index by Owner ---- */
+typedef struct owner_list {
+    sim_obj *head, *tail;
+} owner_list;
+
+/* ASCII case folded, as HCN compares filter strings. */
+static uint64_t owner_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        h = (h ^ c) * 1099511628211ull;
+    }
+    return h;
+}
+
+static size_t owner_key(uint8_t key[10], sim_kind k, uint64_t h)
+{
+    key[0] = 'O';
+    key[1] = (uint8_t)k;
+    memcpy(key + 2, &h, 8);
+    return 10;
+}
+
+/* The hash of the document's top-level Owner string. 1, or 0 when it has none. */
+static int owner_of(const char *json, uint64_t *h)
+{
+    if (!strstr(json, "\"Owner\""))
+        return 0;
+    zh_arena a = {0};
+    zh_jv *root = zh_json_parse(&a, json, strlen(json), "object", NULL);
+    int found = 0;
+    for (const zh_jv *m = root && root->type == ZH_JOBJECT ? root->first : NULL; m && !found; m = m->next)
+        if (m->type == ZH_JSTRING && m->key_len == 5 && memcmp(m->key, "Owner", 5) == 0) {
+            *h = owner_hash(m->str, m->str_len);
+            found = 1;
+        }
+    zh_arena_free(&a);
+    return found;
+}
+
+/* Appends the object to the list of its (kind, Owner). */
+static void owner_link(sim_hcn_index *x, sim_obj *o)
+{
+    o->owner_in = false;
+    o->owner_next = o->owner_prev = NULL;
+    if (!owner_of(o->json, &o->owner_h))
+        return;
+    uint8_t key[10];
+    hx_entry *e = hx_add(&x->owners, key, owner_key(key, o->kind, o->owner_h));
+    owner_list *l = e ? e->val : NULL;
+    if (e && !l && !(l = e->val = calloc(1, sizeof *l)))
+        hx_remove(&x->owners, key, 10);
+    if (!l) {
+        x->owners_broken = true; /* not indexed: filtered enumerations scan from now on */
+        return;
+    }
+    o->owner_prev = l->tail;
+    if (l->tail)
+        l->tail->owner_next = o;
+    else
+        l->head = o;
+    l->tail = o;
+    o->owner_in = true;
+}
+
+static void owner_unlink(sim_hcn_index *x, sim_obj *o)
+{
+    if (!o->owner_in)
+        return;
+    uint8_t key[10];
+    size_t n = owner_key(key, o->kind, o->owner_h);
+    hx_entry *e = hx_find(&x->owners, key, n);
+    owner_list *l = e ? e->val : NULL;
+    if (l) {
+        if (o->owner_prev)
+            o->owner_prev->owner_next = o->owner_next;
+        else
+            l->head = o->owner_next;
+        if (o->owner_next)
+            o->owner_next->owner_prev = o->owner_prev;
+        else
+            l->tail = o->owner_prev;
+        if (!l->head) {
+            free(l);
+            hx_remove(&x->owners, key, n);
+        }
+    }
+    o->owner_in = false;
+    o->owner_next = o->owner_prev = NULL;
+}
+
 /* Rebuilds the object and address indexes from w->objs (after a state load). */
 static void index_rebuild(sim_world *w)
 {
@@ -304,6 +401,8 @@ static void index_rebuild(sim_world *w)
     hx_clear(&x->objs, NULL);
     hx_clear(&x->addrs, NULL);
     hx_clear(&x->cursors, free);
+    hx_clear(&x->owners, free);
+    x->owners_broken = false;
     for (int k = 0; k < SIM_KIND_COUNT; k++) {
         sim_obj *prev = NULL;
         for (sim_obj *o = w->objs[k]; o; o = o->next) {
@@ -313,6 +412,7 @@ static void index_rebuild(sim_world *w)
                 e->val = o;
             o->prev = prev;
             prev = o;
+            owner_link(x, o);
             if (k == SIM_ENDPOINT)
                 index_endpoint_addrs(w, o->json, +1);
         }
@@ -399,17 +499,21 @@ static void journal_settle(call *c, int undo)
             else
                 x->tails[r->o->kind] = r->o->prev;
             hx_remove(&x->objs, key, obj_key(key, r->o->kind, &r->o->id));
+            owner_unlink(x, r->o);
             if (r->o->kind == SIM_ENDPOINT)
                 index_endpoint_addrs(w, r->o->json, -1);
             free(r->o->json);
             free(r->o);
             break;
         case UNDO_REPLACE: /* the document as it was */
+            owner_unlink(x, r->o);
             free(r->o->json);
             r->o->json = r->old_json;
+            owner_link(x, r->o);
             break;
         case UNDO_UNLINK: { /* the object back, where it was */
             relink(w, x, r->o, r->prev, r->next);
+            owner_link(x, r->o);
             hx_entry *e = hx_add(&x->objs, key, obj_key(key, r->o->kind, &r->o->id));
             if (e)
                 e->val = r->o;
@@ -542,6 +646,7 @@ static int store(sim_world *w, sim_kind k, const zh_guid *id, char *json)
     else
         w->objs[k] = o;
     x->tails[k] = o;
+    owner_link(x, o);
     journal_add(x, (undo_rec){UNDO_STORE, o, NULL, NULL, NULL, NULL});
     w->dirty = true;
     return 0;
@@ -556,11 +661,13 @@ static int replace_json(sim_world *w, sim_obj *o, char *json)
         free(json);
         return -1;
     }
+    owner_unlink(x, o);
     if (x->journaling)
         journal_add(x, (undo_rec){UNDO_REPLACE, o, o->json, NULL, NULL, NULL});
     else
         free(o->json);
     o->json = json;
+    owner_link(x, o);
     w->dirty = true;
     return 0;
 }
@@ -584,6 +691,7 @@ static void unlink_obj(sim_world *w, sim_obj *o)
     if (x) {
         uint8_t key[17];
         hx_remove(&x->objs, key, obj_key(key, o->kind, &o->id));
+        owner_unlink(x, o);
         if (o->kind == SIM_ENDPOINT)
             index_endpoint_addrs(w, o->json, -1);
     }
@@ -849,6 +957,7 @@ static zh_hresult handle_obj(call *c, void *handle, sim_kind k, sim_obj **out)
 }
 
 /* ---------------------------------------------------------------- enumeration */
+static int key_is(const zh_jv *m, const char *name);
 /* Filter keys HCN takes under the names of its v1 API. */
 static const char *filter_alias(sim_kind k, const char *key)
 {
@@ -976,7 +1085,21 @@ static zh_hresult enumerate(sim_kind k, const zh_wchar *query, zh_wchar **ids, z
         zh_buf b = ZH_BUF_INIT(0);
         zh_buf_puts(&b, "[");
         int first = 1;
-        for (sim_obj *o = c.w->objs[k]; o; o = o->next) {
+        /* a filter on Owner (which this HNS filters on): only that Owner's objects are read */
+        const zh_jv *by_owner = NULL;
+        sim_hcn_index *x = c.w->hcn_index;
+        for (const zh_jv *f = filter ? filter->first : NULL; f; f = f->next)
+            if (f->type == ZH_JSTRING && key_is(f, "Owner"))
+                by_owner = f;
+        if (by_owner && (!x || x->owners_broken || (sim_hcn_latitudes() & ZH_SIM_HCN_FILTER_LOOSE)))
+            by_owner = NULL;
+        sim_obj *start = c.w->objs[k];
+        if (by_owner) {
+            uint8_t key[10];
+            hx_entry *e = hx_find(&x->owners, key, owner_key(key, k, owner_hash(by_owner->str, by_owner->str_len)));
+            start = e && e->val ? ((owner_list *)e->val)->head : NULL;
+        }
+        for (sim_obj *o = start; o; o = by_owner ? o->owner_next : o->next) {
             if (!filter_matches(k, filter, o->json))
                 continue;
             char buf[ZH_GUID_BUFSIZE];
@@ -2461,6 +2584,7 @@ void sim_hcn_free_world(sim_world *w)
         hx_clear(&w->hcn_index->handles, free);
         hx_clear(&w->hcn_index->addrs, NULL);
         hx_clear(&w->hcn_index->cursors, free);
+        hx_clear(&w->hcn_index->owners, free);
         free(w->hcn_index->undo);
         free(w->hcn_index);
         w->hcn_index = NULL;
