@@ -37,6 +37,7 @@ static zh_atomic fail_next; /* set by the control request, read under the world 
 static zh_atomic fail_skip; /* writes that succeed before fail_next's start failing */
 static int32_t last_hr;
 static char last_msg[512];
+static unsigned stall_ms; /* test hook, ZH_SIM_DB_STALL_MS: a pause after each write (a kill lands between) */
 
 static int fail(zh_error **err, int32_t hr, const char *what)
 {
@@ -188,6 +189,8 @@ static int load(zh_error **err)
 
 int sim_db_attach(const char *dir, zh_error **err)
 {
+    const char *stall = getenv("ZH_SIM_DB_STALL_MS");
+    stall_ms = stall ? (unsigned)strtoul(stall, NULL, 10) : 0;
     db_path = zh_asprintf("%s/state.db", dir);
     if (!db_path)
         return zh_error_set(err, ZH_E_OUTOFMEMORY, "zhsimd", "out of memory");
@@ -311,6 +314,8 @@ static int run(sqlite3_stmt *st, int kind, const zh_guid *id, const char *json)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    if (stall_ms && rc == SQLITE_DONE)
+        zh_sleep_ms(stall_ms);
     return rc == SQLITE_DONE ? 0 : write_failed(rc);
 }
 

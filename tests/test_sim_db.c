@@ -327,6 +327,59 @@ static void a_write_failing_half_way_changes_nothing(void)
     remove_dir();
 }
 
+/* ---------------------------------------------------------------- a kill between two writes */
+static zh_raw_guid kill_ns, kill_ep;
+static int32_t kill_hr;
+
+static void attach_call(void *arg)
+{
+    (void)arg;
+    kill_hr = modify_namespace(&kill_ns, "Add", &kill_ep);
+}
+
+static void a_kill_between_the_writes_of_a_call_leaves_no_half(void)
+{
+    /* the service pauses 300 ms after each write (a test hook): a kill -9 150 ms into the
+     * attach lands after the endpoint's document was written and before the namespace's */
+    setenv("ZH_SIM_DB_STALL_MS", "300", 1);
+    int opened = fresh_dir();
+    unsetenv("ZH_SIM_DB_STALL_MS"); /* the service has it; later services do not */
+    ZT_REQUIRE(opened == 0);
+    zh_raw_guid net = guid_n(3, 1);
+    kill_ep = guid_n(3, 2);
+    kill_ns = guid_n(3, 3);
+    ZT_EQ_HEX(make_network(&net, NAT_10), 0);
+    ZT_EQ_HEX(make_endpoint(&net, &kill_ep, NULL), 0);
+    ZT_EQ_HEX(make_namespace(&kill_ns), 0);
+    char *ep_before = doc_of('e', &kill_ep), *ns_before = doc_of('s', &kill_ns);
+    ZT_REQUIRE(ep_before && ns_before);
+
+    zh_thread *t = NULL;
+    ZT_REQUIRE(zh_thread_start(&t, attach_call, NULL, NULL) == 0);
+    zh_sleep_ms(150);
+    long pid = service_pid();
+    ZT_REQUIRE(pid > 0);
+    kill((pid_t)pid, SIGKILL);
+    zh_thread_join(t);
+    ZT_CHECK(kill_hr != 0); /* never acknowledged */
+    ZT_REQUIRE(service_gone());
+    zh_sim_close();
+
+    /* the new service has both documents as they were: no half of the attach */
+    ZT_REQUIRE(zh_sim_open(dir, NULL) == 0);
+    char *e = doc_of('e', &kill_ep), *n = doc_of('s', &kill_ns);
+    ZT_EQ_STR(e, ep_before);
+    ZT_EQ_STR(n, ns_before);
+    free(e);
+    free(n);
+    /* and the attach, made again, is whole */
+    ZT_EQ_HEX(modify_namespace(&kill_ns, "Add", &kill_ep), 0);
+    free(ep_before);
+    free(ns_before);
+    zh_sim_close();
+    remove_dir();
+}
+
 /* ---------------------------------------------------------------- counters */
 static void the_allocation_counters_survive_a_restart(void)
 {
@@ -389,5 +442,6 @@ static void the_allocation_counters_survive_a_restart(void)
 static const zt_case cases[] = {
     ZT_CASE(a_write_failing_half_way_changes_nothing),
     ZT_CASE(the_allocation_counters_survive_a_restart),
+    ZT_CASE(a_kill_between_the_writes_of_a_call_leaves_no_half),
 };
 ZT_MAIN(cases)
