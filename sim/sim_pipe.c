@@ -193,6 +193,18 @@ int sim_fd_read_wait(sim_fd fd, char *buf, size_t size, const sim_wake *k)
         return e == ERROR_BROKEN_PIPE || e == ERROR_PIPE_NOT_CONNECTED ? 0 : -1;
     }
 }
+int sim_fd_write_wait(sim_fd fd, const char *buf, size_t size, size_t *written, const sim_wake *k)
+{
+    HANDLE wake = k && k->r != -1 ? (HANDLE)k->r : NULL;
+    while (1) {
+        int rc = sim_fd_write_some(fd, buf, size, written, 0);
+        if (rc != -2)
+            return rc;
+        /* the guest's end writes without waiting (PIPE_NOWAIT): the wake-up, or 5 ms */
+        if (wake ? WaitForSingleObject(wake, 5) == WAIT_OBJECT_0 : (Sleep(5), 0))
+            return -3;
+    }
+}
 #else
 static int high_cloexec(int fd)
 {
@@ -323,6 +335,29 @@ int sim_fd_read_wait(sim_fd fd, char *buf, size_t size, const sim_wake *k)
             if (n >= 0)
                 return (int)n;
             if (errno != EAGAIN && errno != EINTR)
+                return -1;
+        }
+        if (k && k->r >= 0 && pfd[1].revents)
+            return -3;
+    }
+}
+int sim_fd_write_wait(sim_fd fd, const char *buf, size_t size, size_t *written, const sim_wake *k)
+{
+    *written = 0;
+    while (1) {
+        struct pollfd pfd[2] = {{(int)fd, POLLOUT, 0}, {k ? (int)k->r : -1, POLLIN, 0}};
+        int rc = poll(pfd, k && k->r >= 0 ? 2 : 1, -1); /* no timeout: room, the host gone, or the wake */
+        if (rc < 0 && errno != EINTR)
+            return -1;
+        if (rc <= 0)
+            continue;
+        if (pfd[0].revents) {
+            ssize_t n = send((int)fd, buf, size, MSG_NOSIGNAL);
+            if (n > 0) {
+                *written = (size_t)n;
+                return 0;
+            }
+            if (n < 0 && errno != EAGAIN && errno != EINTR)
                 return -1;
         }
         if (k && k->r >= 0 && pfd[1].revents)

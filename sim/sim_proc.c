@@ -50,6 +50,8 @@ struct hcs_proc {
     zh_cond wake;            /* signalled, terminated or stdin closed: wakes the guest at once */
     sim_wake in_wake;        /* set once terminated or stdin closed: wakes a guest blocked reading
                                 stdin (opened by the first such read) */
+    sim_wake term_wake;      /* set once terminated: wakes a guest blocked writing to a full
+                                stdout/stderr (opened by the first such write) */
     sim_fd dup_in, dup_out, dup_err; /* ZH_SIM_LAT_WS2022_CREATE_PROCESS: stdio for HcsGetProcessInfo */
     uint16_t console[2];
     sim_pipe in, out, err;   /* host ends handed out once */
@@ -85,6 +87,8 @@ static void proc_wake(hcs_proc *p)
     zh_cond_broadcast(&p->wake);
     if (p->terminate || p->stdin_closed)
         sim_wake_set(&p->in_wake);
+    if (p->terminate)
+        sim_wake_set(&p->term_wake);
 }
 
 /* Flags the process checks between steps. */
@@ -104,12 +108,23 @@ static int put(guest *g, sim_fd fd, const char *s, size_t n)
 {
     while (n > 0 && fd != -1) {
         size_t done = 0;
-        int rc = sim_fd_write_some(fd, s, n, &done, 20);
+        int rc = sim_fd_write_some(fd, s, n, &done, 0);
+        if (rc == -2) {
+            /* the pipe is full: sleep until the host reads or a terminate (no periodic
+             * wake-up on POSIX); the wake-up is opened under the lock that guards the flag */
+            zh_mutex_lock(&g->w->lock);
+            int can_wait = g->p->term_wake.r != -1 || sim_wake_open(&g->p->term_wake) == 0;
+            int term = g->p->terminate;
+            zh_mutex_unlock(&g->w->lock);
+            if (term)
+                return -1;
+            rc = can_wait ? sim_fd_write_wait(fd, s, n, &done, &g->p->term_wake) : sim_fd_write_some(fd, s, n, &done, 20);
+        }
         if (rc == -1)
             return 0;
         s += done;
         n -= done;
-        if (rc == -2 && should_stop(g, NULL))
+        if ((rc == -2 || rc == -3) && should_stop(g, NULL))
             return -1;
     }
     return 0;
@@ -471,6 +486,7 @@ static void free_proc(hcs_proc *p)
     sim_fd_close(&p->dup_err);
     zh_cond_destroy(&p->wake);
     sim_wake_close(&p->in_wake);
+    sim_wake_close(&p->term_wake);
     sim_fd_close(&p->in.guest);
     sim_fd_close(&p->in.host);
     sim_fd_close(&p->out.guest);
@@ -686,6 +702,7 @@ zh_hresult ZH_WINAPI sim_HcsCreateProcess(zh_hcs_system computeSystem, const zh_
     if (!hr) {
         p->in.guest = p->in.host = p->out.guest = p->out.host = p->err.guest = p->err.host = -1;
         p->in_wake.r = p->in_wake.w = -1;
+        p->term_wake.r = p->term_wake.w = -1;
         p->dup_in = p->dup_out = p->dup_err = -1;
         zh_cond_init(&p->wake);
         p->world = w;

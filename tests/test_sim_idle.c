@@ -173,13 +173,8 @@ static long exit_code(zh_hcs_process p, uint32_t ms)
     return code;
 }
 
-static void idle_stdin_waiters_cost_no_cpu_and_answer_at_once(void)
+static zh_hcs_system started_system(void)
 {
-    ZT_REQUIRE(zh_sim_open(NULL, NULL) == 0);
-    T = zh_sim_hcs_table();
-    zh_sim_latitude_defaults();
-    zh_sim_latitude(ZH_SIM_LAT_OVERLAPPED_STDIO, 1); /* synchronous host ends: plain reads here */
-    zh_sim_require_storage(0);
     zh_wchar *id = W("idle"), *cfg = W("{\"Owner\":\"idle-test\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
                                       "\"Container\":{\"Storage\":{\"Path\":\"C:\\\\scratch\"}}}");
     zh_hcs_operation op = T->HcsCreateOperation(NULL, NULL);
@@ -190,9 +185,75 @@ static void idle_stdin_waiters_cost_no_cpu_and_answer_at_once(void)
     T->HcsCloseOperation(op);
     free(id);
     free(cfg);
-    ZT_EQ_HEX(hr, 0);
+    if (hr == 0 && sys && sys_op(T->HcsStartComputeSystem, sys) == 0)
+        return sys;
+    if (sys)
+        T->HcsCloseComputeSystem(sys);
+    return NULL;
+}
+
+/* Writers whose host does not read: blocked on a full stdout, they cost no CPU either
+ * (POSIX; the Windows build's guest end writes without waiting and looks every 5 ms). */
+static void writers_blocked_on_a_full_stdout_cost_no_cpu(void)
+{
+    ZT_REQUIRE(zh_sim_open(NULL, NULL) == 0);
+    T = zh_sim_hcs_table();
+    zh_sim_latitude_defaults();
+    zh_sim_latitude(ZH_SIM_LAT_OVERLAPPED_STDIO, 1);
+    zh_sim_require_storage(0);
+    zh_hcs_system sys = started_system();
     ZT_REQUIRE(sys != NULL);
-    ZT_EQ_HEX(sys_op(T->HcsStartComputeSystem, sys), 0);
+    enum { WRITERS = 50 };
+    static waiter w[WRITERS];
+    for (int i = 0; i < WRITERS; i++) {
+        w[i] = spawn(sys, "zhsim-write stdout=4000000");
+        ZT_EQ_HEX(w[i].hr, 0);
+    }
+    zh_sleep_ms(300); /* each fills its pipe and waits */
+    uint64_t c0 = cpu_us();
+    zh_sleep_ms(1000);
+    uint64_t used = cpu_us() - c0;
+    printf("  %d writers blocked on a full stdout: %.2f ms of CPU in a second\n", WRITERS, (double)used / 1000.0);
+#ifndef _WIN32
+    ZT_CHECK(used < 10000);
+#endif
+    /* a terminate ends one at once; another, read, writes everything */
+    uint64_t s0 = zh_monotonic_ms();
+    ZT_EQ_HEX(proc_op(T->HcsTerminateProcess, w[0].proc, NULL), 0);
+    ZT_EQ_INT(exit_code(w[0].proc, 5000), 1);
+    uint64_t term_ms = zh_monotonic_ms() - s0;
+    printf("  terminate after %llu ms\n", (unsigned long long)term_ms);
+    ZT_CHECK(term_ms < 1000);
+    static char big[65536];
+    size_t total = 0, got;
+    while ((got = host_read(w[1].pi.StdOutput, big, sizeof big, 2000)) > 0)
+        total += got;
+    ZT_EQ_INT(total, 4000000);
+    ZT_EQ_INT(exit_code(w[1].proc, 5000), 0);
+    for (int i = 0; i < WRITERS; i++) {
+        if (i >= 2) {
+            ZT_EQ_HEX(proc_op(T->HcsTerminateProcess, w[i].proc, NULL), 0);
+            ZT_EQ_INT(exit_code(w[i].proc, 5000), 1);
+        }
+        host_close(w[i].pi.StdInput);
+        host_close(w[i].pi.StdOutput);
+        T->HcsCloseProcess(w[i].proc);
+    }
+    ZT_EQ_HEX(sys_op(T->HcsTerminateComputeSystem, sys), 0);
+    T->HcsCloseComputeSystem(sys);
+    zh_sim_latitude_defaults();
+    zh_sim_close();
+}
+
+static void idle_stdin_waiters_cost_no_cpu_and_answer_at_once(void)
+{
+    ZT_REQUIRE(zh_sim_open(NULL, NULL) == 0);
+    T = zh_sim_hcs_table();
+    zh_sim_latitude_defaults();
+    zh_sim_latitude(ZH_SIM_LAT_OVERLAPPED_STDIO, 1); /* synchronous host ends: plain reads here */
+    zh_sim_require_storage(0);
+    zh_hcs_system sys = started_system();
+    ZT_REQUIRE(sys != NULL);
 
     static waiter w[WAITERS];
     static const char *const cmds[] = {"cat", "more", "findstr x"};
@@ -264,5 +325,6 @@ static void idle_stdin_waiters_cost_no_cpu_and_answer_at_once(void)
 
 static const zt_case cases[] = {
     ZT_CASE(idle_stdin_waiters_cost_no_cpu_and_answer_at_once),
+    ZT_CASE(writers_blocked_on_a_full_stdout_cost_no_cpu),
 };
 ZT_MAIN(cases)
