@@ -29,8 +29,8 @@
 /* A named pipe. The host end (the server) is opened for overlapped I/O when `overlapped`,
  * as HCS's stdio handles are (hcsshim treats them as overlapped files), else synchronous
  * (the latitude's anonymous-pipe behaviour: CreatePipe makes a named pipe too). The guest's
- * end of stdin is overlapped either way, so that a guest waiting for input can wait for a
- * wake-up too (sim_fd_read_wait); its end of stdout/stderr is synchronous. */
+ * end (the client) is overlapped either way, so that a guest waiting for input or for room
+ * in a full pipe can wait for a wake-up too (sim_fd_read_wait, sim_fd_write_wait). */
 static int pipe_pair(HANDLE *r, HANDLE *w, int host_writes, int overlapped)
 {
     static volatile LONG serial;
@@ -44,7 +44,8 @@ static int pipe_pair(HANDLE *r, HANDLE *w, int host_writes, int overlapped)
                                      65536, 65536, 0, NULL);
     if (server == INVALID_HANDLE_VALUE)
         return -1;
-    HANDLE client = CreateFileA(name, host_writes ? GENERIC_READ : GENERIC_WRITE | FILE_READ_ATTRIBUTES, 0, NULL, OPEN_EXISTING, host_writes ? FILE_FLAG_OVERLAPPED : 0, NULL);
+    HANDLE client = CreateFileA(name, host_writes ? GENERIC_READ : GENERIC_WRITE | FILE_READ_ATTRIBUTES, 0, NULL,
+                                OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
     if (client == INVALID_HANDLE_VALUE) {
         CloseHandle(server);
         return -1;
@@ -65,9 +66,7 @@ int sim_pipe_open(sim_pipe *p, int host_writes)
         p->host = (sim_fd)w;
         p->guest = (sim_fd)r;
     } else {
-        /* the guest writes without blocking, so a full pipe never hangs a terminate */
-        DWORD mode = PIPE_READMODE_BYTE | PIPE_NOWAIT;
-        SetNamedPipeHandleState(w, &mode, NULL, NULL);
+        /* a full pipe never hangs a terminate: the guest's write waits for the wake-up too */
         p->host = (sim_fd)r;
         p->guest = (sim_fd)w;
     }
@@ -134,25 +133,42 @@ int sim_fd_read(sim_fd fd, char *buf, size_t size, uint32_t timeout_ms)
     }
 }
 
+/* An overlapped write of up to 64 KiB: done at once when the pipe has room, else waited for
+ * up to timeout_ms (INFINITE: no limit) or until `wake` is set, then cancelled. 0 with
+ * *written > 0, -1 when the host end is gone, -2 timed out / -3 woken with nothing written. */
+static int overlapped_write(HANDLE h, const char *buf, size_t size, size_t *written, DWORD timeout_ms, HANDLE wake)
+{
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    *written = 0;
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!ov.hEvent)
+        return -1;
+    DWORD got = 0, why = WAIT_OBJECT_0;
+    BOOL ok = WriteFile(h, buf, (DWORD)(size > 65536 ? 65536 : size), NULL, &ov);
+    if (!ok && GetLastError() == ERROR_IO_PENDING) {
+        HANDLE hs[2] = {ov.hEvent, wake};
+        why = WaitForMultipleObjects(wake ? 2 : 1, hs, FALSE, timeout_ms);
+        if (why != WAIT_OBJECT_0)
+            CancelIoEx(h, &ov);
+        ok = GetOverlappedResult(h, &ov, &got, TRUE);
+    } else if (ok) {
+        ok = GetOverlappedResult(h, &ov, &got, FALSE);
+    }
+    DWORD e = ok ? 0 : GetLastError();
+    CloseHandle(ov.hEvent);
+    *written = got;
+    if (got > 0)
+        return 0;
+    if (!ok && e != ERROR_OPERATION_ABORTED)
+        return -1; /* ERROR_NO_DATA, ERROR_BROKEN_PIPE: the host end is gone */
+    return why == WAIT_TIMEOUT ? -2 : -3;
+}
+
 int sim_fd_write_some(sim_fd fd, const char *buf, size_t size, size_t *written, uint32_t timeout_ms)
 {
-    uint64_t waited = 0;
-    *written = 0;
-    while (1) {
-        DWORD n = 0;
-        if (!WriteFile((HANDLE)fd, buf, (DWORD)(size > 65536 ? 65536 : size), &n, NULL)) {
-            DWORD e = GetLastError();
-            return (e == ERROR_NO_DATA || e == ERROR_BROKEN_PIPE) ? -1 : -1;
-        }
-        if (n) {
-            *written = n;
-            return 0;
-        }
-        if (waited >= timeout_ms)
-            return -2;
-        Sleep(5);
-        waited += 5;
-    }
+    int rc = overlapped_write((HANDLE)fd, buf, size, written, timeout_ms, NULL);
+    return rc == -3 ? -2 : rc;
 }
 
 int sim_wake_open(sim_wake *k)
@@ -196,14 +212,11 @@ int sim_fd_read_wait(sim_fd fd, char *buf, size_t size, const sim_wake *k)
 int sim_fd_write_wait(sim_fd fd, const char *buf, size_t size, size_t *written, const sim_wake *k)
 {
     HANDLE wake = k && k->r != -1 ? (HANDLE)k->r : NULL;
-    while (1) {
-        int rc = sim_fd_write_some(fd, buf, size, written, 0);
-        if (rc != -2)
-            return rc;
-        /* the guest's end writes without waiting (PIPE_NOWAIT): the wake-up, or 5 ms */
-        if (wake ? WaitForSingleObject(wake, 5) == WAIT_OBJECT_0 : (Sleep(5), 0))
-            return -3;
+    if (wake && WaitForSingleObject(wake, 0) == WAIT_OBJECT_0) {
+        *written = 0;
+        return -3;
     }
+    return overlapped_write((HANDLE)fd, buf, size, written, INFINITE, wake);
 }
 #else
 static int high_cloexec(int fd)

@@ -49,9 +49,9 @@ void sim_wake_close(sim_wake *k);
 /* Guest side: blocks, with no periodic wake-up, until input arrives (bytes, > 0), the input
  * ends (0), an error (-1), or `k` is set (-3). */
 int sim_fd_read_wait(sim_fd fd, char *buf, size_t size, const sim_wake *k);
-/* Guest side: blocks until some of buf could be written (0, *written > 0), the host end is
- * gone (-1) or `k` is set (-3). On POSIX with no periodic wake-up; on Windows (a guest end
- * that writes without waiting) it looks every 5 ms while the pipe is full. */
+/* Guest side: blocks, with no periodic wake-up, until some of buf could be written (0,
+ * *written > 0), the host end is gone (-1) or `k` is set (-3). On Windows an overlapped
+ * WriteFile, cancelled when `k` is set (what it wrote by then is in *written). */
 int sim_fd_write_wait(sim_fd fd, const char *buf, size_t size, size_t *written, const sim_wake *k);
 
 #endif /* SIM_PIPE_H */

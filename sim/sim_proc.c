@@ -108,10 +108,14 @@ static int put(guest *g, sim_fd fd, const char *s, size_t n)
 {
     while (n > 0 && fd != -1) {
         size_t done = 0;
-        int rc = sim_fd_write_some(fd, s, n, &done, 0);
+        int rc = -2;
+#ifndef _WIN32
+        rc = sim_fd_write_some(fd, s, n, &done, 0); /* at once when there is room */
+#endif
         if (rc == -2) {
-            /* the pipe is full: sleep until the host reads or a terminate (no periodic
-             * wake-up on POSIX); the wake-up is opened under the lock that guards the flag */
+            /* the pipe is full (on Windows: whenever, as an overlapped write waits only when
+             * the pipe is full): sleep until the host reads or a terminate, with no periodic
+             * wake-up; the wake-up is opened under the lock that guards the flag */
             zh_mutex_lock(&g->w->lock);
             int can_wait = g->p->term_wake.r != -1 || sim_wake_open(&g->p->term_wake) == 0;
             int term = g->p->terminate;

@@ -192,8 +192,8 @@ static zh_hcs_system started_system(void)
     return NULL;
 }
 
-/* Writers whose host does not read: blocked on a full stdout, they cost no CPU either
- * (POSIX; the Windows build's guest end writes without waiting and looks every 5 ms). */
+/* Writers whose host does not read: blocked on a full stdout, they cost no CPU either, and
+ * a terminate still ends them at once. */
 static void writers_blocked_on_a_full_stdout_cost_no_cpu(void)
 {
     ZT_REQUIRE(zh_sim_open(NULL, NULL) == 0);
@@ -214,9 +214,7 @@ static void writers_blocked_on_a_full_stdout_cost_no_cpu(void)
     zh_sleep_ms(1000);
     uint64_t used = cpu_us() - c0;
     printf("  %d writers blocked on a full stdout: %.2f ms of CPU in a second\n", WRITERS, (double)used / 1000.0);
-#ifndef _WIN32
     ZT_CHECK(used < 10000);
-#endif
     /* a terminate ends one at once; another, read, writes everything */
     uint64_t s0 = zh_monotonic_ms();
     ZT_EQ_HEX(proc_op(T->HcsTerminateProcess, w[0].proc, NULL), 0);
