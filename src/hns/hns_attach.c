@@ -560,11 +560,13 @@ static char *canonical_id(const char *s)
     return zh_strdup(zh_guid_format(&g, ZH_GUID_LOWER, buf));
 }
 
-/* Does this HNS keep a document's Owner? Asked of HNS itself: a namespace made with an Owner
- * ("zhns-owner-probe", its id tagged for that owner so cleanup_owner finds one a crash left),
- * read back and deleted - 4 raw calls whatever the number of objects. 1 kept, -1 dropped, 0
- * when the probe could not be made (the caller then assumes the worst). */
-static int owner_probe(hns_service *svc, const char *fn)
+/* Does a filter on Owner find what has that Owner on this HNS (it keeps the member and
+ * filters on it, or ignores the filter and lists everything)? Asked of HNS itself: a
+ * namespace made with the Owner "zhns-owner-probe" (its id tagged for that owner, so
+ * cleanup_owner finds one a crash left), looked for by that filter, deleted - 4 raw calls
+ * whatever the number of objects. 1 found, -1 not (HNS drops Owner, or cannot filter on
+ * it), 0 when the probe could not be made (the caller then assumes the worst). */
+static int owner_probe(hns_service *svc, const char *query_of_probe, const char *fn)
 {
     static const char probe_owner[] = "zhns-owner-probe";
     zh_guid g;
@@ -576,21 +578,22 @@ static int owner_probe(hns_service *svc, const char *fn)
     tag_make(id, probe_owner, 'N', nonce);
     char *doc = namespace_document(probe_owner, id, NULL);
     hns_obj *o = NULL;
-    int kept = 0;
+    int found = 0;
     if (doc && hns_obj_create(&o, svc, HNS_NAMESPACE, NULL, doc, fn, NULL) == 0) {
-        char *props = NULL;
-        if (hns_obj_query(&props, o, NULL, fn, NULL) == 0) {
-            zhns_HostComputeNamespace *ns = zhns_HostComputeNamespace_parse(props, ZHNS_NUL_TERMINATED, NULL);
-            if (ns)
-                kept = ns->Owner && strcmp(ns->Owner, probe_owner) == 0 ? 1 : -1;
-            zhns_HostComputeNamespace_free(ns);
+        char **ids = NULL;
+        size_t n = 0;
+        if (hns_obj_list(&ids, &n, svc, HNS_NAMESPACE, query_of_probe, fn, NULL) == 0) {
+            found = -1;
+            for (size_t i = 0; i < n && found < 0; i++)
+                if (zh_strcasecmp_ascii(ids[i], id) == 0) /* ids in either case */
+                    found = 1;
+            zhns_strings_free(ids, n);
         }
-        free(props);
         hns_obj_close(o);
         (void)hns_obj_delete(svc, HNS_NAMESPACE, id, fn, NULL);
     }
     free(doc);
-    return kept;
+    return found;
 }
 
 static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *svc, const char *owner, zh_error **err)
@@ -615,15 +618,24 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
      *    those of an owner equal but for case), so the work is linear in what the owner has;
      *    when it ignores the filter, every object. Either way a non-empty answer holds every
      *    object zhns made for the owner (zhns gives them the Owner). An empty one is the
-     *    answer only if HNS keeps Owner: that is asked of HNS (owner_probe); when it drops
-     *    Owner, what create_overlay made is found by the owner tag in its ids, in the list of
-     *    every endpoint and namespace id (2 calls more). */
+     *    answer only if such a filter finds what has the Owner: that is asked of HNS
+     *    (owner_probe); when it does not (HNS drops Owner, or cannot filter on it), what
+     *    create_overlay made is found by the owner tag in its ids, in the list of every
+     *    endpoint and namespace id (2 calls more). */
     char **by_ep = NULL, **by_ns = NULL;
     size_t n_by_ep = 0, n_by_ns = 0;
     if (hns_obj_list(&by_ep, &n_by_ep, svc, HNS_ENDPOINT, query, fn, err) < 0 ||
         hns_obj_list(&by_ns, &n_by_ns, svc, HNS_NAMESPACE, query, fn, err) < 0)
         rc = -1;
-    int full_scan = rc == 0 && n_by_ep + n_by_ns == 0 && owner_probe(svc, fn) <= 0;
+    int full_scan = 0;
+    if (rc == 0 && n_by_ep + n_by_ns == 0) {
+        char *probe_query = owner_query("zhns-owner-probe", err);
+        if (!probe_query)
+            rc = -1;
+        else
+            full_scan = owner_probe(svc, probe_query, fn) <= 0;
+        free(probe_query);
+    }
     char **all_ns = by_ns, **all_ep = by_ep;
     size_t n_all_ns = n_by_ns, n_all_ep = n_by_ep, n_tagged = 0;
     if (full_scan) {
