@@ -2470,6 +2470,8 @@ static zh_hresult delete_object(sim_kind k, zh_refguid Id, zh_wchar **ErrorRecor
     }
     if (o)
         unlink_obj(c.w, o);
+    if (find(c.w, k, &id)) /* not written (sim:PATH service): the call fails, end says why; nothing notified */
+        return end(&c, FAIL(ErrorRecord, ZH_E_FAIL, "%s %s could not be deleted", kind_names[k], idbuf));
     char note[64];
     snprintf(note, sizeof note, "{\"ID\":\"%s\"}", idbuf);
     if (k == SIM_NETWORK)

@@ -327,6 +327,38 @@ static void a_write_failing_half_way_changes_nothing(void)
     remove_dir();
 }
 
+/* ---------------------------------------------------------------- notifications */
+static zh_atomic deletes_heard;
+
+static void ZH_WINAPI on_note(zh_dword type, void *ctx, zh_hresult status, const zh_wchar *data)
+{
+    (void)ctx, (void)status, (void)data;
+    if (type == 4) /* HcnNotificationNetworkDelete */
+        zh_atomic_add(&deletes_heard, 1);
+}
+
+static void a_delete_that_failed_to_write_is_not_notified(void)
+{
+    ZT_REQUIRE(fresh_dir() == 0);
+    zh_raw_guid net = guid_n(4, 1);
+    ZT_EQ_HEX(make_network(&net, NAT_10), 0);
+    zh_atomic_store(&deletes_heard, 0);
+    zh_hcn_callback cb = NULL;
+    ZT_EQ_HEX(N()->HcnRegisterServiceCallback(on_note, NULL, &cb), 0);
+    ZT_EQ_INT(sim_client_fail_writes(1), 0);
+    ZT_EQ_HEX(N()->HcnDeleteNetwork(&net, NULL), DISK_FULL);
+    zh_sleep_ms(300);
+    ZT_EQ_INT(zh_atomic_load(&deletes_heard), 0); /* nothing was deleted: nothing heard */
+    ZT_REQUIRE(doc_of('n', &net) != NULL);
+    ZT_EQ_HEX(N()->HcnDeleteNetwork(&net, NULL), 0);
+    for (int i = 0; i < 200 && zh_atomic_load(&deletes_heard) == 0; i++)
+        zh_sleep_ms(10);
+    ZT_EQ_INT(zh_atomic_load(&deletes_heard), 1);
+    ZT_EQ_HEX(N()->HcnUnregisterServiceCallback(cb), 0);
+    zh_sim_close();
+    remove_dir();
+}
+
 /* ---------------------------------------------------------------- a kill between two writes */
 static zh_raw_guid kill_ns, kill_ep;
 static int32_t kill_hr;
@@ -443,5 +475,6 @@ static const zt_case cases[] = {
     ZT_CASE(a_write_failing_half_way_changes_nothing),
     ZT_CASE(the_allocation_counters_survive_a_restart),
     ZT_CASE(a_kill_between_the_writes_of_a_call_leaves_no_half),
+    ZT_CASE(a_delete_that_failed_to_write_is_not_notified),
 };
 ZT_MAIN(cases)
