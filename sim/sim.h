@@ -30,6 +30,10 @@ typedef struct sim_obj {
     char *json;
     struct sim_obj *next;
     struct sim_obj *prev;    /* kept by sim_hcn.c's index (rebuilt after a state load) */
+    /* sim_hcn.c's index by Owner: the objects of one (kind, Owner), in creation order */
+    struct sim_obj *owner_next, *owner_prev;
+    uint64_t owner_h;        /* the hash of its Owner (ASCII case folded) */
+    bool owner_in;           /* in that index */
 } sim_obj;
 
 /* A handle handed out by HcnOpen/Create (HCN) - registered so a stale or foreign handle is

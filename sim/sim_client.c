@@ -1384,9 +1384,15 @@ char *sim_client_status(void)
 
 int sim_client_fail_writes(uint32_t n)
 {
+    return sim_client_fail_writes_after(0, n);
+}
+
+int sim_client_fail_writes_after(uint32_t skip, uint32_t n)
+{
     ccall cc;
     cl_begin(&cc, SIM_CTL_FAIL_WRITES);
     sim_wr_u32(&cc.w, n);
+    sim_wr_u32(&cc.w, skip);
     int rc = cl_transact(&cc) == 0 && cc.ret == 0 ? 0 : -1;
     cl_end(&cc);
     return rc;

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* sim_db.c - PATH/state.db: the HCN objects of a "sim:PATH" service (sim_db.h).
  *
- *   meta(key TEXT PRIMARY KEY, value TEXT)        format = "zh-sim-state-1"
+ *   meta(key TEXT PRIMARY KEY, value TEXT)        format = "zh-sim-state-1", and the
+ *                                                 allocation counters: next_mac,
+ *                                                 next_namespace_id, next_nat_subnet
  *   objects(kind INTEGER, id TEXT, doc TEXT, PRIMARY KEY(kind, id))
+ *
+ * One transaction per call: the first write of a call runs BEGIN IMMEDIATE, the call's end
+ * COMMITs or ROLLs BACK (sim_db_commit / sim_db_rollback).
  *
  * Accessed only under the world lock (the mutation points) or before the service serves
  * (attach), so one connection without its own mutex suffices. */
@@ -23,12 +28,16 @@
 #define HR_DISK_FULL ZH_HR(0x80070070) /* HRESULT_FROM_WIN32(ERROR_DISK_FULL) */
 
 static sqlite3 *db;
-static sqlite3_stmt *put_stmt, *del_stmt;
+static sqlite3_stmt *put_stmt, *del_stmt, *counter_stmt;
 static char *db_path;
 static int loading;
+static int in_tx;     /* BEGIN ran for the current call */
+static int tx_failed; /* a write of the current call failed: the rest fail, the end rolls back */
 static zh_atomic fail_next; /* set by the control request, read under the world lock */
+static zh_atomic fail_skip; /* writes that succeed before fail_next's start failing */
 static int32_t last_hr;
 static char last_msg[512];
+static unsigned stall_ms; /* test hook, ZH_SIM_DB_STALL_MS: a pause after each write (a kill lands between) */
 
 static int fail(zh_error **err, int32_t hr, const char *what)
 {
@@ -153,16 +162,35 @@ static int load(zh_error **err)
             break;
         }
     }
-    zh_mutex_unlock(&w->lock);
-    loading = 0;
     if (rc == 0 && step != SQLITE_DONE)
         rc = fail(err, ZH_E_INVALID_DATA, "cannot read the objects");
     sqlite3_finalize(st);
+    st = NULL;
+    /* the allocation counters: a restarted service never hands out again what it gave */
+    if (rc == 0 &&
+        sqlite3_prepare_v2(db, "SELECT key, value FROM meta WHERE key LIKE 'next_%'", -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *key = (const char *)sqlite3_column_text(st, 0);
+            sqlite3_int64 v = sqlite3_column_int64(st, 1);
+            uint32_t *field = !key                                    ? NULL
+                              : strcmp(key, "next_mac") == 0          ? &w->next_mac
+                              : strcmp(key, "next_namespace_id") == 0 ? &w->next_namespace_id
+                              : strcmp(key, "next_nat_subnet") == 0   ? &w->next_nat_subnet
+                                                                      : NULL;
+            if (field && v >= 0 && v <= UINT32_MAX && (uint32_t)v > *field)
+                *field = (uint32_t)v;
+        }
+    }
+    sqlite3_finalize(st);
+    zh_mutex_unlock(&w->lock);
+    loading = 0;
     return rc;
 }
 
 int sim_db_attach(const char *dir, zh_error **err)
 {
+    const char *stall = getenv("ZH_SIM_DB_STALL_MS");
+    stall_ms = stall ? (unsigned)strtoul(stall, NULL, 10) : 0;
     db_path = zh_asprintf("%s/state.db", dir);
     if (!db_path)
         return zh_error_set(err, ZH_E_OUTOFMEMORY, "zhsimd", "out of memory");
@@ -208,6 +236,8 @@ int sim_db_attach(const char *dir, zh_error **err)
     if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO objects(kind, id, doc) VALUES(?, ?, ?)", -1, &put_stmt, NULL) !=
             SQLITE_OK ||
         sqlite3_prepare_v2(db, "DELETE FROM objects WHERE kind = ? AND id = ?", -1, &del_stmt, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1, &counter_stmt, NULL) !=
+            SQLITE_OK ||
         load(err) < 0) {
         if (put_stmt || del_stmt)
             ; /* the error is set */
@@ -221,9 +251,13 @@ int sim_db_attach(const char *dir, zh_error **err)
 
 void sim_db_detach(void)
 {
+    if (in_tx)
+        exec("ROLLBACK");
+    in_tx = tx_failed = 0;
     sqlite3_finalize(put_stmt);
     sqlite3_finalize(del_stmt);
-    put_stmt = del_stmt = NULL;
+    sqlite3_finalize(counter_stmt);
+    put_stmt = del_stmt = counter_stmt = NULL;
     if (db)
         sqlite3_close(db);
     db = NULL;
@@ -233,19 +267,43 @@ void sim_db_detach(void)
 
 static int write_failed(int rc)
 {
+    tx_failed = 1;
     last_hr = rc == SQLITE_FULL ? HR_DISK_FULL : ZH_E_FAIL;
     snprintf(last_msg, sizeof last_msg, "the simulator's state database %s could not be written: %s", db_path,
              rc == SQLITE_FULL ? "database or disk is full" : sqlite3_errmsg(db));
     return -1;
 }
 
-static int run(sqlite3_stmt *st, int kind, const zh_guid *id, const char *json)
+/* Before a write: 1 when there is nothing to write to (no database, or loading), 0 when the
+ * call's transaction is open, -1 when the write must fail. */
+static int write_begin(void)
 {
     if (!db || loading)
-        return 0;
-    int n = zh_atomic_load(&fail_next);
-    if (n > 0 && zh_atomic_cas(&fail_next, n, n - 1))
-        return write_failed(SQLITE_FULL);
+        return 1;
+    if (tx_failed)
+        return -1;
+    int skip = zh_atomic_load(&fail_skip);
+    if (skip > 0 && zh_atomic_cas(&fail_skip, skip, skip - 1)) {
+        /* this one goes through */
+    } else {
+        int n = zh_atomic_load(&fail_next);
+        if (n > 0 && zh_atomic_cas(&fail_next, n, n - 1))
+            return write_failed(SQLITE_FULL);
+    }
+    if (!in_tx) {
+        int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+            return write_failed(rc);
+        in_tx = 1;
+    }
+    return 0;
+}
+
+static int run(sqlite3_stmt *st, int kind, const zh_guid *id, const char *json)
+{
+    int b = write_begin();
+    if (b != 0)
+        return b > 0 ? 0 : -1;
     char buf[ZH_GUID_BUFSIZE];
     zh_guid_format(id, ZH_GUID_LOWER, buf);
     sqlite3_reset(st);
@@ -256,6 +314,8 @@ static int run(sqlite3_stmt *st, int kind, const zh_guid *id, const char *json)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    if (stall_ms && rc == SQLITE_DONE)
+        zh_sleep_ms(stall_ms);
     return rc == SQLITE_DONE ? 0 : write_failed(rc);
 }
 
@@ -269,6 +329,49 @@ int sim_db_del(int kind, const zh_guid *id)
     return run(del_stmt, kind, id, NULL);
 }
 
+int sim_db_put_counter(const char *name, uint32_t value)
+{
+    int b = write_begin();
+    if (b != 0)
+        return b > 0 ? 0 : -1;
+    sqlite3_reset(counter_stmt);
+    sqlite3_bind_text(counter_stmt, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(counter_stmt, 2, (sqlite3_int64)value);
+    int rc = sqlite3_step(counter_stmt);
+    sqlite3_reset(counter_stmt);
+    sqlite3_clear_bindings(counter_stmt);
+    return rc == SQLITE_DONE ? 0 : write_failed(rc);
+}
+
+int sim_db_commit(void)
+{
+    int failed = tx_failed;
+    tx_failed = 0;
+    if (!in_tx)
+        return failed ? -1 : 0;
+    in_tx = 0;
+    if (failed) {
+        exec("ROLLBACK");
+        return -1;
+    }
+    int rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        write_failed(rc);
+        tx_failed = 0;
+        if (!sqlite3_get_autocommit(db))
+            exec("ROLLBACK");
+        return -1;
+    }
+    return 0;
+}
+
+void sim_db_rollback(void)
+{
+    if (in_tx)
+        exec("ROLLBACK");
+    in_tx = tx_failed = 0;
+}
+
 int32_t sim_db_take_error(char *msg, size_t size)
 {
     int32_t hr = last_hr;
@@ -280,5 +383,11 @@ int32_t sim_db_take_error(char *msg, size_t size)
 
 void sim_db_fail_writes(uint32_t n)
 {
+    sim_db_fail_writes_after(0, n);
+}
+
+void sim_db_fail_writes_after(uint32_t skip, uint32_t n)
+{
     zh_atomic_store(&fail_next, n > INT32_MAX ? INT32_MAX : (int)n);
+    zh_atomic_store(&fail_skip, skip > INT32_MAX ? INT32_MAX : (int)skip);
 }

@@ -58,8 +58,27 @@ typedef struct sim_hcn_index {
     hx handles;  /* handle address -> sim_handle */
     hx addrs;    /* 'A' + network id + address -> endpoints using it */
     hx cursors;  /* 'C' + network id -> next host index to try (val: the subnet's sim_prefix) */
+    hx owners;   /* 'O' + kind + hash of the Owner (case folded) -> owner_list: the objects of
+                    that Owner, so that an enumeration filtered on Owner reads only them */
+    bool owners_broken; /* an object could not be indexed (out of memory): such enumerations scan */
     sim_obj *tails[SIM_KIND_COUNT];
+    /* the undo journal of the call in progress (between begin and end): what to put back
+     * when the call fails, so that memory agrees with the rolled-back database */
+    struct undo_rec *undo;
+    size_t nundo, capundo;
+    bool journaling; /* a call is in progress */
+    bool broken;     /* a change could not be journaled: the call fails and is undone */
 } sim_hcn_index;
+
+typedef enum undo_op { UNDO_STORE, UNDO_REPLACE, UNDO_UNLINK, UNDO_HANDLE } undo_op;
+typedef struct undo_rec {
+    undo_op op;
+    sim_obj *o;         /* STORE, REPLACE, UNLINK */
+    char *old_json;     /* REPLACE: the document before */
+    sim_obj *prev;      /* UNLINK: its neighbours then */
+    sim_obj *next;
+    struct sim_handle *h; /* HANDLE */
+} undo_rec;
 
 static uint64_t hx_hash(const uint8_t *k, size_t n)
 {
@@ -278,10 +297,218 @@ static int addr_in_use(sim_world *w, const zh_guid *net, const sim_ip *ip)
     return w->hcn_index && hx_find(&w->hcn_index->addrs, key, n) != NULL;
 }
 
+/* ---- the index by Owner ---- */
+typedef struct owner_list {
+    sim_obj *head, *tail;
+} owner_list;
+
+/* ASCII case folded, as HCN compares filter strings. */
+static uint64_t owner_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        h = (h ^ c) * 1099511628211ull;
+    }
+    return h;
+}
+
+static size_t owner_key(uint8_t key[10], sim_kind k, uint64_t h)
+{
+    key[0] = 'O';
+    key[1] = (uint8_t)k;
+    memcpy(key + 2, &h, 8);
+    return 10;
+}
+
+/* The hash of the document's top-level Owner string. 1, or 0 when it has none. */
+static int owner_of(const char *json, uint64_t *h)
+{
+    if (!strstr(json, "\"Owner\""))
+        return 0;
+    zh_arena a = {0};
+    zh_jv *root = zh_json_parse(&a, json, strlen(json), "object", NULL);
+    int found = 0;
+    for (const zh_jv *m = root && root->type == ZH_JOBJECT ? root->first : NULL; m && !found; m = m->next)
+        if (m->type == ZH_JSTRING && m->key_len == 5 && memcmp(m->key, "Owner", 5) == 0) {
+            *h = owner_hash(m->str, m->str_len);
+            found = 1;
+        }
+    zh_arena_free(&a);
+    return found;
+}
+
+/* Appends the object to the list of its (kind, Owner). */
+static void owner_link(sim_hcn_index *x, sim_obj *o)
+{
+    o->owner_in = false;
+    o->owner_next = o->owner_prev = NULL;
+    if (!owner_of(o->json, &o->owner_h))
+        return;
+    uint8_t key[10];
+    hx_entry *e = hx_add(&x->owners, key, owner_key(key, o->kind, o->owner_h));
+    owner_list *l = e ? e->val : NULL;
+    if (e && !l && !(l = e->val = calloc(1, sizeof *l)))
+        hx_remove(&x->owners, key, 10);
+    if (!l) {
+        x->owners_broken = true; /* not indexed: filtered enumerations scan from now on */
+        return;
+    }
+    o->owner_prev = l->tail;
+    if (l->tail)
+        l->tail->owner_next = o;
+    else
+        l->head = o;
+    l->tail = o;
+    o->owner_in = true;
+}
+
+static void owner_unlink(sim_hcn_index *x, sim_obj *o)
+{
+    if (!o->owner_in)
+        return;
+    uint8_t key[10];
+    size_t n = owner_key(key, o->kind, o->owner_h);
+    hx_entry *e = hx_find(&x->owners, key, n);
+    owner_list *l = e ? e->val : NULL;
+    if (l) {
+        if (o->owner_prev)
+            o->owner_prev->owner_next = o->owner_next;
+        else
+            l->head = o->owner_next;
+        if (o->owner_next)
+            o->owner_next->owner_prev = o->owner_prev;
+        else
+            l->tail = o->owner_prev;
+        if (!l->head) {
+            free(l);
+            hx_remove(&x->owners, key, n);
+        }
+    }
+    o->owner_in = false;
+    o->owner_next = o->owner_prev = NULL;
+}
+
 typedef struct call {
     sim_world *w;
     zh_wchar **record;
+    void **made;            /* a create's handle out-parameter: NULL again when the call is undone */
+    uint32_t counters[3];   /* next_mac, next_namespace_id, next_nat_subnet at begin */
 } call;
+
+/* Room for one more journal entry (before the change it records). -1 marks the call broken. */
+static int journal_reserve(sim_hcn_index *x)
+{
+    if (!x->journaling || x->nundo < x->capundo)
+        return 0;
+    size_t ncap = x->capundo ? x->capundo * 2 : 8;
+    undo_rec *u = realloc(x->undo, ncap * sizeof *u);
+    if (!u) {
+        x->broken = true;
+        return -1;
+    }
+    x->undo = u;
+    x->capundo = ncap;
+    return 0;
+}
+
+static void journal_add(sim_hcn_index *x, undo_rec r)
+{
+    if (x->journaling)
+        x->undo[x->nundo++] = r; /* room reserved before the change */
+}
+
+static void drop_handle(sim_world *w, sim_handle *h);
+
+/* Puts a list-unlinked object back where it was (its neighbours are as they were then:
+ * the journal is undone newest first). */
+static void relink(sim_world *w, sim_hcn_index *x, sim_obj *o, sim_obj *prev, sim_obj *next)
+{
+    o->prev = prev;
+    o->next = next;
+    if (prev)
+        prev->next = o;
+    else
+        w->objs[o->kind] = o;
+    if (next)
+        next->prev = o;
+    else
+        x->tails[o->kind] = o;
+}
+
+static int index_endpoint_addrs(sim_world *w, const char *json, int delta);
+
+/* The end of a call: undo (newest first) or forget what the journal holds. */
+static void journal_settle(call *c, int undo)
+{
+    sim_world *w = c->w;
+    sim_hcn_index *x = w->hcn_index;
+    if (!x)
+        return;
+    for (size_t i = x->nundo; i-- > 0;) {
+        undo_rec *r = &x->undo[i];
+        uint8_t key[17];
+        if (!undo) {
+            if (r->op == UNDO_REPLACE)
+                free(r->old_json);
+            if (r->op == UNDO_UNLINK) {
+                free(r->o->json);
+                free(r->o);
+            }
+            continue;
+        }
+        switch (r->op) {
+        case UNDO_STORE: /* remove the object made */
+            if (r->o->prev)
+                r->o->prev->next = r->o->next;
+            else
+                w->objs[r->o->kind] = r->o->next;
+            if (r->o->next)
+                r->o->next->prev = r->o->prev;
+            else
+                x->tails[r->o->kind] = r->o->prev;
+            hx_remove(&x->objs, key, obj_key(key, r->o->kind, &r->o->id));
+            owner_unlink(x, r->o);
+            if (r->o->kind == SIM_ENDPOINT)
+                index_endpoint_addrs(w, r->o->json, -1);
+            free(r->o->json);
+            free(r->o);
+            break;
+        case UNDO_REPLACE: /* the document as it was */
+            owner_unlink(x, r->o);
+            free(r->o->json);
+            r->o->json = r->old_json;
+            owner_link(x, r->o);
+            break;
+        case UNDO_UNLINK: { /* the object back, where it was */
+            relink(w, x, r->o, r->prev, r->next);
+            owner_link(x, r->o);
+            hx_entry *e = hx_add(&x->objs, key, obj_key(key, r->o->kind, &r->o->id));
+            if (e)
+                e->val = r->o;
+            if (r->o->kind == SIM_ENDPOINT)
+                index_endpoint_addrs(w, r->o->json, +1);
+            break;
+        }
+        case UNDO_HANDLE: /* the handle made is closed again */
+            if (c->made && *c->made == (void *)r->h)
+                *c->made = NULL;
+            if (hx_find(&x->handles, &r->h, sizeof r->h)) /* unless dropped meanwhile */
+                drop_handle(w, r->h);
+            break;
+        }
+    }
+    x->nundo = 0;
+    x->journaling = false;
+    x->broken = false;
+    if (x->capundo > 64) { /* a big call's journal is not kept */
+        free(x->undo);
+        x->undo = NULL;
+        x->capundo = 0;
+    }
+}
 
 /* Locks the world and clears the out-parameters. 0, or an HRESULT to return. */
 static zh_hresult begin(call *c, zh_wchar **record, zh_wchar **out)
@@ -294,14 +521,34 @@ static zh_hresult begin(call *c, zh_wchar **record, zh_wchar **out)
     c->w = sim_world_get();
     if (!c->w)
         return ZH_E_RPC_SERVER_UNAVAILABLE;
+    c->made = NULL;
     zh_mutex_lock(&c->w->lock);
     c->w->dirty = false;
+    c->counters[0] = c->w->next_mac;
+    c->counters[1] = c->w->next_namespace_id;
+    c->counters[2] = c->w->next_nat_subnet;
+    sim_hcn_index *x = index_of(c->w);
+    if (x)
+        x->journaling = true;
     return 0;
 }
 
 static zh_hresult end(call *c, zh_hresult hr)
 {
     char why[600];
+    sim_hcn_index *x = c->w->hcn_index;
+    if (hr >= 0 && x && x->broken)
+        hr = FAIL(c->record, ZH_E_OUTOFMEMORY, "out of memory");
+    /* one transaction per call (sim:PATH service): the counters it advanced go with it */
+    static const char *const counter_names[3] = {"next_mac", "next_namespace_id", "next_nat_subnet"};
+    const uint32_t now[3] = {c->w->next_mac, c->w->next_namespace_id, c->w->next_nat_subnet};
+    for (int i = 0; i < 3 && hr >= 0; i++)
+        if (now[i] != c->counters[i])
+            (void)sim_db_put_counter(counter_names[i], now[i]);
+    if (hr < 0)
+        sim_db_rollback();
+    else
+        (void)sim_db_commit();
     int32_t db_hr = sim_db_take_error(why, sizeof why); /* sim:PATH service: a write failed */
     if (db_hr && c->record && *c->record) {
         zh_sim_free_string(*c->record); /* the write's failure is the one to report */
@@ -309,6 +556,8 @@ static zh_hresult end(call *c, zh_hresult hr)
     }
     if (db_hr)
         hr = FAIL(c->record, db_hr, "%s", why);
+    /* a failed call changes nothing: what it changed in memory is put back */
+    journal_settle(c, hr < 0);
     c->w->dirty = false;
     zh_mutex_unlock(&c->w->lock);
     return hr;
@@ -326,7 +575,7 @@ static int store(sim_world *w, sim_kind k, const zh_guid *id, char *json)
     sim_hcn_index *x = index_of(w);
     sim_obj *o = x ? calloc(1, sizeof *o) : NULL;
     /* written to the database first (sim:PATH's service): a failed write changes nothing */
-    if (!o || sim_db_put((int)k, id, json) < 0) {
+    if (!o || journal_reserve(x) < 0 || sim_db_put((int)k, id, json) < 0) {
         free(o);
         return -1;
     }
@@ -350,28 +599,40 @@ static int store(sim_world *w, sim_kind k, const zh_guid *id, char *json)
     else
         w->objs[k] = o;
     x->tails[k] = o;
+    owner_link(x, o);
+    journal_add(x, (undo_rec){UNDO_STORE, o, NULL, NULL, NULL, NULL});
     w->dirty = true;
     return 0;
 }
 
-/* Replaces an object's document (takes `json`). */
-static void replace_json(sim_world *w, sim_obj *o, char *json)
+/* Replaces an object's document (takes `json`). 0, or -1 when it could not be written (the
+ * object stays as it was, and the call fails). */
+static int replace_json(sim_world *w, sim_obj *o, char *json)
 {
-    if (sim_db_put((int)o->kind, &o->id, json) < 0) {
-        free(json); /* not written: the object stays as it was, and the call fails */
-        return;
+    sim_hcn_index *x = index_of(w);
+    if (!x || journal_reserve(x) < 0 || sim_db_put((int)o->kind, &o->id, json) < 0) {
+        free(json);
+        return -1;
     }
-    free(o->json);
+    owner_unlink(x, o);
+    if (x->journaling)
+        journal_add(x, (undo_rec){UNDO_REPLACE, o, o->json, NULL, NULL, NULL});
+    else
+        free(o->json);
     o->json = json;
+    owner_link(x, o);
     w->dirty = true;
+    return 0;
 }
 
 static void unlink_obj(sim_world *w, sim_obj *o)
 {
-    if (sim_db_del((int)o->kind, &o->id) < 0)
-        return; /* not written: the object stays, and the call fails */
     sim_hcn_index *x = w->hcn_index;
+    if ((x && journal_reserve(x) < 0) || sim_db_del((int)o->kind, &o->id) < 0)
+        return; /* not written: the object stays, and the call fails */
     w->dirty = true;
+    if (x && x->journaling)
+        journal_add(x, (undo_rec){UNDO_UNLINK, o, NULL, o->prev, o->next, NULL});
     if (o->prev)
         o->prev->next = o->next;
     else
@@ -383,9 +644,12 @@ static void unlink_obj(sim_world *w, sim_obj *o)
     if (x) {
         uint8_t key[17];
         hx_remove(&x->objs, key, obj_key(key, o->kind, &o->id));
+        owner_unlink(x, o);
         if (o->kind == SIM_ENDPOINT)
             index_endpoint_addrs(w, o->json, -1);
     }
+    if (x && x->journaling)
+        return; /* freed when the call succeeds, put back when it fails */
     free(o->json);
     free(o);
 }
@@ -470,7 +734,7 @@ static char *kept_owner(char *owner)
 static void *new_handle(sim_world *w, sim_kind k, const zh_guid *id)
 {
     sim_hcn_index *x = index_of(w);
-    sim_handle *h = x ? calloc(1, sizeof *h) : NULL;
+    sim_handle *h = x && journal_reserve(x) == 0 ? calloc(1, sizeof *h) : NULL;
     if (!h)
         return NULL;
     hx_entry *e = hx_add(&x->handles, &h, sizeof h);
@@ -482,6 +746,7 @@ static void *new_handle(sim_world *w, sim_kind k, const zh_guid *id)
     h->magic = SIM_HANDLE_MAGIC;
     h->kind = k;
     h->id = *id;
+    journal_add(x, (undo_rec){UNDO_HANDLE, NULL, NULL, NULL, NULL, h});
     return h;
 }
 
@@ -645,6 +910,7 @@ static zh_hresult handle_obj(call *c, void *handle, sim_kind k, sim_obj **out)
 }
 
 /* ---------------------------------------------------------------- enumeration */
+static int key_is(const zh_jv *m, const char *name);
 /* Filter keys HCN takes under the names of its v1 API. */
 static const char *filter_alias(sim_kind k, const char *key)
 {
@@ -772,7 +1038,21 @@ static zh_hresult enumerate(sim_kind k, const zh_wchar *query, zh_wchar **ids, z
         zh_buf b = ZH_BUF_INIT(0);
         zh_buf_puts(&b, "[");
         int first = 1;
-        for (sim_obj *o = c.w->objs[k]; o; o = o->next) {
+        /* a filter on Owner (which this HNS filters on): only that Owner's objects are read */
+        const zh_jv *by_owner = NULL;
+        sim_hcn_index *x = c.w->hcn_index;
+        for (const zh_jv *f = filter ? filter->first : NULL; f; f = f->next)
+            if (f->type == ZH_JSTRING && key_is(f, "Owner"))
+                by_owner = f;
+        if (by_owner && (!x || x->owners_broken || (sim_hcn_latitudes() & ZH_SIM_HCN_FILTER_LOOSE)))
+            by_owner = NULL;
+        sim_obj *start = c.w->objs[k];
+        if (by_owner) {
+            uint8_t key[10];
+            hx_entry *e = hx_find(&x->owners, key, owner_key(key, k, owner_hash(by_owner->str, by_owner->str_len)));
+            start = e && e->val ? ((owner_list *)e->val)->head : NULL;
+        }
+        for (sim_obj *o = start; o; o = by_owner ? o->owner_next : o->next) {
             if (!filter_matches(k, filter, o->json))
                 continue;
             char buf[ZH_GUID_BUFSIZE];
@@ -1050,7 +1330,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateNetwork(zh_refguid Id, const zh_wchar *Setting
         if (!json || store(c.w, SIM_NETWORK, &id, json) < 0) {
             free(json);
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
-        } else if (!(*Network = new_handle(c.w, SIM_NETWORK, &id))) {
+        } else if (!((c.made = (void **)Network, *Network = new_handle(c.w, SIM_NETWORK, &id)))) {
             unlink_obj(c.w, find(c.w, SIM_NETWORK, &id));
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
         } else {
@@ -1180,11 +1460,8 @@ zh_hresult ZH_WINAPI sim_HcnModifyNetwork(zh_hcn_network Network, const zh_wchar
     }
     if (!hr) {
         char *json = zhns_HostComputeNetwork_emit(n, NULL);
-        if (!json) {
+        if (!json || replace_json(c.w, o, json) < 0)
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
-        } else {
-            replace_json(c.w, o, json);
-        }
     }
     free(merged);
     zhns_DNS_free(dns);
@@ -1449,7 +1726,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateEndpoint(zh_hcn_network Network, zh_refguid Id
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
         } else if (ns_obj && (hr = namespace_endpoint(&c, ns_obj, &id, 1))) {
             unlink_obj(c.w, find(c.w, SIM_ENDPOINT, &id));
-        } else if (!(*Endpoint = new_handle(c.w, SIM_ENDPOINT, &id))) {
+        } else if (!((c.made = (void **)Endpoint, *Endpoint = new_handle(c.w, SIM_ENDPOINT, &id)))) {
             unlink_obj(c.w, find(c.w, SIM_ENDPOINT, &id));
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
         }
@@ -1544,11 +1821,8 @@ zh_hresult ZH_WINAPI sim_HcnModifyEndpoint(zh_hcn_endpoint Endpoint, const zh_wc
     }
     if (!hr) {
         char *json = zhns_HostComputeEndpoint_emit(e, NULL);
-        if (json) {
-            replace_json(c.w, o, json);
-        } else {
+        if (!json || replace_json(c.w, o, json) < 0)
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
-        }
     }
     free(merged);
     zhns_HostComputeEndpoint_free(change);
@@ -1630,7 +1904,7 @@ static int key_is(const zh_jv *m, const char *name)
 }
 
 /* Sets an endpoint's HostComputeNamespace (NULL clears it). */
-static int set_endpoint_namespace(sim_obj *ep, const char *ns_id)
+static int set_endpoint_namespace(sim_world *w, sim_obj *ep, const char *ns_id)
 {
     zhns_HostComputeEndpoint *e = zhns_HostComputeEndpoint_parse(ep->json, ZHNS_NUL_TERMINATED, NULL);
     if (!e)
@@ -1638,13 +1912,9 @@ static int set_endpoint_namespace(sim_obj *ep, const char *ns_id)
     e->HostComputeNamespace = (char *)ns_id;
     char *json = zhns_HostComputeEndpoint_emit(e, NULL);
     zhns_HostComputeEndpoint_free(e);
-    if (!json || sim_db_put((int)ep->kind, &ep->id, json) < 0) { /* sim:PATH service: written first */
-        free(json);
+    if (!json)
         return -1;
-    }
-    free(ep->json);
-    ep->json = json; /* the caller's call marks the world dirty */
-    return 0;
+    return replace_json(w, ep, json); /* sim:PATH service: written first, in the call's transaction */
 }
 
 static char *endpoint_namespace(const sim_obj *ep)
@@ -1699,11 +1969,14 @@ static zh_hresult namespace_endpoint(call *c, sim_obj *ns_obj, const zh_guid *ep
     ns->Resources = res;
     ns->Resources_count = count;
     char *json = zhns_HostComputeNamespace_emit(ns, NULL);
-    if (!json || set_endpoint_namespace(ep, add ? ns_id : NULL) < 0) {
+    /* two documents, one transaction: a failure of either write undoes both (end) */
+    if (!json) {
         hr = FAIL(c->record, ZH_E_OUTOFMEMORY, "out of memory");
+    } else if (set_endpoint_namespace(c->w, ep, add ? ns_id : NULL) < 0) {
         free(json);
-    } else {
-        replace_json(c->w, ns_obj, json);
+        hr = FAIL(c->record, ZH_E_OUTOFMEMORY, "out of memory");
+    } else if (replace_json(c->w, ns_obj, json) < 0) {
+        hr = FAIL(c->record, ZH_E_OUTOFMEMORY, "out of memory");
     }
     free(res);
     zhns_HostComputeNamespace_free(ns);
@@ -1763,7 +2036,7 @@ zh_hresult ZH_WINAPI sim_HcnCreateNamespace(zh_refguid Id, const zh_wchar *Setti
         if (!json || store(c.w, SIM_NAMESPACE, &id, json) < 0) {
             free(json);
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
-        } else if (!(*Namespace = new_handle(c.w, SIM_NAMESPACE, &id))) {
+        } else if (!((c.made = (void **)Namespace, *Namespace = new_handle(c.w, SIM_NAMESPACE, &id)))) {
             unlink_obj(c.w, find(c.w, SIM_NAMESPACE, &id));
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
         } else {
@@ -1993,12 +2266,13 @@ static zh_hresult put_document(sim_kind k, zh_refguid Id, void *existing, const 
     if (!hr && !json)
         hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
     if (!hr && old) {
-        replace_json(c.w, old, json);
+        if (replace_json(c.w, old, json) < 0)
+            hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
     } else if (!hr) {
         if (store(c.w, k, &id, json) < 0) {
             free(json);
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
-        } else if (!(*handle = new_handle(c.w, k, &id))) {
+        } else if (!((c.made = (void **)handle, *handle = new_handle(c.w, k, &id)))) {
             unlink_obj(c.w, find(c.w, k, &id));
             hr = FAIL(ErrorRecord, ZH_E_OUTOFMEMORY, "out of memory");
         }
@@ -2142,13 +2416,15 @@ static zh_hresult delete_object(sim_kind k, zh_refguid Id, zh_wchar **ErrorRecor
                               : NULL;
             char *in = ep ? endpoint_namespace(ep) : NULL;
             if (in && zh_strcasecmp_ascii(in, idbuf) == 0)
-                set_endpoint_namespace(ep, NULL);
+                set_endpoint_namespace(c.w, ep, NULL);
             free(in);
         }
         zhns_HostComputeNamespace_free(ns);
     }
     if (o)
         unlink_obj(c.w, o);
+    if (find(c.w, k, &id)) /* not written (sim:PATH service): the call fails, end says why; nothing notified */
+        return end(&c, FAIL(ErrorRecord, ZH_E_FAIL, "%s %s could not be deleted", kind_names[k], idbuf));
     char note[64];
     snprintf(note, sizeof note, "{\"ID\":\"%s\"}", idbuf);
     if (k == SIM_NETWORK)
@@ -2263,6 +2539,8 @@ void sim_hcn_free_world(sim_world *w)
         hx_clear(&w->hcn_index->handles, free);
         hx_clear(&w->hcn_index->addrs, NULL);
         hx_clear(&w->hcn_index->cursors, free);
+        hx_clear(&w->hcn_index->owners, free);
+        free(w->hcn_index->undo);
         free(w->hcn_index);
         w->hcn_index = NULL;
     }

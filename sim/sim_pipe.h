@@ -34,4 +34,24 @@ zh_handle sim_fd_handle(sim_fd fd);
 int sim_fd_read(sim_fd fd, char *buf, size_t size, uint32_t timeout_ms);
 int sim_fd_write_some(sim_fd fd, const char *buf, size_t size, size_t *written, uint32_t timeout_ms);
 
+/* A wake-up for a guest blocked in sim_fd_read_wait: once set it stays set (it is set for
+ * conditions that end the wait for good: terminate, stdin closed). POSIX: an eventfd (a
+ * pipe elsewhere); Windows: a manual-reset event. */
+typedef struct sim_wake {
+    sim_fd r, w; /* -1 when not open; on Linux and Windows r == w */
+} sim_wake;
+
+#define SIM_WAKE_INIT {-1, -1}
+int sim_wake_open(sim_wake *k); /* 0 or -1 */
+void sim_wake_set(sim_wake *k); /* nothing when not open */
+void sim_wake_close(sim_wake *k);
+
+/* Guest side: blocks, with no periodic wake-up, until input arrives (bytes, > 0), the input
+ * ends (0), an error (-1), or `k` is set (-3). */
+int sim_fd_read_wait(sim_fd fd, char *buf, size_t size, const sim_wake *k);
+/* Guest side: blocks, with no periodic wake-up, until some of buf could be written (0,
+ * *written > 0), the host end is gone (-1) or `k` is set (-3). On Windows an overlapped
+ * WriteFile, cancelled when `k` is set (what it wrote by then is in *written). */
+int sim_fd_write_wait(sim_fd fd, const char *buf, size_t size, size_t *written, const sim_wake *k);
+
 #endif /* SIM_PIPE_H */

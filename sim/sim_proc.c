@@ -48,6 +48,10 @@ struct hcs_proc {
     bool exit_sent;          /* ProcessExited went out */
     struct hcs_proc_handle *hlist; /* its open handles, for events without a scan */
     zh_cond wake;            /* signalled, terminated or stdin closed: wakes the guest at once */
+    sim_wake in_wake;        /* set once terminated or stdin closed: wakes a guest blocked reading
+                                stdin (opened by the first such read) */
+    sim_wake term_wake;      /* set once terminated: wakes a guest blocked writing to a full
+                                stdout/stderr (opened by the first such write) */
     sim_fd dup_in, dup_out, dup_err; /* ZH_SIM_LAT_WS2022_CREATE_PROCESS: stdio for HcsGetProcessInfo */
     uint16_t console[2];
     sim_pipe in, out, err;   /* host ends handed out once */
@@ -76,6 +80,17 @@ typedef struct guest {
     sim_world *w;
 } guest;
 
+/* Wakes the guest for a changed flag (world lock held): its condition variable, and for a
+ * terminate or a closed stdin, which end a wait for input for good, the stdin wake-up. */
+static void proc_wake(hcs_proc *p)
+{
+    zh_cond_broadcast(&p->wake);
+    if (p->terminate || p->stdin_closed)
+        sim_wake_set(&p->in_wake);
+    if (p->terminate)
+        sim_wake_set(&p->term_wake);
+}
+
 /* Flags the process checks between steps. */
 static int should_stop(guest *g, int *signalled)
 {
@@ -93,12 +108,27 @@ static int put(guest *g, sim_fd fd, const char *s, size_t n)
 {
     while (n > 0 && fd != -1) {
         size_t done = 0;
-        int rc = sim_fd_write_some(fd, s, n, &done, 20);
+        int rc = -2;
+#ifndef _WIN32
+        rc = sim_fd_write_some(fd, s, n, &done, 0); /* at once when there is room */
+#endif
+        if (rc == -2) {
+            /* the pipe is full (on Windows: whenever, as an overlapped write waits only when
+             * the pipe is full): sleep until the host reads or a terminate, with no periodic
+             * wake-up; the wake-up is opened under the lock that guards the flag */
+            zh_mutex_lock(&g->w->lock);
+            int can_wait = g->p->term_wake.r != -1 || sim_wake_open(&g->p->term_wake) == 0;
+            int term = g->p->terminate;
+            zh_mutex_unlock(&g->w->lock);
+            if (term)
+                return -1;
+            rc = can_wait ? sim_fd_write_wait(fd, s, n, &done, &g->p->term_wake) : sim_fd_write_some(fd, s, n, &done, 20);
+        }
         if (rc == -1)
             return 0;
         s += done;
         n -= done;
-        if (rc == -2 && should_stop(g, NULL))
+        if ((rc == -2 || rc == -3) && should_stop(g, NULL))
             return -1;
     }
     return 0;
@@ -204,6 +234,9 @@ static uint32_t run_words(guest *g, char **w, size_t n, const char *rest)
         char buf[4096];
         while (1) {
             zh_mutex_lock(&g->w->lock);
+            /* opened before the flags are read, under the lock that guards them: a terminate
+             * or CloseHandle StdIn after this sets it (proc_wake), so the wait below ends */
+            int can_wait = g->p->in_wake.r != -1 || sim_wake_open(&g->p->in_wake) == 0;
             int closed = g->p->stdin_closed, term = g->p->terminate;
             zh_mutex_unlock(&g->w->lock);
             if (term)
@@ -211,8 +244,12 @@ static uint32_t run_words(guest *g, char **w, size_t n, const char *rest)
             if (g->p->in.guest == -1)
                 return 0;
             /* after CloseHandle StdIn, what was written before it is still read; then the
-             * input ends */
-            int got = sim_fd_read(g->p->in.guest, buf, sizeof buf, closed ? 0 : 20);
+             * input ends. Until then the guest sleeps in the read: no periodic wake-up. */
+            int got = closed      ? sim_fd_read(g->p->in.guest, buf, sizeof buf, 0)
+                      : can_wait ? sim_fd_read_wait(g->p->in.guest, buf, sizeof buf, &g->p->in_wake)
+                                 : sim_fd_read(g->p->in.guest, buf, sizeof buf, 20);
+            if (got == -3 || (!closed && got == -2))
+                continue; /* woken, or (no wake-up) nothing yet: the flags again */
             if (closed && got < 0)
                 return 0;
             if (got == 0 || got == -1)
@@ -452,6 +489,8 @@ static void free_proc(hcs_proc *p)
     sim_fd_close(&p->dup_out);
     sim_fd_close(&p->dup_err);
     zh_cond_destroy(&p->wake);
+    sim_wake_close(&p->in_wake);
+    sim_wake_close(&p->term_wake);
     sim_fd_close(&p->in.guest);
     sim_fd_close(&p->in.host);
     sim_fd_close(&p->out.guest);
@@ -470,7 +509,7 @@ void sim_proc_stop_all(hcs_state *s, hcs_system *sys)
     for (hcs_proc *p = sys->procs; p; p = p->next) {
         p->terminate = true;
         p->silent = silent && !p->exit_sent;
-        zh_cond_broadcast(&p->wake);
+        proc_wake(p);
     }
 }
 
@@ -491,7 +530,7 @@ void sim_proc_free_all(hcs_state *s, hcs_system *sys)
         hcs_proc *p = sys->procs;
         sys->procs = p->next;
         p->terminate = true;
-        zh_cond_broadcast(&p->wake);
+        proc_wake(p);
         p->sys = NULL;
         p->next = s->dead_procs;
         s->dead_procs = p;
@@ -515,7 +554,7 @@ void sim_proc_reap(sim_world *w, bool all)
         }
         if (victim && all) {
             victim->terminate = true;
-            zh_cond_broadcast(&victim->wake);
+            proc_wake(victim);
             /* handles still open at teardown keep pointing here: detach them */
             for (hcs_proc_handle *h = s->proc_handles; h; h = h->next)
                 if (h->proc == victim)
@@ -666,6 +705,8 @@ zh_hresult ZH_WINAPI sim_HcsCreateProcess(zh_hcs_system computeSystem, const zh_
         hr = ZH_E_OUTOFMEMORY;
     if (!hr) {
         p->in.guest = p->in.host = p->out.guest = p->out.host = p->err.guest = p->err.host = -1;
+        p->in_wake.r = p->in_wake.w = -1;
+        p->term_wake.r = p->term_wake.w = -1;
         p->dup_in = p->dup_out = p->dup_err = -1;
         zh_cond_init(&p->wake);
         p->world = w;
@@ -875,7 +916,7 @@ static zh_hresult act_terminate(hcs_state *s, hcs_proc *p, hcs_op *op, const cha
     if (p->exited)
         return fail_later(s, op, HCS_E_PROCESS_ALREADY_STOPPED, "The process has already exited.");
     p->terminate = true;
-    zh_cond_broadcast(&p->wake);
+    proc_wake(p);
     return complete_later(s, op, NULL);
 }
 
@@ -913,7 +954,7 @@ static zh_hresult act_signal(hcs_state *s, hcs_proc *p, hcs_op *op, const char *
             p->terminate = true;
         else
             p->signalled = true;
-        zh_cond_broadcast(&p->wake);
+        proc_wake(p);
         hr = complete_later(s, op, NULL);
     }
     zhcs_SignalProcessOptions_free(o);
@@ -958,7 +999,7 @@ static zh_hresult act_modify(hcs_state *s, hcs_proc *p, hcs_op *op, const char *
         else {
             if (m->CloseHandle->Handle == ZHCS_STDHANDLE_STDIN || m->CloseHandle->Handle == ZHCS_STDHANDLE_ALL)
                 p->stdin_closed = true;
-            zh_cond_broadcast(&p->wake);
+            proc_wake(p);
             hr = complete_later(s, op, NULL);
         }
     } else if (!m->ConsoleSize || !m->ConsoleSize->has_Height || !m->ConsoleSize->has_Width) {

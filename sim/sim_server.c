@@ -757,7 +757,8 @@ static void control(scall *s, uint16_t entry)
         sim_wr_u64(&s->w, 0);
     } else if (entry == SIM_CTL_FAIL_WRITES) {
         uint32_t n = sim_rd_u32(&s->r);
-        sim_db_fail_writes(n);
+        uint32_t skip = s->r.n >= 4 ? sim_rd_u32(&s->r) : 0; /* optional: writes that succeed first */
+        sim_db_fail_writes_after(skip, n);
         s->ret = 0;
         sim_wr_u64(&s->w, 0);
     } else {

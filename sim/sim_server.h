@@ -31,6 +31,8 @@ int sim_client_dead(void);
 int sim_client_stop(void);
 char *sim_client_status(void);
 int sim_client_fail_writes(uint32_t n);
+/* The same after `skip` writes that succeed (the second write of a two-object call). */
+int sim_client_fail_writes_after(uint32_t skip, uint32_t n);
 /* zh_sim_op_delay in the service (entry NULL: every entry). 0 or -1. */
 int sim_client_op_delay(const char *entry, uint32_t ms);
 

@@ -103,8 +103,11 @@ typedef struct zhns_owned_attachment {
 /* What `owner` left behind: each endpoint whose Owner is exactly `owner`, with the
  * namespace it is attached to, and each namespace of that owner that holds none of them.
  * *list (free with zhns_owned_attachments_free) receives *count entries. Raw calls:
- * 2 enumerations (with an Owner filter) + 3 per endpoint (open, query, close), + 3 per
- * owned namespace not already found through an endpoint. */
+ * 2 enumerations with an Owner filter (what create_overlay made is known by its ids, no
+ * document read), + 3 (open, query, close) per other object the filter answers; when
+ * both answers are empty, + 4 to ask whether such a filter finds what has an Owner (a
+ * probe namespace of owner "zhns-owner-probe", made, looked for by that filter, deleted),
+ * and + 2 (every endpoint and namespace id) when it does not. docs/zhns.md has the details. */
 ZHNS_API int zhns_attachment_list_owned(zhns_owned_attachment **list, size_t *count, zhns_service *svc,
                                         const char *owner, zhns_error **err);
 ZHNS_API void zhns_owned_attachments_free(zhns_owned_attachment *list, size_t count);

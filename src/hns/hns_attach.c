@@ -560,6 +560,42 @@ static char *canonical_id(const char *s)
     return zh_strdup(zh_guid_format(&g, ZH_GUID_LOWER, buf));
 }
 
+/* Does a filter on Owner find what has that Owner on this HNS (it keeps the member and
+ * filters on it, or ignores the filter and lists everything)? Asked of HNS itself: a
+ * namespace made with the Owner "zhns-owner-probe" (its id tagged for that owner, so
+ * cleanup_owner finds one a crash left), looked for by that filter, deleted - 4 raw calls
+ * whatever the number of objects. 1 found, -1 not (HNS drops Owner, or cannot filter on
+ * it), 0 when the probe could not be made (the caller then assumes the worst). */
+static int owner_probe(hns_service *svc, const char *query_of_probe, const char *fn)
+{
+    static const char probe_owner[] = "zhns-owner-probe";
+    zh_guid g;
+    char id[ZH_GUID_BUFSIZE];
+    uint8_t nonce[8];
+    if (zh_guid_random(&g, NULL) < 0)
+        return 0;
+    memcpy(nonce, &g, sizeof nonce);
+    tag_make(id, probe_owner, 'N', nonce);
+    char *doc = namespace_document(probe_owner, id, NULL);
+    hns_obj *o = NULL;
+    int found = 0;
+    if (doc && hns_obj_create(&o, svc, HNS_NAMESPACE, NULL, doc, fn, NULL) == 0) {
+        char **ids = NULL;
+        size_t n = 0;
+        if (hns_obj_list(&ids, &n, svc, HNS_NAMESPACE, query_of_probe, fn, NULL) == 0) {
+            found = -1;
+            for (size_t i = 0; i < n && found < 0; i++)
+                if (zh_strcasecmp_ascii(ids[i], id) == 0) /* ids in either case */
+                    found = 1;
+            zhns_strings_free(ids, n);
+        }
+        hns_obj_close(o);
+        (void)hns_obj_delete(svc, HNS_NAMESPACE, id, fn, NULL);
+    }
+    free(doc);
+    return found;
+}
+
 static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *svc, const char *owner, zh_error **err)
 {
     static const char fn[] = "zhns_attachment_list_owned";
@@ -577,13 +613,39 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
     char **ids = NULL;
     size_t n = 0;
     int rc = 0;
-    /* 1. What create_overlay made, by the owner tag in its ids (found whatever HNS does with
-     *    Owner and filters): every endpoint and namespace id, no document fetched. */
-    char **all_ns = NULL;
-    size_t n_all_ns = 0, n_tagged = 0;
-    if (hns_obj_list(&all_ns, &n_all_ns, svc, HNS_NAMESPACE, NULL, fn, err) < 0 ||
-        hns_obj_list(&ids, &n, svc, HNS_ENDPOINT, NULL, fn, err) < 0)
+    /* 1. The objects whose Owner is the owner, as HCN answers a filter on Owner (2 calls):
+     *    when HNS keeps Owner and filters on it, exactly the owner's objects (perhaps also
+     *    those of an owner equal but for case), so the work is linear in what the owner has;
+     *    when it ignores the filter, every object. Either way a non-empty answer holds every
+     *    object zhns made for the owner (zhns gives them the Owner). An empty one is the
+     *    answer only if such a filter finds what has the Owner: that is asked of HNS
+     *    (owner_probe); when it does not (HNS drops Owner, or cannot filter on it), what
+     *    create_overlay made is found by the owner tag in its ids, in the list of every
+     *    endpoint and namespace id (2 calls more). */
+    char **by_ep = NULL, **by_ns = NULL;
+    size_t n_by_ep = 0, n_by_ns = 0;
+    if (hns_obj_list(&by_ep, &n_by_ep, svc, HNS_ENDPOINT, query, fn, err) < 0 ||
+        hns_obj_list(&by_ns, &n_by_ns, svc, HNS_NAMESPACE, query, fn, err) < 0)
         rc = -1;
+    int full_scan = 0;
+    if (rc == 0 && n_by_ep + n_by_ns == 0) {
+        char *probe_query = owner_query("zhns-owner-probe", err);
+        if (!probe_query)
+            rc = -1;
+        else
+            full_scan = owner_probe(svc, probe_query, fn) <= 0;
+        free(probe_query);
+    }
+    char **all_ns = by_ns, **all_ep = by_ep;
+    size_t n_all_ns = n_by_ns, n_all_ep = n_by_ep, n_tagged = 0;
+    if (full_scan) {
+        all_ns = all_ep = NULL;
+        n_all_ns = n_all_ep = 0;
+        if (hns_obj_list(&all_ns, &n_all_ns, svc, HNS_NAMESPACE, NULL, fn, err) < 0 ||
+            hns_obj_list(&all_ep, &n_all_ep, svc, HNS_ENDPOINT, NULL, fn, err) < 0)
+            rc = -1;
+    }
+    /* 2. What create_overlay made, by the owner tag in its ids: no document fetched. */
     char **tagged = rc == 0 ? calloc(n_all_ns + 1, sizeof *tagged) : NULL;
     bool *paired_ns = rc == 0 ? calloc(n_all_ns + 1, sizeof *paired_ns) : NULL;
     if (rc == 0 && (!tagged || !paired_ns))
@@ -593,16 +655,16 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
             tagged[n_tagged++] = all_ns[i];
     if (rc == 0)
         qsort(tagged, n_tagged, sizeof *tagged, cmp_str);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
+    for (size_t i = 0; rc == 0 && i < n_all_ep; i++) {
         uint8_t nonce[8];
-        if (!tag_is(owner, 'E', ids[i], nonce))
+        if (!tag_is(owner, 'E', all_ep[i], nonce))
             continue;
         char ns_id[ZH_GUID_BUFSIZE], *key = ns_id;
         tag_make(ns_id, owner, 'N', nonce);
         char **hit = n_tagged ? bsearch(&key, tagged, n_tagged, sizeof *tagged, cmp_str) : NULL;
         if (hit)
             paired_ns[hit - tagged] = true;
-        if (owned_add(&l, ids[i], hit ? ns_id : NULL) < 0)
+        if (owned_add(&l, all_ep[i], hit ? ns_id : NULL) < 0)
             rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
     }
     for (size_t i = 0; rc == 0 && i < n_tagged; i++)
@@ -610,18 +672,17 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
             rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
     free(tagged);
     free(paired_ns);
-    zhns_strings_free(all_ns, n_all_ns);
-    zhns_strings_free(ids, n);
-    ids = NULL;
-    n = 0;
-    /* 2. Other objects whose Owner is exactly `owner`: the Owner filter narrows the answer on
-     *    the service's side (when HNS honours it); each document is still checked here,
-     *    since the match must be exact (HCN may compare without case, or not filter). */
-    if (rc == 0 && hns_obj_list(&ids, &n, svc, HNS_ENDPOINT, query, fn, err) < 0)
-        rc = -1;
+    if (full_scan) {
+        zhns_strings_free(all_ns, n_all_ns);
+        zhns_strings_free(all_ep, n_all_ep);
+    }
+    /* 3. Other objects of the filter's answer (made by hand with an Owner): each document is
+     *    read, since the match must be exact (HCN may compare without case, or not filter). */
+    ids = by_ep;
+    n = n_by_ep;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (tag_is(owner, 'E', ids[i], NULL))
-            continue; /* found in step 1 */
+            continue; /* found in step 2 */
         char *doc = NULL;
         if ((rc = fetch(&doc, svc, HNS_ENDPOINT, ids[i], fn, err)) < 0 || !doc)
             continue;
@@ -640,10 +701,8 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
         zhns_HostComputeEndpoint_free(e);
     }
     zhns_strings_free(ids, n);
-    ids = NULL;
-    n = 0;
-    if (rc == 0 && hns_obj_list(&ids, &n, svc, HNS_NAMESPACE, query, fn, err) < 0)
-        rc = -1;
+    ids = by_ns;
+    n = n_by_ns;
     /* the namespaces already found through their endpoints, and the endpoints without one */
     size_t nfound = 0, nlone = 0;
     char **found = rc == 0 ? calloc(l.count + 1, sizeof *found) : NULL;
@@ -661,8 +720,8 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
         qsort(lone, nlone, sizeof *lone, cmp_lone);
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (nfound && bsearch(&ids[i], found, nfound, sizeof *found, cmp_str))
-            continue; /* found through its endpoint already */
+        if (tag_is(owner, 'N', ids[i], NULL) || (nfound && bsearch(&ids[i], found, nfound, sizeof *found, cmp_str)))
+            continue; /* found in step 2, or through its endpoint already */
         char *doc = NULL;
         if ((rc = fetch(&doc, svc, HNS_NAMESPACE, ids[i], fn, err)) < 0 || !doc)
             continue;

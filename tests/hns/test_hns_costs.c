@@ -18,7 +18,7 @@ static uint64_t calls_of(void)
 static void listing_costs_one_call_whatever_the_number(void)
 {
     /* checks the default model: HNS keeps Owner and honours filters */
-    unsigned lat_ = ht_latitudes_off(ZH_SIM_HCN_FILTER_LOOSE);
+    unsigned lat_ = ht_latitudes_off(ZH_SIM_HCN_FILTER_LOOSE | ZH_SIM_HCN_DROP_OWNER);
     zhns_service *svc = ht_open(NULL);
     zhns_network *nets[N];
     zhns_attachment *att[N];
@@ -55,16 +55,18 @@ static void listing_costs_one_call_whatever_the_number(void)
     ZT_EQ_INT(calls_of(), 1);
     zhns_strings_free(ids, n);
 
-    /* list_owned: 2 enumerations of ids + 2 filtered ones; what create_overlay made is known
-     * by its ids (no document fetched), so nothing more per owned attachment or foreign one */
+    /* list_owned: 2 enumerations filtered on Owner, which answer the owner's objects alone;
+     * what create_overlay made is known by its ids (no document fetched), so nothing more
+     * per owned attachment, and nothing at all per foreign one. An empty answer costs the
+     * probe of whether HNS keeps Owner (create, query, close, delete of a namespace). */
     zhns_owned_attachment *owned = NULL;
     HT_OK(zhns_attachment_list_owned(&owned, &n, svc, "mine", HT_E));
     ZT_EQ_INT(n, N / 5);
-    ZT_EQ_INT(calls_of(), 4);
+    ZT_EQ_INT(calls_of(), 2);
     zhns_owned_attachments_free(owned, n);
     HT_OK(zhns_attachment_list_owned(&owned, &n, svc, "nobody", HT_E));
     ZT_EQ_INT(n, 0);
-    ZT_EQ_INT(calls_of(), 4);
+    ZT_EQ_INT(calls_of(), 6);
     zhns_owned_attachments_free(owned, n);
 
     for (int i = 0; i < N; i++) {
@@ -75,6 +77,43 @@ static void listing_costs_one_call_whatever_the_number(void)
         ZT_EQ_INT(calls_of(), 2); /* HcnCloseEndpoint, HcnCloseNamespace */
         HT_OK(zhns_network_delete(svc, zhns_network_id(nets[i]), HT_E));
         zhns_network_close(nets[i]);
+    }
+    HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
+    zhns_network_close(net);
+    zhns_service_close(svc);
+    zh_sim_hcn_latitudes(lat_);
+}
+
+/* An HNS that drops Owner: the filtered answers are empty, the probe says so, and the ids of
+ * every endpoint and namespace are listed to find the owner's tags: 2 + 4 + 2 calls. */
+static void list_owned_survives_an_hns_that_drops_owner(void)
+{
+    unsigned lat_ = zh_sim_hcn_latitudes(ZH_SIM_HCN_DROP_OWNER);
+    zhns_service *svc = ht_open(NULL);
+    zhns_network *net = ht_nat(svc);
+    zhns_attachment *att[6];
+    for (int i = 0; i < 6; i++) {
+        zhns_overlay_options o = ZHNS_OVERLAY_OPTIONS_INIT;
+        o.owner = i % 2 ? "mine" : "theirs";
+        HT_OK(zhns_attachment_create_overlay(&att[i], net, &o, HT_E));
+    }
+    zhns_owned_attachment *owned = NULL;
+    size_t n = 0;
+    zh_sim_calls_reset();
+    HT_OK(zhns_attachment_list_owned(&owned, &n, svc, "mine", HT_E));
+    ZT_EQ_INT(n, 3);
+    ZT_EQ_INT(calls_of(), 8);
+    for (size_t i = 0; i < n; i++)
+        ZT_CHECK(owned[i].endpoint_id && owned[i].namespace_id);
+    zhns_owned_attachments_free(owned, n);
+    /* the probe left nothing behind */
+    char **ids = NULL;
+    HT_OK(zhns_namespace_list(&ids, &n, svc, NULL, HT_E));
+    ZT_EQ_INT(n, 6);
+    zhns_strings_free(ids, n);
+    for (int i = 0; i < 6; i++) {
+        HT_OK(zhns_attachment_teardown(att[i], HT_E));
+        zhns_attachment_close(att[i]);
     }
     HT_OK(zhns_network_delete(svc, zhns_network_id(net), HT_E));
     zhns_network_close(net);
@@ -125,5 +164,6 @@ static void single_calls(void)
 static const zt_case cases[] = {
     ZT_CASE(listing_costs_one_call_whatever_the_number),
     ZT_CASE(single_calls),
+    ZT_CASE(list_owned_survives_an_hns_that_drops_owner),
 };
 HT_MAIN(cases)
