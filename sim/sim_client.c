@@ -995,12 +995,16 @@ static sim_sock connect_or_start(const char *dir, zh_error **err)
     OVERLAPPED ov;
     memset(&ov, 0, sizeof ov);
     LockFileEx(lk, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &ov);
-    s = try_connect(dir);
     char why[600] = "";
-    if (!s && spawn_service(dir, why, sizeof why) == 0)
+    /* a service that was stopping as this began may still have answered the new one's probe
+     * (it then leaves the directory to it): once gone, a new start takes over */
+    for (int attempt = 0; !s && attempt < 3; attempt++) {
+        if (attempt)
+            Sleep(100u * (unsigned)attempt);
         s = try_connect(dir);
-    else if (!s)
-        s = try_connect(dir);
+        if (!s && spawn_service(dir, why, sizeof why) == 0)
+            s = try_connect(dir);
+    }
     UnlockFileEx(lk, 0, 1, 0, &ov);
     CloseHandle(lk);
     if (!s)
@@ -1149,12 +1153,17 @@ static sim_sock connect_or_start(const char *dir, zh_error **err)
                SIM_SOCK_NONE;
     while (flock(lk, LOCK_EX) < 0 && errno == EINTR)
         ;
-    s = try_connect(dir);
     char why[600] = "";
-    if (s < 0 && spawn_service(dir, why, sizeof why) == 0)
+    /* a service that was stopping as this began may still have answered the new one's probe
+     * (it then leaves the directory to it): once gone, a new start takes over. A service
+     * started by hand meanwhile is found by the next try. */
+    for (int attempt = 0; s < 0 && attempt < 3; attempt++) {
+        if (attempt)
+            zh_sleep_ms(100u * (unsigned)attempt);
         s = try_connect(dir);
-    else if (s < 0)
-        s = try_connect(dir); /* another starter's service (zhsimd started by hand) */
+        if (s < 0 && spawn_service(dir, why, sizeof why) == 0)
+            s = try_connect(dir);
+    }
     close(lk);
     if (s < 0)
         return zh_error_set(err, ZH_E_RPC_SERVER_UNAVAILABLE, "zh_sim_open", "sim:%s: %s", dir,
