@@ -5,8 +5,7 @@
 #   build-json-c-mingw.sh WORKDIR TOOLCHAIN_FILE
 #
 # The source comes from `apt-get source json-c` through a private apt configuration under
-# WORKDIR (deb-src entries derived from the machine's own deb entries); the system's apt
-# sources are never modified. The result is a static library installed to WORKDIR/install.
+# WORKDIR (debian-source.sh); the system's apt sources are never modified. The result is a static library installed to WORKDIR/install.
 # Everything is cached in WORKDIR: a second run with the install present does nothing.
 set -eu
 
@@ -18,35 +17,9 @@ if [ -f "$prefix/lib/cmake/json-c/json-c-config.cmake" ]; then
     exit 0
 fi
 
-mkdir -p "$work/apt/sources.list.d" "$work/apt/lists/partial" "$work/apt/cache/archives/partial"
-
-# deb-src twins of the enabled Debian sources (deb822 *.sources and one-line *.list files).
-: > "$work/apt/sources.list.d/zh-src.list"
-for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -f "$f" ] || continue
-    sed -n 's/^[[:space:]]*deb[[:space:]]\+/deb-src /p' "$f" >> "$work/apt/sources.list.d/zh-src.list"
-done
-for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
-    sed 's/^Types:.*$/Types: deb-src/' "$f" > "$work/apt/sources.list.d/zh-$(basename "$f")"
-done
-
-apt_private() {
-    apt-get -q \
-        -o Dir::Etc::SourceList=/dev/null \
-        -o Dir::Etc::SourceParts="$work/apt/sources.list.d" \
-        -o Dir::State::Lists="$work/apt/lists" \
-        -o Dir::Cache="$work/apt/cache" \
-        -o APT::Sandbox::User=root \
-        "$@"
-}
-
+. "$(dirname "$0")/debian-source.sh" # zh_debian_sources
 if ! ls "$work"/src/json-c-*/CMakeLists.txt >/dev/null 2>&1; then
-    rm -rf "$work/src"
-    mkdir -p "$work/src"
-    apt_private update >"$work/apt-update.log" 2>&1 || { cat "$work/apt-update.log" >&2; exit 1; }
-    (cd "$work/src" && apt_private source json-c) >"$work/apt-source.log" 2>&1 \
-        || { cat "$work/apt-source.log" >&2; exit 1; }
+    zh_debian_sources json-c
 fi
 src=$(ls -d "$work"/src/json-c-*/ | head -n 1)
 

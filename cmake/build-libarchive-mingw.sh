@@ -6,11 +6,10 @@
 #   build-libarchive-mingw.sh WORKDIR TOOLCHAIN_FILE
 #
 # The sources come from `apt-get source zlib libarchive` through a private apt configuration
-# under WORKDIR (deb-src entries derived from the machine's own deb entries); the system's
-# apt sources are never modified. zlib is built with its own win32/Makefile.gcc (a static
-# libz.a); libarchive with CMake, minimal: tar and gzip reading and writing, no other
-# compressor, no crypto library (on Windows its digests come from Windows' CNG), no iconv,
-# no XML, no ACLs, no programs or tests. The results are static libraries installed to
+# under WORKDIR (debian-source.sh); the system's apt sources are never modified. zlib's
+# library sources are compiled into a static libz.a; libarchive with CMake, minimal: tar
+# and gzip reading and writing, no other compressor, no crypto library (on Windows its
+# digests come from Windows' CNG), no iconv, no XML, no ACLs, no programs or tests. The results are static libraries installed to
 # WORKDIR/install. Everything is cached in WORKDIR: a second run with the install present
 # does nothing.
 set -eu
@@ -24,55 +23,10 @@ if [ -f "$prefix/lib/libarchive.a" ] && [ -f "$prefix/lib/libz.a" ]; then
     exit 0
 fi
 
-mkdir -p "$work/apt/sources.list.d" "$work/apt/lists/partial" "$work/apt/cache/archives/partial"
-
-# deb-src twins of the enabled Debian sources (deb822 *.sources and one-line *.list files).
-: > "$work/apt/sources.list.d/zh-src.list"
-for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -f "$f" ] || continue
-    sed -n 's/^[[:space:]]*deb[[:space:]]\+/deb-src /p' "$f" >> "$work/apt/sources.list.d/zh-src.list"
-done
-for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
-    sed 's/^Types:.*$/Types: deb-src/' "$f" > "$work/apt/sources.list.d/zh-$(basename "$f")"
-done
-
-apt_private() {
-    apt-get -q \
-        -o Dir::Etc::SourceList=/dev/null \
-        -o Dir::Etc::SourceParts="$work/apt/sources.list.d" \
-        -o Dir::State::Lists="$work/apt/lists" \
-        -o Dir::Cache="$work/apt/cache" \
-        -o APT::Sandbox::User=root \
-        "$@"
-}
-
-# The candidate version first, then the others the sources list (a mirror may lack one,
-# e.g. a security update's source).
-fetch_source() {
-    pkg=$1
-    for v in "" $(apt-cache -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$work/apt/sources.list.d" \
-        -o Dir::State::Lists="$work/apt/lists" -o Dir::Cache="$work/apt/cache" showsrc "$pkg" 2>/dev/null |
-        sed -n 's/^Version: //p' | sort -u); do
-        spec=$pkg
-        [ -n "$v" ] && spec="$pkg=$v"
-        if (cd "$work/src" && apt_private source "$spec") >>"$work/apt-source.log" 2>&1; then
-            return 0
-        fi
-        rm -rf "$work/src/$pkg"-*/
-    done
-    cat "$work/apt-source.log" >&2
-    return 1
-}
-
-if ! ls "$work"/src/zlib-*/win32/Makefile.gcc >/dev/null 2>&1 ||
+. "$(dirname "$0")/debian-source.sh" # zh_debian_sources
+if ! ls "$work"/src/zlib-*/zlib.h >/dev/null 2>&1 ||
     ! ls "$work"/src/libarchive-*/CMakeLists.txt >/dev/null 2>&1; then
-    rm -rf "$work/src"
-    mkdir -p "$work/src"
-    : >"$work/apt-source.log"
-    apt_private update >"$work/apt-update.log" 2>&1 || { cat "$work/apt-update.log" >&2; exit 1; }
-    fetch_source zlib
-    fetch_source libarchive
+    zh_debian_sources zlib libarchive
 fi
 zsrc=$(ls -d "$work"/src/zlib-*/ | head -n 1)
 asrc=$(ls -d "$work"/src/libarchive-*/ | head -n 1)

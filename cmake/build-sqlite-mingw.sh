@@ -5,8 +5,8 @@
 #   build-sqlite-mingw.sh WORKDIR CROSS_CC [CROSS_AR]
 #
 # As for json-c (build-json-c-mingw.sh), the source comes from `apt-get source sqlite3`
-# through a private apt configuration under WORKDIR; the system's apt sources are never
-# modified. Only the amalgamation is built: Debian's source is the full tree, whose
+# through a private apt configuration under WORKDIR (debian-source.sh); the system's apt
+# sources are never modified. Only the amalgamation is built: Debian's source is the full tree, whose
 # `make sqlite3.c` (native tools and tclsh) writes sqlite3.c / sqlite3.h, and the cross
 # compiler compiles that one file into WORKDIR/install/lib/libsqlite3.a. Everything is
 # cached in WORKDIR: a second run with the library present does nothing.
@@ -20,35 +20,9 @@ if [ -f "$prefix/lib/libsqlite3.a" ] && [ -f "$prefix/include/sqlite3.h" ]; then
     exit 0
 fi
 
-mkdir -p "$work/apt/sources.list.d" "$work/apt/lists/partial" "$work/apt/cache/archives/partial"
-
-# deb-src twins of the enabled Debian sources (deb822 *.sources and one-line *.list files).
-: > "$work/apt/sources.list.d/zh-src.list"
-for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -f "$f" ] || continue
-    sed -n 's/^[[:space:]]*deb[[:space:]]\+/deb-src /p' "$f" >> "$work/apt/sources.list.d/zh-src.list"
-done
-for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
-    sed 's/^Types:.*$/Types: deb-src/' "$f" > "$work/apt/sources.list.d/zh-$(basename "$f")"
-done
-
-apt_private() {
-    apt-get -q \
-        -o Dir::Etc::SourceList=/dev/null \
-        -o Dir::Etc::SourceParts="$work/apt/sources.list.d" \
-        -o Dir::State::Lists="$work/apt/lists" \
-        -o Dir::Cache="$work/apt/cache" \
-        -o APT::Sandbox::User=root \
-        "$@"
-}
-
+. "$(dirname "$0")/debian-source.sh" # zh_debian_sources
 if ! ls "$work"/src/sqlite3-*/tool/mksqlite3c.tcl >/dev/null 2>&1; then
-    rm -rf "$work/src"
-    mkdir -p "$work/src"
-    apt_private update >"$work/apt-update.log" 2>&1 || { cat "$work/apt-update.log" >&2; exit 1; }
-    (cd "$work/src" && apt_private source sqlite3) >"$work/apt-source.log" 2>&1 \
-        || { cat "$work/apt-source.log" >&2; exit 1; }
+    zh_debian_sources sqlite3
 fi
 src=$(ls -d "$work"/src/sqlite3-*/ | head -n 1)
 
