@@ -22,9 +22,12 @@ static hcs_op *op_create(hcs_service *s, const char *name, bool want_pi, bool as
     zh_raw_HcsCreateOperation_fn create = ZH_HCS(s->lib, HcsCreateOperation, err);
     if (!create)
         return NULL;
-    hcs_op *op = malloc(sizeof *op); /* glibc's calloc skips its per-thread cache: one per call adds up */
+    /* not calloc (nor malloc + memset, which compilers turn into calloc): glibc's calloc
+     * skips its per-thread cache, and there is one of these per call */
+    static const hcs_op zero;
+    hcs_op *op = malloc(sizeof *op);
     if (op)
-        memset(op, 0, sizeof *op);
+        *op = zero;
     if (!op) {
         zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, name, "out of memory");
         return NULL;
