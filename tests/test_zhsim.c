@@ -2,6 +2,8 @@
 /* test_zhsim.c - the public simulator controls (<zhsim/zhsim.h>) as a program using zhcs
  * and zhns sees them: adapters and the HNS version through zhns, operation delays and the
  * service stop through zhcs, bad arguments refused. */
+#include <stdio.h>
+
 #include <zhcs/zhcs.h>
 #include <zhns/zhns.h>
 #include <zhsim/zhsim.h>
@@ -96,7 +98,12 @@ static void op_delay_and_stop_through_zhcs(void)
     zhcs_service_close(svc);
     /* the next service gets a running simulator again */
     ZT_REQUIRE(zhcs_service_open(&svc, "sim:", NULL) == 0);
-    ZT_EQ_INT(zhcs_system_create_json(&sys, svc, "zhsim-2", "{\"Owner\":\"t\",\"Container\":{}}", 10000, NULL), 0);
+    err = NULL;
+    int rc = zhcs_system_create_json(&sys, svc, "zhsim-2", "{\"Owner\":\"t\",\"Container\":{}}", 10000, &err);
+    if (rc != 0) /* seen once under ASan, not reproduced: say why, should it come back */
+        fprintf(stderr, "create after the restart: %s\n", zhcs_error_message(err));
+    ZT_EQ_INT(rc, 0);
+    zhcs_error_free(err);
     zhcs_system_close(sys);
     zhcs_service_close(svc);
     ZT_EQ_INT(zhsim_require_storage(1), 0); /* the default again */

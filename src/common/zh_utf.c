@@ -11,16 +11,17 @@
 
 /* SSE2 (every x86-64) takes ASCII eight code units at a time. zh_utf16_len reads whole
  * aligned 16-byte blocks, which may reach past the string's end inside its block (never
- * into another page): fine for the hardware, not for AddressSanitizer, so sanitized builds
- * take the plain loops. */
-#if defined(__SANITIZE_ADDRESS__)
-#define ZH_UTF_ASAN 1
+ * into another page): fine for the hardware, not for a sanitizer (AddressSanitizer calls
+ * it an overflow, ThreadSanitizer a use after free), so sanitized builds count with the
+ * plain loop. The conversions never read past their length. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define ZH_UTF_SANITIZED 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ZH_UTF_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define ZH_UTF_SANITIZED 1
 #endif
 #endif
-#if (defined(__SSE2__) || defined(_M_X64)) && !defined(ZH_UTF_ASAN)
+#if defined(__SSE2__) || defined(_M_X64)
 #define ZH_UTF_SSE2 1
 #include <emmintrin.h>
 #endif
@@ -157,7 +158,7 @@ int zh_utf8_to_utf16(const char *s, size_t len, uint16_t **out, size_t *out_len,
 size_t zh_utf16_len(const uint16_t *s)
 {
     size_t n = 0;
-#ifdef ZH_UTF_SSE2
+#if defined(ZH_UTF_SSE2) && !defined(ZH_UTF_SANITIZED)
     if (((uintptr_t)s & 1) == 0) {
         while (((uintptr_t)(s + n) & 15) != 0) {
             if (!s[n])
