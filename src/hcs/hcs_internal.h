@@ -55,6 +55,13 @@ typedef struct hcs_service {
  * is gone when it returns once the caller closed everything. */
 void hcs_inflight_begin(hcs_service *s);
 void hcs_inflight_end(hcs_service *s);
+/* For HCS callbacks holding an object (its in-flight count begun): drops one reference to it;
+ * the last one is released by `task` (which calls hcs_final_task) on the dispatcher, never
+ * on HCS's thread, which must not close what it is calling back for, nor the service. */
+void hcs_unref_from_hcs(hcs_service *s, zh_refcount *ref, void (*task)(void *obj), void *obj);
+/* The body of such a task: final(obj) (which frees obj and drops its service reference)
+ * with the service kept alive through it, then the in-flight count ends. */
+void hcs_final_task(hcs_service *s, void (*final)(void *obj), void *obj);
 
 hcs_service *hcs_service_get(zhcs_service *h, const char *fn, zh_error **err);
 void hcs_service_ref(hcs_service *s);

@@ -72,8 +72,9 @@ void hcs_op_ref(hcs_op *op)
 }
 
 /* The last reference went: close the raw operation and free. */
-static void op_final(hcs_op *op)
+static void op_final(void *obj)
 {
+    hcs_op *op = obj;
     hcs_service *s = op->svc;
     if (op->cb_id) /* a callback from now on finds nothing */
         zh_handle_unregister(op->cb_id, HCS_T_OP_CB);
@@ -105,21 +106,12 @@ void hcs_op_unref(hcs_op *op)
 
 static void op_final_task(void *arg)
 {
-    hcs_op *op = arg;
-    hcs_service *svc = op->svc;
-    hcs_service_ref(svc);
-    op_final(op);
-    hcs_inflight_end(svc);
-    hcs_service_unref(svc);
+    hcs_final_task(((hcs_op *)arg)->svc, op_final, arg);
 }
 
 void hcs_op_unref_from_hcs(hcs_op *op)
 {
-    hcs_service *svc = op->svc;
-    if (!zh_ref_put(&op->ref))
-        hcs_inflight_end(svc);
-    else if (hcs_dispatch(svc, op_final_task, op, false) < 0)
-        op_final_task(op); /* out of memory: here, as the lesser evil */
+    hcs_unref_from_hcs(op->svc, &op->ref, op_final_task, op);
 }
 
 static int op_tryref(void *obj)

@@ -30,8 +30,9 @@ hcs_proc *hcs_proc_get(zhcs_process *h, const char *fn, zh_error **err)
     return p;
 }
 
-static void proc_final(hcs_proc *p)
+static void proc_final(void *obj)
 {
+    hcs_proc *p = obj;
     if (p->cb_id)
         zh_handle_unregister(p->cb_id, HCS_T_PROC_CB);
     zh_mutex_lock(&p->svc->lock);
@@ -61,22 +62,13 @@ void hcs_proc_unref(hcs_proc *p)
 
 static void proc_final_task(void *arg)
 {
-    hcs_proc *p = arg;
-    hcs_service *svc = p->svc;
-    hcs_service_ref(svc);
-    proc_final(p);
-    hcs_inflight_end(svc);
-    hcs_service_unref(svc);
+    hcs_final_task(((hcs_proc *)arg)->svc, proc_final, arg);
 }
 
 /* From HCS's thread: a last reference is released on the dispatcher. */
 static void proc_unref_from_hcs(hcs_proc *p)
 {
-    hcs_service *svc = p->svc;
-    if (!zh_ref_put(&p->ref))
-        hcs_inflight_end(svc);
-    else if (hcs_dispatch(svc, proc_final_task, p, false) < 0)
-        proc_final_task(p);
+    hcs_unref_from_hcs(p->svc, &p->ref, proc_final_task, p);
 }
 
 static int proc_tryref(void *obj)

@@ -243,6 +243,22 @@ void hcs_inflight_end(hcs_service *s)
     zh_mutex_unlock(&s->lock);
 }
 
+void hcs_unref_from_hcs(hcs_service *s, zh_refcount *ref, void (*task)(void *obj), void *obj)
+{
+    if (!zh_ref_put(ref))
+        hcs_inflight_end(s);
+    else if (hcs_dispatch(s, task, obj, false) < 0)
+        task(obj); /* out of memory: here, as the lesser evil */
+}
+
+void hcs_final_task(hcs_service *s, void (*final)(void *obj), void *obj)
+{
+    hcs_service_ref(s);
+    final(obj);
+    hcs_inflight_end(s);
+    hcs_service_unref(s);
+}
+
 void zhcs_service_close(zhcs_service *h)
 {
     hcs_service *s = zh_handle_unregister((uintptr_t)h, HCS_T_SERVICE);

@@ -31,8 +31,9 @@ hcs_sys *hcs_sys_get(zhcs_system *h, const char *fn, zh_error **err)
     return s;
 }
 
-static void sys_final(hcs_sys *s)
+static void sys_final(void *obj)
 {
+    hcs_sys *s = obj;
     hcs_service *svc = s->svc;
     if (s->cb_id)
         zh_handle_unregister(s->cb_id, HCS_T_SYS_CB);
@@ -50,22 +51,13 @@ void hcs_sys_unref(hcs_sys *s)
 
 static void sys_final_task(void *arg)
 {
-    hcs_sys *s = arg;
-    hcs_service *svc = s->svc;
-    hcs_service_ref(svc);
-    sys_final(s);
-    hcs_inflight_end(svc);
-    hcs_service_unref(svc);
+    hcs_final_task(((hcs_sys *)arg)->svc, sys_final, arg);
 }
 
 /* From HCS's thread: a last reference is released on the dispatcher. */
 static void sys_unref_from_hcs(hcs_sys *s)
 {
-    hcs_service *svc = s->svc;
-    if (!zh_ref_put(&s->ref))
-        hcs_inflight_end(svc);
-    else if (hcs_dispatch(svc, sys_final_task, s, false) < 0)
-        sys_final_task(s);
+    hcs_unref_from_hcs(s->svc, &s->ref, sys_final_task, s);
 }
 
 static int sys_tryref(void *obj)
