@@ -713,7 +713,7 @@ static void format_id(const zh_guid *id, char buf[ZH_GUID_BUFSIZE])
     zh_guid_format(id, sim_hcn_latitudes() & ZH_SIM_HCN_IDS_UPPER ? ZH_GUID_UPPER : ZH_GUID_LOWER, buf);
 }
 
-/* Filter keys the simulated HNS knows under ZH_SIM_HCN_FILTER_LOOSE (a guess: those
+/* Filter keys the simulated HNS knows under ZH_SIM_HCN_FILTER_LOOSE / _STRICT (a guess: those
  * hcsshim's own queries use, and the document's identity). */
 static int filter_key_known(const char *key)
 {
@@ -993,12 +993,16 @@ static int filter_matches(sim_kind k, const zh_jv *filter, const char *json)
     zh_arena a = {0};
     zh_jv *doc = zh_json_parse(&a, json, strlen(json), "object", NULL);
     int ok = doc != NULL;
-    int loose = (sim_hcn_latitudes() & ZH_SIM_HCN_FILTER_LOOSE) != 0;
+    unsigned lat = sim_hcn_latitudes();
+    int loose = (lat & ZH_SIM_HCN_FILTER_LOOSE) != 0, strict = !loose && (lat & ZH_SIM_HCN_FILTER_STRICT);
     for (const zh_jv *f = filter ? filter->first : NULL; ok && f; f = f->next) {
         char key[256];
         snprintf(key, sizeof key, "%.*s", (int)f->key_len, f->key);
-        if (loose && !filter_key_known(key))
-            continue; /* a key this HNS does not filter on: ignored */
+        if ((loose || strict) && !filter_key_known(key)) {
+            if (strict)
+                ok = 0; /* a key this HNS cannot filter on: nothing matches */
+            continue;   /* loose: ignored */
+        }
         const char *name = filter_alias(k, key);
         const zh_jv *m = doc->first;
         while (m) {

@@ -174,7 +174,10 @@ int zh_sim_require_storage(int on);
                                            Owner filter lists every object */
 #define ZH_SIM_HCN_DROP_OWNER 0x4u      /* created documents do not keep their Owner member */
 #define ZH_SIM_HCN_IDS_UPPER 0x8u       /* ids printed in upper case */
-#define ZH_SIM_HCN_LATITUDES_ALL 0xFu
+#define ZH_SIM_HCN_FILTER_STRICT 0x10u  /* a filter on a key HNS does not know (as above) matches
+                                           nothing: an Owner filter finds nothing although
+                                           documents keep Owner (FILTER_LOOSE wins over it) */
+#define ZH_SIM_HCN_LATITUDES_ALL 0x1Fu
 /* Sets the HCN latitudes in effect (a combination of the flags; 0: none). Returns the
  * previous set. Works whether or not the simulator is open. */
 unsigned zh_sim_hcn_latitudes(unsigned flags);

@@ -129,7 +129,8 @@ int zhsim_fail_writes(uint32_t n)
 _Static_assert((int)ZHSIM_LAT_COUNT == (int)ZH_SIM_LAT_COUNT, "latitude lists differ");
 _Static_assert((int)ZHSIM_LAT_EARLY_EXIT == (int)ZH_SIM_LAT_EARLY_EXIT, "latitude lists differ");
 _Static_assert(ZHSIM_HCN_NOTIFY_POOL == ZH_SIM_HCN_NOTIFY_POOL && ZHSIM_HCN_FILTER_LOOSE == ZH_SIM_HCN_FILTER_LOOSE &&
-                   ZHSIM_HCN_DROP_OWNER == ZH_SIM_HCN_DROP_OWNER && ZHSIM_HCN_IDS_UPPER == ZH_SIM_HCN_IDS_UPPER,
+                   ZHSIM_HCN_DROP_OWNER == ZH_SIM_HCN_DROP_OWNER && ZHSIM_HCN_IDS_UPPER == ZH_SIM_HCN_IDS_UPPER &&
+                   ZHSIM_HCN_FILTER_STRICT == ZH_SIM_HCN_FILTER_STRICT,
                "HCN latitude flags differ");
 
 int zhsim_latitude_set(zhsim_latitude which, int value)

@@ -107,7 +107,9 @@ typedef struct zhns_owned_attachment {
  * document read), + 3 (open, query, close) per other object the filter answers; when
  * both answers are empty, + 4 to ask whether such a filter finds what has an Owner (a
  * probe namespace of owner "zhns-owner-probe", made, looked for by that filter, deleted),
- * and + 2 (every endpoint and namespace id) when it does not. docs/zhns.md has the details. */
+ * and when it does not, + 1 (the probe's document: is Owner kept?) + 2 (every endpoint and
+ * namespace id), and + 3 per untagged object when HNS keeps Owner but cannot filter on it.
+ * docs/zhns.md has the details. */
 ZHNS_API int zhns_attachment_list_owned(zhns_owned_attachment **list, size_t *count, zhns_service *svc,
                                         const char *owner, zhns_error **err);
 ZHNS_API void zhns_owned_attachments_free(zhns_owned_attachment *list, size_t count);

@@ -126,6 +126,7 @@ ZHSIM_API uint64_t zhsim_seed(uint64_t seed);
 #define ZHSIM_HCN_NOTIFY_POOL 0x1u  /* notifications concurrently on a pool; unregister does not wait */
 #define ZHSIM_HCN_FILTER_LOOSE 0x2u /* enumeration ignores filter keys HNS does not know (Owner...) */
 #define ZHSIM_HCN_DROP_OWNER 0x4u   /* created documents lose their Owner member */
+#define ZHSIM_HCN_FILTER_STRICT 0x10u /* filter keys HNS does not know match nothing (Owner...) */
 #define ZHSIM_HCN_IDS_UPPER 0x8u    /* ids printed in upper case */
 /* Sets the HCN latitudes in effect; returns the previous set. */
 ZHSIM_API unsigned zhsim_hcn_latitudes(unsigned flags);

@@ -564,8 +564,10 @@ static char *canonical_id(const char *s)
  * filters on it, or ignores the filter and lists everything)? Asked of HNS itself: a
  * namespace made with the Owner "zhns-owner-probe" (its id tagged for that owner, so
  * cleanup_owner finds one a crash left), looked for by that filter, deleted - 4 raw calls
- * whatever the number of objects. 1 found, -1 not (HNS drops Owner, or cannot filter on
- * it), 0 when the probe could not be made (the caller then assumes the worst). */
+ * whatever the number of objects, 5 when it is not found (its document is then read).
+ * 1 found; -2 not, though HNS keeps Owner (it cannot filter on it: documents must be read
+ * to find an Owner); -1 not, and HNS drops Owner; 0 when the probe could not be made (the
+ * caller then assumes the worst). */
 static int owner_probe(hns_service *svc, const char *query_of_probe, const char *fn)
 {
     static const char probe_owner[] = "zhns-owner-probe";
@@ -589,6 +591,14 @@ static int owner_probe(hns_service *svc, const char *query_of_probe, const char 
                     found = 1;
             zhns_strings_free(ids, n);
         }
+        char *back = NULL;
+        if (found < 0 && hns_obj_query(&back, o, NULL, fn, NULL) == 0 && back) {
+            zhns_HostComputeNamespace *ns = zhns_HostComputeNamespace_parse(back, ZHNS_NUL_TERMINATED, NULL);
+            if (ns && ns->Owner && strcmp(ns->Owner, probe_owner) == 0)
+                found = -2;
+            zhns_HostComputeNamespace_free(ns);
+        }
+        free(back);
         hns_obj_close(o);
         (void)hns_obj_delete(svc, HNS_NAMESPACE, id, fn, NULL);
     }
@@ -621,19 +631,21 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
      *    answer only if such a filter finds what has the Owner: that is asked of HNS
      *    (owner_probe); when it does not (HNS drops Owner, or cannot filter on it), what
      *    create_overlay made is found by the owner tag in its ids, in the list of every
-     *    endpoint and namespace id (2 calls more). */
+     *    endpoint and namespace id (2 calls more), and, when HNS keeps Owner but cannot
+     *    filter on it, what was made by hand by reading every other document (step 3). */
     char **by_ep = NULL, **by_ns = NULL;
     size_t n_by_ep = 0, n_by_ns = 0;
     if (hns_obj_list(&by_ep, &n_by_ep, svc, HNS_ENDPOINT, query, fn, err) < 0 ||
         hns_obj_list(&by_ns, &n_by_ns, svc, HNS_NAMESPACE, query, fn, err) < 0)
         rc = -1;
-    int full_scan = 0;
+    int full_scan = 0, read_all = 0;
     if (rc == 0 && n_by_ep + n_by_ns == 0) {
         char *probe_query = owner_query("zhns-owner-probe", err);
+        int probe = probe_query ? owner_probe(svc, probe_query, fn) : 1;
         if (!probe_query)
             rc = -1;
-        else
-            full_scan = owner_probe(svc, probe_query, fn) <= 0;
+        full_scan = probe <= 0;
+        read_all = probe == -2 || probe == 0; /* Owner kept (or unknown): step 3 reads every document */
         free(probe_query);
     }
     char **all_ns = by_ns, **all_ep = by_ep;
@@ -672,12 +684,18 @@ static int list_owned(zhns_owned_attachment **list, size_t *count, hns_service *
             rc = zh_error_set_cat(err, ZH_E_OUTOFMEMORY, ZH_CAT_OUT_OF_MEMORY, fn, "out of memory");
     free(tagged);
     free(paired_ns);
-    if (full_scan) {
+    if (full_scan && read_all) { /* step 3 looks at every object, not the (empty) filtered answer */
+        zhns_strings_free(by_ep, n_by_ep);
+        zhns_strings_free(by_ns, n_by_ns);
+        by_ep = all_ep, n_by_ep = n_all_ep;
+        by_ns = all_ns, n_by_ns = n_all_ns;
+    } else if (full_scan) {
         zhns_strings_free(all_ns, n_all_ns);
         zhns_strings_free(all_ep, n_all_ep);
     }
-    /* 3. Other objects of the filter's answer (made by hand with an Owner): each document is
-     *    read, since the match must be exact (HCN may compare without case, or not filter). */
+    /* 3. Other objects of the filter's answer (made by hand with an Owner), or of every
+     *    object when HNS keeps Owner but cannot filter on it: each document is read, since
+     *    the match must be exact (HCN may compare without case, or not filter). */
     ids = by_ep;
     n = n_by_ep;
     for (size_t i = 0; rc == 0 && i < n; i++) {

@@ -18,7 +18,7 @@ static char *lb_json(const char *ep, unsigned port)
 static void load_balancers(void)
 {
     /* checks the default model: HNS keeps Owner and honours filters */
-    unsigned lat_ = ht_latitudes_off(ZH_SIM_HCN_FILTER_LOOSE);
+    unsigned lat_ = ht_latitudes_off(ZH_SIM_HCN_FILTER_LOOSE | ZH_SIM_HCN_FILTER_STRICT);
     zhns_service *svc = ht_open(NULL);
     zhns_network *net = ht_nat(svc);
     zhns_endpoint *ep = NULL;
