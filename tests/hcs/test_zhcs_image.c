@@ -10,75 +10,21 @@
 #include <windows.h>
 #include <bcrypt.h>
 #include <process.h>
-#define t_getpid _getpid
 #else
 #include <nettle/sha2.h>
 #include <unistd.h>
-#define t_getpid getpid
 #endif
 
 #include "hcs_test.h"
+#include "t_rooted.h"
 #include "zh_fs.h"
 #include "zh_hresult.h"
 #include "zh_str.h"
 
 #define ROOT_NAME "zhcs-image.tmp"
 
-/* ROOT_NAME made absolute (HCS needs absolute layer paths): R("@ROOT@/x") is
- * "<current directory>/ROOT_NAME/x", with '/' separators (no JSON escaping needed); one
- * string per template, kept until exit. */
-static char **r_cache;
-static size_t r_count;
-
-static void r_free(void)
-{
-    for (size_t i = 0; i < r_count; i++)
-        free(r_cache[i]);
-    free(r_cache);
-    r_cache = NULL;
-    r_count = 0;
-}
-
-static const char *R(const char *tmpl)
-{
-    static char *root;
-    if (!root) {
-        /* one directory per process: the native and the DLL runs may run at once */
-        char *abs = zh_fs_absolute(ROOT_NAME);
-        root = abs ? zh_asprintf("%s-%ld", abs, (long)t_getpid()) : NULL;
-        free(abs);
-        for (char *p = root; p && *p; p++)
-            if (*p == '\\')
-                *p = '/';
-        r_cache = calloc(1, sizeof *r_cache);
-        if (!root || !r_cache)
-            abort();
-        r_cache[r_count++] = root;
-        atexit(r_free);
-    }
-    zh_buf b = ZH_BUF_INIT(0);
-    for (const char *p = tmpl; *p;) {
-        const char *at = strstr(p, "@ROOT@");
-        size_t n = at ? (size_t)(at - p) : strlen(p);
-        zh_buf_append(&b, p, n);
-        if (!at)
-            break;
-        zh_buf_puts(&b, root);
-        p = at + 6;
-    }
-    char *s = zh_buf_take(&b);
-    for (size_t i = 1; s && i < r_count; i++)
-        if (strcmp(r_cache[i], s) == 0) {
-            free(s);
-            return r_cache[i];
-        }
-    char **grown = s ? realloc(r_cache, (r_count + 1) * sizeof *r_cache) : NULL;
-    if (!grown)
-        abort();
-    r_cache = grown;
-    r_cache[r_count++] = s;
-    return s;
-}
+/* "@ROOT@/x" under ROOT_NAME, made absolute (t_rooted.h) */
+#define R(tmpl) t_rooted(ROOT_NAME, true, (tmpl))
 
 static zhcs_storage *st;
 static zhcs_service *svc;

@@ -5,6 +5,7 @@
  * as C:\ (writes land in the scratch layer only), the Storage check of creation, and fault
  * injection on every raw storage call leaving no layer or scratch behind. */
 #include "hcs_test.h"
+#include "t_rooted.h"
 #include "zh_fs.h"
 #include "zh_hresult.h"
 #include "zh_str.h"
@@ -28,60 +29,10 @@
 #define BASE_ID "0b7a1a6f-0000-5000-8000-000000000001"
 #define APP_ID "0b7a1a6f-0000-5000-8000-000000000002"
 
-/* ROOT_NAME made absolute (HCS needs absolute layer paths): R("@ROOT@/x") is
- * "<current directory>/ROOT_NAME/x", with '/' separators (no JSON escaping needed); one
- * string per template, kept until exit. */
-static char **r_cache;
-static size_t r_count;
-
-static void r_free(void)
-{
-    for (size_t i = 0; i < r_count; i++)
-        free(r_cache[i]);
-    free(r_cache);
-    r_cache = NULL;
-    r_count = 0;
-}
-
 static zhcs_Layer image_layers[2]; /* defined below */
 
-static const char *R(const char *tmpl)
-{
-    static char *root;
-    if (!root) {
-        root = zh_fs_absolute(ROOT_NAME);
-        for (char *p = root; p && *p; p++)
-            if (*p == '\\')
-                *p = '/';
-        r_cache = calloc(1, sizeof *r_cache);
-        if (!root || !r_cache)
-            abort();
-        r_cache[r_count++] = root;
-        atexit(r_free);
-    }
-    zh_buf b = ZH_BUF_INIT(0);
-    for (const char *p = tmpl; *p;) {
-        const char *at = strstr(p, "@ROOT@");
-        size_t n = at ? (size_t)(at - p) : strlen(p);
-        zh_buf_append(&b, p, n);
-        if (!at)
-            break;
-        zh_buf_puts(&b, root);
-        p = at + 6;
-    }
-    char *s = zh_buf_take(&b);
-    for (size_t i = 1; s && i < r_count; i++)
-        if (strcmp(r_cache[i], s) == 0) {
-            free(s);
-            return r_cache[i];
-        }
-    char **grown = s ? realloc(r_cache, (r_count + 1) * sizeof *r_cache) : NULL;
-    if (!grown)
-        abort();
-    r_cache = grown;
-    r_cache[r_count++] = s;
-    return s;
-}
+/* "@ROOT@/x" under ROOT_NAME, made absolute (t_rooted.h) */
+#define R(tmpl) t_rooted(ROOT_NAME, false, (tmpl))
 
 static zhcs_storage *st;
 static zhcs_service *svc;
